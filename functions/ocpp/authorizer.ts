@@ -1,0 +1,12 @@
+/** API Gateway WebSocket $connect REQUEST authorizer: HTTP Basic per charger (OCPP Security Profiles 1/2). */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { createAuthorizerHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
+import { logger } from '../../shared/lambda/logger.js';
+import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+
+export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
+  .use(injectLambdaContext(logger))
+  .handler(createAuthorizerHandler(ocppDeps));

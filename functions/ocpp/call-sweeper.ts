@@ -1,0 +1,11 @@
+/** Every minute: fails platform → charger calls past their deadline and sends the next queued ones. */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { createCallSweeperHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
+import { logger } from '../../shared/lambda/logger.js';
+import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+
+export const handler = middy<unknown, { timedOut: number; chargers: number }>()
+  .use(injectLambdaContext(logger))
+  .handler(createCallSweeperHandler(ocppDeps));

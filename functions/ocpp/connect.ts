@@ -1,0 +1,12 @@
+/** $connect: answers the OCPP subprotocol and records connectionId ↔ chargerId. */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { createConnectHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
+import type { WebSocketEvent, WebSocketResult } from '../../shared/adapters/apigw/websocket-events.js';
+import { logger } from '../../shared/lambda/logger.js';
+import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+
+export const handler = middy<WebSocketEvent, WebSocketResult>()
+  .use(injectLambdaContext(logger))
+  .handler(createConnectHandler(ocppDeps));

@@ -1,0 +1,47 @@
+/**
+ * Stripe webhook endpoint (`POST /stripe/webhook`). The signature is verified against the raw body
+ * (so no body parser runs in front of it), and each event is recorded once by its id: Stripe
+ * delivers at least once, and a redelivery must do nothing twice. The payments flow consumes the
+ * recorded events.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createStripeClient } from '../../shared/adapters/stripe/client.js';
+import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
+import { badRequest } from '../../shared/lambda/http-errors.js';
+import { childLogger } from '../../shared/lambda/logger.js';
+import { jsonErrors } from '../../shared/lambda/middlewares.js';
+import { webhookDeps } from '../../shared/lambda/payments-deps.js';
+import { stripeKeys } from '../../shared/lambda/secrets.js';
+
+const log = childLogger('stripe-webhook');
+
+async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const signature = event.headers['stripe-signature'];
+  if (!signature) throw badRequest('missing Stripe-Signature header', 'signature_missing');
+  if (!event.body) throw badRequest('empty body', 'body_missing');
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const keys = await stripeKeys();
+  let stripeEvent: ReturnType<ReturnType<typeof createStripeClient>['webhooks']['constructEvent']>;
+  try {
+    stripeEvent = createStripeClient({ secretKey: keys.secretKey }).webhooks.constructEvent(
+      raw,
+      signature,
+      keys.webhookSecret,
+    );
+  } catch (err) {
+    log.warn('webhook signature rejected', { error: err instanceof Error ? err.message : String(err) });
+    throw badRequest('invalid Stripe-Signature for this body', 'signature_invalid');
+  }
+  const outcome = await recordStripeEvent(webhookDeps(), stripeEvent);
+  log.info('stripe event', { id: stripeEvent.id, type: stripeEvent.type, outcome });
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ received: true, outcome }),
+  };
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(jsonErrors())
+  .handler(handleWebhook);

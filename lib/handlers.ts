@@ -1,0 +1,133 @@
+/**
+ * Every Lambda function of the platform, in one place: its entry file, size and what it may touch.
+ * The stateless stack builds one function per entry and grants exactly the access listed here;
+ * the infra tests iterate the same list, so a handler cannot be added to one and not the other.
+ *
+ * Entry files are relative to the repository root and export `handler`.
+ */
+
+/** The WebSocket API stage; the CloudFront Function rewrites `/ocpp/{id}` to `/${OCPP_STAGE_NAME}`. */
+export const OCPP_STAGE_NAME = 'ocpp';
+
+export interface HandlerSpec {
+  /** Entry file relative to the repository root. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  /** Table access: item reads only, or reads and writes (items and indexes). */
+  readonly table: 'read' | 'readWrite';
+  /** `execute-api:ManageConnections` on the OCPP stage: sends frames to connected chargers. */
+  readonly postsToChargers: boolean;
+  /** `secretsmanager:GetSecretValue` on the Stripe secret. */
+  readonly readsStripeSecret: boolean;
+  /** `ses:SendEmail` from the sender identity (receipts, Transaction URL emails). */
+  readonly sendsEmail: boolean;
+}
+
+export const HANDLERS = {
+  ocppAuthorizer: {
+    entry: 'functions/ocpp/authorizer.ts',
+    description: 'OCPP $connect authorizer: HTTP Basic auth against the charger record',
+    // scrypt verification is CPU-bound and Lambda CPU scales with memory: more memory, faster connects.
+    memorySize: 1024,
+    timeoutSeconds: 10,
+    table: 'read',
+    postsToChargers: false,
+    readsStripeSecret: false,
+    sendsEmail: false,
+  },
+  ocppConnect: {
+    entry: 'functions/ocpp/connect.ts',
+    description: 'OCPP $connect: records the connection, answers the subprotocol',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    table: 'readWrite',
+    postsToChargers: false,
+    readsStripeSecret: false,
+    sendsEmail: false,
+  },
+  ocppDisconnect: {
+    entry: 'functions/ocpp/disconnect.ts',
+    description: 'OCPP $disconnect: clears the connection (best effort)',
+    memorySize: 512,
+    timeoutSeconds: 10,
+    table: 'readWrite',
+    postsToChargers: false,
+    readsStripeSecret: false,
+    sendsEmail: false,
+  },
+  ocppMessage: {
+    entry: 'functions/ocpp/message.ts',
+    description: 'OCPP $default: every frame from a charger; returns the reply frame',
+    memorySize: 512,
+    // Under API Gateway's 29 s integration timeout so a slow call fails here, visibly, first.
+    timeoutSeconds: 25,
+    table: 'readWrite',
+    // A CALLRESULT for a platform call can release the next queued call to the same charger.
+    postsToChargers: true,
+    readsStripeSecret: false,
+    sendsEmail: false,
+  },
+  ocppCallSweeper: {
+    entry: 'functions/ocpp/call-sweeper.ts',
+    description: 'Every minute: fails platform calls left unanswered, sends the next queued call',
+    memorySize: 512,
+    // Under the 1 minute schedule so runs do not overlap.
+    timeoutSeconds: 50,
+    table: 'readWrite',
+    postsToChargers: true,
+    readsStripeSecret: false,
+    sendsEmail: false,
+  },
+  httpApi: {
+    entry: 'functions/http/api.ts',
+    description: 'HTTP API: driver pages, operator API, console',
+    memorySize: 1024,
+    // HTTP API integrations time out at 30 s.
+    timeoutSeconds: 28,
+    table: 'readWrite',
+    // Start/stop from the Transaction URL page and the operator API send RemoteStart/RemoteStop.
+    postsToChargers: true,
+    // Creates and cancels Stripe PaymentIntents (pre-authorisation holds).
+    readsStripeSecret: true,
+    // Transaction URL email on a successful hold, cancellation receipt.
+    sendsEmail: true,
+  },
+  stripeWebhook: {
+    entry: 'functions/payments/stripe-webhook.ts',
+    description: 'Stripe webhook: verified against the raw body, deduplicated by event id',
+    memorySize: 512,
+    timeoutSeconds: 28,
+    table: 'readWrite',
+    postsToChargers: false,
+    // The webhook signing secret lives in the same secret as the API key.
+    readsStripeSecret: true,
+    sendsEmail: true,
+  },
+  streamRecompute: {
+    entry: 'functions/streams/recompute.ts',
+    description: 'Table stream: recomputes the running charge of a transaction from its meter values',
+    memorySize: 512,
+    timeoutSeconds: 60,
+    table: 'readWrite',
+    // Stops a session whose charge nears the pre-authorised amount (RemoteStopTransaction).
+    postsToChargers: true,
+    readsStripeSecret: false,
+    sendsEmail: false,
+  },
+  scheduleFinaliser: {
+    entry: 'functions/schedules/finaliser.ts',
+    description: 'Every minute: finalises settled charges (capture, receipt) and holds about to expire',
+    memorySize: 512,
+    timeoutSeconds: 50,
+    table: 'readWrite',
+    postsToChargers: false,
+    readsStripeSecret: true,
+    sendsEmail: true,
+  },
+} as const satisfies Record<string, HandlerSpec>;
+
+export type HandlerName = keyof typeof HANDLERS;
+
+export const HANDLER_NAMES = Object.keys(HANDLERS) as HandlerName[];

@@ -1,0 +1,153 @@
+/**
+ * Deploy-time settings, read from CDK context (`cdk.json` "context" or `-c key=value`), each with a
+ * default so `cdk synth` works with none. The values that reach the handlers are validated here by
+ * the handlers' own config schema, so a setting the handlers would reject fails the synth instead
+ * of the first invocation. Documented in lib/README-settings.md.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { type Config, ConfigError, parseConfig } from '../shared/lambda/config.js';
+
+/** Context keys, in one place so the README, the stacks and the tests agree. */
+export const CONTEXT_KEYS = {
+  senderEmail: 'senderEmail',
+  senderDomain: 'senderDomain',
+  stripeSecretName: 'stripeSecretName',
+  platformFeeBps: 'platformFeeBps',
+  heartbeatIntervalSeconds: 'heartbeatIntervalSeconds',
+  callTimeoutSeconds: 'callTimeoutSeconds',
+  settleWindowSeconds: 'settleWindowSeconds',
+  logLevel: 'logLevel',
+  logRetentionDays: 'logRetentionDays',
+  publicBaseUrl: 'publicBaseUrl',
+  ocppDomainName: 'ocppDomainName',
+  ocppCertificateArn: 'ocppCertificateArn',
+  createApiGatewayLogRole: 'createApiGatewayLogRole',
+} as const;
+
+export const DEFAULT_SENDER_EMAIL = 'receipts@example.com';
+export const DEFAULT_STRIPE_SECRET_NAME = 'ev-platform/stripe';
+export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+export interface PlatformSettings {
+  /** The From address of every email; verified in SES as an address or through its domain. */
+  readonly senderEmail: string;
+  /** When set, SES verifies this domain (Easy DKIM) instead of the single sender address. */
+  readonly senderDomain: string | undefined;
+  readonly stripeSecretName: string;
+  readonly platformFeeBps: number;
+  readonly heartbeatIntervalSeconds: number;
+  readonly callTimeoutSeconds: number;
+  readonly settleWindowSeconds: number;
+  readonly logLevel: Config['LOG_LEVEL'];
+  readonly logRetention: RetentionDays;
+  /** Base of the Transaction URL in emails; defaults to the HTTP API's own endpoint. */
+  readonly publicBaseUrl: string | undefined;
+  /** Custom domain for the charger endpoint (CloudFront); off unless both values are given. */
+  readonly ocppDomain: { readonly domainName: string; readonly certificateArn: string } | undefined;
+  /** Set the account's API Gateway CloudWatch role, which WebSocket access logging needs. */
+  readonly createApiGatewayLogRole: boolean;
+}
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+function text(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value).trim();
+  }
+  throw new SettingsError(`context ${key} must be a string, number or boolean`);
+}
+
+function flag(node: Node, key: string, fallback: boolean): boolean {
+  const value = text(node, key);
+  if (value === undefined) return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new SettingsError(`context ${key} must be true or false, got '${value}'`);
+}
+
+function retention(node: Node): RetentionDays {
+  const value = text(node, CONTEXT_KEYS.logRetentionDays);
+  if (value === undefined) return DEFAULT_LOG_RETENTION;
+  const days = Number(value);
+  const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (!allowed.includes(days)) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.logRetentionDays} must be one of CloudWatch's retention periods (${allowed.join(', ')}), got '${value}'`,
+    );
+  }
+  return days as RetentionDays;
+}
+
+/** Reads and validates the settings; throws a SettingsError naming the context key on bad input. */
+export function readSettings(node: Node): PlatformSettings {
+  const senderEmail = text(node, CONTEXT_KEYS.senderEmail) ?? DEFAULT_SENDER_EMAIL;
+  const senderDomain = text(node, CONTEXT_KEYS.senderDomain);
+  const publicBaseUrl = text(node, CONTEXT_KEYS.publicBaseUrl);
+
+  let config: Config;
+  try {
+    // The handlers' schema, over what the stack will put in their environment. TABLE_NAME is a
+    // deploy-time token the schema cannot see yet; a placeholder stands in for it.
+    config = parseConfig({
+      TABLE_NAME: 'resolved-at-deploy',
+      SENDER_EMAIL: senderEmail,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      HEARTBEAT_INTERVAL_SECONDS: text(node, CONTEXT_KEYS.heartbeatIntervalSeconds),
+      CALL_TIMEOUT_SECONDS: text(node, CONTEXT_KEYS.callTimeoutSeconds),
+      SETTLE_WINDOW_SECONDS: text(node, CONTEXT_KEYS.settleWindowSeconds),
+      PLATFORM_FEE_BPS: text(node, CONTEXT_KEYS.platformFeeBps),
+      LOG_LEVEL: text(node, CONTEXT_KEYS.logLevel),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new SettingsError(
+        `invalid deploy settings (CDK context; see lib/README-settings.md for the key of each variable): ${err.message}`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+
+  if (senderDomain !== undefined && !senderEmail.toLowerCase().endsWith(`@${senderDomain.toLowerCase()}`)) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.senderEmail} (${senderEmail}) must be an address at ${CONTEXT_KEYS.senderDomain} (${senderDomain})`,
+    );
+  }
+
+  const domainName = text(node, CONTEXT_KEYS.ocppDomainName);
+  const certificateArn = text(node, CONTEXT_KEYS.ocppCertificateArn);
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.ocppDomainName} and ${CONTEXT_KEYS.ocppCertificateArn} go together: set both or neither`,
+    );
+  }
+  if (
+    certificateArn !== undefined &&
+    !/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.ocppCertificateArn} must be an ACM certificate ARN in us-east-1 (CloudFront's requirement), got '${certificateArn}'`,
+    );
+  }
+
+  return {
+    senderEmail: config.SENDER_EMAIL,
+    senderDomain,
+    stripeSecretName: text(node, CONTEXT_KEYS.stripeSecretName) ?? DEFAULT_STRIPE_SECRET_NAME,
+    platformFeeBps: config.PLATFORM_FEE_BPS,
+    heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
+    callTimeoutSeconds: config.CALL_TIMEOUT_SECONDS,
+    settleWindowSeconds: config.SETTLE_WINDOW_SECONDS,
+    logLevel: config.LOG_LEVEL,
+    logRetention: retention(node),
+    publicBaseUrl: publicBaseUrl === undefined ? undefined : config.PUBLIC_BASE_URL,
+    ocppDomain:
+      domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : undefined,
+    createApiGatewayLogRole: flag(node, CONTEXT_KEYS.createApiGatewayLogRole, true),
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * Everything that can be torn down and rebuilt from the code: the functions, the OCPP WebSocket API
+ * with CloudFront in front, the HTTP API, the stream processing and the schedules.
+ */
+import { join } from 'node:path';
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
+import { OcppEdge } from './constructs/ocpp-edge.js';
+import { PlatformFunction } from './constructs/platform-function.js';
+import { grantTableData } from './constructs/platform-table.js';
+import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec, OCPP_STAGE_NAME } from './handlers.js';
+import { REPO_ROOT } from './repo-root.js';
+import type { PlatformSettings } from './settings.js';
+
+/**
+ * Which table stream records reach the recompute: meter values (`sk` begins with `MV#`) and the
+ * transaction item itself (`sk` = `TX`), both under a `TX#` partition (shared/adapters/dynamodb/keys.ts).
+ * Lambda drops every other record before invoking, so connection, status and call items cost nothing.
+ */
+export const RECOMPUTE_FILTERS = [
+  lambda.FilterCriteria.filter({
+    dynamodb: {
+      Keys: {
+        pk: { S: lambda.FilterRule.beginsWith('TX#') },
+        sk: { S: lambda.FilterRule.beginsWith('MV#') },
+      },
+    },
+  }),
+  lambda.FilterCriteria.filter({
+    dynamodb: {
+      Keys: {
+        pk: { S: lambda.FilterRule.beginsWith('TX#') },
+        sk: { S: lambda.FilterRule.isEqual('TX') },
+      },
+    },
+  }),
+];
+
+const CROSS_STACK_REFERENCES_CONTEXT = '@aws-cdk/core:defaultCrossStackReferences';
+
+export interface StatelessStackProps extends StackProps {
+  readonly settings: PlatformSettings;
+  readonly table: dynamodb.ITable;
+  readonly stripeSecret: secretsmanager.ISecret;
+  readonly senderIdentity: ses.IEmailIdentity;
+}
+
+export class StatelessStack extends Stack {
+  readonly functions: Record<HandlerName, PlatformFunction>;
+  readonly webSocketApi: apigwv2.WebSocketApi;
+  readonly webSocketStage: apigwv2.WebSocketStage;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly edge: OcppEdge;
+  readonly recomputeDlq: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    // The table, secret and identity come from the stateful stack. Strong references (exports)
+    // keep that stack from being deleted while this one uses it; an explicit app-wide setting in
+    // cdk.json still wins.
+    if (this.node.tryGetContext(CROSS_STACK_REFERENCES_CONTEXT) === undefined) {
+      CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    }
+    const { settings, table, stripeSecret, senderIdentity } = props;
+
+    // APIs and stages first: the functions' environment names the HTTP API's endpoint. (No
+    // CONNECTIONS_ENDPOINT: that is the local runtime's override; in AWS each connection's
+    // @connections endpoint comes from its own $connect event.)
+    this.webSocketApi = new apigwv2.WebSocketApi(this, 'OcppApi', {
+      description: 'OCPP-J charger endpoint ($connect behind an authorizer, $disconnect, $default)',
+    });
+    const apiGatewayAccount = settings.createApiGatewayLogRole ? this.apiGatewayCloudWatchRole() : undefined;
+    const wsAccessLogs = new logs.LogGroup(this, 'OcppApiAccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.webSocketStage = new apigwv2.WebSocketStage(this, 'OcppStage', {
+      webSocketApi: this.webSocketApi,
+      stageName: OCPP_STAGE_NAME,
+      autoDeploy: true,
+      throttle: { rateLimit: 500, burstLimit: 1000 },
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(wsAccessLogs) },
+    });
+    if (apiGatewayAccount) this.webSocketStage.node.addDependency(apiGatewayAccount);
+
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'Driver pages, operator API, console and the Stripe webhook',
+      createDefaultStage: false,
+    });
+    const httpAccessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new apigwv2.HttpStage(this, 'HttpStage', {
+      httpApi: this.httpApi,
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(httpAccessLogs) },
+    });
+
+    const environment: Record<string, string> = {
+      TABLE_NAME: table.tableName,
+      SENDER_EMAIL: settings.senderEmail,
+      STRIPE_SECRET_ARN: stripeSecret.secretArn,
+      PUBLIC_BASE_URL: settings.publicBaseUrl ?? this.httpApi.apiEndpoint,
+      HEARTBEAT_INTERVAL_SECONDS: String(settings.heartbeatIntervalSeconds),
+      CALL_TIMEOUT_SECONDS: String(settings.callTimeoutSeconds),
+      SETTLE_WINDOW_SECONDS: String(settings.settleWindowSeconds),
+      PLATFORM_FEE_BPS: String(settings.platformFeeBps),
+      LOG_LEVEL: settings.logLevel,
+    };
+
+    const functions = {} as Record<HandlerName, PlatformFunction>;
+    for (const name of HANDLER_NAMES) {
+      const spec = HANDLERS[name];
+      functions[name] = new PlatformFunction(this, `${pascal(name)}Function`, {
+        entry: join(REPO_ROOT, spec.entry),
+        projectRoot: REPO_ROOT,
+        description: spec.description,
+        memorySize: spec.memorySize,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        environment,
+        logRetention: settings.logRetention,
+      });
+    }
+    this.functions = functions;
+    const fn = (name: HandlerName): lambda.IFunction => functions[name].function;
+
+    // ---- OCPP WebSocket routes -----------------------------------------------------------------
+    this.webSocketApi.addRoute('$connect', {
+      integration: new WebSocketLambdaIntegration('Connect', fn('ocppConnect')),
+      authorizer: new WebSocketLambdaAuthorizer('ChargerAuthorizer', fn('ocppAuthorizer'), {
+        // API Gateway refuses a handshake without these with 401 before invoking the authorizer:
+        // no Basic auth header, or no charger id (the CloudFront Function always adds it).
+        identitySource: ['route.request.header.Authorization', 'route.request.querystring.chargerId'],
+      }),
+    });
+    const disconnect = this.webSocketApi.addRoute('$disconnect', {
+      integration: new WebSocketLambdaIntegration('Disconnect', fn('ocppDisconnect')),
+    });
+    openRoute(
+      disconnect,
+      'API Gateway allows an authorizer on $connect only; $disconnect belongs to a connection that already passed it.',
+    );
+    // The handler returns the reply frame (CALLRESULT/CALLERROR); the route response sends it back.
+    const message = this.webSocketApi.addRoute('$default', {
+      integration: new WebSocketLambdaIntegration('Message', fn('ocppMessage')),
+      returnResponse: true,
+    });
+    openRoute(
+      message,
+      'API Gateway allows an authorizer on $connect only; every frame on $default travels on a connection that passed it.',
+    );
+
+    // ---- HTTP routes --------------------------------------------------------------------------
+    const pages = new HttpLambdaIntegration('Pages', fn('httpApi'));
+    const pagesReason =
+      'Driver pages are public by design (QR code target, Transaction URL with an unguessable token); the operator API and console authenticate in the handler (API key / session), per path, which one API Gateway authorizer on a catch-all route cannot express.';
+    for (const route of [
+      ...this.httpApi.addRoutes({ path: '/', methods: [apigwv2.HttpMethod.GET], integration: pages }),
+      ...this.httpApi.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration: pages }),
+    ]) {
+      openRoute(route, pagesReason);
+    }
+    for (const route of this.httpApi.addRoutes({
+      path: '/stripe/webhook',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('StripeWebhook', fn('stripeWebhook')),
+    })) {
+      openRoute(
+        route,
+        'Stripe cannot present AWS credentials or tokens; the handler verifies the Stripe-Signature header against the raw body.',
+      );
+    }
+
+    // ---- Grants, from the one table in lib/handlers.ts ----------------------------------------
+    const connectionsFinding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${this.getLogicalId(this.webSocketApi.node.defaultChild as apigwv2.CfnApi)}>/${OCPP_STAGE_NAME}/*/@connections/*]`;
+    for (const name of HANDLER_NAMES) {
+      const spec: HandlerSpec = HANDLERS[name];
+      const f = functions[name];
+      grantTableData(table, f.function, spec.table);
+      if (spec.readsStripeSecret) stripeSecret.grantRead(f.function);
+      if (spec.sendsEmail) senderIdentity.grantSendEmail(f.function);
+      if (spec.postsToChargers) {
+        this.webSocketStage.grantManagementApiAccess(f.function);
+        Validations.of(f.role).acknowledge({
+          id: connectionsFinding,
+          reason:
+            'execute-api:ManageConnections on this API and stage only; connection ids exist only at runtime, and the methods (POST send, GET status, DELETE close) all act on one connection.',
+        });
+      }
+    }
+
+    // ---- Stream recompute ---------------------------------------------------------------------
+    this.recomputeDlq = new sqs.Queue(this, 'RecomputeDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.recomputeDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the recompute stream mapping; records are inspected and replayed from it by hand.',
+    });
+    functions.streamRecompute.function.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        reportBatchItemFailures: true,
+        // One batch per shard at a time: the recompute is order-independent, but bursts of one
+        // transaction land on one shard and need no parallel writers.
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.recomputeDlq),
+        filters: RECOMPUTE_FILTERS,
+      }),
+    );
+    // Same finding as X-Ray's (acknowledged on the role), with one more action behind it.
+    Validations.of(functions.streamRecompute.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.',
+    });
+
+    // ---- Schedules ----------------------------------------------------------------------------
+    const everyMinute = events.Schedule.rate(Duration.minutes(1));
+    // A run that fails is retried briefly; the next minute's run picks up what it left anyway.
+    const target = (name: HandlerName) =>
+      new targets.LambdaFunction(fn(name), { retryAttempts: 2, maxEventAge: Duration.minutes(2) });
+    new events.Rule(this, 'CallSweeperSchedule', {
+      description: 'Every minute: time out unanswered platform calls to chargers',
+      schedule: everyMinute,
+      targets: [target('ocppCallSweeper')],
+    });
+    new events.Rule(this, 'FinaliserSchedule', {
+      description: 'Every minute: finalise settled charges and holds about to expire',
+      schedule: everyMinute,
+      targets: [target('scheduleFinaliser')],
+    });
+
+    // ---- CloudFront in front of the WebSocket API ----------------------------------------------
+    this.edge = new OcppEdge(this, 'OcppEdge', {
+      webSocketApi: this.webSocketApi,
+      customDomain: settings.ocppDomain,
+    });
+
+    new CfnOutput(this, 'OcppEndpoint', {
+      value: `wss://${this.edge.host}/ocpp/{chargerId}`,
+      description: 'What chargers are configured with (OCPP-J central system URL)',
+    });
+    new CfnOutput(this, 'OcppDirectEndpoint', {
+      value: this.webSocketStage.url,
+      description: 'The API Gateway stage itself; needs ?chargerId=',
+    });
+    new CfnOutput(this, 'CloudFrontDomain', { value: this.edge.distribution.distributionDomainName });
+    new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'RecomputeDlqUrl', { value: this.recomputeDlq.queueUrl });
+  }
+
+  /** The account-wide role API Gateway needs to write WebSocket access logs (one per region). */
+  private apiGatewayCloudWatchRole(): apigateway.CfnAccount {
+    const role = new iam.Role(this, 'ApiGatewayCloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
+      ],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        "The AWS-documented policy for API Gateway's account-level logging role; API Gateway creates the log streams itself.",
+    });
+    return new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+  }
+}
+
+/** A route without an API Gateway authorizer, on purpose: cdk-nag APIG4 acknowledged with the reason. */
+function openRoute(route: IConstruct, reason: string): void {
+  Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+}
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

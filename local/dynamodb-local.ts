@@ -1,0 +1,164 @@
+/**
+ * DynamoDB Local, the real engine (streams, TTL, transactions), on Java 17.
+ * The jar ships inside the npm tarball of `amplify-dynamodb-simulator`; we `npm pack` it once into
+ * an ignored cache folder rather than installing it, because its wrapper is broken and heavy.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { createTableInput, PLATFORM_TABLE } from '../shared/adapters/dynamodb/table.js';
+import { reservePort } from './ports.js';
+
+const run = promisify(execFile);
+
+export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
+
+export interface DynamoLocalOptions {
+  cacheDir: string;
+  port: number;
+  /** Keep data in memory only (tests). Otherwise data lives in `dataDir` and survives a restart. */
+  inMemory: boolean;
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface DynamoLocal {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Fetches the DynamoDB Local jar into the cache once; later calls return at once. */
+export async function ensureDynamoLocalJar(
+  cacheDir: string,
+  log: (line: string) => void = () => {},
+): Promise<string> {
+  const home = join(cacheDir, 'dynamodb-local');
+  const jar = join(home, 'DynamoDBLocal.jar');
+  if (existsSync(jar)) return home;
+  log(`fetching DynamoDB Local (${DYNAMODB_LOCAL_PACKAGE}) into ${home} — first run only`);
+  const staging = join(cacheDir, `dynamodb-local.tmp-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const { stdout } = await run(
+    'npm',
+    ['pack', DYNAMODB_LOCAL_PACKAGE, '--silent', '--pack-destination', staging],
+    {
+      cwd: staging,
+    },
+  );
+  const tarball = stdout.trim().split('\n').pop() ?? '';
+  await run('tar', ['xzf', join(staging, tarball), '-C', staging, 'package/emulator']);
+  await rm(home, { recursive: true, force: true });
+  // rename is atomic, so a crash mid-fetch never leaves a half jar that looks complete.
+  await rename(join(staging, 'package', 'emulator'), home);
+  await rm(staging, { recursive: true, force: true });
+  return home;
+}
+
+export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<DynamoLocal> {
+  const log = opts.log ?? (() => {});
+  const home = await ensureDynamoLocalJar(opts.cacheDir, log);
+  const port = await reservePort(opts.port, 'DynamoDB Local');
+  const args = [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-Xms64m',
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
+  if (opts.inMemory) {
+    args.push('-inMemory');
+  } else {
+    const dataDir = opts.dataDir ?? join(opts.cacheDir, 'data');
+    await mkdir(dataDir, { recursive: true });
+    args.push('-dbPath', dataDir);
+  }
+  const child = spawn('java', args, { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.once('error', (err) => output.push(String(err)));
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localClient(endpoint);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `DynamoDB Local exited with code ${child.exitCode} (is Java 17 installed?):\n${output.join('')}`,
+      );
+    }
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stopChild(child, exited);
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output.join('')}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return { endpoint, port, stop: () => stopChild(child, exited) };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** Creates the platform table from the shared definition unless it exists; returns its stream ARN. */
+export async function ensurePlatformTable(endpoint: string, tableName: string): Promise<string> {
+  const client = localClient(endpoint);
+  try {
+    try {
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: PLATFORM_TABLE.timeToLiveAttribute, Enabled: true },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const arn = described.Table?.LatestStreamArn;
+    if (!arn)
+      throw new Error(`table ${tableName} has no stream; delete the local data folder and start again`);
+    return arn;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * The embedded platform: every part the AWS deployment has, on one machine, running the same
+ * handlers with local endpoints (see ARCHITECTURE.md, "Parts, in AWS and on one machine").
+ * Used by `npm start`, by the integration tests' global setup and by the benchmarks.
+ */
+import { join, resolve } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import Stripe from 'stripe';
+import { resetConfigForTests } from '../shared/lambda/config.js';
+import { ensurePlatformTable, localClient, startDynamoLocal } from './dynamodb-local.js';
+import { startGateway } from './gateway.js';
+import { startHttpServer } from './http-server.js';
+import { type AnyHandler, lambdaContext } from './lambda-types.js';
+import { reservePort } from './ports.js';
+import { seedDemo } from './seed.js';
+import { startSesLocal } from './ses-local.js';
+import { startStreamPoller } from './stream-poller.js';
+import { EMULATOR_SECRET_KEY, startStripeEmulator } from './stripe/emulator.js';
+
+export interface PlatformPorts {
+  http: number;
+  ocpp: number;
+  ses: number;
+  stripe: number;
+  dynamodb: number;
+}
+
+export const DEFAULT_PORTS: PlatformPorts = {
+  http: 8080,
+  ocpp: 8180,
+  ses: 8005,
+  stripe: 12111,
+  dynamodb: 8000,
+};
+export const RANDOM_PORTS: PlatformPorts = { http: 0, ocpp: 0, ses: 0, stripe: 0, dynamodb: 0 };
+
+export interface PlatformOptions {
+  /** Data only in memory (tests, benchmarks); otherwise kept under `dataDir` across restarts. */
+  inMemory?: boolean;
+  dataDir?: string;
+  cacheDir?: string;
+  seed?: boolean;
+  ports?: Partial<PlatformPorts>;
+  host?: string;
+  tableName?: string;
+  /** How often the scheduled functions (call sweeper, finaliser) run; EventBridge runs them every minute. */
+  scheduleIntervalMs?: number;
+  /** Handler logs (Powertools JSON) level. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Runtime progress lines (not handler logs). */
+  log?: (line: string) => void;
+  /** Overrides for the handlers' settings (e.g. a short settle window in tests). */
+  env?: Record<string, string>;
+}
+
+export interface PlatformEndpoints {
+  /** Chargers connect to `${ocppUrl}/<chargerId>`. */
+  ocppUrl: string;
+  /** `@connections` management API endpoint. */
+  connectionsUrl: string;
+  /** Driver pages, operator API and console, Stripe webhook. */
+  httpUrl: string;
+  /** SES API and inbox UI. */
+  sesUrl: string;
+  stripeUrl: string;
+  dynamoEndpoint: string;
+}
+
+export interface Platform {
+  endpoints: PlatformEndpoints;
+  tableName: string;
+  stripeSecretKey: string;
+  /** Waits until the stream handler has seen every write made so far. */
+  drainStreams(timeoutMs?: number): Promise<void>;
+  /** Runs the scheduled functions once now (tests need not wait a minute). */
+  runSchedules(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export async function startPlatform(opts: PlatformOptions = {}): Promise<Platform> {
+  const ports = { ...DEFAULT_PORTS, ...opts.ports };
+  const host = opts.host ?? '127.0.0.1';
+  const cacheDir = opts.cacheDir ?? join(ROOT, '.cache');
+  const dataDir = opts.dataDir ?? join(ROOT, '.data');
+  const tableName = opts.tableName ?? 'ev-platform';
+  const log = opts.log ?? (() => {});
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((err) => log(`shutdown: ${String(err)}`));
+    }
+    stops.length = 0;
+  };
+
+  try {
+    log('starting DynamoDB Local');
+    const dynamo = await startDynamoLocal({
+      cacheDir,
+      port: ports.dynamodb,
+      inMemory: opts.inMemory ?? false,
+      dataDir: join(dataDir, 'dynamodb'),
+      log,
+    });
+    stops.push(dynamo.stop);
+    const existing = await tableExists(dynamo.endpoint, tableName);
+    const streamArn = await ensurePlatformTable(dynamo.endpoint, tableName);
+
+    log('starting SES local and the Stripe emulator');
+    const [ses, stripe] = await Promise.all([
+      startSesLocal({ port: ports.ses, host }),
+      startStripeEmulator({
+        port: ports.stripe,
+        host,
+        ...(opts.inMemory ? {} : { persistFile: join(dataDir, 'stripe.json') }),
+      }),
+    ]);
+    stops.push(ses.stop, stripe.stop);
+
+    // The HTTP port must be known before the webhook endpoint is registered with Stripe.
+    const httpPort = await reservePort(ports.http, 'HTTP API (pages, operator API, webhooks)', host);
+    const httpUrl = `http://${host}:${httpPort}`;
+    const webhookSecret = await registerWebhookEndpoint(stripe.url, `${httpUrl}/stripe/webhook`);
+
+    const handlerEnv: Record<string, string> = {
+      TABLE_NAME: tableName,
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SES_ENDPOINT: ses.url,
+      STRIPE_API_URL: stripe.url,
+      STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      SENDER_EMAIL: 'receipts@ev-platform.local',
+      PUBLIC_BASE_URL: httpUrl,
+      LOG_LEVEL: opts.logLevel ?? 'INFO',
+      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
+      ...opts.env,
+    };
+    // The gateway's @connections URL is known only once it listens; handlers read it lazily.
+    Object.assign(process.env, handlerEnv);
+    resetConfigForTests();
+
+    const handlers = await loadHandlers();
+
+    const gateway = await startGateway({
+      port: ports.ocpp,
+      host,
+      stage: 'ocpp',
+      handlers: {
+        authorizer: handlers.authorizer,
+        connect: handlers.connect,
+        disconnect: handlers.disconnect,
+        default: handlers.message,
+      },
+      log,
+    });
+    stops.push(gateway.stop);
+    process.env.CONNECTIONS_ENDPOINT = gateway.connectionsUrl;
+    resetConfigForTests();
+
+    const http = await startHttpServer({
+      port: httpPort,
+      host,
+      routes: [
+        { routeKey: 'POST /stripe/webhook', handler: handlers.stripeWebhook, functionName: 'stripe-webhook' },
+        { routeKey: 'ANY /{proxy+}', handler: handlers.api, functionName: 'http-api' },
+        { routeKey: 'GET /', handler: handlers.api, functionName: 'http-api' },
+      ],
+      log,
+    });
+    stops.push(http.stop);
+
+    const poller = await startStreamPoller({
+      endpoint: dynamo.endpoint,
+      streamArn,
+      handler: handlers.recompute,
+      startingPosition: existing ? 'LATEST' : 'TRIM_HORIZON',
+      deadLetterFile: opts.inMemory ? undefined : join(dataDir, 'stream-dlq.jsonl'),
+      log,
+    });
+    stops.push(poller.stop);
+
+    const runSchedules = async () => {
+      await handlers.callSweeper(
+        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+        lambdaContext('call-sweeper'),
+      );
+      await handlers.finaliser(
+        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+        lambdaContext('finaliser'),
+      );
+    };
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      runSchedules()
+        .catch((err) => log(`scheduled functions failed: ${String(err)}`))
+        .finally(() => {
+          running = false;
+        });
+    }, opts.scheduleIntervalMs ?? 10_000);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+
+    if (opts.seed ?? true) {
+      await seedDemo({
+        endpoint: dynamo.endpoint,
+        tableName,
+        stripeUrl: stripe.url,
+        stripeSecretKey: EMULATOR_SECRET_KEY,
+      });
+    }
+
+    return {
+      endpoints: {
+        ocppUrl: gateway.ocppUrl,
+        connectionsUrl: gateway.connectionsUrl,
+        httpUrl: http.url,
+        sesUrl: ses.url,
+        stripeUrl: stripe.url,
+        dynamoEndpoint: dynamo.endpoint,
+      },
+      tableName,
+      stripeSecretKey: EMULATOR_SECRET_KEY,
+      drainStreams: (timeoutMs) => poller.drain(timeoutMs),
+      runSchedules,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+interface Handlers {
+  authorizer: AnyHandler;
+  connect: AnyHandler;
+  disconnect: AnyHandler;
+  message: AnyHandler;
+  callSweeper: AnyHandler;
+  api: AnyHandler;
+  stripeWebhook: AnyHandler;
+  recompute: AnyHandler;
+  finaliser: AnyHandler;
+}
+
+/** The very modules the CDK stack bundles into Lambda functions (lib/handlers.ts). */
+async function loadHandlers(): Promise<Handlers> {
+  const [authorizer, connect, disconnect, message, callSweeper, api, stripeWebhook, recompute, finaliser] =
+    await Promise.all([
+      import('../functions/ocpp/authorizer.js'),
+      import('../functions/ocpp/connect.js'),
+      import('../functions/ocpp/disconnect.js'),
+      import('../functions/ocpp/message.js'),
+      import('../functions/ocpp/call-sweeper.js'),
+      import('../functions/http/api.js'),
+      import('../functions/payments/stripe-webhook.js'),
+      import('../functions/streams/recompute.js'),
+      import('../functions/schedules/finaliser.js'),
+    ]);
+  return {
+    authorizer: authorizer.handler,
+    connect: connect.handler,
+    disconnect: disconnect.handler,
+    message: message.handler,
+    callSweeper: callSweeper.handler,
+    api: api.handler,
+    stripeWebhook: stripeWebhook.handler,
+    recompute: recompute.handler,
+    finaliser: finaliser.handler,
+  };
+}
+
+async function tableExists(endpoint: string, tableName: string): Promise<boolean> {
+  const client = localClient(endpoint);
+  try {
+    const out = await client.send(new ListTablesCommand({}));
+    return out.TableNames?.includes(tableName) ?? false;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Registers the platform's webhook URL with the Stripe emulator, as the deployer does once in the
+ * Stripe dashboard, and returns its signing secret.
+ */
+async function registerWebhookEndpoint(stripeUrl: string, webhookUrl: string): Promise<string> {
+  const url = new URL(stripeUrl);
+  const stripe = new Stripe(EMULATOR_SECRET_KEY, {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: url.protocol.replace(':', '') as 'http',
+  });
+  // Stripe shows a secret only at creation, so an endpoint kept from an earlier run is replaced.
+  const existing = await stripe.webhookEndpoints.list({ limit: 100 });
+  for (const endpoint of existing.data) {
+    if (endpoint.url === webhookUrl) await stripe.webhookEndpoints.del(endpoint.id);
+  }
+  const created = await stripe.webhookEndpoints.create({
+    url: webhookUrl,
+    enabled_events: ['*'],
+    connect: false,
+  });
+  if (!created.secret) throw new Error('the Stripe emulator returned a webhook endpoint without a secret');
+  return created.secret;
+}

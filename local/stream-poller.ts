@@ -1,0 +1,248 @@
+/**
+ * What the Lambda event source mapping does with the table's stream: read each shard in order,
+ * turn records into the DynamoDBStreamEvent shape, call the stream handler, and on failure retry
+ * the batch (or, with reportBatchItemFailures, from the first failed record) with backoff, then
+ * bisect, then send what still fails to a dead-letter log — as the CDK stack configures Lambda.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  type _Record,
+  type AttributeValue,
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type AnyHandler, lambdaContext } from './lambda-types.js';
+
+export interface StreamPollerOptions {
+  endpoint: string;
+  streamArn: string;
+  handler: AnyHandler;
+  /** TRIM_HORIZON for a table created now; LATEST when restarting over kept data. */
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Matches the event source mapping's retryAttempts. */
+  retryAttempts?: number;
+  deadLetterFile?: string;
+  log?: (line: string) => void;
+}
+
+export interface StreamPoller {
+  stop(): Promise<void>;
+  /** Resolves once every record written so far has been handled (or dead-lettered). */
+  drain(timeoutMs?: number): Promise<void>;
+  stats(): { delivered: number; failedBatches: number; deadLettered: number };
+}
+
+export async function startStreamPoller(opts: StreamPollerOptions): Promise<StreamPoller> {
+  const log = opts.log ?? (() => {});
+  const batchSize = opts.batchSize ?? 100;
+  const pollIntervalMs = opts.pollIntervalMs ?? 50;
+  const retryAttempts = opts.retryAttempts ?? 5;
+  const client = new DynamoDBStreamsClient({
+    endpoint: opts.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const iterators = new Map<string, string | undefined>(); // shardId -> iterator; undefined = closed
+  const finished = new Set<string>();
+  const stats = { delivered: 0, failedBatches: 0, deadLettered: 0 };
+  let stopped = false;
+  let idle = false; // true when the last pass over every shard found nothing
+  let firstDescribe = true;
+
+  async function refreshShards(): Promise<void> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const out = await client.send(
+        new DescribeStreamCommand({
+          StreamArn: opts.streamArn,
+          ExclusiveStartShardId: exclusiveStartShardId,
+        }),
+      );
+      shards.push(...(out.StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = out.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    for (const shard of shards) {
+      const id = shard.ShardId!;
+      if (iterators.has(id) || finished.has(id)) continue;
+      // Children of a shard we are still reading wait, so records stay in order per key.
+      if (shard.ParentShardId && iterators.has(shard.ParentShardId)) continue;
+      const type = firstDescribe ? opts.startingPosition : 'TRIM_HORIZON';
+      const it = await client.send(
+        new GetShardIteratorCommand({ StreamArn: opts.streamArn, ShardId: id, ShardIteratorType: type }),
+      );
+      iterators.set(id, it.ShardIterator);
+    }
+    firstDescribe = false;
+  }
+
+  async function deliver(records: DynamoDBRecord[]): Promise<void> {
+    let pending = records;
+    let attempt = 0;
+    while (pending.length > 0 && !stopped) {
+      let failedFrom: number | undefined;
+      try {
+        const result = (await opts.handler(
+          { Records: pending } satisfies DynamoDBStreamEvent,
+          lambdaContext('recompute', 60_000),
+        )) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+        const failures = result?.batchItemFailures ?? [];
+        if (failures.length > 0) {
+          const seqs = new Set(failures.map((f) => f.itemIdentifier));
+          failedFrom = pending.findIndex((r) => seqs.has(r.dynamodb?.SequenceNumber ?? ''));
+          if (failedFrom < 0) failedFrom = 0;
+        }
+      } catch (err) {
+        log(
+          `stream handler failed (attempt ${attempt + 1}): ${err instanceof Error ? err.message : String(err)}`,
+        );
+        failedFrom = 0;
+      }
+      if (failedFrom === undefined) {
+        stats.delivered += pending.length;
+        return;
+      }
+      stats.delivered += failedFrom;
+      pending = pending.slice(failedFrom);
+      stats.failedBatches += 1;
+      attempt += 1;
+      if (attempt > retryAttempts) {
+        if (pending.length > 1) {
+          // bisectBatchOnError: split and give each half its own retries.
+          const half = Math.ceil(pending.length / 2);
+          await deliver(pending.slice(0, half));
+          await deliver(pending.slice(half));
+        } else {
+          await deadLetter(pending);
+        }
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+
+  async function deadLetter(records: DynamoDBRecord[]): Promise<void> {
+    stats.deadLettered += records.length;
+    log(
+      `stream records sent to the dead-letter log after ${retryAttempts} retries: ${records.map((r) => r.dynamodb?.SequenceNumber).join(', ')}`,
+    );
+    if (!opts.deadLetterFile) return;
+    await mkdir(dirname(opts.deadLetterFile), { recursive: true });
+    await appendFile(opts.deadLetterFile, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  }
+
+  async function pollOnce(): Promise<boolean> {
+    let any = false;
+    for (const [shardId, iterator] of iterators) {
+      if (stopped) return any;
+      if (!iterator) {
+        iterators.delete(shardId);
+        finished.add(shardId);
+        continue;
+      }
+      try {
+        const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+        iterators.set(shardId, out.NextShardIterator);
+        if (out.Records?.length) {
+          any = true;
+          await deliver(out.Records.map(toLambdaRecord));
+        }
+      } catch (err) {
+        if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
+          iterators.delete(shardId);
+          continue;
+        }
+        throw err;
+      }
+    }
+    return any;
+  }
+
+  let passes = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (passes % 20 === 0) await refreshShards();
+        passes += 1;
+        const any = await pollOnce();
+        idle = !any;
+        if (!any) await new Promise((r) => setTimeout(r, pollIntervalMs));
+      } catch (err) {
+        if (stopped) break;
+        log(`stream poller error: ${err instanceof Error ? err.message : String(err)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  })();
+
+  return {
+    stats: () => ({ ...stats }),
+    drain: async (timeoutMs = 10_000) => {
+      // Two consecutive idle passes after the call means everything written before it was seen.
+      const deadline = Date.now() + timeoutMs;
+      const startPasses = passes;
+      while (!(idle && passes >= startPasses + 2)) {
+        if (Date.now() > deadline) throw new Error(`stream not drained within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop: async () => {
+      stopped = true;
+      await loop;
+      client.destroy();
+    },
+  };
+}
+
+/** SDK stream records differ from Lambda's JSON: dates are Date objects and binaries are bytes. */
+function toLambdaRecord(r: _Record): DynamoDBRecord {
+  const d = r.dynamodb ?? {};
+  return {
+    eventID: r.eventID,
+    eventName: r.eventName as DynamoDBRecord['eventName'],
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: r.awsRegion ?? 'local',
+    eventSourceARN: undefined,
+    ...(r.userIdentity
+      ? { userIdentity: { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId } }
+      : {}),
+    dynamodb: {
+      ApproximateCreationDateTime:
+        d.ApproximateCreationDateTime instanceof Date
+          ? Math.floor(d.ApproximateCreationDateTime.getTime() / 1000)
+          : undefined,
+      Keys: d.Keys ? toJsonImage(d.Keys) : undefined,
+      NewImage: d.NewImage ? toJsonImage(d.NewImage) : undefined,
+      OldImage: d.OldImage ? toJsonImage(d.OldImage) : undefined,
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: d.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],
+    },
+  };
+}
+
+type JsonAttr = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>[string];
+
+function toJsonImage(image: Record<string, AttributeValue>): Record<string, JsonAttr> {
+  const out: Record<string, JsonAttr> = {};
+  for (const [k, v] of Object.entries(image)) out[k] = toJsonAttr(v);
+  return out;
+}
+
+function toJsonAttr(v: AttributeValue): JsonAttr {
+  if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
+  if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (v.M !== undefined) return { M: toJsonImage(v.M) };
+  if (v.L !== undefined) return { L: v.L.map(toJsonAttr) };
+  return v as JsonAttr;
+}

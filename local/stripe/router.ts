@@ -1,0 +1,102 @@
+/**
+ * Minimal method + path router (`/v1/payment_intents/:id/capture`). Handlers are synchronous: the store
+ * is in memory, so each request runs to completion without interleaving with another.
+ */
+import type { RequestContext } from './context.js';
+import type { FormObject } from './form.js';
+
+export interface ApiRequest {
+  method: string;
+  params: FormObject;
+  path: Record<string, string>;
+}
+
+export type Handler = (ctx: RequestContext, req: ApiRequest) => unknown;
+
+export interface RouteOptions {
+  /** Requires `Authorization: Bearer sk_test_…` and honours Idempotency-Key (the Stripe API). */
+  api: boolean;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: Handler;
+  options: RouteOptions;
+}
+
+export interface RouteMatch {
+  handler: Handler;
+  options: RouteOptions;
+  path: Record<string, string>;
+}
+
+/** A non-JSON response (HTML pages of the onboarding and 3D Secure flows, redirects). */
+export class RawResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: string,
+  ) {}
+}
+
+export const htmlResponse = (body: string, status = 200): RawResponse =>
+  new RawResponse(status, { 'Content-Type': 'text/html; charset=utf-8' }, body);
+
+export const redirectResponse = (location: string, status = 303): RawResponse =>
+  new RawResponse(status, { Location: location }, '');
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly defaults: RouteOptions = { api: true }) {}
+
+  add(method: string, path: string, handler: Handler, options: Partial<RouteOptions> = {}): this {
+    const keys: string[] = [];
+    const source = path
+      .split('/')
+      .map((part) => {
+        if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        keys.push(part.slice(1));
+        return '([^/]+)';
+      })
+      .join('/');
+    this.routes.push({
+      method,
+      pattern: new RegExp(`^${source}/?$`),
+      keys,
+      handler,
+      options: { ...this.defaults, ...options },
+    });
+    return this;
+  }
+
+  get = (path: string, handler: Handler, options?: Partial<RouteOptions>) =>
+    this.add('GET', path, handler, options);
+  post = (path: string, handler: Handler, options?: Partial<RouteOptions>) =>
+    this.add('POST', path, handler, options);
+  delete = (path: string, handler: Handler, options?: Partial<RouteOptions>) =>
+    this.add('DELETE', path, handler, options);
+
+  match(method: string, pathname: string): RouteMatch | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.pattern.exec(pathname);
+      if (!m) continue;
+      const path: Record<string, string> = {};
+      for (const [i, key] of route.keys.entries()) path[key] = safeDecode(m[i + 1] ?? '');
+      return { handler: route.handler, options: route.options, path };
+    }
+    return undefined;
+  }
+}
+
+/** Malformed escapes stay as they are: the id then simply matches nothing (404). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * ChargerGateway over API Gateway's `@connections` management API (PostToConnection). In AWS the
+ * endpoint is `https://{domainName}/{stage}` of the connection; locally (and when configured) one
+ * fixed endpoint serves every connection (the embedded gateway emulator speaks the same API).
+ */
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ChargerGateway } from '../../ports/charger-calls.js';
+
+export interface ConnectionsGatewaySettings {
+  region: string;
+  /** Overrides the per-connection endpoint (CONNECTIONS_ENDPOINT). */
+  endpoint?: string | undefined;
+}
+
+export class ApiGatewayChargerGateway implements ChargerGateway {
+  private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
+
+  constructor(private readonly settings: ConnectionsGatewaySettings) {}
+
+  private client(endpoint: string): ApiGatewayManagementApiClient {
+    let c = this.clients.get(endpoint);
+    if (!c) {
+      const local = this.settings.endpoint !== undefined;
+      c = new ApiGatewayManagementApiClient({
+        region: this.settings.region,
+        endpoint,
+        ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      });
+      this.clients.set(endpoint, c);
+    }
+    return c;
+  }
+
+  async send(
+    target: { connectionId: string; domainName: string; stage: string },
+    data: string,
+  ): Promise<'sent' | 'gone'> {
+    const endpoint = this.settings.endpoint ?? `https://${target.domainName}/${target.stage}`;
+    try {
+      await this.client(endpoint).send(
+        new PostToConnectionCommand({
+          ConnectionId: target.connectionId,
+          Data: new TextEncoder().encode(data),
+        }),
+      );
+      return 'sent';
+    } catch (err) {
+      if (err instanceof GoneException || (err as { name?: string }).name === 'GoneException') return 'gone';
+      throw err;
+    }
+  }
+
+  destroy(): void {
+    for (const c of this.clients.values()) c.destroy();
+    this.clients.clear();
+  }
+}

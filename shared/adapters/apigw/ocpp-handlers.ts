@@ -1,0 +1,205 @@
+/**
+ * The OCPP Lambda handlers' bodies: API Gateway WebSocket events in, use-case calls, API Gateway
+ * results out. functions/ocpp/*.ts wrap these with middy and the container's deps; tests and the
+ * embedded runtime can build them over any deps.
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { sweepCalls } from '../../app/ocpp/commands.js';
+import {
+  type AuthDeps,
+  authenticateCharger,
+  closeConnection,
+  openConnection,
+} from '../../app/ocpp/connection.js';
+import type { ChargerSession, OcppDeps } from '../../app/ocpp/deps.js';
+import { handleMessage } from '../../app/ocpp/handle-message.js';
+import { wireErrorCode } from '../../ocpp/errors.js';
+import { encodeCallError, MessageType, parseFrame } from '../../ocpp/frames.js';
+import {
+  header,
+  readAuthorizerContext,
+  type WebSocketEvent,
+  type WebSocketRequestContext,
+  type WebSocketResult,
+} from './websocket-events.js';
+
+type GetDeps<D> = () => D;
+
+const policy = (
+  effect: 'Allow' | 'Deny',
+  principalId: string,
+  resource: string,
+): APIGatewayAuthorizerResult => ({
+  principalId,
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+  },
+});
+
+/**
+ * $connect REQUEST authorizer. Missing credentials: throws `Unauthorized` (API Gateway answers
+ * 401); wrong ones or an unknown charger: Deny (403); else Allow with the charger's context.
+ */
+export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>) {
+  return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    const deps = getDeps();
+    const chargerId = event.queryStringParameters?.chargerId ?? undefined;
+    const decision = await authenticateCharger(deps, {
+      chargerId,
+      authorization: header(event.headers, 'authorization'),
+      subprotocols: header(event.headers, 'sec-websocket-protocol'),
+    });
+    if (decision.kind === 'unauthorized') {
+      deps.log.info('charger connection without credentials', { chargerId });
+      throw new Error('Unauthorized');
+    }
+    if (decision.kind === 'deny') {
+      deps.log.warn('charger connection refused', { chargerId, reason: decision.reason });
+      return policy('Deny', chargerId ?? 'unknown', event.methodArn);
+    }
+    return {
+      ...policy('Allow', decision.chargerId, event.methodArn),
+      context: {
+        chargerId: decision.chargerId,
+        operatorId: decision.operatorId,
+        registration: decision.registration,
+        ...(decision.protocol ? { protocol: decision.protocol } : {}),
+      },
+    };
+  };
+}
+
+/** $connect: refuses chargers that offer no subprotocol we speak; records the connection. */
+export function createConnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connections' | 'log'>>) {
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const deps = getDeps();
+    const rc = event.requestContext;
+    const auth = readAuthorizerContext(rc);
+    if (!auth) {
+      deps.log.error('$connect without the authorizer context; is the authorizer configured?', {
+        connectionId: rc.connectionId,
+      });
+      return { statusCode: 403, body: 'Forbidden' };
+    }
+    const decision = await openConnection(deps, {
+      connectionId: rc.connectionId,
+      chargerId: auth.chargerId,
+      operatorId: auth.operatorId,
+      connectedAt: rc.connectedAt ?? rc.requestTimeEpoch ?? Date.now(),
+      domainName: rc.domainName,
+      stage: rc.stage,
+      subprotocols: header(event.headers, 'sec-websocket-protocol'),
+    });
+    if (decision.kind === 'refused') {
+      deps.log.warn('charger connection refused', { chargerId: auth.chargerId, reason: decision.reason });
+      return { statusCode: 400, body: 'No supported OCPP subprotocol (we speak ocpp1.6)' };
+    }
+    return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': decision.protocol } };
+  };
+}
+
+/** $disconnect (best effort): forgets the connection unless a newer one replaced it. */
+export function createDisconnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connections' | 'log'>>) {
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const deps = getDeps();
+    const rc = event.requestContext;
+    try {
+      const outcome = await closeConnection(deps, {
+        chargerId: readAuthorizerContext(rc)?.chargerId,
+        connectionId: rc.connectionId,
+      });
+      deps.log.info('charger disconnected', { connectionId: rc.connectionId, outcome });
+    } catch (err) {
+      deps.log.error('could not record a disconnect', { connectionId: rc.connectionId, error: String(err) });
+    }
+    return { statusCode: 200 };
+  };
+}
+
+async function resolveSession(
+  deps: OcppDeps,
+  rc: WebSocketRequestContext,
+): Promise<ChargerSession | undefined> {
+  const auth = readAuthorizerContext(rc);
+  if (auth) {
+    return {
+      chargerId: auth.chargerId,
+      operatorId: auth.operatorId,
+      connectionId: rc.connectionId,
+      // $connect refuses every connection without a protocol we speak, and 1.6 is the only one yet.
+      protocol: auth.protocol ?? 'ocpp1.6',
+      ...(auth.registration !== undefined ? { registration: auth.registration } : {}),
+      domainName: rc.domainName,
+      stage: rc.stage,
+    };
+  }
+  const conn = await deps.connections.byConnectionId(rc.connectionId);
+  if (!conn) return undefined;
+  return {
+    chargerId: conn.chargerId,
+    operatorId: conn.operatorId,
+    connectionId: conn.connectionId,
+    protocol: conn.protocol,
+    domainName: rc.domainName,
+    stage: rc.stage,
+  };
+}
+
+const NO_REPLY: WebSocketResult = { statusCode: 200 };
+
+/**
+ * $default, configured with a route response: the returned body is the frame sent back. Never
+ * throws (API Gateway would send the charger its own non-OCPP error frame).
+ */
+export function createMessageHandler(getDeps: GetDeps<OcppDeps>) {
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    let deps: OcppDeps | undefined;
+    try {
+      deps = getDeps();
+      const rc = event.requestContext;
+      if (event.isBase64Encoded) {
+        deps.log.warn('dropping a binary frame: OCPP-J uses text frames', { connectionId: rc.connectionId });
+        return NO_REPLY;
+      }
+      const body = event.body ?? '';
+      const session = await resolveSession(deps, rc);
+      if (!session) {
+        deps.log.warn('message on a connection the platform does not know', {
+          connectionId: rc.connectionId,
+        });
+        return refuseUnknownConnection(body);
+      }
+      const reply = await handleMessage(deps, session, body);
+      return reply === undefined ? NO_REPLY : { statusCode: 200, body: reply };
+    } catch (err) {
+      deps?.log.error('$default failed before handling the frame', { error: String(err) });
+      return NO_REPLY;
+    }
+  };
+}
+
+function refuseUnknownConnection(body: string): WebSocketResult {
+  const parsed = parseFrame(body);
+  const id =
+    parsed.kind === 'frame' && parsed.frame.type === MessageType.CALL
+      ? parsed.frame.messageId
+      : parsed.kind === 'malformed' && parsed.answer
+        ? parsed.messageId
+        : undefined;
+  if (id === undefined) return NO_REPLY;
+  return {
+    statusCode: 200,
+    body: encodeCallError(id, wireErrorCode('ocpp1.6', 'SecurityError'), 'unknown connection; reconnect'),
+  };
+}
+
+/** Scheduled every minute: times out overdue platform → charger calls and sends queued ones. */
+export function createCallSweeperHandler(getDeps: GetDeps<OcppDeps>) {
+  return async (): Promise<{ timedOut: number; chargers: number }> => {
+    const deps = getDeps();
+    const outcome = await sweepCalls(deps);
+    if (outcome.timedOut > 0) deps.log.info('call sweep', outcome);
+    return outcome;
+  };
+}

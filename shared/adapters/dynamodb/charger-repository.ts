@@ -1,0 +1,155 @@
+/** Chargers, operators, id tags and registration prefixes in the platform table. */
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Charger, IdTag, Operator } from '../../domain/entities.js';
+import type {
+  BootInfo,
+  ChargerReport,
+  ChargerRepository,
+  IdTagReader,
+  OperatorReader,
+  RegistrationPrefix,
+} from '../../ports/charger-registry.js';
+import { gsi1, keys } from './keys.js';
+import { isConditionalCheckFailed, stripKeys, type TableContext } from './support.js';
+
+export class DynamoChargerRepository implements ChargerRepository {
+  constructor(private readonly t: TableContext) {}
+
+  async get(chargerId: string): Promise<Charger | undefined> {
+    const out = await this.t.doc.send(
+      new GetCommand({ TableName: this.t.tableName, Key: keys.charger(chargerId) }),
+    );
+    return out.Item ? stripKeys<Charger>(out.Item) : undefined;
+  }
+
+  /** One BatchGetItem over every prefix of the id (at most 48 keys); the longest claim wins. */
+  async findRegistrationPrefix(chargerId: string): Promise<RegistrationPrefix | undefined> {
+    let pending: Record<string, unknown>[] = [];
+    for (let len = 1; len <= chargerId.length; len++)
+      pending.push({ ...keys.registrationPrefix(chargerId.slice(0, len)) });
+    const found: RegistrationPrefix[] = [];
+    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+      const out = await this.t.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [this.t.tableName]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      for (const item of out.Responses?.[this.t.tableName] ?? []) {
+        if (typeof item.prefix === 'string' && typeof item.operatorId === 'string') {
+          found.push({ prefix: item.prefix, operatorId: item.operatorId });
+        }
+      }
+      pending =
+        (out.UnprocessedKeys?.[this.t.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+    return found.sort((a, b) => b.prefix.length - a.prefix.length)[0];
+  }
+
+  async createPending(charger: Charger): Promise<'created' | 'exists'> {
+    try {
+      await this.t.doc.send(
+        new PutCommand({
+          TableName: this.t.tableName,
+          Item: {
+            ...keys.charger(charger.chargerId),
+            ...gsi1.chargerOfOperator(charger.operatorId, charger.chargerId),
+            entity: 'charger',
+            ...charger,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'exists';
+      throw err;
+    }
+  }
+
+  /**
+   * SETs the given fields on an existing charger unless `marker` already holds this message id
+   * (a repeat of the same CALL writes nothing).
+   */
+  private async update(
+    chargerId: string,
+    marker: string,
+    messageId: string,
+    fields: Record<string, unknown>,
+  ) {
+    const names: Record<string, string> = { '#marker': marker };
+    const values: Record<string, unknown> = { ':mid': messageId };
+    const sets = ['#marker = :mid'];
+    let i = 0;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      sets.push(`#f${i} = :v${i}`);
+      i++;
+    }
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: keys.charger(chargerId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#marker) OR #marker <> :mid)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async recordBoot(chargerId: string, boot: BootInfo, at: string, messageId: string): Promise<void> {
+    await this.update(chargerId, 'lastBootMessageId', messageId, {
+      ...boot,
+      serialNumber: boot.chargePointSerialNumber ?? boot.chargeBoxSerialNumber,
+      lastBootAt: at,
+    });
+  }
+
+  async recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void> {
+    await this.update(chargerId, 'lastHeartbeatMessageId', messageId, { lastHeartbeatAt: at });
+  }
+
+  async recordFirmwareStatus(chargerId: string, r: ChargerReport): Promise<void> {
+    await this.update(chargerId, 'firmwareStatusMessageId', r.messageId, {
+      firmwareStatus: r.status,
+      firmwareStatusAt: r.at,
+    });
+  }
+
+  async recordDiagnosticsStatus(chargerId: string, r: ChargerReport): Promise<void> {
+    await this.update(chargerId, 'diagnosticsStatusMessageId', r.messageId, {
+      diagnosticsStatus: r.status,
+      diagnosticsStatusAt: r.at,
+    });
+  }
+}
+
+export class DynamoOperatorReader implements OperatorReader {
+  constructor(private readonly t: TableContext) {}
+  async get(operatorId: string): Promise<Operator | undefined> {
+    const out = await this.t.doc.send(
+      new GetCommand({ TableName: this.t.tableName, Key: keys.operator(operatorId) }),
+    );
+    return out.Item ? stripKeys<Operator>(out.Item) : undefined;
+  }
+}
+
+export class DynamoIdTagReader implements IdTagReader {
+  constructor(private readonly t: TableContext) {}
+  async get(operatorId: string, idTag: string): Promise<IdTag | undefined> {
+    const out = await this.t.doc.send(
+      new GetCommand({ TableName: this.t.tableName, Key: keys.idTag(operatorId, idTag) }),
+    );
+    if (!out.Item) return undefined;
+    const tag = stripKeys<IdTag & { expiresAt?: unknown }>(out.Item);
+    // `expiresAt` is also the table's TTL attribute: a writer may have stored epoch seconds there.
+    if (typeof tag.expiresAt === 'number') tag.expiresAt = new Date(tag.expiresAt * 1000).toISOString();
+    return tag as IdTag;
+  }
+}

@@ -1,0 +1,150 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Charger, Operator, Site } from '../../domain/entities.js';
+import type {
+  ChargerView,
+  ConnectorView,
+  OperatorViews,
+  TransactionView,
+} from '../../ports/operator-views.js';
+import { keys } from './keys.js';
+
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'expiresAt']);
+
+function strip<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.has(k)) out[k] = v;
+  return out as T;
+}
+
+export class DynamoOperatorViews implements OperatorViews {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
+    return out.Item;
+  }
+
+  async operatorForApiKey(apiKeyHash: string): Promise<string | undefined> {
+    const item = await this.get(keys.apiKey(apiKeyHash));
+    return typeof item?.operatorId === 'string' ? item.operatorId : undefined;
+  }
+
+  async operator(operatorId: string): Promise<Operator | undefined> {
+    const item = await this.get(keys.operator(operatorId));
+    return item ? strip<Operator>(item) : undefined;
+  }
+
+  async site(operatorId: string, siteId: string): Promise<Site | undefined> {
+    const item = await this.get(keys.site(operatorId, siteId));
+    return item ? strip<Site>(item) : undefined;
+  }
+
+  async tariff(operatorId: string, tariffId: string): Promise<Record<string, unknown> | undefined> {
+    const item = await this.get(keys.tariff(operatorId, tariffId));
+    return item ? strip<Record<string, unknown>>(item) : undefined;
+  }
+
+  async chargers(operatorId: string): Promise<ChargerView[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :cp)',
+          ExpressionAttributeValues: { ':pk': `OP#${operatorId}`, ':cp': 'CP#' },
+          ProjectionExpression: 'chargerId',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) if (typeof item.chargerId === 'string') ids.push(item.chargerId);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const views = await Promise.all(ids.map((id) => this.charger(id)));
+    return views.filter((v): v is ChargerView => v !== undefined && v.charger.operatorId === operatorId);
+  }
+
+  async charger(chargerId: string): Promise<ChargerView | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :z',
+        // CHARGER, CONNECTION and CONNECTOR#… sort together; MSG#/CALL# items are not needed here.
+        ExpressionAttributeValues: {
+          ':pk': keys.charger(chargerId).pk,
+          ':a': 'CHARGER',
+          ':z': 'CONNECTOR#~',
+        },
+      }),
+    );
+    const items = out.Items ?? [];
+    const chargerItem = items.find((i) => i.sk === 'CHARGER');
+    if (!chargerItem) return undefined;
+    const { passwordHash: _hidden, ...charger } = strip<Charger>(chargerItem);
+    const connection = items.find((i) => i.sk === 'CONNECTION');
+    const connectors: ConnectorView[] = items
+      .filter((i) => String(i.sk).startsWith('CONNECTOR#'))
+      .map((i) => ({
+        connectorId: Number(i.connectorId ?? String(i.sk).slice('CONNECTOR#'.length)),
+        status: String(i.status ?? 'Unknown'),
+        ...(i.errorCode ? { errorCode: String(i.errorCode) } : {}),
+        ...(i.info ? { info: String(i.info) } : {}),
+        ...(i.timestamp ? { timestamp: String(i.timestamp) } : {}),
+      }));
+    return {
+      charger,
+      connectors,
+      ...(connection
+        ? {
+            connection: {
+              connectionId: String(connection.connectionId),
+              connectedAt: String(connection.connectedAt ?? ''),
+              ...(connection.protocol ? { protocol: String(connection.protocol) } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  async transactions(operatorId: string, limit: number): Promise<TransactionView[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :tx)',
+        ExpressionAttributeValues: { ':pk': `OP#${operatorId}`, ':tx': 'TX#' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => strip<TransactionView>(i));
+  }
+
+  async transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined> {
+    const item = await this.get(keys.transaction(chargerId, transactionId));
+    return item ? strip<TransactionView>(item) : undefined;
+  }
+
+  async meterValueCount(chargerId: string, transactionId: number): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mv)',
+          ExpressionAttributeValues: { ':pk': keys.transaction(chargerId, transactionId).pk, ':mv': 'MV#' },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * Calls the platform makes to chargers (operator API, payments flow): `sendCommand` stores the call
+ * and sends it when the charger's single outstanding slot is free (others queue, oldest first);
+ * the charger's reply arrives in a later $default invocation (`recordCallReply`) and is validated
+ * against the action's `.conf` schema; `awaitCommandResult` polls the stored call; a call still
+ * open at its deadline times out (here when someone looks, and every minute via `sweepCalls`).
+ */
+import { OcppError, type OcppErrorCode, wireErrorCode } from '../../ocpp/errors.js';
+import {
+  type CallErrorFrame,
+  type CallResultFrame,
+  encodeCall,
+  MessageType,
+  type Payload,
+} from '../../ocpp/frames.js';
+import { isoFromMillis } from '../../ocpp/time.js';
+import type { ChargingProfile, CommandAction, CommandMap } from '../../ocpp/v16/types.js';
+import { validatorFor } from '../../ocpp/validation.js';
+import type { CallFailure, CallOutcome, CallRef, OutboundCallRecord } from '../../ports/charger-calls.js';
+import type { ChargerSession, OcppDeps } from './deps.js';
+
+export type CommandDeps = Pick<
+  OcppDeps,
+  'clock' | 'ids' | 'log' | 'settings' | 'connections' | 'calls' | 'gateway'
+>;
+
+export interface SendCommandInput<A extends CommandAction = CommandAction> {
+  chargerId: string;
+  action: A;
+  payload: CommandMap[A]['req'];
+  /** Deadline for the charger's answer, counted from now (queueing included). Default CALL_TIMEOUT_SECONDS. */
+  timeoutSeconds?: number;
+  /** When given, the charger must belong to this operator (tenancy check for the operator API). */
+  operatorId?: string;
+}
+
+export interface CommandHandle {
+  /** Opaque handle for awaitCommandResult. */
+  callId: string;
+  /** The OCPP message id the charger sees. */
+  messageId: string;
+  chargerId: string;
+}
+
+export type CommandResult<Conf = Payload> =
+  | { status: 'succeeded'; result: Conf; call: OutboundCallRecord }
+  | { status: 'failed'; error: CallFailure; call: OutboundCallRecord }
+  | { status: 'timeout'; call: OutboundCallRecord }
+  /** awaitCommandResult stopped waiting before the call ended. */
+  | { status: 'pending'; call: OutboundCallRecord };
+
+export function encodeCallId(ref: CallRef): string {
+  return Buffer.from(JSON.stringify([ref.chargerId, ref.createdAt, ref.messageId])).toString('base64url');
+}
+
+export function decodeCallId(callId: string): CallRef {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(callId, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) {
+      const [chargerId, createdAt, messageId] = value as [string, string, string];
+      return { chargerId, createdAt, messageId };
+    }
+  } catch {
+    // fall through
+  }
+  throw new OcppError('UnknownCall', 'not a call id');
+}
+
+const refOf = (c: Pick<OutboundCallRecord, 'chargerId' | 'createdAt' | 'messageId'>): CallRef => ({
+  chargerId: c.chargerId,
+  createdAt: c.createdAt,
+  messageId: c.messageId,
+});
+
+/**
+ * Stores a call for the charger and sends it at once if nothing else is outstanding.
+ * Throws OcppError `ChargerOffline` when the charger has no connection, `SecurityError` when it is
+ * another operator's, and the validation code when the payload breaks the action's schema.
+ */
+export async function sendCommand<A extends CommandAction>(
+  deps: CommandDeps,
+  input: SendCommandInput<A>,
+): Promise<CommandHandle> {
+  const conn = await deps.connections.current(input.chargerId);
+  if (!conn) throw new OcppError('ChargerOffline', `charger ${input.chargerId} is not connected`);
+  if (input.operatorId !== undefined && conn.operatorId !== input.operatorId) {
+    throw new OcppError('SecurityError', `charger ${input.chargerId} belongs to another operator`);
+  }
+  const invalid = validatorFor(conn.protocol).checkRequest(input.action, input.payload);
+  if (invalid) throw invalid;
+  const now = deps.clock.now();
+  const timeoutSeconds = input.timeoutSeconds ?? deps.settings.callTimeoutSeconds;
+  const call: OutboundCallRecord = {
+    chargerId: input.chargerId,
+    operatorId: conn.operatorId,
+    messageId: deps.ids.next(),
+    action: input.action,
+    payload: input.payload as Payload,
+    createdAt: isoFromMillis(now),
+    deadline: isoFromMillis(now + timeoutSeconds * 1000),
+    status: 'queued',
+  };
+  await deps.calls.create(call);
+  await pumpCalls(deps, input.chargerId);
+  return { callId: encodeCallId(call), messageId: call.messageId, chargerId: call.chargerId };
+}
+
+export interface AwaitOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  /** Injected in tests; real timers otherwise. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls the stored call until it ends or `timeoutMs` passes (then `pending`). */
+export async function awaitCommandResult<Conf = Payload>(
+  deps: CommandDeps,
+  callId: string,
+  options: AwaitOptions,
+): Promise<CommandResult<Conf>> {
+  const ref = decodeCallId(callId);
+  const sleep = options.sleep ?? realSleep;
+  const pollMs = options.pollMs ?? 100;
+  const giveUpAt = deps.clock.now() + options.timeoutMs;
+  for (;;) {
+    let call = await deps.calls.get(ref);
+    if (!call) throw new OcppError('UnknownCall', 'no such call');
+    if (
+      (call.status === 'queued' || call.status === 'sent') &&
+      Date.parse(call.deadline) <= deps.clock.now()
+    ) {
+      await expireCall(deps, call);
+      call = (await deps.calls.get(ref)) ?? call;
+    }
+    const result = toResult<Conf>(call);
+    if (result.status !== 'pending' || deps.clock.now() >= giveUpAt) return result;
+    await sleep(Math.min(pollMs, Math.max(1, giveUpAt - deps.clock.now())));
+  }
+}
+
+function toResult<Conf>(call: OutboundCallRecord): CommandResult<Conf> {
+  switch (call.status) {
+    case 'succeeded':
+      return { status: 'succeeded', result: (call.result ?? {}) as Conf, call };
+    case 'failed':
+      return {
+        status: 'failed',
+        error: call.error ?? { code: 'GenericError', description: 'failed', source: 'platform' },
+        call,
+      };
+    case 'timeout':
+      return { status: 'timeout', call };
+    default:
+      return { status: 'pending', call };
+  }
+}
+
+/**
+ * A CALLRESULT or CALLERROR from the charger: matched to the outstanding call by message id,
+ * validated, recorded; then the next queued call goes out. A reply that matches nothing (e.g. it
+ * came after its call timed out) is logged and dropped.
+ */
+export async function recordCallReply(
+  deps: CommandDeps,
+  session: ChargerSession,
+  frame: CallResultFrame | CallErrorFrame,
+): Promise<void> {
+  const { chargerId } = session;
+  const held = await deps.calls.outstanding(chargerId);
+  if (!held || held.messageId !== frame.messageId) {
+    deps.log.warn('reply matches no outstanding call', { chargerId, messageId: frame.messageId });
+    return;
+  }
+  const ref: CallRef = { chargerId, createdAt: held.createdAt, messageId: held.messageId };
+  const call = await deps.calls.get(ref);
+  if (call) {
+    const completedAt = isoFromMillis(deps.clock.now());
+    let outcome: CallOutcome;
+    if (frame.type === MessageType.CALLRESULT) {
+      const invalid = validatorFor(session.protocol).checkResponse(call.action, frame.payload);
+      outcome = invalid
+        ? {
+            status: 'failed',
+            completedAt,
+            error: {
+              code: wireErrorCode(session.protocol, invalid.code),
+              description: `invalid ${call.action}.conf: ${invalid.message}`,
+              details: invalid.details,
+              source: 'platform',
+            },
+          }
+        : { status: 'succeeded', completedAt, result: frame.payload };
+    } else {
+      outcome = {
+        status: 'failed',
+        completedAt,
+        error: {
+          code: frame.errorCode,
+          description: frame.errorDescription,
+          details: frame.errorDetails,
+          source: 'charger',
+        },
+      };
+    }
+    const recorded = await deps.calls.complete(ref, outcome);
+    if (!recorded)
+      deps.log.warn('reply for a call that had already ended', { chargerId, messageId: frame.messageId });
+  }
+  await deps.calls.release(chargerId, held.messageId);
+  await pumpCalls(deps, chargerId);
+}
+
+async function failCall(
+  deps: CommandDeps,
+  call: OutboundCallRecord,
+  code: OcppErrorCode,
+  description: string,
+) {
+  await deps.calls.complete(refOf(call), {
+    status: 'failed',
+    completedAt: isoFromMillis(deps.clock.now()),
+    error: { code, description, source: 'platform' },
+  });
+}
+
+/** Times out an open call past its deadline and frees the slot if it held it. */
+async function expireCall(
+  deps: CommandDeps,
+  call: Pick<OutboundCallRecord, 'chargerId' | 'createdAt' | 'messageId'>,
+) {
+  const ended = await deps.calls.complete(refOf(call), {
+    status: 'timeout',
+    completedAt: isoFromMillis(deps.clock.now()),
+  });
+  if (ended)
+    deps.log.info('platform call timed out', { chargerId: call.chargerId, messageId: call.messageId });
+  await deps.calls.release(call.chargerId, call.messageId);
+}
+
+/** Upper bound on calls one pump ends or sends, so a long dead queue cannot hold an invocation. */
+const PUMP_STEPS = 50;
+
+/**
+ * Sends the charger's oldest queued call if its outstanding slot is free. Safe to run anywhere at
+ * any time, concurrently: the slot is a conditional write, so at most one call is ever outstanding.
+ */
+export async function pumpCalls(deps: CommandDeps, chargerId: string): Promise<void> {
+  for (let step = 0; step < PUMP_STEPS; step++) {
+    const now = deps.clock.now();
+    const held = await deps.calls.outstanding(chargerId);
+    if (held) {
+      if (Date.parse(held.deadline) > now) return;
+      await expireCall(deps, { chargerId, createdAt: held.createdAt, messageId: held.messageId });
+      continue;
+    }
+    const [next] = await deps.calls.queued(chargerId);
+    if (!next) return;
+    if (Date.parse(next.deadline) <= now) {
+      await expireCall(deps, next);
+      continue;
+    }
+    if (
+      !(await deps.calls.acquire(chargerId, {
+        messageId: next.messageId,
+        createdAt: next.createdAt,
+        deadline: next.deadline,
+      }))
+    ) {
+      return; // another invocation took the slot and sends its own call
+    }
+    const conn = await deps.connections.current(chargerId);
+    if (!conn) {
+      await failCall(deps, next, 'ChargerOffline', 'the charger disconnected before the call was sent');
+      await deps.calls.release(chargerId, next.messageId);
+      continue;
+    }
+    if (!(await deps.calls.markSent(refOf(next), isoFromMillis(now), conn.connectionId))) {
+      await deps.calls.release(chargerId, next.messageId);
+      continue;
+    }
+    let sent: 'sent' | 'gone';
+    try {
+      sent = await deps.gateway.send(conn, encodeCall(next.messageId, next.action, next.payload));
+    } catch (err) {
+      deps.log.error('could not post a call to the charger', {
+        chargerId,
+        messageId: next.messageId,
+        error: String(err),
+      });
+      sent = 'gone';
+    }
+    if (sent === 'sent') return;
+    await failCall(deps, next, 'ChargerOffline', 'the charger connection is gone');
+    await deps.calls.release(chargerId, next.messageId);
+  }
+}
+
+/** The scheduled sweep: times out every open call past its deadline and restarts stalled queues. */
+export async function sweepCalls(deps: CommandDeps): Promise<{ timedOut: number; chargers: number }> {
+  const open = await deps.calls.open();
+  const now = deps.clock.now();
+  const chargers = new Set<string>();
+  let timedOut = 0;
+  for (const call of open) {
+    chargers.add(call.chargerId);
+    if (Date.parse(call.deadline) <= now) {
+      await expireCall(deps, call);
+      timedOut++;
+    }
+  }
+  for (const chargerId of chargers) {
+    try {
+      await pumpCalls(deps, chargerId);
+    } catch (err) {
+      deps.log.error('could not restart a charger call queue', { chargerId, error: String(err) });
+    }
+  }
+  return { timedOut, chargers: chargers.size };
+}
+
+/* ---- typed helpers for the calls the operator API and the payments flow make ---- */
+
+type Opts = { timeoutSeconds?: number; operatorId?: string };
+
+const command =
+  <A extends CommandAction>(action: A) =>
+  (deps: CommandDeps, chargerId: string, payload: CommandMap[A]['req'], opts: Opts = {}) =>
+    sendCommand(deps, { chargerId, action, payload, ...opts });
+
+export const remoteStartTransaction = command('RemoteStartTransaction');
+export const remoteStopTransaction = command('RemoteStopTransaction');
+export const changeAvailability = command('ChangeAvailability');
+export const reset = command('Reset');
+export const unlockConnector = command('UnlockConnector');
+export const changeConfiguration = command('ChangeConfiguration');
+export const getConfiguration = command('GetConfiguration');
+export const triggerMessage = command('TriggerMessage');
+export const clearCache = (deps: CommandDeps, chargerId: string, opts: Opts = {}) =>
+  sendCommand(deps, { chargerId, action: 'ClearCache', payload: {}, ...opts });
+export const setChargingProfile = command('SetChargingProfile');
+
+export interface PowerLimit {
+  /** Watts; OCPP allows one decimal, the platform uses whole watts. */
+  limitW: number;
+  transactionId: number;
+  chargingProfileId: number;
+  stackLevel?: number;
+  /** Seconds the limit lasts from when the charger applies it; unbounded when absent. */
+  durationSeconds?: number;
+}
+
+/** A TxProfile that caps the power of one running transaction. */
+export function txPowerLimitProfile(limit: PowerLimit): ChargingProfile {
+  if (!Number.isInteger(limit.limitW) || limit.limitW < 0) {
+    throw new OcppError('PropertyConstraintViolation', 'limitW must be a whole number of watts, 0 or more');
+  }
+  return {
+    chargingProfileId: limit.chargingProfileId,
+    transactionId: limit.transactionId,
+    stackLevel: limit.stackLevel ?? 0,
+    chargingProfilePurpose: 'TxProfile',
+    chargingProfileKind: 'Relative',
+    chargingSchedule: {
+      ...(limit.durationSeconds !== undefined ? { duration: limit.durationSeconds } : {}),
+      chargingRateUnit: 'W',
+      chargingSchedulePeriod: [{ startPeriod: 0, limit: limit.limitW }],
+    },
+  };
+}
+
+/** Caps a running transaction's power (SetChargingProfile with a TxProfile). */
+export function setTransactionPowerLimit(
+  deps: CommandDeps,
+  input: { chargerId: string; connectorId: number } & PowerLimit & Opts,
+): Promise<CommandHandle> {
+  const { chargerId, connectorId, timeoutSeconds, operatorId, ...limit } = input;
+  return sendCommand(deps, {
+    chargerId,
+    action: 'SetChargingProfile',
+    payload: { connectorId, csChargingProfiles: txPowerLimitProfile(limit) },
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(operatorId !== undefined ? { operatorId } : {}),
+  });
+}

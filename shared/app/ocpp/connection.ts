@@ -1,0 +1,161 @@
+/**
+ * Charger connections: who may connect ($connect authorizer), which subprotocol we answer
+ * ($connect), and the connectionId ↔ chargerId records ($connect / $disconnect).
+ *
+ * Unknown chargers (pending registration): an operator claims charger-id prefixes
+ * (`RegistrationPrefix`, e.g. `ACME-`). A charger the platform does not know, whose id starts with
+ * a claimed prefix of an operator with `allowPendingChargers`, may connect: its record is created
+ * as `pending` for that operator with the password it presented (trust on first use; later
+ * connections must present the same one), and BootNotification answers Pending until the operator
+ * approves it. Any other unknown charger is refused.
+ */
+
+import type { Charger } from '../../domain/entities.js';
+import { isoFromMillis } from '../../ocpp/time.js';
+import { chooseSubprotocol, type OcppVersion } from '../../ocpp/versions.js';
+import type { ConnectionRecord } from '../../ports/connections.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
+import type { OcppDeps } from './deps.js';
+
+/** OCPP 2.0.1 identifierString (a superset of what 1.6 chargers use), CiString48. */
+const CHARGER_ID = /^[A-Za-z0-9*\-_=:+|@.]{1,48}$/;
+
+export function isValidChargerId(id: unknown): id is string {
+  return typeof id === 'string' && CHARGER_ID.test(id);
+}
+
+export type AuthDecision =
+  | {
+      kind: 'allow';
+      chargerId: string;
+      operatorId: string;
+      registration: Charger['registration'];
+      /** The subprotocol $connect will answer (absent: none offered we speak; $connect refuses). */
+      protocol?: OcppVersion;
+    }
+  /** Credentials given but wrong, or the charger is not one we accept: 403. */
+  | { kind: 'deny'; reason: string }
+  /** No usable credentials: 401, so the charger sends them. */
+  | { kind: 'unauthorized'; reason: string };
+
+export interface BasicCredentials {
+  username: string;
+  password: string;
+}
+
+/** `Basic base64(user:password)`; undefined when absent or not Basic. */
+export function parseBasicAuth(header: string | undefined): BasicCredentials | undefined {
+  if (!header) return undefined;
+  const match = /^\s*basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/** Unknown chargers cost a hash check too, so response time does not tell which ids exist. */
+async function burnVerify(password: string): Promise<void> {
+  dummyHash ??= hashPassword('not-a-charger-password');
+  await verifyPassword(password, await dummyHash);
+}
+
+export type AuthDeps = Pick<OcppDeps, 'chargers' | 'operators' | 'clock' | 'log'>;
+
+/** OCPP Security Profiles 1/2: HTTP Basic, username = charger id, password checked against its scrypt hash. */
+export async function authenticateCharger(
+  deps: AuthDeps,
+  input: {
+    chargerId: string | undefined;
+    authorization: string | undefined;
+    subprotocols: string | undefined;
+  },
+): Promise<AuthDecision> {
+  const credentials = parseBasicAuth(input.authorization);
+  if (!credentials) return { kind: 'unauthorized', reason: 'no basic credentials' };
+  const { chargerId } = input;
+  if (!isValidChargerId(chargerId)) return { kind: 'deny', reason: 'invalid charger id' };
+  if (credentials.username !== chargerId) {
+    await burnVerify(credentials.password);
+    return { kind: 'deny', reason: 'username is not the charger id' };
+  }
+  const protocol = chooseSubprotocol(input.subprotocols);
+  const allow = (c: Charger): AuthDecision => ({
+    kind: 'allow',
+    chargerId: c.chargerId,
+    operatorId: c.operatorId,
+    registration: c.registration,
+    ...(protocol ? { protocol } : {}),
+  });
+
+  const charger = await deps.chargers.get(chargerId);
+  if (charger) {
+    if (!charger.passwordHash) {
+      await burnVerify(credentials.password);
+      return { kind: 'deny', reason: 'charger has no password set' };
+    }
+    return (await verifyPassword(credentials.password, charger.passwordHash))
+      ? allow(charger)
+      : { kind: 'deny', reason: 'wrong password' };
+  }
+
+  const claim = await deps.chargers.findRegistrationPrefix(chargerId);
+  const operator = claim ? await deps.operators.get(claim.operatorId) : undefined;
+  if (!claim || !operator?.allowPendingChargers) {
+    await burnVerify(credentials.password);
+    return { kind: 'deny', reason: 'unknown charger' };
+  }
+  const pending: Charger = {
+    chargerId,
+    operatorId: operator.operatorId,
+    passwordHash: await hashPassword(credentials.password),
+    registration: 'pending',
+    accessMode: 'private',
+    paid: false,
+    createdAt: isoFromMillis(deps.clock.now()),
+  };
+  if ((await deps.chargers.createPending(pending)) === 'created') {
+    deps.log.info('unknown charger registered as pending', { chargerId, operatorId: operator.operatorId });
+    return allow(pending);
+  }
+  // Another connection attempt created it first: check against what it stored.
+  const winner = await deps.chargers.get(chargerId);
+  return winner?.passwordHash && (await verifyPassword(credentials.password, winner.passwordHash))
+    ? allow(winner)
+    : { kind: 'deny', reason: 'wrong password' };
+}
+
+export type ConnectDecision =
+  | { kind: 'accepted'; protocol: OcppVersion }
+  | { kind: 'refused'; reason: string };
+
+/** $connect: picks the subprotocol and records the connection. */
+export async function openConnection(
+  deps: Pick<OcppDeps, 'connections' | 'log'>,
+  input: Omit<ConnectionRecord, 'protocol'> & { subprotocols: string | undefined },
+): Promise<ConnectDecision> {
+  const protocol = chooseSubprotocol(input.subprotocols);
+  if (!protocol)
+    return { kind: 'refused', reason: `no supported subprotocol in "${input.subprotocols ?? ''}"` };
+  const { subprotocols: _, ...rest } = input;
+  const outcome = await deps.connections.open({ ...rest, protocol });
+  if (outcome === 'superseded') {
+    deps.log.warn('a newer connection of this charger is already recorded', {
+      chargerId: input.chargerId,
+      connectionId: input.connectionId,
+    });
+  }
+  return { kind: 'accepted', protocol };
+}
+
+/** $disconnect (best effort). */
+export async function closeConnection(
+  deps: Pick<OcppDeps, 'connections'>,
+  input: { chargerId?: string | undefined; connectionId: string },
+): Promise<'closed' | 'not-current' | 'unknown'> {
+  const chargerId = input.chargerId ?? (await deps.connections.byConnectionId(input.connectionId))?.chargerId;
+  if (!chargerId) return 'unknown';
+  return deps.connections.close(chargerId, input.connectionId);
+}

@@ -1,0 +1,362 @@
+/**
+ * The running aggregate: a small, JSON-safe summary of a session's meter samples, stored on the
+ * transaction record and updated with each batch of new samples, so that the cost of an update does
+ * not grow with the length of the session.
+ *
+ * It is a join-semilattice: `foldSamples` only ever takes minima, maxima and unions, each with a
+ * total order and deterministic tie-breaks, so the same samples in any order, split across any
+ * number of folds, or repeated, give a deep-equal state (a duplicate is a no-op).
+ *
+ * What is kept. Register readings are bucketed by energy price segment (a span of time in which
+ * the tariff's ENERGY price cannot change: one bucket for a single-price tariff, a new one at each
+ * time-of-day boundary otherwise). Per bucket four readings are kept:
+ * - `first`: the earliest by timestamp (on a tie, the lower value);
+ * - `last`: the latest by timestamp (on a tie, the higher value);
+ * - `peak`: the highest value (on a tie, the earliest timestamp);
+ * - `trough`: the lowest value (on a tie, the earliest timestamp).
+ * A sample is identified by (timestamp, kind, value), so these orders are total and a duplicate
+ * can never displace anything.
+ * Size: O(number of price segments the session spans), e.g. 10,000 samples on a single-price
+ * tariff are one bucket. Interval values (used only while no register reading exists; a register is
+ * preferred and, once seen, interval values are dropped) are kept one per distinct (timestamp,
+ * value), because summing needs each counted once: their size is bounded by the session duration
+ * over the meter interval, not by retries or duplicates.
+ *
+ * A late, out-of-order sample replaces a bucket's first/last only if it is earlier/later than the
+ * one held (and peak/trough only if it is higher/lower), so a late sample from the middle of a
+ * bucket changes nothing, one from a bucket's edge moves that edge, and one from a new segment adds
+ * a bucket. The charge is then recomputed from the buckets (see {@link analyseEnergy}).
+ */
+import { DomainError, InvalidArgumentError } from './errors.js';
+import { segmentAt } from './local-time.js';
+import type { EnergySample } from './meter.js';
+import { energySegmentation, type Segmentation, type Tariff } from './tariff.js';
+
+/** One register reading: `at` in epoch seconds, value in mWh. */
+export interface Reading {
+  at: number;
+  milliWh: number;
+}
+
+/** Boundary readings of one energy price segment. */
+export interface RegisterBucket {
+  /** Start of the segment (epoch seconds); 0 when the tariff has a single energy price. */
+  from: number;
+  first: Reading;
+  last: Reading;
+  peak: Reading;
+  trough: Reading;
+}
+
+/** Where the session's energy baseline came from (see {@link resolveBaseline}). */
+export type BaselineKind = 'meter-start' | 'per-session-register' | 'first-reading' | 'none';
+
+/** What the samples revealed; stored with the state so that it can be queried and shown. */
+export interface AggregateFlags {
+  /** 'register' when any register reading exists (preferred), else 'interval', else 'none'. */
+  source: 'register' | 'interval' | 'none';
+  baseline: BaselineKind;
+  /** The register fell to less than half its previous value: a reset. The fall is not billed. */
+  meterReset: boolean;
+  /** The register went down by less than that: a glitch. The fall is not billed either. */
+  negativeDelta: boolean;
+}
+
+/** The running aggregate of a session (plain JSON). */
+export interface ChargeAggregate {
+  version: 1;
+  /** Session start, epoch seconds. */
+  startedAt: number;
+  /** meterStart of StartTransaction, integer Wh. */
+  meterStartWh: number;
+  /** Highest power the charger can deliver; bounds what a first reading may add (see baseline). */
+  maxPowerW: number;
+  /** Copied from the tariff snapshot: fixes the buckets, so folding needs no tariff. */
+  segmentation: Segmentation;
+  /** Buckets sorted by `from`. */
+  register: RegisterBucket[];
+  /** Interval values sorted by (at, milliWh); empty as soon as a register reading exists. */
+  intervals: Reading[];
+  /** Latest timestamp of any energy sample, epoch seconds. */
+  lastSampleAt: number | null;
+  flags: AggregateFlags;
+}
+
+/** Above the 3.75 MW of megawatt charging: used when the charger's rating is unknown. */
+export const DEFAULT_MAX_POWER_W = 4_000_000;
+
+/** The empty aggregate of a session that has just started. */
+export function initAggregate(input: {
+  tariff: Tariff;
+  startedAt: number;
+  meterStartWh: number;
+  maxPowerW?: number;
+}): ChargeAggregate {
+  const maxPowerW = input.maxPowerW ?? DEFAULT_MAX_POWER_W;
+  if (!Number.isSafeInteger(input.startedAt))
+    throw new InvalidArgumentError('startedAt must be epoch seconds');
+  if (!Number.isSafeInteger(input.meterStartWh) || input.meterStartWh < 0 || input.meterStartWh > 9e12) {
+    throw new InvalidArgumentError('meterStartWh must be a non-negative integer number of Wh');
+  }
+  if (!Number.isSafeInteger(maxPowerW) || maxPowerW <= 0) {
+    throw new InvalidArgumentError('maxPowerW must be a positive integer number of watts');
+  }
+  return {
+    version: 1,
+    startedAt: input.startedAt,
+    meterStartWh: input.meterStartWh,
+    maxPowerW,
+    segmentation: energySegmentation(input.tariff),
+    register: [],
+    intervals: [],
+    lastSampleAt: null,
+    flags: { source: 'none', baseline: 'none', meterReset: false, negativeDelta: false },
+  };
+}
+
+const earlier = (a: Reading, b: Reading) => a.at < b.at || (a.at === b.at && a.milliWh < b.milliWh);
+const higher = (a: Reading, b: Reading) => a.milliWh > b.milliWh || (a.milliWh === b.milliWh && a.at < b.at);
+const lower = (a: Reading, b: Reading) => a.milliWh < b.milliWh || (a.milliWh === b.milliWh && a.at < b.at);
+
+function mergeReading(bucket: RegisterBucket, reading: Reading): RegisterBucket {
+  const first = earlier(reading, bucket.first) ? reading : bucket.first;
+  const last = earlier(bucket.last, reading) ? reading : bucket.last;
+  const peak = higher(reading, bucket.peak) ? reading : bucket.peak;
+  const trough = lower(reading, bucket.trough) ? reading : bucket.trough;
+  if (first === bucket.first && last === bucket.last && peak === bucket.peak && trough === bucket.trough) {
+    return bucket;
+  }
+  return { from: bucket.from, first, last, peak, trough };
+}
+
+function assertSample(sample: EnergySample): void {
+  if (
+    !Number.isSafeInteger(sample.at) ||
+    !Number.isSafeInteger(sample.milliWh) ||
+    sample.milliWh < 0 ||
+    (sample.kind !== 'register' && sample.kind !== 'interval')
+  ) {
+    throw new InvalidArgumentError(`not a normalised energy sample: ${JSON.stringify(sample)}`);
+  }
+}
+
+/** Bucket key of an instant; remembers the segments met so that Intl is asked once per segment. */
+function bucketKeys(segmentation: Segmentation): (at: number) => number {
+  if (segmentation.boundaries.length === 0) return () => 0;
+  const known: { start: number; end: number }[] = [];
+  return (at) => {
+    for (const segment of known) if (at >= segment.start && at < segment.end) return segment.start;
+    const segment = segmentAt(segmentation.timeZone, segmentation.boundaries, at);
+    known.push(segment);
+    return segment.start;
+  };
+}
+
+function mergeIntervals(existing: readonly Reading[], added: readonly Reading[]): Reading[] {
+  const all = [...existing, ...added].sort((a, b) => a.at - b.at || a.milliWh - b.milliWh);
+  return all.filter((r, i) => {
+    const previous = all[i - 1];
+    return previous === undefined || previous.at !== r.at || previous.milliWh !== r.milliWh;
+  });
+}
+
+/**
+ * Folds new samples into the aggregate. Commutative, associative and idempotent (see the module
+ * comment); returns the very same object when the samples change nothing, so a caller can skip the
+ * write. Cost: O(new samples + buckets), independent of how many samples came before (interval-only
+ * meters excepted: their values are merged into a sorted list).
+ */
+export function foldSamples(state: ChargeAggregate, samples: readonly EnergySample[]): ChargeAggregate {
+  if (state.version !== 1) {
+    throw new DomainError('AGGREGATE_VERSION', `unknown aggregate version ${state.version}`);
+  }
+  if (samples.length === 0) return state;
+  const keyOf = bucketKeys(state.segmentation);
+  const buckets = new Map(state.register.map((bucket) => [bucket.from, bucket]));
+  const addedIntervals: Reading[] = [];
+  let registerChanged = false;
+  let lastSampleAt = state.lastSampleAt;
+  for (const sample of samples) {
+    assertSample(sample);
+    if (lastSampleAt === null || sample.at > lastSampleAt) lastSampleAt = sample.at;
+    const reading = { at: sample.at, milliWh: sample.milliWh };
+    if (sample.kind === 'interval') {
+      addedIntervals.push(reading);
+      continue;
+    }
+    const from = keyOf(sample.at);
+    const bucket = buckets.get(from);
+    const next = bucket
+      ? mergeReading(bucket, reading)
+      : { from, first: reading, last: reading, peak: reading, trough: reading };
+    if (next !== bucket) {
+      buckets.set(from, next);
+      registerChanged = true;
+    }
+  }
+  const register = registerChanged ? [...buckets.values()].sort((a, b) => a.from - b.from) : state.register;
+  let intervals = state.intervals;
+  if (register.length > 0) {
+    if (intervals.length > 0) intervals = [];
+  } else if (addedIntervals.length > 0) {
+    // A merge only ever adds, so an unchanged length means every value was already known.
+    const merged = mergeIntervals(state.intervals, addedIntervals);
+    if (merged.length !== state.intervals.length) intervals = merged;
+  }
+  if (!registerChanged && intervals === state.intervals && lastSampleAt === state.lastSampleAt) return state;
+  const next: ChargeAggregate = { ...state, register, intervals, lastSampleAt };
+  const analysis = analyseEnergy(next);
+  next.flags = {
+    source: analysis.source,
+    baseline: analysis.baseline.kind,
+    meterReset: analysis.meterReset,
+    negativeDelta: analysis.negativeDelta,
+  };
+  return next;
+}
+
+/** The reading the session's energy is measured from. */
+export interface Baseline {
+  kind: BaselineKind;
+  reading: Reading | null;
+}
+
+const SECONDS_PER_HOUR = 3600n;
+// A first reading taken at the very start still gets a minute's worth of allowance: meters tick.
+const MIN_ALLOWANCE_SECONDS = 60n;
+
+/**
+ * Decides what the energy is measured from, so that the same rule holds whether the meter is a
+ * lifetime register or resets per session. With E the earliest register reading and "plausible"
+ * meaning no more energy than `maxPowerW` could deliver between the start and E:
+ * - 'meter-start': E >= meterStart and E - meterStart is plausible: a consistent register;
+ * - 'per-session-register': E < meterStart / 2 and E itself is plausible: the register restarts
+ *   each session (meterStart came from a lifetime counter), so energy counts from 0;
+ * - 'first-reading': anything else, e.g. meterStart sent as 0 by a lifetime register, or a kWh
+ *   register that rounds below meterStart: energy counts from E and what came before E is not billed
+ *   (never guess upward).
+ */
+export function resolveBaseline(state: ChargeAggregate): Baseline {
+  const earliest = state.register[0]?.first;
+  if (!earliest) return { kind: 'none', reading: null };
+  const meterStart = BigInt(state.meterStartWh) * 1000n;
+  const value = BigInt(earliest.milliWh);
+  const elapsed = BigInt(Math.max(earliest.at - state.startedAt, 0));
+  const seconds = elapsed > MIN_ALLOWANCE_SECONDS ? elapsed : MIN_ALLOWANCE_SECONDS;
+  // W x s x 1000 / 3600 = mWh.
+  const allowance = (BigInt(state.maxPowerW) * seconds * 1000n) / SECONDS_PER_HOUR;
+  if (value >= meterStart && value - meterStart <= allowance) {
+    return { kind: 'meter-start', reading: { at: state.startedAt, milliWh: state.meterStartWh * 1000 } };
+  }
+  if (2n * value < meterStart && value <= allowance) {
+    return { kind: 'per-session-register', reading: { at: state.startedAt, milliWh: 0 } };
+  }
+  return { kind: 'first-reading', reading: earliest };
+}
+
+/** Energy attributed at an instant (the band in force at `at` prices it). */
+export interface EnergyPiece {
+  at: number;
+  milliWh: number;
+}
+
+/** The session's energy as read from the aggregate. */
+export interface EnergyAnalysis {
+  source: AggregateFlags['source'];
+  baseline: Baseline;
+  /** Register: up to two pieces per bucket (energy before it, energy in it); interval: one per value. */
+  pieces: EnergyPiece[];
+  totalMilliWh: number;
+  /** When the final energy level was first observed (start of idling), null if no energy flowed. */
+  chargingEndedAt: number | null;
+  meterReset: boolean;
+  negativeDelta: boolean;
+}
+
+/**
+ * Reads the energy out of the aggregate. Register rules:
+ * - energy between two consecutive readings is priced by the band in force at the earlier one (when
+ *   the interval in which it was delivered began); so is the energy from the baseline (at the start)
+ *   to the first reading. Clock-aligned readings on a band boundary are thus billed exactly, and
+ *   otherwise the error is at most one meter interval at the boundary;
+ * - within a bucket: if its readings are consistent with a rising register (trough = first and
+ *   peak = last in value) the energy is last - first; if the peak comes before the trough (rise,
+ *   fall, rise: a reset) it is (peak - first) + (last - trough); otherwise (a glitch) last - first
+ *   if positive, else 0;
+ * - a fall is never billed, and neither is the unknown energy across it; a fall to under half the
+ *   previous value is flagged `meterReset`, a smaller one `negativeDelta`.
+ * Interval rules: the sum of the values, each priced by the band at its own timestamp (for OCPP
+ * 1.6 clock-aligned data that is the start of the interval).
+ */
+export function analyseEnergy(state: ChargeAggregate): EnergyAnalysis {
+  const baseline = resolveBaseline(state);
+  let meterReset = false;
+  let negativeDelta = false;
+  const fall = (high: number, low: number) => {
+    if (low >= high) return;
+    if (low * 2 < high) meterReset = true;
+    else negativeDelta = true;
+  };
+  const pieces: EnergyPiece[] = [];
+  let total = 0;
+  let chargingEndedAt: number | null = null;
+
+  if (state.register.length > 0) {
+    let previous = baseline.reading as Reading;
+    for (const bucket of state.register) {
+      const { first, last, peak, trough } = bucket;
+      const gap = first.milliWh - previous.milliWh;
+      fall(previous.milliWh, first.milliWh);
+      let inner: number;
+      let risingAt: number | null;
+      if (trough.milliWh === first.milliWh && peak.milliWh === last.milliWh) {
+        inner = last.milliWh - first.milliWh;
+        risingAt = peak.at;
+      } else if (peak.at < trough.at) {
+        fall(peak.milliWh, trough.milliWh);
+        inner = peak.milliWh - first.milliWh + (last.milliWh - trough.milliWh);
+        risingAt = last.milliWh > trough.milliWh ? last.at : peak.at;
+      } else {
+        if (trough.milliWh < first.milliWh) fall(first.milliWh, trough.milliWh);
+        else fall(peak.milliWh, last.milliWh);
+        inner = Math.max(last.milliWh - first.milliWh, 0);
+        risingAt = last.at;
+      }
+      if (gap > 0) {
+        pieces.push({ at: previous.at, milliWh: gap });
+        total += gap;
+      }
+      if (inner > 0) {
+        pieces.push({ at: first.at, milliWh: inner });
+        total += inner;
+        chargingEndedAt = risingAt;
+      } else if (gap > 0) chargingEndedAt = first.at;
+      previous = last;
+    }
+    return {
+      source: 'register',
+      baseline,
+      pieces,
+      totalMilliWh: total,
+      chargingEndedAt,
+      meterReset,
+      negativeDelta,
+    };
+  }
+
+  for (const value of state.intervals) {
+    pieces.push({ at: value.at, milliWh: value.milliWh });
+    total += value.milliWh;
+    if (value.milliWh > 0 && (chargingEndedAt === null || value.at > chargingEndedAt))
+      chargingEndedAt = value.at;
+  }
+  return {
+    source: state.intervals.length > 0 ? 'interval' : 'none',
+    baseline,
+    pieces,
+    totalMilliWh: total,
+    chargingEndedAt,
+    meterReset,
+    negativeDelta,
+  };
+}

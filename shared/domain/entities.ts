@@ -1,0 +1,80 @@
+/**
+ * The platform's core records as the use cases see them. Storage keys live in the DynamoDB adapter;
+ * these types carry no key attributes.
+ */
+
+/** How a charger decides who may charge (see ARCHITECTURE.md "Operators come in four kinds"). */
+export type AccessMode = 'private' | 'group' | 'public' | 'fleet';
+
+export interface Operator {
+  operatorId: string;
+  name: string;
+  /** ISO 4217, lower case as Stripe uses it (`gbp`). */
+  currency: string;
+  contactEmail: string;
+  /** Unknown chargers that present themselves are stored as `pending` for the operator to approve. */
+  allowPendingChargers: boolean;
+  /** A public paid charger normally refuses unknown id tags; this lets them charge for free. */
+  allowFreeUse: boolean;
+  /** Amount held on the driver's card for a paid session, minor units. */
+  preAuthAmount: number;
+  stripeAccountId?: string;
+  createdAt: string;
+}
+
+export interface Site {
+  operatorId: string;
+  siteId: string;
+  name: string;
+  address?: string;
+  /** IANA zone the site's time-of-day prices are written in. */
+  timeZone: string;
+  tariffId?: string;
+}
+
+export type ChargerRegistration = 'active' | 'pending' | 'rejected';
+
+export interface Charger {
+  chargerId: string;
+  operatorId: string;
+  siteId?: string;
+  /** scrypt hash of the charger's own basic-auth password; never the password. */
+  passwordHash?: string;
+  registration: ChargerRegistration;
+  accessMode: AccessMode;
+  /** Paid chargers take a card pre-authorisation before a session starts. */
+  paid: boolean;
+  tariffId?: string;
+  /** Closed user groups whose members may charge here (access mode `group`). */
+  groupIds?: string[];
+  /** Tags of the owner and household (access mode `private`). */
+  ownerIdTags?: string[];
+  connectorCount?: number;
+  vendor?: string;
+  model?: string;
+  firmwareVersion?: string;
+  serialNumber?: string;
+  lastBootAt?: string;
+  lastHeartbeatAt?: string;
+  createdAt: string;
+}
+
+export type IdTagKind = 'owner' | 'member' | 'fleet' | 'driver';
+
+/** An RFID card, a fleet card or a payment-session tag known to one operator. */
+export interface IdTag {
+  operatorId: string;
+  idTag: string;
+  kind: IdTagKind;
+  groupId?: string;
+  blocked?: boolean;
+  expiresAt?: string;
+  label?: string;
+}
+
+export interface Group {
+  operatorId: string;
+  groupId: string;
+  name: string;
+  tariffId?: string;
+}

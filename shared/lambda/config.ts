@@ -1,0 +1,65 @@
+/**
+ * Deploy-time and run-time settings: one zod schema over the environment, parsed once at cold
+ * start so a bad deploy fails on its first invocation with a message naming the setting.
+ * Nothing else in the code base reads `process.env`.
+ */
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  TABLE_NAME: z.string().min(1, 'TABLE_NAME names the platform DynamoDB table'),
+  AWS_REGION: z.string().min(1).default('eu-west-2'),
+  /** Local runtime only: DynamoDB Local, SES local, the Stripe emulator, the @connections emulator. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  STRIPE_API_URL: z.url().optional(),
+  CONNECTIONS_ENDPOINT: z.url().optional(),
+  /** Sender of receipts; an SES-verified address or an address at a verified domain. */
+  SENDER_EMAIL: z.email('SENDER_EMAIL must be an email address'),
+  /** Either the Secrets Manager secret holding the Stripe keys (AWS) or the key itself (local). */
+  STRIPE_SECRET_ARN: z.string().optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** Where drivers and operators reach the pages; used to build Transaction URLs in emails. */
+  PUBLIC_BASE_URL: z.url().default('http://localhost:8080'),
+  /** Must stay well under API Gateway's 10 minute idle timeout. */
+  HEARTBEAT_INTERVAL_SECONDS: seconds(300).refine((s) => s <= 540, {
+    message: 'HEARTBEAT_INTERVAL_SECONDS must stay under the 600 s gateway idle timeout',
+  }),
+  /** How long a call the platform made to a charger may stay unanswered before it is failed. */
+  CALL_TIMEOUT_SECONDS: seconds(30),
+  /** Quiet period after StopTransaction before a charge becomes final. */
+  SETTLE_WINDOW_SECONDS: seconds(120),
+  /** Platform fee in basis points of each captured payment. */
+  PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use and kept for the life of the container. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** The embedded runtime and tests set the environment first, then reset the cache. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,20 @@
+/** Composition root for the HTTP API function: adapters built once per container. */
+import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
+import type { OperatorViews } from '../ports/operator-views.js';
+import { config } from './config.js';
+
+export interface HttpDeps {
+  views: OperatorViews;
+}
+
+let deps: HttpDeps | undefined;
+
+export function httpDeps(): HttpDeps {
+  if (!deps) {
+    const c = config();
+    const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
+    deps = { views: new DynamoOperatorViews(db, c.TABLE_NAME) };
+  }
+  return deps;
+}

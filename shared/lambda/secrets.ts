@@ -1,0 +1,35 @@
+/**
+ * Stripe keys: from the environment locally, from Secrets Manager in AWS (a JSON secret
+ * `{ "secretKey": "sk_…", "webhookSecret": "whsec_…" }`), cached for five minutes so a rotated
+ * key is picked up without a redeploy.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import { config } from './config.js';
+
+const stripeSecretSchema = z.object({
+  secretKey: z.string().startsWith('sk_', 'secretKey must be a Stripe secret key (sk_…)'),
+  webhookSecret: z.string().startsWith('whsec_', 'webhookSecret must be a webhook signing secret (whsec_…)'),
+});
+
+export type StripeKeys = z.infer<typeof stripeSecretSchema>;
+
+export async function stripeKeys(): Promise<StripeKeys> {
+  const c = config();
+  if (c.STRIPE_SECRET_KEY && c.STRIPE_WEBHOOK_SECRET) {
+    return { secretKey: c.STRIPE_SECRET_KEY, webhookSecret: c.STRIPE_WEBHOOK_SECRET };
+  }
+  if (!c.STRIPE_SECRET_ARN) {
+    throw new Error(
+      'Stripe keys are not configured: set STRIPE_SECRET_ARN (AWS) or STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET',
+    );
+  }
+  const raw = await getSecret(c.STRIPE_SECRET_ARN, { transform: 'json', maxAge: 300 });
+  const parsed = stripeSecretSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `the Stripe secret ${c.STRIPE_SECRET_ARN} is malformed: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,86 @@
+/**
+ * Calls the platform makes to chargers (RemoteStartTransaction, Reset, ...). OCPP-J allows one
+ * outstanding CALL per direction, so each charger has one outstanding slot; other calls queue in
+ * creation order. The reply arrives in a later $default invocation and is matched by message id.
+ */
+import type { Payload } from '../ocpp/frames.js';
+
+export type CallStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'timeout';
+
+export const OPEN_CALL_STATUSES: readonly CallStatus[] = ['queued', 'sent'];
+
+export interface CallFailure {
+  /**
+   * The charger's CALLERROR code (`source: 'charger'`), or the platform's reason: `ChargerOffline`,
+   * or the validation code when the charger's CALLRESULT broke the `.conf` schema.
+   */
+  code: string;
+  description: string;
+  details?: Payload;
+  source: 'charger' | 'platform';
+}
+
+export interface OutboundCallRecord {
+  chargerId: string;
+  messageId: string;
+  action: string;
+  payload: Payload;
+  /** ISO-8601; orders the queue. */
+  createdAt: string;
+  /** ISO-8601 deadline for the answer; a call still open after it times out. (Not `expiresAt`: that is the table's TTL attribute.) */
+  deadline: string;
+  status: CallStatus;
+  operatorId?: string;
+  sentAt?: string;
+  connectionId?: string;
+  completedAt?: string;
+  result?: Payload;
+  error?: CallFailure;
+}
+
+/** The call currently holding a charger's outstanding slot. */
+export interface OutstandingCall {
+  messageId: string;
+  createdAt: string;
+  deadline: string;
+}
+
+export interface CallRef {
+  chargerId: string;
+  createdAt: string;
+  messageId: string;
+}
+
+export interface CallOutcome {
+  status: 'succeeded' | 'failed' | 'timeout';
+  completedAt: string;
+  result?: Payload;
+  error?: CallFailure;
+}
+
+export interface OutboundCallRepository {
+  create(call: OutboundCallRecord): Promise<void>;
+  get(ref: CallRef): Promise<OutboundCallRecord | undefined>;
+  /** Takes the charger's outstanding slot; false when another call holds it. */
+  acquire(chargerId: string, call: OutstandingCall): Promise<boolean>;
+  outstanding(chargerId: string): Promise<OutstandingCall | undefined>;
+  /** Frees the slot if `messageId` holds it. */
+  release(chargerId: string, messageId: string): Promise<void>;
+  /** queued → sent; false if the call is no longer queued. */
+  markSent(ref: CallRef, sentAt: string, connectionId: string): Promise<boolean>;
+  /** Ends an open call; false (and nothing written) when it had already ended. */
+  complete(ref: CallRef, outcome: CallOutcome): Promise<boolean>;
+  /** The charger's queued calls, oldest first. */
+  queued(chargerId: string): Promise<OutboundCallRecord[]>;
+  /** Every open (queued or sent) call of every charger, soonest deadline first. */
+  open(): Promise<OutboundCallRecord[]>;
+}
+
+/** Reaches a connected charger (API Gateway's `@connections` PostToConnection). */
+export interface ChargerGateway {
+  /** `gone` when the connection no longer exists. */
+  send(
+    target: { connectionId: string; domainName: string; stage: string },
+    data: string,
+  ): Promise<'sent' | 'gone'>;
+}

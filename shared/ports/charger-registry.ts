@@ -1,0 +1,53 @@
+/** What the OCPP use cases read and write about chargers, operators and id tags. */
+import type { Charger, IdTag, Operator } from '../domain/entities.js';
+
+/** What a BootNotification tells about the charger. */
+export interface BootInfo {
+  vendor: string;
+  model: string;
+  chargePointSerialNumber?: string;
+  chargeBoxSerialNumber?: string;
+  firmwareVersion?: string;
+  iccid?: string;
+  imsi?: string;
+  meterType?: string;
+  meterSerialNumber?: string;
+}
+
+/** A status the charger reported for its firmware update or diagnostics upload. */
+export interface ChargerReport {
+  status: string;
+  /** When the platform received it (the 1.6 messages carry no timestamp). */
+  at: string;
+  messageId: string;
+}
+
+/**
+ * A charger id prefix an operator has claimed for self-registration: an unknown charger whose id
+ * starts with it may connect and is stored as `pending` for that operator, if the operator allows
+ * pending chargers. The longest matching prefix wins.
+ */
+export interface RegistrationPrefix {
+  prefix: string;
+  operatorId: string;
+}
+
+export interface ChargerRepository {
+  get(chargerId: string): Promise<Charger | undefined>;
+  findRegistrationPrefix(chargerId: string): Promise<RegistrationPrefix | undefined>;
+  /** Creates a charger record only if none exists; `exists` when another request won the race. */
+  createPending(charger: Charger): Promise<'created' | 'exists'>;
+  /** Stores what a BootNotification says. A repeat of the same message (same id) writes nothing. */
+  recordBoot(chargerId: string, boot: BootInfo, at: string, messageId: string): Promise<void>;
+  recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void>;
+  recordFirmwareStatus(chargerId: string, report: ChargerReport): Promise<void>;
+  recordDiagnosticsStatus(chargerId: string, report: ChargerReport): Promise<void>;
+}
+
+export interface OperatorReader {
+  get(operatorId: string): Promise<Operator | undefined>;
+}
+
+export interface IdTagReader {
+  get(operatorId: string, idTag: string): Promise<IdTag | undefined>;
+}

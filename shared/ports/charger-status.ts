@@ -1,0 +1,29 @@
+/** Connector status as StatusNotification reports it: the latest per connector, and the history. */
+
+export interface StatusEvent {
+  chargerId: string;
+  operatorId: string;
+  /** 0 is the charger as a whole. */
+  connectorId: number;
+  status: string;
+  errorCode: string;
+  info?: string;
+  vendorId?: string;
+  vendorErrorCode?: string;
+  /** The charger's timestamp (canonical UTC), or when the platform received it if the charger sent none. */
+  timestamp: string;
+  timestampSource: 'charger' | 'received';
+  messageId: string;
+  receivedAt: string;
+}
+
+export interface StatusRepository {
+  /**
+   * Appends to the history (a repeat of the same message writes nothing) and updates the current
+   * status only if this event is newer than the one stored, so late, queued events keep their place
+   * in history without overwriting a fresher status.
+   */
+  record(event: StatusEvent): Promise<{ history: 'stored' | 'duplicate'; current: 'updated' | 'older' }>;
+  current(chargerId: string, connectorId: number): Promise<StatusEvent | undefined>;
+  history(chargerId: string, connectorId: number): Promise<StatusEvent[]>;
+}

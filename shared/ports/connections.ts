@@ -1,0 +1,29 @@
+/** Live WebSocket connections: which connection reaches which charger. */
+import type { OcppVersion } from '../ocpp/versions.js';
+
+export interface ConnectionRecord {
+  connectionId: string;
+  chargerId: string;
+  operatorId: string;
+  protocol: OcppVersion;
+  /** Epoch milliseconds, as API Gateway reports `requestContext.connectedAt`; orders connections. */
+  connectedAt: number;
+  /** Where the `@connections` API of this connection lives (`https://{domainName}/{stage}` in AWS). */
+  domainName: string;
+  stage: string;
+}
+
+export interface ConnectionRepository {
+  /**
+   * Records the connection. `superseded` when a newer connection of the same charger is already
+   * recorded (its $connect was processed first); the newer one stays current.
+   */
+  open(connection: ConnectionRecord): Promise<'opened' | 'superseded'>;
+  /**
+   * Forgets the connection. The charger's current-connection record is removed only if it still
+   * names this connection, so a late $disconnect of an old connection never erases a newer one.
+   */
+  close(chargerId: string, connectionId: string): Promise<'closed' | 'not-current'>;
+  current(chargerId: string): Promise<ConnectionRecord | undefined>;
+  byConnectionId(connectionId: string): Promise<ConnectionRecord | undefined>;
+}

@@ -1,0 +1,45 @@
+/**
+ * Read models for the operator API, the console and the driver pages. Every query is scoped to one
+ * operator (tenancy): no operator can read another's chargers or transactions.
+ */
+import type { Charger, Operator, Site } from '../domain/entities.js';
+
+export interface ConnectorView {
+  connectorId: number;
+  status: string;
+  errorCode?: string;
+  info?: string;
+  timestamp?: string;
+}
+
+export interface ConnectionView {
+  connectionId: string;
+  connectedAt: string;
+  protocol?: string;
+}
+
+export interface ChargerView {
+  charger: Omit<Charger, 'passwordHash'>;
+  connectors: ConnectorView[];
+  connection?: ConnectionView;
+}
+
+/** A transaction as stored, minus storage keys; its charge fields are filled by the recompute. */
+export type TransactionView = Record<string, unknown> & {
+  chargerId: string;
+  transactionId: number;
+  operatorId: string;
+};
+
+export interface OperatorViews {
+  operatorForApiKey(apiKeyHash: string): Promise<string | undefined>;
+  operator(operatorId: string): Promise<Operator | undefined>;
+  site(operatorId: string, siteId: string): Promise<Site | undefined>;
+  tariff(operatorId: string, tariffId: string): Promise<Record<string, unknown> | undefined>;
+  chargers(operatorId: string): Promise<ChargerView[]>;
+  /** Any operator's charger, for the public driver page; callers expose only public fields. */
+  charger(chargerId: string): Promise<ChargerView | undefined>;
+  transactions(operatorId: string, limit: number): Promise<TransactionView[]>;
+  transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined>;
+  meterValueCount(chargerId: string, transactionId: number): Promise<number>;
+}

@@ -1,0 +1,15 @@
+/**
+ * The tariff a transaction is priced with, frozen when it starts so a later tariff change never
+ * reprices a running session. The pricing engineer owns what the snapshot contains; OCPP stores it
+ * on the transaction record as an opaque plain object.
+ */
+export interface TariffSnapshotInput {
+  operatorId: string;
+  chargerId: string;
+  siteId?: string | undefined;
+  idTag: string;
+}
+
+export interface TariffSnapshotProvider {
+  snapshotFor(input: TariffSnapshotInput): Promise<unknown | undefined>;
+}

@@ -1,0 +1,116 @@
+/**
+ * Charging transactions as OCPP reports them, and their meter readings.
+ *
+ * The transaction record is shared: OCPP writes the start/stop fields below; the pricing stream
+ * handler adds `charge`, `aggregate`, `chargeVersion`, `finalisedAt`, `discrepancies` and moves
+ * `status` to `final`; the payments flow adds its `payment*` fields. Repositories therefore update
+ * only the attributes they own and never replace the whole item once it exists.
+ */
+import type { AuthorizationStatus, MeterValue } from '../ocpp/v16/types.js';
+
+export type TransactionStatus = 'active' | 'stopped' | 'final';
+
+/**
+ * Flags for the operator's attention (a string set in DynamoDB, so any writer can `ADD` one):
+ * - `start-missing`: created from a StopTransaction whose StartTransaction never arrived.
+ * - `id-tag-not-accepted`: the charger started (e.g. offline) with a tag the platform refused.
+ * - `stop-conflict`: a second, different StopTransaction arrived; the first one was kept.
+ */
+export type TransactionFlag = 'start-missing' | 'id-tag-not-accepted' | 'stop-conflict';
+
+export interface TransactionRecord {
+  chargerId: string;
+  /** Unique per charger (an atomic counter per charger hands them out). */
+  transactionId: number;
+  operatorId: string;
+  siteId?: string;
+  /** Absent when the transaction was created from its StopTransaction (`start-missing`). */
+  connectorId?: number;
+  idTag?: string;
+  idTagStatus?: AuthorizationStatus;
+  meterStart?: number;
+  /** The charger's StartTransaction timestamp (canonical UTC). */
+  startedAt?: string;
+  reservationId?: number;
+  startMessageId?: string;
+  /** From TariffSnapshotProvider at start; opaque to OCPP. */
+  tariffSnapshot?: unknown;
+  status: TransactionStatus;
+  flags: string[];
+  meterStop?: number;
+  /** The charger's StopTransaction timestamp (canonical UTC). */
+  stoppedAt?: string;
+  stopReason?: string;
+  /** StopTransaction's idTag; chargers may leave it out. */
+  stopIdTag?: string;
+  stopMessageId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a StopTransaction says about its transaction. */
+export interface StopInfo {
+  meterStop: number;
+  stoppedAt: string;
+  stopReason?: string;
+  stopIdTag?: string;
+  stopMessageId: string;
+  receivedAt: string;
+}
+
+/** The natural key of a StartTransaction (connector + timestamp), used to recognise a replay. */
+export interface StartRecord {
+  chargerId: string;
+  connectorId: number;
+  timestamp: string;
+  idTag: string;
+  meterStart: number;
+  transactionId: number;
+  messageId: string;
+}
+
+/** The samples of one MeterValues message (or of a StopTransaction's transactionData). */
+export interface MeterValuesRecord {
+  chargerId: string;
+  operatorId: string;
+  /** Absent for readings the charger took outside any transaction. */
+  transactionId?: number;
+  connectorId: number;
+  messageId: string;
+  source: 'MeterValues' | 'StopTransaction';
+  /** The samples exactly as the charger sent them (timestamps canonical UTC). */
+  meterValue: MeterValue[];
+  /** `unknown-transaction`, `after-stop` */
+  flags: string[];
+  receivedAt: string;
+}
+
+export interface TransactionRepository {
+  findStart(chargerId: string, connectorId: number, timestamp: string): Promise<StartRecord | undefined>;
+  /** The next id from the charger's atomic counter. */
+  nextTransactionId(chargerId: string): Promise<number>;
+  /** Raises the charger's counter to at least `transactionId`, so it never hands out an id a charger already used. */
+  reserveTransactionId(chargerId: string, transactionId: number): Promise<void>;
+  /**
+   * Writes the start record and the transaction together, atomically.
+   * `duplicate-start`: a start with this connector and timestamp is already stored (nothing written);
+   * `id-taken`: a transaction with this id exists (e.g. created from a stop); take another id.
+   */
+  createStarted(
+    tx: TransactionRecord,
+    start: StartRecord | undefined,
+  ): Promise<'created' | 'duplicate-start' | 'id-taken'>;
+  get(chargerId: string, transactionId: number): Promise<TransactionRecord | undefined>;
+  /** `already-stopped` writes nothing; `missing`: no such transaction (see createFromStop). */
+  recordStop(
+    chargerId: string,
+    transactionId: number,
+    stop: StopInfo,
+  ): Promise<'stopped' | 'already-stopped' | 'missing'>;
+  /** Creates a transaction from its stop if none exists; `exists` when a concurrent write created it. */
+  createFromStop(tx: TransactionRecord): Promise<'created' | 'exists'>;
+  addFlag(chargerId: string, transactionId: number, flag: TransactionFlag): Promise<void>;
+  /** One conditional write; `duplicate` when this message's samples are already stored. */
+  putMeterValues(record: MeterValuesRecord): Promise<'stored' | 'duplicate'>;
+  meterValuesOf(chargerId: string, transactionId: number): Promise<MeterValuesRecord[]>;
+}

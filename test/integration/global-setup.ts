@@ -1,0 +1,40 @@
+/**
+ * Starts the embedded platform once per test run (in memory, random ports) and hands its endpoints
+ * to the integration tests through `inject('platform')`.
+ */
+import type { TestProject } from 'vitest/node';
+import { type Platform, RANDOM_PORTS, startPlatform } from '../../local/platform.js';
+
+export interface PlatformInfo {
+  endpoints: Platform['endpoints'];
+  tableName: string;
+  stripeSecretKey: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    platform: PlatformInfo;
+  }
+}
+
+let platform: Platform | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  platform = await startPlatform({
+    inMemory: true,
+    seed: true,
+    ports: RANDOM_PORTS,
+    logLevel: 'SILENT',
+    scheduleIntervalMs: 1_000,
+    env: { SETTLE_WINDOW_SECONDS: '2', CALL_TIMEOUT_SECONDS: '5' },
+  });
+  project.provide('platform', {
+    endpoints: platform.endpoints,
+    tableName: platform.tableName,
+    stripeSecretKey: platform.stripeSecretKey,
+  });
+}
+
+export async function teardown(): Promise<void> {
+  await platform?.stop();
+}

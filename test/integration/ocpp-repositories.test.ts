@@ -1,0 +1,336 @@
+/**
+ * The OCPP use cases over the real DynamoDB adapters against DynamoDB Local (the embedded
+ * platform's): conditional writes, transactions, the sparse call index, write counts.
+ * Each test works on its own charger ids, so the files sharing the platform stay apart.
+ */
+import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import { ManualClock, MemoryChargerGateway } from '../../shared/adapters/memory/ocpp-store.js';
+import type { OcppDeps } from '../../shared/app/ocpp/deps.js';
+import {
+  authenticateCharger,
+  awaitCommandResult,
+  closeConnection,
+  openConnection,
+  reset,
+  sweepCalls,
+} from '../../shared/app/ocpp/index.js';
+import type { Charger } from '../../shared/domain/entities.js';
+import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { silentLog } from '../../shared/ports/log.js';
+import {
+  aCharger,
+  anOperator,
+  aSession,
+  energySample,
+  PASSWORD,
+  PASSWORD_HASH,
+  TestCharger,
+} from '../fixtures/ocpp/builders.js';
+import { countDynamoWrites, partition } from '../fixtures/ocpp/dynamo.js';
+
+const platform = inject('platform');
+const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+const writes = countDynamoWrites(doc);
+const clock = new ManualClock();
+const gateway = new MemoryChargerGateway();
+const deps: OcppDeps = {
+  ...createOcppDeps({
+    tableName: platform.tableName,
+    region: 'local',
+    doc,
+    heartbeatIntervalSeconds: 300,
+    callTimeoutSeconds: 30,
+    log: silentLog,
+    clock,
+  }),
+  gateway,
+};
+const run = randomUUID().slice(0, 8);
+const operatorId = `op-repo-${run}`;
+
+const put = (item: Record<string, unknown>) =>
+  doc.send(new PutCommand({ TableName: platform.tableName, Item: item }));
+
+async function putCharger(c: Charger) {
+  await put({
+    ...keys.charger(c.chargerId),
+    ...gsi1.chargerOfOperator(c.operatorId, c.chargerId),
+    entity: 'charger',
+    ...c,
+  });
+}
+
+let n = 0;
+async function newCharger(over: Partial<Charger> = {}): Promise<TestCharger> {
+  n++;
+  const chargerId = `R${run}-${n}`;
+  await putCharger(aCharger({ chargerId, operatorId, passwordHash: PASSWORD_HASH, ...over }));
+  return new TestCharger(
+    { deps, store: undefined as never, gateway, clock },
+    aSession({ chargerId, operatorId, connectionId: `c-${chargerId}` }),
+  );
+}
+
+beforeAll(async () => {
+  await put({
+    ...keys.operator(operatorId),
+    entity: 'operator',
+    ...anOperator({ operatorId, allowPendingChargers: true }),
+  });
+  await put({
+    ...keys.tariff(operatorId, 't1'),
+    entity: 'tariff',
+    tariffId: 't1',
+    name: 'Standard',
+    energyMinorPerKwh: 40,
+  });
+});
+
+const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: '2026-11-01T09:00:00Z' };
+
+describe('transactions in DynamoDB', () => {
+  it('start with a tariff snapshot; replays (same or new message id) write nothing', async () => {
+    const cp = await newCharger({ tariffId: 't1' });
+    const id = cp.session.chargerId;
+    const first = await cp.ok('StartTransaction', start, 'st-1');
+    expect(first).toEqual({ idTagInfo: { status: 'Accepted' }, transactionId: 1 });
+    const tx = await deps.transactions.get(id, 1);
+    expect(tx).toMatchObject({
+      operatorId,
+      status: 'active',
+      flags: [],
+      startedAt: '2026-11-01T09:00:00.000Z',
+      tariffSnapshot: { tariffId: 't1', name: 'Standard', energyMinorPerKwh: 40 },
+    });
+    const before = [
+      await partition(doc, platform.tableName, `CP#${id}`),
+      await partition(doc, platform.tableName, `TX#${id}#1`),
+    ];
+    writes.reset();
+    expect(await cp.ok('StartTransaction', start, 'st-1')).toEqual(first);
+    expect(await cp.ok('StartTransaction', start, 'st-2')).toEqual(first);
+    expect(writes.requests).toBe(0);
+    expect([
+      await partition(doc, platform.tableName, `CP#${id}`),
+      await partition(doc, platform.tableName, `TX#${id}#1`),
+    ]).toEqual(before);
+  });
+
+  it('concurrent copies of one start get one transaction', async () => {
+    const cp = await newCharger();
+    const replies = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((mid) => cp.ok<{ transactionId: number }>('StartTransaction', start, mid)),
+    );
+    expect(new Set(replies.map((r) => r.transactionId)).size).toBe(1);
+  });
+
+  it('MeterValues: exactly one write per message, none for a repeat; stop stores its data', async () => {
+    const cp = await newCharger();
+    await cp.ok('StartTransaction', start);
+    writes.reset();
+    for (let i = 1; i <= 5; i++) {
+      await cp.ok(
+        'MeterValues',
+        {
+          connectorId: 1,
+          transactionId: 1,
+          meterValue: [energySample(`2026-11-01T09:0${i}:00Z`, 1000 + i * 100)],
+        },
+        `mv-${i}`,
+      );
+    }
+    expect(writes).toMatchObject({ requests: 5, items: 5, byCommand: { PutItemCommand: 5 } });
+    const before = await partition(doc, platform.tableName, `TX#${cp.session.chargerId}#1`);
+    await cp.ok(
+      'MeterValues',
+      { connectorId: 1, transactionId: 1, meterValue: [energySample('2026-11-01T09:01:00Z', 1100)] },
+      'mv-1',
+    );
+    // the repeat is one conditional put that DynamoDB refuses: one attempt, nothing changed
+    expect(writes.requests).toBe(6);
+    expect(await partition(doc, platform.tableName, `TX#${cp.session.chargerId}#1`)).toEqual(before);
+    await cp.ok('StopTransaction', {
+      transactionId: 1,
+      meterStop: 2000,
+      timestamp: '2026-11-01T10:00:00Z',
+      transactionData: [energySample('2026-11-01T10:00:00Z', 2000)],
+    });
+    const mvs = await deps.transactions.meterValuesOf(cp.session.chargerId, 1);
+    expect(mvs).toHaveLength(6);
+    expect(mvs.filter((r) => r.source === 'StopTransaction')).toHaveLength(1);
+    expect(await deps.transactions.get(cp.session.chargerId, 1)).toMatchObject({
+      status: 'stopped',
+      meterStop: 2000,
+    });
+  });
+
+  it('offline: stop before start, late and after-stop MeterValues, second stop flagged', async () => {
+    const cp = await newCharger();
+    const id = cp.session.chargerId;
+    await cp.ok(
+      'StopTransaction',
+      { transactionId: 4, meterStop: 900, timestamp: '2026-11-01T09:30:00Z' },
+      'stop-a',
+    );
+    await cp.ok('MeterValues', {
+      connectorId: 1,
+      transactionId: 4,
+      meterValue: [energySample('2026-11-01T09:10:00Z', 500)],
+    });
+    await cp.ok('MeterValues', {
+      connectorId: 1,
+      transactionId: 99,
+      meterValue: [energySample('2026-11-01T09:10:00Z', 500)],
+    });
+    await cp.ok(
+      'StopTransaction',
+      { transactionId: 4, meterStop: 950, timestamp: '2026-11-01T09:31:00Z' },
+      'stop-b',
+    );
+    expect(await deps.transactions.get(id, 4)).toMatchObject({
+      status: 'stopped',
+      meterStop: 900,
+      flags: ['start-missing', 'stop-conflict'],
+    });
+    expect(await deps.transactions.meterValuesOf(id, 4)).toMatchObject([{ flags: ['after-stop'] }]);
+    expect(await deps.transactions.meterValuesOf(id, 99)).toMatchObject([{ flags: ['unknown-transaction'] }]);
+    expect(await cp.ok('StartTransaction', start)).toMatchObject({ transactionId: 5 });
+  });
+});
+
+describe('charger records in DynamoDB', () => {
+  it('boot, heartbeat, firmware/diagnostics: stored once per message', async () => {
+    const cp = await newCharger();
+    await cp.ok(
+      'BootNotification',
+      { chargePointVendor: 'Acme', chargePointModel: 'W1', chargePointSerialNumber: 'S1' },
+      'b1',
+    );
+    await cp.ok('Heartbeat', {}, 'h1');
+    await cp.ok('FirmwareStatusNotification', { status: 'Installed' }, 'f1');
+    await cp.ok('DiagnosticsStatusNotification', { status: 'Idle' }, 'd1');
+    expect(await deps.chargers.get(cp.session.chargerId)).toMatchObject({
+      vendor: 'Acme',
+      model: 'W1',
+      serialNumber: 'S1',
+      lastBootAt: '2026-11-01T10:00:00.000Z',
+      lastHeartbeatAt: '2026-11-01T10:00:00.000Z',
+      firmwareStatus: 'Installed',
+      diagnosticsStatus: 'Idle',
+    });
+    writes.reset();
+    await cp.ok(
+      'BootNotification',
+      { chargePointVendor: 'Acme', chargePointModel: 'W1', chargePointSerialNumber: 'S1' },
+      'b1',
+    );
+    await cp.ok('Heartbeat', {}, 'h1');
+    expect(writes.requests).toBe(2); // attempted, refused by their conditions: nothing changed
+    expect((await deps.chargers.get(cp.session.chargerId))?.lastBootAt).toBe('2026-11-01T10:00:00.000Z');
+  });
+
+  it('status: history in order, current by charger time, timestamp-less repeat stored once', async () => {
+    const cp = await newCharger();
+    const id = cp.session.chargerId;
+    const st = (s: string, timestamp?: string) => ({
+      connectorId: 1,
+      errorCode: 'NoError',
+      status: s,
+      ...(timestamp ? { timestamp } : {}),
+    });
+    await cp.ok('StatusNotification', st('Charging', '2026-11-01T09:05:00Z'));
+    await cp.ok('StatusNotification', st('Preparing', '2026-11-01T09:00:00Z'));
+    expect((await deps.statuses.current(id, 1))?.status).toBe('Charging');
+    clock.advance(1000);
+    await cp.ok('StatusNotification', st('Finishing'), 'nots');
+    await cp.ok('StatusNotification', st('Finishing'), 'nots');
+    expect((await deps.statuses.history(id, 1)).map((h) => h.status)).toEqual([
+      'Preparing',
+      'Charging',
+      'Finishing',
+    ]);
+    expect((await deps.statuses.current(id, 1))?.status).toBe('Finishing');
+  });
+});
+
+describe('connections and authentication in DynamoDB', () => {
+  it('a stale $disconnect never erases the newer connection', async () => {
+    const cp = await newCharger();
+    const id = cp.session.chargerId;
+    const base = { chargerId: id, operatorId, domainName: 'd', stage: 's', subprotocols: 'ocpp1.6' };
+    await openConnection(deps, { ...base, connectionId: 'old', connectedAt: 1 });
+    await openConnection(deps, { ...base, connectionId: 'new', connectedAt: 2 });
+    expect(await closeConnection(deps, { connectionId: 'old' })).toBe('not-current');
+    expect((await deps.connections.current(id))?.connectionId).toBe('new');
+    expect(await closeConnection(deps, { chargerId: id, connectionId: 'new' })).toBe('closed');
+    expect(await deps.connections.current(id)).toBeUndefined();
+  });
+
+  it('registers an unknown charger under the longest claimed prefix as pending', async () => {
+    await put({
+      ...keys.registrationPrefix(`P${run}`),
+      entity: 'registrationPrefix',
+      prefix: `P${run}`,
+      operatorId: 'op-other',
+    });
+    await put({
+      ...keys.registrationPrefix(`P${run}-X`),
+      entity: 'registrationPrefix',
+      prefix: `P${run}-X`,
+      operatorId,
+    });
+    const chargerId = `P${run}-X7`;
+    const auth = `Basic ${Buffer.from(`${chargerId}:${PASSWORD}`).toString('base64')}`;
+    const decision = await authenticateCharger(deps, {
+      chargerId,
+      authorization: auth,
+      subprotocols: 'ocpp1.6',
+    });
+    expect(decision).toMatchObject({
+      kind: 'allow',
+      operatorId,
+      registration: 'pending',
+      protocol: 'ocpp1.6',
+    });
+    expect(await deps.chargers.get(chargerId)).toMatchObject({ registration: 'pending', operatorId });
+  });
+});
+
+describe('platform → charger calls in DynamoDB', () => {
+  it('queue, reply matching, timeout via the sparse index', async () => {
+    const cp = await newCharger();
+    const id = cp.session.chargerId;
+    await openConnection(deps, {
+      chargerId: id,
+      operatorId,
+      connectionId: cp.session.connectionId,
+      connectedAt: 10,
+      domainName: 'd',
+      stage: 's',
+      subprotocols: 'ocpp1.6',
+    });
+    const a = await reset(deps, id, { type: 'Soft' }, { timeoutSeconds: 10 });
+    clock.advance(1);
+    const b = await reset(deps, id, { type: 'Hard' }, { timeoutSeconds: 60 });
+    const sentTo = () =>
+      gateway.sent
+        .filter((s) => s.connectionId === cp.session.connectionId)
+        .map((s) => JSON.parse(s.data)[1]);
+    expect(sentTo()).toEqual([a.messageId]);
+    clock.advance(11_000);
+    const swept = await sweepCalls(deps);
+    expect(swept.timedOut).toBeGreaterThanOrEqual(1);
+    expect((await awaitCommandResult(deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(sentTo()).toEqual([a.messageId, b.messageId]);
+    await cp.raw(JSON.stringify([3, b.messageId, { status: 'Accepted' }]));
+    expect(await awaitCommandResult(deps, b.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+    expect((await deps.calls.open()).filter((c) => c.chargerId === id)).toEqual([]);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * A charger session end to end through the embedded platform: an ocpp-rpc client in strict mode
+ * (it validates every frame both ways against the official 1.6 schemas) connects over WebSocket
+ * with basic auth, runs Boot → Status → Authorize → Start → 10 × MeterValues → Stop, then takes a
+ * RemoteStart and a RemoteStop the platform sends through sendCommand. The stored records are read
+ * back from DynamoDB Local.
+ */
+import { RPCClient } from 'ocpp-rpc';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO } from '../../local/seed.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import {
+  awaitCommandResult,
+  remoteStartTransaction,
+  remoteStopTransaction,
+} from '../../shared/app/ocpp/index.js';
+import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { silentLog } from '../../shared/ports/log.js';
+
+const platform = inject('platform');
+const deps = createOcppDeps({
+  tableName: platform.tableName,
+  region: 'local',
+  dynamoEndpoint: platform.endpoints.dynamoEndpoint,
+  connectionsEndpoint: platform.endpoints.connectionsUrl,
+  heartbeatIntervalSeconds: 300,
+  callTimeoutSeconds: 10,
+  doc: createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint }),
+  log: silentLog,
+});
+
+type ClientOptions = ConstructorParameters<typeof RPCClient>[0];
+
+function charger(over: Partial<ClientOptions> = {}): RPCClient {
+  return new RPCClient({
+    endpoint: platform.endpoints.ocppUrl,
+    identity: DEMO.chargerId,
+    protocols: ['ocpp1.6'],
+    strictMode: true,
+    password: DEMO.chargerPassword,
+    reconnect: false,
+    ...over,
+  } as ClientOptions);
+}
+
+const call = <T>(client: RPCClient, action: string, payload: unknown) =>
+  client.call(action, payload) as Promise<T>;
+
+/** The HTTP status the upgrade was refused with (ocpp-rpc's UnexpectedHttpResponse carries it). */
+async function refusal(client: RPCClient): Promise<number | undefined> {
+  try {
+    await client.connect();
+    await client.close({ force: true });
+    return undefined;
+  } catch (err) {
+    return (err as { code?: number }).code;
+  }
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 9, minute, 0)).toISOString();
+const energy = (minute: number, wh: number) => ({
+  timestamp: at(minute),
+  sampledValue: [
+    {
+      value: String(wh),
+      context: 'Sample.Periodic',
+      measurand: 'Energy.Active.Import.Register',
+      unit: 'Wh',
+      location: 'Outlet',
+      format: 'Raw',
+    },
+    { value: String(7000 + minute), measurand: 'Power.Active.Import', unit: 'W', phase: 'L1' },
+  ],
+});
+
+describe('refused at upgrade', () => {
+  it('a wrong password (403)', async () => {
+    expect(await refusal(charger({ password: 'not-the-password' }))).toBe(403);
+  });
+
+  it('an unknown charger (403)', async () => {
+    expect(await refusal(charger({ identity: 'NOBODY-KNOWS-ME', password: 'x' }))).toBe(403);
+  });
+
+  it('no credentials (401)', async () => {
+    expect(await refusal(charger({ password: null }))).toBe(401);
+  });
+
+  it('no subprotocol we speak (400)', async () => {
+    expect(await refusal(charger({ protocols: ['ocpp2.0.1'] }))).toBe(400);
+    expect(await refusal(charger({ protocols: [], strictMode: false }))).toBe(400);
+  });
+});
+
+describe('a charging session', () => {
+  const cp = charger();
+  let remoteStarts = 0;
+  let remoteStops = 0;
+
+  beforeAll(async () => {
+    cp.handle('RemoteStartTransaction', async ({ params }) => {
+      remoteStarts++;
+      expect(params).toMatchObject({ idTag: DEMO.idTag, connectorId: 2 });
+      return { status: 'Accepted' };
+    });
+    cp.handle('RemoteStopTransaction', async () => {
+      remoteStops++;
+      return { status: 'Accepted' };
+    });
+    await cp.connect();
+    expect(cp.protocol).toBe('ocpp1.6');
+  });
+
+  afterAll(async () => {
+    await cp.close({ force: true });
+  });
+
+  it('Boot → Status → Authorize → Start → 10 × MeterValues → Stop, stored exactly', async () => {
+    const boot = await call<{ status: string; interval: number }>(cp, 'BootNotification', {
+      chargePointVendor: 'ITest',
+      chargePointModel: 'Sim-1',
+      firmwareVersion: '0.1',
+    });
+    expect(boot).toMatchObject({ status: 'Accepted' });
+    expect(boot.interval).toBeGreaterThan(0);
+    expect(boot.interval).toBeLessThan(600);
+
+    expect(
+      await cp.call('StatusNotification', {
+        connectorId: 1,
+        errorCode: 'NoError',
+        status: 'Preparing',
+        timestamp: at(0),
+      }),
+    ).toEqual({});
+    expect(await cp.call('Authorize', { idTag: DEMO.idTag })).toEqual({ idTagInfo: { status: 'Accepted' } });
+
+    const started = await call<{ idTagInfo: unknown; transactionId: number }>(cp, 'StartTransaction', {
+      connectorId: 1,
+      idTag: DEMO.idTag,
+      meterStart: 10_000,
+      timestamp: at(0),
+    });
+    expect(started.idTagInfo).toEqual({ status: 'Accepted' });
+    const txId: number = started.transactionId;
+
+    const sent = [];
+    for (let i = 1; i <= 10; i++) {
+      const mv = energy(i, 10_000 + i * 150);
+      sent.push(mv);
+      expect(await cp.call('MeterValues', { connectorId: 1, transactionId: txId, meterValue: [mv] })).toEqual(
+        {},
+      );
+    }
+    expect(
+      await cp.call('StopTransaction', {
+        transactionId: txId,
+        meterStop: 11_500,
+        timestamp: at(11),
+        reason: 'EVDisconnected',
+      }),
+    ).toEqual({});
+
+    const tx = await deps.transactions.get(DEMO.chargerId, txId);
+    expect(tx).toMatchObject({
+      operatorId: DEMO.operatorId,
+      connectorId: 1,
+      idTag: DEMO.idTag,
+      meterStart: 10_000,
+      meterStop: 11_500,
+      startedAt: at(0),
+      stoppedAt: at(11),
+      stopReason: 'EVDisconnected',
+      flags: [],
+    });
+    expect(['stopped', 'final']).toContain(tx?.status);
+    expect(tx?.tariffSnapshot).toBeDefined();
+    const stored = await deps.transactions.meterValuesOf(DEMO.chargerId, txId);
+    expect(stored).toHaveLength(10);
+    expect(
+      stored.flatMap((r) => r.meterValue).sort((a, b) => a.timestamp.localeCompare(b.timestamp)),
+    ).toEqual(sent);
+    expect(stored.every((r) => r.source === 'MeterValues' && r.flags.length === 0)).toBe(true);
+  });
+
+  it('RemoteStart and RemoteStop through sendCommand', async () => {
+    const start = await remoteStartTransaction(
+      deps,
+      DEMO.chargerId,
+      { idTag: DEMO.idTag, connectorId: 2 },
+      { operatorId: DEMO.operatorId },
+    );
+    expect(await awaitCommandResult(deps, start.callId, { timeoutMs: 10_000, pollMs: 25 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+    expect(remoteStarts).toBe(1);
+    // what a charger does after accepting
+    const { transactionId } = await call<{ transactionId: number }>(cp, 'StartTransaction', {
+      connectorId: 2,
+      idTag: DEMO.idTag,
+      meterStart: 0,
+      timestamp: at(20),
+    });
+
+    const stop = await remoteStopTransaction(deps, DEMO.chargerId, { transactionId });
+    expect(await awaitCommandResult(deps, stop.callId, { timeoutMs: 10_000, pollMs: 25 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+    expect(remoteStops).toBe(1);
+    await cp.call('StopTransaction', { transactionId, meterStop: 300, timestamp: at(25), reason: 'Remote' });
+    expect(await deps.transactions.get(DEMO.chargerId, transactionId)).toMatchObject({
+      connectorId: 2,
+      stopReason: 'Remote',
+    });
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * The foundation, as a user meets it: every endpoint of the embedded platform answers, and a plain
+ * WebSocket client is let in or refused at upgrade the way API Gateway does it.
+ */
+import Stripe from 'stripe';
+import { describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
+import { DEMO } from '../../local/seed.js';
+
+const platform = inject('platform');
+const { ocppUrl, httpUrl, sesUrl, stripeUrl } = platform.endpoints;
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** Opens a socket and reports either the agreed subprotocol or the HTTP status of the refusal. */
+function open(
+  path: string,
+  opts: { protocols?: string[]; authorization?: string },
+): Promise<{ protocol: string; ws: WebSocket } | { status: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${ocppUrl}/${path}`, opts.protocols ?? [], {
+      headers: opts.authorization ? { authorization: opts.authorization } : {},
+    });
+    ws.once('open', () => resolve({ protocol: ws.protocol, ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+describe('charger WebSocket endpoint', () => {
+  it('lets the demo charger in with its password and answers ocpp1.6', async () => {
+    const result = await open(DEMO.chargerId, {
+      protocols: ['ocpp1.6'],
+      authorization: basic(DEMO.chargerId, DEMO.chargerPassword),
+    });
+    expect(result).toMatchObject({ protocol: 'ocpp1.6' });
+    if ('ws' in result) result.ws.close();
+  });
+
+  it('accepts the ?chargerId= form as well', async () => {
+    const result = await open(`?chargerId=${DEMO.chargerId}`, {
+      protocols: ['ocpp1.6'],
+      authorization: basic(DEMO.chargerId, DEMO.chargerPassword),
+    });
+    expect(result).toMatchObject({ protocol: 'ocpp1.6' });
+    if ('ws' in result) result.ws.close();
+  });
+
+  it('refuses a wrong password at upgrade', async () => {
+    const result = await open(DEMO.chargerId, {
+      protocols: ['ocpp1.6'],
+      authorization: basic(DEMO.chargerId, 'nope'),
+    });
+    expect(result).toHaveProperty('status');
+    expect([401, 403]).toContain((result as { status: number }).status);
+  });
+
+  it('refuses an unknown charger at upgrade', async () => {
+    const result = await open('NO-SUCH-CHARGER', {
+      protocols: ['ocpp1.6'],
+      authorization: basic('NO-SUCH-CHARGER', 'whatever'),
+    });
+    expect([401, 403]).toContain((result as { status: number }).status);
+  });
+
+  it('refuses a charger that sends no credentials with 401', async () => {
+    const result = await open(DEMO.chargerId, { protocols: ['ocpp1.6'] });
+    expect(result).toEqual({ status: 401 });
+  });
+});
+
+describe('HTTP endpoints', () => {
+  it('serves the home page, the driver page of the demo charger and the console', async () => {
+    for (const path of ['/', `/c/${DEMO.chargerId}`, '/console']) {
+      const res = await fetch(`${httpUrl}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+    }
+    const driverPage = await (await fetch(`${httpUrl}/c/${DEMO.chargerId}`)).text();
+    expect(driverPage).toContain('The Demo Arms');
+  });
+
+  it('answers 404 with a message for an unknown charger page and an unknown route', async () => {
+    const page = await fetch(`${httpUrl}/c/NOPE`);
+    expect(page.status).toBe(404);
+    const api = await fetch(`${httpUrl}/api/v1/nothing-here`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: 'route_not_found' } });
+  });
+
+  it('lists the operator chargers only with the operator API key', async () => {
+    const refused = await fetch(`${httpUrl}/api/v1/chargers`);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    const wrong = await fetch(`${httpUrl}/api/v1/chargers`, { headers: { authorization: 'Bearer wrong' } });
+    expect(wrong.status).toBe(401);
+    const res = await fetch(`${httpUrl}/api/v1/chargers`, {
+      headers: { authorization: `Bearer ${DEMO.apiKey}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      chargers: { charger: { chargerId: string; passwordHash?: string } }[];
+    };
+    const demo = body.chargers.find((c) => c.charger.chargerId === DEMO.chargerId);
+    expect(demo).toBeDefined();
+    expect(demo?.charger.passwordHash).toBeUndefined();
+  });
+
+  it('rejects a bad query parameter with 400 and says which', async () => {
+    const res = await fetch(`${httpUrl}/api/v1/transactions?limit=5000`, {
+      headers: { authorization: `Bearer ${DEMO.apiKey}` },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_parameter' } });
+  });
+});
+
+describe('SES inbox and Stripe emulator', () => {
+  it('serves the inbox UI and its store', async () => {
+    expect((await fetch(`${sesUrl}/`)).status).toBe(200);
+    const store = (await (await fetch(`${sesUrl}/store`)).json()) as { emails: unknown[] };
+    expect(Array.isArray(store.emails)).toBe(true);
+  });
+
+  it('answers the real stripe SDK', async () => {
+    const url = new URL(stripeUrl);
+    const stripe = new Stripe(platform.stripeSecretKey, {
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+    });
+    const balance = await stripe.balance.retrieve();
+    expect(balance.object).toBe('balance');
+  });
+});
+
+describe('Stripe webhook endpoint', () => {
+  const stripe = new Stripe('sk_test_unused');
+  const payload = JSON.stringify({
+    id: `evt_test_${Date.now()}`,
+    object: 'event',
+    type: 'payment_intent.created',
+    created: 1_790_000_000,
+    data: { object: { id: 'pi_test_1', object: 'payment_intent' } },
+  });
+
+  it('refuses a body whose signature does not match', async () => {
+    const header = stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_not_the_secret' });
+    const res = await fetch(`${httpUrl}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'stripe-signature': header, 'content-type': 'application/json' },
+      body: payload,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'signature_invalid' } });
+  });
+
+  it('refuses a request with no signature', async () => {
+    const res = await fetch(`${httpUrl}/stripe/webhook`, { method: 'POST', body: payload });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'signature_missing' } });
+  });
+});

@@ -1,0 +1,199 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
+import {
+  awaitCommandResult,
+  decodeCallId,
+  remoteStartTransaction,
+  reset,
+  sendCommand,
+  setTransactionPowerLimit,
+  sweepCalls,
+  txPowerLimitProfile,
+} from '../../../shared/app/ocpp/index.js';
+import { OcppError } from '../../../shared/ocpp/errors.js';
+import {
+  aCharger,
+  anOperator,
+  aSession,
+  CHARGER_ID,
+  OPERATOR_ID,
+  TestCharger,
+} from '../../fixtures/ocpp/builders.js';
+
+let m: MemoryOcpp;
+let cp: TestCharger;
+
+beforeEach(async () => {
+  m = createMemoryOcppDeps({ settings: { callTimeoutSeconds: 30 } });
+  m.store.putOperator(anOperator());
+  m.store.putCharger(aCharger());
+  const s = aSession();
+  await m.deps.connections.open({
+    connectionId: s.connectionId,
+    chargerId: s.chargerId,
+    operatorId: s.operatorId,
+    protocol: 'ocpp1.6',
+    connectedAt: 1,
+    domainName: s.domainName,
+    stage: s.stage,
+  });
+  cp = new TestCharger(m, s);
+});
+
+const sentFrames = () => m.gateway.framesTo('conn-1') as [number, string, string, unknown][];
+
+describe('sendCommand', () => {
+  it('stores the call and posts the CALL frame to the charger connection', async () => {
+    const handle = await remoteStartTransaction(m.deps, CHARGER_ID, { idTag: 'TAG-1', connectorId: 1 });
+    expect(sentFrames()).toEqual([
+      [2, handle.messageId, 'RemoteStartTransaction', { idTag: 'TAG-1', connectorId: 1 }],
+    ]);
+    expect(decodeCallId(handle.callId)).toMatchObject({ chargerId: CHARGER_ID, messageId: handle.messageId });
+    expect(await m.deps.calls.get(decodeCallId(handle.callId))).toMatchObject({
+      status: 'sent',
+      action: 'RemoteStartTransaction',
+      deadline: '2026-11-01T10:00:30.000Z',
+    });
+  });
+
+  it('refuses an offline charger, another operator, and a payload the schema refuses', async () => {
+    await expect(reset(m.deps, 'CP-OFF', { type: 'Soft' })).rejects.toMatchObject({ code: 'ChargerOffline' });
+    await expect(reset(m.deps, CHARGER_ID, { type: 'Soft' }, { operatorId: 'other' })).rejects.toMatchObject({
+      code: 'SecurityError',
+    });
+    await expect(
+      sendCommand(m.deps, { chargerId: CHARGER_ID, action: 'Reset', payload: { type: 'Warm' as 'Hard' } }),
+    ).rejects.toBeInstanceOf(OcppError);
+    expect(m.gateway.sent).toHaveLength(0);
+  });
+
+  it('keeps one outstanding call per charger; the others queue and go out in order', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
+    m.clock.advance(1);
+    const b = await remoteStartTransaction(m.deps, CHARGER_ID, { idTag: 'T' });
+    m.clock.advance(1);
+    const c = await reset(m.deps, CHARGER_ID, { type: 'Hard' });
+    expect(sentFrames().map((f) => f[1])).toEqual([a.messageId]);
+
+    await cp.raw(JSON.stringify([3, a.messageId, { status: 'Accepted' }]));
+    expect(sentFrames().map((f) => f[1])).toEqual([a.messageId, b.messageId]);
+    await cp.raw(JSON.stringify([4, b.messageId, 'NotSupported', 'no remote start here', {}]));
+    expect(sentFrames().map((f) => f[1])).toEqual([a.messageId, b.messageId, c.messageId]);
+
+    expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+    expect(await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'NotSupported', description: 'no remote start here', source: 'charger' },
+    });
+    expect(await awaitCommandResult(m.deps, c.callId, { timeoutMs: 0 })).toMatchObject({ status: 'pending' });
+  });
+
+  it('validates the charger reply against the .conf schema', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
+    await cp.raw(JSON.stringify([3, a.messageId, { status: 'Maybe' }]));
+    expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'PropertyConstraintViolation', source: 'platform' },
+    });
+  });
+
+  it('ignores a reply that matches no outstanding call, and never answers it', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
+    expect(await cp.raw(JSON.stringify([3, 'not-ours', { status: 'Accepted' }]))).toBeUndefined();
+    expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({ status: 'pending' });
+  });
+
+  it('fails the call when the connection is gone', async () => {
+    m.gateway.gone.add('conn-1');
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
+    expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'ChargerOffline' },
+    });
+    expect(await m.deps.calls.outstanding(CHARGER_ID)).toBeUndefined();
+  });
+});
+
+describe('timeouts', () => {
+  it('the sweeper times out an unanswered call and sends the next queued one', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 10 });
+    m.clock.advance(1);
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 60 });
+    m.clock.advance(10_000);
+    expect(await sweepCalls(m.deps)).toEqual({ timedOut: 1, chargers: 1 });
+    expect((await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(sentFrames().map((f) => f[1])).toEqual([a.messageId, b.messageId]);
+    // the late answer to the timed-out call changes nothing
+    await cp.raw(JSON.stringify([3, a.messageId, { status: 'Accepted' }]));
+    expect((await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect((await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).status).toBe('pending');
+  });
+
+  it('a queued call whose deadline passed before its turn times out without being sent', async () => {
+    await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 60 });
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 5 });
+    m.clock.advance(6_000);
+    await sweepCalls(m.deps);
+    expect((await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(sentFrames()).toHaveLength(1);
+  });
+
+  it('awaitCommandResult polls until the reply, and times the call out itself at its deadline', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 2 });
+    let polls = 0;
+    const sleep = async (ms: number) => {
+      polls++;
+      m.clock.advance(ms);
+      if (polls === 3) await cp.raw(JSON.stringify([3, a.messageId, { status: 'Rejected' }]));
+    };
+    expect(
+      await awaitCommandResult(m.deps, a.callId, { timeoutMs: 5_000, pollMs: 100, sleep }),
+    ).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Rejected' },
+    });
+
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 1 });
+    const tick = async (ms: number) => m.clock.advance(ms);
+    expect(
+      (await awaitCommandResult(m.deps, b.callId, { timeoutMs: 5_000, pollMs: 250, sleep: tick })).status,
+    ).toBe('timeout');
+    expect(await m.deps.calls.outstanding(CHARGER_ID)).toBeUndefined();
+  });
+
+  it('awaitCommandResult gives up with pending when its own wait ends first', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 60 });
+    const tick = async (ms: number) => m.clock.advance(ms);
+    expect(
+      (await awaitCommandResult(m.deps, a.callId, { timeoutMs: 1000, pollMs: 200, sleep: tick })).status,
+    ).toBe('pending');
+  });
+});
+
+describe('SetChargingProfile power limit', () => {
+  it('builds a TxProfile that passes the schema and sends it', async () => {
+    expect(txPowerLimitProfile({ limitW: 7400, transactionId: 3, chargingProfileId: 9 })).toEqual({
+      chargingProfileId: 9,
+      transactionId: 3,
+      stackLevel: 0,
+      chargingProfilePurpose: 'TxProfile',
+      chargingProfileKind: 'Relative',
+      chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7400 }] },
+    });
+    await setTransactionPowerLimit(m.deps, {
+      chargerId: CHARGER_ID,
+      connectorId: 1,
+      limitW: 3600,
+      transactionId: 3,
+      chargingProfileId: 1,
+      operatorId: OPERATOR_ID,
+    });
+    expect(sentFrames()[0]?.[2]).toBe('SetChargingProfile');
+    expect(() => txPowerLimitProfile({ limitW: 1.5, transactionId: 1, chargingProfileId: 1 })).toThrow(
+      OcppError,
+    );
+  });
+});

@@ -1,0 +1,378 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
+import {
+  aCharger,
+  anIdTag,
+  anOperator,
+  aSession,
+  CHARGER_ID,
+  energySample,
+  OPERATOR_ID,
+  TestCharger,
+} from '../../fixtures/ocpp/builders.js';
+
+let m: MemoryOcpp;
+let cp: TestCharger;
+
+beforeEach(() => {
+  m = createMemoryOcppDeps({ settings: { heartbeatIntervalSeconds: 240 } });
+  m.store.putOperator(anOperator());
+  m.store.putCharger(aCharger({ tariffId: 'tariff-1' }));
+  m.store.putTariff(OPERATOR_ID, 'tariff-1', { tariffId: 'tariff-1', energyPerKwh: 35 });
+  cp = new TestCharger(m);
+});
+
+describe('BootNotification', () => {
+  it('accepts an active charger with the configured interval and stores what it says', async () => {
+    const conf = await cp.ok('BootNotification', {
+      chargePointVendor: 'Acme',
+      chargePointModel: 'Wall-1',
+      chargePointSerialNumber: 'SN1',
+      firmwareVersion: '1.2.3',
+    });
+    expect(conf).toEqual({ status: 'Accepted', currentTime: '2026-11-01T10:00:00.000Z', interval: 240 });
+    expect(m.store.chargers.get(CHARGER_ID)).toMatchObject({
+      vendor: 'Acme',
+      model: 'Wall-1',
+      chargePointSerialNumber: 'SN1',
+      firmwareVersion: '1.2.3',
+      lastBootAt: '2026-11-01T10:00:00.000Z',
+    });
+  });
+
+  it.each([
+    ['pending', 'Pending'],
+    ['rejected', 'Rejected'],
+  ] as const)('answers %s registration with %s', async (registration, status) => {
+    m.store.putCharger(aCharger({ registration }));
+    const pending = new TestCharger(m, aSession({ registration }));
+    expect(
+      await pending.ok('BootNotification', { chargePointVendor: 'A', chargePointModel: 'B' }),
+    ).toMatchObject({
+      status,
+      interval: 240,
+    });
+  });
+
+  it('rejects a charger the platform does not know', async () => {
+    const stranger = new TestCharger(m, aSession({ chargerId: 'CP-X' }));
+    expect(
+      await stranger.ok('BootNotification', { chargePointVendor: 'A', chargePointModel: 'B' }),
+    ).toMatchObject({
+      status: 'Rejected',
+    });
+  });
+
+  it('writes nothing for a repeat of the same message', async () => {
+    await cp.ok('BootNotification', { chargePointVendor: 'A', chargePointModel: 'B' }, 'boot-1');
+    const before = m.store.snapshot();
+    m.clock.advance(5000);
+    await cp.ok('BootNotification', { chargePointVendor: 'A', chargePointModel: 'B' }, 'boot-1');
+    expect(m.store.snapshot()).toBe(before);
+  });
+});
+
+describe('registration gate', () => {
+  it('refuses every other CALL from a pending charger with SecurityError', async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    const pending = new TestCharger(m, aSession({ registration: 'pending' }));
+    const reply = await pending.call('Heartbeat', {});
+    expect(reply.slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
+  });
+
+  it('lets a charger through once the operator approved it, without reconnecting', async () => {
+    const approved = new TestCharger(m, aSession({ registration: 'pending' }));
+    expect((await approved.call('Heartbeat', {}))[0]).toBe(3);
+  });
+});
+
+describe('Heartbeat', () => {
+  it('answers the current time and records it', async () => {
+    expect(await cp.ok('Heartbeat', {})).toEqual({ currentTime: '2026-11-01T10:00:00.000Z' });
+    expect(m.store.chargers.get(CHARGER_ID)?.lastHeartbeatAt).toBe('2026-11-01T10:00:00.000Z');
+  });
+});
+
+describe('StatusNotification', () => {
+  const status = (connectorId: number, s: string, timestamp?: string) => ({
+    connectorId,
+    errorCode: 'NoError',
+    status: s,
+    ...(timestamp ? { timestamp } : {}),
+  });
+
+  it('keeps history per connector and the latest status by the charger time', async () => {
+    await cp.ok('StatusNotification', status(1, 'Preparing', '2026-11-01T09:00:00Z'));
+    await cp.ok('StatusNotification', status(1, 'Charging', '2026-11-01T09:05:00Z'));
+    // queued while offline, arrives late: history yes, current no
+    await cp.ok('StatusNotification', status(1, 'Available', '2026-11-01T08:00:00Z'));
+    await cp.ok('StatusNotification', status(0, 'Available', '2026-11-01T09:00:00Z'));
+    const history = await m.deps.statuses.history(CHARGER_ID, 1);
+    expect(history.map((h) => h.status)).toEqual(['Available', 'Preparing', 'Charging']);
+    expect((await m.deps.statuses.current(CHARGER_ID, 1))?.status).toBe('Charging');
+    expect((await m.deps.statuses.current(CHARGER_ID, 0))?.status).toBe('Available');
+  });
+
+  it('stores a status without timestamp at its arrival time, once', async () => {
+    await cp.ok('StatusNotification', status(2, 'Faulted'), 's1');
+    const before = m.store.snapshot();
+    m.clock.advance(1000);
+    await cp.ok('StatusNotification', status(2, 'Faulted'), 's1');
+    expect(m.store.snapshot()).toBe(before);
+    expect(await m.deps.statuses.history(CHARGER_ID, 2)).toHaveLength(1);
+  });
+
+  it('refuses a negative connector id', async () => {
+    expect((await cp.call('StatusNotification', status(-1, 'Available'))).slice(0, 3)).toEqual([
+      4,
+      expect.any(String),
+      'PropertyConstraintViolation',
+    ]);
+  });
+});
+
+describe('Authorize', () => {
+  const auth = async (idTag: string) =>
+    ((await cp.ok('Authorize', { idTag })) as { idTagInfo: { status: string } }).idTagInfo.status;
+
+  it('private: owner tags only', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'private', ownerIdTags: ['OWNER'] }));
+    m.store.putIdTag(anIdTag({ idTag: 'HOUSE', kind: 'owner' }));
+    m.store.putIdTag(anIdTag({ idTag: 'FLEET', kind: 'fleet' }));
+    expect(await auth('OWNER')).toBe('Accepted');
+    expect(await auth('HOUSE')).toBe('Accepted');
+    expect(await auth('FLEET')).toBe('Invalid');
+    expect(await auth('NOBODY')).toBe('Invalid');
+  });
+
+  it('group: members of the charger groups', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'group', groupIds: ['g1'] }));
+    m.store.putIdTag(anIdTag({ idTag: 'M1', kind: 'member', groupId: 'g1' }));
+    m.store.putIdTag(anIdTag({ idTag: 'M2', kind: 'member', groupId: 'g2' }));
+    expect(await auth('M1')).toBe('Accepted');
+    expect(await auth('M2')).toBe('Invalid');
+  });
+
+  it('fleet: the operator fleet cards', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'fleet' }));
+    m.store.putIdTag(anIdTag({ idTag: 'F1', kind: 'fleet' }));
+    m.store.putIdTag({ operatorId: 'other-op', idTag: 'F2', kind: 'fleet' });
+    expect(await auth('F1')).toBe('Accepted');
+    expect(await auth('F2')).toBe('Invalid');
+  });
+
+  it('public paid: refuses unknown tags unless the operator allows free use; payment tags pass', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'public', paid: true }));
+    m.store.putIdTag(anIdTag({ idTag: 'PAY-1', kind: 'driver' }));
+    expect(await auth('PAY-1')).toBe('Accepted');
+    expect(await auth('STRANGER')).toBe('Invalid');
+    m.store.putOperator(anOperator({ allowFreeUse: true }));
+    expect(await auth('STRANGER')).toBe('Accepted');
+  });
+
+  it('public free: anyone', async () => {
+    expect(await auth('ANYONE')).toBe('Accepted');
+  });
+
+  it('blocked and expired tags', async () => {
+    m.store.putIdTag(anIdTag({ idTag: 'B', blocked: true }));
+    m.store.putIdTag(anIdTag({ idTag: 'E', expiresAt: '2026-10-01T00:00:00Z' }));
+    m.store.putIdTag(anIdTag({ idTag: 'V', expiresAt: '2027-01-01T00:00:00Z' }));
+    expect(await auth('B')).toBe('Blocked');
+    expect(await auth('E')).toBe('Expired');
+    expect(await cp.ok('Authorize', { idTag: 'V' })).toEqual({
+      idTagInfo: { status: 'Accepted', expiryDate: '2027-01-01T00:00:00.000Z' },
+    });
+  });
+
+  it('writes nothing', async () => {
+    const before = m.store.snapshot();
+    await auth('X');
+    expect(m.store.snapshot()).toBe(before);
+  });
+});
+
+describe('StartTransaction / StopTransaction / MeterValues', () => {
+  const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: '2026-11-01T09:00:00Z' };
+
+  it('starts a transaction with a per-charger id, the charger time and a tariff snapshot', async () => {
+    const conf = await cp.ok('StartTransaction', start);
+    expect(conf).toEqual({ idTagInfo: { status: 'Accepted' }, transactionId: 1 });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      operatorId: OPERATOR_ID,
+      connectorId: 1,
+      idTag: 'TAG-1',
+      meterStart: 1000,
+      startedAt: '2026-11-01T09:00:00.000Z',
+      status: 'active',
+      flags: [],
+      tariffSnapshot: { tariffId: 'tariff-1', energyPerKwh: 35 },
+    });
+    expect(await cp.ok('StartTransaction', { ...start, connectorId: 2 })).toMatchObject({ transactionId: 2 });
+  });
+
+  it('refuses connector 0', async () => {
+    expect((await cp.call('StartTransaction', { ...start, connectorId: 0 })).slice(0, 3)).toEqual([
+      4,
+      expect.any(String),
+      'PropertyConstraintViolation',
+    ]);
+  });
+
+  it('stores a transaction started with a refused tag, flagged', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'private' }));
+    const conf = await cp.ok('StartTransaction', start);
+    expect(conf).toEqual({ idTagInfo: { status: 'Invalid' }, transactionId: 1 });
+    expect((await m.deps.transactions.get(CHARGER_ID, 1))?.flags).toEqual(['id-tag-not-accepted']);
+  });
+
+  it('stores MeterValues with every sample field, one write per message, and a stop with its data', async () => {
+    await cp.ok('StartTransaction', start);
+    const writes = m.store.writes;
+    const sample = {
+      timestamp: '2026-11-01T09:01:00+00:00',
+      sampledValue: [
+        {
+          value: '1200',
+          context: 'Sample.Periodic',
+          measurand: 'Energy.Active.Import.Register',
+          phase: 'L1',
+          location: 'Outlet',
+          unit: 'Wh',
+          format: 'Raw',
+        },
+        { value: '7.2', measurand: 'Power.Active.Import', unit: 'kW' },
+      ],
+    };
+    await cp.ok('MeterValues', { connectorId: 1, transactionId: 1, meterValue: [sample] });
+    expect(m.store.writes - writes).toBe(1);
+    await cp.ok('StopTransaction', {
+      transactionId: 1,
+      meterStop: 5000,
+      timestamp: '2026-11-01T10:00:00Z',
+      reason: 'EVDisconnected',
+      transactionData: [energySample('2026-11-01T10:00:00Z', 5000)],
+    });
+    const mvs = await m.deps.transactions.meterValuesOf(CHARGER_ID, 1);
+    expect(mvs.map((r) => r.source)).toEqual(['MeterValues', 'StopTransaction']);
+    expect(mvs[0]?.meterValue[0]).toEqual({ ...sample, timestamp: '2026-11-01T09:01:00.000Z' });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      status: 'stopped',
+      meterStop: 5000,
+      stoppedAt: '2026-11-01T10:00:00.000Z',
+      stopReason: 'EVDisconnected',
+    });
+  });
+
+  it('stops without an idTag (no idTagInfo) and with one (idTagInfo)', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('StartTransaction', { ...start, connectorId: 2 });
+    expect(
+      await cp.ok('StopTransaction', { transactionId: 1, meterStop: 1, timestamp: '2026-11-01T10:00:00Z' }),
+    ).toEqual({});
+    expect(
+      await cp.ok('StopTransaction', {
+        transactionId: 2,
+        meterStop: 1,
+        timestamp: '2026-11-01T10:00:00Z',
+        idTag: 'TAG-1',
+      }),
+    ).toEqual({ idTagInfo: { status: 'Accepted' } });
+  });
+
+  it('acknowledges an empty MeterValues without writing', async () => {
+    const before = m.store.snapshot();
+    expect(await cp.ok('MeterValues', { connectorId: 1, transactionId: 1, meterValue: [] })).toEqual({});
+    expect(m.store.snapshot()).toBe(before);
+  });
+
+  it('stores MeterValues outside a transaction', async () => {
+    await cp.ok('MeterValues', { connectorId: 0, meterValue: [energySample('2026-11-01T09:00:00Z', 1)] });
+    expect([...m.store.meterValues.values()]).toMatchObject([{ connectorId: 0, flags: [] }]);
+  });
+});
+
+describe('DataTransfer', () => {
+  it('answers UnknownVendorId without a handler', async () => {
+    expect(await cp.ok('DataTransfer', { vendorId: 'com.acme', messageId: 'x', data: 'y' })).toEqual({
+      status: 'UnknownVendorId',
+    });
+  });
+
+  it('calls the vendor handler', async () => {
+    const m2 = createMemoryOcppDeps({
+      dataTransfer: new Map([
+        ['com.acme', async (_ctx, req) => ({ status: 'Accepted' as const, data: `echo:${req.data}` })],
+      ]),
+    });
+    m2.store.putCharger(aCharger());
+    const cp2 = new TestCharger(m2);
+    expect(await cp2.ok('DataTransfer', { vendorId: 'com.acme', data: 'hi' })).toEqual({
+      status: 'Accepted',
+      data: 'echo:hi',
+    });
+  });
+});
+
+describe('Diagnostics and firmware status', () => {
+  it('stores both', async () => {
+    await cp.ok('DiagnosticsStatusNotification', { status: 'Uploaded' });
+    await cp.ok('FirmwareStatusNotification', { status: 'Installed' });
+    expect(m.store.chargers.get(CHARGER_ID)).toMatchObject({
+      diagnosticsStatus: 'Uploaded',
+      firmwareStatus: 'Installed',
+      firmwareStatusAt: '2026-11-01T10:00:00.000Z',
+    });
+  });
+});
+
+describe('errors at the edge', () => {
+  it.each([
+    ['an action 1.6 does not define', 'TransactionEvent', {}, 'NotImplemented'],
+    ['a 1.6 action the platform does not handle', 'SignCertificate', { csr: 'x' }, 'NotSupported'],
+    ['a central-system action sent by the charger', 'Reset', { type: 'Hard' }, 'NotSupported'],
+    ['a payload with a wrong type', 'Authorize', { idTag: 5 }, 'TypeConstraintViolation'],
+    ['a missing field', 'StartTransaction', { connectorId: 1 }, 'OccurenceConstraintViolation'],
+    ['an unknown field', 'Heartbeat', { x: 1 }, 'FormationViolation'],
+    [
+      'an enum violation',
+      'StatusNotification',
+      { connectorId: 1, errorCode: 'Nope', status: 'Available' },
+      'PropertyConstraintViolation',
+    ],
+  ])('answers %s with %s', async (_, action, payload, code) => {
+    expect(await cp.call(action, payload, 'e1')).toEqual([
+      4,
+      'e1',
+      code,
+      expect.any(String),
+      expect.any(Object),
+    ]);
+  });
+
+  it('answers InternalError, without internals, when storage fails', async () => {
+    m.deps.chargers.recordHeartbeat = async () => {
+      throw new Error('ProvisionedThroughputExceeded: secret table name');
+    };
+    expect(await cp.call('Heartbeat', {}, 'h1')).toEqual([
+      4,
+      'h1',
+      'InternalError',
+      'internal error; retry later',
+      {},
+    ]);
+  });
+
+  it('answers a malformed CALL with FormationViolation and ignores an unparseable frame', async () => {
+    expect(await cp.raw('[2,"x1","Heartbeat"]')).toEqual([
+      4,
+      'x1',
+      'FormationViolation',
+      expect.any(String),
+      {},
+    ]);
+    expect(await cp.raw('[9,"x2"]')).toEqual([4, 'x2', 'FormationViolation', expect.any(String), {}]);
+    expect(await cp.raw('garbage')).toBeUndefined();
+    expect(await cp.raw('[3,"x3"]')).toBeUndefined();
+  });
+});
