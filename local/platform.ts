@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import Stripe from 'stripe';
+import { createStripeClient } from '../shared/adapters/stripe/client.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
 import { ensurePlatformTable, localClient, startDynamoLocal } from './dynamodb-local.js';
 import { startGateway } from './gateway.js';
@@ -121,7 +121,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     // The HTTP port must be known before the webhook endpoint is registered with Stripe.
     const httpPort = await reservePort(ports.http, 'HTTP API (pages, operator API, webhooks)', host);
     const httpUrl = `http://${host}:${httpPort}`;
-    const webhookSecret = await registerWebhookEndpoint(stripe.url, `${httpUrl}/stripe/webhook`);
+    const webhookSecrets = await registerWebhookEndpoints(stripe.url, `${httpUrl}/stripe/webhook`);
 
     const handlerEnv: Record<string, string> = {
       TABLE_NAME: tableName,
@@ -133,7 +133,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       SES_ENDPOINT: ses.url,
       STRIPE_API_URL: stripe.url,
       STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY,
-      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_WEBHOOK_SECRET: webhookSecrets.platform,
+      STRIPE_CONNECT_WEBHOOK_SECRET: webhookSecrets.connect,
       SENDER_EMAIL: 'receipts@ev-platform.local',
       PUBLIC_BASE_URL: httpUrl,
       LOG_LEVEL: opts.logLevel ?? 'INFO',
@@ -287,26 +288,25 @@ async function tableExists(endpoint: string, tableName: string): Promise<boolean
 }
 
 /**
- * Registers the platform's webhook URL with the Stripe emulator, as the deployer does once in the
- * Stripe dashboard, and returns its signing secret.
+ * Registers the platform's webhook URL with the Stripe emulator twice, as the deployer does once in
+ * the Stripe dashboard: for the platform account's events and for connected accounts' events
+ * (Connect events reach only `connect: true` endpoints). Returns both signing secrets.
  */
-async function registerWebhookEndpoint(stripeUrl: string, webhookUrl: string): Promise<string> {
-  const url = new URL(stripeUrl);
-  const stripe = new Stripe(EMULATOR_SECRET_KEY, {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: url.protocol.replace(':', '') as 'http',
-  });
+async function registerWebhookEndpoints(
+  stripeUrl: string,
+  webhookUrl: string,
+): Promise<{ platform: string; connect: string }> {
+  const stripe = createStripeClient({ secretKey: EMULATOR_SECRET_KEY, apiUrl: stripeUrl });
   // Stripe shows a secret only at creation, so an endpoint kept from an earlier run is replaced.
   const existing = await stripe.webhookEndpoints.list({ limit: 100 });
   for (const endpoint of existing.data) {
     if (endpoint.url === webhookUrl) await stripe.webhookEndpoints.del(endpoint.id);
   }
-  const created = await stripe.webhookEndpoints.create({
-    url: webhookUrl,
-    enabled_events: ['*'],
-    connect: false,
-  });
-  if (!created.secret) throw new Error('the Stripe emulator returned a webhook endpoint without a secret');
-  return created.secret;
+  const create = (connect: boolean) =>
+    stripe.webhookEndpoints.create({ url: webhookUrl, enabled_events: ['*'], connect });
+  const [platform, connect] = [await create(false), await create(true)];
+  if (!platform.secret || !connect.secret) {
+    throw new Error('the Stripe emulator returned a webhook endpoint without a secret');
+  }
+  return { platform: platform.secret, connect: connect.secret };
 }

@@ -22,15 +22,24 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   if (!event.body) throw badRequest('empty body', 'body_missing');
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const keys = await stripeKeys();
-  let stripeEvent: ReturnType<ReturnType<typeof createStripeClient>['webhooks']['constructEvent']>;
-  try {
-    stripeEvent = createStripeClient({ secretKey: keys.secretKey }).webhooks.constructEvent(
-      raw,
-      signature,
-      keys.webhookSecret,
-    );
-  } catch (err) {
-    log.warn('webhook signature rejected', { error: err instanceof Error ? err.message : String(err) });
+  const stripe = createStripeClient({ secretKey: keys.secretKey });
+  // The platform account's endpoint and the Connect endpoint post to this same URL, each signing
+  // with its own secret.
+  const secrets = [keys.webhookSecret, keys.connectWebhookSecret].filter((s): s is string => Boolean(s));
+  let stripeEvent: ReturnType<typeof stripe.webhooks.constructEvent> | undefined;
+  let lastError: unknown;
+  for (const secret of secrets) {
+    try {
+      stripeEvent = stripe.webhooks.constructEvent(raw, signature, secret);
+      break;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (!stripeEvent) {
+    log.warn('webhook signature rejected', {
+      error: lastError instanceof Error ? lastError.message : String(lastError),
+    });
     throw badRequest('invalid Stripe-Signature for this body', 'signature_invalid');
   }
   const outcome = await recordStripeEvent(webhookDeps(), stripeEvent);

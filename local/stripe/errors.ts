@@ -70,8 +70,14 @@ export function unknownParam(param: string): StripeApiError {
   return invalidParam(param, `Received unknown parameter: ${param}`, 'parameter_unknown');
 }
 
+/** The object named in the URL path does not exist (404). */
 export function resourceMissing(objectName: string, id: string, param = 'id'): StripeApiError {
   return invalidRequest(404, `No such ${objectName}: '${id}'`, { code: 'resource_missing', param });
+}
+
+/** An id given as a parameter names nothing (400, as Stripe answers for e.g. `payment_method`). */
+export function noSuchParamObject(objectName: string, id: string, param: string): StripeApiError {
+  return invalidRequest(400, `No such ${objectName}: '${id}'`, { code: 'resource_missing', param });
 }
 
 /** A request that is well formed but not allowed in the object's current state (400). */

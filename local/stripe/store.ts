@@ -5,7 +5,7 @@
  * optional persistence file.
  */
 import type Stripe from 'stripe';
-import { resourceMissing } from './errors.js';
+import { noSuchParamObject, resourceMissing } from './errors.js';
 import { newId } from './ids.js';
 
 /** Owner of an object: a connected account id, or null for the platform account. */
@@ -43,9 +43,17 @@ export class Collection<T extends { id: string }> {
     return row && row.account === account ? row.value : undefined;
   }
 
+  /** The object named in the URL path, or 404. */
   require(id: string, account: Scope, param = 'id'): T {
     const value = this.get(id, account);
     if (!value) throw resourceMissing(this.objectName, id, param);
+    return value;
+  }
+
+  /** The object named by a request parameter, or 400. */
+  requireParam(id: string, account: Scope, param: string): T {
+    const value = this.get(id, account);
+    if (!value) throw noSuchParamObject(this.objectName, id, param);
     return value;
   }
 

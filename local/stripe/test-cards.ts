@@ -5,7 +5,7 @@
  */
 import type Stripe from 'stripe';
 import type { RequestContext } from './context.js';
-import { resourceMissing } from './errors.js';
+import { noSuchParamObject } from './errors.js';
 import { newId } from './ids.js';
 
 export interface Decline {
@@ -132,7 +132,7 @@ export function resolvePaymentMethod(
   const card = TEST_CARDS[value];
   if (!card) {
     const existing = ctx.store.paymentMethods.get(value, ctx.scope);
-    if (!existing) throw resourceMissing('PaymentMethod', value, param);
+    if (!existing) throw noSuchParamObject('PaymentMethod', value, param);
     return existing;
   }
   const expYear = new Date(ctx.runtime.clock.ms()).getUTCFullYear() + 3;

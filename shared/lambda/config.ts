@@ -21,6 +21,8 @@ const schema = z.object({
   STRIPE_SECRET_ARN: z.string().optional(),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** Connect events come from a second endpoint ("events on connected accounts") with its own secret. */
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().optional(),
   /** Where drivers and operators reach the pages; used to build Transaction URLs in emails. */
   PUBLIC_BASE_URL: z.url().default('http://localhost:8080'),
   /** Must stay well under API Gateway's 10 minute idle timeout. */

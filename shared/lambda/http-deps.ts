@@ -1,11 +1,14 @@
 /** Composition root for the HTTP API function: adapters built once per container. */
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
+import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import type { OperatorViews } from '../ports/operator-views.js';
+import type { TariffStore } from '../ports/tariffs.js';
 import { config } from './config.js';
 
 export interface HttpDeps {
   views: OperatorViews;
+  tariffs: TariffStore;
 }
 
 let deps: HttpDeps | undefined;
@@ -14,7 +17,10 @@ export function httpDeps(): HttpDeps {
   if (!deps) {
     const c = config();
     const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
-    deps = { views: new DynamoOperatorViews(db, c.TABLE_NAME) };
+    deps = {
+      views: new DynamoOperatorViews(db, c.TABLE_NAME),
+      tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
+    };
   }
   return deps;
 }

@@ -1,7 +1,8 @@
 /**
  * Stripe keys: from the environment locally, from Secrets Manager in AWS (a JSON secret
- * `{ "secretKey": "sk_…", "webhookSecret": "whsec_…" }`), cached for five minutes so a rotated
- * key is picked up without a redeploy.
+ * `{ "secretKey": "sk_…", "webhookSecret": "whsec_…", "connectWebhookSecret": "whsec_…" }`), cached for five minutes so a rotated
+ * key is picked up without a redeploy. `connectWebhookSecret` signs the second webhook endpoint, the
+ * one that listens to events on connected accounts.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
@@ -10,6 +11,10 @@ import { config } from './config.js';
 const stripeSecretSchema = z.object({
   secretKey: z.string().startsWith('sk_', 'secretKey must be a Stripe secret key (sk_…)'),
   webhookSecret: z.string().startsWith('whsec_', 'webhookSecret must be a webhook signing secret (whsec_…)'),
+  connectWebhookSecret: z
+    .string()
+    .startsWith('whsec_', 'connectWebhookSecret must be a webhook signing secret (whsec_…)')
+    .optional(),
 });
 
 export type StripeKeys = z.infer<typeof stripeSecretSchema>;
@@ -17,7 +22,11 @@ export type StripeKeys = z.infer<typeof stripeSecretSchema>;
 export async function stripeKeys(): Promise<StripeKeys> {
   const c = config();
   if (c.STRIPE_SECRET_KEY && c.STRIPE_WEBHOOK_SECRET) {
-    return { secretKey: c.STRIPE_SECRET_KEY, webhookSecret: c.STRIPE_WEBHOOK_SECRET };
+    return {
+      secretKey: c.STRIPE_SECRET_KEY,
+      webhookSecret: c.STRIPE_WEBHOOK_SECRET,
+      ...(c.STRIPE_CONNECT_WEBHOOK_SECRET ? { connectWebhookSecret: c.STRIPE_CONNECT_WEBHOOK_SECRET } : {}),
+    };
   }
   if (!c.STRIPE_SECRET_ARN) {
     throw new Error(

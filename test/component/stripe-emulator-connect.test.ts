@@ -95,8 +95,9 @@ describe('Express accounts and onboarding', () => {
         refresh_url: 'https://x.example',
       }),
     );
-    expect(missing.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(400);
     expect(missing.code).toBe('resource_missing');
+    expect(missing.param).toBe('account');
   });
 
   it('enables the account when onboarding completes, and a used link sends to refresh_url', async () => {

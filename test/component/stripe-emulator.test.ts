@@ -353,6 +353,15 @@ describe('errors', () => {
     expect(error.message).toBe("No such payment_intent: 'pi_doesnotexist'");
   });
 
+  it('answers 400 resource_missing for unknown ids given as parameters', async () => {
+    const error = await stripeFailure(() =>
+      stripe.paymentIntents.create({ amount: 1000, currency: 'gbp', payment_method: 'pm_nothing' }),
+    );
+    expect(error.statusCode).toBe(400);
+    expect(error.code).toBe('resource_missing');
+    expect(error.param).toBe('payment_method');
+  });
+
   it('answers 404 for unknown routes', async () => {
     const error = await stripeFailure(() => stripe.rawRequest('GET', '/v1/teleporters'));
     expect(error.statusCode).toBe(404);

@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
-import { invalidParam, resourceMissing, stateError } from '../errors.js';
+import { invalidParam, stateError } from '../errors.js';
 import { html, page } from '../html.js';
 import { newId, randomToken } from '../ids.js';
 import { balanceOf } from '../ledger.js';
@@ -444,8 +444,7 @@ export function accountRoutes(router: Router): void {
 
   router.post('/v1/account_links', (ctx, req) => {
     const p = parseParams(accountLinkSchema, req.params);
-    const account = ctx.store.accounts.get(p.account, null);
-    if (!account) throw resourceMissing('account', p.account, 'account');
+    const account = ctx.store.accounts.requireParam(p.account, null, 'account');
     if (!p.return_url)
       throw invalidParam('return_url', 'Missing required param: return_url.', 'parameter_missing');
     if (!p.refresh_url)

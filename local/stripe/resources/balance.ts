@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
-import { invalidParam, resourceMissing, stateError } from '../errors.js';
+import { invalidParam, noSuchParamObject, stateError } from '../errors.js';
 import { newId } from '../ids.js';
 import {
   availableAmount,
@@ -88,7 +88,7 @@ function createPayout(ctx: RequestContext, p: z.output<typeof createPayoutSchema
   }
   const destination = payoutDestination(ctx, code);
   if (p.destination && p.destination !== destination)
-    throw resourceMissing('bank_account', p.destination, 'destination');
+    throw noSuchParamObject('bank_account', p.destination, 'destination');
   if (availableAmount(ctx, ctx.scope, code) < p.amount) {
     throw stateError(
       'You have insufficient funds in your Stripe account for this transfer. Your card balance is too low. You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).',

@@ -8,7 +8,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
-import { cardError, invalidParam, resourceMissing, type StripeApiError, stateError } from '../errors.js';
+import { cardError, invalidParam, noSuchParamObject, type StripeApiError, stateError } from '../errors.js';
 import { newClientSecret, newId, randomToken } from '../ids.js';
 import { assertChargeAmount } from '../money.js';
 import {
@@ -194,8 +194,7 @@ function create(ctx: RequestContext, p: z.output<typeof createSchema>): PaymentI
   if (p.transfer_data)
     assertCanReceiveTransfers(ctx, p.transfer_data.destination, 'transfer_data[destination]');
   if (p.on_behalf_of) {
-    const account = ctx.store.accounts.get(p.on_behalf_of, null);
-    if (!account) throw resourceMissing('account', p.on_behalf_of, 'on_behalf_of');
+    const account = ctx.store.accounts.requireParam(p.on_behalf_of, null, 'on_behalf_of');
     if (account.capabilities?.card_payments !== 'active') {
       throw invalidParam(
         'on_behalf_of',
@@ -323,7 +322,7 @@ function confirm(ctx: RequestContext, pi: PaymentIntent, p: ConfirmParams): void
 
   const paymentMethodId = pi.payment_method as string;
   const paymentMethod = ctx.store.paymentMethods.find(paymentMethodId);
-  if (!paymentMethod) throw resourceMissing('PaymentMethod', paymentMethodId, 'payment_method');
+  if (!paymentMethod) throw noSuchParamObject('PaymentMethod', paymentMethodId, 'payment_method');
   const card = testCardOf(ctx, paymentMethodId);
   const state = internals(ctx, pi);
   pi.last_payment_error = null;

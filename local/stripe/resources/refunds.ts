@@ -37,14 +37,14 @@ const createSchema = z.strictObject({
 });
 
 function chargeToRefund(ctx: RequestContext, p: z.output<typeof createSchema>): Stripe.Charge {
-  if (p.charge) return ctx.store.charges.require(p.charge, ctx.scope, 'charge');
+  if (p.charge) return ctx.store.charges.requireParam(p.charge, ctx.scope, 'charge');
   if (!p.payment_intent)
     throw invalidParam(
       'payment_intent',
       'One of `charge` or `payment_intent` is required.',
       'parameter_missing',
     );
-  const pi = ctx.store.paymentIntents.require(p.payment_intent, ctx.scope, 'payment_intent');
+  const pi = ctx.store.paymentIntents.requireParam(p.payment_intent, ctx.scope, 'payment_intent');
   const charge = typeof pi.latest_charge === 'string' ? ctx.store.charges.find(pi.latest_charge) : undefined;
   if (charge?.status !== 'succeeded') {
     throw stateError(

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
-import { resourceMissing } from '../errors.js';
+import { noSuchParamObject, resourceMissing } from '../errors.js';
 import { html, page } from '../html.js';
 import { settle } from '../ledger.js';
 import { oneOf, parseParams, str } from '../params.js';
@@ -58,7 +58,7 @@ export function testHelperRoutes(router: Router): void {
       const p = parseParams(z.strictObject({ account: str().optional() }), req.params);
       const target = p.account === undefined ? 'all' : p.account === 'platform' ? null : p.account;
       if (typeof target === 'string' && target !== 'all' && !ctx.store.accounts.get(target, null)) {
-        throw resourceMissing('account', target, 'account');
+        throw noSuchParamObject('account', target, 'account');
       }
       return { object: 'balance_settlement', settled_transactions: settle(ctx, target) };
     },

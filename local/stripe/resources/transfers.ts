@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
-import { invalidParam, resourceMissing, stateError } from '../errors.js';
+import { invalidParam, noSuchParamObject, stateError } from '../errors.js';
 import { newId } from '../ids.js';
 import { availableAmount, recordTransaction } from '../ledger.js';
 import { assertSupportedCurrency, formatAmount } from '../money.js';
@@ -33,7 +33,7 @@ export function assertCanReceiveTransfers(
   param: string,
 ): Stripe.Account {
   const account = ctx.store.accounts.get(destination, null);
-  if (!account) throw resourceMissing('destination', destination, param);
+  if (!account) throw noSuchParamObject('destination', destination, param);
   if (account.capabilities?.transfers !== 'active') {
     throw stateError(
       'Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments',
@@ -223,7 +223,7 @@ export function transferRoutes(router: Router): void {
     let availableOn = ctx.now();
     if (p.source_transaction) {
       const charge = ctx.store.charges.get(p.source_transaction, null);
-      if (!charge) throw resourceMissing('charge', p.source_transaction, 'source_transaction');
+      if (!charge) throw noSuchParamObject('charge', p.source_transaction, 'source_transaction');
       if (charge.currency !== p.currency) {
         throw invalidParam(
           'currency',

@@ -1,0 +1,36 @@
+/** Driver pages and the console shell (the console reads the operator API from the browser). */
+import type { Route } from '@middy/http-router';
+import { z } from 'zod';
+import { httpDeps } from '../lambda/http-deps.js';
+import { chargerPage, consolePage, homePage, notFoundPage } from '../web/pages.js';
+import { describeTariff } from '../web/tariff-summary.js';
+import { type HttpEvent, type HttpResult, htmlResponse, json, param } from './responses.js';
+
+export const pageRoutes: Route<HttpEvent, HttpResult>[] = [
+  { method: 'GET', path: '/', handler: async () => htmlResponse(homePage()) },
+  { method: 'GET', path: '/console', handler: async () => htmlResponse(consolePage()) },
+  { method: 'GET', path: '/api/health', handler: async () => json({ status: 'ok' }) },
+  {
+    method: 'GET',
+    path: '/c/{chargerId}',
+    handler: async (event: HttpEvent) => {
+      const chargerId = param(z.string().min(1).max(64), event.pathParameters?.chargerId, 'chargerId');
+      const { views } = httpDeps();
+      const view = await views.charger(chargerId);
+      if (view?.charger.registration !== 'active') {
+        return htmlResponse(
+          notFoundPage(`There is no charger ${chargerId} here. Check the code on the charger.`),
+          404,
+        );
+      }
+      const { operatorId, siteId, tariffId } = view.charger;
+      const [operator, site] = await Promise.all([
+        views.operator(operatorId),
+        siteId ? views.site(operatorId, siteId) : undefined,
+      ]);
+      const effectiveTariffId = tariffId ?? site?.tariffId;
+      const tariff = effectiveTariffId ? await views.tariff(operatorId, effectiveTariffId) : undefined;
+      return htmlResponse(chargerPage(view, operator, site, tariff ? describeTariff(tariff) : []));
+    },
+  },
+];
