@@ -70,6 +70,8 @@ export interface Platform {
   endpoints: PlatformEndpoints;
   tableName: string;
   stripeSecretKey: string;
+  /** Signing secrets of the two webhook endpoints registered with the emulator. */
+  stripeWebhookSecrets: { platform: string; connect: string };
   /** Waits until the stream handler has seen every write made so far. */
   drainStreams(timeoutMs?: number): Promise<void>;
   /** Runs the scheduled functions once now (tests need not wait a minute). */
@@ -228,6 +230,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       },
       tableName,
       stripeSecretKey: EMULATOR_SECRET_KEY,
+      stripeWebhookSecrets: webhookSecrets,
       drainStreams: (timeoutMs) => poller.drain(timeoutMs),
       runSchedules,
       stop: stopAll,

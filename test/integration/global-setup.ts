@@ -9,6 +9,8 @@ export interface PlatformInfo {
   endpoints: Platform['endpoints'];
   tableName: string;
   stripeSecretKey: string;
+  /** Signing secret of the platform account's webhook endpoint, to sign test deliveries. */
+  stripeWebhookSecret: string;
 }
 
 declare module 'vitest' {
@@ -32,6 +34,7 @@ export async function setup(project: TestProject): Promise<void> {
     endpoints: platform.endpoints,
     tableName: platform.tableName,
     stripeSecretKey: platform.stripeSecretKey,
+    stripeWebhookSecret: platform.stripeWebhookSecrets.platform,
   });
 }
 

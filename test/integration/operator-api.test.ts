@@ -1,0 +1,202 @@
+/**
+ * The operator API as an operator's integration uses it: service rates are validated before they
+ * are stored, and commands reach a connected charger and come back with its answer.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { RPCClient } from 'ocpp-rpc';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO } from '../../local/seed.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { keys } from '../../shared/adapters/dynamodb/keys.js';
+
+const platform = inject('platform');
+const { httpUrl, ocppUrl, dynamoEndpoint } = platform.endpoints;
+const db = createDocumentClient({ region: 'local', endpoint: dynamoEndpoint });
+const auth = { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' };
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${httpUrl}/api/v1${path}`, {
+    method,
+    headers: auth,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+const validTariff = {
+  name: 'Residents',
+  currency: 'GBP',
+  timeZone: 'Europe/London',
+  elements: [{ components: [{ type: 'ENERGY', priceMilliMinor: 30_000, taxRateBp: 500 }] }],
+};
+
+describe('service rates', () => {
+  it('refuses an invalid tariff with every problem named, and stores nothing', async () => {
+    const res = await api('PUT', '/tariffs/broken', {
+      ...validTariff,
+      currency: 'pounds',
+      elements: [{ components: [{ type: 'ENERGY', priceMilliMinor: -1, taxRateBp: 20_000 }] }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('invalid_tariff');
+    expect(res.json.error.message).toContain('currency');
+    expect(res.json.error.message).toContain('priceMilliMinor must not be negative');
+    expect(res.json.error.message).toContain('taxRateBp must be at most 10000');
+    expect((await api('GET', '/tariffs/broken')).status).toBe(404);
+  });
+
+  it('refuses a body that is not JSON', async () => {
+    const res = await api('PUT', '/tariffs/residents', '{not json');
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('body_not_json');
+  });
+
+  it('stores a valid tariff under the caller operator whatever the body claims', async () => {
+    const res = await api('PUT', '/tariffs/residents', { ...validTariff, operatorId: 'someone-else' });
+    expect(res.status).toBe(200);
+    expect(res.json.tariff).toMatchObject({ id: 'residents', operatorId: DEMO.operatorId });
+    const stored = await db.send(
+      new GetCommand({ TableName: platform.tableName, Key: keys.tariff(DEMO.operatorId, 'residents') }),
+    );
+    expect(stored.Item).toMatchObject({ name: 'Residents', operatorId: DEMO.operatorId });
+    expect((await api('GET', '/tariffs/residents')).json.tariff.elements).toEqual(validTariff.elements);
+  });
+});
+
+describe('commands to chargers', () => {
+  let charger: RPCClient;
+  const seen: { action: string; params: unknown }[] = [];
+
+  beforeAll(async () => {
+    charger = new RPCClient({
+      endpoint: ocppUrl,
+      identity: DEMO.chargerId,
+      protocols: ['ocpp1.6'],
+      strictMode: true,
+      password: DEMO.chargerPassword,
+      reconnect: false,
+    } as ConstructorParameters<typeof RPCClient>[0]);
+    charger.handle('ChangeAvailability', ({ params }: { params: unknown }) => {
+      seen.push({ action: 'ChangeAvailability', params });
+      return { status: 'Accepted' };
+    });
+    charger.handle('GetConfiguration', () => ({
+      configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }],
+    }));
+    await charger.connect();
+  });
+
+  afterAll(async () => {
+    await charger.close({ force: true });
+  });
+
+  it('sends ChangeAvailability and returns the charger answer', async () => {
+    const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, {
+      action: 'ChangeAvailability',
+      payload: { connectorId: 1, type: 'Inoperative' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'succeeded', result: { status: 'Accepted' } });
+    expect(seen).toEqual([{ action: 'ChangeAvailability', params: { connectorId: 1, type: 'Inoperative' } }]);
+
+    const again = await api(
+      'GET',
+      `/chargers/${DEMO.chargerId}/commands/${encodeURIComponent(res.json.callId)}`,
+    );
+    expect(again.status).toBe(200);
+    expect(again.json.status).toBe('succeeded');
+  });
+
+  it('reads the configuration back', async () => {
+    const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, { action: 'GetConfiguration' });
+    expect(res.status).toBe(200);
+    expect(res.json.result.configurationKey[0]).toMatchObject({ key: 'HeartbeatInterval', value: '300' });
+  });
+
+  it('refuses a payload the OCPP schema rejects, before anything reaches the charger', async () => {
+    const before = seen.length;
+    const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, {
+      action: 'ChangeAvailability',
+      payload: { connectorId: 'one', type: 'Sometimes' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('invalid_payload');
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses an unknown action with the list of known ones', async () => {
+    const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, { action: 'SelfDestruct' });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toContain('RemoteStartTransaction');
+  });
+
+  it('reports a charger that is not connected as 409 charger_offline', async () => {
+    const offline = await api('POST', '/chargers/NOT-CONNECTED/commands', { action: 'ClearCache' });
+    expect(offline.status).toBe(409);
+    expect(offline.json.error.code).toBe('charger_offline');
+  });
+});
+
+describe('Stripe webhook deliveries', () => {
+  it('records a signed event once and reports a redelivery as a duplicate', async () => {
+    const stripe = new Stripe('sk_test_unused');
+    const id = `evt_it_${Date.now()}`;
+    const payload = JSON.stringify({
+      id,
+      object: 'event',
+      type: 'payment_intent.amount_capturable_updated',
+      created: 1_790_000_000,
+      data: { object: { id: 'pi_it_1', object: 'payment_intent' } },
+    });
+    const deliver = async () => {
+      const header = stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: platform.stripeWebhookSecret,
+      });
+      const res = await fetch(`${httpUrl}/stripe/webhook`, {
+        method: 'POST',
+        headers: { 'stripe-signature': header, 'content-type': 'application/json' },
+        body: payload,
+      });
+      return { status: res.status, body: (await res.json()) as { outcome: string } };
+    };
+    expect(await deliver()).toEqual({ status: 200, body: { received: true, outcome: 'recorded' } });
+    expect(await deliver()).toEqual({ status: 200, body: { received: true, outcome: 'duplicate' } });
+    const stored = await db.send(
+      new GetCommand({ TableName: platform.tableName, Key: keys.stripeEvent(id) }),
+    );
+    expect(stored.Item).toMatchObject({ eventId: id, objectId: 'pi_it_1' });
+  });
+
+  it('receives the events the Stripe emulator sends for a real PaymentIntent', async () => {
+    const url = new URL(platform.endpoints.stripeUrl);
+    const stripe = new Stripe(platform.stripeSecretKey, {
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+    });
+    const intent = await stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'gbp',
+      capture_method: 'manual',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    expect(intent.status).toBe('requires_capture');
+    const events = await stripe.events.list({ limit: 20 });
+    const ofIntent = events.data.filter((e) => (e.data.object as { id?: string }).id === intent.id);
+    expect(ofIntent.length).toBeGreaterThan(0);
+    for (const event of ofIntent) {
+      const deadline = Date.now() + 10_000;
+      let item: Record<string, unknown> | undefined;
+      while (!item && Date.now() < deadline) {
+        item = (
+          await db.send(new GetCommand({ TableName: platform.tableName, Key: keys.stripeEvent(event.id) }))
+        ).Item;
+        if (!item) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(item, `${event.type} ${event.id}`).toMatchObject({ eventId: event.id, type: event.type });
+    }
+  });
+});
