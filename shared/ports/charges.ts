@@ -194,11 +194,7 @@ export interface ChargeRepository {
   dueTimers(now: number, limit: number): Promise<ChargeTimer[]>;
   deleteTimer(timer: ChargeTimer): Promise<void>;
   /** Moves a timer: records `dueAt` on the transaction (conditional on the version), new timer, old one gone. */
-  rescheduleTimer(
-    timer: ChargeTimer,
-    expectedVersion: number,
-    dueAt: number,
-  ): Promise<'saved' | 'conflict'>;
+  rescheduleTimer(timer: ChargeTimer, expectedVersion: number, dueAt: number): Promise<'saved' | 'conflict'>;
   /**
    * Finalises atomically: the transaction (conditional on the version and on not being final),
    * the outbox event, and the timer's removal. `conflict`: something changed; look again later.
