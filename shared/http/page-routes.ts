@@ -2,6 +2,8 @@
 import type { Route } from '@middy/http-router';
 import { z } from 'zod';
 import { httpDeps } from '../lambda/http-deps.js';
+import { notFound } from '../lambda/http-errors.js';
+import { ASSETS } from '../web/assets.js';
 import { chargerPage, consolePage, homePage, notFoundPage } from '../web/pages.js';
 import { describeTariff } from '../web/tariff-summary.js';
 import { type HttpEvent, type HttpResult, htmlResponse, json, param } from './responses.js';
@@ -10,6 +12,19 @@ export const pageRoutes: Route<HttpEvent, HttpResult>[] = [
   { method: 'GET', path: '/', handler: async () => htmlResponse(homePage()) },
   { method: 'GET', path: '/console', handler: async () => htmlResponse(consolePage()) },
   { method: 'GET', path: '/api/health', handler: async () => json({ status: 'ok' }) },
+  {
+    method: 'GET',
+    path: '/assets/{name}',
+    handler: async (event: HttpEvent) => {
+      const asset = ASSETS[event.pathParameters?.name ?? ''];
+      if (!asset) throw notFound(`no asset ${event.pathParameters?.name}`);
+      return {
+        statusCode: 200,
+        headers: { 'content-type': asset.contentType, 'cache-control': 'public, max-age=300' },
+        body: asset.body,
+      };
+    },
+  },
   {
     method: 'GET',
     path: '/c/{chargerId}',

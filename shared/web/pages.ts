@@ -1,6 +1,6 @@
 import type { Operator, Site } from '../domain/entities.js';
 import type { ChargerView } from '../ports/operator-views.js';
-import { html, page, raw } from './html.js';
+import { html, page } from './html.js';
 
 export function homePage(): string {
   return page({
@@ -41,7 +41,7 @@ export function chargerPage(
         ? html`<ul>${prices.map((p) => html`<li>${p}</li>`)}</ul>`
         : html`<p class="muted">Free to use.</p>`
     }</div>`,
-    script: `setTimeout(function(){location.reload()},15000)`,
+    refreshSeconds: 15,
   });
 }
 
@@ -68,39 +68,6 @@ export function consolePage(): string {
 <div class="card"><h2>Chargers</h2><table><thead><tr><th>Charger</th><th>Registration</th><th>Link</th><th>Connectors</th><th>Last heartbeat</th></tr></thead><tbody id="chargers"></tbody></table></div>
 <div class="card"><h2>Recent sessions</h2><table><thead><tr><th>Charger</th><th>Tx</th><th>Started</th><th>Status</th><th>Energy</th><th>Charge</th><th>Flags</th></tr></thead><tbody id="txs"></tbody></table></div>
 </div>`,
-    script: raw(CONSOLE_SCRIPT).value,
+    script: 'console.js',
   });
 }
-
-const CONSOLE_SCRIPT = `
-(function(){
-  var params=new URLSearchParams(location.search);
-  if(params.get('key')){localStorage.setItem('opkey',params.get('key'));history.replaceState(null,'','/console');}
-  var key=localStorage.getItem('opkey');
-  function esc(s){return String(s==null?'':s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]})}
-  function money(m,cur){if(typeof m!=='number')return '—';var s=m<0?'-':'';m=Math.abs(m);return s+(cur==='gbp'?'£':'')+Math.floor(m/100)+'.'+String(m%100).padStart(2,'0')+(cur==='gbp'?'':' '+String(cur||'').toUpperCase())}
-  function api(path){return fetch('/api/v1'+path,{headers:{authorization:'Bearer '+key}}).then(function(r){if(r.status===401)throw new Error('unauthorized');return r.json()})}
-  function showLogin(msg){document.getElementById('login').hidden=false;document.getElementById('app').hidden=true;document.getElementById('loginerror').textContent=msg||''}
-  document.getElementById('keyform').addEventListener('submit',function(e){e.preventDefault();key=document.getElementById('key').value.trim();localStorage.setItem('opkey',key);load()});
-  function load(){
-    if(!key){showLogin();return}
-    Promise.all([api('/operator'),api('/chargers'),api('/transactions?limit=25')]).then(function(r){
-      var op=r[0].operator,chargers=r[1].chargers,txs=r[2].transactions;
-      document.getElementById('login').hidden=true;document.getElementById('app').hidden=false;
-      document.getElementById('opname').textContent=op.name;
-      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmount,op.currency);
-      document.getElementById('chargers').innerHTML=chargers.map(function(c){
-        var online=!!c.connection;
-        return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span></td>'+
-          '<td><span class="pill '+esc(c.charger.registration)+'">'+esc(c.charger.registration)+'</span></td>'+
-          '<td><span class="pill '+(online?'online':'offline')+'">'+(online?'online':'offline')+'</span></td>'+
-          '<td>'+c.connectors.filter(function(k){return k.connectorId>0}).map(function(k){return '#'+k.connectorId+' <span class="pill '+esc(k.status)+'">'+esc(k.status)+'</span>'}).join('<br>')+'</td>'+
-          '<td>'+esc(c.charger.lastHeartbeatAt||'—')+'</td></tr>'}).join('')||'<tr><td colspan="5" class="muted">No chargers yet.</td></tr>';
-      document.getElementById('txs').innerHTML=txs.map(function(t){
-        var charge=t.charge||{};var total=charge.total||{};
-        return '<tr><td>'+esc(t.chargerId)+'</td><td>'+esc(t.transactionId)+'</td><td>'+esc(t.startedAt||'—')+'</td><td><span class="pill">'+esc(t.status)+'</span></td>'+
-          '<td>'+(typeof charge.energyWh==='number'?(charge.energyWh/1000).toFixed(3)+' kWh':'—')+'</td><td>'+money(total.gross,op.currency)+'</td><td>'+esc((t.flags||[]).join(', '))+'</td></tr>'}).join('')||'<tr><td colspan="7" class="muted">No sessions yet.</td></tr>';
-    }).catch(function(e){if(String(e.message)==='unauthorized'){localStorage.removeItem('opkey');key=null;showLogin('That key was not accepted.')}else{showLogin('Could not reach the operator API: '+e.message)}});
-  }
-  load();setInterval(function(){if(key&&!document.getElementById('app').hidden)load()},5000);
-})();`;

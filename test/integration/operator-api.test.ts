@@ -77,11 +77,11 @@ describe('commands to chargers', () => {
       password: DEMO.chargerPassword,
       reconnect: false,
     } as ConstructorParameters<typeof RPCClient>[0]);
-    charger.handle('ChangeAvailability', ({ params }: { params: unknown }) => {
+    charger.handle('ChangeAvailability', async ({ params }) => {
       seen.push({ action: 'ChangeAvailability', params });
       return { status: 'Accepted' };
     });
-    charger.handle('GetConfiguration', () => ({
+    charger.handle('GetConfiguration', async () => ({
       configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }],
     }));
     await charger.connect();

@@ -1,0 +1,79 @@
+/**
+ * The web pages in a real browser (Debian's Chromium driven by playwright-core): the operator
+ * console signs in with the API key and lists the demo charger; the driver page of a charger shows
+ * its site and prices.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO } from '../../local/seed.js';
+
+const { httpUrl } = inject('platform').endpoints;
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const SHOTS = join(import.meta.dirname, '../../.cache/screenshots');
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!CHROMIUM)
+    throw new Error('Chromium is not installed: apt-get install -y chromium (.ci/run does this)');
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('operator console', () => {
+  it('asks for a key, refuses a wrong one, then lists the demo charger', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${httpUrl}/console`);
+    await page.locator('#key').fill('not-a-key');
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await expect.poll(() => page.locator('#loginerror').textContent()).toContain('not accepted');
+
+    await page.locator('#key').fill(DEMO.apiKey);
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await page.locator('#chargers tr').first().waitFor();
+    expect(await page.locator('#opname').textContent()).toBe(DEMO.operatorName);
+    expect(await page.locator('#chargers').textContent()).toContain(DEMO.chargerId);
+    await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+describe('driver page', () => {
+  it('shows the site, the charger and its prices', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const res = await page.goto(`${httpUrl}/c/${DEMO.chargerId}`);
+    expect(res?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toContain('The Demo Arms');
+    const prices = await page.locator('li').allTextContents();
+    expect(prices).toContain('Energy: £0.455 per kWh, + 20% VAT');
+    expect(prices).toContain('Session fee: £0.50 per session, no VAT');
+    await page.screenshot({ path: join(SHOTS, 'driver.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('answers an unknown charger with a readable 404 page', async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(`${httpUrl}/c/NO-SUCH-CHARGER`);
+    expect(res?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('Not found');
+    await page.close();
+  });
+});
