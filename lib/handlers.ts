@@ -118,13 +118,16 @@ export const HANDLERS = {
   },
   scheduleFinaliser: {
     entry: 'functions/schedules/finaliser.ts',
-    description: 'Every minute: finalises settled charges (capture, receipt) and holds about to expire',
+    description:
+      'Every minute: finalises settled charges and those whose payment hold is about to expire (stopping the session)',
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
-    postsToChargers: false,
-    readsStripeSecret: true,
-    sendsEmail: true,
+    // A hold about to expire stops the running session with RemoteStopTransaction. Capture and
+    // receipts belong to the payments consumer of the charge-finalised outbox, not to this function.
+    postsToChargers: true,
+    readsStripeSecret: false,
+    sendsEmail: false,
   },
 } as const satisfies Record<string, HandlerSpec>;
 

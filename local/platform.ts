@@ -97,40 +97,57 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   };
 
   try {
-    log('starting DynamoDB Local');
-    const dynamo = await startDynamoLocal({
-      cacheDir,
-      port: ports.dynamodb,
-      inMemory: opts.inMemory ?? false,
-      dataDir: join(dataDir, 'dynamodb'),
-      log,
+    // Handler modules build their loggers on import, so the process-wide settings go first.
+    Object.assign(process.env, {
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      LOG_LEVEL: opts.logLevel ?? 'INFO',
+      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
     });
-    stops.push(dynamo.stop);
-    const existing = await tableExists(dynamo.endpoint, tableName);
-    const streamArn = await ensurePlatformTable(dynamo.endpoint, tableName);
-
-    log('starting SES local and the Stripe emulator');
-    const [ses, stripe] = await Promise.all([
+    // DynamoDB Local's JVM takes the longest to start: everything that doesn't need it starts
+    // alongside it.
+    log('starting DynamoDB Local, SES local and the Stripe emulator; loading the handlers');
+    const started = Date.now();
+    const [dynamoResult, sesResult, stripeResult, handlersResult] = await Promise.allSettled([
+      startDynamoLocal({
+        cacheDir,
+        port: ports.dynamodb,
+        inMemory: opts.inMemory ?? false,
+        dataDir: join(dataDir, 'dynamodb'),
+        log,
+      }),
       startSesLocal({ port: ports.ses, host }),
       startStripeEmulator({
         port: ports.stripe,
         host,
         ...(opts.inMemory ? {} : { persistFile: join(dataDir, 'stripe.json') }),
       }),
+      loadHandlers(),
     ]);
-    stops.push(ses.stop, stripe.stop);
+    for (const r of [dynamoResult, sesResult, stripeResult])
+      if (r.status === 'fulfilled') stops.push(r.value.stop);
+    for (const r of [dynamoResult, sesResult, stripeResult, handlersResult])
+      if (r.status === 'rejected') throw r.reason;
+    const dynamo = (dynamoResult as PromiseFulfilledResult<Awaited<ReturnType<typeof startDynamoLocal>>>)
+      .value;
+    const ses = (sesResult as PromiseFulfilledResult<Awaited<ReturnType<typeof startSesLocal>>>).value;
+    const stripe = (stripeResult as PromiseFulfilledResult<Awaited<ReturnType<typeof startStripeEmulator>>>)
+      .value;
+    const handlers = (handlersResult as PromiseFulfilledResult<Handlers>).value;
+    log(`services up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    // The HTTP port must be known before the webhook endpoint is registered with Stripe.
+    const existing = await tableExists(dynamo.endpoint, tableName);
+    const streamArn = await ensurePlatformTable(dynamo.endpoint, tableName);
+
+    // The HTTP port must be known before the webhook endpoints are registered with Stripe.
     const httpPort = await reservePort(ports.http, 'HTTP API (pages, operator API, webhooks)', host);
     const httpUrl = `http://${host}:${httpPort}`;
     const webhookSecrets = await registerWebhookEndpoints(stripe.url, `${httpUrl}/stripe/webhook`);
 
-    const handlerEnv: Record<string, string> = {
+    Object.assign(process.env, {
       TABLE_NAME: tableName,
-      AWS_REGION: 'local',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SES_ENDPOINT: ses.url,
       STRIPE_API_URL: stripe.url,
@@ -139,15 +156,9 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       STRIPE_CONNECT_WEBHOOK_SECRET: webhookSecrets.connect,
       SENDER_EMAIL: 'receipts@ev-platform.local',
       PUBLIC_BASE_URL: httpUrl,
-      LOG_LEVEL: opts.logLevel ?? 'INFO',
-      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
       ...opts.env,
-    };
-    // The gateway's @connections URL is known only once it listens; handlers read it lazily.
-    Object.assign(process.env, handlerEnv);
+    });
     resetConfigForTests();
-
-    const handlers = await loadHandlers();
 
     const gateway = await startGateway({
       port: ports.ocpp,
@@ -162,6 +173,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       log,
     });
     stops.push(gateway.stop);
+    // The @connections URL is known only once the gateway listens; handlers read config lazily.
     process.env.CONNECTIONS_ENDPOINT = gateway.connectionsUrl;
     resetConfigForTests();
 

@@ -7,6 +7,14 @@ import type { WebSocketEvent, WebSocketResult } from '../../shared/adapters/apig
 import { logger } from '../../shared/lambda/logger.js';
 import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
 
-export const handler = middy<WebSocketEvent, WebSocketResult>()
+// Near the Lambda timeout, answer nothing rather than let API Gateway send the charger its own
+// non-OCPP error frame: the charger's call times out and it retries (we acknowledge only what is stored).
+export const handler = middy<WebSocketEvent, WebSocketResult>({
+  timeoutEarlyInMillis: 500,
+  timeoutEarlyResponse: () => {
+    logger.error('$default ran out of time; answering nothing so the charger retries');
+    return { statusCode: 200 };
+  },
+})
   .use(injectLambdaContext(logger))
   .handler(createMessageHandler(ocppDeps));

@@ -18,7 +18,7 @@ import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../adapters/dynamodb/connection-repository.js';
 import { DynamoStatusRepository } from '../adapters/dynamodb/status-repository.js';
 import type { TableContext } from '../adapters/dynamodb/support.js';
-import { DynamoTariffSnapshotProvider } from '../adapters/dynamodb/tariff-snapshot-provider.js';
+import { DynamoTariffResolver } from '../adapters/dynamodb/tariff-resolver.js';
 import { DynamoTransactionRepository } from '../adapters/dynamodb/transaction-repository.js';
 import type { DataTransferHandler, OcppDeps } from '../app/ocpp/deps.js';
 import { type Clock, type IdGenerator, systemClock } from '../ports/clock.js';
@@ -73,7 +73,8 @@ export function createOcppDeps(s: OcppDepsSettings): OcppDeps {
     transactions: new DynamoTransactionRepository(table),
     calls: new DynamoCallRepository(table),
     gateway: new ApiGatewayChargerGateway({ region: s.region, endpoint: s.connectionsEndpoint }),
-    tariffs: new DynamoTariffSnapshotProvider(table),
+    // Group price over charger over site (pricing engineer's resolver; same port as the default provider).
+    tariffs: new DynamoTariffResolver(table),
     dataTransfer: s.dataTransfer ?? new Map(),
   };
 }

@@ -88,12 +88,18 @@ export interface ChargeState {
   finalisedAt?: string;
   finalReason?: FinalReason;
   discrepancies?: Record<string, Discrepancy>;
+  /**
+   * Pricing's flags for the operator (a string set of its own, apart from OCPP's `flags`):
+   * `no-tariff`, `tariff-invalid`, `unusable-energy-values`, `sample-after-final`.
+   */
+  chargeFlags?: string[];
 }
 
 /** The transaction as pricing sees it: OCPP's inputs, the payments seam, and the charge state. */
 export interface PricedTransaction extends TxKey {
   operatorId: string;
   status: TransactionStatus;
+  /** OCPP's flags (read only here). */
   flags: string[];
   meterStart?: number;
   startedAt?: string;
@@ -110,7 +116,7 @@ export interface PricedTransaction extends TxKey {
   charge: ChargeState;
 }
 
-/** A recompute's write: the new charge state (without version) and flags to add. */
+/** A recompute's write: the new charge state (without version) and charge flags to add. */
 export interface ChargeUpdate {
   aggregate: ChargeAggregate;
   charge?: Charge;
@@ -189,12 +195,20 @@ export interface ChargeRepository {
     key: TxKey,
     entries: Record<string, Discrepancy>,
     markFinal: boolean,
+    addFlags: string[],
   ): Promise<'saved' | 'not-final'>;
   /** Timers due at or before `now` (epoch seconds), oldest first, at most `limit`. */
   dueTimers(now: number, limit: number): Promise<ChargeTimer[]>;
   deleteTimer(timer: ChargeTimer): Promise<void>;
-  /** Moves a timer: records `dueAt` on the transaction (conditional on the version), new timer, old one gone. */
-  rescheduleTimer(timer: ChargeTimer, expectedVersion: number, dueAt: number): Promise<'saved' | 'conflict'>;
+  /**
+   * Moves a timer: records `dueAt` on the transaction (conditional on the version; null clears
+   * it), writes the new timer and deletes the old one, atomically.
+   */
+  rescheduleTimer(
+    timer: ChargeTimer,
+    expectedVersion: number,
+    dueAt: number | null,
+  ): Promise<'saved' | 'conflict'>;
   /**
    * Finalises atomically: the transaction (conditional on the version and on not being final),
    * the outbox event, and the timer's removal. `conflict`: something changed; look again later.

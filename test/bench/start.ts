@@ -33,6 +33,14 @@ function descendants(pid: number): number[] {
   return found;
 }
 
+function commandOf(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -63,8 +71,12 @@ async function once(): Promise<{ readyMs: number; leftovers: number }> {
   const tree = descendants(child.pid!);
   child.kill('SIGINT');
   await new Promise((r) => child.once('exit', r));
-  await new Promise((r) => setTimeout(r, 500));
-  return { readyMs, leftovers: tree.filter(alive).length };
+  // The orphan watchdog polls once a second; give it that long to notice and leave.
+  await new Promise((r) => setTimeout(r, 1500));
+  const left = tree.filter(alive);
+  for (const pid of left) console.log(`  still running: ${pid} ${commandOf(pid)}`);
+  // A zombie (<defunct>) has exited already; it only waits for a parent to reap it.
+  return { readyMs, leftovers: left.filter((pid) => !commandOf(pid).includes('<defunct>')).length };
 }
 
 const results: number[] = [];

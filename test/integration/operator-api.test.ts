@@ -15,6 +15,7 @@ const { httpUrl, ocppUrl, dynamoEndpoint } = platform.endpoints;
 const db = createDocumentClient({ region: 'local', endpoint: dynamoEndpoint });
 const auth = { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' };
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON the API answers, field by field.
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${httpUrl}/api/v1${path}`, {
     method,

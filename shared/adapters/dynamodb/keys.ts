@@ -24,11 +24,17 @@
  * | outstanding call lock      | CP#<chargerId>              | OUTSTANDING                       |                                 |
  * | registration prefix claim  | CPPREFIX#<prefix>           | CPPREFIX                          |                                 |
  * | Stripe event (dedup)       | STRIPEEVT#<eventId>         | STRIPEEVT                         |                                 |
+ * | charge finaliser timer     | SETTLE#<shard 0..3>         | <dueAt 12 digits>#<chargerId>#<txId> |                              |
+ * | outbox: charge finalised   | OUTBOX#charge-finalised     | <finalisedAt>#<chargerId>#<txId>  |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * Meter values without a transaction use the first sample's timestamp (deterministic, so a repeated
  * message lands on the same key). A registration prefix claim lets unknown chargers whose id starts
  * with the prefix register as pending for the claiming operator (shared/app/ocpp/connection.ts).
+ * Finaliser timers (shared/app/pricing/finalise.ts) are spread over CHARGE_TIMER_SHARDS partitions by a
+ * hash of the transaction, and sorted by due time (zero-padded epoch seconds) so that the finaliser
+ * finds what is due with one `sk < <now + 1>` query per shard, never a scan. Outbox items are the
+ * durable events other flows consume from the table stream (INSERT); they expire by TTL.
  */
 
 export interface Key {
@@ -92,7 +98,33 @@ export const keys = {
   }),
   registrationPrefix: (prefix: string): Key => ({ pk: `CPPREFIX#${prefix}`, sk: 'CPPREFIX' }),
   stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVT#${eventId}`, sk: 'STRIPEEVT' }),
+  chargeTimer: (dueAt: number, chargerId: string, transactionId: number): Key => ({
+    pk: chargeTimerPartition(chargeTimerShard(chargerId, transactionId)),
+    sk: `${epochSortKey(dueAt)}#${chargerId}#${transactionId}`,
+  }),
+  outbox: (topic: 'charge-finalised', at: string, chargerId: string, transactionId: number): Key => ({
+    pk: `OUTBOX#${topic}`,
+    sk: `${at}#${chargerId}#${transactionId}`,
+  }),
 } as const;
+
+/** Partitions the finaliser timers are spread over (each is queried every run). */
+export const CHARGE_TIMER_SHARDS = 4;
+
+export const chargeTimerPartition = (shard: number): string => `SETTLE#${shard}`;
+
+/** Epoch seconds, zero-padded so that string order is time order. */
+export const epochSortKey = (epochSeconds: number): string => String(epochSeconds).padStart(12, '0');
+
+/** Stable shard of a transaction (FNV-1a of its key). */
+export function chargeTimerShard(chargerId: string, transactionId: number): number {
+  let hash = 0x811c9dc5;
+  for (const ch of `${chargerId}#${transactionId}`) {
+    hash ^= ch.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % CHARGE_TIMER_SHARDS;
+}
 
 export const gsi1 = {
   chargerOfOperator: (operatorId: string, chargerId: string) => ({

@@ -1,0 +1,114 @@
+/**
+ * The table stream as the pricing recompute sees it: Lambda DynamoDB stream records in, pricing
+ * triggers out; and the stream handler's body (functions/streams/recompute.ts wraps it with middy).
+ *
+ * Which records matter (the CDK event source mapping filters the same way, RECOMPUTE_FILTERS):
+ * - a meter values item (`TX#...` / `MV#...`) being written: its samples travel in the record;
+ * - the transaction item (`TX#...` / `TX`) being created, or modified in one of the fields pricing
+ *   reads (PRICING_INPUTS). Its own writes (aggregate, charge, version, timers, discrepancies,
+ *   status 'final') and other flows' unrelated fields change none of them, so the handler never
+ *   reacts to itself and never loops.
+ * Everything else (other entities, removals by TTL) is ignored.
+ */
+
+import { isDeepStrictEqual } from 'node:util';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { PricingDeps } from '../../app/pricing/deps.js';
+import { type BatchItem, recomputeBatch } from '../../app/pricing/recompute.js';
+import type { MeterMessage, PricingTrigger } from '../../ports/charges.js';
+
+/** Transaction attributes whose change can change the charge or when it becomes final. */
+export const PRICING_INPUTS = [
+  'startedAt',
+  'meterStart',
+  'stoppedAt',
+  'meterStop',
+  'tariffSnapshot',
+  'preAuthAmountMinor',
+  'holdExpiresAt',
+] as const;
+
+type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+
+const plain = (image: Image | undefined): Record<string, unknown> | undefined =>
+  image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
+
+/** Why a record was ignored, for debug logs. */
+export type Ignored = { ignored: string };
+
+/** The pricing trigger a stream record carries, or why it carries none. */
+export function triggerOf(record: DynamoDBRecord): PricingTrigger | Ignored {
+  const keys = record.dynamodb?.Keys;
+  const pk = keys?.pk?.S;
+  const sk = keys?.sk?.S;
+  if (!pk?.startsWith('TX#') || sk === undefined) return { ignored: 'not a transaction partition' };
+  if (record.eventName === 'REMOVE') return { ignored: 'removal' };
+  const image = plain(record.dynamodb?.NewImage);
+  if (!image) return { ignored: 'no new image (the stream must be NEW_AND_OLD_IMAGES)' };
+  const chargerId = image.chargerId;
+  const transactionId = image.transactionId;
+  if (typeof chargerId !== 'string' || typeof transactionId !== 'number') {
+    return { ignored: 'item without chargerId / transactionId' };
+  }
+  const key = { chargerId, transactionId };
+
+  if (sk.startsWith('MV#')) {
+    const { messageId, source, meterValue, receivedAt } = image;
+    if (
+      typeof messageId !== 'string' ||
+      (source !== 'MeterValues' && source !== 'StopTransaction') ||
+      !Array.isArray(meterValue) ||
+      typeof receivedAt !== 'string'
+    ) {
+      return { ignored: 'malformed meter values item' };
+    }
+    const message: MeterMessage = { messageId, source, meterValue, receivedAt };
+    return { kind: 'meter-values', key, message };
+  }
+  if (sk !== 'TX') return { ignored: 'other item of the transaction partition' };
+
+  const old = plain(record.dynamodb?.OldImage);
+  if (
+    record.eventName === 'MODIFY' &&
+    old &&
+    PRICING_INPUTS.every((f) => isDeepStrictEqual(old[f], image[f]))
+  ) {
+    return { ignored: 'no pricing input changed' };
+  }
+  const stopLanded = image.stoppedAt !== undefined && old?.stoppedAt === undefined;
+  // recordStop / createFromStop set updatedAt to the StopTransaction's receive time.
+  const stopReceivedAt = stopLanded && typeof image.updatedAt === 'string' ? image.updatedAt : undefined;
+  return { kind: 'transaction', key, ...(stopReceivedAt ? { stopReceivedAt } : {}) };
+}
+
+/**
+ * The stream handler: parse, recompute per transaction, and report the records of transactions
+ * that failed as batchItemFailures so that Lambda (or the local poller) retries from the first of
+ * them. Everything the retry re-delivers is idempotent.
+ */
+export function createRecomputeHandler(getDeps: () => PricingDeps) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const deps = getDeps();
+    const items: BatchItem[] = [];
+    for (const [index, record] of event.Records.entries()) {
+      const id = record.dynamodb?.SequenceNumber ?? String(index);
+      const trigger = triggerOf(record);
+      if ('ignored' in trigger) {
+        if (trigger.ignored.startsWith('malformed') || trigger.ignored.startsWith('item without')) {
+          deps.log.error('stream record cannot be priced', {
+            id,
+            reason: trigger.ignored,
+            keys: record.dynamodb?.Keys,
+          });
+        }
+        continue;
+      }
+      items.push({ id, trigger });
+    }
+    if (items.length === 0) return { batchItemFailures: [] };
+    const { failedIds } = await recomputeBatch(deps, items);
+    return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

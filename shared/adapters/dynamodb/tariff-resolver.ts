@@ -1,0 +1,91 @@
+/**
+ * TariffSnapshotProvider with closed-group prices: the tariff of the driver's group (the id tag's
+ * `groupId` → the group's `tariffId`) overrides the charger's, which overrides the site's
+ * (domain/tariff.ts resolveTariff). The snapshot is a validated copy (snapshotTariff), frozen on the
+ * transaction for the whole session.
+ *
+ * Reads, in three round trips at most: the charger and the id tag together; then the site and the
+ * group together; then the candidate tariffs in one BatchGetItem. An assignment whose tariff item
+ * does not exist is skipped (the next one applies). A tariff item that fails validation is returned
+ * as stored (without keys), so that the transaction keeps what was meant and pricing flags it
+ * `tariff-invalid` instead of silently charging nothing.
+ */
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  resolveTariff,
+  safeParseTariff,
+  snapshotTariff,
+  type Tariff,
+  type TariffAssignment,
+} from '../../domain/tariff.js';
+import type { TariffSnapshotInput, TariffSnapshotProvider } from '../../ports/tariff-snapshot.js';
+import { type Key, keys } from './keys.js';
+import { stripKeys, type TableContext } from './support.js';
+
+type Item = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+export class DynamoTariffResolver implements TariffSnapshotProvider {
+  constructor(private readonly t: TableContext) {}
+
+  async snapshotFor(input: TariffSnapshotInput): Promise<unknown | undefined> {
+    const { operatorId, chargerId } = input;
+    const [charger, tag] = await Promise.all([
+      this.get(keys.charger(chargerId)),
+      this.get(keys.idTag(operatorId, input.idTag)),
+    ]);
+    const siteId = input.siteId ?? str(charger?.siteId);
+    const groupId = tag && tag.blocked !== true ? str(tag.groupId) : undefined;
+    const [site, group] = await Promise.all([
+      siteId ? this.get(keys.site(operatorId, siteId)) : undefined,
+      groupId ? this.get(keys.group(operatorId, groupId)) : undefined,
+    ]);
+
+    const assignments: TariffAssignment[] = [];
+    const groupTariff = str(group?.tariffId);
+    if (groupId && groupTariff) assignments.push({ scope: 'group', groupId, tariffId: groupTariff });
+    const chargerTariff = str(charger?.tariffId);
+    if (chargerTariff) assignments.push({ scope: 'charger', chargerId, tariffId: chargerTariff });
+    const siteTariff = str(site?.tariffId);
+    if (siteId && siteTariff) assignments.push({ scope: 'site', siteId, tariffId: siteTariff });
+    if (assignments.length === 0) return undefined;
+
+    const stored = await this.tariffs(operatorId, [...new Set(assignments.map((a) => a.tariffId))]);
+    // Precedence only looks at ids, so it is decided before validation: a winning tariff that
+    // fails validation is stored as it is rather than silently replaced by the next one.
+    const resolved = resolveTariff({
+      tariffs: [...stored.keys()].map((id) => ({ id }) as Tariff),
+      assignments: assignments.filter((a) => stored.has(a.tariffId)),
+      chargerId,
+      ...(siteId ? { siteId } : {}),
+      ...(groupId ? { groupIds: [groupId] } : {}),
+    });
+    if (!resolved) return undefined;
+    const item = stored.get(resolved.tariff.id) as Item;
+    const parsed = safeParseTariff(item);
+    return parsed.ok ? snapshotTariff(parsed.tariff) : item;
+  }
+
+  private async get(key: Key): Promise<Item | undefined> {
+    const out = await this.t.doc.send(new GetCommand({ TableName: this.t.tableName, Key: key }));
+    return out.Item;
+  }
+
+  /** The operator's tariff items by id (without storage keys), in one BatchGetItem. */
+  private async tariffs(operatorId: string, ids: string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let pending: Item[] = ids.map((id) => ({ ...keys.tariff(operatorId, id) }));
+    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+      const out = await this.t.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.t.tableName]: { Keys: pending } } }),
+      );
+      for (const item of out.Responses?.[this.t.tableName] ?? []) {
+        const id = String(item.sk).slice('TARIFF#'.length);
+        found.set(id, stripKeys<Item>(item));
+      }
+      pending = (out.UnprocessedKeys?.[this.t.tableName]?.Keys as Item[] | undefined) ?? [];
+    }
+    return found;
+  }
+}

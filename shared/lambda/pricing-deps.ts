@@ -1,0 +1,91 @@
+/**
+ * Composition root for the pricing handlers (stream recompute, finaliser): PricingDeps over
+ * DynamoDB, with RemoteStopTransaction going through the OCPP command path. Built once per
+ * container from config(); `createPricingDeps` builds the same from explicit settings
+ * (integration tests and the bench point it at DynamoDB Local).
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoChargeRepository } from '../adapters/dynamodb/charge-repository.js';
+import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { ocppChargerCommands } from '../app/pricing/charger-commands.js';
+import { DEFAULT_COST_CAP_MARGIN, type PricingDeps, type PricingSettings } from '../app/pricing/deps.js';
+import { DEFAULT_HOLD_SAFETY_SECONDS } from '../domain/finalisation.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { Log } from '../ports/log.js';
+import { config } from './config.js';
+import { childLogger } from './logger.js';
+import { createOcppDeps, powertoolsLog } from './ocpp-deps.js';
+
+export interface PricingDepsSettings {
+  tableName: string;
+  region: string;
+  dynamoEndpoint?: string | undefined;
+  connectionsEndpoint?: string | undefined;
+  settleWindowSeconds: number;
+  callTimeoutSeconds: number;
+  heartbeatIntervalSeconds?: number;
+  holdSafetySeconds?: number;
+  costCapMargin?: PricingSettings['costCapMargin'];
+  doc?: DynamoDBDocumentClient;
+  clock?: Clock;
+  log?: Log;
+}
+
+export function createPricingDeps(s: PricingDepsSettings): PricingDeps {
+  const doc = s.doc ?? createDocumentClient({ region: s.region, endpoint: s.dynamoEndpoint });
+  const clock = s.clock ?? systemClock;
+  const log = s.log ?? powertoolsLog(childLogger('pricing'));
+  const ocpp = createOcppDeps({
+    tableName: s.tableName,
+    region: s.region,
+    dynamoEndpoint: s.dynamoEndpoint,
+    connectionsEndpoint: s.connectionsEndpoint,
+    heartbeatIntervalSeconds: s.heartbeatIntervalSeconds ?? 300,
+    callTimeoutSeconds: s.callTimeoutSeconds,
+    doc,
+    clock,
+    log,
+  });
+  return {
+    clock,
+    log,
+    charges: new DynamoChargeRepository({ doc, tableName: s.tableName }),
+    commands: ocppChargerCommands(ocpp),
+    settings: {
+      settleWindowSeconds: s.settleWindowSeconds,
+      holdSafetySeconds: s.holdSafetySeconds ?? DEFAULT_HOLD_SAFETY_SECONDS,
+      costCapMargin: s.costCapMargin ?? DEFAULT_COST_CAP_MARGIN,
+    },
+  };
+}
+
+let cached: { key: string; deps: PricingDeps } | undefined;
+
+/** The container's deps, rebuilt only if the configuration changed (see ocppDeps). */
+export function pricingDeps(): PricingDeps {
+  const c = config();
+  const key = JSON.stringify([
+    c.TABLE_NAME,
+    c.AWS_REGION,
+    c.DYNAMODB_ENDPOINT,
+    c.CONNECTIONS_ENDPOINT,
+    c.SETTLE_WINDOW_SECONDS,
+    c.CALL_TIMEOUT_SECONDS,
+    c.HEARTBEAT_INTERVAL_SECONDS,
+  ]);
+  if (cached?.key !== key) {
+    cached = {
+      key,
+      deps: createPricingDeps({
+        tableName: c.TABLE_NAME,
+        region: c.AWS_REGION,
+        dynamoEndpoint: c.DYNAMODB_ENDPOINT,
+        connectionsEndpoint: c.CONNECTIONS_ENDPOINT,
+        settleWindowSeconds: c.SETTLE_WINDOW_SECONDS,
+        callTimeoutSeconds: c.CALL_TIMEOUT_SECONDS,
+        heartbeatIntervalSeconds: c.HEARTBEAT_INTERVAL_SECONDS,
+      }),
+    };
+  }
+  return cached.deps;
+}

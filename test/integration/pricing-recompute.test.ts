@@ -1,0 +1,355 @@
+/**
+ * Pricing through the real embedded platform: an ocpp-rpc charger (strict 1.6) sends its messages
+ * over WebSocket, OCPP stores them in DynamoDB Local, the table stream drives the recompute, the
+ * scheduled finaliser settles the charge (SETTLE_WINDOW_SECONDS 2, every 1 s in the test platform),
+ * and the test polls DynamoDB until the expected state appears. Each test registers its own charger.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { RPCClient } from 'ocpp-rpc';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRecomputeHandler } from '../../shared/adapters/dynamodb/charge-stream.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import { hashPassword } from '../../shared/app/auth/password.js';
+import type { Charge } from '../../shared/domain/pricing.js';
+import { parseTariff } from '../../shared/domain/tariff.js';
+import { createPricingDeps } from '../../shared/lambda/pricing-deps.js';
+import { silentLog } from '../../shared/ports/log.js';
+import { countDynamoWrites, partition } from '../fixtures/ocpp/dynamo.js';
+import { streamRecord } from '../fixtures/pricing/stream-records.js';
+
+const platform = inject('platform');
+const { tableName } = platform;
+const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+const OPERATOR = 'op-demo';
+const PASSWORD = 'pricing-it-password';
+
+/** 30p per kWh and £6 per hour of idling (10p a minute), no tax, no grace: easy to check by hand. */
+const TARIFF = parseTariff({
+  id: 'tariff-pricing-it',
+  operatorId: OPERATOR,
+  name: 'Pricing integration',
+  currency: 'GBP',
+  timeZone: 'Europe/London',
+  elements: [
+    {
+      components: [
+        { type: 'ENERGY', priceMilliMinor: 30_000, taxRateBp: 0 },
+        { type: 'PARKING', priceMilliMinor: 600_000, taxRateBp: 0 },
+      ],
+    },
+  ],
+});
+
+type ClientOptions = ConstructorParameters<typeof RPCClient>[0];
+type Item = Record<string, unknown>;
+
+let passwordHash = '';
+const clients: RPCClient[] = [];
+
+beforeAll(async () => {
+  passwordHash = await hashPassword(PASSWORD);
+  await doc.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.tariff(OPERATOR, TARIFF.id), entity: 'tariff', ...TARIFF },
+    }),
+  );
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close({ force: true }).catch(() => {});
+  doc.destroy();
+});
+
+/** Registers a charger of its own (free, public, on the test tariff) and connects it. */
+async function aCharger(
+  handlers: Record<string, (params: unknown) => unknown> = {},
+): Promise<{ id: string; cp: RPCClient }> {
+  const id = `PRICE-${randomUUID().slice(0, 8)}`;
+  await doc.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...keys.charger(id),
+        ...gsi1.chargerOfOperator(OPERATOR, id),
+        entity: 'charger',
+        chargerId: id,
+        operatorId: OPERATOR,
+        passwordHash,
+        registration: 'active',
+        accessMode: 'public',
+        paid: false,
+        tariffId: TARIFF.id,
+        connectorCount: 1,
+        createdAt: new Date().toISOString(),
+      },
+    }),
+  );
+  const cp = new RPCClient({
+    endpoint: platform.endpoints.ocppUrl,
+    identity: id,
+    protocols: ['ocpp1.6'],
+    strictMode: true,
+    password: PASSWORD,
+    reconnect: false,
+  } as ClientOptions);
+  for (const [action, handle] of Object.entries(handlers)) {
+    cp.handle(action, async ({ params }: { params?: unknown }) => handle(params) as Record<string, unknown>);
+  }
+  await cp.connect();
+  clients.push(cp);
+  await cp.call('BootNotification', { chargePointVendor: 'PricingIT', chargePointModel: 'M1' });
+  return { id, cp };
+}
+
+const T0 = Date.parse('2026-03-02T10:00:00.000Z');
+const iso = (minutes: number, seconds = 0) => new Date(T0 + (minutes * 60 + seconds) * 1000).toISOString();
+const reading = (minutes: number, wh: number, seconds = 0) => ({
+  timestamp: iso(minutes, seconds),
+  sampledValue: [
+    { value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
+  ],
+});
+
+async function start(cp: RPCClient, meterStart: number): Promise<number> {
+  const conf = (await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag: 'PRICING-IT',
+    meterStart,
+    timestamp: iso(0),
+  })) as { transactionId: number; idTagInfo: { status: string } };
+  expect(conf.idTagInfo.status).toBe('Accepted');
+  return conf.transactionId;
+}
+
+const meterValues = (cp: RPCClient, transactionId: number, values: ReturnType<typeof reading>[]) =>
+  cp.call('MeterValues', { connectorId: 1, transactionId, meterValue: values });
+
+async function txItem(chargerId: string, transactionId: number): Promise<Item> {
+  const out = await doc.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: keys.transaction(chargerId, transactionId),
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Item ?? {}) as Item;
+}
+
+/** Polls until `check` passes (it throws while the state is not there yet). */
+async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => void,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    try {
+      check(value);
+      return value;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** The stream event the recompute got for these items (INSERTs of the meter values and the transaction). */
+function replayEvent(items: Item[]): DynamoDBStreamEvent {
+  const records = items
+    .filter((i) => i.sk === 'TX' || String(i.sk).startsWith('MV#'))
+    .map((i) => streamRecord('INSERT', i));
+  return { Records: records };
+}
+
+/** The recompute handler over its own counted client, as a retried Lambda invocation would run it. */
+function countedRecompute() {
+  const counted = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+  const writes = countDynamoWrites(counted);
+  const reads = { count: 0 };
+  counted.middlewareStack.add(
+    (next, context) => async (args) => {
+      if ((context as { commandName?: string }).commandName === 'GetItemCommand') reads.count++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
+  const deps = createPricingDeps({
+    tableName,
+    region: 'local',
+    dynamoEndpoint: platform.endpoints.dynamoEndpoint,
+    connectionsEndpoint: platform.endpoints.connectionsUrl,
+    settleWindowSeconds: 2,
+    callTimeoutSeconds: 5,
+    doc: counted,
+    log: silentLog,
+  });
+  return { handler: createRecomputeHandler(() => deps), writes, reads, close: () => counted.destroy() };
+}
+
+describe('pricing on the table stream', () => {
+  it('prices out-of-order and after-stop meter values exactly, finalises, and flags a sample after that', async () => {
+    const { id, cp } = await aCharger();
+    const txId = await start(cp, 10_000);
+    // The charger's link was flaky: readings arrive out of order, one only after the stop.
+    //   minute:   0       1       2       3       4       5       6       10 (stop)
+    //   Wh:   10 000  10 500  11 000  11 500  12 000  12 000  12 000  12 000
+    await meterValues(cp, txId, [reading(5, 12_000), reading(6, 12_000)]); // idle readings first
+    await meterValues(cp, txId, [reading(2, 11_000), reading(1, 10_500)]);
+    await meterValues(cp, txId, [reading(3, 11_500)]);
+    await cp.call('StopTransaction', {
+      transactionId: txId,
+      meterStop: 12_000,
+      timestamp: iso(10),
+      reason: 'EVDisconnected',
+      transactionData: [reading(6, 12_000)], // a repeat of a reading already sent: counted once
+    });
+    // Queued during the outage, delivered after the stop (within the 2 s settle window):
+    await meterValues(cp, txId, [reading(4, 12_000)]);
+
+    // Worked out by hand:
+    //   ENERGY 12 000 - 10 000 = 2 000 Wh = 2 kWh x 30p                          =  60p
+    //   PARKING from when 12 000 Wh was first seen (minute 4, the late reading) to the
+    //           stop at minute 10: 6 minutes x 10p                                =  60p
+    //   total                                                                        120p
+    // (Without the late reading charging would seem to end at minute 5: 5 minutes, 110p.)
+    const final = await eventually(
+      () => txItem(id, txId),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    const charge = final.charge as Charge;
+    expect(charge.lines.map((l) => [l.component, l.quantity, l.grossMinor])).toEqual([
+      ['ENERGY', 2_000_000, 60],
+      ['PARKING', 6, 60],
+    ]);
+    expect(charge.totals).toEqual({ netMinor: 120, taxMinor: 0, grossMinor: 120 });
+    expect(charge).toMatchObject({
+      stopped: true,
+      chargingEndedAt: Date.parse(iso(4)) / 1000,
+      billedParkingMinutes: 6,
+    });
+    expect(final).toMatchObject({ energyMilliWh: 2_000_000, finalReason: 'settled', discrepancies: {} });
+    // The late message was stored by OCPP as after-stop, and restarted the settle window.
+    const items = await partition(doc, tableName, `TX#${id}#${txId}`);
+    const lateItem = items.find(
+      (i) => (i.meterValue as { timestamp: string }[] | undefined)?.[0]?.timestamp === iso(4),
+    );
+    expect(lateItem?.flags).toEqual(new Set(['after-stop']));
+    expect(final.lastSampleReceivedAt).toBe(Math.floor(Date.parse(lateItem?.receivedAt as string) / 1000));
+
+    // The charge-finalised event, written with it, for payments.
+    const outbox = await partition(doc, tableName, 'OUTBOX#charge-finalised');
+    const event = outbox.find((o) => o.chargerId === id && o.transactionId === txId);
+    expect(event).toMatchObject({
+      type: 'charge-finalised',
+      eventId: `charge-finalised:${id}#${txId}`,
+      reason: 'settled',
+      charge,
+      finalisedAt: final.finalisedAt,
+    });
+    // No timer left behind for it.
+    const timers = (
+      await Promise.all([0, 1, 2, 3].map((s) => partition(doc, tableName, `SETTLE#${s}`)))
+    ).flat();
+    expect(timers.filter((t) => t.chargerId === id)).toEqual([]);
+
+    // Replaying the same stream batch (a Lambda retry) changes nothing and writes nothing.
+    const replay = countedRecompute();
+    const result = await replay.handler(replayEvent(items));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(replay.reads.count).toBe(1); // it did look: one read of the transaction, no write
+    expect(replay.writes.requests).toBe(0);
+    expect(await txItem(id, txId)).toEqual(final);
+    replay.close();
+
+    // A reading that turns up after finalisation: stored, flagged for the operator, charge unchanged.
+    await meterValues(cp, txId, [reading(11, 12_600)]);
+    const flagged = await eventually(
+      () => txItem(id, txId),
+      (tx) => expect(Object.keys(tx.discrepancies as object)).toHaveLength(1),
+    );
+    const [discrepancy] = Object.values(flagged.discrepancies as object);
+    expect(discrepancy).toMatchObject({ kind: 'sample-after-final', samples: 1, wouldChangeCharge: true });
+    expect(flagged.charge).toEqual(charge);
+    expect(flagged.chargeFlags).toEqual(new Set(['sample-after-final']));
+    expect(
+      (await partition(doc, tableName, 'OUTBOX#charge-finalised')).filter((o) => o.chargerId === id),
+    ).toHaveLength(1);
+  });
+
+  it('replaying a running session batch changes nothing', async () => {
+    const { id, cp } = await aCharger();
+    const txId = await start(cp, 50_000);
+    await meterValues(cp, txId, [reading(1, 50_400), reading(2, 50_800)]);
+    await meterValues(cp, txId, [reading(3, 51_200)]);
+    const priced = await eventually(
+      () => txItem(id, txId),
+      (tx) => expect(tx.energyMilliWh).toBe(1_200_000),
+    );
+    expect((priced.charge as Charge).totals.grossMinor).toBe(36); // 1.2 kWh x 30p
+    const items = await partition(doc, tableName, `TX#${id}#${txId}`);
+    const replay = countedRecompute();
+    for (let i = 0; i < 2; i++) {
+      expect(await replay.handler(replayEvent(items))).toEqual({ batchItemFailures: [] });
+    }
+    expect(replay.reads.count).toBe(2);
+    expect(replay.writes.requests).toBe(0);
+    expect(await txItem(id, txId)).toEqual(priced);
+    replay.close();
+  });
+
+  it('stops the session with RemoteStopTransaction when the charge nears the pre-auth amount, once', async () => {
+    const stops: unknown[] = [];
+    const { id, cp } = await aCharger({
+      RemoteStopTransaction: (params) => {
+        stops.push(params);
+        return { status: 'Accepted' };
+      },
+    });
+    const txId = await start(cp, 20_000);
+    // Payments' seam: the card hold is £2.00. Margin max(5 %, 50p) = 50p: the limit is 150p.
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.transaction(id, txId),
+        UpdateExpression: 'SET preAuthAmountMinor = :p',
+        ExpressionAttributeValues: { ':p': 200 },
+      }),
+    );
+    // 1 kWh a minute (60 kW): 30p a minute. After minute 4 the charge is 120p and the next minute
+    // would reach 150p, which does not pass the limit; after minute 5 it is 150p: stop.
+    for (let minute = 1; stops.length === 0 && minute <= 8; minute++) {
+      await meterValues(cp, txId, [reading(minute, 20_000 + 1_000 * minute)]);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await eventually(
+      async () => stops,
+      (s) => expect(s).toEqual([{ transactionId: txId }]),
+    );
+    const tx = await eventually(
+      () => txItem(id, txId),
+      (t) => expect((t.costCap as { status?: string } | undefined)?.status).toBe('sent'),
+    );
+    expect(tx.costCap).toMatchObject({ limitMinor: 150, preAuthAmountMinor: 200 });
+    const costCap = tx.costCap as { projectedGrossMinor: number; reason: string };
+    expect(['limit-reached', 'projected-over-limit']).toContain(costCap.reason);
+    expect(costCap.projectedGrossMinor).toBeGreaterThan(150);
+    // The charger keeps reporting until it stops; no second stop goes out.
+    await meterValues(cp, txId, [reading(9, 29_000)]);
+    await cp.call('StopTransaction', {
+      transactionId: txId,
+      meterStop: 29_000,
+      timestamp: iso(9, 30),
+      reason: 'Remote',
+    });
+    await eventually(
+      () => txItem(id, txId),
+      (t) => expect(t.status).toBe('final'),
+    );
+    expect(stops).toHaveLength(1);
+  });
+});
