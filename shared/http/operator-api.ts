@@ -5,6 +5,14 @@
 import { createHash } from 'node:crypto';
 import type { Route } from '@middy/http-router';
 import { z } from 'zod';
+import {
+  approveCharger,
+  ChargerConflictError,
+  ChargerNotFoundError,
+  claimRegistrationPrefix,
+  RegisterChargerSchema,
+  registerCharger,
+} from '../app/chargers/manage-chargers.js';
 import { awaitCommandResult, decodeCallId, sendCommand } from '../app/ocpp/commands.js';
 import { saveTariff } from '../app/tariffs/save-tariff.js';
 import { InvalidTariffError } from '../domain/tariff.js';
@@ -48,6 +56,13 @@ async function operatorOf(event: HttpEvent): Promise<string> {
   );
   if (!operatorId) throw unauthorized();
   return operatorId;
+}
+
+/** Charger administration outcomes, as the operator API reports them. */
+function adminError(err: unknown): never {
+  if (err instanceof ChargerConflictError) throw conflict(err.message);
+  if (err instanceof ChargerNotFoundError) throw notFound(err.message);
+  throw err;
 }
 
 /** OCPP-side failures of a command, as the operator API reports them. */
@@ -115,6 +130,42 @@ export const operatorRoutes: Route<HttpEvent, HttpResult>[] = [
       const view = await httpDeps().views.charger(chargerId);
       if (view?.charger.operatorId !== operatorId) throw notFound(`charger ${chargerId} not found`);
       return json(view);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/chargers',
+    handler: async (event: HttpEvent) => {
+      const operatorId = await operatorOf(event);
+      const input = jsonBody(event, RegisterChargerSchema);
+      const charger = await registerCharger(httpDeps(), operatorId, input).catch(adminError);
+      return json({ charger }, 201);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/chargers/{chargerId}/approve',
+    handler: async (event: HttpEvent) => {
+      const operatorId = await operatorOf(event);
+      const chargerId = param(chargerIdParam, event.pathParameters?.chargerId, 'chargerId');
+      await approveCharger(httpDeps(), operatorId, chargerId).catch(adminError);
+      return json({ chargerId, registration: 'active' });
+    },
+  },
+  {
+    // Unknown chargers whose id starts with a claimed prefix may register themselves as pending,
+    // if the operator allows it (allowPendingChargers); the operator then approves them.
+    method: 'PUT',
+    path: '/api/v1/registration-prefixes/{prefix}',
+    handler: async (event: HttpEvent) => {
+      const operatorId = await operatorOf(event);
+      const prefix = param(
+        z.string().regex(/^[A-Za-z0-9*\-_=:+|@.]{3,48}$/, '3–48 characters of a charger id'),
+        event.pathParameters?.prefix,
+        'prefix',
+      );
+      await claimRegistrationPrefix(httpDeps(), operatorId, prefix).catch(adminError);
+      return json({ prefix, operatorId });
     },
   },
   {

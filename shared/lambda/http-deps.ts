@@ -1,7 +1,11 @@
 /** Composition root for the HTTP API function: adapters built once per container. */
+
+import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
+import type { ChargerAdmin } from '../ports/charger-admin.js';
+import { type Clock, systemClock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { TariffStore } from '../ports/tariffs.js';
 import { config } from './config.js';
@@ -9,6 +13,8 @@ import { config } from './config.js';
 export interface HttpDeps {
   views: OperatorViews;
   tariffs: TariffStore;
+  chargerAdmin: ChargerAdmin;
+  clock: Clock;
 }
 
 let deps: HttpDeps | undefined;
@@ -20,6 +26,8 @@ export function httpDeps(): HttpDeps {
     deps = {
       views: new DynamoOperatorViews(db, c.TABLE_NAME),
       tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
+      chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
+      clock: systemClock,
     };
   }
   return deps;

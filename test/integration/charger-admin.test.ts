@@ -1,0 +1,111 @@
+/**
+ * Bringing chargers onto the platform through the operator API: register one with its own
+ * password and connect it; claim an id prefix, let an unknown charger register itself as pending,
+ * approve it, and see its next BootNotification accepted.
+ */
+import { RPCClient } from 'ocpp-rpc';
+import { describe, expect, inject, it } from 'vitest';
+import { DEMO } from '../../local/seed.js';
+
+const platform = inject('platform');
+const { httpUrl, ocppUrl } = platform.endpoints;
+const run = Date.now().toString(36).toUpperCase();
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${httpUrl}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+  };
+}
+
+function charger(identity: string, password: string): RPCClient {
+  return new RPCClient({
+    endpoint: ocppUrl,
+    identity,
+    protocols: ['ocpp1.6'],
+    strictMode: true,
+    password,
+    reconnect: false,
+  } as ConstructorParameters<typeof RPCClient>[0]);
+}
+
+const boot = (client: RPCClient) =>
+  client.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'AC22' }) as Promise<{
+    status: string;
+  }>;
+
+describe('registering a charger', () => {
+  const chargerId = `REG-${run}`;
+  const password = 'a-long-charger-secret-1';
+
+  it('refuses a body with problems and says which', async () => {
+    const res = await api('POST', '/chargers', {
+      chargerId: 'has space',
+      password: 'short',
+      accessMode: 'everyone',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain('chargerId');
+    expect(res.json.error?.message).toContain('password must be at least 16 characters');
+    expect(res.json.error?.message).toContain('accessMode');
+    expect(res.json.error?.message).toContain('paid');
+  });
+
+  it('registers it, never returns the password hash, and lets it connect with its password', async () => {
+    const res = await api('POST', '/chargers', { chargerId, password, accessMode: 'private', paid: false });
+    expect(res.status).toBe(201);
+    expect(res.json.charger).toMatchObject({
+      chargerId,
+      operatorId: DEMO.operatorId,
+      registration: 'active',
+    });
+    expect(JSON.stringify(res.json)).not.toContain('scrypt');
+
+    const client = charger(chargerId, password);
+    await client.connect();
+    expect((await boot(client)).status).toBe('Accepted');
+    await client.close({ force: true });
+  });
+
+  it('refuses the same id twice with 409', async () => {
+    const res = await api('POST', '/chargers', { chargerId, password, accessMode: 'private', paid: false });
+    expect(res.status).toBe(409);
+  });
+});
+
+describe('self-registration under a claimed prefix', () => {
+  const prefix = `AUTO${run}`;
+  const chargerId = `${prefix}-0001`;
+  const password = 'first-use-password-42';
+
+  it('leaves an unknown charger outside until the operator claims its prefix', async () => {
+    const client = charger(chargerId, password);
+    await expect(client.connect()).rejects.toMatchObject({ code: 403 });
+  });
+
+  it('lets it in as pending once claimed, and accepts its Boot after approval', async () => {
+    expect((await api('PUT', `/registration-prefixes/${prefix}`)).status).toBe(200);
+
+    const client = charger(chargerId, password);
+    await client.connect();
+    expect((await boot(client)).status).toBe('Pending');
+
+    const listed = await api('GET', `/chargers/${chargerId}`);
+    expect(listed.json.charger).toMatchObject({ registration: 'pending' });
+
+    expect((await api('POST', `/chargers/${chargerId}/approve`)).status).toBe(200);
+    expect((await boot(client)).status).toBe('Accepted');
+    expect((await api('POST', `/chargers/${chargerId}/approve`)).status).toBe(409);
+    await client.close({ force: true });
+  });
+
+  it('reports approving a charger that does not exist as 404', async () => {
+    const res = await api('POST', '/chargers/NOBODY-HERE/approve');
+    expect(res.status).toBe(404);
+  });
+});
