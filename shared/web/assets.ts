@@ -11,8 +11,8 @@ h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:0 0 12px}
 .muted{color:var(--muted)}table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:8px 6px;border-bottom:1px solid var(--line);font-size:14px;vertical-align:top}
 th{color:var(--muted);font-weight:600}
 .pill{display:inline-block;padding:2px 10px;border-radius:999px;font-size:13px;font-weight:600;background:#eef2f6}
-.pill.Available,.pill.online,.pill.active{background:#dcfae6;color:var(--ok)}.pill.Charging,.pill.Preparing{background:#d1e9ff;color:#175cd3}
-.pill.Faulted,.pill.Unavailable,.pill.offline,.pill.rejected{background:#fee4e2;color:var(--bad)}.pill.SuspendedEV,.pill.SuspendedEVSE,.pill.Finishing,.pill.pending{background:#fef0c7;color:var(--warn)}
+.pill.Available,.pill.online,.pill.active,.pill.final{background:#dcfae6;color:var(--ok)}.pill.Charging,.pill.Preparing{background:#d1e9ff;color:#175cd3}
+.pill.Faulted,.pill.Unavailable,.pill.offline,.pill.rejected{background:#fee4e2;color:var(--bad)}.pill.SuspendedEV,.pill.SuspendedEVSE,.pill.Finishing,.pill.pending,.pill.stopped{background:#fef0c7;color:var(--warn)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px}
 .kv dt{color:var(--muted);font-size:13px}.kv dd{margin:0 0 10px;font-weight:600}
 input,button{font:inherit;padding:8px 12px;border-radius:8px;border:1px solid var(--line)}button{background:var(--brand);color:#fff;border:0;cursor:pointer}
@@ -26,6 +26,7 @@ const CONSOLE_SCRIPT = `
   if(params.get('key')){localStorage.setItem('opkey',params.get('key'));history.replaceState(null,'','/console');}
   var key=localStorage.getItem('opkey');
   function esc(s){return String(s==null?'':s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]})}
+  function kwh(mwh){var wh=Math.round(mwh/1000);return Math.floor(wh/1000)+'.'+String(wh%1000).padStart(3,'0')+' kWh'}
   function money(m,cur){if(typeof m!=='number')return '—';var s=m<0?'-':'';m=Math.abs(m);return s+(cur==='gbp'?'£':'')+Math.floor(m/100)+'.'+String(m%100).padStart(2,'0')+(cur==='gbp'?'':' '+String(cur||'').toUpperCase())}
   function api(path){return fetch('/api/v1'+path,{headers:{authorization:'Bearer '+key}}).then(function(r){if(r.status===401)throw new Error('unauthorized');return r.json()})}
   function showLogin(msg){document.getElementById('login').hidden=false;document.getElementById('app').hidden=true;document.getElementById('loginerror').textContent=msg||''}
@@ -45,9 +46,10 @@ const CONSOLE_SCRIPT = `
           '<td>'+c.connectors.filter(function(k){return k.connectorId>0}).map(function(k){return '#'+k.connectorId+' <span class="pill '+esc(k.status)+'">'+esc(k.status)+'</span>'}).join('<br>')+'</td>'+
           '<td>'+esc(c.charger.lastHeartbeatAt||'—')+'</td></tr>'}).join('')||'<tr><td colspan="5" class="muted">No chargers yet.</td></tr>';
       document.getElementById('txs').innerHTML=txs.map(function(t){
-        var charge=t.charge||{};var total=charge.total||{};
-        return '<tr><td>'+esc(t.chargerId)+'</td><td>'+esc(t.transactionId)+'</td><td>'+esc(t.startedAt||'—')+'</td><td><span class="pill">'+esc(t.status)+'</span></td>'+
-          '<td>'+(typeof charge.energyWh==='number'?(charge.energyWh/1000).toFixed(3)+' kWh':'—')+'</td><td>'+money(total.gross,op.currency)+'</td><td>'+esc((t.flags||[]).join(', '))+'</td></tr>'}).join('')||'<tr><td colspan="7" class="muted">No sessions yet.</td></tr>';
+        var totals=(t.charge&&t.charge.totals)||{};var cur=String((t.charge&&t.charge.currency)||op.currency).toLowerCase();
+        var flags=[].concat(t.flags||[],t.chargeFlags||[]);var d=Object.keys(t.discrepancies||{}).length;if(d)flags.push(d+' discrepanc'+(d===1?'y':'ies'));
+        return '<tr><td>'+esc(t.chargerId)+'</td><td>'+esc(t.transactionId)+'</td><td>'+esc(t.startedAt||'—')+'</td><td><span class="pill '+esc(t.status)+'">'+esc(t.status)+'</span></td>'+
+          '<td>'+(typeof t.energyMilliWh==='number'?kwh(t.energyMilliWh):'—')+'</td><td>'+money(totals.grossMinor,cur)+'</td><td>'+esc(flags.join(', '))+'</td></tr>'}).join('')||'<tr><td colspan="7" class="muted">No sessions yet.</td></tr>';
     }).catch(function(e){if(String(e.message)==='unauthorized'){localStorage.removeItem('opkey');key=null;showLogin('That key was not accepted.')}else{showLogin('Could not reach the operator API: '+e.message)}});
   }
   load();setInterval(function(){if(key&&!document.getElementById('app').hidden)load()},5000);

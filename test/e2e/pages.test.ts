@@ -5,11 +5,41 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RPCClient } from 'ocpp-rpc';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
 
-const { httpUrl } = inject('platform').endpoints;
+const { httpUrl, ocppUrl } = inject('platform').endpoints;
+
+/** A short session by the demo charger: 2 kWh over 30 minutes. Returns its transaction id. */
+async function chargeTwoKilowattHours(): Promise<number> {
+  const client = new RPCClient({
+    endpoint: ocppUrl,
+    identity: DEMO.chargerId,
+    protocols: ['ocpp1.6'],
+    strictMode: true,
+    password: DEMO.chargerPassword,
+    reconnect: false,
+  } as ConstructorParameters<typeof RPCClient>[0]);
+  await client.connect();
+  const t0 = Date.UTC(2026, 5, 1, 12, 0, 0);
+  const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+  const { transactionId } = (await client.call('StartTransaction', {
+    connectorId: 2,
+    idTag: DEMO.idTag,
+    meterStart: 500_000,
+    timestamp: at(0),
+  })) as { transactionId: number };
+  await client.call('MeterValues', {
+    connectorId: 2,
+    transactionId,
+    meterValue: [{ timestamp: at(15), sampledValue: [{ value: '501000', unit: 'Wh' }] }],
+  });
+  await client.call('StopTransaction', { transactionId, meterStop: 502_000, timestamp: at(30) });
+  await client.close({ force: true });
+  return transactionId;
+}
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const SHOTS = join(import.meta.dirname, '../../.cache/screenshots');
 
@@ -51,6 +81,16 @@ describe('operator console', () => {
     await page.locator('#chargers tr').first().waitFor();
     expect(await page.locator('#opname').textContent()).toBe(DEMO.operatorName);
     expect(await page.locator('#chargers').textContent()).toContain(DEMO.chargerId);
+    await page.close();
+  });
+
+  it('shows a session with its energy and its charge once the stream has priced it', async () => {
+    const transactionId = await chargeTwoKilowattHours();
+    const page = await browser.newPage();
+    await page.goto(`${httpUrl}/console?key=${DEMO.apiKey}`);
+    // 2 kWh × 45.5p = 91p + 20% = 109p; 30 min × £1.20/h = 60p + 12p; £0.50 flat: £2.31.
+    const row = page.locator('#txs tr', { hasText: '2.000 kWh' }).filter({ hasText: String(transactionId) });
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('£2.31');
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
     await page.close();
   });
