@@ -7,8 +7,8 @@
  *   npm run charger:demo -- [--url ws://127.0.0.1:8180/ocpp] [--api http://127.0.0.1:8080] [--readings 10]
  */
 import { parseArgs } from 'node:util';
-import { RPCClient } from 'ocpp-rpc';
 import { DEMO } from './seed.js';
+import { simulatedCharger } from './simulated-charger.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,14 +21,11 @@ const readings = Number(values.readings);
 const say = (line: string) => console.log(`[charger ${DEMO.chargerId}] ${line}`);
 
 async function main(): Promise<void> {
-  const client = new RPCClient({
-    endpoint: values.url,
-    identity: DEMO.chargerId,
-    protocols: ['ocpp1.6'],
-    strictMode: true,
+  const client = simulatedCharger({
+    ocppUrl: values.url,
+    chargerId: DEMO.chargerId,
     password: DEMO.chargerPassword,
-    reconnect: false,
-  } as ConstructorParameters<typeof RPCClient>[0]);
+  });
   client.handle('RemoteStopTransaction', async () => ({ status: 'Accepted' }));
   await client.connect();
   say(`connected to ${values.url} with subprotocol ${client.protocol}`);

@@ -35,8 +35,11 @@ export interface RegistrationPrefix {
 export interface ChargerRepository {
   get(chargerId: string): Promise<Charger | undefined>;
   findRegistrationPrefix(chargerId: string): Promise<RegistrationPrefix | undefined>;
-  /** Creates a charger record only if none exists; `exists` when another request won the race. */
-  createPending(charger: Charger): Promise<'created' | 'exists'>;
+  /**
+   * Creates a charger record only if the id is free (a self-registering pending charger, or one the
+   * operator registers); `exists` when the id is taken or another request won the race.
+   */
+  createIfAbsent(charger: Charger): Promise<'created' | 'exists'>;
   /** Stores what a BootNotification says. A repeat of the same message (same id) writes nothing. */
   recordBoot(chargerId: string, boot: BootInfo, at: string, messageId: string): Promise<void>;
   recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void>;

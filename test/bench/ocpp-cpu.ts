@@ -9,6 +9,9 @@
  *    Local runs in its own Java process and is not counted).
  * Targets: ≤ 0.5 ms handler CPU per MeterValues; ≤ 1 DynamoDB write per MeterValues.
  */
+// The AWS SDK warns once per process that Node 20 support ends in 2027; that is known (README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { resolve } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensurePlatformTable, startDynamoLocal } from '../../local/dynamodb-local.js';

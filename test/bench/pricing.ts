@@ -12,6 +12,9 @@
  * in pure code ≤ 5 ms (test/bench/pricing-pure.ts).
  */
 
+// The AWS SDK warns once per process that Node 20 support ends in 2027; that is known (README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { join, resolve } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';

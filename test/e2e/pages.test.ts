@@ -5,25 +5,21 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RPCClient } from 'ocpp-rpc';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
+import { simulatedCharger } from '../../local/simulated-charger.js';
 
 const { httpUrl, ocppUrl } = inject('platform').endpoints;
 
-/** A short session by the demo charger: 2 kWh over 30 minutes. Returns its transaction id. */
-async function chargeTwoKilowattHours(): Promise<number> {
-  const client = new RPCClient({
-    endpoint: ocppUrl,
-    identity: DEMO.chargerId,
-    protocols: ['ocpp1.6'],
-    strictMode: true,
-    password: DEMO.chargerPassword,
-    reconnect: false,
-  } as ConstructorParameters<typeof RPCClient>[0]);
+/** A short session by the demo charger: 2 kWh over 30 minutes. Returns when it started. */
+async function chargeTwoKilowattHours(): Promise<string> {
+  const client = simulatedCharger({ ocppUrl, chargerId: DEMO.chargerId, password: DEMO.chargerPassword });
   await client.connect();
-  const t0 = Date.UTC(2026, 5, 1, 12, 0, 0);
+  // Noon UTC tomorrow: later than any other test's session, so it heads the console's list, and
+  // outside the demo tariff's overnight band in any season.
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const t0 = Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 12, 0, 0);
   const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
   const { transactionId } = (await client.call('StartTransaction', {
     connectorId: 2,
@@ -38,7 +34,7 @@ async function chargeTwoKilowattHours(): Promise<number> {
   });
   await client.call('StopTransaction', { transactionId, meterStop: 502_000, timestamp: at(30) });
   await client.close({ force: true });
-  return transactionId;
+  return at(0);
 }
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const SHOTS = join(import.meta.dirname, '../../.cache/screenshots');
@@ -85,11 +81,11 @@ describe('operator console', () => {
   });
 
   it('shows a session with its energy and its charge once the stream has priced it', async () => {
-    const transactionId = await chargeTwoKilowattHours();
+    const startedAt = await chargeTwoKilowattHours();
     const page = await browser.newPage();
     await page.goto(`${httpUrl}/console?key=${DEMO.apiKey}`);
     // 2 kWh × 45.5p = 91p + 20% = 109p; 30 min × £1.20/h = 60p + 12p; £0.50 flat: £2.31.
-    const row = page.locator('#txs tr', { hasText: '2.000 kWh' }).filter({ hasText: String(transactionId) });
+    const row = page.locator('#txs tr', { hasText: '2.000 kWh' }).filter({ hasText: startedAt });
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('£2.31');
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
     await page.close();

@@ -3,9 +3,10 @@
  * password and connect it; claim an id prefix, let an unknown charger register itself as pending,
  * approve it, and see its next BootNotification accepted.
  */
-import { RPCClient } from 'ocpp-rpc';
+import type { RPCClient } from 'ocpp-rpc';
 import { describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
+import { simulatedCharger } from '../../local/simulated-charger.js';
 
 const platform = inject('platform');
 const { httpUrl, ocppUrl } = platform.endpoints;
@@ -23,15 +24,8 @@ async function api(method: string, path: string, body?: unknown) {
   };
 }
 
-function charger(identity: string, password: string): RPCClient {
-  return new RPCClient({
-    endpoint: ocppUrl,
-    identity,
-    protocols: ['ocpp1.6'],
-    strictMode: true,
-    password,
-    reconnect: false,
-  } as ConstructorParameters<typeof RPCClient>[0]);
+function charger(chargerId: string, password: string): RPCClient {
+  return simulatedCharger({ ocppUrl, chargerId, password });
 }
 
 const boot = (client: RPCClient) =>

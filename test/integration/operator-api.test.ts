@@ -3,10 +3,11 @@
  * are stored, and commands reach a connected charger and come back with its answer.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { RPCClient } from 'ocpp-rpc';
+import type { RPCClient } from 'ocpp-rpc';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
+import { simulatedCharger } from '../../local/simulated-charger.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
 
@@ -70,14 +71,7 @@ describe('commands to chargers', () => {
   const seen: { action: string; params: unknown }[] = [];
 
   beforeAll(async () => {
-    charger = new RPCClient({
-      endpoint: ocppUrl,
-      identity: DEMO.chargerId,
-      protocols: ['ocpp1.6'],
-      strictMode: true,
-      password: DEMO.chargerPassword,
-      reconnect: false,
-    } as ConstructorParameters<typeof RPCClient>[0]);
+    charger = simulatedCharger({ ocppUrl, chargerId: DEMO.chargerId, password: DEMO.chargerPassword });
     charger.handle('ChangeAvailability', async ({ params }) => {
       seen.push({ action: 'ChangeAvailability', params });
       return { status: 'Accepted' };

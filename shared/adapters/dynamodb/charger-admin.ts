@@ -3,33 +3,21 @@ import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk
 import type { Charger } from '../../domain/entities.js';
 import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { RegistrationPrefix } from '../../ports/charger-registry.js';
-import { gsi1, keys } from './keys.js';
+import { DynamoChargerRepository } from './charger-repository.js';
+import { keys } from './keys.js';
 
 export class DynamoChargerAdmin implements ChargerAdmin {
+  private readonly chargers: DynamoChargerRepository;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.chargers = new DynamoChargerRepository({ doc: db, tableName });
+  }
 
-  async register(charger: Charger): Promise<'created' | 'exists'> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.charger(charger.chargerId),
-            ...gsi1.chargerOfOperator(charger.operatorId, charger.chargerId),
-            entity: 'charger',
-            ...charger,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'created';
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return 'exists';
-      throw err;
-    }
+  register(charger: Charger): Promise<'created' | 'exists'> {
+    return this.chargers.createIfAbsent(charger);
   }
 
   async approve(operatorId: string, chargerId: string): Promise<'approved' | 'not-found' | 'not-pending'> {

@@ -45,7 +45,7 @@ export class DynamoChargerRepository implements ChargerRepository {
     return found.sort((a, b) => b.prefix.length - a.prefix.length)[0];
   }
 
-  async createPending(charger: Charger): Promise<'created' | 'exists'> {
+  async createIfAbsent(charger: Charger): Promise<'created' | 'exists'> {
     try {
       await this.t.doc.send(
         new PutCommand({

@@ -103,7 +103,7 @@ export class MemoryChargerRepository implements ChargerRepository {
     return undefined;
   }
 
-  async createPending(charger: Charger): Promise<'created' | 'exists'> {
+  async createIfAbsent(charger: Charger): Promise<'created' | 'exists'> {
     if (this.s.chargers.has(charger.chargerId)) return 'exists';
     this.s.chargers.set(charger.chargerId, clone(charger) as ChargerItem);
     this.s.writes++;

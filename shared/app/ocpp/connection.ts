@@ -116,7 +116,7 @@ export async function authenticateCharger(
     paid: false,
     createdAt: isoFromMillis(deps.clock.now()),
   };
-  if ((await deps.chargers.createPending(pending)) === 'created') {
+  if ((await deps.chargers.createIfAbsent(pending)) === 'created') {
     deps.log.info('unknown charger registered as pending', { chargerId, operatorId: operator.operatorId });
     return allow(pending);
   }
