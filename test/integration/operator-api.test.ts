@@ -103,6 +103,19 @@ describe('commands to chargers', () => {
     expect(again.json.status).toBe('succeeded');
   });
 
+  it('reports a session whose StartTransaction was lost, with its flag as a JSON array', async () => {
+    const txId = 900_000 + Math.floor(Math.random() * 90_000);
+    await charger.call('StopTransaction', {
+      transactionId: txId,
+      meterStop: 1000,
+      timestamp: new Date().toISOString(),
+    });
+    const res = await api('GET', `/chargers/${DEMO.chargerId}/transactions/${txId}`);
+    expect(res.status).toBe(200);
+    // Flags are a DynamoDB string set, which has no JSON form of its own.
+    expect(res.json.transaction.flags).toEqual(['start-missing']);
+  });
+
   it('reads the configuration back', async () => {
     const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, { action: 'GetConfiguration' });
     expect(res.status).toBe(200);

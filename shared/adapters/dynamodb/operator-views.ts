@@ -10,9 +10,13 @@ import { keys } from './keys.js';
 
 const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'expiresAt']);
 
+/** Storage keys dropped; string sets (flags) become sorted arrays, since a Set has no JSON form. */
 function strip<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(item)) {
+    if (STORAGE_ATTRIBUTES.has(k)) continue;
+    out[k] = v instanceof Set ? [...v].sort() : v;
+  }
   return out as T;
 }
 
