@@ -208,6 +208,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
         void dispatchMessage(connection, body, isBinary);
       });
+      // An oversize message (maxPayload) or a protocol violation: ws closes the socket with the
+      // right code (1009, 1002) and reports it here; without a listener it would crash the process.
+      ws.on('error', (err) => log(`connection ${conn.id} of ${connection.chargerId}: ${err.message}`));
       ws.on('close', (code, reason) => {
         clearTimeout(connection.idleTimer);
         connections.delete(conn.id);
@@ -293,10 +296,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return;
       }
       case 'GET':
+        // The REST wire format is camelCase; the SDK maps it to ConnectedAt, Identity, LastActiveAt.
         sendJson(res, 200, {
-          ConnectedAt: new Date(conn.connectedAt).toISOString(),
-          LastActiveAt: new Date(conn.lastActiveAt).toISOString(),
-          Identity: { SourceIp: conn.sourceIp, UserAgent: conn.userAgent },
+          connectedAt: new Date(conn.connectedAt).toISOString(),
+          lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
+          identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
         });
         return;
       case 'DELETE':

@@ -8,7 +8,7 @@ export class PortInUseError extends Error {
     readonly service: string,
   ) {
     super(
-      `port ${port} (${service}) is already in use; stop whatever holds it or choose another port (see README, "Ports")`,
+      `port ${port} (${service}) is already in use; stop whatever holds it, or pick another port ('npm start -- --help' lists the port options)`,
     );
   }
 }

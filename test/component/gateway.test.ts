@@ -1,0 +1,163 @@
+/**
+ * The WebSocket gateway emulator as API Gateway's stand-in: the event shapes the handlers get, what
+ * it does with their answers, the @connections API through the real ApiGatewayManagementApiClient,
+ * and the message size and idle limits.
+ */
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type Gateway, MAX_MESSAGE_BYTES, startGateway } from '../../local/gateway.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the test records raw event objects as handlers receive them.
+const events: { route: string; event: any }[] = [];
+let gateway: Gateway;
+let management: ApiGatewayManagementApiClient;
+
+beforeAll(async () => {
+  gateway = await startGateway({
+    port: 0,
+    idleTimeoutMs: 1500,
+    handlers: {
+      authorizer: async (event) => {
+        events.push({ route: 'authorizer', event });
+        const ok = event.headers.Authorization === 'Basic good';
+        return {
+          principalId: event.queryStringParameters.chargerId,
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Action: 'execute-api:Invoke', Effect: ok ? 'Allow' : 'Deny', Resource: event.methodArn },
+            ],
+          },
+          context: { chargerId: event.queryStringParameters.chargerId },
+        };
+      },
+      connect: async (event) => {
+        events.push({ route: '$connect', event });
+        if (event.queryStringParameters.chargerId === 'NO-PROTOCOL') return { statusCode: 400 };
+        return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'ocpp1.6' } };
+      },
+      disconnect: async (event) => {
+        events.push({ route: '$disconnect', event });
+      },
+      default: async (event) => {
+        events.push({ route: '$default', event });
+        return { statusCode: 200, body: `echo:${event.body}` };
+      },
+    },
+  });
+  management = new ApiGatewayManagementApiClient({
+    endpoint: gateway.connectionsUrl,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+});
+
+afterAll(async () => {
+  management.destroy();
+  await gateway.stop();
+});
+
+function connect(path: string, authorization?: string): Promise<WebSocket | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${gateway.ocppUrl}/${path}`, ['ocpp1.6'], {
+      headers: authorization ? { Authorization: authorization } : {},
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', reject);
+  });
+}
+
+const nextMessage = (ws: WebSocket) =>
+  new Promise<string>((resolve) => ws.once('message', (m) => resolve(m.toString())));
+const closed = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+
+describe('upgrade', () => {
+  it('answers 401 without the identity source, 403 on a Deny, and the $connect status otherwise', async () => {
+    expect(await connect('CP1')).toBe(401);
+    expect(await connect('CP1', 'Basic bad')).toBe(403);
+    expect(await connect('NO-PROTOCOL', 'Basic good')).toBe(400);
+  });
+
+  it('builds the authorizer and $connect events as API Gateway does', async () => {
+    events.length = 0;
+    const ws = (await connect('CP%201', 'Basic good')) as WebSocket;
+    expect(ws.protocol).toBe('ocpp1.6');
+    const auth = events.find((e) => e.route === 'authorizer')!.event;
+    expect(auth).toMatchObject({
+      type: 'REQUEST',
+      queryStringParameters: { chargerId: 'CP 1' },
+      headers: { Authorization: 'Basic good', 'Sec-WebSocket-Protocol': 'ocpp1.6' },
+      requestContext: { routeKey: '$connect', eventType: 'CONNECT', stage: 'ocpp' },
+    });
+    expect(auth.methodArn).toMatch(/\/ocpp\/\$connect$/);
+    const conn = events.find((e) => e.route === '$connect')!.event;
+    expect(conn.requestContext.authorizer).toMatchObject({ chargerId: 'CP 1', principalId: 'CP 1' });
+    expect(typeof conn.requestContext.connectionId).toBe('string');
+    ws.close();
+    await closed(ws);
+  });
+});
+
+describe('messages and @connections', () => {
+  it('sends the $default route response back and passes the authorizer context on', async () => {
+    events.length = 0;
+    const ws = (await connect('CP2', 'Basic good')) as WebSocket;
+    const reply = nextMessage(ws);
+    ws.send('[2,"1","Heartbeat",{}]');
+    expect(await reply).toBe('echo:[2,"1","Heartbeat",{}]');
+    const message = events.find((e) => e.route === '$default')!.event;
+    expect(message.requestContext).toMatchObject({
+      routeKey: '$default',
+      eventType: 'MESSAGE',
+      authorizer: { chargerId: 'CP2' },
+    });
+    ws.close();
+    await closed(ws);
+  });
+
+  it('posts, reads and deletes a connection through the real management client', async () => {
+    events.length = 0;
+    const ws = (await connect('CP3', 'Basic good')) as WebSocket;
+    const connectionId = events.find((e) => e.route === '$connect')!.event.requestContext
+      .connectionId as string;
+
+    const received = nextMessage(ws);
+    await management.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: '[2,"x","Reset",{"type":"Soft"}]' }),
+    );
+    expect(await received).toBe('[2,"x","Reset",{"type":"Soft"}]');
+
+    const info = await management.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+    expect(info.ConnectedAt).toBeInstanceOf(Date);
+
+    const gone = closed(ws);
+    await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    await gone;
+    await expect(
+      management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'late' })),
+    ).rejects.toBeInstanceOf(GoneException);
+    await expect.poll(() => events.some((e) => e.route === '$disconnect')).toBe(true);
+  });
+});
+
+describe('limits', () => {
+  it('closes a connection that sends a message over 128 KB with 1009', async () => {
+    const ws = (await connect('CP4', 'Basic good')) as WebSocket;
+    const code = closed(ws);
+    ws.send('x'.repeat(MAX_MESSAGE_BYTES + 1));
+    expect(await code).toBe(1009);
+  });
+
+  it('closes an idle connection', async () => {
+    const ws = (await connect('CP5', 'Basic good')) as WebSocket;
+    expect(await closed(ws)).toBe(1001);
+  });
+});
