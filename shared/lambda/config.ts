@@ -65,3 +65,23 @@ export function config(): Config {
 export function resetConfigForTests(): void {
   cached = undefined;
 }
+
+/**
+ * A value built from the configuration once per container (clients, repositories), and built again
+ * only if the configuration's values change: the embedded runtime sets CONNECTIONS_ENDPOINT after
+ * the handlers have loaded. On the hot path this is one identity check.
+ */
+export function perConfig<T>(build: (c: Config) => T): () => T {
+  let cached: { config: Config; key: string; value: T } | undefined;
+  return () => {
+    const c = config();
+    if (cached?.config === c) return cached.value;
+    const key = JSON.stringify(c);
+    if (cached?.key === key) {
+      cached.config = c;
+      return cached.value;
+    }
+    cached = { config: c, key, value: build(c) };
+    return cached.value;
+  };
+}

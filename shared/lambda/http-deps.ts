@@ -8,7 +8,7 @@ import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { TariffStore } from '../ports/tariffs.js';
-import { config } from './config.js';
+import { perConfig } from './config.js';
 
 export interface HttpDeps {
   views: OperatorViews;
@@ -17,18 +17,13 @@ export interface HttpDeps {
   clock: Clock;
 }
 
-let deps: HttpDeps | undefined;
-
-export function httpDeps(): HttpDeps {
-  if (!deps) {
-    const c = config();
-    const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
-    deps = {
-      views: new DynamoOperatorViews(db, c.TABLE_NAME),
-      tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
-      chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
-      clock: systemClock,
-    };
-  }
-  return deps;
-}
+/** The container's deps (see perConfig). */
+export const httpDeps: () => HttpDeps = perConfig((c) => {
+  const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
+  return {
+    views: new DynamoOperatorViews(db, c.TABLE_NAME),
+    tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
+    chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
+    clock: systemClock,
+  };
+});

@@ -23,7 +23,7 @@ import { DynamoTransactionRepository } from '../adapters/dynamodb/transaction-re
 import type { DataTransferHandler, OcppDeps } from '../app/ocpp/deps.js';
 import { type Clock, type IdGenerator, systemClock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
-import { config } from './config.js';
+import { perConfig } from './config.js';
 import { childLogger } from './logger.js';
 
 export interface OcppDepsSettings {
@@ -79,34 +79,14 @@ export function createOcppDeps(s: OcppDepsSettings): OcppDeps {
   };
 }
 
-let cached: { key: string; deps: OcppDeps } | undefined;
-
-/**
- * The container's deps. Rebuilt only if the configuration object changed (the embedded runtime
- * sets CONNECTIONS_ENDPOINT once its gateway listens, then resets the config cache).
- */
-export function ocppDeps(): OcppDeps {
-  const c = config();
-  const key = JSON.stringify([
-    c.TABLE_NAME,
-    c.AWS_REGION,
-    c.DYNAMODB_ENDPOINT,
-    c.CONNECTIONS_ENDPOINT,
-    c.HEARTBEAT_INTERVAL_SECONDS,
-    c.CALL_TIMEOUT_SECONDS,
-  ]);
-  if (cached?.key !== key) {
-    cached = {
-      key,
-      deps: createOcppDeps({
-        tableName: c.TABLE_NAME,
-        region: c.AWS_REGION,
-        dynamoEndpoint: c.DYNAMODB_ENDPOINT,
-        connectionsEndpoint: c.CONNECTIONS_ENDPOINT,
-        heartbeatIntervalSeconds: c.HEARTBEAT_INTERVAL_SECONDS,
-        callTimeoutSeconds: c.CALL_TIMEOUT_SECONDS,
-      }),
-    };
-  }
-  return cached.deps;
-}
+/** The container's deps (see perConfig). */
+export const ocppDeps: () => OcppDeps = perConfig((c) =>
+  createOcppDeps({
+    tableName: c.TABLE_NAME,
+    region: c.AWS_REGION,
+    dynamoEndpoint: c.DYNAMODB_ENDPOINT,
+    connectionsEndpoint: c.CONNECTIONS_ENDPOINT,
+    heartbeatIntervalSeconds: c.HEARTBEAT_INTERVAL_SECONDS,
+    callTimeoutSeconds: c.CALL_TIMEOUT_SECONDS,
+  }),
+);

@@ -12,7 +12,7 @@ import { DEFAULT_COST_CAP_MARGIN, type PricingDeps, type PricingSettings } from 
 import { DEFAULT_HOLD_SAFETY_SECONDS } from '../domain/finalisation.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
-import { config } from './config.js';
+import { perConfig } from './config.js';
 import { childLogger } from './logger.js';
 import { createOcppDeps, powertoolsLog } from './ocpp-deps.js';
 
@@ -59,33 +59,15 @@ export function createPricingDeps(s: PricingDepsSettings): PricingDeps {
   };
 }
 
-let cached: { key: string; deps: PricingDeps } | undefined;
-
-/** The container's deps, rebuilt only if the configuration changed (see ocppDeps). */
-export function pricingDeps(): PricingDeps {
-  const c = config();
-  const key = JSON.stringify([
-    c.TABLE_NAME,
-    c.AWS_REGION,
-    c.DYNAMODB_ENDPOINT,
-    c.CONNECTIONS_ENDPOINT,
-    c.SETTLE_WINDOW_SECONDS,
-    c.CALL_TIMEOUT_SECONDS,
-    c.HEARTBEAT_INTERVAL_SECONDS,
-  ]);
-  if (cached?.key !== key) {
-    cached = {
-      key,
-      deps: createPricingDeps({
-        tableName: c.TABLE_NAME,
-        region: c.AWS_REGION,
-        dynamoEndpoint: c.DYNAMODB_ENDPOINT,
-        connectionsEndpoint: c.CONNECTIONS_ENDPOINT,
-        settleWindowSeconds: c.SETTLE_WINDOW_SECONDS,
-        callTimeoutSeconds: c.CALL_TIMEOUT_SECONDS,
-        heartbeatIntervalSeconds: c.HEARTBEAT_INTERVAL_SECONDS,
-      }),
-    };
-  }
-  return cached.deps;
-}
+/** The container's deps (see perConfig). */
+export const pricingDeps: () => PricingDeps = perConfig((c) =>
+  createPricingDeps({
+    tableName: c.TABLE_NAME,
+    region: c.AWS_REGION,
+    dynamoEndpoint: c.DYNAMODB_ENDPOINT,
+    connectionsEndpoint: c.CONNECTIONS_ENDPOINT,
+    settleWindowSeconds: c.SETTLE_WINDOW_SECONDS,
+    callTimeoutSeconds: c.CALL_TIMEOUT_SECONDS,
+    heartbeatIntervalSeconds: c.HEARTBEAT_INTERVAL_SECONDS,
+  }),
+);

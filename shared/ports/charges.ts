@@ -226,3 +226,19 @@ export interface ChargerCommands {
   /** Sends RemoteStopTransaction; resolves with the OCPP message id, throws when it cannot be sent. */
   remoteStop(key: TxKey): Promise<{ messageId: string }>;
 }
+
+/** The attributes pricing writes on the transaction item (other flows' tests leave them out of comparisons). */
+export const PRICING_ATTRIBUTES = [
+  'chargeVersion',
+  'aggregate',
+  'charge',
+  'energyMilliWh',
+  'lastSampleReceivedAt',
+  'stopReceivedAt',
+  'finaliseDueAt',
+  'costCap',
+  'finalisedAt',
+  'finalReason',
+  'discrepancies',
+  'chargeFlags',
+] as const;

@@ -39,22 +39,6 @@ import type { TransactionStatus } from '../../ports/transactions.js';
 import { CHARGE_TIMER_SHARDS, chargeTimerPartition, epochSortKey, keys } from './keys.js';
 import { fromStringSet, isConditionalCheckFailed, type TableContext } from './support.js';
 
-/** The attributes pricing writes on the transaction item (other flows' tests leave them out of comparisons). */
-export const PRICING_ATTRIBUTES = [
-  'chargeVersion',
-  'aggregate',
-  'charge',
-  'energyMilliWh',
-  'lastSampleReceivedAt',
-  'stopReceivedAt',
-  'finaliseDueAt',
-  'costCap',
-  'finalisedAt',
-  'finalReason',
-  'discrepancies',
-  'chargeFlags',
-] as const;
-
 /** Timers and outbox items are deleted when done; TTL removes any left behind after this long. */
 const LEFTOVER_TTL_SECONDS = 30 * 24 * 3600;
 

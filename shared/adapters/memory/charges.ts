@@ -18,6 +18,7 @@ import type {
   PricedTransaction,
   TxKey,
 } from '../../ports/charges.js';
+import { PRICING_ATTRIBUTES } from '../../ports/charges.js';
 import type { TransactionRecord } from '../../ports/transactions.js';
 
 type Item = Record<string, unknown>;
@@ -62,20 +63,7 @@ export class MemoryChargeStore {
 }
 
 function toPriced(item: Item): PricedTransaction {
-  const pricingFields = [
-    'chargeVersion',
-    'aggregate',
-    'charge',
-    'energyMilliWh',
-    'lastSampleReceivedAt',
-    'stopReceivedAt',
-    'finaliseDueAt',
-    'costCap',
-    'finalisedAt',
-    'finalReason',
-    'discrepancies',
-    'chargeFlags',
-  ];
+  const pricingFields: readonly string[] = PRICING_ATTRIBUTES;
   const charge: Item = { chargeVersion: 0 };
   const rest: Item = {};
   for (const [k, v] of Object.entries(item)) {
