@@ -116,6 +116,12 @@ describe('commands to chargers', () => {
     expect(res.json.transaction.flags).toEqual(['start-missing']);
   });
 
+  it('accepts the demo card whatever the case the charger sends it in (OCPP CiString20)', async () => {
+    expect(await charger.call('Authorize', { idTag: DEMO.idTag.toLowerCase() })).toEqual({
+      idTagInfo: { status: 'Accepted' },
+    });
+  });
+
   it('reads the configuration back', async () => {
     const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, { action: 'GetConfiguration' });
     expect(res.status).toBe(200);

@@ -35,7 +35,10 @@
  * hash of the transaction, and sorted by due time (zero-padded epoch seconds) so that the finaliser
  * finds what is due with one `sk < <now + 1>` query per shard, never a scan. Outbox items are the
  * durable events other flows consume from the table stream (INSERT); they expire by TTL.
+ * Id tags are case-insensitive (OCPP CiString20), so their keys hold the normal form.
  */
+
+import { normaliseIdTag } from '../../domain/id-tag.js';
 
 export interface Key {
   pk: string;
@@ -53,7 +56,10 @@ export const keys = {
     sk: `TARIFF#${tariffId}`,
   }),
   group: (operatorId: string, groupId: string): Key => ({ pk: `OP#${operatorId}`, sk: `GROUP#${groupId}` }),
-  idTag: (operatorId: string, idTag: string): Key => ({ pk: `OP#${operatorId}`, sk: `IDTAG#${idTag}` }),
+  idTag: (operatorId: string, idTag: string): Key => ({
+    pk: `OP#${operatorId}`,
+    sk: `IDTAG#${normaliseIdTag(idTag)}`,
+  }),
   charger: (chargerId: string): Key => ({ pk: `CP#${chargerId}`, sk: 'CHARGER' }),
   connection: (chargerId: string): Key => ({ pk: `CP#${chargerId}`, sk: 'CONNECTION' }),
   connectionById: (connectionId: string): Key => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
@@ -135,7 +141,10 @@ export const gsi1 = {
     gsi1pk: `OP#${operatorId}`,
     gsi1sk: `TX#${startedAt}`,
   }),
-  idTag: (operatorId: string, idTag: string) => ({ gsi1pk: `IDTAG#${idTag}`, gsi1sk: `OP#${operatorId}` }),
+  idTag: (operatorId: string, idTag: string) => ({
+    gsi1pk: `IDTAG#${normaliseIdTag(idTag)}`,
+    gsi1sk: `OP#${operatorId}`,
+  }),
   /** Sparse: only open (queued or sent) platform → charger calls carry it; the call sweeper queries it. */
   openCall: (deadline: string, chargerId: string, messageId: string) => ({
     gsi1pk: 'OPENCALL',

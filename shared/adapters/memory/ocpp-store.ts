@@ -5,6 +5,7 @@
  * test can prove a message changed nothing.
  */
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
+import { normaliseIdTag } from '../../domain/id-tag.js';
 import type {
   CallOutcome,
   CallRef,
@@ -77,7 +78,7 @@ export class MemoryOcppStore {
     this.operators.set(o.operatorId, clone(o));
   }
   putIdTag(t: IdTag): void {
-    this.idTags.set(`${t.operatorId}|${t.idTag}`, clone(t));
+    this.idTags.set(`${t.operatorId}|${normaliseIdTag(t.idTag)}`, clone(t));
   }
   putPrefix(p: RegistrationPrefix): void {
     this.prefixes.set(p.prefix, clone(p));
@@ -153,7 +154,7 @@ export class MemoryOperatorReader implements OperatorReader {
 export class MemoryIdTagReader implements IdTagReader {
   constructor(private readonly s: MemoryOcppStore) {}
   async get(operatorId: string, idTag: string): Promise<IdTag | undefined> {
-    const t = this.s.idTags.get(`${operatorId}|${idTag}`);
+    const t = this.s.idTags.get(`${operatorId}|${normaliseIdTag(idTag)}`);
     return t ? clone(t) : undefined;
   }
 }

@@ -10,6 +10,7 @@
  * A blocked tag is Blocked and an expired one Expired, whatever the mode.
  */
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
+import { sameIdTag } from '../../domain/id-tag.js';
 import type { IdTagInfo } from '../../ocpp/v16/types.js';
 import type { OcppDeps } from './deps.js';
 
@@ -33,7 +34,7 @@ export function decideIdTag({ charger, operator, tag, idTag, nowMs }: IdTagDecis
       ? { status: 'Accepted', expiryDate: new Date(Date.parse(tag.expiresAt)).toISOString() }
       : { status: 'Accepted' };
 
-  if (charger.ownerIdTags?.includes(idTag)) return accepted();
+  if (charger.ownerIdTags?.some((owner) => sameIdTag(owner, idTag))) return accepted();
   if (tag?.kind === 'driver') return accepted();
 
   switch (charger.accessMode) {

@@ -145,6 +145,14 @@ describe('Authorize', () => {
     expect(await auth('NOBODY')).toBe('Invalid');
   });
 
+  it('matches tags without regard to case (OCPP CiString20)', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'private', ownerIdTags: ['Owner-Card'] }));
+    m.store.putIdTag(anIdTag({ idTag: 'HOUSE-2', kind: 'owner' }));
+    expect(await auth('OWNER-CARD')).toBe('Accepted');
+    expect(await auth('house-2')).toBe('Accepted');
+    expect(await auth('house-3')).toBe('Invalid');
+  });
+
   it('group: members of the charger groups', async () => {
     m.store.putCharger(aCharger({ accessMode: 'group', groupIds: ['g1'] }));
     m.store.putIdTag(anIdTag({ idTag: 'M1', kind: 'member', groupId: 'g1' }));
