@@ -7,7 +7,8 @@ export interface TariffSnapshotInput {
   operatorId: string;
   chargerId: string;
   siteId?: string | undefined;
-  idTag: string;
+  /** Absent for a StopTransaction without idTag whose start was lost: no group price applies then. */
+  idTag?: string | undefined;
 }
 
 export interface TariffSnapshotProvider {

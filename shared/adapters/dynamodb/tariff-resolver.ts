@@ -33,7 +33,7 @@ export class DynamoTariffResolver implements TariffSnapshotProvider {
     const { operatorId, chargerId } = input;
     const [charger, tag] = await Promise.all([
       this.get(keys.charger(chargerId)),
-      this.get(keys.idTag(operatorId, input.idTag)),
+      input.idTag !== undefined ? this.get(keys.idTag(operatorId, input.idTag)) : undefined,
     ]);
     const siteId = input.siteId ?? str(charger?.siteId);
     const groupId = tag && tag.blocked !== true ? str(tag.groupId) : undefined;

@@ -1,6 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
-import { aCharger, anOperator, CHARGER_ID, energySample, TestCharger } from '../../fixtures/ocpp/builders.js';
+import {
+  aCharger,
+  anOperator,
+  CHARGER_ID,
+  energySample,
+  OPERATOR_ID,
+  TestCharger,
+} from '../../fixtures/ocpp/builders.js';
 
 let m: MemoryOcpp;
 let cp: TestCharger;
@@ -118,6 +125,8 @@ describe('offline and out of order', () => {
   });
 
   it('Stop before Start: the stop creates a consistent, flagged transaction; late MeterValues attach', async () => {
+    m.store.putCharger(aCharger({ tariffId: 'tariff-1' }));
+    m.store.putTariff(OPERATOR_ID, 'tariff-1', { tariffId: 'tariff-1', energyPerKwh: 35 });
     const stopReply = await cp.ok('StopTransaction', {
       transactionId: 7,
       meterStop: 9000,
@@ -135,6 +144,11 @@ describe('offline and out of order', () => {
       stoppedAt: '2026-11-01T09:30:00.000Z',
       idTag: 'TAG-1',
       stopReason: 'Local',
+    });
+    // Priced with the tariff in force now rather than left unbilled; the flag tells the operator.
+    expect((await m.deps.transactions.get(CHARGER_ID, 7))?.tariffSnapshot).toEqual({
+      tariffId: 'tariff-1',
+      energyPerKwh: 35,
     });
     await cp.ok('MeterValues', {
       connectorId: 1,

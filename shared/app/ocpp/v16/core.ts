@@ -238,10 +238,21 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
       transactionId: txId,
     });
     await deps.transactions.reserveTransactionId(chargerId, txId);
+    // The tariff in force now is the best guess at the one in force when it started; without it
+    // the session would go unbilled. The start-missing flag puts it before the operator either way.
+    const charger = await deps.chargers.get(chargerId);
+    const tariffSnapshot = await deps.tariffs.snapshotFor({
+      operatorId,
+      chargerId,
+      siteId: charger?.siteId,
+      idTag: req.idTag,
+    });
     const created = await deps.transactions.createFromStop({
       chargerId,
       transactionId: txId,
       operatorId,
+      ...(charger?.siteId !== undefined ? { siteId: charger.siteId } : {}),
+      ...(tariffSnapshot !== undefined ? { tariffSnapshot } : {}),
       ...(req.idTag !== undefined ? { idTag: req.idTag } : {}),
       status: 'stopped',
       flags: ['start-missing'],
