@@ -14,18 +14,13 @@ import { logicalId } from './platform-fixture.js';
 describe('bundling (esbuild, local, no Docker)', () => {
   let platform: Platform;
   let assemblyDir: string;
-  let elapsedMs: number;
+  // Synth time is measured by `npx cdk synth` (see the issue note), not asserted here: a timed test
+  // fails on a busy machine for no fault of the code.
   beforeAll(() => {
-    const started = Date.now();
     const app = new App();
     platform = buildPlatform(app, { nag: false });
     assemblyDir = app.synth().directory;
-    elapsedMs = Date.now() - started;
   }, 120_000);
-
-  it('bundles the whole stateless stack in well under a minute', () => {
-    expect(elapsedMs).toBeLessThan(60_000);
-  });
 
   it.each(HANDLER_NAMES)(
     '%s: index.mjs with the ESM banner, a source map and a handler export',
