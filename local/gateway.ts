@@ -71,6 +71,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const log = opts.log ?? (() => {});
   const connections = new Map<string, Connection>();
+  /** $disconnect invocations still running; stop() lets them finish while the table is still up. */
+  const disconnecting = new Set<Promise<unknown>>();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
@@ -214,7 +216,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       ws.on('close', (code, reason) => {
         clearTimeout(connection.idleTimer);
         connections.delete(conn.id);
-        void opts.handlers
+        const done = opts.handlers
           .disconnect(
             {
               headers,
@@ -230,7 +232,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             },
             lambdaContext('ocpp-disconnect'),
           )
-          .catch((err) => log(`$disconnect failed: ${String(err)}`));
+          .catch((err) => log(`$disconnect failed: ${String(err)}`))
+          .finally(() => disconnecting.delete(done));
+        disconnecting.add(done);
       });
     });
   }
@@ -324,6 +328,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         clearTimeout(conn.idleTimer);
         conn.socket.terminate();
       }
+      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.race([Promise.allSettled([...disconnecting]), new Promise((r) => setTimeout(r, 2000).unref())]);
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
