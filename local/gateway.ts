@@ -329,7 +329,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         conn.socket.terminate();
       }
       await new Promise((resolve) => setImmediate(resolve));
-      await Promise.race([Promise.allSettled([...disconnecting]), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([
+        Promise.allSettled([...disconnecting]),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
