@@ -1,8 +1,9 @@
 /**
  * `npm run charger:demo`: a simulated charger (ocpp-rpc in strict mode, so every reply is checked
  * against the official OCPP 1.6 schemas) runs a whole session against a running `npm start`:
- * Boot → Status → Authorize → Start → MeterValues → Stop, then prints the session's charge as
- * the operator API reports it once the stream recompute has priced it.
+ * Boot → Status → Authorize → Start → MeterValues → Stop, then a RemoteStart and a RemoteStop the
+ * platform issues through the operator API, and prints the first session's charge as the operator
+ * API reports it once the stream recompute has priced it.
  *
  *   npm run charger:demo -- [--url ws://127.0.0.1:8180/ocpp] [--api http://127.0.0.1:8080] [--readings 10]
  */
@@ -26,7 +27,39 @@ async function main(): Promise<void> {
     chargerId: DEMO.chargerId,
     password: DEMO.chargerPassword,
   });
-  client.handle('RemoteStopTransaction', async () => ({ status: 'Accepted' }));
+  // Remote control: a charger accepts, then does what it was asked in a CALL of its own.
+  const remote = { transactionId: undefined as number | undefined, stopped: false };
+  client.handle('RemoteStartTransaction', async ({ params }) => {
+    const { connectorId = 2, idTag } = params as { connectorId?: number; idTag: string };
+    setTimeout(() => {
+      void (async () => {
+        const res = (await client.call('StartTransaction', {
+          connectorId,
+          idTag,
+          meterStart: 40_000,
+          timestamp: new Date().toISOString(),
+        })) as { transactionId: number };
+        remote.transactionId = res.transactionId;
+      })();
+    }, 50);
+    return { status: 'Accepted' };
+  });
+  client.handle('RemoteStopTransaction', async ({ params }) => {
+    const { transactionId } = params as { transactionId: number };
+    if (transactionId !== remote.transactionId) return { status: 'Rejected' };
+    setTimeout(() => {
+      void (async () => {
+        await client.call('StopTransaction', {
+          transactionId,
+          meterStop: 40_600,
+          timestamp: new Date().toISOString(),
+          reason: 'Remote',
+        });
+        remote.stopped = true;
+      })();
+    }, 50);
+    return { status: 'Accepted' };
+  });
   await client.connect();
   say(`connected to ${values.url} with subprotocol ${client.protocol}`);
 
@@ -99,6 +132,32 @@ async function main(): Promise<void> {
     timestamp: at(readings + 1),
   });
   say('StopTransaction sent');
+
+  // The platform starts and stops a session on connector 2 through the operator API.
+  const command = async (action: string, payload: unknown) => {
+    const res = await fetch(`${values.api}/api/v1/chargers/${DEMO.chargerId}/commands`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action, payload }),
+    });
+    const body = (await res.json()) as { status?: string; result?: { status: string }; error?: unknown };
+    if (body.status !== 'succeeded') throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
+    return body.result?.status;
+  };
+  const until = async (ok: () => boolean, what: string) => {
+    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!ok()) throw new Error(`timed out waiting for ${what}`);
+  };
+  say(
+    `platform → RemoteStartTransaction: ${await command('RemoteStartTransaction', { connectorId: 2, idTag: DEMO.idTag })}`,
+  );
+  await until(() => remote.transactionId !== undefined, 'the remote-started transaction');
+  say(`StartTransaction after the remote start: transaction ${remote.transactionId}`);
+  say(
+    `platform → RemoteStopTransaction: ${await command('RemoteStopTransaction', { transactionId: remote.transactionId })}`,
+  );
+  await until(() => remote.stopped, 'the remote stop');
+  say('StopTransaction after the remote stop sent');
   await client.close();
 
   const url = `${values.api}/api/v1/chargers/${DEMO.chargerId}/transactions/${started.transactionId}`;
