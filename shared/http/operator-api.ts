@@ -6,6 +6,16 @@ import { createHash } from 'node:crypto';
 import type { Route } from '@middy/http-router';
 import { z } from 'zod';
 import {
+  GroupSchema,
+  IdTagSchema,
+  idTagParam,
+  refParam,
+  SiteSchema,
+  saveGroup,
+  saveIdTag,
+  saveSite,
+} from '../app/catalog/manage-catalog.js';
+import {
   approveCharger,
   ChargerConflictError,
   ChargerNotFoundError,
@@ -258,6 +268,33 @@ export const operatorRoutes: Route<HttpEvent, HttpResult>[] = [
         if (err instanceof InvalidTariffError) throw new HttpError(400, err.message, 'invalid_tariff');
         throw err;
       }
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/sites/{siteId}',
+    handler: async (event: HttpEvent) => {
+      const operatorId = await operatorOf(event);
+      const siteId = param(refParam, event.pathParameters?.siteId, 'siteId');
+      return json({ site: await saveSite(httpDeps(), operatorId, siteId, jsonBody(event, SiteSchema)) });
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/groups/{groupId}',
+    handler: async (event: HttpEvent) => {
+      const operatorId = await operatorOf(event);
+      const groupId = param(refParam, event.pathParameters?.groupId, 'groupId');
+      return json({ group: await saveGroup(httpDeps(), operatorId, groupId, jsonBody(event, GroupSchema)) });
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/id-tags/{idTag}',
+    handler: async (event: HttpEvent) => {
+      const operatorId = await operatorOf(event);
+      const idTag = param(idTagParam, event.pathParameters?.idTag, 'idTag');
+      return json({ idTag: await saveIdTag(httpDeps(), operatorId, idTag, jsonBody(event, IdTagSchema)) });
     },
   },
 ];

@@ -1,9 +1,11 @@
 /** Composition root for the HTTP API function: adapters built once per container. */
 
+import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
+import type { OperatorCatalog } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
@@ -14,6 +16,7 @@ export interface HttpDeps {
   views: OperatorViews;
   tariffs: TariffStore;
   chargerAdmin: ChargerAdmin;
+  catalog: OperatorCatalog;
   clock: Clock;
 }
 
@@ -24,6 +27,7 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     views: new DynamoOperatorViews(db, c.TABLE_NAME),
     tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
     chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
+    catalog: new DynamoOperatorCatalog(db, c.TABLE_NAME),
     clock: systemClock,
   };
 });
