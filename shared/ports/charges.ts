@@ -63,6 +63,8 @@ export interface CostCapRecord {
   preAuthAmountMinor: number;
   /** `requested` while the RemoteStopTransaction is being sent; then `sent` or `send-failed`. */
   status: 'requested' | 'sent' | 'send-failed';
+  /** Sends tried so far: a `send-failed` stop is tried again on later updates, up to a limit. */
+  attempts?: number;
   messageId?: string;
   error?: string;
 }
@@ -124,7 +126,7 @@ export interface ChargeUpdate {
   lastSampleReceivedAt?: number;
   stopReceivedAt?: number;
   finaliseDueAt?: number;
-  /** Set only when claiming the cost cap stop (the write then also requires that none exists). */
+  /** Set only when claiming the cost cap stop (the write then requires that none exists, or that the last send failed). */
   costCap?: CostCapRecord;
   addFlags: string[];
 }

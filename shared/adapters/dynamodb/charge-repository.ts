@@ -7,7 +7,7 @@
  * - `aggregate` (map): the bounded running aggregate of the samples (domain/charge-aggregate.ts);
  * - `charge` (map): the priced session (domain/pricing.ts `Charge`), absent without a tariff;
  * - `energyMilliWh`, `lastSampleReceivedAt`, `stopReceivedAt`, `finaliseDueAt` (numbers, epoch s);
- * - `costCap` (map, written once: `attribute_not_exists(costCap)`);
+ * - `costCap` (map, written once: `attribute_not_exists(costCap)`, or again to retry a stop whose send failed);
  * - `finalisedAt`, `finalReason`, `discrepancies` (map keyed by message id), `status = 'final'`;
  * - `chargeFlags` (string set, `ADD` only): `no-tariff`, `tariff-invalid`, `unusable-energy-values`,
  *   `sample-after-final` (OCPP's `flags` set is left to OCPP).
@@ -245,7 +245,10 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (update.stopReceivedAt !== undefined) e.set('stopReceivedAt', update.stopReceivedAt);
     if (update.finaliseDueAt !== undefined) e.set('finaliseDueAt', update.finaliseDueAt);
     if (update.costCap) {
-      e.when(`attribute_not_exists(${e.name('costCap')})`);
+      // Claimed once, or claimed again to retry a stop that could not be sent.
+      e.when(
+        `(attribute_not_exists(${e.name('costCap')}) OR ${e.name('costCap.status')} = ${e.value('send-failed')})`,
+      );
       e.set('costCap', update.costCap);
     }
     if (update.addFlags.length > 0) e.add('chargeFlags', new Set(update.addFlags));

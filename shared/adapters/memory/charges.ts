@@ -119,7 +119,9 @@ export class MemoryChargeRepository implements ChargeRepository {
   ): Promise<'saved' | 'conflict'> {
     await tick();
     const item = this.versioned(key, expectedVersion);
-    if (!item || (update.costCap && item.costCap !== undefined)) return 'conflict';
+    const costCapTaken =
+      item?.costCap !== undefined && (item.costCap as Partial<CostCapRecord>).status !== 'send-failed';
+    if (!item || (update.costCap && costCapTaken)) return 'conflict';
     const { addFlags, ...fields } = update;
     Object.assign(item, stored(fields), { chargeVersion: expectedVersion + 1 });
     this.addFlags(item, addFlags);

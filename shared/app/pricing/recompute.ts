@@ -285,10 +285,18 @@ function costCapFor(
     !charge ||
     tx.status !== 'active' ||
     tx.stoppedAt !== undefined ||
-    tx.preAuthAmountMinor === undefined ||
-    tx.charge.costCap !== undefined
+    tx.preAuthAmountMinor === undefined
   ) {
     return undefined;
+  }
+  const claimed = tx.charge.costCap;
+  if (claimed) {
+    // A stop that could not be sent (charger briefly offline) is tried again with the next update,
+    // since the session keeps running up to the hold meanwhile. The decision itself stands.
+    const attempts = claimed.attempts ?? 1;
+    if (claimed.status !== 'send-failed' || attempts >= MAX_COST_CAP_SENDS) return undefined;
+    const { error: _lastError, ...decision } = claimed;
+    return { ...decision, status: 'requested', attempts: attempts + 1 };
   }
   const previous = tx.charge.charge;
   let growth: CostGrowth;
@@ -321,8 +329,12 @@ function costCapFor(
     limitMinor: decision.limitMinor,
     preAuthAmountMinor: tx.preAuthAmountMinor,
     status: 'requested',
+    attempts: 1,
   };
 }
+
+/** After this many failed sends the stop is left to the operator (the record says send-failed). */
+const MAX_COST_CAP_SENDS = 5;
 
 /**
  * Sends the stop the cost cap claimed. Only the invocation whose conditional write recorded the

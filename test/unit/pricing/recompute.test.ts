@@ -347,6 +347,34 @@ describe('cost cap', () => {
     });
   });
 
+  it('tries a stop that could not be sent again with the next update, and stops trying after 5 sends', async () => {
+    const { deps, store, commands } = memoryPricing();
+    store.putTransaction(aTransaction({ preAuthAmountMinor: 100 }));
+    commands.failWith = Object.assign(new Error('charger CP-1 is not connected'), { name: 'OcppError' });
+    await recomputeBatch(deps, items(mv(fiveMinutes(1))));
+    expect(store.item(KEY)!.costCap).toMatchObject({ status: 'send-failed', attempts: 1 });
+
+    commands.failWith = undefined;
+    await recomputeBatch(deps, items(mv(fiveMinutes(2))));
+    expect(commands.sent).toEqual([KEY]);
+    const retried = store.item(KEY)!.costCap as Record<string, unknown>;
+    expect(retried).toMatchObject({
+      reason: 'limit-reached',
+      status: 'sent',
+      attempts: 2,
+      messageId: 'stop-1',
+    });
+    expect(retried.error).toBeUndefined();
+    await recomputeBatch(deps, items(mv(fiveMinutes(3))));
+    expect(commands.sent).toHaveLength(1);
+
+    const { deps: deps2, store: store2, commands: commands2 } = memoryPricing();
+    store2.putTransaction(aTransaction({ preAuthAmountMinor: 100 }));
+    commands2.failWith = new Error('offline');
+    for (let i = 1; i <= 8; i++) await recomputeBatch(deps2, items(mv(fiveMinutes(i))));
+    expect(store2.item(KEY)!.costCap).toMatchObject({ status: 'send-failed', attempts: 5 });
+  });
+
   it('does nothing without a pre-auth amount or once the session has stopped', async () => {
     const { deps, store, commands } = memoryPricing();
     store.putTransaction(aTransaction());
