@@ -1,9 +1,11 @@
 /**
  * The cost cap's claim against real DynamoDB: claimed once; claimed again only to retry a stop
- * whose send failed; never over a stop that was sent.
+ * whose send failed; never over a stop that was sent. The items live in a table of their own, which
+ * no stream poller watches, so the recompute cannot move their version under the test.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensurePlatformTable } from '../../local/dynamodb-local.js';
 import { DynamoChargeRepository } from '../../shared/adapters/dynamodb/charge-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
@@ -13,7 +15,12 @@ import { DEMO_TARIFF } from '../fixtures/builders/pricing.js';
 
 const platform = inject('platform');
 const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
-const charges = new DynamoChargeRepository({ doc, tableName: platform.tableName });
+const tableName = 'cost-cap-claims';
+const charges = new DynamoChargeRepository({ doc, tableName });
+
+beforeAll(async () => {
+  await ensurePlatformTable(platform.endpoints.dynamoEndpoint, tableName);
+});
 
 const costCap = (status: CostCapRecord['status'], attempts: number): CostCapRecord => ({
   stoppedAt: '2026-11-21T10:00:00.000Z',
@@ -32,7 +39,7 @@ async function transactionWith(cap: CostCapRecord | undefined) {
   };
   await doc.send(
     new PutCommand({
-      TableName: platform.tableName,
+      TableName: tableName,
       Item: {
         ...keys.transaction(key.chargerId, key.transactionId),
         ...key,
