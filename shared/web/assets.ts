@@ -15,7 +15,7 @@ th{color:var(--muted);font-weight:600}
 .pill.Faulted,.pill.Unavailable,.pill.offline,.pill.rejected{background:#fee4e2;color:var(--bad)}.pill.SuspendedEV,.pill.SuspendedEVSE,.pill.Finishing,.pill.pending,.pill.stopped{background:#fef0c7;color:var(--warn)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px}
 .kv dt{color:var(--muted);font-size:13px}.kv dd{margin:0 0 10px;font-weight:600}
-input,button{font:inherit;padding:8px 12px;border-radius:8px;border:1px solid var(--line)}button{background:var(--brand);color:#fff;border:0;cursor:pointer}
+input,button{font:inherit;padding:8px 12px;border-radius:8px;border:1px solid var(--line)}button{background:var(--brand);color:#fff;border:0;cursor:pointer}button.approve{padding:2px 10px;font-size:13px;margin-left:6px}button:disabled{opacity:.5;cursor:default}
 code{background:#eef2f6;padding:1px 6px;border-radius:6px;font-size:13px}
 footer{max-width:980px;margin:0 auto 32px;padding:0 16px;color:var(--muted);font-size:13px}
 `;
@@ -31,6 +31,15 @@ const CONSOLE_SCRIPT = `
   function api(path){return fetch('/api/v1'+path,{headers:{authorization:'Bearer '+key}}).then(function(r){if(r.status===401)throw new Error('unauthorized');return r.json()})}
   function showLogin(msg){document.getElementById('login').hidden=false;document.getElementById('app').hidden=true;document.getElementById('loginerror').textContent=msg||''}
   document.getElementById('keyform').addEventListener('submit',function(e){e.preventDefault();key=document.getElementById('key').value.trim();localStorage.setItem('opkey',key);load()});
+  // A charger that registered itself (under a claimed id prefix) waits for the operator's approval.
+  document.getElementById('chargers').addEventListener('click',function(e){
+    var id=e.target&&e.target.getAttribute&&e.target.getAttribute('data-charger');
+    if(!id)return;
+    e.target.disabled=true;
+    fetch('/api/v1/chargers/'+encodeURIComponent(id)+'/approve',{method:'POST',headers:{authorization:'Bearer '+key}})
+      .then(function(r){if(!r.ok)return r.json().then(function(b){throw new Error(b.error&&b.error.message||r.status)})})
+      .then(load).catch(function(err){e.target.disabled=false;alert('Could not approve '+id+': '+err.message)});
+  });
   function load(){
     if(!key){showLogin();return}
     Promise.all([api('/operator'),api('/chargers'),api('/transactions?limit=25')]).then(function(r){
@@ -41,7 +50,8 @@ const CONSOLE_SCRIPT = `
       document.getElementById('chargers').innerHTML=chargers.map(function(c){
         var online=!!c.connection;
         return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span></td>'+
-          '<td><span class="pill '+esc(c.charger.registration)+'">'+esc(c.charger.registration)+'</span></td>'+
+          '<td><span class="pill '+esc(c.charger.registration)+'">'+esc(c.charger.registration)+'</span>'+
+            (c.charger.registration==='pending'?' <button class="approve" data-charger="'+esc(c.charger.chargerId)+'">Approve</button>':'')+'</td>'+
           '<td><span class="pill '+(online?'online':'offline')+'">'+(online?'online':'offline')+'</span></td>'+
           '<td>'+c.connectors.filter(function(k){return k.connectorId>0}).map(function(k){return '#'+k.connectorId+' <span class="pill '+esc(k.status)+'">'+esc(k.status)+'</span>'}).join('<br>')+'</td>'+
           '<td>'+esc(c.charger.lastHeartbeatAt||'—')+'</td></tr>'}).join('')||'<tr><td colspan="5" class="muted">No chargers yet.</td></tr>';

@@ -92,6 +92,35 @@ describe('operator console', () => {
   });
 });
 
+describe('approving a charger that registered itself', () => {
+  it('shows it as pending with an Approve button; after the click its next Boot is accepted', async () => {
+    const prefix = `E2E${Date.now().toString(36).toUpperCase()}`;
+    const chargerId = `${prefix}-01`;
+    const claimed = await fetch(`${httpUrl}/api/v1/registration-prefixes/${prefix}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${DEMO.apiKey}` },
+    });
+    expect(claimed.status).toBe(200);
+    const client = simulatedCharger({ ocppUrl, chargerId, password: 'self-registered-secret' });
+    await client.connect();
+    const boot = () =>
+      client.call('BootNotification', { chargePointVendor: 'E2E', chargePointModel: 'Pending' });
+    expect(await boot()).toMatchObject({ status: 'Pending' });
+
+    const page = await browser.newPage();
+    await page.goto(`${httpUrl}/console?key=${DEMO.apiKey}`);
+    const row = page.locator('#chargers tr', { hasText: chargerId });
+    await expect.poll(() => row.textContent()).toContain('pending');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => row.textContent()).toContain('active');
+    expect(await row.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await page.close();
+
+    expect(await boot()).toMatchObject({ status: 'Accepted' });
+    await client.close({ force: true });
+  });
+});
+
 describe('driver page', () => {
   it('shows the site, the charger and its prices', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
