@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
+import { operatorApi } from '../fixtures/operator-api.js';
 
 const { httpUrl, ocppUrl } = inject('platform').endpoints;
 const run = Date.now().toString(36).toUpperCase();
@@ -14,17 +15,7 @@ const residentTag = `RES-${run}`;
 const chargerId = `CAT-${run}`;
 const password = 'catalog-charger-secret';
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${httpUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
-  };
-}
+const api = operatorApi(httpUrl, DEMO.apiKey);
 
 const energyTariff = (priceMilliMinor: number) => ({
   currency: 'GBP',

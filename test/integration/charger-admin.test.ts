@@ -7,22 +7,13 @@ import type { RPCClient } from 'ocpp-rpc';
 import { describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
+import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
 const { httpUrl, ocppUrl } = platform.endpoints;
 const run = Date.now().toString(36).toUpperCase();
 
-async function api(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${httpUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
-  };
-}
+const api = operatorApi(httpUrl, DEMO.apiKey);
 
 function charger(chargerId: string, password: string): RPCClient {
   return simulatedCharger({ ocppUrl, chargerId, password });

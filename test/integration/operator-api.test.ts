@@ -10,21 +10,12 @@ import { DEMO } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
+import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
 const { httpUrl, ocppUrl, dynamoEndpoint } = platform.endpoints;
 const db = createDocumentClient({ region: 'local', endpoint: dynamoEndpoint });
-const auth = { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' };
-
-// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON the API answers, field by field.
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${httpUrl}/api/v1${path}`, {
-    method,
-    headers: auth,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json() };
-}
+const api = operatorApi(httpUrl, DEMO.apiKey);
 
 const validTariff = {
   name: 'Residents',
