@@ -7,7 +7,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoChargeRepository } from '../adapters/dynamodb/charge-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
-import { ocppChargerCommands } from '../app/pricing/charger-commands.js';
+import { ocppChargerCommands } from '../app/ocpp/charger-commands-port.js';
 import { DEFAULT_COST_CAP_MARGIN, type PricingDeps, type PricingSettings } from '../app/pricing/deps.js';
 import { DEFAULT_HOLD_SAFETY_SECONDS } from '../domain/finalisation.js';
 import { type Clock, systemClock } from '../ports/clock.js';
