@@ -1,7 +1,7 @@
 /**
  * TariffSnapshotProvider with closed-group prices: the tariff of the driver's group (the id tag's
  * `groupId` → the group's `tariffId`) overrides the charger's, which overrides the site's
- * (domain/tariff.ts resolveTariff). The snapshot is a validated copy (snapshotTariff), frozen on the
+ * (domain/tariff-assignment.ts chooseTariff). The snapshot is a validated copy (snapshotTariff), frozen on the
  * transaction for the whole session.
  *
  * Reads, in three round trips at most: the charger and the id tag together; then the site and the
@@ -11,13 +11,7 @@
  * `tariff-invalid` instead of silently charging nothing.
  */
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  resolveTariff,
-  safeParseTariff,
-  snapshotTariff,
-  type Tariff,
-  type TariffAssignment,
-} from '../../domain/tariff.js';
+import { chooseTariff, safeParseTariff, snapshotTariff, type TariffCandidates } from '../../domain/tariff.js';
 import type { TariffSnapshotInput, TariffSnapshotProvider } from '../../ports/tariff-snapshot.js';
 import { type Key, keys } from './keys.js';
 import { stripKeys, type TableContext } from './support.js';
@@ -42,27 +36,26 @@ export class DynamoTariffResolver implements TariffSnapshotProvider {
       groupId ? this.get(keys.group(operatorId, groupId)) : undefined,
     ]);
 
-    const assignments: TariffAssignment[] = [];
-    const groupTariff = str(group?.tariffId);
-    if (groupId && groupTariff) assignments.push({ scope: 'group', groupId, tariffId: groupTariff });
-    const chargerTariff = str(charger?.tariffId);
-    if (chargerTariff) assignments.push({ scope: 'charger', chargerId, tariffId: chargerTariff });
-    const siteTariff = str(site?.tariffId);
-    if (siteId && siteTariff) assignments.push({ scope: 'site', siteId, tariffId: siteTariff });
-    if (assignments.length === 0) return undefined;
+    const candidates: TariffCandidates = {
+      group: groupId ? str(group?.tariffId) : undefined,
+      charger: str(charger?.tariffId),
+      site: siteId ? str(site?.tariffId) : undefined,
+    };
+    const ids = [...new Set(Object.values(candidates).filter((id): id is string => id !== undefined))];
+    if (ids.length === 0) return undefined;
 
-    const stored = await this.tariffs(operatorId, [...new Set(assignments.map((a) => a.tariffId))]);
+    const stored = await this.tariffs(operatorId, ids);
     // Precedence only looks at ids, so it is decided before validation: a winning tariff that
-    // fails validation is stored as it is rather than silently replaced by the next one.
-    const resolved = resolveTariff({
-      tariffs: [...stored.keys()].map((id) => ({ id }) as Tariff),
-      assignments: assignments.filter((a) => stored.has(a.tariffId)),
-      chargerId,
-      ...(siteId ? { siteId } : {}),
-      ...(groupId ? { groupIds: [groupId] } : {}),
+    // fails validation is stored as it is rather than silently replaced by the next one. A tier
+    // whose tariff item is gone counts as unassigned, so the next tier applies.
+    const found = (id: string | undefined) => (id !== undefined && stored.has(id) ? id : undefined);
+    const choice = chooseTariff({
+      group: found(candidates.group),
+      charger: found(candidates.charger),
+      site: found(candidates.site),
     });
-    if (!resolved) return undefined;
-    const item = stored.get(resolved.tariff.id) as Item;
+    if (!choice) return undefined;
+    const item = stored.get(choice.tariffId) as Item;
     const parsed = safeParseTariff(item);
     return parsed.ok ? snapshotTariff(parsed.tariff) : item;
   }

@@ -4,8 +4,9 @@
  * `writes` counts the writes that would reach the table; `snapshot()` serialises everything so a
  * test can prove a message changed nothing.
  */
-import type { Charger, IdTag, Operator } from '../../domain/entities.js';
+import type { Charger, Group, IdTag, Operator, Site } from '../../domain/entities.js';
 import { normaliseIdTag } from '../../domain/id-tag.js';
+import { chooseTariff } from '../../domain/tariff.js';
 import type {
   CallOutcome,
   CallRef,
@@ -45,6 +46,8 @@ export class MemoryOcppStore {
   readonly operators = new Map<string, Operator>();
   readonly idTags = new Map<string, IdTag>();
   readonly tariffs = new Map<string, Record<string, unknown>>();
+  readonly sites = new Map<string, Site>();
+  readonly groups = new Map<string, Group>();
   readonly connectionsByCharger = new Map<string, ConnectionRecord>();
   readonly connectionsById = new Map<string, ConnectionRecord>();
   readonly statusCurrent = new Map<string, StatusEvent>();
@@ -85,6 +88,12 @@ export class MemoryOcppStore {
   }
   putTariff(operatorId: string, tariffId: string, tariff: Record<string, unknown>): void {
     this.tariffs.set(`${operatorId}|${tariffId}`, clone(tariff));
+  }
+  putSite(site: Site): void {
+    this.sites.set(`${site.operatorId}|${site.siteId}`, clone(site));
+  }
+  putGroup(group: Group): void {
+    this.groups.set(`${group.operatorId}|${group.groupId}`, clone(group));
   }
 }
 
@@ -385,12 +394,30 @@ export class MemoryCallRepository implements OutboundCallRepository {
   }
 }
 
-/** Default snapshot: the tariff of the charger, else of its site (sites are not modelled here). */
+/**
+ * Snapshots as the DynamoDB resolver takes them: the group of the driver's (unblocked) id tag, the
+ * charger and its site give one candidate tariff each, a candidate whose tariff is not stored is
+ * skipped, and chooseTariff decides. The tariff is returned as stored (tests seed partial ones).
+ */
 export class MemoryTariffSnapshots implements TariffSnapshotProvider {
   constructor(private readonly s: MemoryOcppStore) {}
   async snapshotFor(input: TariffSnapshotInput): Promise<unknown | undefined> {
-    const tariffId = this.s.chargers.get(input.chargerId)?.tariffId;
-    const t = tariffId ? this.s.tariffs.get(`${input.operatorId}|${tariffId}`) : undefined;
+    const { operatorId } = input;
+    const charger = this.s.chargers.get(input.chargerId);
+    const tag =
+      input.idTag !== undefined
+        ? this.s.idTags.get(`${operatorId}|${normaliseIdTag(input.idTag)}`)
+        : undefined;
+    const groupId = tag && tag.blocked !== true ? tag.groupId : undefined;
+    const siteId = input.siteId ?? charger?.siteId;
+    const stored = (tariffId: string | undefined) =>
+      tariffId && this.s.tariffs.has(`${operatorId}|${tariffId}`) ? tariffId : undefined;
+    const choice = chooseTariff({
+      group: stored(groupId ? this.s.groups.get(`${operatorId}|${groupId}`)?.tariffId : undefined),
+      charger: stored(charger?.tariffId),
+      site: stored(siteId ? this.s.sites.get(`${operatorId}|${siteId}`)?.tariffId : undefined),
+    });
+    const t = choice ? this.s.tariffs.get(`${operatorId}|${choice.tariffId}`) : undefined;
     return t ? clone(t) : undefined;
   }
 }

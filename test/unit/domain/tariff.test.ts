@@ -5,10 +5,8 @@ import {
   energySegmentation,
   InvalidTariffError,
   parseTariff,
-  resolveTariff,
   safeParseTariff,
   snapshotTariff,
-  type TariffAssignment,
 } from '../../../shared/domain/tariff.js';
 import {
   aDayNightTariff,
@@ -262,51 +260,5 @@ describe('compileTariff', () => {
   it('refuses an invalid object even when it is typed as a Tariff', () => {
     const broken = { ...DEMO_TARIFF, currency: 'pounds' };
     expect(() => compileTariff(broken)).toThrow(InvalidTariffError);
-  });
-});
-
-describe('resolveTariff: group overrides charger overrides site', () => {
-  const tariffs = ['site', 'charger', 'residents', 'fleet', 'other-site'].map((id) => aTariff({ id }));
-  const assignments: TariffAssignment[] = [
-    { scope: 'site', siteId: 'S1', tariffId: 'site' },
-    { scope: 'site', siteId: 'S2', tariffId: 'other-site' },
-    { scope: 'charger', chargerId: 'CP1', tariffId: 'charger' },
-    { scope: 'group', groupId: 'residents', siteId: 'S1', tariffId: 'residents' },
-    { scope: 'group', groupId: 'fleet', tariffId: 'fleet' },
-  ];
-  it.each([
-    ['a visitor at a charger with its own price', 'S1', 'CP1', [], 'charger', 'charger'],
-    ['a visitor at a charger without one', 'S1', 'CP2', [], 'site', 'site'],
-    ['a resident at their building', 'S1', 'CP1', ['residents'], 'residents', 'group'],
-    ['a resident elsewhere pays the visitor price', 'S2', 'CP9', ['residents'], 'other-site', 'site'],
-    ['a fleet driver anywhere', 'S2', 'CP9', ['fleet'], 'fleet', 'group'],
-    ['both groups: the site-specific group wins', 'S1', 'CP1', ['fleet', 'residents'], 'residents', 'group'],
-  ])('%s', (_, siteId, chargerId, groupIds, tariffId, matchedBy) => {
-    const resolved = resolveTariff({ tariffs, assignments, siteId, chargerId, groupIds });
-    expect(resolved?.tariff.id).toBe(tariffId);
-    expect(resolved?.matchedBy).toBe(matchedBy);
-  });
-
-  it('breaks ties by id, not by the order assignments were read in', () => {
-    const two: TariffAssignment[] = [
-      { scope: 'group', groupId: 'b', tariffId: 'fleet' },
-      { scope: 'group', groupId: 'a', tariffId: 'residents' },
-    ];
-    const pick = (list: TariffAssignment[]) =>
-      resolveTariff({ tariffs, assignments: list, chargerId: 'CP1', groupIds: ['a', 'b'] })?.tariff.id;
-    expect(pick(two)).toBe('residents');
-    expect(pick([...two].reverse())).toBe('residents');
-  });
-
-  it('returns null when nothing applies and fails loudly on a dangling assignment', () => {
-    expect(resolveTariff({ tariffs, assignments, siteId: 'S3', chargerId: 'CP3' })).toBeNull();
-    expect(() =>
-      resolveTariff({
-        tariffs,
-        assignments: [{ scope: 'site', siteId: 'S3', tariffId: 'gone' }],
-        siteId: 'S3',
-        chargerId: 'CP3',
-      }),
-    ).toThrow(/tariff gone is assigned \(site\) but was not found/);
   });
 });
