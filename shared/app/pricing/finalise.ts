@@ -26,8 +26,7 @@
 import { isChargeFinal } from '../../domain/finalisation.js';
 import type { ChargeFinalisedEvent, ChargeTimer, PricedTransaction } from '../../ports/charges.js';
 import type { PricingDeps } from './deps.js';
-import { chargeOf, tariffOf } from './inputs.js';
-import { txKeyString } from './recompute.js';
+import { chargeOf, tariffOf, txKeyString } from './inputs.js';
 
 export interface FinaliserReport {
   examined: number;

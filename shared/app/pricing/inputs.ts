@@ -7,7 +7,7 @@ import { type ChargeAggregate, initAggregate } from '../../domain/charge-aggrega
 import { type EnergySample, parseTimestamp, samplesFromStopTransaction } from '../../domain/meter.js';
 import { type Charge, priceAggregate } from '../../domain/pricing.js';
 import { parseTariff, safeParseTariff, type Tariff } from '../../domain/tariff.js';
-import type { PricedTransaction } from '../../ports/charges.js';
+import type { PricedTransaction, TxKey } from '../../ports/charges.js';
 
 /** Flags pricing adds to the transaction's `chargeFlags` set. */
 export type PricingFlag = 'no-tariff' | 'tariff-invalid' | 'unusable-energy-values' | 'sample-after-final';
@@ -99,3 +99,13 @@ export function chargeOf(
   const stoppedAt = epochOf(tx.stoppedAt) ?? null;
   return priceAggregate(tariff, aggregate, { stoppedAt, now: stoppedAt === null ? (now ?? null) : null });
 }
+
+/** The transaction's key as one string (batch grouping, idempotency keys of its events). */
+export const txKeyString = (key: TxKey): string => `${key.chargerId}#${key.transactionId}`;
+
+/** Just the key of a transaction, for log fields and repository calls. */
+export const keyOf = (tx: TxKey): TxKey => ({ chargerId: tx.chargerId, transactionId: tx.transactionId });
+
+/** Whether pricing already set `flag` on the transaction (so a warning is logged once, not per update). */
+export const hasFlag = (tx: PricedTransaction, flag: PricingFlag): boolean =>
+  tx.charge.chargeFlags?.includes(flag) ?? false;

@@ -1,0 +1,62 @@
+/**
+ * One transaction's recompute: read the transaction item, plan the new charge state
+ * (recompute-plan.ts), write it only if `chargeVersion` is still the version read, and on a lost
+ * race read again and re-fold the same samples into the newer aggregate (nothing folded by either
+ * writer is lost). A final charge is never repriced: late data goes to after-final.ts. Only the
+ * invocation whose write recorded a cost cap sends the stop (cost-cap-policy.ts).
+ */
+import type { MeterMessage, PricingTrigger, TxKey } from '../../ports/charges.js';
+import { type AfterFinalOutcome, afterFinal } from './after-final.js';
+import { sendCostCapStop } from './cost-cap-policy.js';
+import type { PricingDeps } from './deps.js';
+import { epochOf, txKeyString } from './inputs.js';
+import { planUpdate } from './recompute-plan.js';
+
+export type RecomputeOutcome = 'saved' | 'unchanged' | 'no-transaction' | AfterFinalOutcome;
+
+/** Conflicting writes re-read and re-fold; more than this many in a row fails the batch item. */
+const MAX_ATTEMPTS = 8;
+
+/** Recomputes one transaction from the changes a batch brought for it. */
+export async function recomputeTransaction(
+  deps: PricingDeps,
+  key: TxKey,
+  triggers: readonly PricingTrigger[],
+): Promise<RecomputeOutcome> {
+  const messages = new Map<string, MeterMessage>();
+  let stopReceivedCandidate: number | undefined;
+  for (const t of triggers) {
+    if (t.kind === 'meter-values') messages.set(t.message.messageId, t.message);
+    else {
+      const at = epochOf(t.stopReceivedAt);
+      if (at !== undefined) stopReceivedCandidate = Math.min(stopReceivedCandidate ?? at, at);
+    }
+  }
+  let backfilled = false;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const tx = await deps.charges.load(key);
+    if (!tx) {
+      // Meter values for a transaction not stored (yet): its item's creation is later in the same
+      // shard (same partition key), and its first recompute folds every stored message.
+      deps.log.debug('meter values for a transaction that does not exist (yet)', { ...key });
+      return 'no-transaction';
+    }
+    if (tx.charge.finalisedAt !== undefined) return afterFinal(deps, tx, [...messages.values()]);
+    if (tx.charge.chargeVersion === 0 && !backfilled) {
+      for (const m of await deps.charges.meterMessagesOf(key)) {
+        if (!messages.has(m.messageId)) messages.set(m.messageId, m);
+      }
+      backfilled = true;
+    }
+    const plan = planUpdate(deps, tx, [...messages.values()], stopReceivedCandidate);
+    if (!plan) return 'unchanged';
+    const saved = await deps.charges.saveCharge(key, tx.charge.chargeVersion, plan.update, plan.timerDueAt);
+    if (saved === 'conflict') {
+      deps.log.debug('charge written concurrently; re-reading and re-folding', { ...key, attempt });
+      continue;
+    }
+    if (plan.update.costCap) await sendCostCapStop(deps, key, plan.update.costCap);
+    return 'saved';
+  }
+  throw new Error(`charge of ${txKeyString(key)} kept changing under ${MAX_ATTEMPTS} attempts`);
+}
