@@ -18,13 +18,13 @@ import { ensurePlatformTable, startDynamoLocal } from '../../local/dynamodb-loca
 import type { WebSocketEvent } from '../../shared/adapters/apigw/websocket-events.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
-import { createMemoryOcppDeps } from '../../shared/adapters/memory/ocpp-deps.js';
 import type { OcppDeps } from '../../shared/app/ocpp/deps.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
 import { createMessageHandler } from '../../shared/lambda/ocpp-handlers.js';
 import { silentLog } from '../../shared/ports/log.js';
 import { aCharger, anOperator, CHARGER_ID, OPERATOR_ID } from '../fixtures/ocpp/builders.js';
 import { countDynamoWrites } from '../fixtures/ocpp/dynamo.js';
+import { createMemoryOcppDeps } from '../fixtures/ocpp/memory-ocpp-deps.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const N_DYNAMO = Math.min(N, 2_000);

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
 import type { Charger, Operator } from '../../../shared/domain/entities.js';
 import type { Tariff } from '../../../shared/domain/tariff.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
@@ -14,6 +13,7 @@ import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
 import type { ChargerView, OperatorViews } from '../../../shared/ports/operator-views.js';
 import { aCharger, anOperator, CHARGER_ID, OPERATOR_ID } from '../../fixtures/ocpp/builders.js';
+import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
 
 const API_KEY = 'key-of-op-1';
 const OTHER_KEY = 'key-of-op-2';
