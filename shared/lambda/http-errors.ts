@@ -17,7 +17,6 @@ import { OcppError, type OcppErrorCode } from '../ocpp/errors.js';
 /** An error whose status and message are meant for the caller, thrown by the edge. */
 export class HttpError extends Error {
   override name = 'HttpError';
-  readonly expose = true;
   constructor(
     readonly statusCode: number,
     message: string,
