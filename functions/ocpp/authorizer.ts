@@ -3,9 +3,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAuthorizerHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
 import { logger } from '../../shared/lambda/logger.js';
 import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { createAuthorizerHandler } from '../../shared/lambda/ocpp-handlers.js';
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
   .use(injectLambdaContext(logger))

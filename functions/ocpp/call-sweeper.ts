@@ -2,9 +2,9 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createCallSweeperHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
 import { logger } from '../../shared/lambda/logger.js';
 import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { createCallSweeperHandler } from '../../shared/lambda/ocpp-handlers.js';
 
 export const handler = middy<unknown, { timedOut: number; chargers: number }>()
   .use(injectLambdaContext(logger))

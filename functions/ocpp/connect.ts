@@ -2,10 +2,10 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createConnectHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/adapters/apigw/websocket-events.js';
 import { logger } from '../../shared/lambda/logger.js';
 import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { createConnectHandler } from '../../shared/lambda/ocpp-handlers.js';
 
 export const handler = middy<WebSocketEvent, WebSocketResult>()
   .use(injectLambdaContext(logger))

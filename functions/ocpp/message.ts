@@ -2,10 +2,10 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { createMessageHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/adapters/apigw/websocket-events.js';
 import { logger } from '../../shared/lambda/logger.js';
 import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { createMessageHandler } from '../../shared/lambda/ocpp-handlers.js';
 
 // Near the Lambda timeout, answer nothing rather than let API Gateway send the charger its own
 // non-OCPP error frame: the charger's call times out and it retries (we acknowledge only what is stored).

@@ -6,9 +6,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { createRecomputeHandler } from '../../shared/adapters/dynamodb/charge-stream.js';
 import { logger } from '../../shared/lambda/logger.js';
 import { pricingDeps } from '../../shared/lambda/pricing-deps.js';
+import { createRecomputeHandler } from '../../shared/lambda/recompute-handler.js';
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger))

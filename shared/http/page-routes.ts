@@ -1,14 +1,23 @@
-/** Driver pages and the console shell (the console reads the operator API from the browser). */
+/**
+ * Driver pages and the console shell (the console reads the operator API from the browser), built
+ * from their dependencies like the operator API.
+ */
 import type { Route } from '@middy/http-router';
 import { z } from 'zod';
-import { httpDeps } from '../lambda/http-deps.js';
 import { notFound } from '../lambda/http-errors.js';
+import type { OperatorViews } from '../ports/operator-views.js';
 import { ASSETS } from '../web/assets.js';
 import { chargerPage, consolePage, homePage, notFoundPage } from '../web/pages.js';
 import { describeTariff } from '../web/tariff-summary.js';
 import { type HttpEvent, type HttpResult, htmlResponse, json, param } from './responses.js';
 
-export const pageRoutes: Route<HttpEvent, HttpResult>[] = [
+/** What the pages read: the public parts of a charger, its operator, site and tariff. */
+export interface PageDeps {
+  views: Pick<OperatorViews, 'charger' | 'operator' | 'site' | 'tariff'>;
+}
+
+/** The page routes over the deps the composition root gives (read per request: see perConfig). */
+export const pageRoutes = (getDeps: () => PageDeps): Route<HttpEvent, HttpResult>[] => [
   { method: 'GET', path: '/', handler: async () => htmlResponse(homePage()) },
   { method: 'GET', path: '/console', handler: async () => htmlResponse(consolePage()) },
   { method: 'GET', path: '/api/health', handler: async () => json({ status: 'ok' }) },
@@ -30,7 +39,7 @@ export const pageRoutes: Route<HttpEvent, HttpResult>[] = [
     path: '/c/{chargerId}',
     handler: async (event: HttpEvent) => {
       const chargerId = param(z.string().min(1).max(64), event.pathParameters?.chargerId, 'chargerId');
-      const { views } = httpDeps();
+      const { views } = getDeps();
       const view = await views.charger(chargerId);
       if (view?.charger.registration !== 'active') {
         return htmlResponse(

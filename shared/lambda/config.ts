@@ -10,10 +10,11 @@ const seconds = (fallback: number) => z.coerce.number().int().positive().default
 const schema = z.object({
   TABLE_NAME: z.string().min(1, 'TABLE_NAME names the platform DynamoDB table'),
   AWS_REGION: z.string().min(1).default('eu-west-2'),
-  /** Local runtime only: DynamoDB Local, SES local, the Stripe emulator, the @connections emulator. */
+  /**
+   * Local runtime only: DynamoDB Local and the @connections emulator. The runtime also sets
+   * SES_ENDPOINT and STRIPE_API_URL; they are declared here once an adapter reads them.
+   */
   DYNAMODB_ENDPOINT: z.url().optional(),
-  SES_ENDPOINT: z.url().optional(),
-  STRIPE_API_URL: z.url().optional(),
   CONNECTIONS_ENDPOINT: z.url().optional(),
   /** Sender of receipts; an SES-verified address or an address at a verified domain. */
   SENDER_EMAIL: z.email('SENDER_EMAIL must be an email address'),
@@ -33,8 +34,9 @@ const schema = z.object({
   CALL_TIMEOUT_SECONDS: seconds(30),
   /** Quiet period after StopTransaction before a charge becomes final. */
   SETTLE_WINDOW_SECONDS: seconds(120),
-  /** Platform fee in basis points of each captured payment. */
+  /** Platform fee in basis points of each captured payment (a deploy setting, lib/settings.ts). */
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** Read by Powertools from the environment; declared so a bad value fails the deploy (lib/settings.ts). */
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 

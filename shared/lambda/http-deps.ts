@@ -1,16 +1,21 @@
-/** Composition root for the HTTP API function: adapters built once per container. */
+/**
+ * Composition root for the HTTP API function: adapters built once per container. The operator
+ * API's commands to chargers go through the OCPP command path, over the OCPP function's deps.
+ */
 
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
+import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { OperatorCatalog } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { TariffStore } from '../ports/tariffs.js';
 import { perConfig } from './config.js';
+import { ocppDeps } from './ocpp-deps.js';
 
 export interface HttpDeps {
   views: OperatorViews;
@@ -18,6 +23,7 @@ export interface HttpDeps {
   chargerAdmin: ChargerAdmin;
   catalog: OperatorCatalog;
   clock: Clock;
+  commands: CommandDeps;
 }
 
 /** The container's deps (see perConfig). */
@@ -29,5 +35,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
     catalog: new DynamoOperatorCatalog(db, c.TABLE_NAME),
     clock: systemClock,
+    commands: ocppDeps(),
   };
 });

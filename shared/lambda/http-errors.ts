@@ -1,10 +1,22 @@
 /**
- * HTTP errors with a status and a message meant for the caller. middy's http-error-handler turns
- * them into responses; anything else becomes a 500 whose details stay in the logs.
+ * Errors as the HTTP edge reports them, decided in this one place. `jsonErrors` (middlewares.ts)
+ * asks `httpFailureOf` for every thrown value and answers `{ error: { code, message } }` with the
+ * status it gives; a value it does not know becomes a 500 whose details stay in the logs.
+ *
+ * Three kinds are known:
+ * - HttpError: thrown by the edge itself (parameter and body validation, missing routes), with its
+ *   status;
+ * - app and domain errors (AppError, DomainError): their `code` is looked up in HTTP_OF_CODE;
+ *   a code missing there is a bug, not the caller's fault, hence a 500;
+ * - OcppError from the operator's commands to chargers: its code is looked up in HTTP_OF_OCPP_CODE.
  */
+import type { AppErrorCode } from '../app/errors.js';
+import { DomainError } from '../domain/errors.js';
+import { OcppError, type OcppErrorCode } from '../ocpp/errors.js';
+
+/** An error whose status and message are meant for the caller, thrown by the edge. */
 export class HttpError extends Error {
   override name = 'HttpError';
-  readonly expose = true;
   constructor(
     readonly statusCode: number,
     message: string,
@@ -20,3 +32,62 @@ export const unauthorized = (message = 'missing or invalid API key') =>
   new HttpError(401, message, 'unauthorized');
 export const notFound = (message: string) => new HttpError(404, message, 'not_found');
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, message, code);
+
+/** What the caller is told: the status and the body's `code` and `message`. */
+export interface HttpFailure {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+interface Mapping {
+  statusCode: number;
+  code: string;
+  /** The message the caller reads; the error's own message when absent. */
+  message?: (err: Error) => string;
+}
+
+/**
+ * App and domain error codes → HTTP. Every AppErrorCode must be here (the type checks it); a domain
+ * code only when a route lets it through on purpose. Another operator's charger is reported as
+ * missing, never as forbidden, so the not-found message names nothing it should not.
+ */
+export const HTTP_OF_CODE: Readonly<Record<AppErrorCode, Mapping> & Record<string, Mapping>> = {
+  CHARGER_CONFLICT: { statusCode: 409, code: 'conflict' },
+  CHARGER_NOT_FOUND: { statusCode: 404, code: 'not_found' },
+  // The message lists every problem with its path (InvalidTariffError, shared/domain/tariff.ts).
+  TARIFF_INVALID: { statusCode: 400, code: 'invalid_tariff' },
+};
+
+const noSuchChargerOrCall = () => 'no such charger or call';
+const schemaRejected = (err: Error) => `payload rejected by the OCPP schema: ${err.message}`;
+
+/**
+ * OCPP-side failures of an operator's command → HTTP. A charger of another operator (SecurityError)
+ * reads as missing, like an unknown call. Codes not listed (InternalError, GenericError, …) are 500s.
+ */
+export const HTTP_OF_OCPP_CODE: Readonly<Partial<Record<OcppErrorCode, Mapping>>> = {
+  ChargerOffline: { statusCode: 409, code: 'charger_offline' },
+  SecurityError: { statusCode: 404, code: 'not_found', message: noSuchChargerOrCall },
+  UnknownCall: { statusCode: 404, code: 'not_found', message: noSuchChargerOrCall },
+  FormatViolation: { statusCode: 400, code: 'invalid_payload', message: schemaRejected },
+  TypeConstraintViolation: { statusCode: 400, code: 'invalid_payload', message: schemaRejected },
+  PropertyConstraintViolation: { statusCode: 400, code: 'invalid_payload', message: schemaRejected },
+  OccurrenceConstraintViolation: { statusCode: 400, code: 'invalid_payload', message: schemaRejected },
+  ProtocolError: { statusCode: 400, code: 'invalid_payload', message: schemaRejected },
+};
+
+const apply = (mapping: Mapping | undefined, err: Error): HttpFailure | undefined =>
+  mapping && {
+    statusCode: mapping.statusCode,
+    code: mapping.code,
+    message: mapping.message ? mapping.message(err) : err.message,
+  };
+
+/** How the caller is told about `err`, or undefined when it is not theirs to know (a 500). */
+export function httpFailureOf(err: unknown): HttpFailure | undefined {
+  if (err instanceof HttpError) return { statusCode: err.statusCode, code: err.code, message: err.message };
+  if (err instanceof OcppError) return apply(HTTP_OF_OCPP_CODE[err.code], err);
+  if (err instanceof DomainError) return apply(HTTP_OF_CODE[err.code], err);
+  return undefined;
+}

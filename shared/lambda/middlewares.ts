@@ -1,18 +1,20 @@
 /**
- * HTTP error mapping, done once at the edge: an HttpError becomes its status with a JSON body
- * `{ error: { code, message } }`; anything else is a 500 whose details stay in the logs.
+ * HTTP error mapping, done once at the edge: every error the caller may know about (see
+ * httpFailureOf in http-errors.ts) becomes its status with a JSON body `{ error: { code, message } }`;
+ * anything else is a 500 whose details stay in the logs.
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { HttpError } from './http-errors.js';
+import { httpFailureOf } from './http-errors.js';
 import { logger } from './logger.js';
 
 export function jsonErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const err = request.error;
-      if (err instanceof HttpError) {
-        request.response = errorResponse(err.statusCode, err.code, err.message);
+      const failure = httpFailureOf(err);
+      if (failure) {
+        request.response = errorResponse(failure.statusCode, failure.code, failure.message);
         return;
       }
       logger.error('unhandled error', {

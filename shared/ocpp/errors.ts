@@ -1,14 +1,18 @@
 /**
  * One error type for everything that ends as a CALLERROR. Code throughout the OCPP path throws
- * `OcppError` with a version-neutral `code`; the edge (`toCallError`) maps it once to the wire code
- * of the connection's protocol version. Any other thrown value becomes `InternalError` there.
+ * `OcppError` with a version-neutral `code`; `handleMessage` (its `callError`, in
+ * shared/app/ocpp/handle-message.ts) maps it once to the wire code of the connection's protocol
+ * version, and any other thrown value becomes `InternalError` there. The operator API's commands
+ * throw it too; the HTTP edge maps those codes to statuses (shared/lambda/http-errors.ts).
  */
 import type { OcppVersion } from './versions.js';
 
 /**
  * Version-neutral error codes (the OCPP 2.0.1 spellings; 1.6 spells two of them differently and
- * lacks two). `CommandRejected`, `ChargerOffline` and `CallTimeout` are platform-side outcomes of
- * platform → charger calls; they never reach a charger (they map to GenericError if they did).
+ * lacks two). `ChargerOffline` and `UnknownCall` are platform-side outcomes of platform → charger
+ * calls (no connection; a call id that names no stored call); they never reach a charger (they map
+ * to GenericError if they did). A call that times out or that the charger rejects is not an error
+ * but a stored outcome (CommandResult in shared/app/ocpp/commands.ts).
  */
 export type OcppErrorCode =
   | 'FormatViolation'

@@ -15,16 +15,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { resolve } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensurePlatformTable, startDynamoLocal } from '../../local/dynamodb-local.js';
-import { createMessageHandler } from '../../shared/adapters/apigw/ocpp-handlers.js';
 import type { WebSocketEvent } from '../../shared/adapters/apigw/websocket-events.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
-import { createMemoryOcppDeps } from '../../shared/adapters/memory/ocpp-deps.js';
 import type { OcppDeps } from '../../shared/app/ocpp/deps.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { createMessageHandler } from '../../shared/lambda/ocpp-handlers.js';
 import { silentLog } from '../../shared/ports/log.js';
 import { aCharger, anOperator, CHARGER_ID, OPERATOR_ID } from '../fixtures/ocpp/builders.js';
 import { countDynamoWrites } from '../fixtures/ocpp/dynamo.js';
+import { createMemoryOcppDeps } from '../fixtures/ocpp/memory-ocpp-deps.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const N_DYNAMO = Math.min(N, 2_000);

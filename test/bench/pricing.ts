@@ -21,7 +21,6 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DEMO_TARIFF } from '../../local/demo-tariff.js';
 import { ensurePlatformTable, startDynamoLocal } from '../../local/dynamodb-local.js';
-import { createRecomputeHandler } from '../../shared/adapters/dynamodb/charge-stream.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import {
@@ -31,6 +30,7 @@ import {
 } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { snapshotTariff } from '../../shared/domain/tariff.js';
 import { createPricingDeps } from '../../shared/lambda/pricing-deps.js';
+import { createRecomputeHandler } from '../../shared/lambda/recompute-handler.js';
 import { silentLog } from '../../shared/ports/log.js';
 import type { MeterValuesRecord, TransactionRecord } from '../../shared/ports/transactions.js';
 import { streamRecord } from '../fixtures/pricing/stream-records.js';

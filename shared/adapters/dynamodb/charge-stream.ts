@@ -1,6 +1,6 @@
 /**
  * The table stream as the pricing recompute sees it: Lambda DynamoDB stream records in, pricing
- * triggers out; and the stream handler's body (functions/streams/recompute.ts wraps it with middy).
+ * triggers out. The handler that acts on them is at the edge (shared/lambda/recompute-handler.ts).
  *
  * Which records matter (the CDK event source mapping filters the same way, RECOMPUTE_FILTERS):
  * - a meter values item (`TX#...` / `MV#...`) being written: its samples travel in the record;
@@ -14,9 +14,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { PricingDeps } from '../../app/pricing/deps.js';
-import { type BatchItem, recomputeBatch } from '../../app/pricing/recompute.js';
+import type { DynamoDBRecord } from 'aws-lambda';
 import type { MeterMessage, PricingTrigger } from '../../ports/charges.js';
 
 /** Transaction attributes whose change can change the charge or when it becomes final. */
@@ -81,34 +79,4 @@ export function triggerOf(record: DynamoDBRecord): PricingTrigger | Ignored {
   // recordStop / createFromStop set updatedAt to the StopTransaction's receive time.
   const stopReceivedAt = stopLanded && typeof image.updatedAt === 'string' ? image.updatedAt : undefined;
   return { kind: 'transaction', key, ...(stopReceivedAt ? { stopReceivedAt } : {}) };
-}
-
-/**
- * The stream handler: parse, recompute per transaction, and report the records of transactions
- * that failed as batchItemFailures so that Lambda (or the local poller) retries from the first of
- * them. Everything the retry re-delivers is idempotent.
- */
-export function createRecomputeHandler(getDeps: () => PricingDeps) {
-  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const deps = getDeps();
-    const items: BatchItem[] = [];
-    for (const [index, record] of event.Records.entries()) {
-      const id = record.dynamodb?.SequenceNumber ?? String(index);
-      const trigger = triggerOf(record);
-      if ('ignored' in trigger) {
-        if (trigger.ignored.startsWith('malformed') || trigger.ignored.startsWith('item without')) {
-          deps.log.error('stream record cannot be priced', {
-            id,
-            reason: trigger.ignored,
-            keys: record.dynamodb?.Keys,
-          });
-        }
-        continue;
-      }
-      items.push({ id, trigger });
-    }
-    if (items.length === 0) return { batchItemFailures: [] };
-    const { failedIds } = await recomputeBatch(deps, items);
-    return { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
 }

@@ -7,6 +7,7 @@ import type { Charger } from '../../domain/entities.js';
 import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { Clock } from '../../ports/clock.js';
 import { hashPassword } from '../auth/password.js';
+import { AppError } from '../errors.js';
 import { isValidChargerId } from '../ocpp/connection.js';
 
 export interface ManageChargersDeps {
@@ -14,12 +15,22 @@ export interface ManageChargersDeps {
   clock: Clock;
 }
 
-export class ChargerConflictError extends Error {
-  override name = 'ChargerConflictError';
+/** The charger id, prefix or approval clashes with what is stored. */
+export class ChargerConflictError extends AppError {
+  override readonly name = 'ChargerConflictError';
+
+  constructor(message: string) {
+    super('CHARGER_CONFLICT', message);
+  }
 }
 
-export class ChargerNotFoundError extends Error {
-  override name = 'ChargerNotFoundError';
+/** No such charger in the caller operator's account. */
+export class ChargerNotFoundError extends AppError {
+  override readonly name = 'ChargerNotFoundError';
+
+  constructor(message: string) {
+    super('CHARGER_NOT_FOUND', message);
+  }
 }
 
 /** OCPP Security Profile 1/2 passwords are 16–40 characters (OCPP 1.6 security whitepaper). */

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
 import {
   awaitCommandResult,
   decodeCallId,
@@ -19,6 +18,7 @@ import {
   OPERATOR_ID,
   TestCharger,
 } from '../../fixtures/ocpp/builders.js';
+import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
 
 let m: MemoryOcpp;
 let cp: TestCharger;

@@ -1,14 +1,13 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { WebSocketEvent } from '../../../shared/adapters/apigw/websocket-events.js';
+import { parseBasicAuth } from '../../../shared/app/ocpp/connection.js';
 import {
   createAuthorizerHandler,
   createConnectHandler,
   createDisconnectHandler,
   createMessageHandler,
-} from '../../../shared/adapters/apigw/ocpp-handlers.js';
-import type { WebSocketEvent } from '../../../shared/adapters/apigw/websocket-events.js';
-import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
-import { parseBasicAuth } from '../../../shared/app/ocpp/connection.js';
+} from '../../../shared/lambda/ocpp-handlers.js';
 import {
   aCharger,
   anOperator,
@@ -17,6 +16,7 @@ import {
   PASSWORD,
   PASSWORD_HASH,
 } from '../../fixtures/ocpp/builders.js';
+import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
 
 let m: MemoryOcpp;
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;

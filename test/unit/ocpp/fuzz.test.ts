@@ -6,9 +6,8 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMessageHandler } from '../../../shared/adapters/apigw/ocpp-handlers.js';
 import type { WebSocketEvent } from '../../../shared/adapters/apigw/websocket-events.js';
-import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
+import { createMessageHandler } from '../../../shared/lambda/ocpp-handlers.js';
 import { WIRE_ERROR_CODES } from '../../../shared/ocpp/errors.js';
 import { validatorFor } from '../../../shared/ocpp/validation.js';
 import {
@@ -19,6 +18,7 @@ import {
   energySample,
   OPERATOR_ID,
 } from '../../fixtures/ocpp/builders.js';
+import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
 
 const SEED = 20261101;
 let m: MemoryOcpp;

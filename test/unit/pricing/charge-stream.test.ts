@@ -1,11 +1,12 @@
 /** Stream records → pricing triggers, and the stream handler's batchItemFailures. */
 import { describe, expect, it } from 'vitest';
-import { createRecomputeHandler, triggerOf } from '../../../shared/adapters/dynamodb/charge-stream.js';
+import { triggerOf } from '../../../shared/adapters/dynamodb/charge-stream.js';
 import { keys } from '../../../shared/adapters/dynamodb/keys.js';
 import {
   meterValuesItem,
   transactionItem,
 } from '../../../shared/adapters/dynamodb/transaction-repository.js';
+import { createRecomputeHandler } from '../../../shared/lambda/recompute-handler.js';
 import type { MeterValuesRecord } from '../../../shared/ports/transactions.js';
 import { streamRecord } from '../../fixtures/pricing/stream-records.js';
 import { aTransaction, KEY, memoryPricing, plus } from './support.js';

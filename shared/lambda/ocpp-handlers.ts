@@ -1,27 +1,28 @@
 /**
- * The OCPP Lambda handlers' bodies: API Gateway WebSocket events in, use-case calls, API Gateway
- * results out. functions/ocpp/*.ts wrap these with middy and the container's deps; tests and the
- * embedded runtime can build them over any deps.
+ * The OCPP Lambda handlers' bodies, at the edge: the adapter parses the API Gateway WebSocket event
+ * (websocket-events.ts), the body calls one use case and shapes the API Gateway result.
+ * functions/ocpp/*.ts wrap these with middy and the container's deps; tests and benchmarks build
+ * them over any deps.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { sweepCalls } from '../../app/ocpp/commands.js';
-import {
-  type AuthDeps,
-  authenticateCharger,
-  closeConnection,
-  openConnection,
-} from '../../app/ocpp/connection.js';
-import type { ChargerSession, OcppDeps } from '../../app/ocpp/deps.js';
-import { handleMessage } from '../../app/ocpp/handle-message.js';
-import { wireErrorCode } from '../../ocpp/errors.js';
-import { encodeCallError, MessageType, parseFrame } from '../../ocpp/frames.js';
 import {
   header,
   readAuthorizerContext,
   type WebSocketEvent,
   type WebSocketRequestContext,
   type WebSocketResult,
-} from './websocket-events.js';
+} from '../adapters/apigw/websocket-events.js';
+import { sweepCalls } from '../app/ocpp/commands.js';
+import {
+  type AuthDeps,
+  authenticateCharger,
+  closeConnection,
+  openConnection,
+} from '../app/ocpp/connection.js';
+import type { ChargerSession, OcppDeps } from '../app/ocpp/deps.js';
+import { handleMessage } from '../app/ocpp/handle-message.js';
+import { wireErrorCode } from '../ocpp/errors.js';
+import { encodeCallError, MessageType, parseFrame } from '../ocpp/frames.js';
 
 type GetDeps<D> = () => D;
 
