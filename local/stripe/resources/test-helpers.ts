@@ -16,7 +16,7 @@ import { settle } from '../ledger.js';
 import { oneOf, parseParams, str } from '../params.js';
 import { htmlResponse, type Router, redirectResponse } from '../router.js';
 import { completeOnboarding } from './accounts.js';
-import { completeAuthentication } from './payment-intents.js';
+import { completeAuthentication } from './payment-intents/state-machine.js';
 
 const helper = { api: false };
 
