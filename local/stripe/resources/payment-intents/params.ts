@@ -127,3 +127,24 @@ export function applyCardOptions(
 export type CreateParams = z.output<typeof createSchema>;
 export type UpdateParams = z.output<typeof updateSchema>;
 export type CaptureParams = z.output<typeof captureSchema>;
+
+/**
+ * What Stripe.js sends to confirm with the publishable key: the intent's `client_secret` and the card
+ * typed into the Payment Element's frame as `payment_method_data` (never seen by the merchant's page).
+ */
+export const publishableConfirmSchema = z.strictObject({
+  ...confirmShape,
+  client_secret: str(),
+  payment_method_data: z
+    .strictObject({
+      type: z.literal('card'),
+      card: z.strictObject({
+        number: str(),
+        exp_month: int(),
+        exp_year: int(),
+        cvc: str().optional(),
+      }),
+      billing_details: z.strictObject({ email: email().optional(), name: str().optional() }).optional(),
+    })
+    .optional(),
+});

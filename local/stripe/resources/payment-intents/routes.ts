@@ -1,9 +1,11 @@
 /** HTTP routes of the PaymentIntents API (and PaymentMethod retrieval, which only intents create). */
 import { z } from 'zod';
 import type { RequestContext } from '../../context.js';
+import type { FormObject } from '../../form.js';
 import { expand, parseParams, str } from '../../params.js';
 import { expandObject, paginate } from '../../render.js';
 import type { Router } from '../../router.js';
+import { paymentMethodFromCard } from '../../test-cards.js';
 import { create, update } from './object.js';
 import {
   cancelSchema,
@@ -11,14 +13,35 @@ import {
   confirmShape,
   createSchema,
   listSchema,
+  publishableConfirmSchema,
   updateSchema,
 } from './params.js';
+import { assertClientSecret, visibleIntent, withVisibleIntent } from './publishable.js';
 import { cancel, capture, confirm } from './state-machine.js';
 
-export function paymentIntentRoutes(router: Router): void {
-  const find = (ctx: RequestContext, id: string | undefined) =>
-    ctx.store.paymentIntents.require(id ?? '', ctx.scope, 'intent');
+const find = (ctx: RequestContext, id: string | undefined) =>
+  ctx.store.paymentIntents.require(id ?? '', ctx.scope, 'intent');
 
+/** Confirmation by Stripe.js: publishable key, client secret, and the card typed into the frame. */
+function confirmFromStripeJs(ctx: RequestContext, id: string | undefined, params: FormObject): unknown {
+  const { client_secret, payment_method_data, ...p } = parseParams(publishableConfirmSchema, params);
+  const pi = find(ctx, id);
+  assertClientSecret(ctx, pi, client_secret);
+  try {
+    const paymentMethod = payment_method_data
+      ? paymentMethodFromCard(ctx, payment_method_data.card)
+      : undefined;
+    if (paymentMethod && payment_method_data?.billing_details?.email) {
+      paymentMethod.billing_details.email = payment_method_data.billing_details.email;
+    }
+    confirm(ctx, pi, paymentMethod ? { ...p, payment_method: paymentMethod.id } : p);
+  } catch (error) {
+    throw withVisibleIntent(ctx, error);
+  }
+  return visibleIntent(ctx, pi);
+}
+
+export function paymentIntentRoutes(router: Router): void {
   router.post('/v1/payment_intents', (ctx, req) => {
     const p = parseParams(createSchema, req.params);
     return expandObject(ctx, create(ctx, p), p.expand);
@@ -35,10 +58,19 @@ export function paymentIntentRoutes(router: Router): void {
     );
   });
 
-  router.get('/v1/payment_intents/:id', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand(), client_secret: str().optional() }), req.params);
-    return expandObject(ctx, find(ctx, req.path.id), p.expand);
-  });
+  router.get(
+    '/v1/payment_intents/:id',
+    (ctx, req) => {
+      const p = parseParams(
+        z.strictObject({ expand: expand(), client_secret: str().optional() }),
+        req.params,
+      );
+      const pi = find(ctx, req.path.id);
+      assertClientSecret(ctx, pi, p.client_secret);
+      return ctx.info.publishable ? visibleIntent(ctx, pi) : expandObject(ctx, pi, p.expand);
+    },
+    { publishable: true },
+  );
 
   router.post('/v1/payment_intents/:id', (ctx, req) => {
     const p = parseParams(updateSchema, req.params);
@@ -47,12 +79,17 @@ export function paymentIntentRoutes(router: Router): void {
     return expandObject(ctx, pi, p.expand);
   });
 
-  router.post('/v1/payment_intents/:id/confirm', (ctx, req) => {
-    const p = parseParams(z.strictObject(confirmShape), req.params);
-    const pi = find(ctx, req.path.id);
-    confirm(ctx, pi, p);
-    return expandObject(ctx, pi, p.expand);
-  });
+  router.post(
+    '/v1/payment_intents/:id/confirm',
+    (ctx, req) => {
+      if (ctx.info.publishable) return confirmFromStripeJs(ctx, req.path.id, req.params);
+      const p = parseParams(z.strictObject(confirmShape), req.params);
+      const pi = find(ctx, req.path.id);
+      confirm(ctx, pi, p);
+      return expandObject(ctx, pi, p.expand);
+    },
+    { publishable: true },
+  );
 
   router.post('/v1/payment_intents/:id/capture', (ctx, req) => {
     const p = parseParams(captureSchema, req.params);

@@ -114,7 +114,7 @@ export function confirm(ctx: RequestContext, pi: PaymentIntent, p: ConfirmParams
           'This payment required an authentication action to complete, but `error_on_requires_action` was set.',
       });
     }
-    requireAction(ctx, pi, p.return_url);
+    requireAction(ctx, pi, p.return_url, p.use_stripe_sdk === true);
     return;
   }
   authorize(ctx, pi, paymentMethod);
@@ -151,12 +151,22 @@ function decline(
   });
 }
 
-function requireAction(ctx: RequestContext, pi: PaymentIntent, returnUrl: string | undefined): void {
+/**
+ * `use_stripe_sdk` (sent by Stripe.js) asks for the challenge in a frame even when a `return_url` is
+ * given: the page stays put, so the challenge must not redirect.
+ */
+function requireAction(
+  ctx: RequestContext,
+  pi: PaymentIntent,
+  returnUrl: string | undefined,
+  useStripeSdk: boolean,
+): void {
   const state = internals(ctx, pi);
   if (state.authToken) ctx.store.authentications.delete(state.authToken);
   const token = randomToken(24);
   state.authToken = token;
-  if (returnUrl) state.returnUrl = returnUrl;
+  if (useStripeSdk) delete state.returnUrl;
+  else if (returnUrl) state.returnUrl = returnUrl;
   ctx.store.authentications.set(token, pi.id);
   const url = `${ctx.info.baseUrl}/3ds/${token}`;
   pi.status = 'requires_action';
