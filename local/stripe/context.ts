@@ -37,6 +37,8 @@ export interface RequestInfo {
   baseUrl: string;
   requestId: string | null;
   idempotencyKey: string | null;
+  /** Authenticated with the publishable key (Stripe.js): the handler checks `client_secret`. */
+  publishable: boolean;
   /** The request may change state (anything but GET), so state is saved after it. */
   mutating: boolean;
 }

@@ -11,8 +11,10 @@ import { Persistence } from './persistence.js';
 import { accountRoutes } from './resources/accounts.js';
 import { balanceRoutes } from './resources/balance.js';
 import { chargeRoutes } from './resources/charges.js';
-import { expireAuthorizations, paymentIntentRoutes } from './resources/payment-intents.js';
+import { paymentIntentRoutes } from './resources/payment-intents/routes.js';
+import { expireAuthorizations } from './resources/payment-intents/state-machine.js';
 import { refundRoutes } from './resources/refunds.js';
+import { stripeJsRoutes } from './resources/stripe-js.js';
 import { testHelperRoutes } from './resources/test-helpers.js';
 import { transferRoutes } from './resources/transfers.js';
 import { webhookRoutes } from './resources/webhooks.js';
@@ -22,8 +24,7 @@ import { Store } from './store.js';
 import { TaskTracker } from './tasks.js';
 import { WebhookDispatcher } from './webhook-delivery.js';
 
-/** Secret key for local use; the emulator accepts any key of the form `sk_test_…`. */
-export const EMULATOR_SECRET_KEY = 'sk_test_emulator';
+export { EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY } from './keys.js';
 
 /** Port stripe-mock made customary for local Stripe stand-ins. */
 export const DEFAULT_EMULATOR_PORT = 12111;
@@ -66,6 +67,7 @@ function buildRouter(): Router {
   balanceRoutes(router);
   webhookRoutes(router);
   testHelperRoutes(router);
+  stripeJsRoutes(router);
   return router;
 }
 
@@ -110,6 +112,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
           requestId: null,
           idempotencyKey: null,
           mutating: false,
+          publishable: false,
         });
         expireAuthorizations(automatic);
         automatic.finish();

@@ -16,6 +16,12 @@ export type Handler = (ctx: RequestContext, req: ApiRequest) => unknown;
 export interface RouteOptions {
   /** Requires `Authorization: Bearer sk_test_…` and honours Idempotency-Key (the Stripe API). */
   api: boolean;
+  /**
+   * Also accepts the publishable key (as `Authorization` or a `key` parameter, as Stripe.js sends it)
+   * and answers cross-origin requests: the endpoints Stripe.js calls from a page. The handler checks
+   * the object's `client_secret`.
+   */
+  publishable: boolean;
 }
 
 interface Route {
@@ -50,7 +56,7 @@ export const redirectResponse = (location: string, status = 303): RawResponse =>
 export class Router {
   private readonly routes: Route[] = [];
 
-  constructor(private readonly defaults: RouteOptions = { api: true }) {}
+  constructor(private readonly defaults: RouteOptions = { api: true, publishable: false }) {}
 
   add(method: string, path: string, handler: Handler, options: Partial<RouteOptions> = {}): this {
     const keys: string[] = [];
@@ -78,6 +84,11 @@ export class Router {
     this.add('POST', path, handler, options);
   delete = (path: string, handler: Handler, options?: Partial<RouteOptions>) =>
     this.add('DELETE', path, handler, options);
+
+  /** Some route on this path may be called from another origin (for CORS preflight requests). */
+  allowsCrossOrigin(pathname: string): boolean {
+    return this.routes.some((route) => route.options.publishable && route.pattern.test(pathname));
+  }
 
   match(method: string, pathname: string): RouteMatch | undefined {
     for (const route of this.routes) {

@@ -15,10 +15,22 @@ import {
 import { decodeForm, type FormObject } from './form.js';
 import { findReplay, type IdempotentRequest, remember } from './idempotency.js';
 import { newRequestId } from './ids.js';
-import { RawResponse, type Router } from './router.js';
+import { type KeyKind, keyKind } from './keys.js';
+import { RawResponse, type RouteOptions, type Router } from './router.js';
 import type { Scope } from './store.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Stripe.js calls the API from the merchant's page without credentials (the publishable key travels as
+ * a parameter), so any origin may read the answer; a preflight is answered for the same routes.
+ */
+const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Stripe-Version',
+  'Access-Control-Max-Age': '600',
+};
 
 export interface ServerHooks {
   /** Runs before every handler (lazy time-based transitions such as expiring uncaptured holds). */
@@ -77,10 +89,16 @@ async function handle(
   let ctx: RequestContext | undefined;
   try {
     const body = await readBody(req);
+    if (method === 'OPTIONS' && router.allowsCrossOrigin(url.pathname)) {
+      return { reply: { status: 204, headers: { ...common, ...CORS_HEADERS }, body: '' }, ctx };
+    }
     const match = router.match(method, url.pathname);
     if (!match) throw unrecognizedUrl(method, url.pathname);
-    if (match.options.api) authenticate(header(req, 'authorization'));
+    if (match.options.publishable) Object.assign(common, CORS_HEADERS);
     const params = parseParams(url, body, header(req, 'content-type'));
+    const kind = match.options.api
+      ? authenticate(header(req, 'authorization'), takeKeyParam(params, match.options), match.options)
+      : undefined;
     const scope = match.options.api ? resolveScope(runtime, header(req, 'stripe-account')) : null;
     const context = new RequestContext(runtime, {
       scope,
@@ -88,6 +106,7 @@ async function handle(
       requestId,
       idempotencyKey,
       mutating: method !== 'GET',
+      publishable: kind === 'publishable',
     });
     ctx = context;
     hooks.beforeRequest(context);
@@ -159,7 +178,20 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function authenticate(authorization: string | undefined): void {
+/** Stripe.js sends the publishable key as a `key` parameter so its requests need no CORS preflight. */
+function takeKeyParam(params: FormObject, options: RouteOptions): string | undefined {
+  if (!options.publishable || typeof params.key !== 'string') return undefined;
+  const key = params.key;
+  delete params.key;
+  return key;
+}
+
+function authenticate(
+  authorization: string | undefined,
+  keyParam: string | undefined,
+  options: RouteOptions,
+): KeyKind {
+  if (!authorization && keyParam !== undefined) authorization = `Bearer ${keyParam}`;
   if (!authorization) {
     throw authenticationError(
       "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
@@ -171,10 +203,17 @@ function authenticate(authorization: string | undefined): void {
   } else if (authorization.startsWith('Basic ')) {
     key = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8').split(':')[0];
   }
-  if (!key || !/^sk_test_[A-Za-z0-9_]+$/.test(key)) {
+  const kind = key ? keyKind(key) : undefined;
+  if (!key || !kind) {
     const shown = key ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : '';
     throw authenticationError(`Invalid API Key provided: ${shown}`);
   }
+  if (kind === 'publishable' && !options.publishable) {
+    throw authenticationError(
+      'This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.',
+    );
+  }
+  return kind;
 }
 
 function resolveScope(runtime: Runtime, stripeAccount: string | undefined): Scope {

@@ -5,7 +5,7 @@
  */
 import type Stripe from 'stripe';
 import type { RequestContext } from './context.js';
-import { noSuchParamObject } from './errors.js';
+import { cardError, noSuchParamObject } from './errors.js';
 import { newId } from './ids.js';
 
 export interface Decline {
@@ -166,5 +166,93 @@ export function resolvePaymentMethod(
   };
   ctx.store.paymentMethods.insert(ctx.scope, paymentMethod);
   ctx.store.testCards.set(paymentMethod.id, value);
+  return paymentMethod;
+}
+
+/**
+ * Stripe's test card numbers, as typed into a card form (Stripe.js posts them as
+ * `payment_method_data[card][number]`), mapped to the token that behaves the same.
+ */
+export const TEST_CARD_NUMBERS: Readonly<Record<string, keyof typeof TEST_CARDS>> = {
+  '4242424242424242': 'pm_card_visa',
+  '4000056655665556': 'pm_card_visa_debit',
+  '5555555555554444': 'pm_card_mastercard',
+  '5200828282828210': 'pm_card_mastercard_debit',
+  '378282246310005': 'pm_card_amex',
+  '4000008260000000': 'pm_card_gb',
+  '4000058260000005': 'pm_card_gb_debit',
+  '4000000000000077': 'pm_card_bypassPending',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+  '4000000000009987': 'pm_card_chargeDeclinedLostCard',
+  '4000000000009979': 'pm_card_chargeDeclinedStolenCard',
+  '4100000000000019': 'pm_card_chargeDeclinedFraudulent',
+  '4000000000000069': 'pm_card_chargeDeclinedExpiredCard',
+  '4000000000000127': 'pm_card_chargeDeclinedIncorrectCvc',
+  '4000000000000119': 'pm_card_chargeDeclinedProcessingError',
+  '4000002760003184': 'pm_card_authenticationRequired',
+  '4000000000003220': 'pm_card_threeDSecure2Required',
+};
+
+export interface RawCard {
+  number: string;
+  exp_month: number;
+  exp_year: number;
+  cvc?: string | undefined;
+}
+
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits.length >= 12 && sum % 10 === 0;
+}
+
+/**
+ * A PaymentMethod from raw card data, with Stripe's answers for numbers that are not test cards: a
+ * malformed number is `incorrect_number`, a real (Luhn-valid) card in test mode `test_mode_live_card`.
+ */
+export function paymentMethodFromCard(ctx: RequestContext, raw: RawCard): Stripe.PaymentMethod {
+  const digits = raw.number.replace(/[\s-]/g, '');
+  if (!/^\d+$/.test(digits) || !luhnValid(digits)) {
+    throw cardError({ code: 'incorrect_number', message: 'Your card number is incorrect.', param: 'number' });
+  }
+  const token = TEST_CARD_NUMBERS[digits];
+  if (!token) {
+    throw cardError({
+      code: 'card_declined',
+      decline_code: 'test_mode_live_card',
+      message:
+        'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.',
+    });
+  }
+  if (raw.exp_month < 1 || raw.exp_month > 12) {
+    throw cardError({
+      code: 'invalid_expiry_month',
+      message: "Your card's expiration month is invalid.",
+      param: 'exp_month',
+    });
+  }
+  const expYear = raw.exp_year < 100 ? 2000 + raw.exp_year : raw.exp_year;
+  const now = new Date(ctx.runtime.clock.ms());
+  const monthsLeft = (expYear - now.getUTCFullYear()) * 12 + (raw.exp_month - 1 - now.getUTCMonth());
+  if (monthsLeft < 0) {
+    throw cardError({
+      code: 'invalid_expiry_year',
+      message: "Your card's expiration year is invalid.",
+      param: 'exp_year',
+    });
+  }
+  const paymentMethod = resolvePaymentMethod(ctx, token);
+  if (paymentMethod.card) {
+    paymentMethod.card.exp_month = raw.exp_month;
+    paymentMethod.card.exp_year = expYear;
+  }
   return paymentMethod;
 }

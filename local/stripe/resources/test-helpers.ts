@@ -16,9 +16,17 @@ import { settle } from '../ledger.js';
 import { oneOf, parseParams, str } from '../params.js';
 import { htmlResponse, type Router, redirectResponse } from '../router.js';
 import { completeOnboarding } from './accounts.js';
-import { completeAuthentication } from './payment-intents.js';
+import { completeAuthentication } from './payment-intents/state-machine.js';
 
 const helper = { api: false };
+
+/**
+ * Tells Stripe.js's modal (our /v3/ script) that the challenge is over; it then re-reads the intent
+ * with the client secret. The message carries no data, so any parent origin may receive it.
+ */
+const CHALLENGE_DONE_SCRIPT = html`<script>
+if (window.parent !== window) window.parent.postMessage({ type: 'stripe-emulator-3ds-complete' }, '*');
+</script>`;
 
 function authenticate(ctx: RequestContext, paymentIntentId: string, succeed: boolean) {
   const pi = ctx.store.paymentIntents.find(paymentIntentId);
@@ -129,7 +137,8 @@ export function testHelperRoutes(router: Router): void {
         page(
           '3D Secure',
           html`<h1>Authentication ${p.outcome === 'succeed' ? 'complete' : 'failed'}</h1>
-<p>PaymentIntent <code>${pi.id}</code> is now <strong>${pi.status}</strong>. You can close this window.</p>`,
+<p>PaymentIntent <code>${pi.id}</code> is now <strong>${pi.status}</strong>. You can close this window.</p>
+${CHALLENGE_DONE_SCRIPT}`,
         ),
       );
     },
