@@ -227,8 +227,8 @@ function brandOf(operator: OperatorBranding): Brand {
   };
 }
 
-/** Header values must stay on one line. */
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+/** Header values must stay on one line (no-break spaces from Intl stay as they are). */
+const oneLine = (text: string) => text.replace(/[\r\n\t\f\v\u2028\u2029]+/g, ' ').trim();
 
 function checkMinor(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
