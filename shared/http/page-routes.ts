@@ -4,6 +4,7 @@
  */
 import type { Route } from '@middy/http-router';
 import { z } from 'zod';
+import { publicTariff } from '../domain/tariff.js';
 import { notFound } from '../lambda/http-errors.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import { ASSETS } from '../web/assets.js';
@@ -52,7 +53,8 @@ export const pageRoutes = (getDeps: () => PageDeps): Route<HttpEvent, HttpResult
         views.operator(operatorId),
         siteId ? views.site(operatorId, siteId) : undefined,
       ]);
-      const effectiveTariffId = tariffId ?? site?.tariffId;
+      // The page is public: the charger's or site's price, never a closed group's.
+      const effectiveTariffId = publicTariff({ charger: tariffId, site: site?.tariffId })?.tariffId;
       const tariff = effectiveTariffId ? await views.tariff(operatorId, effectiveTariffId) : undefined;
       return htmlResponse(chargerPage(view, operator, site, tariff ? describeTariff(tariff) : []));
     },
