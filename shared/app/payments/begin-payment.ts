@@ -1,0 +1,109 @@
+/**
+ * Step 1 of a paid session: the driver chose a connector and gave an email. Checks the charger can
+ * take a paid session now, creates the card hold (a manual-capture PaymentIntent for the operator's
+ * pre-auth amount) and the session, and returns what the page needs to collect the card.
+ *
+ * The PaymentIntent is created before the session so that a failed write leaves at most an
+ * unconfirmed intent, which holds nothing. Its idempotency key is per session: a retried request
+ * after a timeout gets the same intent, never a second one.
+ */
+import { isoFromMillis, type PaymentsDeps } from './deps.js';
+import { PaymentFlowError } from './errors.js';
+import { hashToken, newSessionIdTag, newToken } from './tokens.js';
+
+export interface BeginPaymentInput {
+  chargerId: string;
+  connectorId: number;
+  email: string;
+}
+
+export interface BegunPayment {
+  sessionId: string;
+  /** The Transaction URL's token: shown once, never stored. */
+  token: string;
+  transactionUrl: string;
+  paymentIntentId: string;
+  clientSecret: string;
+  publishableKey: string;
+  amountMinor: number;
+  currency: string;
+}
+
+export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput): Promise<BegunPayment> {
+  const charger = await deps.catalog.charger(input.chargerId);
+  if (charger?.registration !== 'active') {
+    throw new PaymentFlowError('charger_not_found', `There is no charger ${input.chargerId} here.`);
+  }
+  const operator = await deps.catalog.operator(charger.operatorId);
+  if (!charger.paid || !operator || !(operator.preAuthAmountMinor > 0)) {
+    throw new PaymentFlowError('charger_not_payable', 'This charger does not take card payments.');
+  }
+  const connectors = charger.connectorCount ?? 1;
+  if (!Number.isInteger(input.connectorId) || input.connectorId < 1 || input.connectorId > connectors) {
+    throw new PaymentFlowError(
+      'connector_invalid',
+      `Connector ${input.connectorId} does not exist on this charger (it has ${connectors}).`,
+    );
+  }
+  if (!(await deps.charger.isOnline(charger.chargerId))) {
+    throw new PaymentFlowError(
+      'charger_offline',
+      'This charger is offline right now, so it cannot start. Nothing has been taken from your card.',
+    );
+  }
+
+  const sessionId = deps.ids.next('ps');
+  const token = newToken();
+  const site = charger.siteId ? await deps.catalog.site(operator.operatorId, charger.siteId) : undefined;
+  const currency = operator.currency.toUpperCase();
+  const hold = await deps.payments.createHold({
+    amountMinor: operator.preAuthAmountMinor,
+    currency,
+    metadata: {
+      operatorId: operator.operatorId,
+      chargerId: charger.chargerId,
+      connectorId: String(input.connectorId),
+      sessionId,
+    },
+    description: `EV charging at ${site?.name ?? operator.name} (${charger.chargerId}, connector ${input.connectorId})`,
+    idempotencyKey: `hold-${sessionId}`,
+  });
+  if (!hold.clientSecret)
+    throw new Error(`PaymentIntent ${hold.paymentIntentId} came back without a client secret`);
+
+  const now = isoFromMillis(deps.clock.now());
+  await deps.sessions.create({
+    sessionId,
+    operatorId: operator.operatorId,
+    chargerId: charger.chargerId,
+    connectorId: input.connectorId,
+    ...(charger.siteId ? { siteId: charger.siteId } : {}),
+    email: input.email,
+    tokenHash: hashToken(token),
+    idTag: newSessionIdTag(),
+    status: 'awaiting-payment',
+    currency,
+    preAuthAmountMinor: operator.preAuthAmountMinor,
+    paymentIntentId: hold.paymentIntentId,
+    createdAt: now,
+    updatedAt: now,
+  });
+  deps.log.info('paid session begun', {
+    sessionId,
+    chargerId: charger.chargerId,
+    paymentIntentId: hold.paymentIntentId,
+  });
+  return {
+    sessionId,
+    token,
+    transactionUrl: transactionUrl(deps.settings.publicBaseUrl, token),
+    paymentIntentId: hold.paymentIntentId,
+    clientSecret: hold.clientSecret,
+    publishableKey: deps.payments.publishableKey,
+    amountMinor: operator.preAuthAmountMinor,
+    currency,
+  };
+}
+
+export const transactionUrl = (baseUrl: string, token: string): string =>
+  `${baseUrl.replace(/\/+$/, '')}/t/${token}`;

@@ -1,0 +1,72 @@
+/**
+ * Step 3: the charger's StartTransaction carries the session's idTag. Reached from the table
+ * stream (a transaction item created), so OCPP's acknowledgement never waits on payments. Binds the
+ * transaction to the session (one each way), moves the session to `charging` and writes the hold's
+ * amount and expiry on the transaction, where pricing reads them for the cost cap and the hold
+ * safety deadline. Every step is idempotent: a replayed record re-writes the same values.
+ */
+import type { PaymentsDeps } from './deps.js';
+import { isoFromMillis } from './deps.js';
+
+export interface StartedTransaction {
+  chargerId: string;
+  transactionId: number;
+  idTag: string;
+}
+
+export type BindOutcome = 'bound' | 'not-a-paid-session' | 'start-after-cancel' | 'conflict';
+
+export async function bindTransaction(deps: PaymentsDeps, tx: StartedTransaction): Promise<BindOutcome> {
+  const session = await deps.sessions.byIdTag(tx.idTag);
+  if (!session) return 'not-a-paid-session';
+  if (session.chargerId !== tx.chargerId) {
+    deps.log.warn('a paid session tag was used on another charger; ignored', {
+      sessionId: session.sessionId,
+      chargerId: tx.chargerId,
+    });
+    return 'conflict';
+  }
+  if (
+    session.status === 'cancelled' ||
+    session.status === 'failed' ||
+    session.status === 'awaiting-payment'
+  ) {
+    // Nothing is held for this session any more: ask the charger to stop what it started.
+    deps.log.warn('StartTransaction for a session without a hold; stopping it', {
+      sessionId: session.sessionId,
+      status: session.status,
+      ...tx,
+    });
+    await deps.charger
+      .remoteStop(tx.chargerId, tx.transactionId)
+      .catch((err: unknown) =>
+        deps.log.error('could not stop a transaction started after its hold ended', {
+          ...tx,
+          error: String(err),
+        }),
+      );
+    return 'start-after-cancel';
+  }
+  if ((await deps.sessions.bindTransaction(session.sessionId, tx.chargerId, tx.transactionId)) === 'taken') {
+    deps.log.warn('paid session already bound to another transaction', {
+      sessionId: session.sessionId,
+      ...tx,
+    });
+    return 'conflict';
+  }
+  await deps.transactions.attachHold(tx.chargerId, tx.transactionId, {
+    preAuthAmountMinor: session.preAuthAmountMinor,
+    paymentSessionId: session.sessionId,
+    ...(session.holdExpiresAt !== undefined ? { holdExpiresAt: session.holdExpiresAt } : {}),
+  });
+  if (session.status === 'starting') {
+    const now = isoFromMillis(deps.clock.now());
+    await deps.sessions.advance(session.sessionId, ['starting'], 'charging', {
+      transactionId: tx.transactionId,
+      chargingAt: now,
+      updatedAt: now,
+      sweepAt: null,
+    });
+  }
+  return 'bound';
+}

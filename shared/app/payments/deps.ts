@@ -1,0 +1,50 @@
+/**
+ * Everything the payments use cases need, as one object of ports. Built once per container by the
+ * composition root (shared/lambda) over DynamoDB, Stripe, SES and the OCPP command path, or over
+ * in-memory fakes in unit tests.
+ */
+import type { Charger, Operator, Site } from '../../domain/entities.js';
+import type { Clock, IdGenerator } from '../../ports/clock.js';
+import type { Log } from '../../ports/log.js';
+import type {
+  IdTagWriter,
+  PaymentGateway,
+  PaymentSessionRepository,
+  ReceiptOutbox,
+  SessionCharger,
+  SessionTransactions,
+} from '../../ports/payments.js';
+
+export interface PaymentSettings {
+  /** No StartTransaction this long after the hold: the hold is cancelled as `abandoned`. */
+  startTimeoutSeconds: number;
+  /** How long starting a session waits for the charger's answer to RemoteStartTransaction. */
+  remoteStartWaitMs: number;
+  /** Where the pages live; Transaction URLs are built on it. */
+  publicBaseUrl: string;
+}
+
+/** What payments reads of the catalog: the charger, its operator and site. */
+export interface PaymentCatalog {
+  charger(chargerId: string): Promise<Charger | undefined>;
+  operator(operatorId: string): Promise<Operator | undefined>;
+  site(operatorId: string, siteId: string): Promise<Site | undefined>;
+}
+
+export interface PaymentsDeps {
+  clock: Clock;
+  ids: IdGenerator;
+  log: Log;
+  settings: PaymentSettings;
+  catalog: PaymentCatalog;
+  /** Issues the session's idTag to the operator's tags (kind `driver`) so the charger's Authorize accepts it. */
+  idTags: IdTagWriter;
+  sessions: PaymentSessionRepository;
+  payments: PaymentGateway;
+  charger: SessionCharger;
+  transactions: SessionTransactions;
+  outbox: ReceiptOutbox;
+}
+
+/** Stored times are ISO-8601 UTC strings (see the key table in shared/adapters/dynamodb/keys.ts). */
+export const isoFromMillis = (ms: number): string => new Date(ms).toISOString();

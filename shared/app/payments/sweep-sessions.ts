@@ -1,0 +1,42 @@
+/**
+ * Every minute, so that no hold is left dangling: a session still waiting for its car past the start
+ * timeout is cancelled as `abandoned`; a cancelled session whose hold release failed is released
+ * again (the cancel carries the same idempotency key, so Stripe does it once).
+ */
+import { cancelHeldSession, releaseHold } from './cancel-session.js';
+import type { PaymentsDeps } from './deps.js';
+
+export interface SweepReport {
+  abandoned: number;
+  released: number;
+  cleared: number;
+  failed: number;
+}
+
+export async function sweepSessions(deps: PaymentsDeps, limit = 100): Promise<SweepReport> {
+  const now = Math.floor(deps.clock.now() / 1000);
+  const due = await deps.sessions.dueForSweep(now, limit);
+  const report: SweepReport = { abandoned: 0, released: 0, cleared: 0, failed: 0 };
+  for (const session of due) {
+    try {
+      if (session.status === 'starting') {
+        const after = await cancelHeldSession(deps, session, 'abandoned');
+        if (after.status === 'cancelled') report.abandoned++;
+      } else if (session.status === 'cancelled' && !session.settlement) {
+        await releaseHold(deps, session);
+        report.released++;
+      } else {
+        await deps.sessions.patch(session.sessionId, { sweepAt: null });
+        report.cleared++;
+      }
+    } catch (err) {
+      report.failed++;
+      deps.log.error('session sweep failed for one session; the next run retries', {
+        sessionId: session.sessionId,
+        error: String(err),
+      });
+    }
+  }
+  if (due.length > 0) deps.log.info('session sweep', { ...report });
+  return report;
+}
