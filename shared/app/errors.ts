@@ -6,7 +6,18 @@
 import { DomainError } from '../domain/errors.js';
 
 /** Every code an AppError may carry; the HTTP edge's table must cover each (checked by its type). */
-export const APP_ERROR_CODES = ['CHARGER_CONFLICT', 'CHARGER_NOT_FOUND'] as const;
+export const APP_ERROR_CODES = [
+  'CHARGER_CONFLICT',
+  'CHARGER_NOT_FOUND',
+  // The driver's payment journey (shared/app/payments): messages are written for the driver.
+  'PAY_CHARGER_NOT_FOUND',
+  'PAY_CHARGER_NOT_PAYABLE',
+  'PAY_CONNECTOR_INVALID',
+  'PAY_CHARGER_OFFLINE',
+  'PAY_SESSION_NOT_FOUND',
+  'PAY_CHARGING_STARTED',
+  'PAY_SESSION_ENDED',
+] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 

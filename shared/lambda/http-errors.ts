@@ -57,6 +57,14 @@ export const HTTP_OF_CODE: Readonly<Record<AppErrorCode, Mapping> & Record<strin
   CHARGER_NOT_FOUND: { statusCode: 404, code: 'not_found' },
   // The message lists every problem with its path (InvalidTariffError, shared/domain/tariff.ts).
   TARIFF_INVALID: { statusCode: 400, code: 'invalid_tariff' },
+  PAY_CHARGER_NOT_FOUND: { statusCode: 404, code: 'charger_not_found' },
+  PAY_CHARGER_NOT_PAYABLE: { statusCode: 409, code: 'charger_not_payable' },
+  PAY_CONNECTOR_INVALID: { statusCode: 400, code: 'connector_invalid' },
+  PAY_CHARGER_OFFLINE: { statusCode: 409, code: 'charger_offline' },
+  // A wrong or truncated token reads as nothing at all: no hint that a session exists.
+  PAY_SESSION_NOT_FOUND: { statusCode: 404, code: 'not_found' },
+  PAY_CHARGING_STARTED: { statusCode: 409, code: 'charging_started' },
+  PAY_SESSION_ENDED: { statusCode: 409, code: 'session_ended' },
 };
 
 const noSuchChargerOrCall = () => 'no such charger or call';

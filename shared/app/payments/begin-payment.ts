@@ -32,22 +32,22 @@ export interface BegunPayment {
 export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput): Promise<BegunPayment> {
   const charger = await deps.catalog.charger(input.chargerId);
   if (charger?.registration !== 'active') {
-    throw new PaymentFlowError('charger_not_found', `There is no charger ${input.chargerId} here.`);
+    throw new PaymentFlowError('PAY_CHARGER_NOT_FOUND', `There is no charger ${input.chargerId} here.`);
   }
   const operator = await deps.catalog.operator(charger.operatorId);
   if (!charger.paid || !operator || !(operator.preAuthAmountMinor > 0)) {
-    throw new PaymentFlowError('charger_not_payable', 'This charger does not take card payments.');
+    throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', 'This charger does not take card payments.');
   }
   const connectors = charger.connectorCount ?? 1;
   if (!Number.isInteger(input.connectorId) || input.connectorId < 1 || input.connectorId > connectors) {
     throw new PaymentFlowError(
-      'connector_invalid',
+      'PAY_CONNECTOR_INVALID',
       `Connector ${input.connectorId} does not exist on this charger (it has ${connectors}).`,
     );
   }
   if (!(await deps.charger.isOnline(charger.chargerId))) {
     throw new PaymentFlowError(
-      'charger_offline',
+      'PAY_CHARGER_OFFLINE',
       'This charger is offline right now, so it cannot start. Nothing has been taken from your card.',
     );
   }

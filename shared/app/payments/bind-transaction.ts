@@ -37,14 +37,12 @@ export async function bindTransaction(deps: PaymentsDeps, tx: StartedTransaction
       status: session.status,
       ...tx,
     });
-    await deps.charger
-      .remoteStop(tx.chargerId, tx.transactionId)
-      .catch((err: unknown) =>
-        deps.log.error('could not stop a transaction started after its hold ended', {
-          ...tx,
-          error: String(err),
-        }),
-      );
+    await deps.charger.remoteStop(tx.chargerId, tx.transactionId).catch((err: unknown) =>
+      deps.log.error('could not stop a transaction started after its hold ended', {
+        ...tx,
+        error: String(err),
+      }),
+    );
     return 'start-after-cancel';
   }
   if ((await deps.sessions.bindTransaction(session.sessionId, tx.chargerId, tx.transactionId)) === 'taken') {

@@ -14,7 +14,7 @@ export async function cancelByDriver(deps: PaymentsDeps, session: PaymentSession
   if (session.status === 'cancelled') return session;
   if (session.status !== 'awaiting-payment' && session.status !== 'starting') {
     throw new PaymentFlowError(
-      session.status === 'charging' ? 'charging_started' : 'session_ended',
+      session.status === 'charging' ? 'PAY_CHARGING_STARTED' : 'PAY_SESSION_ENDED',
       session.status === 'charging'
         ? 'Charging has already started: use Stop instead.'
         : 'This session has already ended.',
@@ -44,7 +44,7 @@ export async function cancelHeldSession(
   if (moved === 'conflict') {
     const current = (await deps.sessions.get(session.sessionId)) ?? session;
     if (current.status === 'charging') {
-      throw new PaymentFlowError('charging_started', 'Charging has already started: use Stop instead.');
+      throw new PaymentFlowError('PAY_CHARGING_STARTED', 'Charging has already started: use Stop instead.');
     }
     return current;
   }

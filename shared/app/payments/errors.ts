@@ -1,19 +1,13 @@
 /**
- * Failures of the driver's payment journey, each with a stable `code` the HTTP edge maps to a
- * status once. Messages are written for the driver: the page shows them as they are.
+ * Failures of the driver's payment journey. Each is an AppError whose code the HTTP edge maps to a
+ * status once (shared/lambda/http-errors.ts); messages are written for the driver, and the page
+ * shows them as they are.
  */
-import { DomainError } from '../../domain/errors.js';
+import { AppError, type AppErrorCode } from '../errors.js';
 
-export type PaymentFlowCode =
-  | 'charger_not_found'
-  | 'charger_not_payable'
-  | 'connector_invalid'
-  | 'charger_offline'
-  | 'session_not_found'
-  | 'charging_started'
-  | 'session_ended';
+export type PaymentFlowCode = Extract<AppErrorCode, `PAY_${string}`>;
 
-export class PaymentFlowError extends DomainError {
+export class PaymentFlowError extends AppError {
   override readonly name = 'PaymentFlowError';
   declare readonly code: PaymentFlowCode;
 

@@ -13,7 +13,7 @@ export async function stopByDriver(deps: PaymentsDeps, session: PaymentSession):
     return cancelByDriver(deps, session);
   if (session.status === 'finishing') return session;
   if (session.status !== 'charging' || session.transactionId === undefined) {
-    throw new PaymentFlowError('session_ended', 'This session has already ended.');
+    throw new PaymentFlowError('PAY_SESSION_ENDED', 'This session has already ended.');
   }
   await deps.charger.remoteStop(session.chargerId, session.transactionId);
   const now = isoFromMillis(deps.clock.now());

@@ -51,21 +51,21 @@ describe('beginning a paid session', () => {
   });
 
   it.each([
-    ['an unknown charger', { chargerId: 'NOPE', connectorId: 1 }, {}, 'charger_not_found'],
+    ['an unknown charger', { chargerId: 'NOPE', connectorId: 1 }, {}, 'PAY_CHARGER_NOT_FOUND'],
     [
       'a free charger',
       { chargerId: 'CP-1', connectorId: 1 },
       { charger: { paid: false } },
-      'charger_not_payable',
+      'PAY_CHARGER_NOT_PAYABLE',
     ],
     [
       'a pending charger',
       { chargerId: 'CP-1', connectorId: 1 },
       { charger: { registration: 'pending' as const } },
-      'charger_not_found',
+      'PAY_CHARGER_NOT_FOUND',
     ],
-    ['connector 3 of 2', { chargerId: 'CP-1', connectorId: 3 }, {}, 'connector_invalid'],
-    ['connector 0', { chargerId: 'CP-1', connectorId: 0 }, {}, 'connector_invalid'],
+    ['connector 3 of 2', { chargerId: 'CP-1', connectorId: 3 }, {}, 'PAY_CONNECTOR_INVALID'],
+    ['connector 0', { chargerId: 'CP-1', connectorId: 0 }, {}, 'PAY_CONNECTOR_INVALID'],
   ])('refuses %s with %s and holds nothing', async (_what, input, overrides, code) => {
     const world = paymentsWorld(overrides);
     await expect(beginPayment(world.deps, { ...input, email: 'd@example.com' })).rejects.toMatchObject({
@@ -80,7 +80,7 @@ describe('beginning a paid session', () => {
     world.chargerPort.online = false;
     await expect(
       beginPayment(world.deps, { chargerId: 'CP-1', connectorId: 1, email: 'd@example.com' }),
-    ).rejects.toMatchObject({ code: 'charger_offline', message: expect.stringMatching(/offline/) });
+    ).rejects.toMatchObject({ code: 'PAY_CHARGER_OFFLINE', message: expect.stringMatching(/offline/) });
     expect(world.payments.intents.size).toBe(0);
   });
 });
@@ -156,7 +156,9 @@ describe('cancelling before charging', () => {
     const { world, held } = await heldSession();
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     const charging = await world.sessions.get(held.session.sessionId);
-    await expect(cancelByDriver(world.deps, charging!)).rejects.toMatchObject({ code: 'charging_started' });
+    await expect(cancelByDriver(world.deps, charging!)).rejects.toMatchObject({
+      code: 'PAY_CHARGING_STARTED',
+    });
   });
 
   it('no StartTransaction within the start timeout: cancelled as abandoned by the sweeper', async () => {
