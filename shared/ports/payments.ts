@@ -3,9 +3,10 @@
  * processor, the charger, the receipt outbox and the mailer's renderer. Adapters: DynamoDB and
  * Stripe (shared/adapters), in-memory fakes for unit tests (shared/adapters/memory).
  */
-import type { IdTag } from '../domain/entities.js';
+import type { IdTag, Operator, Site } from '../domain/entities.js';
 import type { CancelReason, PaymentSessionStatus } from '../domain/payment-session.js';
 import type { Charge } from '../domain/pricing.js';
+import type { Tariff } from '../domain/tariff.js';
 
 /** One driver's paid session, from the card hold to its capture or release. */
 export interface PaymentSession {
@@ -173,12 +174,39 @@ export interface ReceiptRequest {
   requestedAt: string;
 }
 
+export interface ReceiptRecord extends ReceiptRequest {
+  sentAt?: string;
+  messageId?: string;
+  /** Set when the mail service refused it for good (bad address...); it is not retried. */
+  failedAt?: string;
+  failure?: string;
+}
+
 export interface ReceiptOutbox {
   /** `duplicate` when this receipt (session, kind, copy) is already queued or sent. */
   enqueue(request: ReceiptRequest): Promise<'queued' | 'duplicate'>;
   markSent(request: ReceiptRequest, messageId: string, sentAt: string): Promise<void>;
+  markFailed(request: ReceiptRequest, failure: string, failedAt: string): Promise<void>;
   /** Receipts of a session, queued or sent, oldest first. */
-  ofSession(sessionId: string): Promise<(ReceiptRequest & { sentAt?: string; messageId?: string })[]>;
+  ofSession(sessionId: string): Promise<ReceiptRecord[]>;
+}
+
+/** Everything a receipt says, before it is laid out. */
+export type ReceiptDocument = {
+  session: PaymentSession;
+  operator: Operator;
+  site?: Site;
+  /** The session's Transaction URL (re-derived from its id; see shared/app/payments/tokens.ts). */
+  transactionUrl: string;
+} & (
+  | { kind: 'pre-auth'; tariff: Tariff }
+  | { kind: 'cancellation'; startTimeoutSeconds: number }
+  | { kind: 'transaction'; charge: Charge }
+);
+
+/** Lays a receipt out as an email (shared/web/receipts). */
+export interface ReceiptComposer {
+  compose(document: ReceiptDocument): { subject: string; html: string; text: string };
 }
 
 /** The final charge as payments reads it off the transaction. */

@@ -14,6 +14,7 @@ import type {
   PaymentSession,
   PaymentSessionRepository,
   ReceiptOutbox,
+  ReceiptRecord,
   ReceiptRequest,
   SessionCharge,
   SessionCharger,
@@ -262,7 +263,7 @@ export class MemorySessionTransactions implements SessionTransactions {
 }
 
 export class MemoryReceiptOutbox implements ReceiptOutbox {
-  readonly items: (ReceiptRequest & { sentAt?: string; messageId?: string })[] = [];
+  readonly items: ReceiptRecord[] = [];
 
   async enqueue(request: ReceiptRequest) {
     if (
@@ -275,11 +276,18 @@ export class MemoryReceiptOutbox implements ReceiptOutbox {
     this.items.push({ ...request });
     return 'queued' as const;
   }
-  async markSent(request: ReceiptRequest, messageId: string, sentAt: string) {
-    const item = this.items.find(
+  private find(request: ReceiptRequest) {
+    return this.items.find(
       (r) => r.sessionId === request.sessionId && r.kind === request.kind && r.copy === request.copy,
     );
+  }
+  async markSent(request: ReceiptRequest, messageId: string, sentAt: string) {
+    const item = this.find(request);
     if (item) Object.assign(item, { messageId, sentAt });
+  }
+  async markFailed(request: ReceiptRequest, failure: string, failedAt: string) {
+    const item = this.find(request);
+    if (item) Object.assign(item, { failure, failedAt });
   }
   async ofSession(sessionId: string) {
     return this.items.filter((r) => r.sessionId === sessionId).map((r) => ({ ...r }));

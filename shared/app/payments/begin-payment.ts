@@ -9,7 +9,7 @@
  */
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
 import { PaymentFlowError } from './errors.js';
-import { hashToken, newSessionIdTag, newToken } from './tokens.js';
+import { hashToken, newSessionIdTag } from './tokens.js';
 
 export interface BeginPaymentInput {
   chargerId: string;
@@ -38,6 +38,13 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   if (!charger.paid || !operator || !(operator.preAuthAmountMinor > 0)) {
     throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', 'This charger does not take card payments.');
   }
+  if (!(await deps.catalog.publicTariff(charger))) {
+    // Without a price the charge would be nothing and the driver could not be told what they pay.
+    throw new PaymentFlowError(
+      'PAY_CHARGER_NOT_PAYABLE',
+      'This charger has no price set, so it cannot take payments yet.',
+    );
+  }
   const connectors = charger.connectorCount ?? 1;
   if (!Number.isInteger(input.connectorId) || input.connectorId < 1 || input.connectorId > connectors) {
     throw new PaymentFlowError(
@@ -53,7 +60,7 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   }
 
   const sessionId = deps.ids.next('ps');
-  const token = newToken();
+  const token = deps.tokens.tokenFor(sessionId);
   const site = charger.siteId ? await deps.catalog.site(operator.operatorId, charger.siteId) : undefined;
   const currency = operator.currency.toUpperCase();
   const hold = await deps.payments.createHold({

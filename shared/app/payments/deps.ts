@@ -4,16 +4,20 @@
  * in-memory fakes in unit tests.
  */
 import type { Charger, Operator, Site } from '../../domain/entities.js';
+import type { Tariff } from '../../domain/tariff.js';
 import type { Clock, IdGenerator } from '../../ports/clock.js';
 import type { Log } from '../../ports/log.js';
+import type { Mailer } from '../../ports/mailer.js';
 import type {
   IdTagWriter,
   PaymentGateway,
   PaymentSessionRepository,
+  ReceiptComposer,
   ReceiptOutbox,
   SessionCharger,
   SessionTransactions,
 } from '../../ports/payments.js';
+import type { SessionTokens } from './tokens.js';
 
 export interface PaymentSettings {
   /** No StartTransaction this long after the hold: the hold is cancelled as `abandoned`. */
@@ -29,6 +33,8 @@ export interface PaymentCatalog {
   charger(chargerId: string): Promise<Charger | undefined>;
   operator(operatorId: string): Promise<Operator | undefined>;
   site(operatorId: string, siteId: string): Promise<Site | undefined>;
+  /** The tariff drivers of this charger pay (the public one: charger over site). */
+  publicTariff(charger: Charger): Promise<Tariff | undefined>;
 }
 
 export interface PaymentsDeps {
@@ -44,6 +50,10 @@ export interface PaymentsDeps {
   charger: SessionCharger;
   transactions: SessionTransactions;
   outbox: ReceiptOutbox;
+  /** Derives each session's Transaction URL token (only its hash is stored). */
+  tokens: SessionTokens;
+  mailer: Mailer;
+  receipts: ReceiptComposer;
 }
 
 /** Stored times are ISO-8601 UTC strings (see the key table in shared/adapters/dynamodb/keys.ts). */

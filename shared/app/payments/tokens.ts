@@ -1,14 +1,28 @@
 /**
- * The Transaction URL's capability token and the session's OCPP idTag. The token is the only key to
- * a session's page (no sign-in), so it carries 256 random bits and only its SHA-256 is stored: a
- * leaked table does not leak working links. The idTag is not secret (the charger sees it); it only
- * has to be unique and fit OCPP's CiString20.
+ * The Transaction URL's capability token and the session's OCPP idTag.
+ *
+ * The token is the only key to a session's page (no sign-in), so it carries 256 bits and only its
+ * SHA-256 is stored: a copy of the table opens no page. The platform must still be able to put the
+ * URL in every receipt it sends later (the pre-auth receipt may be sent by the webhook, a copy on the
+ * driver's request), so the token is not random but HMAC-SHA256(secret, sessionId): unguessable
+ * without the secret (kept in Secrets Manager, never in the table), and re-derivable when a receipt
+ * needs it.
+ *
+ * The idTag is not secret (the charger sees it); it has to be unique and fit OCPP's CiString20.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
-/** 32 random bytes, base64url: 43 characters. */
-export const newToken = (): string => randomBytes(32).toString('base64url');
+export interface SessionTokens {
+  tokenFor(sessionId: string): string;
+}
 
+/** At least 32 characters of secret: HMAC keys shorter than the hash add nothing but risk. */
+export function sessionTokens(secret: string): SessionTokens {
+  if (secret.length < 32) throw new Error('the session token secret must be at least 32 characters');
+  return { tokenFor: (sessionId) => createHmac('sha256', secret).update(sessionId).digest('base64url') };
+}
+
+/** 32 bytes, base64url: 43 characters. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
