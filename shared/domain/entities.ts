@@ -19,7 +19,18 @@ export interface Operator {
   /** Amount held on the driver's card for a paid session, minor units. */
   preAuthAmountMinor: number;
   stripeAccountId?: string;
+  /** How the driver's pages and receipts present the operator; every field optional. */
+  branding?: OperatorBranding;
   createdAt: string;
+}
+
+export interface OperatorBranding {
+  /** An https URL of the logo image. */
+  logoUrl?: string;
+  /** `#rrggbb`; the pages pick black or white text on it for contrast. */
+  primaryColour?: string;
+  supportEmail?: string;
+  supportPhone?: string;
 }
 
 export interface Site {
