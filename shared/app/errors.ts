@@ -17,6 +17,8 @@ export const APP_ERROR_CODES = [
   'PAY_SESSION_NOT_FOUND',
   'PAY_CHARGING_STARTED',
   'PAY_SESSION_ENDED',
+  'PAY_TOO_MANY_COPIES',
+  'PAY_NO_RECEIPT',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -9,7 +9,7 @@ export type AccessMode = 'private' | 'group' | 'public' | 'fleet';
 export interface Operator {
   operatorId: string;
   name: string;
-  /** ISO 4217, lower case as Stripe uses it (`gbp`). */
+  /** ISO 4217, upper case (`GBP`), as tariffs have it; the Stripe adapter lower-cases it for Stripe's API. */
   currency: string;
   contactEmail: string;
   /** Unknown chargers that present themselves are stored as `pending` for the operator to approve. */
@@ -17,9 +17,20 @@ export interface Operator {
   /** A public paid charger normally refuses unknown id tags; this lets them charge for free. */
   allowFreeUse: boolean;
   /** Amount held on the driver's card for a paid session, minor units. */
-  preAuthAmount: number;
+  preAuthAmountMinor: number;
   stripeAccountId?: string;
+  /** How the driver's pages and receipts present the operator; every field optional. */
+  branding?: OperatorBranding;
   createdAt: string;
+}
+
+export interface OperatorBranding {
+  /** An https URL of the logo image. */
+  logoUrl?: string;
+  /** `#rrggbb`; the pages pick black or white text on it for contrast. */
+  primaryColour?: string;
+  supportEmail?: string;
+  supportPhone?: string;
 }
 
 export interface Site {

@@ -65,6 +65,8 @@ export const HTTP_OF_CODE: Readonly<Record<AppErrorCode, Mapping> & Record<strin
   PAY_SESSION_NOT_FOUND: { statusCode: 404, code: 'not_found' },
   PAY_CHARGING_STARTED: { statusCode: 409, code: 'charging_started' },
   PAY_SESSION_ENDED: { statusCode: 409, code: 'session_ended' },
+  PAY_TOO_MANY_COPIES: { statusCode: 429, code: 'too_many_copies' },
+  PAY_NO_RECEIPT: { statusCode: 409, code: 'no_receipt' },
 };
 
 const noSuchChargerOrCall = () => 'no such charger or call';

@@ -1,4 +1,5 @@
 /** Static assets of the pages: one stylesheet and the console's script, served by the HTTP API. */
+import { DRIVER_ASSETS } from './driver/assets.js';
 
 const CSS = `
 :root{--bg:#f6f7f9;--card:#fff;--ink:#14202b;--muted:#5b6b7a;--line:#e3e7ec;--brand:#0b7a53;--brand-ink:#fff;--warn:#b54708;--bad:#b42318;--ok:#067647}
@@ -46,7 +47,7 @@ const CONSOLE_SCRIPT = `
       var op=r[0].operator,chargers=r[1].chargers,txs=r[2].transactions;
       document.getElementById('login').hidden=true;document.getElementById('app').hidden=false;
       document.getElementById('opname').textContent=op.name;
-      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmount,op.currency);
+      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmountMinor,String(op.currency).toLowerCase());
       document.getElementById('chargers').innerHTML=chargers.map(function(c){
         var online=!!c.connection;
         return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span></td>'+
@@ -68,4 +69,5 @@ const CONSOLE_SCRIPT = `
 export const ASSETS: Readonly<Record<string, { contentType: string; body: string }>> = {
   'app.css': { contentType: 'text/css; charset=utf-8', body: CSS },
   'console.js': { contentType: 'text/javascript; charset=utf-8', body: CONSOLE_SCRIPT },
+  ...DRIVER_ASSETS,
 };

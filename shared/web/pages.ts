@@ -1,5 +1,3 @@
-import type { Operator, Site } from '../domain/entities.js';
-import type { ChargerView } from '../ports/operator-views.js';
 import { html, page } from './html.js';
 
 export function homePage(): string {
@@ -10,38 +8,6 @@ export function homePage(): string {
 <p class="muted">Chargers connect over OCPP 1.6-J. Drivers scan the QR code on a connector to reach its page.
 Operators manage their chargers from the console.</p>
 <p><a href="/console">Operator console →</a></p></div>`,
-  });
-}
-
-/** The page a connector's QR code opens: where the charger is, its connectors' state and prices. */
-export function chargerPage(
-  view: ChargerView,
-  operator: Operator | undefined,
-  site: Site | undefined,
-  prices: string[],
-): string {
-  const online = view.connection !== undefined;
-  const connectors = view.connectors.length
-    ? view.connectors
-        .filter((c) => c.connectorId > 0)
-        .map(
-          (c) =>
-            html`<tr><td>Connector ${c.connectorId}</td><td><span class="pill ${c.status}">${c.status}</span></td></tr>`,
-        )
-    : [html`<tr><td colspan="2" class="muted">This charger has not reported its connectors yet.</td></tr>`];
-  return page({
-    title: `Charge at ${site?.name ?? view.charger.chargerId}`,
-    subtitle: operator?.name ?? '',
-    body: html`<div class="card"><h1>${site?.name ?? 'Charger'} · ${view.charger.chargerId}</h1>
-<p class="muted">${site?.address ?? ''}</p>
-<p><span class="pill ${online ? 'online' : 'offline'}">${online ? 'Online' : 'Offline'}</span></p></div>
-<div class="card"><h2>Connectors</h2><table><tbody id="connectors">${connectors}</tbody></table></div>
-<div class="card"><h2>Prices</h2>${
-      prices.length
-        ? html`<ul>${prices.map((p) => html`<li>${p}</li>`)}</ul>`
-        : html`<p class="muted">Free to use.</p>`
-    }</div>`,
-    refreshSeconds: 15,
   });
 }
 

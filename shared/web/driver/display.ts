@@ -1,0 +1,170 @@
+/**
+ * What the Transaction URL page shows, in words and formatted figures, built on the server from the
+ * session view. The status JSON carries it next to the integers, so the page's script only places
+ * strings: no money is ever formatted (or computed) in the browser. Server-rendered HTML and the
+ * script's updates use the same strings, so the page reads the same before and after JS runs.
+ */
+import type { DriverSessionView } from '../../app/payments/session-view.js';
+import type { ChargeLine } from '../../domain/pricing.js';
+import {
+  formatCount,
+  formatDuration,
+  formatKwh,
+  formatMoney,
+  formatTaxRate,
+  formatUnitPrice,
+  scaledDecimal,
+} from '../format.js';
+
+/** The pages are written in British English; amounts follow it (£12.34, 1,234.5 kWh). */
+export const PAGE_LOCALE = 'en-GB';
+
+export interface LineDisplay {
+  description: string;
+  quantity: string;
+  unitPrice: string;
+  net: string;
+  taxRate: string;
+  tax: string;
+  gross: string;
+}
+
+export interface SessionDisplay {
+  statusText: string;
+  statusDetail: string;
+  energy: string;
+  duration: string;
+  power: string;
+  lines: LineDisplay[];
+  net: string;
+  tax: string;
+  total: string;
+  hold: string;
+  /** Once settled: what was taken and what went back to the card. */
+  captured?: string;
+  released?: string;
+  /** Whether the page should keep polling: false once nothing more will change. */
+  live: boolean;
+}
+
+const COMPONENT: Record<string, string> = {
+  ENERGY: 'Energy',
+  TIME: 'Time',
+  PARKING: 'Idle fee',
+  FLAT: 'Session fee',
+  MINIMUM: 'Minimum charge top-up',
+};
+const PER: Record<ChargeLine['unit'], string> = {
+  milliWh: 'per kWh',
+  minute: 'per hour',
+  session: 'per session',
+};
+
+const CANCELLED_BECAUSE: Record<string, string> = {
+  requested_by_customer: 'You cancelled before charging started.',
+  abandoned: 'Charging did not start in time, so the session was cancelled.',
+  'charger-unavailable': 'The charger could not start the session.',
+  'zero-charge': 'No energy was delivered, so nothing was taken.',
+  expired: 'The card hold lapsed before the session could be settled.',
+};
+
+const NOTHING_TAKEN = 'Nothing has been taken from your card.';
+
+function statusWords(view: DriverSessionView): { text: string; detail: string } {
+  switch (view.status) {
+    case 'awaiting-payment':
+      return view.paymentError
+        ? { text: 'Card not accepted', detail: `${view.paymentError.message} ${NOTHING_TAKEN}` }
+        : { text: 'Waiting for your card', detail: 'Finish entering your card on the start page.' };
+    case 'waiting-for-car':
+      return {
+        text: 'Waiting for the car',
+        detail: 'Plug in your car. If charging does not start within a few minutes, the hold is released.',
+      };
+    case 'charging':
+      return { text: 'Charging', detail: 'Your car is charging. You can stop at any time.' };
+    case 'finishing':
+      return { text: 'Finishing', detail: 'The session is stopping; the final cost follows shortly.' };
+    case 'final-readings-pending':
+      return {
+        text: 'Final readings pending',
+        detail: 'Charging has stopped. The charger may still send its last readings; the final cost follows.',
+      };
+    case 'completed':
+      return { text: 'Completed', detail: 'Thank you. Your receipt is on its way by email.' };
+    case 'cancelled':
+      return {
+        text: 'Cancelled',
+        detail: CANCELLED_BECAUSE[view.cancelReason ?? ''] ?? 'The session was cancelled.',
+      };
+    case 'failed':
+      return {
+        text: 'Payment failed',
+        detail: `${view.paymentError?.message ?? ''} ${NOTHING_TAKEN}`.trim(),
+      };
+  }
+}
+
+/** Watts as kilowatts to one decimal, rounded half up on the integer: 7250 → "7.3 kW". */
+function formatKw(watts: number, locale: string): string {
+  const tenthsKw = Math.floor((watts + 50) / 100);
+  const format = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${format.format(scaledDecimal(tenthsKw, 1) as unknown as number)} kW`;
+}
+
+function lineDisplay(
+  line: DriverSessionView['lines'][number],
+  currency: string,
+  locale: string,
+): LineDisplay {
+  const quantity =
+    line.component === 'MINIMUM'
+      ? ''
+      : line.unit === 'milliWh'
+        ? formatKwh(line.quantity, locale)
+        : line.unit === 'minute'
+          ? `${formatCount(line.quantity, locale)} min`
+          : formatCount(line.quantity, locale);
+  return {
+    description: line.label
+      ? `${COMPONENT[line.component]} (${line.label})`
+      : (COMPONENT[line.component] ?? ''),
+    quantity,
+    unitPrice:
+      line.priceMilliMinor === null
+        ? ''
+        : `${formatUnitPrice(line.priceMilliMinor, currency, locale)} ${PER[line.unit]}`,
+    net: formatMoney(line.netMinor, currency, locale),
+    taxRate: formatTaxRate(line.taxRateBp, locale),
+    tax: formatMoney(line.taxMinor, currency, locale),
+    gross: formatMoney(line.grossMinor, currency, locale),
+  };
+}
+
+export function sessionDisplay(view: DriverSessionView, locale = PAGE_LOCALE): SessionDisplay {
+  const money = (minor: number) => formatMoney(minor, view.currency, locale);
+  const words = statusWords(view);
+  const settled = view.settlement;
+  return {
+    statusText: words.text,
+    statusDetail: words.detail,
+    energy: formatKwh(view.energyWh * 1000, locale),
+    duration: formatDuration(view.durationSeconds),
+    power: formatKw(view.averagePowerW, locale),
+    lines: view.lines.map((l) => lineDisplay(l, view.currency, locale)),
+    net: money(view.totals.netMinor),
+    tax: money(view.totals.taxMinor),
+    total: money(view.totals.grossMinor),
+    hold: `${money(view.preAuthAmountMinor)} held on your card`,
+    ...(settled && settled.capturedMinor > 0
+      ? { captured: `${money(settled.capturedMinor)} taken from your card` }
+      : {}),
+    ...(settled && settled.releasedMinor > 0
+      ? { released: `${money(settled.releasedMinor)} released back to your card` }
+      : {}),
+    live: !isTerminalDriverStatus(view.status),
+  };
+}
+
+const isTerminalDriverStatus = (status: DriverSessionView['status']): boolean =>
+  status === 'completed' || status === 'cancelled' || status === 'failed';
