@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createMessageHandler } from '../../../shared/adapters/apigw/ocpp-handlers.js';
 import type { WebSocketEvent } from '../../../shared/adapters/apigw/websocket-events.js';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../../shared/adapters/memory/ocpp-deps.js';
+import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import { WIRE_ERROR_CODES } from '../../../shared/ocpp/errors.js';
 import { validatorFor } from '../../../shared/ocpp/validation.js';
 import {
@@ -19,15 +20,19 @@ import {
   energySample,
   OPERATOR_ID,
 } from '../../fixtures/ocpp/builders.js';
+import { chargerIsoAt, thisMinuteMs } from '../../fixtures/time.js';
 
 const SEED = 20261101;
+/** Chargers report times around the platform's clock, which starts at the current minute. */
+const T0 = thisMinuteMs();
+const at = (offset: string) => chargerIsoAt(T0, offset);
 let m: MemoryOcpp;
 let handler: ReturnType<typeof createMessageHandler>;
 let snapshot: string;
 let frames = 0;
 
 beforeAll(async () => {
-  m = createMemoryOcppDeps();
+  m = createMemoryOcppDeps({ clock: new ManualClock(T0) });
   m.store.putOperator(anOperator());
   m.store.putCharger(aCharger());
   m.store.putIdTag(anIdTag());
@@ -39,7 +44,7 @@ beforeAll(async () => {
       2,
       's1',
       'StartTransaction',
-      { connectorId: 1, idTag: 'TAG-1', meterStart: 0, timestamp: '2026-11-01T09:00:00Z' },
+      { connectorId: 1, idTag: 'TAG-1', meterStart: 0, timestamp: at('-1h') },
     ]),
   );
   await send(
@@ -47,7 +52,7 @@ beforeAll(async () => {
       2,
       's2',
       'MeterValues',
-      { connectorId: 1, transactionId: 1, meterValue: [energySample('2026-11-01T09:01:00Z', 10)] },
+      { connectorId: 1, transactionId: 1, meterValue: [energySample(at('-59m'), 10)] },
     ]),
   );
   snapshot = m.store.snapshot();
@@ -136,12 +141,12 @@ const TEMPLATES: Record<string, Record<string, unknown>> = {
     connectorId: 1,
     errorCode: 'NoError',
     status: 'Available',
-    timestamp: '2026-11-01T09:00:00Z',
+    timestamp: at('-1h'),
   },
   Authorize: { idTag: 'TAG-1' },
-  StartTransaction: { connectorId: 1, idTag: 'TAG-1', meterStart: 5, timestamp: '2026-11-01T09:30:00Z' },
-  StopTransaction: { transactionId: 1, meterStop: 100, timestamp: '2026-11-01T10:00:00Z', reason: 'Local' },
-  MeterValues: { connectorId: 1, transactionId: 1, meterValue: [energySample('2026-11-01T09:02:00Z', 20)] },
+  StartTransaction: { connectorId: 1, idTag: 'TAG-1', meterStart: 5, timestamp: at('-30m') },
+  StopTransaction: { transactionId: 1, meterStop: 100, timestamp: at('0'), reason: 'Local' },
+  MeterValues: { connectorId: 1, transactionId: 1, meterValue: [energySample(at('-58m'), 20)] },
   DataTransfer: { vendorId: 'com.acme', messageId: 'm', data: 'd' },
   DiagnosticsStatusNotification: { status: 'Uploaded' },
   FirmwareStatusNotification: { status: 'Installed' },
