@@ -60,8 +60,11 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   let passes = 0;
   /** The last pass that found no record in any shard. */
   let lastIdlePass = 0;
-  /** A drain asked for the shard list to be read again before the next pass. */
-  let refreshWanted = false;
+  /** Requests to read the shard list again before the next pass (from drains, closed shards). */
+  let refreshRequests = 0;
+  /** How many of those requests the last completed refresh answered, and the pass that followed it. */
+  let refreshedFor = 0;
+  let firstPassAfterRefresh = 0;
 
   async function refreshShards(): Promise<void> {
     const shards: Shard[] = [];
@@ -153,7 +156,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         // A closed shard's children are picked up by the next refresh: until then, not idle.
         iterators.delete(shardId);
         finished.add(shardId);
-        refreshWanted = true;
+        refreshRequests += 1;
         any = true;
         continue;
       }
@@ -168,7 +171,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
           // Read again from a fresh iterator after the next refresh: until then, not idle.
           iterators.delete(shardId);
-          refreshWanted = true;
+          refreshRequests += 1;
           any = true;
           continue;
         }
@@ -181,9 +184,12 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   const loop = (async () => {
     while (!stopped) {
       try {
-        if (passes % 20 === 0 || refreshWanted) {
-          refreshWanted = false;
+        if (passes % 20 === 0 || refreshedFor < refreshRequests) {
+          // Only requests made before the refresh began are answered by it.
+          const answering = refreshRequests;
           await refreshShards();
+          refreshedFor = answering;
+          firstPassAfterRefresh = passes + 1;
         }
         passes += 1;
         const pass = passes;
@@ -204,13 +210,13 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     stats: () => ({ ...stats }),
     drain: async (timeoutMs = 10_000) => {
       // A record written before this call is in a shard the poller knows once the shard list has
-      // been read after the call (refreshWanted; the pass in progress may have read it before), so
-      // a pass that starts after that refresh and finds nothing anywhere has delivered (or
+      // been read after the call (a refresh already running may have read it before), so a pass
+      // that starts after such a refresh and finds nothing anywhere has delivered (or
       // dead-lettered) every such record: a batch is delivered, retries included, within its pass.
       const deadline = Date.now() + timeoutMs;
-      const calledDuring = passes;
-      refreshWanted = true;
-      while (lastIdlePass < calledDuring + 2) {
+      refreshRequests += 1;
+      const request = refreshRequests;
+      while (!(refreshedFor >= request && lastIdlePass >= firstPassAfterRefresh)) {
         if (stopped) throw new Error('stream poller stopped before it drained');
         if (Date.now() > deadline) throw new Error(`stream not drained within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 10));
