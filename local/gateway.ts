@@ -1,22 +1,35 @@
 /**
  * WebSocket gateway emulator: what API Gateway's WebSocket API does for the OCPP handlers.
  *
- * - `ws://host:port/ocpp/<chargerId>` (the CloudFront rewrite's job in AWS) and `?chargerId=`.
- * - Builds the API Gateway event shapes for the REQUEST authorizer, `$connect`, `$default` and
- *   `$disconnect`, and honours what they return: a Deny policy is a 403 at upgrade, an
- *   `Unauthorized` error or a missing identity source (Authorization header) a 401, a `$connect`
- *   status ≥ 300 that status, and the `Sec-WebSocket-Protocol` header `$connect` answers.
+ * - `ws://host:port/<stage>/<chargerId>` (in AWS the CloudFront Function rewrites that path to
+ *   `?chargerId=`) and `ws://host:port/<stage>?chargerId=<id>` are both accepted.
+ * - Invokes the REQUEST authorizer and `$connect` on upgrade (event shapes in gateway-events.ts) and
+ *   honours what they return: a Deny policy is a 403 at upgrade, an `Unauthorized` error or a
+ *   missing identity source (Authorization header) a 401, a `$connect` status ≥ 300 that status,
+ *   and the `Sec-WebSocket-Protocol` header `$connect` answers is the subprotocol agreed.
  * - `$default` has a route response, so a returned `body` goes back to the charger.
- * - Serves the `@connections` management API (POST, GET, DELETE) over HTTP, so the real
- *   `ApiGatewayManagementApiClient` works unchanged against it.
+ * - Serves the `@connections` management API on the same port (gateway-connections.ts).
  * - Enforces the 128 KB message limit (close 1009) and the idle timeout (close 1001).
  * Like API Gateway, messages of one connection are dispatched concurrently: no ordering is promised.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { connectionsApi, type ManagedConnection } from './gateway-connections.js';
+import {
+  type ApiSite,
+  type AuthorizerContext,
+  authorizerEvent,
+  type ConnectionIdentity,
+  type ConnectRequest,
+  connectEvent,
+  connectRequest,
+  disconnectEvent,
+  messageEvent,
+  newConnectionId,
+  rawHeaders,
+} from './gateway-events.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
 import { listen } from './ports.js';
 
@@ -50,24 +63,24 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-interface Connection {
-  id: string;
+interface Connection extends ConnectionIdentity, ManagedConnection {
   socket: WebSocket;
   chargerId: string;
-  connectedAt: number;
-  lastActiveAt: number;
-  sourceIp: string;
-  userAgent: string;
   headers: Record<string, string>;
-  authorizer: Record<string, unknown> | undefined;
+  authorizer: AuthorizerContext;
   idleTimer?: NodeJS.Timeout;
 }
 
-const API_ID = 'localapi';
+interface UpgradeRequest extends IncomingMessage {
+  chosenProtocol?: string | undefined;
+}
+
+/** How long stop() waits for `$disconnect` invocations still running. */
+const DISCONNECT_GRACE_MS = 2000;
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1';
-  const stage = opts.stage ?? 'ocpp';
+  const site: ApiSite = { stage: opts.stage ?? 'ocpp', domainName: host };
   const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const log = opts.log ?? (() => {});
   const connections = new Map<string, Connection>();
@@ -79,31 +92,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // The protocol was chosen by $connect; ws must echo exactly that, so it is set per upgrade below.
     handleProtocols: (_offered, req) => (req as UpgradeRequest).chosenProtocol ?? false,
   });
-  const server = createServer((req, res) => {
-    void serveManagementApi(req, res).catch((err) => {
-      log(`@connections error: ${String(err)}`);
-      if (!res.headersSent)
-        sendJson(res, 500, { message: 'Internal server error' }, 'InternalServerErrorException');
-    });
-  });
-  let domainName = `${host}`;
-
-  const baseContext = (conn: Pick<Connection, 'id' | 'connectedAt' | 'sourceIp' | 'userAgent'>) => {
-    const now = Date.now();
-    return {
-      stage,
-      domainName,
-      apiId: API_ID,
-      connectionId: conn.id,
-      connectedAt: conn.connectedAt,
-      requestId: randomUUID(),
-      extendedRequestId: randomUUID(),
-      requestTime: new Date(now).toUTCString(),
-      requestTimeEpoch: now,
-      messageDirection: 'IN',
-      identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
-    };
-  };
+  const server = createServer(connectionsApi({ connections, maxMessageBytes: MAX_MESSAGE_BYTES, log }));
 
   server.on('upgrade', (req: UpgradeRequest, socket: Duplex, head: Buffer) => {
     void handleUpgrade(req, socket, head).catch((err) => {
@@ -113,36 +102,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
 
   async function handleUpgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const segments = url.pathname.split('/').filter(Boolean);
-    if (segments[0] !== stage || segments.length > 2) {
+    const query = chargerQuery(req, site.stage);
+    if (!query) {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
     }
-    const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = v;
-    // What the CloudFront Function does in AWS: the path's last segment becomes ?chargerId=.
-    if (segments[1] !== undefined) query.chargerId = decodeURIComponent(segments[1]);
-    const headers = rawHeaders(req);
-    const conn = {
-      id: connectionId(),
+    const identity: ConnectionIdentity = {
+      id: newConnectionId(),
       connectedAt: Date.now(),
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       userAgent: req.headers['user-agent'] ?? '',
     };
-    const requestContext = { ...baseContext(conn), routeKey: '$connect', eventType: 'CONNECT' };
-    const common = {
-      headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      queryStringParameters: Object.keys(query).length ? query : undefined,
-      multiValueQueryStringParameters: Object.keys(query).length
-        ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]]))
-        : undefined,
-      stageVariables: undefined,
-      isBase64Encoded: false,
-    };
+    const request = connectRequest(site, identity, rawHeaders(req), query);
 
-    let authorizer: Record<string, unknown> | undefined;
+    let authorizer: AuthorizerContext;
     if (opts.handlers.authorizer) {
       // The identity source is route.request.header.Authorization: without it API Gateway answers 401
       // and never invokes the authorizer.
@@ -150,38 +123,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         rejectUpgrade(socket, 401, 'Unauthorized');
         return;
       }
-      let result: APIGatewayAuthorizerResult;
-      try {
-        result = await opts.handlers.authorizer(
-          {
-            ...common,
-            type: 'REQUEST',
-            methodArn: `arn:aws:execute-api:local:000000000000:${API_ID}/${stage}/$connect`,
-            requestContext,
-          },
-          lambdaContext('ocpp-authorizer'),
-        );
-      } catch (err) {
-        const unauthorized = err instanceof Error && err.message === 'Unauthorized';
-        if (!unauthorized) log(`authorizer error: ${String(err)}`);
-        rejectUpgrade(
-          socket,
-          unauthorized ? 401 : 500,
-          unauthorized ? 'Unauthorized' : 'Internal Server Error',
-        );
+      const decision = await authorize(opts.handlers.authorizer, request);
+      if (decision.kind === 'refused') {
+        rejectUpgrade(socket, decision.status, decision.message);
         return;
       }
-      const allowed = result?.policyDocument?.Statement?.some((s) => s.Effect === 'Allow') ?? false;
-      const denied = result?.policyDocument?.Statement?.some((s) => s.Effect === 'Deny') ?? true;
-      if (!allowed || denied) {
-        rejectUpgrade(socket, 403, 'Forbidden');
-        return;
-      }
-      authorizer = { ...(result.context ?? {}), principalId: result.principalId };
+      authorizer = decision.context;
     }
 
     const response = await opts.handlers.connect(
-      { ...common, requestContext: { ...requestContext, authorizer } },
+      connectEvent(request, authorizer),
       lambdaContext('ocpp-connect'),
     );
     const status = typeof response?.statusCode === 'number' ? response.statusCode : 200;
@@ -189,21 +140,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       rejectUpgrade(socket, status, typeof response?.body === 'string' ? response.body : 'Forbidden');
       return;
     }
-    const protocolHeader = Object.entries((response?.headers ?? {}) as Record<string, string>).find(
+    req.chosenProtocol = Object.entries((response?.headers ?? {}) as Record<string, string>).find(
       ([k]) => k.toLowerCase() === 'sec-websocket-protocol',
     )?.[1];
-    req.chosenProtocol = protocolHeader;
 
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection: Connection = {
-        ...conn,
+        ...identity,
         socket: ws,
         chargerId: query.chargerId ?? '',
         lastActiveAt: Date.now(),
-        headers,
+        headers: request.headers,
         authorizer,
       };
-      connections.set(conn.id, connection);
+      connections.set(connection.id, connection);
       touch(connection);
       ws.on('message', (data, isBinary) => {
         touch(connection);
@@ -212,24 +162,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       });
       // An oversize message (maxPayload) or a protocol violation: ws closes the socket with the
       // right code (1009, 1002) and reports it here; without a listener it would crash the process.
-      ws.on('error', (err) => log(`connection ${conn.id} of ${connection.chargerId}: ${err.message}`));
+      ws.on('error', (err) => log(`connection ${connection.id} of ${connection.chargerId}: ${err.message}`));
       ws.on('close', (code, reason) => {
         clearTimeout(connection.idleTimer);
-        connections.delete(conn.id);
+        connections.delete(connection.id);
         const done = opts.handlers
           .disconnect(
-            {
-              headers,
-              isBase64Encoded: false,
-              requestContext: {
-                ...baseContext(connection),
-                routeKey: '$disconnect',
-                eventType: 'DISCONNECT',
-                disconnectStatusCode: code,
-                disconnectReason: reason.toString(),
-                authorizer,
-              },
-            },
+            disconnectEvent(
+              site,
+              connection,
+              connection.headers,
+              { code, reason: reason.toString() },
+              authorizer,
+            ),
             lambdaContext('ocpp-disconnect'),
           )
           .catch((err) => log(`$disconnect failed: ${String(err)}`))
@@ -239,20 +184,36 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
   }
 
+  async function authorize(
+    authorizer: AnyHandler,
+    request: ConnectRequest,
+  ): Promise<
+    { kind: 'allowed'; context: AuthorizerContext } | { kind: 'refused'; status: number; message: string }
+  > {
+    let result: APIGatewayAuthorizerResult;
+    try {
+      result = await authorizer(authorizerEvent(site, request), lambdaContext('ocpp-authorizer'));
+    } catch (err) {
+      // A Lambda authorizer refuses with 401 by throwing exactly 'Unauthorized'; anything else is
+      // an authorizer failure, which API Gateway answers with 500.
+      if (err instanceof Error && err.message === 'Unauthorized') {
+        return { kind: 'refused', status: 401, message: 'Unauthorized' };
+      }
+      log(`authorizer error: ${String(err)}`);
+      return { kind: 'refused', status: 500, message: 'Internal Server Error' };
+    }
+    // One Deny statement outweighs any Allow, and a policy without statements allows nothing.
+    const statements = result?.policyDocument?.Statement;
+    const allowed = statements?.some((s) => s.Effect === 'Allow') ?? false;
+    const denied = statements?.some((s) => s.Effect === 'Deny') ?? true;
+    if (!allowed || denied) return { kind: 'refused', status: 403, message: 'Forbidden' };
+    return { kind: 'allowed', context: { ...(result.context ?? {}), principalId: result.principalId } };
+  }
+
   async function dispatchMessage(conn: Connection, body: string, isBinary: boolean): Promise<void> {
     try {
       const result = await opts.handlers.default(
-        {
-          body,
-          isBase64Encoded: isBinary,
-          requestContext: {
-            ...baseContext(conn),
-            routeKey: '$default',
-            eventType: 'MESSAGE',
-            messageId: randomBytes(8).toString('base64url'),
-            authorizer: conn.authorizer,
-          },
-        },
+        messageEvent(site, conn, body, isBinary, conn.authorizer),
         lambdaContext('ocpp-message'),
       );
       const reply = typeof result === 'string' ? result : result?.body;
@@ -260,8 +221,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         conn.socket.send(reply);
       }
     } catch (err) {
-      // API Gateway answers an integration failure with its own JSON error frame; chargers never
-      // see handler internals. The handler is expected never to throw: log it loudly.
+      // The OCPP message handler never throws (it answers CALLERROR itself), so a throw is a bug:
+      // log it loudly. API Gateway would send the charger its own JSON error frame
+      // ({"message": "Internal server error", ...}); the emulator sends nothing.
       log(
         `$default handler threw for ${conn.chargerId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
@@ -275,52 +237,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     conn.idleTimer.unref();
   }
 
-  async function serveManagementApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const match = /^(?:\/[^/]+)?\/@connections\/([^/]+)$/.exec(url.pathname);
-    if (!match?.[1]) {
-      sendJson(res, 404, { message: 'Not Found' }, 'NotFoundException');
-      return;
-    }
-    const id = decodeURIComponent(match[1]);
-    const conn = connections.get(id);
-    const body = await readBody(req);
-    if (!conn) {
-      sendJson(res, 410, { message: `connection ${id} is gone` }, 'GoneException');
-      return;
-    }
-    switch (req.method) {
-      case 'POST': {
-        if (body.length > MAX_MESSAGE_BYTES) {
-          sendJson(res, 413, { message: 'Payload too large' }, 'PayloadTooLargeException');
-          return;
-        }
-        conn.socket.send(body.toString('utf8'));
-        res.writeHead(200).end();
-        return;
-      }
-      case 'GET':
-        // The REST wire format is camelCase; the SDK maps it to ConnectedAt, Identity, LastActiveAt.
-        sendJson(res, 200, {
-          connectedAt: new Date(conn.connectedAt).toISOString(),
-          lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
-          identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
-        });
-        return;
-      case 'DELETE':
-        conn.socket.close(1000, 'Closed by the platform');
-        res.writeHead(204).end();
-        return;
-      default:
-        sendJson(res, 405, { message: `method ${req.method} not allowed` }, 'BadRequestException');
-    }
-  }
-
   const port = await listen(server, opts.port, host, 'OCPP WebSocket gateway');
-  domainName = `${host}:${port}`;
+  site.domainName = `${host}:${port}`;
   return {
-    ocppUrl: `ws://${host}:${port}/${stage}`,
-    connectionsUrl: `http://${host}:${port}/${stage}`,
+    ocppUrl: `ws://${host}:${port}/${site.stage}`,
+    connectionsUrl: `http://${host}:${port}/${site.stage}`,
     port,
     connectionCount: () => connections.size,
     stop: async () => {
@@ -328,10 +249,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         clearTimeout(conn.idleTimer);
         conn.socket.terminate();
       }
+      // terminate() emits 'close' (and so starts $disconnect) on a later tick.
       await new Promise((resolve) => setImmediate(resolve));
       await Promise.race([
         Promise.allSettled([...disconnecting]),
-        new Promise((r) => setTimeout(r, 2000).unref()),
+        new Promise((r) => setTimeout(r, DISCONNECT_GRACE_MS).unref()),
       ]);
       wss.close();
       server.closeAllConnections();
@@ -340,45 +262,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
-interface UpgradeRequest extends IncomingMessage {
-  chosenProtocol?: string | undefined;
-}
-
-/** API Gateway passes headers with the case the client sent. */
-function rawHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
-  }
-  return out;
-}
-
-function connectionId(): string {
-  // API Gateway connection ids are 16 characters ending in '='-free base64, e.g. "L0SM9cOFvHcCIhw=".
-  return randomBytes(10).toString('base64');
+/**
+ * The query string the routes see, or undefined when the path is not `/<stage>[/<chargerId>]`.
+ * The path's last segment becomes `?chargerId=`, as the CloudFront Function does it in AWS.
+ */
+function chargerQuery(req: IncomingMessage, stage: string): Record<string, string> | undefined {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments[0] !== stage || segments.length > 2) return undefined;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  if (segments[1] !== undefined) query.chargerId = decodeURIComponent(segments[1]);
+  return query;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const reason =
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status] ?? 'Error';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (errorType) headers['x-amzn-ErrorType'] = errorType;
-  res.writeHead(status, headers).end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -55,8 +55,16 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   const finished = new Set<string>();
   const stats = { delivered: 0, failedBatches: 0, deadLettered: 0 };
   let stopped = false;
-  let idle = false; // true when the last pass over every shard found nothing
   let firstDescribe = true;
+  /** Passes over every shard started so far; a pass may begin with a shard refresh. */
+  let passes = 0;
+  /** The last pass that found no record in any shard. */
+  let lastIdlePass = 0;
+  /** Requests to read the shard list again before the next pass (from drains, closed shards). */
+  let refreshRequests = 0;
+  /** How many of those requests the last completed refresh answered, and the pass that followed it. */
+  let refreshedFor = 0;
+  let firstPassAfterRefresh = 0;
 
   async function refreshShards(): Promise<void> {
     const shards: Shard[] = [];
@@ -145,8 +153,11 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     for (const [shardId, iterator] of iterators) {
       if (stopped) return any;
       if (!iterator) {
+        // A closed shard's children are picked up by the next refresh: until then, not idle.
         iterators.delete(shardId);
         finished.add(shardId);
+        refreshRequests += 1;
+        any = true;
         continue;
       }
       try {
@@ -158,7 +169,10 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         }
       } catch (err) {
         if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
+          // Read again from a fresh iterator after the next refresh: until then, not idle.
           iterators.delete(shardId);
+          refreshRequests += 1;
+          any = true;
           continue;
         }
         throw err;
@@ -167,15 +181,23 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     return any;
   }
 
-  let passes = 0;
   const loop = (async () => {
     while (!stopped) {
       try {
-        if (passes % 20 === 0) await refreshShards();
+        if (passes % 20 === 0 || refreshedFor < refreshRequests) {
+          // Only requests made before the refresh began are answered by it.
+          const answering = refreshRequests;
+          await refreshShards();
+          refreshedFor = answering;
+          firstPassAfterRefresh = passes + 1;
+        }
         passes += 1;
+        const pass = passes;
         const any = await pollOnce();
-        idle = !any;
-        if (!any) await new Promise((r) => setTimeout(r, pollIntervalMs));
+        if (!any) {
+          lastIdlePass = pass;
+          await new Promise((r) => setTimeout(r, pollIntervalMs));
+        }
       } catch (err) {
         if (stopped) break;
         log(`stream poller error: ${err instanceof Error ? err.message : String(err)}`);
@@ -187,12 +209,17 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   return {
     stats: () => ({ ...stats }),
     drain: async (timeoutMs = 10_000) => {
-      // Two consecutive idle passes after the call means everything written before it was seen.
+      // A record written before this call is in a shard the poller knows once the shard list has
+      // been read after the call (a refresh already running may have read it before), so a pass
+      // that starts after such a refresh and finds nothing anywhere has delivered (or
+      // dead-lettered) every such record: a batch is delivered, retries included, within its pass.
       const deadline = Date.now() + timeoutMs;
-      const startPasses = passes;
-      while (!(idle && passes >= startPasses + 2)) {
+      refreshRequests += 1;
+      const request = refreshRequests;
+      while (!(refreshedFor >= request && lastIdlePass >= firstPassAfterRefresh)) {
+        if (stopped) throw new Error('stream poller stopped before it drained');
         if (Date.now() > deadline) throw new Error(`stream not drained within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 10));
       }
     },
     stop: async () => {

@@ -100,9 +100,22 @@ describe('upgrade', () => {
     expect(auth.methodArn).toMatch(/\/ocpp\/\$connect$/);
     const conn = events.find((e) => e.route === '$connect')!.event;
     expect(conn.requestContext.authorizer).toMatchObject({ chargerId: 'CP 1', principalId: 'CP 1' });
-    expect(typeof conn.requestContext.connectionId).toBe('string');
-    ws.close();
+    // API Gateway's shape: 16 characters of base64 ending in one '=' (e.g. "L0SM9cOFvHcCIhw=").
+    expect(conn.requestContext.connectionId).toMatch(/^[A-Za-z0-9+/]{15}=$/);
+    // The authorizer and $connect are one request.
+    expect(conn.requestContext.requestId).toBe(auth.requestContext.requestId);
+    ws.close(1000, 'bye');
     await closed(ws);
+    await expect
+      .poll(() => events.find((e) => e.route === '$disconnect')?.event.requestContext)
+      .toMatchObject({
+        routeKey: '$disconnect',
+        eventType: 'DISCONNECT',
+        connectionId: conn.requestContext.connectionId,
+        disconnectStatusCode: 1000,
+        disconnectReason: 'bye',
+        authorizer: { chargerId: 'CP 1' },
+      });
   });
 });
 

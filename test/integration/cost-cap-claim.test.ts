@@ -12,18 +12,21 @@ import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { initAggregate } from '../../shared/domain/charge-aggregate.js';
 import type { CostCapRecord } from '../../shared/ports/charges.js';
 import { DEMO_TARIFF } from '../fixtures/builders/pricing.js';
+import { isoAt, secondsAt, thisMinuteMs } from '../fixtures/time.js';
 
 const platform = inject('platform');
 const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
 const tableName = 'cost-cap-claims';
 const charges = new DynamoChargeRepository({ doc, tableName });
+/** When the cost cap stopped the sessions; they began 20 minutes before. */
+const T0 = thisMinuteMs();
 
 beforeAll(async () => {
   await ensurePlatformTable(platform.endpoints.dynamoEndpoint, tableName);
 });
 
 const costCap = (status: CostCapRecord['status'], attempts: number): CostCapRecord => ({
-  stoppedAt: '2026-11-21T10:00:00.000Z',
+  stoppedAt: isoAt(T0, '0'),
   reason: 'limit-reached',
   projectedGrossMinor: 2100,
   limitMinor: 1900,
@@ -54,7 +57,7 @@ async function transactionWith(cap: CostCapRecord | undefined) {
 }
 
 const update = (cap: CostCapRecord) => ({
-  aggregate: initAggregate({ tariff: DEMO_TARIFF, startedAt: 1_790_000_000, meterStartWh: 0 }),
+  aggregate: initAggregate({ tariff: DEMO_TARIFF, startedAt: secondsAt(T0, '-20m'), meterStartWh: 0 }),
   energyMilliWh: 0,
   costCap: cap,
   addFlags: [],

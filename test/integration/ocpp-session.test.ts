@@ -16,6 +16,7 @@ import {
 } from '../../shared/app/ocpp/index.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
 import { silentLog } from '../../shared/ports/log.js';
+import { isoAt, msAt, thisMinuteMs } from '../fixtures/time.js';
 
 const platform = inject('platform');
 const deps = createOcppDeps({
@@ -57,7 +58,9 @@ async function refusal(client: RPCClient): Promise<number | undefined> {
   }
 }
 
-const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 9, minute, 0)).toISOString();
+/** The session began half an hour ago by the charger's clock; `at(minute)` is a minute into it. */
+const SESSION_START = msAt(thisMinuteMs(), '-30m');
+const at = (minute: number) => isoAt(SESSION_START, `+${minute}m`);
 const energy = (minute: number, wh: number) => ({
   timestamp: at(minute),
   sampledValue: [
@@ -173,7 +176,11 @@ describe('a charging session', () => {
       stopReason: 'EVDisconnected',
       flags: [],
     });
-    expect(['stopped', 'final']).toContain(tx?.status);
+    // Stopped, then final once the settle window (2 s in the test platform) has passed without a
+    // late sample and the platform's finaliser has run.
+    await expect
+      .poll(async () => (await deps.transactions.get(DEMO.chargerId, txId))?.status, { timeout: 20_000 })
+      .toBe('final');
     expect(tx?.tariffSnapshot).toBeDefined();
     const stored = await deps.transactions.meterValuesOf(DEMO.chargerId, txId);
     expect(stored).toHaveLength(10);

@@ -193,15 +193,17 @@ describe('Stripe webhook deliveries', () => {
     const ofIntent = events.data.filter((e) => (e.data.object as { id?: string }).id === intent.id);
     expect(ofIntent.length).toBeGreaterThan(0);
     for (const event of ofIntent) {
-      const deadline = Date.now() + 10_000;
-      let item: Record<string, unknown> | undefined;
-      while (!item && Date.now() < deadline) {
-        item = (
-          await db.send(new GetCommand({ TableName: platform.tableName, Key: keys.stripeEvent(event.id) }))
-        ).Item;
-        if (!item) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(item, `${event.type} ${event.id}`).toMatchObject({ eventId: event.id, type: event.type });
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.send(
+                new GetCommand({ TableName: platform.tableName, Key: keys.stripeEvent(event.id) }),
+              )
+            ).Item,
+          { message: `${event.type} ${event.id}`, timeout: 10_000 },
+        )
+        .toMatchObject({ eventId: event.id, type: event.type });
     }
   });
 });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { RPCClient } from 'ocpp-rpc';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
 import { hashPassword } from '../../shared/app/auth/password.js';
@@ -19,6 +19,7 @@ import { createRecomputeHandler } from '../../shared/lambda/recompute-handler.js
 import { silentLog } from '../../shared/ports/log.js';
 import { countDynamoWrites, partition } from '../fixtures/ocpp/dynamo.js';
 import { streamRecord } from '../fixtures/pricing/stream-records.js';
+import { msAt, thisMinuteMs } from '../fixtures/time.js';
 
 const platform = inject('platform');
 const { tableName } = platform;
@@ -105,7 +106,8 @@ async function aCharger(
   return { id, cp };
 }
 
-const T0 = Date.parse('2026-03-02T10:00:00.000Z');
+/** Sessions began a quarter of an hour ago by the charger's clock (every reading below is in the past). */
+const T0 = msAt(thisMinuteMs(), '-15m');
 const iso = (minutes: number, seconds = 0) => new Date(T0 + (minutes * 60 + seconds) * 1000).toISOString();
 const reading = (minutes: number, wh: number, seconds = 0) => ({
   timestamp: iso(minutes, seconds),
@@ -139,23 +141,16 @@ async function txItem(chargerId: string, transactionId: number): Promise<Item> {
   return (out.Item ?? {}) as Item;
 }
 
-/** Polls until `check` passes (it throws while the state is not there yet). */
-async function eventually<T>(
-  read: () => Promise<T>,
-  check: (value: T) => void,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    try {
+/** Polls until `check` passes (it throws while the state is not there yet) and returns what it read. */
+function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 20_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await read();
       check(value);
       return value;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 /** The stream event the recompute got for these items (INSERTs of the meter values and the transaction). */
@@ -322,9 +317,14 @@ describe('pricing on the table stream', () => {
     );
     // 1 kWh a minute (60 kW): 30p a minute. After minute 4 the charge is 120p and the next minute
     // would reach 150p, which does not pass the limit; after minute 5 it is 150p: stop.
-    for (let minute = 1; stops.length === 0 && minute <= 8; minute++) {
+    // Each reading is priced before the next is sent, so every recompute looks one minute ahead (two
+    // readings in one batch would look two minutes ahead and stop at minute 4 on the projection).
+    for (let minute = 1; minute <= 5; minute++) {
       await meterValues(cp, txId, [reading(minute, 20_000 + 1_000 * minute)]);
-      await new Promise((r) => setTimeout(r, 300));
+      await eventually(
+        () => txItem(id, txId),
+        (t) => expect(t.energyMilliWh).toBe(1_000_000 * minute),
+      );
     }
     await eventually(
       async () => stops,
@@ -334,10 +334,13 @@ describe('pricing on the table stream', () => {
       () => txItem(id, txId),
       (t) => expect((t.costCap as { status?: string } | undefined)?.status).toBe('sent'),
     );
-    expect(tx.costCap).toMatchObject({ limitMinor: 150, preAuthAmountMinor: 200 });
-    const costCap = tx.costCap as { projectedGrossMinor: number; reason: string };
-    expect(['limit-reached', 'projected-over-limit']).toContain(costCap.reason);
-    expect(costCap.projectedGrossMinor).toBeGreaterThan(150);
+    // 150p reached at minute 5; one more minute at 30p would make it 180p.
+    expect(tx.costCap).toMatchObject({
+      reason: 'limit-reached',
+      projectedGrossMinor: 180,
+      limitMinor: 150,
+      preAuthAmountMinor: 200,
+    });
     // The charger keeps reporting until it stops; no second stop goes out.
     await meterValues(cp, txId, [reading(9, 29_000)]);
     await cp.call('StopTransaction', {

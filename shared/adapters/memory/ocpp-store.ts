@@ -439,8 +439,13 @@ export class MemoryChargerGateway implements ChargerGateway {
   }
 }
 
+/**
+ * A clock that moves only when told. Without a start it begins at the current minute: a fixed
+ * calendar date slides into the past, where anything running on system time (a shared platform's
+ * sweeper and finaliser, an expiry date) sees the test's records as long overdue.
+ */
 export class ManualClock implements Clock {
-  constructor(private ms = Date.parse('2026-11-01T10:00:00.000Z')) {}
+  constructor(private ms = Math.floor(Date.now() / 60_000) * 60_000) {}
   now(): number {
     return this.ms;
   }

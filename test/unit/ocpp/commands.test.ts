@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   awaitCommandResult,
   decodeCallId,
@@ -19,12 +20,17 @@ import {
   TestCharger,
 } from '../../fixtures/ocpp/builders.js';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
+import { isoAt, thisMinuteMs } from '../../fixtures/time.js';
+
+/** The platform's clock stands at T0. */
+const T0 = thisMinuteMs();
+const iso = (offset: string) => isoAt(T0, offset);
 
 let m: MemoryOcpp;
 let cp: TestCharger;
 
 beforeEach(async () => {
-  m = createMemoryOcppDeps({ settings: { callTimeoutSeconds: 30 } });
+  m = createMemoryOcppDeps({ settings: { callTimeoutSeconds: 30 }, clock: new ManualClock(T0) });
   m.store.putOperator(anOperator());
   m.store.putCharger(aCharger());
   const s = aSession();
@@ -52,7 +58,7 @@ describe('sendCommand', () => {
     expect(await m.deps.calls.get(decodeCallId(handle.callId))).toMatchObject({
       status: 'sent',
       action: 'RemoteStartTransaction',
-      deadline: '2026-11-01T10:00:30.000Z',
+      deadline: iso('+30s'),
     });
   });
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   aCharger,
   anIdTag,
@@ -10,12 +11,18 @@ import {
   TestCharger,
 } from '../../fixtures/ocpp/builders.js';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
+import { chargerIsoAt, isoAt, thisMinuteMs } from '../../fixtures/time.js';
+
+/** The platform's clock stands at T0; chargers report times around it. */
+const T0 = thisMinuteMs();
+const iso = (offset: string) => isoAt(T0, offset);
+const at = (offset: string) => chargerIsoAt(T0, offset);
 
 let m: MemoryOcpp;
 let cp: TestCharger;
 
 beforeEach(() => {
-  m = createMemoryOcppDeps({ settings: { heartbeatIntervalSeconds: 240 } });
+  m = createMemoryOcppDeps({ settings: { heartbeatIntervalSeconds: 240 }, clock: new ManualClock(T0) });
   m.store.putOperator(anOperator());
   m.store.putCharger(aCharger({ tariffId: 'tariff-1' }));
   m.store.putTariff(OPERATOR_ID, 'tariff-1', { tariffId: 'tariff-1', energyPerKwh: 35 });
@@ -30,13 +37,13 @@ describe('BootNotification', () => {
       chargePointSerialNumber: 'SN1',
       firmwareVersion: '1.2.3',
     });
-    expect(conf).toEqual({ status: 'Accepted', currentTime: '2026-11-01T10:00:00.000Z', interval: 240 });
+    expect(conf).toEqual({ status: 'Accepted', currentTime: iso('0'), interval: 240 });
     expect(m.store.chargers.get(CHARGER_ID)).toMatchObject({
       vendor: 'Acme',
       model: 'Wall-1',
       chargePointSerialNumber: 'SN1',
       firmwareVersion: '1.2.3',
-      lastBootAt: '2026-11-01T10:00:00.000Z',
+      lastBootAt: iso('0'),
     });
   });
 
@@ -88,8 +95,8 @@ describe('registration gate', () => {
 
 describe('Heartbeat', () => {
   it('answers the current time and records it', async () => {
-    expect(await cp.ok('Heartbeat', {})).toEqual({ currentTime: '2026-11-01T10:00:00.000Z' });
-    expect(m.store.chargers.get(CHARGER_ID)?.lastHeartbeatAt).toBe('2026-11-01T10:00:00.000Z');
+    expect(await cp.ok('Heartbeat', {})).toEqual({ currentTime: iso('0') });
+    expect(m.store.chargers.get(CHARGER_ID)?.lastHeartbeatAt).toBe(iso('0'));
   });
 });
 
@@ -102,11 +109,11 @@ describe('StatusNotification', () => {
   });
 
   it('keeps history per connector and the latest status by the charger time', async () => {
-    await cp.ok('StatusNotification', status(1, 'Preparing', '2026-11-01T09:00:00Z'));
-    await cp.ok('StatusNotification', status(1, 'Charging', '2026-11-01T09:05:00Z'));
+    await cp.ok('StatusNotification', status(1, 'Preparing', at('-1h')));
+    await cp.ok('StatusNotification', status(1, 'Charging', at('-55m')));
     // queued while offline, arrives late: history yes, current no
-    await cp.ok('StatusNotification', status(1, 'Available', '2026-11-01T08:00:00Z'));
-    await cp.ok('StatusNotification', status(0, 'Available', '2026-11-01T09:00:00Z'));
+    await cp.ok('StatusNotification', status(1, 'Available', at('-2h')));
+    await cp.ok('StatusNotification', status(0, 'Available', at('-1h')));
     const history = await m.deps.statuses.history(CHARGER_ID, 1);
     expect(history.map((h) => h.status)).toEqual(['Available', 'Preparing', 'Charging']);
     expect((await m.deps.statuses.current(CHARGER_ID, 1))?.status).toBe('Charging');
@@ -184,12 +191,12 @@ describe('Authorize', () => {
 
   it('blocked and expired tags', async () => {
     m.store.putIdTag(anIdTag({ idTag: 'B', blocked: true }));
-    m.store.putIdTag(anIdTag({ idTag: 'E', expiresAt: '2026-10-01T00:00:00Z' }));
-    m.store.putIdTag(anIdTag({ idTag: 'V', expiresAt: '2027-01-01T00:00:00Z' }));
+    m.store.putIdTag(anIdTag({ idTag: 'E', expiresAt: at('-31d') }));
+    m.store.putIdTag(anIdTag({ idTag: 'V', expiresAt: at('+60d') }));
     expect(await auth('B')).toBe('Blocked');
     expect(await auth('E')).toBe('Expired');
     expect(await cp.ok('Authorize', { idTag: 'V' })).toEqual({
-      idTagInfo: { status: 'Accepted', expiryDate: '2027-01-01T00:00:00.000Z' },
+      idTagInfo: { status: 'Accepted', expiryDate: iso('+60d') },
     });
   });
 
@@ -201,7 +208,7 @@ describe('Authorize', () => {
 });
 
 describe('StartTransaction / StopTransaction / MeterValues', () => {
-  const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: '2026-11-01T09:00:00Z' };
+  const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: at('-1h') };
 
   it('starts a transaction with a per-charger id, the charger time and a tariff snapshot', async () => {
     const conf = await cp.ok('StartTransaction', start);
@@ -211,7 +218,7 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
       connectorId: 1,
       idTag: 'TAG-1',
       meterStart: 1000,
-      startedAt: '2026-11-01T09:00:00.000Z',
+      startedAt: iso('-1h'),
       status: 'active',
       flags: [],
       tariffSnapshot: { tariffId: 'tariff-1', energyPerKwh: 35 },
@@ -238,7 +245,7 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
     await cp.ok('StartTransaction', start);
     const writes = m.store.writes;
     const sample = {
-      timestamp: '2026-11-01T09:01:00+00:00',
+      timestamp: iso('-59m').replace('.000Z', '+00:00'),
       sampledValue: [
         {
           value: '1200',
@@ -257,17 +264,17 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
     await cp.ok('StopTransaction', {
       transactionId: 1,
       meterStop: 5000,
-      timestamp: '2026-11-01T10:00:00Z',
+      timestamp: at('0'),
       reason: 'EVDisconnected',
-      transactionData: [energySample('2026-11-01T10:00:00Z', 5000)],
+      transactionData: [energySample(at('0'), 5000)],
     });
     const mvs = await m.deps.transactions.meterValuesOf(CHARGER_ID, 1);
     expect(mvs.map((r) => r.source)).toEqual(['MeterValues', 'StopTransaction']);
-    expect(mvs[0]?.meterValue[0]).toEqual({ ...sample, timestamp: '2026-11-01T09:01:00.000Z' });
+    expect(mvs[0]?.meterValue[0]).toEqual({ ...sample, timestamp: iso('-59m') });
     expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
       status: 'stopped',
       meterStop: 5000,
-      stoppedAt: '2026-11-01T10:00:00.000Z',
+      stoppedAt: iso('0'),
       stopReason: 'EVDisconnected',
     });
   });
@@ -275,14 +282,14 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
   it('stops without an idTag (no idTagInfo) and with one (idTagInfo)', async () => {
     await cp.ok('StartTransaction', start);
     await cp.ok('StartTransaction', { ...start, connectorId: 2 });
-    expect(
-      await cp.ok('StopTransaction', { transactionId: 1, meterStop: 1, timestamp: '2026-11-01T10:00:00Z' }),
-    ).toEqual({});
+    expect(await cp.ok('StopTransaction', { transactionId: 1, meterStop: 1, timestamp: at('0') })).toEqual(
+      {},
+    );
     expect(
       await cp.ok('StopTransaction', {
         transactionId: 2,
         meterStop: 1,
-        timestamp: '2026-11-01T10:00:00Z',
+        timestamp: at('0'),
         idTag: 'TAG-1',
       }),
     ).toEqual({ idTagInfo: { status: 'Accepted' } });
@@ -295,7 +302,7 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
   });
 
   it('stores MeterValues outside a transaction', async () => {
-    await cp.ok('MeterValues', { connectorId: 0, meterValue: [energySample('2026-11-01T09:00:00Z', 1)] });
+    await cp.ok('MeterValues', { connectorId: 0, meterValue: [energySample(at('-1h'), 1)] });
     expect([...m.store.meterValues.values()]).toMatchObject([{ connectorId: 0, flags: [] }]);
   });
 });
@@ -329,7 +336,7 @@ describe('Diagnostics and firmware status', () => {
     expect(m.store.chargers.get(CHARGER_ID)).toMatchObject({
       diagnosticsStatus: 'Uploaded',
       firmwareStatus: 'Installed',
-      firmwareStatusAt: '2026-11-01T10:00:00.000Z',
+      firmwareStatusAt: iso('0'),
     });
   });
 });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   aCharger,
   anOperator,
@@ -8,13 +9,19 @@ import {
   TestCharger,
 } from '../../fixtures/ocpp/builders.js';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
+import { chargerIsoAt, isoAt, thisMinuteMs } from '../../fixtures/time.js';
+
+/** The platform's clock stands at T0; chargers report times around it. */
+const T0 = thisMinuteMs();
+const iso = (offset: string) => isoAt(T0, offset);
+const at = (offset: string) => chargerIsoAt(T0, offset);
 
 let m: MemoryOcpp;
 let cp: TestCharger;
-const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: '2026-11-01T09:00:00Z' };
+const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: at('-1h') };
 
 beforeEach(() => {
-  m = createMemoryOcppDeps();
+  m = createMemoryOcppDeps({ clock: new ManualClock(T0) });
   m.store.putOperator(anOperator());
   m.store.putCharger(aCharger());
   cp = new TestCharger(m);
@@ -35,7 +42,7 @@ describe('duplicate StartTransaction', () => {
     // the same instant written another way is the same start
     const again = await cp.ok(
       'StartTransaction',
-      { ...start, timestamp: '2026-11-01T09:00:00.000+00:00' },
+      { ...start, timestamp: iso('-1h').replace('Z', '+00:00') },
       'start-2',
     );
     expect(again).toEqual(first);
@@ -67,7 +74,7 @@ describe('duplicate StartTransaction', () => {
 describe('repeated CALLs write nothing twice', () => {
   it('MeterValues', async () => {
     await cp.ok('StartTransaction', start);
-    const mv = { connectorId: 1, transactionId: 1, meterValue: [energySample('2026-11-01T09:01:00Z', 1100)] };
+    const mv = { connectorId: 1, transactionId: 1, meterValue: [energySample(at('-59m'), 1100)] };
     await cp.ok('MeterValues', mv, 'mv-1');
     const before = m.store.snapshot();
     m.clock.advance(60_000);
@@ -80,8 +87,8 @@ describe('repeated CALLs write nothing twice', () => {
     const stop = {
       transactionId: 1,
       meterStop: 2000,
-      timestamp: '2026-11-01T10:00:00Z',
-      transactionData: [energySample('2026-11-01T10:00:00Z', 2000)],
+      timestamp: at('0'),
+      transactionData: [energySample(at('0'), 2000)],
     };
     await cp.ok('StopTransaction', stop, 'stop-1');
     const before = m.store.snapshot();
@@ -92,16 +99,8 @@ describe('repeated CALLs write nothing twice', () => {
 
   it('a second, different stop keeps the first and flags the transaction', async () => {
     await cp.ok('StartTransaction', start);
-    await cp.ok(
-      'StopTransaction',
-      { transactionId: 1, meterStop: 2000, timestamp: '2026-11-01T10:00:00Z' },
-      'stop-1',
-    );
-    await cp.ok(
-      'StopTransaction',
-      { transactionId: 1, meterStop: 2500, timestamp: '2026-11-01T10:05:00Z' },
-      'stop-2',
-    );
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('0') }, 'stop-1');
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2500, timestamp: at('+5m') }, 'stop-2');
     expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
       meterStop: 2000,
       stopMessageId: 'stop-1',
@@ -113,11 +112,11 @@ describe('repeated CALLs write nothing twice', () => {
 describe('offline and out of order', () => {
   it('MeterValues after StopTransaction are stored, attached and flagged', async () => {
     await cp.ok('StartTransaction', start);
-    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: '2026-11-01T10:00:00Z' });
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('0') });
     await cp.ok('MeterValues', {
       connectorId: 1,
       transactionId: 1,
-      meterValue: [energySample('2026-11-01T09:30:00Z', 1500)],
+      meterValue: [energySample(at('-30m'), 1500)],
     });
     const mvs = await m.deps.transactions.meterValuesOf(CHARGER_ID, 1);
     expect(mvs).toHaveLength(1);
@@ -130,10 +129,10 @@ describe('offline and out of order', () => {
     const stopReply = await cp.ok('StopTransaction', {
       transactionId: 7,
       meterStop: 9000,
-      timestamp: '2026-11-01T09:30:00Z',
+      timestamp: at('-30m'),
       idTag: 'TAG-1',
       reason: 'Local',
-      transactionData: [energySample('2026-11-01T09:30:00Z', 9000)],
+      transactionData: [energySample(at('-30m'), 9000)],
     });
     expect(stopReply).toEqual({ idTagInfo: { status: 'Accepted' } });
     expect(await m.deps.transactions.get(CHARGER_ID, 7)).toMatchObject({
@@ -141,7 +140,7 @@ describe('offline and out of order', () => {
       status: 'stopped',
       flags: ['start-missing'],
       meterStop: 9000,
-      stoppedAt: '2026-11-01T09:30:00.000Z',
+      stoppedAt: iso('-30m'),
       idTag: 'TAG-1',
       stopReason: 'Local',
     });
@@ -153,7 +152,7 @@ describe('offline and out of order', () => {
     await cp.ok('MeterValues', {
       connectorId: 1,
       transactionId: 7,
-      meterValue: [energySample('2026-11-01T09:10:00Z', 8000)],
+      meterValue: [energySample(at('-50m'), 8000)],
     });
     const mvs = await m.deps.transactions.meterValuesOf(CHARGER_ID, 7);
     expect(mvs.map((r) => r.source).sort()).toEqual(['MeterValues', 'StopTransaction']);
@@ -165,7 +164,7 @@ describe('offline and out of order', () => {
     await cp.ok('MeterValues', {
       connectorId: 1,
       transactionId: 42,
-      meterValue: [energySample('2026-11-01T09:00:00Z', 1)],
+      meterValue: [energySample(at('-1h'), 1)],
     });
     expect(await m.deps.transactions.meterValuesOf(CHARGER_ID, 42)).toMatchObject([
       { flags: ['unknown-transaction'] },
@@ -174,18 +173,15 @@ describe('offline and out of order', () => {
 
   it('samples keep their own (past) timestamps', async () => {
     await cp.ok('StartTransaction', start);
-    m.clock.set('2026-11-03T00:00:00Z');
+    m.clock.set(at('+1d14h'));
     await cp.ok('MeterValues', {
       connectorId: 1,
       transactionId: 1,
-      meterValue: [energySample('2026-11-01T09:20:00Z', 1300), energySample('2026-11-01T09:10:00', 1200)],
+      meterValue: [energySample(at('-40m'), 1300), energySample(at('-50m').replace('Z', ''), 1200)],
     });
     const [mv] = await m.deps.transactions.meterValuesOf(CHARGER_ID, 1);
-    expect(mv?.meterValue.map((v) => v.timestamp)).toEqual([
-      '2026-11-01T09:20:00.000Z',
-      '2026-11-01T09:10:00.000Z',
-    ]);
-    expect(mv?.receivedAt).toBe('2026-11-03T00:00:00.000Z');
+    expect(mv?.meterValue.map((v) => v.timestamp)).toEqual([iso('-40m'), iso('-50m')]);
+    expect(mv?.receivedAt).toBe(iso('+1d14h'));
   });
 
   it('a start whose id was taken by a stop-created transaction takes the next id', async () => {

@@ -14,6 +14,11 @@ import type { TransactionRecord } from '../../../shared/ports/transactions.js';
 import { DEMO_TARIFF } from '../../fixtures/builders/pricing.js';
 
 export const KEY: TxKey = { chargerId: 'CP-1', transactionId: 7 };
+/**
+ * A fixed calendar day is safe here: the in-memory world has no timer on system time, and its
+ * ManualClock (below) is set on the same day, so nothing compares these dates with today's. The
+ * hand-worked figures and timer keys in the tests read as times of that day.
+ */
 export const START = '2026-03-02T08:00:00.000Z';
 
 export interface LogLine {
