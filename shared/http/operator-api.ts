@@ -35,6 +35,7 @@ import { type SaveTariffDeps, saveTariff } from '../app/tariffs/save-tariff.js';
 import { notFound } from '../lambda/http-errors.js';
 import type { CommandAction } from '../ocpp/v16/types.js';
 import type { OperatorViews } from '../ports/operator-views.js';
+import { connectorQr, type QrFormat } from '../web/qr.js';
 import { authenticated, type OperatorRoute } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json, jsonBody, param } from './responses.js';
 
@@ -42,10 +43,13 @@ import { type HttpEvent, type HttpResult, json, jsonBody, param } from './respon
 export interface OperatorApiDeps extends ManageChargersDeps, ManageCatalogDeps, SaveTariffDeps {
   views: OperatorViews;
   commands: CommandDeps;
+  /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
+  publicBaseUrl: string;
 }
 
 const chargerIdParam = z.string().min(1).max(64);
 const transactionIdParam = z.coerce.number().int().nonnegative();
+const connectorIdParam = z.coerce.number().int().min(1).max(99);
 const limitParam = z.coerce.number().int().min(1).max(100).default(25);
 const tariffIdParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only, at most 64');
 
@@ -68,6 +72,45 @@ const commandBody = z.strictObject({
   /** Seconds to wait for the charger's answer before replying 202 with the call id (0–25). */
   waitSeconds: z.number().int().min(0).max(25).default(10),
 });
+
+const QR_CONTENT_TYPES: Record<QrFormat, string> = { svg: 'image/svg+xml', png: 'image/png' };
+
+/**
+ * A connector's QR code as an image. The PNG travels base64-encoded with `isBase64Encoded`, which
+ * API Gateway (and the embedded HTTP server) turn back into bytes. The SVG is shown inline (the
+ * console opens it); the PNG is a download, named for the sticker it becomes.
+ */
+function qrRoute(format: QrFormat, getDeps: () => OperatorApiDeps): OperatorRoute {
+  return {
+    method: 'GET',
+    path: `/api/v1/chargers/{chargerId}/connectors/{connectorId}/qr.${format}`,
+    handler: async ({ event, operatorId }) => {
+      const chargerId = param(chargerIdParam, event.pathParameters?.chargerId, 'chargerId');
+      const connectorId = param(connectorIdParam, event.pathParameters?.connectorId, 'connectorId');
+      const deps = getDeps();
+      const view = await deps.views.charger(chargerId);
+      if (view?.charger.operatorId !== operatorId) throw notFound(`charger ${chargerId} not found`);
+      const connectors = view.charger.connectorCount ?? 1;
+      if (connectorId > connectors)
+        throw notFound(`charger ${chargerId} has no connector ${connectorId} (it has ${connectors})`);
+      const fileName = `QR-${chargerId.replace(/[^A-Za-z0-9._-]/g, '_')}-connector-${connectorId}.${format}`;
+      const headers = {
+        'content-type': QR_CONTENT_TYPES[format],
+        'content-disposition': `${format === 'png' ? 'attachment' : 'inline'}; filename="${fileName}"`,
+        'cache-control': 'no-store',
+      };
+      if (format === 'svg') {
+        return {
+          statusCode: 200,
+          headers,
+          body: await connectorQr(deps.publicBaseUrl, chargerId, connectorId, 'svg'),
+        };
+      }
+      const png = await connectorQr(deps.publicBaseUrl, chargerId, connectorId, 'png');
+      return { statusCode: 200, headers, body: png.toString('base64'), isBase64Encoded: true };
+    },
+  };
+}
 
 function commandResponse(result: CommandResult, callId: string): HttpResult {
   const call = {
@@ -122,6 +165,8 @@ function routesOf(getDeps: () => OperatorApiDeps): OperatorRoute[] {
         return json(view);
       },
     },
+    qrRoute('svg', getDeps),
+    qrRoute('png', getDeps),
     {
       method: 'POST',
       path: '/api/v1/chargers',

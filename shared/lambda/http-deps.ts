@@ -24,6 +24,8 @@ export interface HttpDeps {
   catalog: OperatorCatalog;
   clock: Clock;
   commands: CommandDeps;
+  /** Base of the start pages the connector QR codes point at. */
+  publicBaseUrl: string;
 }
 
 /** The container's deps (see perConfig). */
@@ -36,5 +38,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     catalog: new DynamoOperatorCatalog(db, c.TABLE_NAME),
     clock: systemClock,
     commands: ocppDeps(),
+    publicBaseUrl: c.PUBLIC_BASE_URL,
   };
 });

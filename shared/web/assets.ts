@@ -33,7 +33,17 @@ const CONSOLE_SCRIPT = `
   function showLogin(msg){document.getElementById('login').hidden=false;document.getElementById('app').hidden=true;document.getElementById('loginerror').textContent=msg||''}
   document.getElementById('keyform').addEventListener('submit',function(e){e.preventDefault();key=document.getElementById('key').value.trim();localStorage.setItem('opkey',key);load()});
   // A charger that registered itself (under a claimed id prefix) waits for the operator's approval.
+  // A connector's QR code needs the API key, so a plain link cannot fetch it: fetch it with the key
+  // and open it as a blob URL. The tab is opened inside the click so popup blockers let it through.
+  function openQr(a){
+    var tab=window.open('','_blank');
+    fetch('/api/v1/chargers/'+encodeURIComponent(a.getAttribute('data-qr-charger'))+'/connectors/'+a.getAttribute('data-qr-connector')+'/qr.svg',{headers:{authorization:'Bearer '+key}})
+      .then(function(r){if(!r.ok)throw new Error(String(r.status));return r.blob()})
+      .then(function(b){var url=URL.createObjectURL(b);if(tab)tab.location.href=url;else location.href=url;setTimeout(function(){URL.revokeObjectURL(url)},60000)})
+      .catch(function(err){if(tab)tab.close();alert('Could not get the QR code: '+err.message)});
+  }
   document.getElementById('chargers').addEventListener('click',function(e){
+    if(e.target&&e.target.getAttribute&&e.target.getAttribute('data-qr-charger')){e.preventDefault();openQr(e.target);return}
     var id=e.target&&e.target.getAttribute&&e.target.getAttribute('data-charger');
     if(!id)return;
     e.target.disabled=true;
@@ -50,7 +60,8 @@ const CONSOLE_SCRIPT = `
       document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmountMinor,String(op.currency).toLowerCase());
       document.getElementById('chargers').innerHTML=chargers.map(function(c){
         var online=!!c.connection;
-        return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span></td>'+
+        return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span>'+
+          '<br><span class="muted">QR</span> '+Array.from({length:c.charger.connectorCount||1},function(_,i){return '<a href="#" data-qr-charger="'+esc(c.charger.chargerId)+'" data-qr-connector="'+(i+1)+'" title="QR code of connector '+(i+1)+'">#'+(i+1)+'</a>'}).join(' ')+'</td>'+
           '<td><span class="pill '+esc(c.charger.registration)+'">'+esc(c.charger.registration)+'</span>'+
             (c.charger.registration==='pending'?' <button class="approve" data-charger="'+esc(c.charger.chargerId)+'">Approve</button>':'')+'</td>'+
           '<td><span class="pill '+(online?'online':'offline')+'">'+(online?'online':'offline')+'</span></td>'+

@@ -5,6 +5,7 @@
  * amount and expiry on the transaction, where pricing reads them for the cost cap and the hold
  * safety deadline. Every step is idempotent: a replayed record re-writes the same values.
  */
+import type { PaymentSessionStatus } from '../../domain/payment-session.js';
 import type { PaymentsDeps } from './deps.js';
 import { isoFromMillis } from './deps.js';
 
@@ -26,25 +27,7 @@ export async function bindTransaction(deps: PaymentsDeps, tx: StartedTransaction
     });
     return 'conflict';
   }
-  if (
-    session.status === 'cancelled' ||
-    session.status === 'failed' ||
-    session.status === 'awaiting-payment'
-  ) {
-    // Nothing is held for this session any more: ask the charger to stop what it started.
-    deps.log.warn('StartTransaction for a session without a hold; stopping it', {
-      sessionId: session.sessionId,
-      status: session.status,
-      ...tx,
-    });
-    await deps.charger.remoteStop(tx.chargerId, tx.transactionId).catch((err: unknown) =>
-      deps.log.error('could not stop a transaction started after its hold ended', {
-        ...tx,
-        error: String(err),
-      }),
-    );
-    return 'start-after-cancel';
-  }
+  if (withoutHold(session.status)) return stopUnheld(deps, tx, session.sessionId, session.status);
   if ((await deps.sessions.bindTransaction(session.sessionId, tx.chargerId, tx.transactionId)) === 'taken') {
     deps.log.warn('paid session already bound to another transaction', {
       sessionId: session.sessionId,
@@ -59,12 +42,39 @@ export async function bindTransaction(deps: PaymentsDeps, tx: StartedTransaction
   });
   if (session.status === 'starting') {
     const now = isoFromMillis(deps.clock.now());
-    await deps.sessions.advance(session.sessionId, ['starting'], 'charging', {
+    const moved = await deps.sessions.advance(session.sessionId, ['starting'], 'charging', {
       transactionId: tx.transactionId,
       chargingAt: now,
       updatedAt: now,
       sweepAt: null,
     });
+    if (moved === 'conflict') {
+      // The start timeout (or the driver's Cancel) won the race since the read above: the hold is
+      // being released, so this transaction must not run on it.
+      const current = await deps.sessions.get(session.sessionId);
+      if (current && withoutHold(current.status))
+        return stopUnheld(deps, tx, session.sessionId, current.status);
+    }
   }
   return 'bound';
+}
+
+const withoutHold = (status: PaymentSessionStatus): boolean =>
+  status === 'cancelled' || status === 'failed' || status === 'awaiting-payment';
+
+/** Nothing is held for this session any more: ask the charger to stop what it started. */
+async function stopUnheld(
+  deps: PaymentsDeps,
+  tx: StartedTransaction,
+  sessionId: string,
+  status: PaymentSessionStatus,
+): Promise<'start-after-cancel'> {
+  deps.log.warn('StartTransaction for a session without a hold; stopping it', { sessionId, status, ...tx });
+  await deps.charger.remoteStop(tx.chargerId, tx.transactionId).catch((err: unknown) =>
+    deps.log.error('could not stop a transaction started after its hold ended', {
+      ...tx,
+      error: String(err),
+    }),
+  );
+  return 'start-after-cancel';
 }

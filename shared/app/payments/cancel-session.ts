@@ -59,25 +59,29 @@ export async function cancelHeldSession(
     });
   }
   await releaseHold(deps, { ...session, status: 'cancelled', cancelReason: reason, endedAt: now });
-  if (wasHeld) {
-    await deps.outbox.enqueue({
-      sessionId: session.sessionId,
-      kind: 'cancellation',
-      copy: 0,
-      requestedAt: now,
-    });
-  }
   deps.log.info('paid session cancelled', { sessionId: session.sessionId, reason });
   return { ...session, status: 'cancelled', cancelReason: reason, endedAt: now, updatedAt: now };
 }
 
 /**
- * Cancels the PaymentIntent (idempotent: one key per session) and records the settlement. A hold
- * Stripe already cancelled is recorded the same way.
+ * Cancels the PaymentIntent (idempotent: one key per session), records the settlement and, for a
+ * session whose card was held (by the platform's record or Stripe's), queues the cancellation
+ * receipt. A hold Stripe already cancelled is
+ * recorded the same way. The receipt is queued here rather than by the caller because this is
+ * also the sweeper's retry after a release that failed half-way: the receipt must not depend on
+ * the first attempt surviving (the outbox dedups, so a repeat queues nothing).
  */
 export async function releaseHold(deps: PaymentsDeps, session: PaymentSession): Promise<void> {
   const reason = session.cancelReason ?? 'abandoned';
   const hold = await deps.payments.getHold(session.paymentIntentId);
+  let heldAt = session.heldAt;
+  if (heldAt === undefined && hold.status === 'requires_capture') {
+    // Stripe holds the money though the platform never confirmed it (the driver cancelled before
+    // the page or the webhook reported the hold). Recorded before the cancel so that a retry, which
+    // finds the intent already cancelled, still knows money was held and released.
+    heldAt = isoFromMillis(deps.clock.now());
+    await deps.sessions.patch(session.sessionId, { heldAt });
+  }
   if (hold.status !== 'canceled') {
     await deps.payments.cancel(
       session.paymentIntentId,
@@ -85,7 +89,7 @@ export async function releaseHold(deps: PaymentsDeps, session: PaymentSession): 
       `cancel-${session.sessionId}`,
     );
   }
-  const held = session.heldAt !== undefined;
+  const held = heldAt !== undefined;
   await deps.sessions.patch(session.sessionId, {
     settlement: {
       outcome: 'cancelled',
@@ -97,4 +101,12 @@ export async function releaseHold(deps: PaymentsDeps, session: PaymentSession): 
     },
     sweepAt: null,
   });
+  if (held) {
+    await deps.outbox.enqueue({
+      sessionId: session.sessionId,
+      kind: 'cancellation',
+      copy: 0,
+      requestedAt: isoFromMillis(deps.clock.now()),
+    });
+  }
 }

@@ -38,6 +38,12 @@ export async function captureFinalCharge(
   const session = sessionId ? await deps.sessions.get(sessionId) : undefined;
   if (!session) return 'not-a-paid-session';
   if (session.settlement) return 'already-settled';
+  if (session.status === 'cancelled' || session.status === 'failed') {
+    // The hold ended before charging (a StartTransaction that lost the race with the start
+    // timeout is bound but was stopped): this transaction is not charged to the card, and the
+    // sweeper finishes releasing the hold if that is still pending.
+    return 'not-a-paid-session';
+  }
 
   if (event.stillRunning && session.transactionId !== undefined) {
     // The hold lapses soon: the charge was finalised on the data in hand; stop the car too.

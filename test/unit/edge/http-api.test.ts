@@ -94,6 +94,7 @@ beforeEach(() => {
     catalog: { putSite: async () => {}, putGroup: async () => {}, putIdTag: async () => {} },
     tariffs: { put: async (t) => void tariffs.push(t) },
     commands: ocpp.deps,
+    publicBaseUrl: 'https://charge.example',
   };
   api = createHttpApi(() => deps);
 });
