@@ -211,6 +211,8 @@ export interface ReceiptComposer {
 
 /** The final charge as payments reads it off the transaction. */
 export interface SessionCharge {
+  /** The StartTransaction's idTag: a paid session's tag names its session. */
+  idTag?: string;
   charge?: Charge;
   energyMilliWh?: number;
   startedAt?: string;

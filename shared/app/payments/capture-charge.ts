@@ -11,7 +11,9 @@
  */
 import { settle } from '../../domain/payment-session.js';
 import type { Hold, PaymentSession, SessionSettlement } from '../../ports/payments.js';
+import { bindTransaction } from './bind-transaction.js';
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
+import { isSessionIdTag } from './tokens.js';
 
 export interface FinalChargeEvent {
   eventId: string;
@@ -34,7 +36,7 @@ export async function captureFinalCharge(
   deps: PaymentsDeps,
   event: FinalChargeEvent,
 ): Promise<CaptureOutcome> {
-  const sessionId = await deps.sessions.sessionOfTransaction(event.chargerId, event.transactionId);
+  const sessionId = await sessionOf(deps, event);
   const session = sessionId ? await deps.sessions.get(sessionId) : undefined;
   if (!session) return 'not-a-paid-session';
   if (session.settlement) return 'already-settled';
@@ -128,4 +130,24 @@ async function settleHold(
     shortfallMinor: plan.shortfallMinor,
     settledAt,
   };
+}
+
+/**
+ * The paid session of the event's transaction. The stream orders records per item only, so the
+ * finalised charge may be handled before the transaction's own INSERT bound it to its session:
+ * then the transaction's idTag says whether it is a paid session, and it is bound here first.
+ */
+async function sessionOf(deps: PaymentsDeps, event: FinalChargeEvent): Promise<string | undefined> {
+  const bound = await deps.sessions.sessionOfTransaction(event.chargerId, event.transactionId);
+  if (bound) return bound;
+  const idTag = (await deps.transactions.chargeOf(event.chargerId, event.transactionId))?.idTag;
+  if (!idTag || !isSessionIdTag(idTag)) return undefined;
+  const outcome = await bindTransaction(deps, {
+    chargerId: event.chargerId,
+    transactionId: event.transactionId,
+    idTag,
+  });
+  return outcome === 'bound'
+    ? deps.sessions.sessionOfTransaction(event.chargerId, event.transactionId)
+    : undefined;
 }

@@ -365,3 +365,26 @@ describe('the Transaction URL', () => {
     expect(JSON.stringify(view)).not.toMatch(/tokenHash|idTag|pk|sk/);
   });
 });
+
+describe('stream order across items', () => {
+  it('a charge-finalised event handled before its transaction was bound binds it first, then captures', async () => {
+    const { world, begun, held } = await heldSession();
+    world.transactions.charges.set('CP-1#7', { idTag: held.session.idTag, final: true });
+    const outcome = await captureFinalCharge(world.deps, {
+      eventId: 'e',
+      chargerId: 'CP-1',
+      transactionId: 7,
+      chargeGrossMinor: 1234,
+      stillRunning: false,
+    });
+    expect(outcome).toBe('captured');
+    expect(await world.sessions.sessionOfTransaction('CP-1', 7)).toBe(begun.sessionId);
+    expect(world.payments.calls.filter((c) => c.op === 'capture')).toEqual([
+      { op: 'capture', paymentIntentId: begun.paymentIntentId, amountMinor: 1234 },
+    ]);
+    // The transaction's own INSERT, handled late, binds nothing new.
+    expect(
+      await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag }),
+    ).toBe('bound');
+  });
+});
