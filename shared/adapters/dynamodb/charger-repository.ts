@@ -1,5 +1,5 @@
 /** Chargers, operators, id tags and registration prefixes in the platform table. */
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
 import type {
   BootInfo,
@@ -10,7 +10,23 @@ import type {
   RegistrationPrefix,
 } from '../../ports/charger-registry.js';
 import { gsi1, keys } from './keys.js';
-import { isConditionalCheckFailed, stripKeys, type TableContext } from './support.js';
+import {
+  Expression,
+  isConditionalCheckFailed,
+  putIfAbsent,
+  stripKeys,
+  type TableContext,
+} from './support.js';
+
+/** A charger's item: listed under its operator in gsi1. */
+export function chargerItem(charger: Charger): Record<string, unknown> {
+  return {
+    ...keys.charger(charger.chargerId),
+    ...gsi1.chargerOfOperator(charger.operatorId, charger.chargerId),
+    entity: 'charger',
+    ...charger,
+  };
+}
 
 export class DynamoChargerRepository implements ChargerRepository {
   constructor(private readonly t: TableContext) {}
@@ -46,24 +62,7 @@ export class DynamoChargerRepository implements ChargerRepository {
   }
 
   async createIfAbsent(charger: Charger): Promise<'created' | 'exists'> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: {
-            ...keys.charger(charger.chargerId),
-            ...gsi1.chargerOfOperator(charger.operatorId, charger.chargerId),
-            entity: 'charger',
-            ...charger,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'created';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'exists';
-      throw err;
-    }
+    return putIfAbsent(this.t, chargerItem(charger));
   }
 
   /**
@@ -76,27 +75,14 @@ export class DynamoChargerRepository implements ChargerRepository {
     messageId: string,
     fields: Record<string, unknown>,
   ) {
-    const names: Record<string, string> = { '#marker': marker };
-    const values: Record<string, unknown> = { ':mid': messageId };
-    const sets = ['#marker = :mid'];
-    let i = 0;
-    for (const [k, v] of Object.entries(fields)) {
-      if (v === undefined) continue;
-      names[`#f${i}`] = k;
-      values[`:v${i}`] = v;
-      sets.push(`#f${i} = :v${i}`);
-      i++;
-    }
+    const e = new Expression();
+    const m = e.name(marker);
+    const mid = e.value(messageId);
+    e.when(`attribute_exists(${e.name('pk')}) AND (attribute_not_exists(${m}) OR ${m} <> ${mid})`);
+    e.setRaw(`${m} = ${mid}`).setAll(fields);
     try {
       await this.t.doc.send(
-        new UpdateCommand({
-          TableName: this.t.tableName,
-          Key: keys.charger(chargerId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#marker) OR #marker <> :mid)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+        new UpdateCommand({ TableName: this.t.tableName, Key: keys.charger(chargerId), ...e.params() }),
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;

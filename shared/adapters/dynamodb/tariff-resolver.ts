@@ -19,7 +19,7 @@ import {
   type TariffAssignment,
 } from '../../domain/tariff.js';
 import type { TariffSnapshotInput, TariffSnapshotProvider } from '../../ports/tariff-snapshot.js';
-import { type Key, keys } from './keys.js';
+import { type Key, keyOf, keys } from './keys.js';
 import { stripKeys, type TableContext } from './support.js';
 
 type Item = Record<string, unknown>;
@@ -81,7 +81,7 @@ export class DynamoTariffResolver implements TariffSnapshotProvider {
         new BatchGetCommand({ RequestItems: { [this.t.tableName]: { Keys: pending } } }),
       );
       for (const item of out.Responses?.[this.t.tableName] ?? []) {
-        const id = String(item.sk).slice('TARIFF#'.length);
+        const id = keyOf.tariffId(String(item.sk));
         found.set(id, stripKeys<Item>(item));
       }
       pending = (out.UnprocessedKeys?.[this.t.tableName]?.Keys as Item[] | undefined) ?? [];

@@ -159,10 +159,12 @@ export class MemoryIdTagReader implements IdTagReader {
   }
 }
 
-export class MemoryConnectionRepository implements ConnectionRepository {
+export class MemoryConnectionRepository<Protocol extends string = string>
+  implements ConnectionRepository<Protocol>
+{
   constructor(private readonly s: MemoryOcppStore) {}
 
-  async open(c: ConnectionRecord): Promise<'opened' | 'superseded'> {
+  async open(c: ConnectionRecord<Protocol>): Promise<'opened' | 'superseded'> {
     this.s.connectionsById.set(c.connectionId, clone(c));
     this.s.writes++;
     const current = this.s.connectionsByCharger.get(c.chargerId);
@@ -180,14 +182,15 @@ export class MemoryConnectionRepository implements ConnectionRepository {
     return 'closed';
   }
 
-  async current(chargerId: string): Promise<ConnectionRecord | undefined> {
+  async current(chargerId: string): Promise<ConnectionRecord<Protocol> | undefined> {
     const c = this.s.connectionsByCharger.get(chargerId);
-    return c ? clone(c) : undefined;
+    // Only open() writes these maps, with records of this repository's protocol type.
+    return c ? (clone(c) as ConnectionRecord<Protocol>) : undefined;
   }
 
-  async byConnectionId(connectionId: string): Promise<ConnectionRecord | undefined> {
+  async byConnectionId(connectionId: string): Promise<ConnectionRecord<Protocol> | undefined> {
     const c = this.s.connectionsById.get(connectionId);
-    return c ? clone(c) : undefined;
+    return c ? (clone(c) as ConnectionRecord<Protocol>) : undefined;
   }
 }
 
