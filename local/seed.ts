@@ -50,11 +50,11 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
   const operator: Operator = {
     operatorId: DEMO.operatorId,
     name: DEMO.operatorName,
-    currency: 'gbp',
+    currency: 'GBP',
     contactEmail: 'operator@demo.ev-platform.local',
     allowPendingChargers: true,
     allowFreeUse: false,
-    preAuthAmount: 2000,
+    preAuthAmountMinor: 2000,
     createdAt: now,
   };
   const site: Site = {

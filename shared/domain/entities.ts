@@ -9,7 +9,7 @@ export type AccessMode = 'private' | 'group' | 'public' | 'fleet';
 export interface Operator {
   operatorId: string;
   name: string;
-  /** ISO 4217, lower case as Stripe uses it (`gbp`). */
+  /** ISO 4217, upper case (`GBP`), as tariffs have it; the Stripe adapter lower-cases it for Stripe's API. */
   currency: string;
   contactEmail: string;
   /** Unknown chargers that present themselves are stored as `pending` for the operator to approve. */
@@ -17,7 +17,7 @@ export interface Operator {
   /** A public paid charger normally refuses unknown id tags; this lets them charge for free. */
   allowFreeUse: boolean;
   /** Amount held on the driver's card for a paid session, minor units. */
-  preAuthAmount: number;
+  preAuthAmountMinor: number;
   stripeAccountId?: string;
   createdAt: string;
 }

@@ -46,7 +46,7 @@ const CONSOLE_SCRIPT = `
       var op=r[0].operator,chargers=r[1].chargers,txs=r[2].transactions;
       document.getElementById('login').hidden=true;document.getElementById('app').hidden=false;
       document.getElementById('opname').textContent=op.name;
-      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmount,op.currency);
+      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmountMinor,String(op.currency).toLowerCase());
       document.getElementById('chargers').innerHTML=chargers.map(function(c){
         var online=!!c.connection;
         return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span></td>'+

@@ -50,11 +50,11 @@ async function registerChargers(endpoint: string, tableName: string): Promise<vo
   const operator: Operator = {
     operatorId: OPERATOR_ID,
     name: 'Bench',
-    currency: 'gbp',
+    currency: 'GBP',
     contactEmail: 'bench@example.com',
     allowPendingChargers: false,
     allowFreeUse: true,
-    preAuthAmount: 0,
+    preAuthAmountMinor: 0,
     createdAt: new Date().toISOString(),
   };
   await doc.send(
