@@ -108,16 +108,16 @@ describe('transactions in DynamoDB', () => {
       tariffSnapshot: { tariffId: 't1', name: 'Standard', energyMinorPerKwh: 40 },
     });
     const before = [
-      await partition(doc, platform.tableName, `CP#${id}`),
-      withoutPricing(await partition(doc, platform.tableName, `TX#${id}#1`)),
+      await partition(doc, platform.tableName, keys.charger(id).pk),
+      withoutPricing(await partition(doc, platform.tableName, keys.transaction(id, 1).pk)),
     ];
     writes.reset();
     expect(await cp.ok('StartTransaction', start, 'st-1')).toEqual(first);
     expect(await cp.ok('StartTransaction', start, 'st-2')).toEqual(first);
     expect(writes.requests).toBe(0);
     expect([
-      await partition(doc, platform.tableName, `CP#${id}`),
-      withoutPricing(await partition(doc, platform.tableName, `TX#${id}#1`)),
+      await partition(doc, platform.tableName, keys.charger(id).pk),
+      withoutPricing(await partition(doc, platform.tableName, keys.transaction(id, 1).pk)),
     ]).toEqual(before);
   });
 
@@ -145,7 +145,9 @@ describe('transactions in DynamoDB', () => {
       );
     }
     expect(writes).toMatchObject({ requests: 5, items: 5, byCommand: { PutItemCommand: 5 } });
-    const before = withoutPricing(await partition(doc, platform.tableName, `TX#${cp.session.chargerId}#1`));
+    const before = withoutPricing(
+      await partition(doc, platform.tableName, keys.transaction(cp.session.chargerId, 1).pk),
+    );
     await cp.ok(
       'MeterValues',
       { connectorId: 1, transactionId: 1, meterValue: [energySample('2026-11-01T09:01:00Z', 1100)] },
@@ -153,9 +155,9 @@ describe('transactions in DynamoDB', () => {
     );
     // the repeat is one conditional put that DynamoDB refuses: one attempt, nothing changed
     expect(writes.requests).toBe(6);
-    expect(withoutPricing(await partition(doc, platform.tableName, `TX#${cp.session.chargerId}#1`))).toEqual(
-      before,
-    );
+    expect(
+      withoutPricing(await partition(doc, platform.tableName, keys.transaction(cp.session.chargerId, 1).pk)),
+    ).toEqual(before);
     await cp.ok('StopTransaction', {
       transactionId: 1,
       meterStop: 2000,
