@@ -200,9 +200,9 @@ export class DynamoChargeRepository implements ChargeRepository {
   ): Promise<'saved' | 'not-final'> {
     const e = new Expression();
     e.when(`attribute_exists(${e.name('finalisedAt')})`);
-    const map = e.name('discrepancies');
+    // Named only when used: DynamoDB rejects a placeholder no expression uses (no entries: just the status).
     for (const [id, entry] of Object.entries(entries)) {
-      const path = `${map}.${e.part(id)}`;
+      const path = `${e.name('discrepancies')}.${e.part(id)}`;
       e.setRaw(`${path} = if_not_exists(${path}, ${e.value(entry)})`);
     }
     if (markFinal) {

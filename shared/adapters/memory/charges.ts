@@ -49,10 +49,11 @@ export class MemoryChargeStore {
     Object.assign(item, stored(fields));
   }
 
-  /** OCPP's write of a meter values item. */
+  /** OCPP's write of a meter values item (pricing reads back only the MeterMessage attributes). */
   putMeterMessage(key: TxKey, message: MeterMessage): void {
     const messages = this.meterMessages.get(txKey(key)) ?? new Map<string, MeterMessage>();
-    messages.set(message.messageId, stored(message));
+    const { messageId, source, meterValue, receivedAt } = message;
+    messages.set(messageId, stored({ messageId, source, meterValue, receivedAt }));
     this.meterMessages.set(txKey(key), messages);
   }
 

@@ -124,7 +124,11 @@ export class MemoryChargerRepository implements ChargerRepository {
   }
 
   async recordBoot(chargerId: string, boot: BootInfo, at: string, messageId: string): Promise<void> {
-    this.update(chargerId, 'lastBootMessageId', messageId, { ...boot, lastBootAt: at });
+    this.update(chargerId, 'lastBootMessageId', messageId, {
+      ...boot,
+      serialNumber: boot.chargePointSerialNumber ?? boot.chargeBoxSerialNumber,
+      lastBootAt: at,
+    });
   }
   async recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void> {
     this.update(chargerId, 'lastHeartbeatMessageId', messageId, { lastHeartbeatAt: at });
@@ -288,10 +292,10 @@ export class MemoryTransactionRepository implements TransactionRepository {
   ): Promise<'stopped' | 'already-stopped' | 'missing'> {
     const t = this.s.transactions.get(this.txKey(chargerId, transactionId));
     if (!t) return 'missing';
-    if (t.stoppedAt !== undefined) return 'already-stopped';
+    // As the adapter's condition: only an active transaction without a stop takes one.
+    if (t.stoppedAt !== undefined || t.status !== 'active') return 'already-stopped';
     const { receivedAt, ...fields } = stop;
-    Object.assign(t, clone(fields), { updatedAt: receivedAt });
-    if (t.status === 'active') t.status = 'stopped';
+    Object.assign(t, clone(fields), { updatedAt: receivedAt, status: 'stopped' });
     this.s.writes++;
     return 'stopped';
   }
@@ -307,7 +311,8 @@ export class MemoryTransactionRepository implements TransactionRepository {
   async addFlag(chargerId: string, transactionId: number, flag: TransactionFlag): Promise<void> {
     const t = this.s.transactions.get(this.txKey(chargerId, transactionId));
     if (!t || t.flags.includes(flag)) return;
-    t.flags.push(flag);
+    // A string set in DynamoDB: read back sorted.
+    t.flags = [...t.flags, flag].sort();
     this.s.writes++;
   }
 
@@ -338,6 +343,8 @@ export class MemoryCallRepository implements OutboundCallRepository {
   constructor(private readonly s: MemoryOcppStore) {}
 
   async create(call: OutboundCallRecord): Promise<void> {
+    if (this.s.calls.has(callKey(call)))
+      throw new Error(`ConditionalCheckFailedException: call ${callKey(call)} exists`);
     this.s.calls.set(callKey(call), clone(call));
     this.s.writes++;
   }
