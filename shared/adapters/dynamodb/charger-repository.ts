@@ -1,5 +1,5 @@
 /** Chargers, operators, id tags and registration prefixes in the platform table. */
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
 import type {
   BootInfo,
@@ -11,6 +11,7 @@ import type {
 } from '../../ports/charger-registry.js';
 import { gsi1, keys } from './keys.js';
 import {
+  batchGetAll,
   Expression,
   isConditionalCheckFailed,
   putIfAbsent,
@@ -40,23 +41,14 @@ export class DynamoChargerRepository implements ChargerRepository {
 
   /** One BatchGetItem over every prefix of the id (at most 48 keys); the longest claim wins. */
   async findRegistrationPrefix(chargerId: string): Promise<RegistrationPrefix | undefined> {
-    let pending: Record<string, unknown>[] = [];
-    for (let len = 1; len <= chargerId.length; len++)
-      pending.push({ ...keys.registrationPrefix(chargerId.slice(0, len)) });
+    const candidates = Array.from({ length: chargerId.length }, (_, i) =>
+      keys.registrationPrefix(chargerId.slice(0, i + 1)),
+    );
     const found: RegistrationPrefix[] = [];
-    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const out = await this.t.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [this.t.tableName]: { Keys: pending, ConsistentRead: true } },
-        }),
-      );
-      for (const item of out.Responses?.[this.t.tableName] ?? []) {
-        if (typeof item.prefix === 'string' && typeof item.operatorId === 'string') {
-          found.push({ prefix: item.prefix, operatorId: item.operatorId });
-        }
+    for (const item of await batchGetAll(this.t, candidates, { consistentRead: true })) {
+      if (typeof item.prefix === 'string' && typeof item.operatorId === 'string') {
+        found.push({ prefix: item.prefix, operatorId: item.operatorId });
       }
-      pending =
-        (out.UnprocessedKeys?.[this.t.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
     return found.sort((a, b) => b.prefix.length - a.prefix.length)[0];
   }

@@ -3,6 +3,7 @@
  * the one way to recognise a lost condition, and the update-expression builder.
  */
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -245,4 +246,29 @@ export function beginsWith(
     ExpressionAttributeNames: { '#kpk': index ? 'gsi1pk' : 'pk', '#ksk': index ? 'gsi1sk' : 'sk' },
     ExpressionAttributeValues: { ':kpk': q.pk, ':ksk': q.skPrefix },
   };
+}
+
+/**
+ * Every item of a BatchGetItem (at most 100 keys) that exists, retrying the keys DynamoDB left
+ * unprocessed (throttling) a few times. A key still unprocessed after that reads as absent.
+ */
+export async function batchGetAll(
+  t: TableContext,
+  keys: readonly { pk: string; sk: string }[],
+  options: { consistentRead?: boolean } = {},
+): Promise<Item[]> {
+  const found: Item[] = [];
+  let pending: Item[] = keys.map((key) => ({ ...key }));
+  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+    const out = await t.doc.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [t.tableName]: { Keys: pending, ...(options.consistentRead ? { ConsistentRead: true } : {}) },
+        },
+      }),
+    );
+    found.push(...((out.Responses?.[t.tableName] ?? []) as Item[]));
+    pending = (out.UnprocessedKeys?.[t.tableName]?.Keys as Item[] | undefined) ?? [];
+  }
+  return found;
 }
