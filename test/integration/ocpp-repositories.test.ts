@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import { keys } from '../../shared/adapters/dynamodb/keys.js';
+import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { ManualClock, MemoryChargerGateway } from '../../shared/adapters/memory/ocpp-store.js';
 import type { OcppDeps } from '../../shared/app/ocpp/deps.js';
 import {
@@ -56,13 +58,10 @@ const operatorId = `op-repo-${run}`;
 const put = (item: Record<string, unknown>) =>
   doc.send(new PutCommand({ TableName: platform.tableName, Item: item }));
 
+const table = { doc, tableName: platform.tableName };
+
 async function putCharger(c: Charger) {
-  await put({
-    ...keys.charger(c.chargerId),
-    ...gsi1.chargerOfOperator(c.operatorId, c.chargerId),
-    entity: 'charger',
-    ...c,
-  });
+  await new DynamoChargerRepository(table).createIfAbsent(c);
 }
 
 let n = 0;
@@ -77,11 +76,7 @@ async function newCharger(over: Partial<Charger> = {}): Promise<TestCharger> {
 }
 
 beforeAll(async () => {
-  await put({
-    ...keys.operator(operatorId),
-    entity: 'operator',
-    ...anOperator({ operatorId, allowPendingChargers: true }),
-  });
+  await new DynamoOperatorRegistry(table).create(anOperator({ operatorId, allowPendingChargers: true }));
   await put({
     ...keys.tariff(operatorId, 't1'),
     entity: 'tariff',

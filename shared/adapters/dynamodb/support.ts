@@ -76,6 +76,16 @@ export async function putIfAbsent(
   }
 }
 
+/** A put that replaces what is stored, or with `onlyIfAbsent` one that keeps it (ports/catalog.ts PutOptions). */
+export async function putItem(
+  t: TableContext,
+  item: Item,
+  options?: { onlyIfAbsent?: boolean },
+): Promise<void> {
+  if (options?.onlyIfAbsent) await putIfAbsent(t, item);
+  else await t.doc.send(new PutCommand({ TableName: t.tableName, Item: item }));
+}
+
 /**
  * A single-item write failed its condition. Checked by name, not `instanceof`: the document client
  * and the low-level client may come from different copies of the SDK, and tests raise plain errors.
