@@ -1,20 +1,16 @@
 /** OcppDeps wired to the in-memory fakes: what unit tests and the CPU bench run against. */
 import type { DataTransferHandler, OcppDeps, OcppSettings } from '../../app/ocpp/deps.js';
 import { type Log, silentLog } from '../../ports/log.js';
+import { MemoryCallRepository, MemoryConnectionRepository } from './calls.js';
 import {
-  ManualClock,
-  MemoryCallRepository,
-  MemoryChargerGateway,
   MemoryChargerRepository,
-  MemoryConnectionRepository,
   MemoryIdTagReader,
-  MemoryOcppStore,
   MemoryOperatorReader,
   MemoryStatusRepository,
   MemoryTariffSnapshots,
-  MemoryTransactionRepository,
-  SequentialIds,
-} from './ocpp-store.js';
+} from './chargers.js';
+import { ManualClock, MemoryChargerGateway, MemoryOcppStore, SequentialIds } from './ocpp-store.js';
+import { MemoryTransactionRepository } from './transactions.js';
 
 export interface MemoryOcpp {
   deps: OcppDeps;

@@ -1,12 +1,10 @@
 /** The in-memory fakes pass the same contract suites as the DynamoDB adapters (test/integration/contracts). */
+
+import { MemoryCallRepository, MemoryConnectionRepository } from '../../../shared/adapters/memory/calls.js';
+import { MemoryChargerRepository } from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
-import {
-  MemoryCallRepository,
-  MemoryChargerRepository,
-  MemoryConnectionRepository,
-  MemoryOcppStore,
-  MemoryTransactionRepository,
-} from '../../../shared/adapters/memory/ocpp-store.js';
+import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
+import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
