@@ -4,7 +4,13 @@ import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { RegistrationPrefix } from '../../ports/charger-registry.js';
 import { DynamoChargerRepository } from './charger-repository.js';
 import { keys } from './keys.js';
-import { isConditionalCheckFailed, oldItemOf, putIfAbsent, type TableContext } from './support.js';
+import {
+  Expression,
+  isConditionalCheckFailed,
+  oldItemOf,
+  putIfAbsent,
+  type TableContext,
+} from './support.js';
 
 export class DynamoChargerAdmin implements ChargerAdmin {
   private readonly chargers: DynamoChargerRepository;
@@ -23,14 +29,16 @@ export class DynamoChargerAdmin implements ChargerAdmin {
   }
 
   async approve(operatorId: string, chargerId: string): Promise<'approved' | 'not-found' | 'not-pending'> {
+    const e = new Expression();
+    e.when(`${e.name('operatorId')} = ${e.value(operatorId)}`)
+      .when(`${e.name('registration')} = ${e.value('pending')}`)
+      .set('registration', 'active');
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.charger(chargerId),
-          UpdateExpression: 'SET registration = :active',
-          ConditionExpression: 'operatorId = :op AND registration = :pending',
-          ExpressionAttributeValues: { ':active': 'active', ':pending': 'pending', ':op': operatorId },
+          ...e.params(),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );

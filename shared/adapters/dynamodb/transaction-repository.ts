@@ -80,8 +80,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
       new UpdateCommand({
         TableName: this.t.tableName,
         Key: keys.transactionCounter(chargerId),
-        UpdateExpression: 'ADD seq :one SET entity = :e',
-        ExpressionAttributeValues: { ':one': 1, ':e': 'transactionCounter' },
+        ...new Expression().add('seq', 1).set('entity', 'transactionCounter').params(),
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -91,14 +90,17 @@ export class DynamoTransactionRepository implements TransactionRepository {
   }
 
   async reserveTransactionId(chargerId: string, transactionId: number): Promise<void> {
+    const e = new Expression();
+    const seq = e.name('seq');
+    const id = e.value(transactionId);
+    e.when(`attribute_not_exists(${seq}) OR ${seq} < ${id}`);
+    e.setRaw(`${seq} = ${id}`).set('entity', 'transactionCounter');
     try {
       await this.t.doc.send(
         new UpdateCommand({
           TableName: this.t.tableName,
           Key: keys.transactionCounter(chargerId),
-          UpdateExpression: 'SET seq = :id, entity = :e',
-          ConditionExpression: 'attribute_not_exists(seq) OR seq < :id',
-          ExpressionAttributeValues: { ':id': transactionId, ':e': 'transactionCounter' },
+          ...e.params(),
         }),
       );
     } catch (err) {
