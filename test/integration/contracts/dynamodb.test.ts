@@ -12,6 +12,7 @@ import { DynamoChargerRepository } from '../../../shared/adapters/dynamodb/charg
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
 import { outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
+import { DynamoStatusRepository } from '../../../shared/adapters/dynamodb/status-repository.js';
 import { stripKeys, type TableContext } from '../../../shared/adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../../../shared/adapters/dynamodb/transaction-repository.js';
 import type { ChargeFinalisedEvent } from '../../../shared/ports/charges.js';
@@ -19,6 +20,7 @@ import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
 import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
 import { partition } from '../../fixtures/ocpp/dynamo.js';
 
@@ -36,6 +38,7 @@ const transactions = new DynamoTransactionRepository(t);
 describeTransactionRepositoryContract(DYNAMO, () => transactions);
 describeConnectionRepositoryContract(DYNAMO, () => new DynamoConnectionRepository(t));
 describeOutboundCallRepositoryContract(DYNAMO, () => new DynamoCallRepository(t));
+describeStatusRepositoryContract(DYNAMO, () => new DynamoStatusRepository(t));
 describeChargerRepositoryContract(DYNAMO, () => {
   const admin = new DynamoChargerAdmin(doc, t.tableName);
   return { repo: new DynamoChargerRepository(t), claimPrefix: (claim) => admin.claimPrefix(claim) };

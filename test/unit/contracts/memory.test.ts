@@ -1,7 +1,7 @@
 /** The in-memory fakes pass the same contract suites as the DynamoDB adapters (test/integration/contracts). */
 
 import { MemoryCallRepository, MemoryConnectionRepository } from '../../../shared/adapters/memory/calls.js';
-import { MemoryChargerRepository } from '../../../shared/adapters/memory/chargers.js';
+import { MemoryChargerRepository, MemoryStatusRepository } from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
@@ -9,6 +9,7 @@ import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
 import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
 
 const FAKE = 'in-memory fake';
@@ -16,6 +17,7 @@ const FAKE = 'in-memory fake';
 describeTransactionRepositoryContract(FAKE, () => new MemoryTransactionRepository(new MemoryOcppStore()));
 describeConnectionRepositoryContract(FAKE, () => new MemoryConnectionRepository(new MemoryOcppStore()));
 describeOutboundCallRepositoryContract(FAKE, () => new MemoryCallRepository(new MemoryOcppStore()));
+describeStatusRepositoryContract(FAKE, () => new MemoryStatusRepository(new MemoryOcppStore()));
 describeChargerRepositoryContract(FAKE, () => {
   const store = new MemoryOcppStore();
   return { repo: new MemoryChargerRepository(store), claimPrefix: async (claim) => store.putPrefix(claim) };
