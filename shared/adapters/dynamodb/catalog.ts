@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Group, IdTag, Site } from '../../domain/entities.js';
 import type { OperatorCatalog, PutOptions } from '../../ports/catalog.js';
-import { gsi1, keys } from './keys.js';
+import { idTagItem } from './charger-repository.js';
+import { keys } from './keys.js';
 import { putItem, type TableContext } from './support.js';
 
 export class DynamoOperatorCatalog implements OperatorCatalog {
@@ -24,15 +25,6 @@ export class DynamoOperatorCatalog implements OperatorCatalog {
   }
 
   async putIdTag(tag: IdTag, options?: PutOptions): Promise<void> {
-    await putItem(
-      this.t,
-      {
-        ...keys.idTag(tag.operatorId, tag.idTag),
-        ...gsi1.idTag(tag.operatorId, tag.idTag),
-        entity: 'idTag',
-        ...tag,
-      },
-      options,
-    );
+    await putItem(this.t, idTagItem(tag), options);
   }
 }

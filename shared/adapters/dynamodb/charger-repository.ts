@@ -124,10 +124,31 @@ export class DynamoIdTagReader implements IdTagReader {
     const out = await this.t.doc.send(
       new GetCommand({ TableName: this.t.tableName, Key: keys.idTag(operatorId, idTag) }),
     );
-    if (!out.Item) return undefined;
-    const tag = stripKeys<IdTag & { expiresAt?: unknown }>(out.Item);
-    // `expiresAt` is also the table's TTL attribute: a writer may have stored epoch seconds there.
-    if (typeof tag.expiresAt === 'number') tag.expiresAt = new Date(tag.expiresAt * 1000).toISOString();
-    return tag as IdTag;
+    return out.Item ? toIdTag(out.Item) : undefined;
   }
+}
+
+/**
+ * An id tag's item. Its validity is stored as `validUntil` (ISO-8601): `expiresAt` is the table's
+ * TTL attribute (epoch seconds, keys.ts), and an expired tag must stay to be refused as `Expired`.
+ */
+export function idTagItem(tag: IdTag): Record<string, unknown> {
+  const { expiresAt, ...rest } = tag;
+  return {
+    ...keys.idTag(tag.operatorId, tag.idTag),
+    ...gsi1.idTag(tag.operatorId, tag.idTag),
+    entity: 'idTag',
+    ...rest,
+    validUntil: expiresAt,
+  };
+}
+
+export function toIdTag(item: Record<string, unknown>): IdTag {
+  const { validUntil, expiresAt, ...tag } = stripKeys<IdTag & { validUntil?: unknown; expiresAt?: unknown }>(
+    item,
+  );
+  // Items written before `validUntil` kept the validity in `expiresAt`, as ISO-8601 or epoch seconds.
+  const legacy = typeof expiresAt === 'number' ? new Date(expiresAt * 1000).toISOString() : expiresAt;
+  const validity = typeof validUntil === 'string' ? validUntil : legacy;
+  return typeof validity === 'string' ? { ...tag, expiresAt: validity } : tag;
 }

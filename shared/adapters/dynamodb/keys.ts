@@ -49,9 +49,9 @@
  * | timer sort keys (finaliser)                            | epoch seconds, zero-padded to 12 digits (`epochSortKey`) | `001793523600#CP-1#7` |
  * | pricing's schedule fields (`lastSampleReceivedAt`, `stopReceivedAt`, `finaliseDueAt`, `holdExpiresAt`, a timer's `dueAt`) | epoch seconds, integer (pricing does arithmetic on them) | `1793523600` |
  * | `connectedAt` of a connection                          | epoch milliseconds, as API Gateway reports `requestContext.connectedAt` | `1793523600123` |
- * The one name that could mislead: an id tag's `expiresAt` (entities.ts `IdTag`) is its validity, an
- * ISO-8601 string as the operator API takes it; DynamoDB TTL ignores strings, so the tag is never
- * deleted, and the reader accepts epoch seconds there too (see DynamoIdTagReader).
+ * An id tag's validity (entities.ts `IdTag.expiresAt`, an ISO-8601 event time) is stored as
+ * `validUntil`, never in the TTL attribute: an expired tag must stay to be refused as `Expired`
+ * (charger-repository.ts `idTagItem`).
  */
 
 import { normaliseIdTag } from '../../domain/id-tag.js';

@@ -6,9 +6,13 @@
 import { beforeAll, inject } from 'vitest';
 import { ensurePlatformTable } from '../../../local/dynamodb-local.js';
 import { DynamoCallRepository } from '../../../shared/adapters/dynamodb/call-repository.js';
+import { DynamoOperatorCatalog } from '../../../shared/adapters/dynamodb/catalog.js';
 import { DynamoChargeRepository } from '../../../shared/adapters/dynamodb/charge-repository.js';
 import { DynamoChargerAdmin } from '../../../shared/adapters/dynamodb/charger-admin.js';
-import { DynamoChargerRepository } from '../../../shared/adapters/dynamodb/charger-repository.js';
+import {
+  DynamoChargerRepository,
+  DynamoIdTagReader,
+} from '../../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
 import { outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
@@ -41,7 +45,13 @@ describeOutboundCallRepositoryContract(DYNAMO, () => new DynamoCallRepository(t)
 describeStatusRepositoryContract(DYNAMO, () => new DynamoStatusRepository(t));
 describeChargerRepositoryContract(DYNAMO, () => {
   const admin = new DynamoChargerAdmin(doc, t.tableName);
-  return { repo: new DynamoChargerRepository(t), claimPrefix: (claim) => admin.claimPrefix(claim) };
+  const catalog = new DynamoOperatorCatalog(doc, t.tableName);
+  return {
+    repo: new DynamoChargerRepository(t),
+    claimPrefix: (claim) => admin.claimPrefix(claim),
+    idTags: new DynamoIdTagReader(t),
+    putIdTag: (tag) => catalog.putIdTag(tag),
+  };
 });
 describeChargeRepositoryContract(DYNAMO, () => ({
   repo: new DynamoChargeRepository(t),

@@ -1,7 +1,11 @@
 /** The in-memory fakes pass the same contract suites as the DynamoDB adapters (test/integration/contracts). */
 
 import { MemoryCallRepository, MemoryConnectionRepository } from '../../../shared/adapters/memory/calls.js';
-import { MemoryChargerRepository, MemoryStatusRepository } from '../../../shared/adapters/memory/chargers.js';
+import {
+  MemoryChargerRepository,
+  MemoryIdTagReader,
+  MemoryStatusRepository,
+} from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
@@ -20,7 +24,12 @@ describeOutboundCallRepositoryContract(FAKE, () => new MemoryCallRepository(new 
 describeStatusRepositoryContract(FAKE, () => new MemoryStatusRepository(new MemoryOcppStore()));
 describeChargerRepositoryContract(FAKE, () => {
   const store = new MemoryOcppStore();
-  return { repo: new MemoryChargerRepository(store), claimPrefix: async (claim) => store.putPrefix(claim) };
+  return {
+    repo: new MemoryChargerRepository(store),
+    claimPrefix: async (claim) => store.putPrefix(claim),
+    idTags: new MemoryIdTagReader(store),
+    putIdTag: async (tag) => store.putIdTag(tag),
+  };
 });
 describeChargeRepositoryContract(FAKE, () => {
   const store = new MemoryChargeStore();
