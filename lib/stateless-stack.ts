@@ -28,6 +28,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
+import { recomputeStreamKeys } from '../shared/adapters/dynamodb/keys.js';
 import { OcppEdge } from './constructs/ocpp-edge.js';
 import { PlatformFunction } from './constructs/platform-function.js';
 import { grantTableData } from './constructs/platform-table.js';
@@ -36,24 +37,24 @@ import { REPO_ROOT } from './repo-root.js';
 import type { PlatformSettings } from './settings.js';
 
 /**
- * Which table stream records reach the recompute: meter values (`sk` begins with `MV#`) and the
- * transaction item itself (`sk` = `TX`), both under a `TX#` partition (shared/adapters/dynamodb/keys.ts).
+ * Which table stream records reach the recompute: meter values and the transaction item itself,
+ * both in a transaction partition (the prefixes are keys.ts `recomputeStreamKeys`).
  * Lambda drops every other record before invoking, so connection, status and call items cost nothing.
  */
 export const RECOMPUTE_FILTERS = [
   lambda.FilterCriteria.filter({
     dynamodb: {
       Keys: {
-        pk: { S: lambda.FilterRule.beginsWith('TX#') },
-        sk: { S: lambda.FilterRule.beginsWith('MV#') },
+        pk: { S: lambda.FilterRule.beginsWith(recomputeStreamKeys.transactionPartitionPrefix) },
+        sk: { S: lambda.FilterRule.beginsWith(recomputeStreamKeys.meterValuesSortKeyPrefix) },
       },
     },
   }),
   lambda.FilterCriteria.filter({
     dynamodb: {
       Keys: {
-        pk: { S: lambda.FilterRule.beginsWith('TX#') },
-        sk: { S: lambda.FilterRule.isEqual('TX') },
+        pk: { S: lambda.FilterRule.beginsWith(recomputeStreamKeys.transactionPartitionPrefix) },
+        sk: { S: lambda.FilterRule.isEqual(recomputeStreamKeys.transactionSortKey) },
       },
     },
   }),

@@ -4,12 +4,12 @@
  * Seeding never overwrites: what an operator changed locally survives a restart.
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoOperatorCatalog } from '../shared/adapters/dynamodb/catalog.js';
+import { DynamoChargerAdmin } from '../shared/adapters/dynamodb/charger-admin.js';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.js';
-import { gsi1, keys } from '../shared/adapters/dynamodb/keys.js';
+import { DynamoOperatorRegistry } from '../shared/adapters/dynamodb/operator-registry.js';
+import { DynamoTariffStore } from '../shared/adapters/dynamodb/tariff-store.js';
 import { hashPassword } from '../shared/app/auth/password.js';
-import type { Charger, IdTag, Operator, Site } from '../shared/domain/entities.js';
 import { DEMO_TARIFF } from './demo-tariff.js';
 
 export const DEMO = {
@@ -32,22 +32,14 @@ export interface SeedOptions {
 
 export async function seedDemo(opts: SeedOptions): Promise<void> {
   const db = createDocumentClient({ region: 'local', endpoint: opts.endpoint });
+  const table = { doc: db, tableName: opts.tableName };
   const now = new Date().toISOString();
-  const putNew = async (item: Record<string, unknown>) => {
-    try {
-      await db.send(
-        new PutCommand({
-          TableName: opts.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-  };
+  // Every write is create-only: what an operator changed locally survives a restart.
+  const onlyIfAbsent = { onlyIfAbsent: true };
+  const operators = new DynamoOperatorRegistry(table);
+  const catalog = new DynamoOperatorCatalog(db, opts.tableName);
 
-  const operator: Operator = {
+  await operators.create({
     operatorId: DEMO.operatorId,
     name: DEMO.operatorName,
     currency: 'GBP',
@@ -56,16 +48,19 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
     allowFreeUse: false,
     preAuthAmountMinor: 2000,
     createdAt: now,
-  };
-  const site: Site = {
-    operatorId: DEMO.operatorId,
-    siteId: DEMO.siteId,
-    name: 'The Demo Arms',
-    address: '1 High Street, Demoton',
-    timeZone: 'Europe/London',
-    tariffId: DEMO.tariffId,
-  };
-  const charger: Charger = {
+  });
+  await catalog.putSite(
+    {
+      operatorId: DEMO.operatorId,
+      siteId: DEMO.siteId,
+      name: 'The Demo Arms',
+      address: '1 High Street, Demoton',
+      timeZone: 'Europe/London',
+      tariffId: DEMO.tariffId,
+    },
+    onlyIfAbsent,
+  );
+  await new DynamoChargerAdmin(db, opts.tableName).register({
     chargerId: DEMO.chargerId,
     operatorId: DEMO.operatorId,
     siteId: DEMO.siteId,
@@ -76,32 +71,14 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
     tariffId: DEMO.tariffId,
     connectorCount: 2,
     createdAt: now,
-  };
-  const card: IdTag = {
-    operatorId: DEMO.operatorId,
-    idTag: DEMO.idTag,
-    kind: 'fleet',
-    label: 'Demo fleet card',
-  };
-
-  await putNew({ ...keys.operator(DEMO.operatorId), entity: 'operator', ...operator });
-  await putNew({ ...keys.site(DEMO.operatorId, DEMO.siteId), entity: 'site', ...site });
-  await putNew({
-    ...keys.charger(DEMO.chargerId),
-    ...gsi1.chargerOfOperator(DEMO.operatorId, DEMO.chargerId),
-    entity: 'charger',
-    ...charger,
   });
-  await putNew({
-    ...keys.idTag(DEMO.operatorId, DEMO.idTag),
-    ...gsi1.idTag(DEMO.operatorId, DEMO.idTag),
-    entity: 'idTag',
-    ...card,
-  });
-  await putNew({ ...keys.tariff(DEMO.operatorId, DEMO.tariffId), entity: 'tariff', ...DEMO_TARIFF });
-  await putNew({
-    ...keys.apiKey(sha256(DEMO.apiKey)),
-    entity: 'apiKey',
+  await catalog.putIdTag(
+    { operatorId: DEMO.operatorId, idTag: DEMO.idTag, kind: 'fleet', label: 'Demo fleet card' },
+    onlyIfAbsent,
+  );
+  await new DynamoTariffStore(db, opts.tableName).put(DEMO_TARIFF, onlyIfAbsent);
+  await operators.createApiKey({
+    apiKeyHash: sha256(DEMO.apiKey),
     operatorId: DEMO.operatorId,
     label: 'Demo key (local only)',
     createdAt: now,

@@ -17,7 +17,8 @@ var STAGE_PATH = '/ocpp';
 var PREFIX = '/ocpp/';
 // Printable ASCII an OCPP-J identity plausibly uses (RFC 3986 unreserved, sub-delims, ':', '@',
 // space). '/', '?', '#', '%' and control characters are refused: they would break the path or
-// the single-table keys (`CP#<chargerId>`). 64 leaves room over OCPP 2.0.1's 48-character limit.
+// the single-table keys (shared/adapters/dynamodb/keys.ts). 64 leaves room over OCPP 2.0.1's
+// 48-character limit.
 var CHARGER_ID = /^[A-Za-z0-9\-._~!$&'()*+,;=:@ ]{1,64}$/;
 
 function reject(statusCode, statusDescription) {

@@ -3,7 +3,12 @@
  * outstanding CALL per direction, so each charger has one outstanding slot; other calls queue in
  * creation order. The reply arrives in a later $default invocation and is matched by message id.
  */
-import type { Payload } from '../ocpp/frames.js';
+
+/**
+ * A call's request or answer body: a JSON object. Storage keeps it opaque; the OCPP layer validates
+ * it against the action's schema before it is sent and when its answer comes back.
+ */
+export type CallPayload = Record<string, unknown>;
 
 export type CallStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'timeout';
 
@@ -16,7 +21,7 @@ export interface CallFailure {
    */
   code: string;
   description: string;
-  details?: Payload;
+  details?: CallPayload;
   source: 'charger' | 'platform';
 }
 
@@ -24,7 +29,7 @@ export interface OutboundCallRecord {
   chargerId: string;
   messageId: string;
   action: string;
-  payload: Payload;
+  payload: CallPayload;
   /** ISO-8601; orders the queue. */
   createdAt: string;
   /** ISO-8601 deadline for the answer; a call still open after it times out. (Not `expiresAt`: that is the table's TTL attribute.) */
@@ -34,7 +39,7 @@ export interface OutboundCallRecord {
   sentAt?: string;
   connectionId?: string;
   completedAt?: string;
-  result?: Payload;
+  result?: CallPayload;
   error?: CallFailure;
 }
 
@@ -54,7 +59,7 @@ export interface CallRef {
 export interface CallOutcome {
   status: 'succeeded' | 'failed' | 'timeout';
   completedAt: string;
-  result?: Payload;
+  result?: CallPayload;
   error?: CallFailure;
 }
 

@@ -8,22 +8,15 @@
  * newer one.
  */
 import type { ChargeAggregate } from '../domain/charge-aggregate.js';
-import type { MeterValue } from '../domain/meter.js';
 import type { Charge } from '../domain/pricing.js';
-import type { TransactionStatus } from './transactions.js';
+import type { MeterMessage, TransactionStatus } from './transactions.js';
+
+/** One MeterValues message (or a StopTransaction's transactionData) as OCPP stored it. */
+export type { MeterMessage } from './transactions.js';
 
 export interface TxKey {
   chargerId: string;
   transactionId: number;
-}
-
-/** One MeterValues message (or a StopTransaction's transactionData) as OCPP stored it. */
-export interface MeterMessage {
-  messageId: string;
-  source: 'MeterValues' | 'StopTransaction';
-  meterValue: MeterValue[];
-  /** Platform receive time, ISO-8601 (the settle window is measured on it). */
-  receivedAt: string;
 }
 
 /**

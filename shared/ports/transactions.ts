@@ -6,9 +6,15 @@
  * `status` to `final`; the payments flow adds its `payment*` fields. Repositories therefore update
  * only the attributes they own and never replace the whole item once it exists.
  */
-import type { AuthorizationStatus, MeterValue } from '../ocpp/v16/types.js';
+import type { MeterValue } from '../domain/meter.js';
 
 export type TransactionStatus = 'active' | 'stopped' | 'final';
+
+/**
+ * What the platform answered about the id tag that started a transaction (the values of OCPP 1.6
+ * `IdTagInfo.status`, kept here as the platform's own vocabulary so that storage needs no OCPP types).
+ */
+export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
 
 /**
  * Flags for the operator's attention (a string set in DynamoDB, so any writer can `ADD` one):
@@ -27,7 +33,7 @@ export interface TransactionRecord {
   /** Absent when the transaction was created from its StopTransaction (`start-missing`). */
   connectorId?: number;
   idTag?: string;
-  idTagStatus?: AuthorizationStatus;
+  idTagStatus?: IdTagStatus;
   meterStart?: number;
   /** The charger's StartTransaction timestamp (canonical UTC). */
   startedAt?: string;
@@ -69,7 +75,11 @@ export interface StartRecord {
   messageId: string;
 }
 
-/** The samples of one MeterValues message (or of a StopTransaction's transactionData). */
+/**
+ * One stored meter message: the samples of one MeterValues message (or of a StopTransaction's
+ * transactionData), written once by OCPP and read by pricing (as {@link MeterMessage}) and by the
+ * table stream. The one type for the item; the DynamoDB mapper is meter-values-items.ts.
+ */
 export interface MeterValuesRecord {
   chargerId: string;
   operatorId: string;
@@ -77,13 +87,27 @@ export interface MeterValuesRecord {
   transactionId?: number;
   connectorId: number;
   messageId: string;
-  source: 'MeterValues' | 'StopTransaction';
+  source: MeterMessageSource;
   /** The samples exactly as the charger sent them (timestamps canonical UTC). */
   meterValue: MeterValue[];
   /** `unknown-transaction`, `after-stop` */
   flags: string[];
+  /** Platform receive time, ISO-8601 (pricing's settle window is measured on it). */
   receivedAt: string;
 }
+
+export type MeterMessageSource = 'MeterValues' | 'StopTransaction';
+
+/** A stored meter message as pricing reads it: what the recompute folds. */
+export type MeterMessage = Pick<MeterValuesRecord, 'messageId' | 'source' | 'meterValue' | 'receivedAt'>;
+
+/** The attributes of {@link MeterMessage}, for projections. */
+export const METER_MESSAGE_ATTRIBUTES = [
+  'messageId',
+  'source',
+  'meterValue',
+  'receivedAt',
+] as const satisfies readonly (keyof MeterMessage)[];
 
 export interface TransactionRepository {
   findStart(chargerId: string, connectorId: number, timestamp: string): Promise<StartRecord | undefined>;

@@ -7,6 +7,7 @@ import {
   type HandlerSpec,
   OCPP_STAGE_NAME,
 } from '../../lib/handlers.js';
+import { keys, prefixes } from '../../shared/adapters/dynamodb/keys.js';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
 import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
 
@@ -285,14 +286,19 @@ describe('stateless stack', () => {
       });
     });
 
-    it('passes only meter values (MV#...) and transaction items (TX) of TX# partitions', () => {
+    it('passes only the meter values and transaction items of transaction partitions', () => {
       const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))[0]!;
       const filters = (mapping.Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
         (f) => JSON.parse(f.Pattern),
       );
+      const txPartition = prefixes.transactionPartition;
+      const meterValues = prefixes.meterValues;
+      const txItem = keys.transaction('CP', 1).sk;
       expect(filters).toEqual([
-        { dynamodb: { Keys: { pk: { S: [{ prefix: 'TX#' }] }, sk: { S: [{ prefix: 'MV#' }] } } } },
-        { dynamodb: { Keys: { pk: { S: [{ prefix: 'TX#' }] }, sk: { S: ['TX'] } } } },
+        {
+          dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [{ prefix: meterValues }] } } },
+        },
+        { dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [txItem] } } } },
       ]);
     });
 

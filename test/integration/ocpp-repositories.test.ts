@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensurePlatformTable } from '../../local/dynamodb-local.js';
+import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import { keys } from '../../shared/adapters/dynamodb/keys.js';
+import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { ManualClock, MemoryChargerGateway } from '../../shared/adapters/memory/ocpp-store.js';
 import type { OcppDeps } from '../../shared/app/ocpp/deps.js';
 import {
@@ -67,13 +69,10 @@ const operatorId = `op-repo-${run}`;
 const put = (item: Record<string, unknown>) =>
   doc.send(new PutCommand({ TableName: platform.tableName, Item: item }));
 
+const table = { doc, tableName: platform.tableName };
+
 async function putCharger(c: Charger) {
-  await put({
-    ...keys.charger(c.chargerId),
-    ...gsi1.chargerOfOperator(c.operatorId, c.chargerId),
-    entity: 'charger',
-    ...c,
-  });
+  await new DynamoChargerRepository(table).createIfAbsent(c);
 }
 
 let n = 0;
@@ -89,11 +88,7 @@ async function newCharger(over: Partial<Charger> = {}): Promise<TestCharger> {
 
 beforeAll(async () => {
   await ensurePlatformTable(platform.endpoints.dynamoEndpoint, platform.tableName);
-  await put({
-    ...keys.operator(operatorId),
-    entity: 'operator',
-    ...anOperator({ operatorId, allowPendingChargers: true }),
-  });
+  await new DynamoOperatorRegistry(table).create(anOperator({ operatorId, allowPendingChargers: true }));
   await put({
     ...keys.tariff(operatorId, 't1'),
     entity: 'tariff',
@@ -120,16 +115,16 @@ describe('transactions in DynamoDB', () => {
       tariffSnapshot: { tariffId: 't1', name: 'Standard', energyMinorPerKwh: 40 },
     });
     const before = [
-      await partition(doc, platform.tableName, `CP#${id}`),
-      withoutPricing(await partition(doc, platform.tableName, `TX#${id}#1`)),
+      await partition(doc, platform.tableName, keys.charger(id).pk),
+      withoutPricing(await partition(doc, platform.tableName, keys.transaction(id, 1).pk)),
     ];
     writes.reset();
     expect(await cp.ok('StartTransaction', start, 'st-1')).toEqual(first);
     expect(await cp.ok('StartTransaction', start, 'st-2')).toEqual(first);
     expect(writes.requests).toBe(0);
     expect([
-      await partition(doc, platform.tableName, `CP#${id}`),
-      withoutPricing(await partition(doc, platform.tableName, `TX#${id}#1`)),
+      await partition(doc, platform.tableName, keys.charger(id).pk),
+      withoutPricing(await partition(doc, platform.tableName, keys.transaction(id, 1).pk)),
     ]).toEqual(before);
   });
 
@@ -157,7 +152,9 @@ describe('transactions in DynamoDB', () => {
       );
     }
     expect(writes).toMatchObject({ requests: 5, items: 5, byCommand: { PutItemCommand: 5 } });
-    const before = withoutPricing(await partition(doc, platform.tableName, `TX#${cp.session.chargerId}#1`));
+    const before = withoutPricing(
+      await partition(doc, platform.tableName, keys.transaction(cp.session.chargerId, 1).pk),
+    );
     await cp.ok(
       'MeterValues',
       { connectorId: 1, transactionId: 1, meterValue: [energySample(at('-59m'), 1100)] },
@@ -165,9 +162,9 @@ describe('transactions in DynamoDB', () => {
     );
     // the repeat is one conditional put that DynamoDB refuses: one attempt, nothing changed
     expect(writes.requests).toBe(6);
-    expect(withoutPricing(await partition(doc, platform.tableName, `TX#${cp.session.chargerId}#1`))).toEqual(
-      before,
-    );
+    expect(
+      withoutPricing(await partition(doc, platform.tableName, keys.transaction(cp.session.chargerId, 1).pk)),
+    ).toEqual(before);
     await cp.ok('StopTransaction', {
       transactionId: 1,
       meterStop: 2000,

@@ -10,7 +10,13 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import {
+  chargeTimerPartitions,
+  gsi1,
+  keyOf,
+  keys,
+  outboxPartition,
+} from '../../shared/adapters/dynamodb/keys.js';
 import { hashPassword } from '../../shared/app/auth/password.js';
 import type { Charge } from '../../shared/domain/pricing.js';
 import { parseTariff } from '../../shared/domain/tariff.js';
@@ -156,7 +162,7 @@ function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeou
 /** The stream event the recompute got for these items (INSERTs of the meter values and the transaction). */
 function replayEvent(items: Item[]): DynamoDBStreamEvent {
   const records = items
-    .filter((i) => i.sk === 'TX' || String(i.sk).startsWith('MV#'))
+    .filter((i) => keyOf.isTransactionItem(String(i.sk)) || keyOf.isMeterValues(String(i.sk)))
     .map((i) => streamRecord('INSERT', i));
   return { Records: records };
 }
@@ -229,7 +235,7 @@ describe('pricing on the table stream', () => {
     });
     expect(final).toMatchObject({ energyMilliWh: 2_000_000, finalReason: 'settled', discrepancies: {} });
     // The late message was stored by OCPP as after-stop, and restarted the settle window.
-    const items = await partition(doc, tableName, `TX#${id}#${txId}`);
+    const items = await partition(doc, tableName, keys.transaction(id, txId).pk);
     const lateItem = items.find(
       (i) => (i.meterValue as { timestamp: string }[] | undefined)?.[0]?.timestamp === iso(4),
     );
@@ -237,7 +243,7 @@ describe('pricing on the table stream', () => {
     expect(final.lastSampleReceivedAt).toBe(Math.floor(Date.parse(lateItem?.receivedAt as string) / 1000));
 
     // The charge-finalised event, written with it, for payments.
-    const outbox = await partition(doc, tableName, 'OUTBOX#charge-finalised');
+    const outbox = await partition(doc, tableName, outboxPartition('charge-finalised'));
     const event = outbox.find((o) => o.chargerId === id && o.transactionId === txId);
     expect(event).toMatchObject({
       type: 'charge-finalised',
@@ -248,7 +254,7 @@ describe('pricing on the table stream', () => {
     });
     // No timer left behind for it.
     const timers = (
-      await Promise.all([0, 1, 2, 3].map((s) => partition(doc, tableName, `SETTLE#${s}`)))
+      await Promise.all(chargeTimerPartitions().map((pk) => partition(doc, tableName, pk)))
     ).flat();
     expect(timers.filter((t) => t.chargerId === id)).toEqual([]);
 
@@ -272,7 +278,9 @@ describe('pricing on the table stream', () => {
     expect(flagged.charge).toEqual(charge);
     expect(flagged.chargeFlags).toEqual(new Set(['sample-after-final']));
     expect(
-      (await partition(doc, tableName, 'OUTBOX#charge-finalised')).filter((o) => o.chargerId === id),
+      (await partition(doc, tableName, outboxPartition('charge-finalised'))).filter(
+        (o) => o.chargerId === id,
+      ),
     ).toHaveLength(1);
   });
 
@@ -286,7 +294,7 @@ describe('pricing on the table stream', () => {
       (tx) => expect(tx.energyMilliWh).toBe(1_200_000),
     );
     expect((priced.charge as Charge).totals.grossMinor).toBe(36); // 1.2 kWh x 30p
-    const items = await partition(doc, tableName, `TX#${id}#${txId}`);
+    const items = await partition(doc, tableName, keys.transaction(id, txId).pk);
     const replay = countedRecompute();
     for (let i = 0; i < 2; i++) {
       expect(await replay.handler(replayEvent(items))).toEqual({ batchItemFailures: [] });

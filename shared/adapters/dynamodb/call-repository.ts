@@ -1,10 +1,10 @@
 /**
- * Platform → charger calls. Each call is an item `CP#<chargerId>` / `CALL#<createdAt>#<messageId>`
- * (queue order = sort order), indexed in gsi1 under `OPENCALL` only while it is open (sparse), so
- * the sweeper finds overdue calls without a scan. The charger's outstanding slot is the item
- * `CP#<chargerId>` / `OUTSTANDING`, taken by a conditional put. Ended calls expire by TTL.
+ * Platform → charger calls. Each call is an item keys.outboundCall (in the charger's partition,
+ * sorted by creation time: queue order = sort order), indexed in gsi1 (gsi1.openCall) only while it
+ * is open (sparse), so the sweeper finds overdue calls without a scan. The charger's outstanding
+ * slot is the item keys.outstandingCall, taken by a conditional put. Ended calls expire by TTL.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   CallOutcome,
   CallRef,
@@ -12,11 +12,21 @@ import type {
   OutboundCallRepository,
   OutstandingCall,
 } from '../../ports/charger-calls.js';
-import { gsi1, keys } from './keys.js';
-import { isConditionalCheckFailed, stripKeys, type TableContext, ttlSeconds } from './support.js';
+import { gsi1, keys, OPEN_CALL_PARTITION, queries } from './keys.js';
+import {
+  beginsWith,
+  Expression,
+  ITEM_ABSENT,
+  isConditionalCheckFailed,
+  putIfAbsent,
+  queryAll,
+  stripKeys,
+  type TableContext,
+  ttlAfter,
+} from './support.js';
 
 /** How long an ended call stays readable (operator history, debugging). */
-const CALL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const CALL_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
 const callKey = (r: CallRef) => keys.outboundCall(r.chargerId, r.createdAt, r.messageId);
 
@@ -37,9 +47,10 @@ export class DynamoCallRepository implements OutboundCallRepository {
           ...gsi1.openCall(call.deadline, call.chargerId, call.messageId),
           entity: 'outboundCall',
           ...call,
-          expiresAt: ttlSeconds(Date.parse(call.createdAt) + CALL_RETENTION_MS),
+          expiresAt: ttlAfter(call.createdAt, CALL_RETENTION_SECONDS),
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        // A message id is created once: a second create with the same key is a bug, so it throws.
+        ConditionExpression: ITEM_ABSENT,
       }),
     );
   }
@@ -52,24 +63,13 @@ export class DynamoCallRepository implements OutboundCallRepository {
   }
 
   async acquire(chargerId: string, call: OutstandingCall): Promise<boolean> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: {
-            ...keys.outstandingCall(chargerId),
-            entity: 'outstandingCall',
-            ...call,
-            expiresAt: ttlSeconds(Date.parse(call.deadline) + CALL_RETENTION_MS),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    const outcome = await putIfAbsent(this.t, {
+      ...keys.outstandingCall(chargerId),
+      entity: 'outstandingCall',
+      ...call,
+      expiresAt: ttlAfter(call.deadline, CALL_RETENTION_SECONDS),
+    });
+    return outcome === 'created';
   }
 
   async outstanding(chargerId: string): Promise<OutstandingCall | undefined> {
@@ -101,58 +101,31 @@ export class DynamoCallRepository implements OutboundCallRepository {
   }
 
   async markSent(ref: CallRef, sentAt: string, connectionId: string): Promise<boolean> {
-    try {
-      await this.t.doc.send(
-        new UpdateCommand({
-          TableName: this.t.tableName,
-          Key: callKey(ref),
-          UpdateExpression: 'SET #status = :sent, sentAt = :at, connectionId = :cid',
-          ConditionExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sent': 'sent',
-            ':queued': 'queued',
-            ':at': sentAt,
-            ':cid': connectionId,
-          },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    const e = new Expression();
+    e.when(`${e.name('status')} = ${e.value('queued')}`);
+    e.setAll({ status: 'sent', sentAt, connectionId });
+    return this.updateOpen(ref, e);
   }
 
   async complete(ref: CallRef, outcome: CallOutcome): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = {
-      ':status': outcome.status,
-      ':at': outcome.completedAt,
-      ':queued': 'queued',
-      ':sent': 'sent',
-    };
-    const sets = ['#status = :status', 'completedAt = :at'];
-    if (outcome.result !== undefined) {
-      sets.push('#result = :result');
-      names['#result'] = 'result';
-      values[':result'] = outcome.result;
-    }
-    if (outcome.error !== undefined) {
-      sets.push('#error = :error');
-      names['#error'] = 'error';
-      values[':error'] = outcome.error;
-    }
+    const e = new Expression();
+    e.when(`${e.name('status')} IN (${e.value('queued')}, ${e.value('sent')})`);
+    e.setAll({
+      status: outcome.status,
+      completedAt: outcome.completedAt,
+      result: outcome.result,
+      error: outcome.error,
+    });
+    // Leaving the sparse open-call index: the sweeper no longer sees it.
+    e.remove('gsi1pk').remove('gsi1sk');
+    return this.updateOpen(ref, e);
+  }
+
+  /** An update conditional on the call still being open; false when it was not. */
+  private async updateOpen(ref: CallRef, e: Expression): Promise<boolean> {
     try {
       await this.t.doc.send(
-        new UpdateCommand({
-          TableName: this.t.tableName,
-          Key: callKey(ref),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE gsi1pk, gsi1sk`,
-          ConditionExpression: '#status IN (:queued, :sent)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+        new UpdateCommand({ TableName: this.t.tableName, Key: callKey(ref), ...e.params() }),
       );
       return true;
     } catch (err) {
@@ -162,43 +135,23 @@ export class DynamoCallRepository implements OutboundCallRepository {
   }
 
   async queued(chargerId: string): Promise<OutboundCallRecord[]> {
-    const { pk } = keys.outstandingCall(chargerId);
-    const calls: OutboundCallRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.t.doc.send(
-        new QueryCommand({
-          TableName: this.t.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
-          FilterExpression: '#status = :queued',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': pk, ':call': 'CALL#', ':queued': 'queued' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) calls.push(toCall(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return calls;
+    const condition = beginsWith(queries.outboundCalls(chargerId));
+    const { items } = await queryAll(this.t, {
+      ...condition,
+      FilterExpression: '#status = :queued',
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#status': 'status' },
+      ExpressionAttributeValues: { ...condition.ExpressionAttributeValues, ':queued': 'queued' },
+      ConsistentRead: true,
+    });
+    return items.map(toCall);
   }
 
   async open(): Promise<OutboundCallRecord[]> {
-    const calls: OutboundCallRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.t.doc.send(
-        new QueryCommand({
-          TableName: this.t.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :open',
-          ExpressionAttributeValues: { ':open': gsi1.openCall('', '', '').gsi1pk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) calls.push(toCall(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return calls;
+    const { items } = await queryAll(this.t, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :open',
+      ExpressionAttributeValues: { ':open': OPEN_CALL_PARTITION },
+    });
+    return items.map(toCall);
   }
 }

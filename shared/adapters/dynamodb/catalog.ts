@@ -1,32 +1,30 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Group, IdTag, Site } from '../../domain/entities.js';
-import type { OperatorCatalog } from '../../ports/catalog.js';
-import { gsi1, keys } from './keys.js';
+import type { OperatorCatalog, PutOptions } from '../../ports/catalog.js';
+import { idTagItem } from './charger-repository.js';
+import { keys } from './keys.js';
+import { putItem, type TableContext } from './support.js';
 
 export class DynamoOperatorCatalog implements OperatorCatalog {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+  private readonly t: TableContext;
 
-  private put(item: Record<string, unknown>): Promise<unknown> {
-    return this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  constructor(db: DynamoDBDocumentClient, tableName: string) {
+    this.t = { doc: db, tableName };
   }
 
-  async putSite(site: Site): Promise<void> {
-    await this.put({ ...keys.site(site.operatorId, site.siteId), entity: 'site', ...site });
+  async putSite(site: Site, options?: PutOptions): Promise<void> {
+    await putItem(this.t, { ...keys.site(site.operatorId, site.siteId), entity: 'site', ...site }, options);
   }
 
-  async putGroup(group: Group): Promise<void> {
-    await this.put({ ...keys.group(group.operatorId, group.groupId), entity: 'group', ...group });
+  async putGroup(group: Group, options?: PutOptions): Promise<void> {
+    await putItem(
+      this.t,
+      { ...keys.group(group.operatorId, group.groupId), entity: 'group', ...group },
+      options,
+    );
   }
 
-  async putIdTag(tag: IdTag): Promise<void> {
-    await this.put({
-      ...keys.idTag(tag.operatorId, tag.idTag),
-      ...gsi1.idTag(tag.operatorId, tag.idTag),
-      entity: 'idTag',
-      ...tag,
-    });
+  async putIdTag(tag: IdTag, options?: PutOptions): Promise<void> {
+    await putItem(this.t, idTagItem(tag), options);
   }
 }

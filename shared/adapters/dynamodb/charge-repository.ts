@@ -1,7 +1,7 @@
 /**
  * The ChargeRepository over the platform table.
  *
- * Attributes pricing owns on the transaction item (`TX#<chargerId>#<txId>` / `TX`), written only by
+ * Attributes pricing owns on the transaction item (keys.transaction), written only by
  * UpdateItem on these attributes (OCPP and payments own the rest; see ports/transactions.ts):
  * - `chargeVersion` (number): +1 on every pricing write; every write is conditional on it;
  * - `aggregate` (map): the bounded running aggregate of the samples (domain/charge-aggregate.ts);
@@ -11,16 +11,10 @@
  * - `finalisedAt`, `finalReason`, `discrepancies` (map keyed by message id), `status = 'final'`;
  * - `chargeFlags` (string set, `ADD` only): `no-tariff`, `tariff-invalid`, `unusable-energy-values`,
  *   `sample-after-final` (OCPP's `flags` set is left to OCPP).
- * Other items: finaliser timers (keys.chargeTimer) and the outbox (keys.outbox), see finalise.ts.
+ * Other items, written in the same transactions: finaliser timers (charge-timers.ts) and the outbox
+ * (charge-outbox.ts), see app/pricing/finalise.ts.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChargeAggregate } from '../../domain/charge-aggregate.js';
 import type { Charge } from '../../domain/pricing.js';
 import type {
@@ -36,13 +30,19 @@ import type {
   TxKey,
 } from '../../ports/charges.js';
 import type { TransactionStatus } from '../../ports/transactions.js';
-import { CHARGE_TIMER_SHARDS, chargeTimerPartition, epochSortKey, keys } from './keys.js';
-import { fromStringSet, isConditionalCheckFailed, type TableContext } from './support.js';
-
-/** Timers and outbox items are deleted when done; TTL removes any left behind after this long. */
-const LEFTOVER_TTL_SECONDS = 30 * 24 * 3600;
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { chargeFinalisedPut } from './charge-outbox.js';
+import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
+import { keys, queries } from './keys.js';
+import { meterMessageProjection, toMeterMessage } from './meter-values-items.js';
+import {
+  beginsWith,
+  Expression,
+  fromStringSet,
+  isConditionalCheckFailed,
+  lostRace,
+  queryAll,
+  type TableContext,
+} from './support.js';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -87,85 +87,6 @@ export function toPricedTransaction(item: Record<string, unknown>): PricedTransa
   });
 }
 
-/** Builds UpdateExpressions with placeholders for every name (no reserved-word surprises). */
-class Expression {
-  private readonly sets: string[] = [];
-  private readonly removes: string[] = [];
-  private readonly adds: string[] = [];
-  private readonly conditions: string[] = [];
-  readonly names: Record<string, string> = {};
-  readonly values: Record<string, unknown> = {};
-  private n = 0;
-
-  /** A document path (`costCap.status`): one placeholder per part. */
-  name(path: string): string {
-    return path
-      .split('.')
-      .map((part) => this.part(part))
-      .join('.');
-  }
-  /** One attribute or map key, taken literally (a message id may contain dots). */
-  part(name: string): string {
-    const existing = Object.entries(this.names).find(([, v]) => v === name)?.[0];
-    if (existing) return existing;
-    const placeholder = `#n${this.n++}`;
-    this.names[placeholder] = name;
-    return placeholder;
-  }
-  value(v: unknown): string {
-    const placeholder = `:v${this.n++}`;
-    this.values[placeholder] = v;
-    return placeholder;
-  }
-  set(path: string, v: unknown): this {
-    this.sets.push(`${this.name(path)} = ${this.value(v)}`);
-    return this;
-  }
-  setRaw(clause: string): this {
-    this.sets.push(clause);
-    return this;
-  }
-  remove(path: string): this {
-    this.removes.push(this.name(path));
-    return this;
-  }
-  add(path: string, v: unknown): this {
-    this.adds.push(`${this.name(path)} ${this.value(v)}`);
-    return this;
-  }
-  when(condition: string): this {
-    this.conditions.push(condition);
-    return this;
-  }
-  update(): string {
-    return [
-      this.sets.length ? `SET ${this.sets.join(', ')}` : '',
-      this.removes.length ? `REMOVE ${this.removes.join(', ')}` : '',
-      this.adds.length ? `ADD ${this.adds.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-  }
-  condition(): string | undefined {
-    return this.conditions.length ? this.conditions.join(' AND ') : undefined;
-  }
-  /** Only what the expressions use (DynamoDB rejects unused placeholders). */
-  params(): {
-    UpdateExpression: string;
-    ConditionExpression?: string;
-    ExpressionAttributeNames: Record<string, string>;
-    ExpressionAttributeValues?: Record<string, unknown>;
-  } {
-    const condition = this.condition();
-    return {
-      UpdateExpression: this.update(),
-      ...(condition ? { ConditionExpression: condition } : {}),
-      ExpressionAttributeNames: this.names,
-      ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),
-    };
-  }
-}
-
 /** The version check every pricing write carries. */
 function versionCondition(e: Expression, expectedVersion: number): void {
   e.when(`attribute_exists(${e.name('pk')})`);
@@ -178,18 +99,12 @@ function versionCondition(e: Expression, expectedVersion: number): void {
   e.set('chargeVersion', expectedVersion + 1);
 }
 
-/** A conditional write lost: to a condition or to a concurrent transaction on the same item. */
-function lostRace(err: unknown): boolean {
-  if (isConditionalCheckFailed(err)) return true;
-  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
-  if (e?.name === 'TransactionConflictException') return true;
-  if (e?.name !== 'TransactionCanceledException') return false;
-  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-  return codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
-}
-
 export class DynamoChargeRepository implements ChargeRepository {
-  constructor(private readonly t: TableContext) {}
+  private readonly timers: DynamoChargeTimers;
+
+  constructor(private readonly t: TableContext) {
+    this.timers = new DynamoChargeTimers(t);
+  }
 
   async load(key: TxKey): Promise<PricedTransaction | undefined> {
     const out = await this.t.doc.send(
@@ -203,32 +118,18 @@ export class DynamoChargeRepository implements ChargeRepository {
   }
 
   async meterMessagesOf(key: TxKey): Promise<MeterMessage[]> {
-    const { pk } = keys.transaction(key.chargerId, key.transactionId);
-    const messages: MeterMessage[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.t.doc.send(
-        new QueryCommand({
-          TableName: this.t.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :mv)',
-          ProjectionExpression: '#id, #source, #mv, #received',
-          ExpressionAttributeNames: {
-            '#pk': 'pk',
-            '#sk': 'sk',
-            '#id': 'messageId',
-            '#source': 'source',
-            '#mv': 'meterValue',
-            '#received': 'receivedAt',
-          },
-          ExpressionAttributeValues: { ':pk': pk, ':mv': 'MV#' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) messages.push(item as MeterMessage);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return messages;
+    const condition = beginsWith(queries.meterValues(key.chargerId, key.transactionId));
+    const projection = meterMessageProjection();
+    const { items } = await queryAll(this.t, {
+      ...condition,
+      ...projection,
+      ExpressionAttributeNames: {
+        ...condition.ExpressionAttributeNames,
+        ...projection.ExpressionAttributeNames,
+      },
+      ConsistentRead: true,
+    });
+    return items.map(toMeterMessage).filter((m): m is MeterMessage => m !== undefined);
   }
 
   async saveCharge(
@@ -261,7 +162,9 @@ export class DynamoChargeRepository implements ChargeRepository {
       if (timerDueAt === undefined) await this.t.doc.send(new UpdateCommand(txUpdate));
       else {
         await this.t.doc.send(
-          new TransactWriteCommand({ TransactItems: [{ Update: txUpdate }, this.putTimer(key, timerDueAt)] }),
+          new TransactWriteCommand({
+            TransactItems: [{ Update: txUpdate }, this.timers.putItem(key, timerDueAt)],
+          }),
         );
       }
       return 'saved';
@@ -297,9 +200,9 @@ export class DynamoChargeRepository implements ChargeRepository {
   ): Promise<'saved' | 'not-final'> {
     const e = new Expression();
     e.when(`attribute_exists(${e.name('finalisedAt')})`);
-    const map = e.name('discrepancies');
+    // Named only when used: DynamoDB rejects a placeholder no expression uses (no entries: just the status).
     for (const [id, entry] of Object.entries(entries)) {
-      const path = `${map}.${e.part(id)}`;
+      const path = `${e.name('discrepancies')}.${e.part(id)}`;
       e.setRaw(`${path} = if_not_exists(${path}, ${e.value(entry)})`);
     }
     if (markFinal) {
@@ -323,39 +226,11 @@ export class DynamoChargeRepository implements ChargeRepository {
   }
 
   async dueTimers(now: number, limit: number): Promise<ChargeTimer[]> {
-    const upper = epochSortKey(now + 1);
-    const shards = await Promise.all(
-      Array.from({ length: CHARGE_TIMER_SHARDS }, async (_, shard) => {
-        const out = await this.t.doc.send(
-          new QueryCommand({
-            TableName: this.t.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk < :upper',
-            ExpressionAttributeValues: { ':pk': chargeTimerPartition(shard), ':upper': upper },
-            Limit: limit,
-            ConsistentRead: true,
-          }),
-        );
-        return (out.Items ?? []).map(
-          (item): ChargeTimer => ({
-            key: { chargerId: item.chargerId as string, transactionId: item.transactionId as number },
-            dueAt: item.dueAt as number,
-          }),
-        );
-      }),
-    );
-    return shards
-      .flat()
-      .sort((a, b) => a.dueAt - b.dueAt)
-      .slice(0, limit);
+    return this.timers.due(now, limit);
   }
 
   async deleteTimer(timer: ChargeTimer): Promise<void> {
-    await this.t.doc.send(
-      new DeleteCommand({
-        TableName: this.t.tableName,
-        Key: keys.chargeTimer(timer.dueAt, timer.key.chargerId, timer.key.transactionId),
-      }),
-    );
+    await this.timers.delete(timer);
   }
 
   async rescheduleTimer(
@@ -377,8 +252,8 @@ export class DynamoChargeRepository implements ChargeRepository {
       },
     ];
     if (dueAt !== timer.dueAt) {
-      if (dueAt !== null) items.push(this.putTimer(timer.key, dueAt));
-      items.push(this.deleteTimerItem(timer));
+      if (dueAt !== null) items.push(this.timers.putItem(timer.key, dueAt));
+      items.push(this.timers.deleteItem(timer));
     }
     try {
       await this.t.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -412,21 +287,9 @@ export class DynamoChargeRepository implements ChargeRepository {
           ...e.params(),
         },
       },
-      {
-        Put: {
-          TableName: this.t.tableName,
-          Item: {
-            ...keys.outbox('charge-finalised', f.finalisedAt, key.chargerId, key.transactionId),
-            entity: 'outbox',
-            topic: 'charge-finalised',
-            ...f.event,
-            expiresAt: Math.floor(Date.parse(f.finalisedAt) / 1000) + LEFTOVER_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      chargeFinalisedPut(this.t.tableName, key, f),
     ];
-    if (timer) items.push(this.deleteTimerItem(timer));
+    if (timer) items.push(this.timers.deleteItem(timer));
     try {
       await this.t.doc.send(new TransactWriteCommand({ TransactItems: items }));
       return 'finalised';
@@ -434,30 +297,5 @@ export class DynamoChargeRepository implements ChargeRepository {
       if (lostRace(err)) return 'conflict';
       throw err;
     }
-  }
-
-  private putTimer(key: TxKey, dueAt: number): TransactItem {
-    return {
-      Put: {
-        TableName: this.t.tableName,
-        Item: {
-          ...keys.chargeTimer(dueAt, key.chargerId, key.transactionId),
-          entity: 'chargeTimer',
-          chargerId: key.chargerId,
-          transactionId: key.transactionId,
-          dueAt,
-          expiresAt: dueAt + LEFTOVER_TTL_SECONDS,
-        },
-      },
-    };
-  }
-
-  private deleteTimerItem(timer: ChargeTimer): TransactItem {
-    return {
-      Delete: {
-        TableName: this.t.tableName,
-        Key: keys.chargeTimer(timer.dueAt, timer.key.chargerId, timer.key.transactionId),
-      },
-    };
   }
 }

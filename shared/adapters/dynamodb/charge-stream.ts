@@ -3,8 +3,8 @@
  * triggers out. The handler that acts on them is at the edge (shared/lambda/recompute-handler.ts).
  *
  * Which records matter (the CDK event source mapping filters the same way, RECOMPUTE_FILTERS):
- * - a meter values item (`TX#...` / `MV#...`) being written: its samples travel in the record;
- * - the transaction item (`TX#...` / `TX`) being created, or modified in one of the fields pricing
+ * - a meter values item (keys.meterValues) being written: its samples travel in the record;
+ * - the transaction item (keys.transaction) being created, or modified in one of the fields pricing
  *   reads (PRICING_INPUTS). Its own writes (aggregate, charge, version, timers, discrepancies,
  *   status 'final') and other flows' unrelated fields change none of them, so the handler never
  *   reacts to itself and never loops.
@@ -15,7 +15,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { MeterMessage, PricingTrigger } from '../../ports/charges.js';
+import type { PricingTrigger } from '../../ports/charges.js';
+import { keyOf } from './keys.js';
+import { toMeterMessage } from './meter-values-items.js';
 
 /** Transaction attributes whose change can change the charge or when it becomes final. */
 export const PRICING_INPUTS = [
@@ -41,7 +43,9 @@ export function triggerOf(record: DynamoDBRecord): PricingTrigger | Ignored {
   const keys = record.dynamodb?.Keys;
   const pk = keys?.pk?.S;
   const sk = keys?.sk?.S;
-  if (!pk?.startsWith('TX#') || sk === undefined) return { ignored: 'not a transaction partition' };
+  if (pk === undefined || !keyOf.isTransactionPartition(pk) || sk === undefined) {
+    return { ignored: 'not a transaction partition' };
+  }
   if (record.eventName === 'REMOVE') return { ignored: 'removal' };
   const image = plain(record.dynamodb?.NewImage);
   if (!image) return { ignored: 'no new image (the stream must be NEW_AND_OLD_IMAGES)' };
@@ -52,20 +56,12 @@ export function triggerOf(record: DynamoDBRecord): PricingTrigger | Ignored {
   }
   const key = { chargerId, transactionId };
 
-  if (sk.startsWith('MV#')) {
-    const { messageId, source, meterValue, receivedAt } = image;
-    if (
-      typeof messageId !== 'string' ||
-      (source !== 'MeterValues' && source !== 'StopTransaction') ||
-      !Array.isArray(meterValue) ||
-      typeof receivedAt !== 'string'
-    ) {
-      return { ignored: 'malformed meter values item' };
-    }
-    const message: MeterMessage = { messageId, source, meterValue, receivedAt };
+  if (keyOf.isMeterValues(sk)) {
+    const message = toMeterMessage(image);
+    if (!message) return { ignored: 'malformed meter values item' };
     return { kind: 'meter-values', key, message };
   }
-  if (sk !== 'TX') return { ignored: 'other item of the transaction partition' };
+  if (!keyOf.isTransactionItem(sk)) return { ignored: 'other item of the transaction partition' };
 
   const old = plain(record.dynamodb?.OldImage);
   if (

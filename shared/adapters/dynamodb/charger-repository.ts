@@ -1,5 +1,5 @@
 /** Chargers, operators, id tags and registration prefixes in the platform table. */
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
 import type {
   BootInfo,
@@ -10,7 +10,24 @@ import type {
   RegistrationPrefix,
 } from '../../ports/charger-registry.js';
 import { gsi1, keys } from './keys.js';
-import { isConditionalCheckFailed, stripKeys, type TableContext } from './support.js';
+import {
+  batchGetAll,
+  Expression,
+  isConditionalCheckFailed,
+  putIfAbsent,
+  stripKeys,
+  type TableContext,
+} from './support.js';
+
+/** A charger's item: listed under its operator in gsi1. */
+export function chargerItem(charger: Charger): Record<string, unknown> {
+  return {
+    ...keys.charger(charger.chargerId),
+    ...gsi1.chargerOfOperator(charger.operatorId, charger.chargerId),
+    entity: 'charger',
+    ...charger,
+  };
+}
 
 export class DynamoChargerRepository implements ChargerRepository {
   constructor(private readonly t: TableContext) {}
@@ -24,46 +41,20 @@ export class DynamoChargerRepository implements ChargerRepository {
 
   /** One BatchGetItem over every prefix of the id (at most 48 keys); the longest claim wins. */
   async findRegistrationPrefix(chargerId: string): Promise<RegistrationPrefix | undefined> {
-    let pending: Record<string, unknown>[] = [];
-    for (let len = 1; len <= chargerId.length; len++)
-      pending.push({ ...keys.registrationPrefix(chargerId.slice(0, len)) });
+    const candidates = Array.from({ length: chargerId.length }, (_, i) =>
+      keys.registrationPrefix(chargerId.slice(0, i + 1)),
+    );
     const found: RegistrationPrefix[] = [];
-    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const out = await this.t.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [this.t.tableName]: { Keys: pending, ConsistentRead: true } },
-        }),
-      );
-      for (const item of out.Responses?.[this.t.tableName] ?? []) {
-        if (typeof item.prefix === 'string' && typeof item.operatorId === 'string') {
-          found.push({ prefix: item.prefix, operatorId: item.operatorId });
-        }
+    for (const item of await batchGetAll(this.t, candidates, { consistentRead: true })) {
+      if (typeof item.prefix === 'string' && typeof item.operatorId === 'string') {
+        found.push({ prefix: item.prefix, operatorId: item.operatorId });
       }
-      pending =
-        (out.UnprocessedKeys?.[this.t.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
     return found.sort((a, b) => b.prefix.length - a.prefix.length)[0];
   }
 
   async createIfAbsent(charger: Charger): Promise<'created' | 'exists'> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: {
-            ...keys.charger(charger.chargerId),
-            ...gsi1.chargerOfOperator(charger.operatorId, charger.chargerId),
-            entity: 'charger',
-            ...charger,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'created';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'exists';
-      throw err;
-    }
+    return putIfAbsent(this.t, chargerItem(charger));
   }
 
   /**
@@ -76,27 +67,14 @@ export class DynamoChargerRepository implements ChargerRepository {
     messageId: string,
     fields: Record<string, unknown>,
   ) {
-    const names: Record<string, string> = { '#marker': marker };
-    const values: Record<string, unknown> = { ':mid': messageId };
-    const sets = ['#marker = :mid'];
-    let i = 0;
-    for (const [k, v] of Object.entries(fields)) {
-      if (v === undefined) continue;
-      names[`#f${i}`] = k;
-      values[`:v${i}`] = v;
-      sets.push(`#f${i} = :v${i}`);
-      i++;
-    }
+    const e = new Expression();
+    const m = e.name(marker);
+    const mid = e.value(messageId);
+    e.when(`attribute_exists(${e.name('pk')}) AND (attribute_not_exists(${m}) OR ${m} <> ${mid})`);
+    e.setRaw(`${m} = ${mid}`).setAll(fields);
     try {
       await this.t.doc.send(
-        new UpdateCommand({
-          TableName: this.t.tableName,
-          Key: keys.charger(chargerId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#marker) OR #marker <> :mid)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+        new UpdateCommand({ TableName: this.t.tableName, Key: keys.charger(chargerId), ...e.params() }),
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
@@ -146,10 +124,31 @@ export class DynamoIdTagReader implements IdTagReader {
     const out = await this.t.doc.send(
       new GetCommand({ TableName: this.t.tableName, Key: keys.idTag(operatorId, idTag) }),
     );
-    if (!out.Item) return undefined;
-    const tag = stripKeys<IdTag & { expiresAt?: unknown }>(out.Item);
-    // `expiresAt` is also the table's TTL attribute: a writer may have stored epoch seconds there.
-    if (typeof tag.expiresAt === 'number') tag.expiresAt = new Date(tag.expiresAt * 1000).toISOString();
-    return tag as IdTag;
+    return out.Item ? toIdTag(out.Item) : undefined;
   }
+}
+
+/**
+ * An id tag's item. Its validity is stored as `validUntil` (ISO-8601): `expiresAt` is the table's
+ * TTL attribute (epoch seconds, keys.ts), and an expired tag must stay to be refused as `Expired`.
+ */
+export function idTagItem(tag: IdTag): Record<string, unknown> {
+  const { expiresAt, ...rest } = tag;
+  return {
+    ...keys.idTag(tag.operatorId, tag.idTag),
+    ...gsi1.idTag(tag.operatorId, tag.idTag),
+    entity: 'idTag',
+    ...rest,
+    validUntil: expiresAt,
+  };
+}
+
+export function toIdTag(item: Record<string, unknown>): IdTag {
+  const { validUntil, expiresAt, ...tag } = stripKeys<IdTag & { validUntil?: unknown; expiresAt?: unknown }>(
+    item,
+  );
+  // Items written before `validUntil` kept the validity in `expiresAt`, as ISO-8601 or epoch seconds.
+  const legacy = typeof expiresAt === 'number' ? new Date(expiresAt * 1000).toISOString() : expiresAt;
+  const validity = typeof validUntil === 'string' ? validUntil : legacy;
+  return typeof validity === 'string' ? { ...tag, expiresAt: validity } : tag;
 }

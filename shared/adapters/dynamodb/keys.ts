@@ -36,6 +36,22 @@
  * finds what is due with one `sk < <now + 1>` query per shard, never a scan. Outbox items are the
  * durable events other flows consume from the table stream (INSERT); they expire by TTL.
  * Id tags are case-insensitive (OCPP CiString20), so their keys hold the normal form.
+ *
+ * No other file spells a prefix: queries use the `prefixes` below, readers of keys (the stream
+ * parser, the views, the CDK stream filters) use the predicates and parsers at the end of this file.
+ *
+ * Time, one representation per kind of field:
+ * | kind                                                  | representation                          | e.g.                         |
+ * |-------------------------------------------------------|-----------------------------------------|------------------------------|
+ * | event times (when something happened or was received: `startedAt`, `receivedAt`, `createdAt`, `deadline`, `finalisedAt`...) | ISO-8601 UTC with milliseconds, `Date.prototype.toISOString()` (string order is time order) | `2026-11-01T09:00:00.000Z` |
+ * | times in sort keys (status history, start dedup, calls, outbox) | the same ISO-8601 string              | `CALL#2026-11-01T09:00:00.000Z#m1` |
+ * | the table's TTL attribute `expiresAt`                  | epoch seconds, integer (DynamoDB TTL reads only numbers) | `1793523600`      |
+ * | timer sort keys (finaliser)                            | epoch seconds, zero-padded to 12 digits (`epochSortKey`) | `001793523600#CP-1#7` |
+ * | pricing's schedule fields (`lastSampleReceivedAt`, `stopReceivedAt`, `finaliseDueAt`, `holdExpiresAt`, a timer's `dueAt`) | epoch seconds, integer (pricing does arithmetic on them) | `1793523600` |
+ * | `connectedAt` of a connection                          | epoch milliseconds, as API Gateway reports `requestContext.connectedAt` | `1793523600123` |
+ * An id tag's validity (entities.ts `IdTag.expiresAt`, an ISO-8601 event time) is stored as
+ * `validUntil`, never in the TTL attribute: an expired tag must stay to be refused as `Expired`
+ * (charger-repository.ts `idTagItem`).
  */
 
 import { normaliseIdTag } from '../../domain/id-tag.js';
@@ -47,52 +63,89 @@ export interface Key {
 
 const pad = (n: number): string => String(n).padStart(4, '0');
 
+/** The prefixes of the keys above, for `begins_with` queries and for reading keys back. */
+export const prefixes = {
+  operatorPartition: 'OP#',
+  chargerPartition: 'CP#',
+  transactionPartition: 'TX#',
+  meterValues: 'MV#',
+  outboundCall: 'CALL#',
+  tariff: 'TARIFF#',
+  connector: 'CONNECTOR#',
+  outbox: 'OUTBOX#',
+  chargeTimer: 'SETTLE#',
+} as const;
+
+/** Sort keys of singleton items. */
+const SK = {
+  operator: 'OPERATOR',
+  charger: 'CHARGER',
+  connection: 'CONNECTION',
+  transaction: 'TX',
+} as const;
+
+function operatorPartition(operatorId: string): string {
+  return `${prefixes.operatorPartition}${operatorId}`;
+}
+function chargerPartition(chargerId: string): string {
+  return `${prefixes.chargerPartition}${chargerId}`;
+}
+function transactionPartition(chargerId: string, transactionId: number): string {
+  return `${prefixes.transactionPartition}${chargerId}#${transactionId}`;
+}
+
 export const keys = {
-  operator: (operatorId: string): Key => ({ pk: `OP#${operatorId}`, sk: 'OPERATOR' }),
+  operator: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: SK.operator }),
   apiKey: (apiKeyHash: string): Key => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'APIKEY' }),
-  site: (operatorId: string, siteId: string): Key => ({ pk: `OP#${operatorId}`, sk: `SITE#${siteId}` }),
-  tariff: (operatorId: string, tariffId: string): Key => ({
-    pk: `OP#${operatorId}`,
-    sk: `TARIFF#${tariffId}`,
+  site: (operatorId: string, siteId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `SITE#${siteId}`,
   }),
-  group: (operatorId: string, groupId: string): Key => ({ pk: `OP#${operatorId}`, sk: `GROUP#${groupId}` }),
+  tariff: (operatorId: string, tariffId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `${prefixes.tariff}${tariffId}`,
+  }),
+  group: (operatorId: string, groupId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `GROUP#${groupId}`,
+  }),
   idTag: (operatorId: string, idTag: string): Key => ({
-    pk: `OP#${operatorId}`,
+    pk: operatorPartition(operatorId),
     sk: `IDTAG#${normaliseIdTag(idTag)}`,
   }),
-  charger: (chargerId: string): Key => ({ pk: `CP#${chargerId}`, sk: 'CHARGER' }),
-  connection: (chargerId: string): Key => ({ pk: `CP#${chargerId}`, sk: 'CONNECTION' }),
+  charger: (chargerId: string): Key => ({ pk: chargerPartition(chargerId), sk: SK.charger }),
+  connection: (chargerId: string): Key => ({ pk: chargerPartition(chargerId), sk: SK.connection }),
   connectionById: (connectionId: string): Key => ({ pk: `CONN#${connectionId}`, sk: 'CONN' }),
   connector: (chargerId: string, connectorId: number): Key => ({
-    pk: `CP#${chargerId}`,
-    sk: `CONNECTOR#${pad(connectorId)}`,
+    pk: chargerPartition(chargerId),
+    sk: `${prefixes.connector}${pad(connectorId)}`,
   }),
   statusEvent: (chargerId: string, connectorId: number, timestamp: string, messageId: string): Key => ({
     pk: `CPSTATUS#${chargerId}`,
     sk: `${pad(connectorId)}#${timestamp}#${messageId}`,
   }),
   inboundCall: (chargerId: string, messageId: string): Key => ({
-    pk: `CP#${chargerId}`,
+    pk: chargerPartition(chargerId),
     sk: `MSG#${messageId}`,
   }),
-  transactionCounter: (chargerId: string): Key => ({ pk: `CP#${chargerId}`, sk: 'TXSEQ' }),
+  transactionCounter: (chargerId: string): Key => ({ pk: chargerPartition(chargerId), sk: 'TXSEQ' }),
   startDedup: (chargerId: string, connectorId: number, timestamp: string): Key => ({
-    pk: `CP#${chargerId}`,
+    pk: chargerPartition(chargerId),
     sk: `TXSTART#${pad(connectorId)}#${timestamp}`,
   }),
   transaction: (chargerId: string, transactionId: number): Key => ({
-    pk: `TX#${chargerId}#${transactionId}`,
-    sk: 'TX',
+    pk: transactionPartition(chargerId, transactionId),
+    sk: SK.transaction,
   }),
   meterValues: (chargerId: string, transactionId: number, messageId: string): Key => ({
-    pk: `TX#${chargerId}#${transactionId}`,
-    sk: `MV#${messageId}`,
+    pk: transactionPartition(chargerId, transactionId),
+    sk: `${prefixes.meterValues}${messageId}`,
   }),
   outboundCall: (chargerId: string, createdAt: string, messageId: string): Key => ({
-    pk: `CP#${chargerId}`,
-    sk: `CALL#${createdAt}#${messageId}`,
+    pk: chargerPartition(chargerId),
+    sk: `${prefixes.outboundCall}${createdAt}#${messageId}`,
   }),
-  outstandingCall: (chargerId: string): Key => ({ pk: `CP#${chargerId}`, sk: 'OUTSTANDING' }),
+  outstandingCall: (chargerId: string): Key => ({ pk: chargerPartition(chargerId), sk: 'OUTSTANDING' }),
   chargerMeterValues: (
     chargerId: string,
     connectorId: number,
@@ -108,8 +161,8 @@ export const keys = {
     pk: chargeTimerPartition(chargeTimerShard(chargerId, transactionId)),
     sk: `${epochSortKey(dueAt)}#${chargerId}#${transactionId}`,
   }),
-  outbox: (topic: 'charge-finalised', at: string, chargerId: string, transactionId: number): Key => ({
-    pk: `OUTBOX#${topic}`,
+  outbox: (topic: OutboxTopic, at: string, chargerId: string, transactionId: number): Key => ({
+    pk: outboxPartition(topic),
     sk: `${at}#${chargerId}#${transactionId}`,
   }),
 } as const;
@@ -117,7 +170,15 @@ export const keys = {
 /** Partitions the finaliser timers are spread over (each is queried every run). */
 export const CHARGE_TIMER_SHARDS = 4;
 
-export const chargeTimerPartition = (shard: number): string => `SETTLE#${shard}`;
+export const chargeTimerPartition = (shard: number): string => `${prefixes.chargeTimer}${shard}`;
+
+/** Every finaliser timer partition (the finaliser queries each of them). */
+export const chargeTimerPartitions = (): string[] =>
+  Array.from({ length: CHARGE_TIMER_SHARDS }, (_, shard) => chargeTimerPartition(shard));
+
+export type OutboxTopic = 'charge-finalised';
+
+export const outboxPartition = (topic: OutboxTopic): string => `${prefixes.outbox}${topic}`;
 
 /** Epoch seconds, zero-padded so that string order is time order. */
 export const epochSortKey = (epochSeconds: number): string => String(epochSeconds).padStart(12, '0');
@@ -134,20 +195,88 @@ export function chargeTimerShard(chargerId: string, transactionId: number): numb
 
 export const gsi1 = {
   chargerOfOperator: (operatorId: string, chargerId: string) => ({
-    gsi1pk: `OP#${operatorId}`,
-    gsi1sk: `CP#${chargerId}`,
+    gsi1pk: operatorPartition(operatorId),
+    gsi1sk: chargerPartition(chargerId),
   }),
   transactionOfOperator: (operatorId: string, startedAt: string) => ({
-    gsi1pk: `OP#${operatorId}`,
-    gsi1sk: `TX#${startedAt}`,
+    gsi1pk: operatorPartition(operatorId),
+    gsi1sk: `${prefixes.transactionPartition}${startedAt}`,
   }),
   idTag: (operatorId: string, idTag: string) => ({
     gsi1pk: `IDTAG#${normaliseIdTag(idTag)}`,
-    gsi1sk: `OP#${operatorId}`,
+    gsi1sk: operatorPartition(operatorId),
   }),
   /** Sparse: only open (queued or sent) platform → charger calls carry it; the call sweeper queries it. */
   openCall: (deadline: string, chargerId: string, messageId: string) => ({
     gsi1pk: 'OPENCALL',
     gsi1sk: `${deadline}#${chargerId}#${messageId}`,
+  }),
+} as const;
+
+/** The gsi1 partition of the sparse open-call index (the call sweeper queries all of it). */
+export const OPEN_CALL_PARTITION = gsi1.openCall('', '', '').gsi1pk;
+
+/** Predicates and parsers for code that reads keys back (stream records, listings, views). */
+export const keyOf = {
+  /** `TX#<chargerId>#<txId>`: the transaction and its meter values. */
+  isTransactionPartition: (pk: string): boolean => pk.startsWith(prefixes.transactionPartition),
+  /** The transaction item itself within its partition. */
+  isTransactionItem: (sk: string): boolean => sk === SK.transaction,
+  /** One stored meter message within a transaction partition. */
+  isMeterValues: (sk: string): boolean => sk.startsWith(prefixes.meterValues),
+  isCharger: (sk: string): boolean => sk === SK.charger,
+  isConnection: (sk: string): boolean => sk === SK.connection,
+  isConnector: (sk: string): boolean => sk.startsWith(prefixes.connector),
+  /** The connector id of a `CONNECTOR#<nnnn>` sort key. */
+  connectorId: (sk: string): number => Number(sk.slice(prefixes.connector.length)),
+  /** The tariff id of a `TARIFF#<tariffId>` sort key. */
+  tariffId: (sk: string): string => sk.slice(prefixes.tariff.length),
+} as const;
+
+/**
+ * The charger partition's items a charger view needs (CHARGER, CONNECTION, CONNECTOR#...) sort
+ * together between these bounds; the MSG#/CALL#/TX... items of the partition fall outside.
+ */
+export const chargerViewRange = { from: SK.charger, to: `${prefixes.connector}~` } as const;
+
+/**
+ * Key prefixes the CDK stream filter of the recompute function matches (lib/stateless-stack.ts):
+ * the transaction partitions' meter values and transaction items.
+ */
+export const recomputeStreamKeys = {
+  transactionPartitionPrefix: prefixes.transactionPartition,
+  meterValuesSortKeyPrefix: prefixes.meterValues,
+  transactionSortKey: SK.transaction,
+} as const;
+
+/** A partition and the sort key prefix of the items a `begins_with` query wants from it. */
+export interface PrefixQuery {
+  pk: string;
+  skPrefix: string;
+}
+
+/** The key conditions of the repositories' and views' `begins_with` queries. */
+export const queries = {
+  meterValues: (chargerId: string, transactionId: number): PrefixQuery => ({
+    pk: transactionPartition(chargerId, transactionId),
+    skPrefix: prefixes.meterValues,
+  }),
+  outboundCalls: (chargerId: string): PrefixQuery => ({
+    pk: chargerPartition(chargerId),
+    skPrefix: prefixes.outboundCall,
+  }),
+  statusHistory: (chargerId: string, connectorId: number): PrefixQuery => ({
+    pk: keys.statusEvent(chargerId, connectorId, '', '').pk,
+    skPrefix: `${pad(connectorId)}#`,
+  }),
+  /** On gsi1: `pk` is the gsi1pk, `skPrefix` the gsi1sk prefix. */
+  chargersOfOperator: (operatorId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: prefixes.chargerPartition,
+  }),
+  /** On gsi1, newest first when queried backwards (gsi1sk holds the start time). */
+  transactionsOfOperator: (operatorId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: prefixes.transactionPartition,
   }),
 } as const;

@@ -6,7 +6,8 @@ import type {
   OperatorViews,
   TransactionView,
 } from '../../ports/operator-views.js';
-import { keys } from './keys.js';
+import { chargerViewRange, keyOf, keys, queries } from './keys.js';
+import { beginsWith, queryAll, type TableContext } from './support.js';
 
 const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'expiresAt']);
 
@@ -21,10 +22,14 @@ function strip<T>(item: Record<string, unknown>): T {
 }
 
 export class DynamoOperatorViews implements OperatorViews {
+  private readonly t: TableContext;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.t = { doc: db, tableName };
+  }
 
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
@@ -52,22 +57,13 @@ export class DynamoOperatorViews implements OperatorViews {
   }
 
   async chargers(operatorId: string): Promise<ChargerView[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :cp)',
-          ExpressionAttributeValues: { ':pk': `OP#${operatorId}`, ':cp': 'CP#' },
-          ProjectionExpression: 'chargerId',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) if (typeof item.chargerId === 'string') ids.push(item.chargerId);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const condition = beginsWith(queries.chargersOfOperator(operatorId), 'gsi1');
+    const { items } = await queryAll(this.t, {
+      ...condition,
+      ProjectionExpression: '#cid',
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#cid': 'chargerId' },
+    });
+    const ids = items.flatMap((item) => (typeof item.chargerId === 'string' ? [item.chargerId] : []));
     const views = await Promise.all(ids.map((id) => this.charger(id)));
     return views.filter((v): v is ChargerView => v !== undefined && v.charger.operatorId === operatorId);
   }
@@ -77,23 +73,23 @@ export class DynamoOperatorViews implements OperatorViews {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :z',
-        // CHARGER, CONNECTION and CONNECTOR#… sort together; MSG#/CALL# items are not needed here.
+        // The charger, its connection and its connectors sort together (keys.ts chargerViewRange).
         ExpressionAttributeValues: {
           ':pk': keys.charger(chargerId).pk,
-          ':a': 'CHARGER',
-          ':z': 'CONNECTOR#~',
+          ':a': chargerViewRange.from,
+          ':z': chargerViewRange.to,
         },
       }),
     );
     const items = out.Items ?? [];
-    const chargerItem = items.find((i) => i.sk === 'CHARGER');
+    const chargerItem = items.find((i) => keyOf.isCharger(String(i.sk)));
     if (!chargerItem) return undefined;
     const { passwordHash: _hidden, ...charger } = strip<Charger>(chargerItem);
-    const connection = items.find((i) => i.sk === 'CONNECTION');
+    const connection = items.find((i) => keyOf.isConnection(String(i.sk)));
     const connectors: ConnectorView[] = items
-      .filter((i) => String(i.sk).startsWith('CONNECTOR#'))
+      .filter((i) => keyOf.isConnector(String(i.sk)))
       .map((i) => ({
-        connectorId: Number(i.connectorId ?? String(i.sk).slice('CONNECTOR#'.length)),
+        connectorId: Number(i.connectorId ?? keyOf.connectorId(String(i.sk))),
         status: String(i.status ?? 'Unknown'),
         ...(i.errorCode ? { errorCode: String(i.errorCode) } : {}),
         ...(i.info ? { info: String(i.info) } : {}),
@@ -115,12 +111,11 @@ export class DynamoOperatorViews implements OperatorViews {
   }
 
   async transactions(operatorId: string, limit: number): Promise<TransactionView[]> {
+    // One page of at most `limit` items, newest first: a listing, not every transaction.
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :tx)',
-        ExpressionAttributeValues: { ':pk': `OP#${operatorId}`, ':tx': 'TX#' },
+        ...beginsWith(queries.transactionsOfOperator(operatorId), 'gsi1'),
         ScanIndexForward: false,
         Limit: limit,
       }),
@@ -134,21 +129,10 @@ export class DynamoOperatorViews implements OperatorViews {
   }
 
   async meterValueCount(chargerId: string, transactionId: number): Promise<number> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mv)',
-          ExpressionAttributeValues: { ':pk': keys.transaction(chargerId, transactionId).pk, ':mv': 'MV#' },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const { count } = await queryAll(this.t, {
+      ...beginsWith(queries.meterValues(chargerId, transactionId)),
+      Select: 'COUNT',
+    });
     return count;
   }
 }

@@ -1,27 +1,26 @@
 /**
- * StatusNotification: the history item (CPSTATUS#<chargerId>/<nnnn>#<timestamp>#<messageId>,
- * one conditional put, so a repeat writes nothing) and the connector's current status (an update
+ * StatusNotification: the history item (keys.statusEvent, one conditional put, so a repeat writes
+ * nothing) and the connector's current status (an update
  * that only applies if the event is newer than what is stored).
  */
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StatusEvent, StatusRepository } from '../../ports/charger-status.js';
-import { keys } from './keys.js';
+import { keys, queries } from './keys.js';
 import {
+  beginsWith,
+  Expression,
   failedConditions,
+  ITEM_ABSENT,
   isConditionalCheckFailed,
+  putIfAbsent,
+  queryAll,
   stripKeys,
   type TableContext,
-  ttlSeconds,
+  ttlAfter,
 } from './support.js';
 
 /** How long the marker that deduplicates a timestamp-less status is kept. */
-const INBOUND_MARKER_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+const INBOUND_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 const STATUS_FIELDS = [
   'chargerId',
@@ -49,18 +48,7 @@ export class DynamoStatusRepository implements StatusRepository {
     };
     let history: 'stored' | 'duplicate' = 'stored';
     if (e.timestampSource === 'charger') {
-      try {
-        await this.t.doc.send(
-          new PutCommand({
-            TableName: this.t.tableName,
-            Item: historyItem,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        history = 'duplicate';
-      }
+      if ((await putIfAbsent(this.t, historyItem)) === 'exists') history = 'duplicate';
     } else {
       // Without the charger's timestamp the key holds our arrival time, which a repeat does not
       // share: the message id marker, written in the same transaction, recognises the repeat.
@@ -72,7 +60,7 @@ export class DynamoStatusRepository implements StatusRepository {
                 Put: {
                   TableName: this.t.tableName,
                   Item: historyItem,
-                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ConditionExpression: ITEM_ABSENT,
                 },
               },
               {
@@ -82,9 +70,9 @@ export class DynamoStatusRepository implements StatusRepository {
                     ...keys.inboundCall(e.chargerId, e.messageId),
                     entity: 'inboundCall',
                     action: 'StatusNotification',
-                    expiresAt: ttlSeconds(Date.parse(e.receivedAt) + INBOUND_MARKER_TTL_MS),
+                    expiresAt: ttlAfter(e.receivedAt, INBOUND_MARKER_TTL_SECONDS),
                   },
-                  ConditionExpression: 'attribute_not_exists(pk)',
+                  ConditionExpression: ITEM_ABSENT,
                 },
               },
             ],
@@ -96,29 +84,18 @@ export class DynamoStatusRepository implements StatusRepository {
       }
     }
 
-    const names: Record<string, string> = { '#ts': 'timestamp' };
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    const removes: string[] = [];
-    STATUS_FIELDS.forEach((field, i) => {
-      names[`#f${i}`] = field;
-      const v = e[field];
-      if (v === undefined) removes.push(`#f${i}`);
-      else {
-        values[`:v${i}`] = v;
-        sets.push(`#f${i} = :v${i}`);
-      }
-    });
-    values[':ts'] = e.timestamp;
+    // The current status is replaced as a whole (fields the event lacks are removed), and only by a newer event.
+    const u = new Expression();
+    u.when(
+      `attribute_not_exists(${u.name('timestamp')}) OR ${u.name('timestamp')} < ${u.value(e.timestamp)}`,
+    );
+    u.setAll(Object.fromEntries(STATUS_FIELDS.map((field) => [field, e[field]])), { removeUndefined: true });
     try {
       await this.t.doc.send(
         new UpdateCommand({
           TableName: this.t.tableName,
           Key: keys.connector(e.chargerId, e.connectorId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_not_exists(#ts) OR #ts < :ts',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...u.params(),
         }),
       );
       return { history, current: 'updated' };
@@ -140,23 +117,10 @@ export class DynamoStatusRepository implements StatusRepository {
   }
 
   async history(chargerId: string, connectorId: number): Promise<StatusEvent[]> {
-    const { pk, sk } = keys.statusEvent(chargerId, connectorId, '', '');
-    const prefix = sk.slice(0, sk.indexOf('#') + 1);
-    const items: StatusEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.t.doc.send(
-        new QueryCommand({
-          TableName: this.t.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk, ':p': prefix },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) items.push(stripKeys<StatusEvent>(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const { items } = await queryAll(this.t, {
+      ...beginsWith(queries.statusHistory(chargerId, connectorId)),
+      ConsistentRead: true,
+    });
+    return items.map((item) => stripKeys<StatusEvent>(item));
   }
 }

@@ -10,11 +10,11 @@
  * as stored (without keys), so that the transaction keeps what was meant and pricing flags it
  * `tariff-invalid` instead of silently charging nothing.
  */
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { chooseTariff, safeParseTariff, snapshotTariff, type TariffCandidates } from '../../domain/tariff.js';
 import type { TariffSnapshotInput, TariffSnapshotProvider } from '../../ports/tariff-snapshot.js';
-import { type Key, keys } from './keys.js';
-import { stripKeys, type TableContext } from './support.js';
+import { type Key, keyOf, keys } from './keys.js';
+import { batchGetAll, stripKeys, type TableContext } from './support.js';
 
 type Item = Record<string, unknown>;
 
@@ -68,17 +68,11 @@ export class DynamoTariffResolver implements TariffSnapshotProvider {
   /** The operator's tariff items by id (without storage keys), in one BatchGetItem. */
   private async tariffs(operatorId: string, ids: string[]): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
-    let pending: Item[] = ids.map((id) => ({ ...keys.tariff(operatorId, id) }));
-    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const out = await this.t.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.t.tableName]: { Keys: pending } } }),
-      );
-      for (const item of out.Responses?.[this.t.tableName] ?? []) {
-        const id = String(item.sk).slice('TARIFF#'.length);
-        found.set(id, stripKeys<Item>(item));
-      }
-      pending = (out.UnprocessedKeys?.[this.t.tableName]?.Keys as Item[] | undefined) ?? [];
-    }
+    const stored = await batchGetAll(
+      this.t,
+      ids.map((id) => keys.tariff(operatorId, id)),
+    );
+    for (const item of stored) found.set(keyOf.tariffId(String(item.sk)), stripKeys<Item>(item));
     return found;
   }
 }

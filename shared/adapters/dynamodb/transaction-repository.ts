@@ -2,22 +2,17 @@
  * Transactions, their start records, the per-charger id counter and meter values.
  *
  * Item shapes (besides pk/sk, see keys.ts):
- * - transaction `TX#<chargerId>#<txId>` / `TX`: entity `transaction`, gsi1 transactionOfOperator
+ * - transaction (keys.transaction): entity `transaction`, gsi1 transactionOfOperator
  *   (startedAt, or stoppedAt for a `start-missing` one), the TransactionRecord fields, `flags` as a
  *   string set (absent when empty, so any writer can `ADD flags :f`). Pricing and payments add
  *   their own attributes; OCPP writes after creation are UpdateItem on its own attributes only.
- * - meter values `TX#<chargerId>#<txId>` / `MV#<messageId>`: one item per MeterValues message (or
- *   StopTransaction's transactionData), created by a single conditional PutItem.
- * - start record `CP#<chargerId>` / `TXSTART#<nnnn>#<timestamp>`: the replay key of a start.
- * - counter `CP#<chargerId>` / `TXSEQ`: `seq`, incremented atomically.
+ * - meter values (keys.meterValues, in the transaction's partition): one item per MeterValues
+ *   message (or StopTransaction's transactionData), created by a single conditional PutItem; the
+ *   item mapper is meter-values-items.ts.
+ * - start record (keys.startDedup): the replay key of a start.
+ * - counter (keys.transactionCounter): `seq`, incremented atomically.
  */
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   MeterValuesRecord,
   StartRecord,
@@ -26,15 +21,24 @@ import type {
   TransactionRecord,
   TransactionRepository,
 } from '../../ports/transactions.js';
-import { gsi1, keys } from './keys.js';
+import { gsi1, keys, queries } from './keys.js';
+import { meterValuesItem, toMeterValuesRecord } from './meter-values-items.js';
 import {
+  beginsWith,
+  Expression,
   failedConditions,
   fromStringSet,
+  ITEM_ABSENT,
   isConditionalCheckFailed,
+  putIfAbsent,
+  queryAll,
   stringSet,
   stripKeys,
   type TableContext,
 } from './support.js';
+
+/** Re-exported for the stream tests and benches that build items the way OCPP writes them. */
+export { meterValuesItem } from './meter-values-items.js';
 
 export function transactionItem(tx: TransactionRecord): Record<string, unknown> {
   const { flags, ...rest } = tx;
@@ -47,29 +51,10 @@ export function transactionItem(tx: TransactionRecord): Record<string, unknown> 
   };
 }
 
-export function meterValuesItem(r: MeterValuesRecord): Record<string, unknown> {
-  const key =
-    r.transactionId !== undefined
-      ? keys.meterValues(r.chargerId, r.transactionId, r.messageId)
-      : keys.chargerMeterValues(
-          r.chargerId,
-          r.connectorId,
-          r.meterValue[0]?.timestamp ?? r.receivedAt,
-          r.messageId,
-        );
-  return { ...key, entity: 'meterValues', ...r, flags: stringSet(r.flags) };
-}
-
 const toTransaction = (item: Record<string, unknown>): TransactionRecord => {
   const tx = stripKeys<TransactionRecord>(item);
   tx.flags = fromStringSet(item.flags);
   return tx;
-};
-
-const toMeterValues = (item: Record<string, unknown>): MeterValuesRecord => {
-  const r = stripKeys<MeterValuesRecord>(item);
-  r.flags = fromStringSet(item.flags);
-  return r;
 };
 
 export class DynamoTransactionRepository implements TransactionRepository {
@@ -95,8 +80,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
       new UpdateCommand({
         TableName: this.t.tableName,
         Key: keys.transactionCounter(chargerId),
-        UpdateExpression: 'ADD seq :one SET entity = :e',
-        ExpressionAttributeValues: { ':one': 1, ':e': 'transactionCounter' },
+        ...new Expression().add('seq', 1).set('entity', 'transactionCounter').params(),
         ReturnValues: 'UPDATED_NEW',
       }),
     );
@@ -106,14 +90,17 @@ export class DynamoTransactionRepository implements TransactionRepository {
   }
 
   async reserveTransactionId(chargerId: string, transactionId: number): Promise<void> {
+    const e = new Expression();
+    const seq = e.name('seq');
+    const id = e.value(transactionId);
+    e.when(`attribute_not_exists(${seq}) OR ${seq} < ${id}`);
+    e.setRaw(`${seq} = ${id}`).set('entity', 'transactionCounter');
     try {
       await this.t.doc.send(
         new UpdateCommand({
           TableName: this.t.tableName,
           Key: keys.transactionCounter(chargerId),
-          UpdateExpression: 'SET seq = :id, entity = :e',
-          ConditionExpression: 'attribute_not_exists(seq) OR seq < :id',
-          ExpressionAttributeValues: { ':id': transactionId, ':e': 'transactionCounter' },
+          ...e.params(),
         }),
       );
     } catch (err) {
@@ -125,20 +112,14 @@ export class DynamoTransactionRepository implements TransactionRepository {
     tx: TransactionRecord,
     start: StartRecord | undefined,
   ): Promise<'created' | 'duplicate-start' | 'id-taken'> {
+    if (!start) {
+      return (await putIfAbsent(this.t, transactionItem(tx))) === 'created' ? 'created' : 'id-taken';
+    }
     const txPut = {
       TableName: this.t.tableName,
       Item: transactionItem(tx),
-      ConditionExpression: 'attribute_not_exists(pk)',
+      ConditionExpression: ITEM_ABSENT,
     };
-    if (!start) {
-      try {
-        await this.t.doc.send(new PutCommand(txPut));
-        return 'created';
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) return 'id-taken';
-        throw err;
-      }
-    }
     try {
       await this.t.doc.send(
         new TransactWriteCommand({
@@ -151,7 +132,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
                   entity: 'transactionStart',
                   ...start,
                 },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ConditionExpression: ITEM_ABSENT,
               },
             },
             { Put: txPut },
@@ -183,29 +164,17 @@ export class DynamoTransactionRepository implements TransactionRepository {
     stop: StopInfo,
   ): Promise<'stopped' | 'already-stopped' | 'missing'> {
     const { receivedAt, ...fields } = stop;
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = {
-      ':stopped': 'stopped',
-      ':active': 'active',
-      ':now': receivedAt,
-    };
-    const sets = ['#status = :stopped', 'updatedAt = :now'];
-    Object.entries(fields).forEach(([k, v], i) => {
-      if (v === undefined) return;
-      names[`#f${i}`] = k;
-      values[`:v${i}`] = v;
-      sets.push(`#f${i} = :v${i}`);
-    });
+    const e = new Expression();
+    e.when(`attribute_exists(${e.name('pk')})`)
+      .when(`attribute_not_exists(${e.name('stoppedAt')})`)
+      .when(`${e.name('status')} = ${e.value('active')}`);
+    e.set('status', 'stopped').set('updatedAt', receivedAt).setAll(fields);
     try {
       await this.t.doc.send(
         new UpdateCommand({
           TableName: this.t.tableName,
           Key: keys.transaction(chargerId, transactionId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression:
-            'attribute_exists(pk) AND attribute_not_exists(stoppedAt) AND #status = :active',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...e.params(),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -217,19 +186,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
   }
 
   async createFromStop(tx: TransactionRecord): Promise<'created' | 'exists'> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: transactionItem(tx),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'created';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'exists';
-      throw err;
-    }
+    return putIfAbsent(this.t, transactionItem(tx));
   }
 
   async addFlag(chargerId: string, transactionId: number, flag: TransactionFlag): Promise<void> {
@@ -249,38 +206,14 @@ export class DynamoTransactionRepository implements TransactionRepository {
   }
 
   async putMeterValues(r: MeterValuesRecord): Promise<'stored' | 'duplicate'> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: meterValuesItem(r),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return 'stored';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'duplicate';
-      throw err;
-    }
+    return (await putIfAbsent(this.t, meterValuesItem(r))) === 'created' ? 'stored' : 'duplicate';
   }
 
   async meterValuesOf(chargerId: string, transactionId: number): Promise<MeterValuesRecord[]> {
-    const { pk } = keys.transaction(chargerId, transactionId);
-    const items: MeterValuesRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.t.doc.send(
-        new QueryCommand({
-          TableName: this.t.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :mv)',
-          ExpressionAttributeValues: { ':pk': pk, ':mv': 'MV#' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) items.push(toMeterValues(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const { items } = await queryAll(this.t, {
+      ...beginsWith(queries.meterValues(chargerId, transactionId)),
+      ConsistentRead: true,
+    });
+    return items.map(toMeterValuesRecord);
   }
 }

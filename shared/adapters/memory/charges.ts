@@ -49,10 +49,11 @@ export class MemoryChargeStore {
     Object.assign(item, stored(fields));
   }
 
-  /** OCPP's write of a meter values item. */
+  /** OCPP's write of a meter values item (pricing reads back only the MeterMessage attributes). */
   putMeterMessage(key: TxKey, message: MeterMessage): void {
     const messages = this.meterMessages.get(txKey(key)) ?? new Map<string, MeterMessage>();
-    messages.set(message.messageId, stored(message));
+    const { messageId, source, meterValue, receivedAt } = message;
+    messages.set(messageId, stored({ messageId, source, meterValue, receivedAt }));
     this.meterMessages.set(txKey(key), messages);
   }
 
@@ -62,13 +63,32 @@ export class MemoryChargeStore {
   }
 }
 
+/** What the adapter's pricing view reads of the other flows' attributes (PricedTransaction). */
+const PRICED_INPUTS: readonly string[] = [
+  'chargerId',
+  'transactionId',
+  'operatorId',
+  'status',
+  'flags',
+  'meterStart',
+  'startedAt',
+  'meterStop',
+  'stoppedAt',
+  'stopMessageId',
+  'createdAt',
+  'updatedAt',
+  'tariffSnapshot',
+  'preAuthAmountMinor',
+  'holdExpiresAt',
+];
+
 function toPriced(item: Item): PricedTransaction {
   const pricingFields: readonly string[] = PRICING_ATTRIBUTES;
   const charge: Item = { chargeVersion: 0 };
   const rest: Item = {};
   for (const [k, v] of Object.entries(item)) {
     if (pricingFields.includes(k)) charge[k] = v;
-    else rest[k] = v;
+    else if (PRICED_INPUTS.includes(k)) rest[k] = v;
   }
   const flags = Array.isArray(rest.flags) ? [...(rest.flags as string[])].sort() : [];
   return {

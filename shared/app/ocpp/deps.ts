@@ -34,7 +34,7 @@ export interface OcppDeps {
   chargers: ChargerRepository;
   operators: OperatorReader;
   idTags: IdTagReader;
-  connections: ConnectionRepository;
+  connections: ConnectionRepository<OcppVersion>;
   statuses: StatusRepository;
   transactions: TransactionRepository;
   calls: OutboundCallRepository;

@@ -9,7 +9,7 @@
  * The finaliser queries each shard for `sk <= now` and, per timer, re-reads the transaction and
  * asks the domain (isChargeFinal, on the platform's receive times) whether it is final:
  * - final: one TransactWriteItems sets `finalisedAt`, the final charge, `status: 'final'` (once the
- *   session has stopped), writes the OUTBOX item (pk `OUTBOX#charge-finalised`) that payments
+ *   session has stopped), writes the outbox item (keys.ts `keys.outbox`, topic `charge-finalised`) that payments
  *   consume from the stream, and deletes the timer. It is conditional on the charge version and on
  *   the charge not being final yet, so the event is written exactly once, atomically with the
  *   charge it carries; a concurrent recompute makes it lose and the next run looks again;

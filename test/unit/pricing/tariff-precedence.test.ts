@@ -8,7 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { keys } from '../../../shared/adapters/dynamodb/keys.js';
 import { DynamoTariffResolver } from '../../../shared/adapters/dynamodb/tariff-resolver.js';
-import { MemoryOcppStore, MemoryTariffSnapshots } from '../../../shared/adapters/memory/ocpp-store.js';
+import { MemoryTariffSnapshots } from '../../../shared/adapters/memory/chargers.js';
+import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
 import type { TariffSnapshotInput, TariffSnapshotProvider } from '../../../shared/ports/tariff-snapshot.js';
 import { aTariff, energy } from '../../fixtures/builders/pricing.js';
 

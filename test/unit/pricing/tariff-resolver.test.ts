@@ -71,7 +71,7 @@ describe('DynamoTariffResolver', () => {
     expect(await resolver.snapshotFor({ operatorId: OP, chargerId: 'CP-1', idTag: 'VISITOR' })).toEqual(
       tariff('visitor', 45),
     );
-    table(base.map((i) => (i.sk === 'CHARGER' ? { ...i, tariffId: undefined } : i)));
+    table(base.map((i) => (i.sk === keys.charger('CP-1').sk ? { ...i, tariffId: undefined } : i)));
     expect(await resolver.snapshotFor({ operatorId: OP, chargerId: 'CP-1', idTag: 'UNKNOWN' })).toEqual(
       tariff('site-rate', 40),
     );
@@ -79,7 +79,7 @@ describe('DynamoTariffResolver', () => {
 
   it('ignores the group of a blocked tag and an assignment whose tariff is gone', async () => {
     table([
-      ...base.filter((i) => i.sk !== 'TARIFF#visitor'),
+      ...base.filter((i) => i.sk !== keys.tariff(OP, 'visitor').sk),
       {
         ...keys.idTag(OP, 'BLOCKED'),
         entity: 'idTag',
@@ -95,7 +95,9 @@ describe('DynamoTariffResolver', () => {
   });
 
   it('keeps an invalid winning tariff as stored (pricing flags it) rather than falling back', async () => {
-    table(base.map((i) => (i.sk === 'TARIFF#residents-rate' ? { ...i, currency: 'pounds' } : i)));
+    table(
+      base.map((i) => (i.sk === keys.tariff(OP, 'residents-rate').sk ? { ...i, currency: 'pounds' } : i)),
+    );
     const snapshot = await resolver.snapshotFor({ operatorId: OP, chargerId: 'CP-1', idTag: 'RESIDENT' });
     expect(snapshot).toMatchObject({ id: 'residents-rate', currency: 'pounds' });
     expect(snapshot).not.toHaveProperty('pk');

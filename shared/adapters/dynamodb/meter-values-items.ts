@@ -1,0 +1,62 @@
+/**
+ * The one mapper of a stored meter message (ports/transactions.ts MeterValuesRecord) to and from its
+ * item: OCPP writes it (transaction repository), pricing reads it back (charge repository, as a
+ * MeterMessage) and the table stream carries it (charge-stream.ts). Keys: keys.meterValues inside a
+ * transaction, keys.chargerMeterValues outside one.
+ */
+import {
+  METER_MESSAGE_ATTRIBUTES,
+  type MeterMessage,
+  type MeterValuesRecord,
+} from '../../ports/transactions.js';
+import { keys } from './keys.js';
+import { fromStringSet, stringSet, stripKeys } from './support.js';
+
+type Item = Record<string, unknown>;
+
+export const METER_VALUES_ENTITY = 'meterValues';
+
+export function meterValuesItem(r: MeterValuesRecord): Item {
+  const key =
+    r.transactionId !== undefined
+      ? keys.meterValues(r.chargerId, r.transactionId, r.messageId)
+      : keys.chargerMeterValues(
+          r.chargerId,
+          r.connectorId,
+          r.meterValue[0]?.timestamp ?? r.receivedAt,
+          r.messageId,
+        );
+  return { ...key, entity: METER_VALUES_ENTITY, ...r, flags: stringSet(r.flags) };
+}
+
+export function toMeterValuesRecord(item: Item): MeterValuesRecord {
+  const r = stripKeys<MeterValuesRecord>(item);
+  r.flags = fromStringSet(item.flags);
+  return r;
+}
+
+/**
+ * The pricing view of a meter values item (a full item, a projection of METER_MESSAGE_ATTRIBUTES, or
+ * a stream image), or undefined when the item does not hold a well-formed message.
+ */
+export function toMeterMessage(item: Item): MeterMessage | undefined {
+  const { messageId, source, meterValue, receivedAt } = item;
+  if (
+    typeof messageId !== 'string' ||
+    (source !== 'MeterValues' && source !== 'StopTransaction') ||
+    !Array.isArray(meterValue) ||
+    typeof receivedAt !== 'string'
+  ) {
+    return undefined;
+  }
+  return { messageId, source, meterValue, receivedAt };
+}
+
+/** ProjectionExpression parts reading only a MeterMessage's attributes. */
+export function meterMessageProjection(): {
+  ProjectionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+} {
+  const names = Object.fromEntries(METER_MESSAGE_ATTRIBUTES.map((a, i) => [`#m${i}`, a]));
+  return { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
+}

@@ -1,0 +1,51 @@
+/** The in-memory fakes pass the same contract suites as the DynamoDB adapters (test/integration/contracts). */
+
+import { MemoryCallRepository, MemoryConnectionRepository } from '../../../shared/adapters/memory/calls.js';
+import {
+  MemoryChargerRepository,
+  MemoryIdTagReader,
+  MemoryStatusRepository,
+} from '../../../shared/adapters/memory/chargers.js';
+import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
+import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
+import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
+import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
+import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
+import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
+import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
+import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
+
+const FAKE = 'in-memory fake';
+
+describeTransactionRepositoryContract(FAKE, () => new MemoryTransactionRepository(new MemoryOcppStore()));
+describeConnectionRepositoryContract(FAKE, () => new MemoryConnectionRepository(new MemoryOcppStore()));
+describeOutboundCallRepositoryContract(FAKE, () => new MemoryCallRepository(new MemoryOcppStore()));
+describeStatusRepositoryContract(FAKE, () => new MemoryStatusRepository(new MemoryOcppStore()));
+describeChargerRepositoryContract(FAKE, () => {
+  const store = new MemoryOcppStore();
+  return {
+    repo: new MemoryChargerRepository(store),
+    claimPrefix: async (claim) => store.putPrefix(claim),
+    idTags: new MemoryIdTagReader(store),
+    putIdTag: async (tag) => store.putIdTag(tag),
+  };
+});
+describeChargeRepositoryContract(FAKE, () => {
+  const store = new MemoryChargeStore();
+  return {
+    repo: new MemoryChargeRepository(store),
+    createTransaction: async (tx) => store.putTransaction(tx),
+    stopTransaction: async (key, stoppedAt) =>
+      store.patchTransaction(key, { status: 'stopped', stoppedAt, meterStop: 2000, updatedAt: stoppedAt }),
+    putMeterValues: async (record) => {
+      if (record.transactionId !== undefined) {
+        store.putMeterMessage({ chargerId: record.chargerId, transactionId: record.transactionId }, record);
+      }
+    },
+    outboxOf: async (key) =>
+      [...store.outbox.values()].filter(
+        (e) => e.chargerId === key.chargerId && e.transactionId === key.transactionId,
+      ),
+  };
+});
