@@ -26,6 +26,11 @@
  * | Stripe event (dedup)       | STRIPEEVT#<eventId>         | STRIPEEVT                         |                                 |
  * | charge finaliser timer     | SETTLE#<shard 0..3>         | <dueAt 12 digits>#<chargerId>#<txId> |                              |
  * | outbox: charge finalised   | OUTBOX#charge-finalised     | <finalisedAt>#<chargerId>#<txId>  |                                 |
+ * | paid session               | PAY#<sessionId>             | PAY                               | PAYSWEEP / <sweepAt 12 digits>#<sessionId> while the sweeper has work (sparse) |
+ * | Transaction URL → session  | PAYTOKEN#<sha256(token)>    | PAYTOKEN                          |                                 |
+ * | session idTag → session    | PAYTAG#<idTag>              | PAYTAG                            |                                 |
+ * | transaction → session      | PAYTX#<chargerId>#<txId>    | PAYTX                             |                                 |
+ * | receipt owed (outbox)      | RECEIPT#<sessionId>         | <kind>#<copy 2 digits>            |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * Meter values without a transaction use the first sample's timestamp (deterministic, so a repeated
@@ -74,6 +79,7 @@ export const prefixes = {
   connector: 'CONNECTOR#',
   outbox: 'OUTBOX#',
   chargeTimer: 'SETTLE#',
+  receipt: 'RECEIPT#',
 } as const;
 
 /** Sort keys of singleton items. */
@@ -165,6 +171,17 @@ export const keys = {
     pk: outboxPartition(topic),
     sk: `${at}#${chargerId}#${transactionId}`,
   }),
+  paymentSession: (sessionId: string): Key => ({ pk: `PAY#${sessionId}`, sk: 'PAY' }),
+  paymentToken: (tokenHash: string): Key => ({ pk: `PAYTOKEN#${tokenHash}`, sk: 'PAYTOKEN' }),
+  paymentIdTag: (idTag: string): Key => ({ pk: `PAYTAG#${normaliseIdTag(idTag)}`, sk: 'PAYTAG' }),
+  paymentTransaction: (chargerId: string, transactionId: number): Key => ({
+    pk: `PAYTX#${chargerId}#${transactionId}`,
+    sk: 'PAYTX',
+  }),
+  receipt: (sessionId: string, kind: string, copy: number): Key => ({
+    pk: `${prefixes.receipt}${sessionId}`,
+    sk: `${kind}#${String(copy).padStart(2, '0')}`,
+  }),
 } as const;
 
 /** Partitions the finaliser timers are spread over (each is queried every run). */
@@ -193,6 +210,9 @@ export function chargeTimerShard(chargerId: string, transactionId: number): numb
   return hash % CHARGE_TIMER_SHARDS;
 }
 
+/** The gsi1 partition of the sparse payments sweep index (the payments sweeper queries it). */
+export const PAY_SWEEP_PARTITION = 'PAYSWEEP';
+
 export const gsi1 = {
   chargerOfOperator: (operatorId: string, chargerId: string) => ({
     gsi1pk: operatorPartition(operatorId),
@@ -207,6 +227,11 @@ export const gsi1 = {
     gsi1sk: operatorPartition(operatorId),
   }),
   /** Sparse: only open (queued or sent) platform → charger calls carry it; the call sweeper queries it. */
+  /** Sparse: only paid sessions the sweeper must look at carry it (see payment-sessions.ts). */
+  paymentSweep: (sweepAt: number, sessionId: string) => ({
+    gsi1pk: PAY_SWEEP_PARTITION,
+    gsi1sk: `${epochSortKey(sweepAt)}#${sessionId}`,
+  }),
   openCall: (deadline: string, chargerId: string, messageId: string) => ({
     gsi1pk: 'OPENCALL',
     gsi1sk: `${deadline}#${chargerId}#${messageId}`,
@@ -229,6 +254,10 @@ export const keyOf = {
   isConnector: (sk: string): boolean => sk.startsWith(prefixes.connector),
   /** The connector id of a `CONNECTOR#<nnnn>` sort key. */
   connectorId: (sk: string): number => Number(sk.slice(prefixes.connector.length)),
+  /** The `charge-finalised` outbox partition. */
+  isChargeFinalisedOutbox: (pk: string): boolean => pk === outboxPartition('charge-finalised'),
+  /** A receipt owed to a driver (`RECEIPT#<sessionId>`). */
+  isReceipt: (pk: string): boolean => pk.startsWith(prefixes.receipt),
   /** The tariff id of a `TARIFF#<tariffId>` sort key. */
   tariffId: (sk: string): string => sk.slice(prefixes.tariff.length),
 } as const;
@@ -247,6 +276,17 @@ export const recomputeStreamKeys = {
   transactionPartitionPrefix: prefixes.transactionPartition,
   meterValuesSortKeyPrefix: prefixes.meterValues,
   transactionSortKey: SK.transaction,
+} as const;
+
+/**
+ * Keys the CDK stream filter of the payments function matches (lib/stateless-stack.ts): transaction
+ * items (their idTag tells a paid session), `charge-finalised` events and receipts owed.
+ */
+export const paymentsStreamKeys = {
+  transactionPartitionPrefix: prefixes.transactionPartition,
+  transactionSortKey: SK.transaction,
+  chargeFinalisedPartition: outboxPartition('charge-finalised'),
+  receiptPartitionPrefix: prefixes.receipt,
 } as const;
 
 /** A partition and the sort key prefix of the items a `begins_with` query wants from it. */
@@ -273,6 +313,10 @@ export const queries = {
   chargersOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.chargerPartition,
+  }),
+  receiptsOfSession: (sessionId: string): PrefixQuery => ({
+    pk: `${prefixes.receipt}${sessionId}`,
+    skPrefix: '',
   }),
   /** On gsi1, newest first when queried backwards (gsi1sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({

@@ -9,11 +9,10 @@
  * the stream redelivers the event; the PaymentIntent is then `succeeded` and its received amount is
  * recorded, without a second capture (and a repeated capture call would replay under the same key).
  */
-import { settle } from '../../domain/payment-session.js';
+import { isSessionIdTag, settle } from '../../domain/payment-session.js';
 import type { Hold, PaymentSession, SessionSettlement } from '../../ports/payments.js';
 import { bindTransaction } from './bind-transaction.js';
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
-import { isSessionIdTag } from './tokens.js';
 
 export interface FinalChargeEvent {
   eventId: string;

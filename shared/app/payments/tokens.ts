@@ -27,7 +27,5 @@ export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-/** `PS` + 18 hex digits (72 random bits): 20 characters, the most OCPP 1.6 allows. */
+/** `PS` + 18 hex digits (72 random bits): 20 characters, the most OCPP 1.6 allows (see isSessionIdTag). */
 export const newSessionIdTag = (): string => `PS${randomBytes(9).toString('hex').toUpperCase()}`;
-
-export const isSessionIdTag = (idTag: string): boolean => /^PS[0-9A-F]{18}$/i.test(idTag);

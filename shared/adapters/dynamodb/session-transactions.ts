@@ -1,0 +1,46 @@
+/**
+ * What payments reads and writes on the shared transaction item (`TX#<chargerId>#<txId>` / `TX`):
+ * it reads pricing's charge, and writes only the payments seam (`preAuthAmountMinor`,
+ * `holdExpiresAt`, `paymentSessionId`), which pricing reads for the cost cap and the hold's safety
+ * deadline (both are pricing inputs, so the write triggers a recompute).
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Charge } from '../../domain/pricing.js';
+import type { SessionCharge, SessionTransactions } from '../../ports/payments.js';
+import { keys } from './keys.js';
+import { Expression, type TableContext } from './support.js';
+
+export class DynamoSessionTransactions implements SessionTransactions {
+  constructor(private readonly t: TableContext) {}
+
+  async chargeOf(chargerId: string, transactionId: number): Promise<SessionCharge | undefined> {
+    const out = await this.t.doc.send(
+      new GetCommand({ TableName: this.t.tableName, Key: keys.transaction(chargerId, transactionId) }),
+    );
+    const item = out.Item;
+    if (!item) return undefined;
+    return {
+      ...(typeof item.idTag === 'string' ? { idTag: item.idTag } : {}),
+      ...(item.charge ? { charge: item.charge as Charge } : {}),
+      ...(typeof item.energyMilliWh === 'number' ? { energyMilliWh: item.energyMilliWh } : {}),
+      ...(typeof item.startedAt === 'string' ? { startedAt: item.startedAt } : {}),
+      ...(typeof item.stoppedAt === 'string' ? { stoppedAt: item.stoppedAt } : {}),
+      final: typeof item.finalisedAt === 'string',
+    };
+  }
+
+  async attachHold(
+    chargerId: string,
+    transactionId: number,
+    hold: { preAuthAmountMinor: number; holdExpiresAt?: number; paymentSessionId: string },
+  ): Promise<void> {
+    const e = new Expression().setAll(hold).when('attribute_exists(pk)');
+    await this.t.doc.send(
+      new UpdateCommand({
+        TableName: this.t.tableName,
+        Key: keys.transaction(chargerId, transactionId),
+        ...e.params(),
+      }),
+    );
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The payments stream handler's body (functions/streams/payments.ts wraps it with middy): binds
+ * started transactions to their sessions, captures final charges and sends receipts. Records are
+ * handled one by one in stream order; a failure reports that record and every later one as
+ * batchItemFailures, so Lambda (or the local poller) retries from it, and each use case is
+ * idempotent under the retry. A receipt that cannot be sent for good is recorded by its use case
+ * and not retried, so no mail problem holds the stream.
+ */
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { type PaymentTrigger, paymentTriggerOf } from '../adapters/dynamodb/payments-stream.js';
+import { bindTransaction } from '../app/payments/bind-transaction.js';
+import { captureFinalCharge } from '../app/payments/capture-charge.js';
+import type { PaymentsDeps } from '../app/payments/deps.js';
+import { sendReceipt } from '../app/payments/send-receipt.js';
+
+async function handle(deps: PaymentsDeps, trigger: PaymentTrigger): Promise<string> {
+  switch (trigger.kind) {
+    case 'transaction-started':
+      return bindTransaction(deps, trigger);
+    case 'charge-finalised': {
+      const e = trigger.event;
+      return captureFinalCharge(deps, {
+        eventId: e.eventId,
+        chargerId: e.chargerId,
+        transactionId: e.transactionId,
+        chargeGrossMinor: e.charge?.totals.grossMinor ?? 0,
+        stillRunning: e.stillRunning,
+      });
+    }
+    case 'receipt':
+      return sendReceipt(deps, trigger.request);
+  }
+}
+
+export function createPaymentsStreamHandler(getDeps: () => Promise<PaymentsDeps> | PaymentsDeps) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const deps = await getDeps();
+    for (const [index, record] of event.Records.entries()) {
+      const trigger = paymentTriggerOf(record);
+      if ('ignored' in trigger) continue;
+      try {
+        const outcome = await handle(deps, trigger);
+        deps.log.info('payments stream', { trigger: trigger.kind, outcome });
+      } catch (err) {
+        deps.log.error('payments stream record failed; retried from here', {
+          trigger: trigger.kind,
+          error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+        });
+        return {
+          batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? String(index) }],
+        };
+      }
+    }
+    return { batchItemFailures: [] };
+  };
+}
