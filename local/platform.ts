@@ -3,6 +3,8 @@
  * handlers with local endpoints (see ARCHITECTURE.md, "Parts, in AWS and on one machine").
  * Used by `npm start`, by the integration tests' global setup and by the benchmarks.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
@@ -15,7 +17,7 @@ import { reservePort } from './ports.js';
 import { seedDemo } from './seed.js';
 import { startSesLocal } from './ses-local.js';
 import { startStreamPoller } from './stream-poller.js';
-import { EMULATOR_SECRET_KEY, startStripeEmulator } from './stripe/emulator.js';
+import { EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, startStripeEmulator } from './stripe/emulator.js';
 
 export interface PlatformPorts {
   http: number;
@@ -72,7 +74,7 @@ export interface Platform {
   stripeSecretKey: string;
   /** Signing secrets of the two webhook endpoints registered with the emulator. */
   stripeWebhookSecrets: { platform: string; connect: string };
-  /** Waits until the stream handler has seen every write made so far. */
+  /** Waits until both stream consumers (pricing, payments) have seen every write made so far. */
   drainStreams(timeoutMs?: number): Promise<void>;
   /** Runs the scheduled functions once now (tests need not wait a minute). */
   runSchedules(): Promise<void>;
@@ -154,6 +156,10 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       STRIPE_SECRET_KEY: EMULATOR_SECRET_KEY,
       STRIPE_WEBHOOK_SECRET: webhookSecrets.platform,
       STRIPE_CONNECT_WEBHOOK_SECRET: webhookSecrets.connect,
+      STRIPE_PUBLISHABLE_KEY: EMULATOR_PUBLISHABLE_KEY,
+      // The driver's start page loads the emulator's Stripe.js subset, as it loads Stripe's in AWS.
+      STRIPE_JS_URL: `${stripe.url}/v3/`,
+      SESSION_TOKEN_SECRET: await sessionTokenSecret(opts.inMemory ? undefined : dataDir),
       SENDER_EMAIL: 'receipts@ev-platform.local',
       PUBLIC_BASE_URL: httpUrl,
       ...opts.env,
@@ -198,6 +204,16 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       log,
     });
     stops.push(poller.stop);
+    // Payments read the same stream through an event source of their own, as in AWS.
+    const paymentsPoller = await startStreamPoller({
+      endpoint: dynamo.endpoint,
+      streamArn,
+      handler: handlers.paymentsStream,
+      startingPosition: existing ? 'LATEST' : 'TRIM_HORIZON',
+      deadLetterFile: opts.inMemory ? undefined : join(dataDir, 'payments-stream-dlq.jsonl'),
+      log,
+    });
+    stops.push(paymentsPoller.stop);
 
     const runSchedules = async () => {
       await handlers.callSweeper(
@@ -207,6 +223,10 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       await handlers.finaliser(
         { source: 'aws.events', 'detail-type': 'Scheduled Event' },
         lambdaContext('finaliser'),
+      );
+      await handlers.paymentsSweeper(
+        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+        lambdaContext('payments-sweeper'),
       );
     };
     let running = false;
@@ -243,7 +263,9 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       tableName,
       stripeSecretKey: EMULATOR_SECRET_KEY,
       stripeWebhookSecrets: webhookSecrets,
-      drainStreams: (timeoutMs) => poller.drain(timeoutMs),
+      drainStreams: async (timeoutMs) => {
+        await Promise.all([poller.drain(timeoutMs), paymentsPoller.drain(timeoutMs)]);
+      },
       runSchedules,
       stop: stopAll,
     };
@@ -263,22 +285,37 @@ interface Handlers {
   stripeWebhook: AnyHandler;
   recompute: AnyHandler;
   finaliser: AnyHandler;
+  paymentsStream: AnyHandler;
+  paymentsSweeper: AnyHandler;
 }
 
 /** The very modules the CDK stack bundles into Lambda functions (lib/handlers.ts). */
 async function loadHandlers(): Promise<Handlers> {
-  const [authorizer, connect, disconnect, message, callSweeper, api, stripeWebhook, recompute, finaliser] =
-    await Promise.all([
-      import('../functions/ocpp/authorizer.js'),
-      import('../functions/ocpp/connect.js'),
-      import('../functions/ocpp/disconnect.js'),
-      import('../functions/ocpp/message.js'),
-      import('../functions/ocpp/call-sweeper.js'),
-      import('../functions/http/api.js'),
-      import('../functions/payments/stripe-webhook.js'),
-      import('../functions/streams/recompute.js'),
-      import('../functions/schedules/finaliser.js'),
-    ]);
+  const [
+    authorizer,
+    connect,
+    disconnect,
+    message,
+    callSweeper,
+    api,
+    stripeWebhook,
+    recompute,
+    finaliser,
+    paymentsStream,
+    paymentsSweeper,
+  ] = await Promise.all([
+    import('../functions/ocpp/authorizer.js'),
+    import('../functions/ocpp/connect.js'),
+    import('../functions/ocpp/disconnect.js'),
+    import('../functions/ocpp/message.js'),
+    import('../functions/ocpp/call-sweeper.js'),
+    import('../functions/http/api.js'),
+    import('../functions/payments/stripe-webhook.js'),
+    import('../functions/streams/recompute.js'),
+    import('../functions/schedules/finaliser.js'),
+    import('../functions/streams/payments.js'),
+    import('../functions/schedules/payments-sweeper.js'),
+  ]);
   return {
     authorizer: authorizer.handler,
     connect: connect.handler,
@@ -289,7 +326,24 @@ async function loadHandlers(): Promise<Handlers> {
     stripeWebhook: stripeWebhook.handler,
     recompute: recompute.handler,
     finaliser: finaliser.handler,
+    paymentsStream: paymentsStream.handler,
+    paymentsSweeper: paymentsSweeper.handler,
   };
+}
+
+/**
+ * The Transaction URL token secret (AWS keeps it in Secrets Manager). Kept in the data folder so
+ * links emailed before a restart keep working; a fresh one per run when nothing is kept.
+ */
+async function sessionTokenSecret(dataDir: string | undefined): Promise<string> {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = join(dataDir, 'session-token-secret');
+  const kept = await readFile(file, 'utf8').catch(() => '');
+  if (kept.trim().length >= 32) return kept.trim();
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 async function tableExists(endpoint: string, tableName: string): Promise<boolean> {

@@ -1,20 +1,24 @@
 /**
  * Stripe webhook endpoint (`POST /stripe/webhook`). The signature is verified against the raw body
- * (so no body parser runs in front of it), and each event is recorded once by its id: Stripe
- * delivers at least once, and a redelivery must do nothing twice. The payments flow consumes the
- * recorded events.
+ * (so no body parser runs in front of it). Stripe delivers at least once, out of order: an event id
+ * already handled is acknowledged and skipped; otherwise the event is acted on (PaymentIntent events
+ * re-read the intent and move the paid session only forward, so a late or repeated event is
+ * harmless) and then recorded. A failure answers 500 so Stripe delivers it again.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createStripeClient } from '../../shared/adapters/stripe/client.js';
+import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-events.js';
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
 import { badRequest } from '../../shared/lambda/http-errors.js';
 import { childLogger } from '../../shared/lambda/logger.js';
 import { jsonErrors } from '../../shared/lambda/middlewares.js';
-import { webhookDeps } from '../../shared/lambda/payments-deps.js';
+import { paymentsDeps, webhookDeps } from '../../shared/lambda/payments-deps.js';
 import { stripeKeys } from '../../shared/lambda/secrets.js';
 
 const log = childLogger('stripe-webhook');
+
+type StripeEvent = ReturnType<ReturnType<typeof createStripeClient>['webhooks']['constructEvent']>;
 
 async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const signature = event.headers['stripe-signature'];
@@ -26,7 +30,7 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   // The platform account's endpoint and the Connect endpoint post to this same URL, each signing
   // with its own secret.
   const secrets = [keys.webhookSecret, keys.connectWebhookSecret].filter((s): s is string => Boolean(s));
-  let stripeEvent: ReturnType<typeof stripe.webhooks.constructEvent> | undefined;
+  let stripeEvent: StripeEvent | undefined;
   let lastError: unknown;
   for (const secret of secrets) {
     try {
@@ -42,14 +46,36 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
     });
     throw badRequest('invalid Stripe-Signature for this body', 'signature_invalid');
   }
-  const outcome = await recordStripeEvent(webhookDeps(), stripeEvent);
-  log.info('stripe event', { id: stripeEvent.id, type: stripeEvent.type, outcome });
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ received: true, outcome }),
-  };
+  const deps = webhookDeps();
+  if (await deps.stripeEvents.seen(stripeEvent.id)) {
+    log.info('stripe event already handled', { id: stripeEvent.id, type: stripeEvent.type });
+    return received('duplicate');
+  }
+  const handled = await act(stripeEvent);
+  const outcome = await recordStripeEvent(deps, stripeEvent);
+  log.info('stripe event', { id: stripeEvent.id, type: stripeEvent.type, handled, outcome });
+  return received(outcome);
 }
+
+/** What the platform does with an event; events it does not act on are only recorded. */
+async function act(event: StripeEvent): Promise<string> {
+  if (!event.type.startsWith('payment_intent.')) return 'recorded-only';
+  const payments = paymentsDeps();
+  if (!payments) return 'payments-not-configured';
+  const intent = event.data.object as { id: string; metadata?: Record<string, string> | null };
+  const sessionId = intent.metadata?.sessionId;
+  return handlePaymentIntentEvent(payments, {
+    type: event.type,
+    paymentIntentId: intent.id,
+    ...(sessionId ? { sessionId } : {}),
+  });
+}
+
+const received = (outcome: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ received: true, outcome }),
+});
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(jsonErrors())

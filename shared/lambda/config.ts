@@ -10,12 +10,29 @@ const seconds = (fallback: number) => z.coerce.number().int().positive().default
 const schema = z.object({
   TABLE_NAME: z.string().min(1, 'TABLE_NAME names the platform DynamoDB table'),
   AWS_REGION: z.string().min(1).default('eu-west-2'),
-  /**
-   * Local runtime only: DynamoDB Local and the @connections emulator. The runtime also sets
-   * SES_ENDPOINT and STRIPE_API_URL; they are declared here once an adapter reads them.
-   */
+  /** Local runtime only: DynamoDB Local, the @connections emulator, SES local, the Stripe emulator. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   CONNECTIONS_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  STRIPE_API_URL: z.url().optional(),
+  /** The browser's Stripe.js: Stripe's own in AWS, the emulator's subset locally. */
+  STRIPE_JS_URL: z.url().default('https://js.stripe.com/v3/'),
+  /** Stripe publishable key for the driver's start page; without it paid sessions are unavailable. */
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_/, 'STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_…)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /**
+   * The secret Transaction URL tokens are derived from (shared/app/payments/tokens.ts): the value
+   * itself locally, a Secrets Manager secret in AWS. Changing it breaks every link already emailed.
+   */
+  SESSION_TOKEN_SECRET: z.string().min(32, 'SESSION_TOKEN_SECRET must be at least 32 characters').optional(),
+  SESSION_TOKEN_SECRET_ARN: z.string().optional(),
+  /** No StartTransaction this long after the card hold: the hold is cancelled as abandoned. */
+  START_TIMEOUT_SECONDS: seconds(300),
+  /** How long starting a paid session waits for the charger's answer to RemoteStartTransaction. */
+  REMOTE_START_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   /** Sender of receipts; an SES-verified address or an address at a verified domain. */
   SENDER_EMAIL: z.email('SENDER_EMAIL must be an email address'),
   /** Either the Secrets Manager secret holding the Stripe keys (AWS) or the key itself (local). */

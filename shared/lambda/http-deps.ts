@@ -9,6 +9,7 @@ import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
+import type { PaymentsDeps } from '../app/payments/deps.js';
 import type { OperatorCatalog } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -16,8 +17,12 @@ import type { OperatorViews } from '../ports/operator-views.js';
 import type { TariffStore } from '../ports/tariffs.js';
 import { perConfig } from './config.js';
 import { ocppDeps } from './ocpp-deps.js';
+import { paymentsDeps } from './payments-deps.js';
 
 export interface HttpDeps {
+  /** Absent when this deployment takes no card payments (no publishable key). */
+  payments: PaymentsDeps | undefined;
+  stripeJsUrl: string;
   views: OperatorViews;
   tariffs: TariffStore;
   chargerAdmin: ChargerAdmin;
@@ -38,6 +43,8 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     catalog: new DynamoOperatorCatalog(db, c.TABLE_NAME),
     clock: systemClock,
     commands: ocppDeps(),
+    payments: paymentsDeps(),
+    stripeJsUrl: c.STRIPE_JS_URL,
     publicBaseUrl: c.PUBLIC_BASE_URL,
   };
 });

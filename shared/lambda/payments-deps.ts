@@ -1,9 +1,105 @@
-/** Composition root for the payments functions: adapters built once per container. */
+/**
+ * Composition root for the payments flow (driver pages, Stripe webhook, payments stream, sweeper):
+ * PaymentsDeps over DynamoDB, Stripe, SES and the OCPP command path, built once per container.
+ * The Stripe secret key and the token secret are fetched on first use (Secrets Manager in AWS,
+ * cached there), so building the deps stays synchronous.
+ */
+import type Stripe from 'stripe';
+import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
+import { DynamoChargerRepository, DynamoOperatorReader } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
+import { DynamoPaymentSessions } from '../adapters/dynamodb/payment-sessions.js';
+import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
+import { DynamoSessionTransactions } from '../adapters/dynamodb/session-transactions.js';
 import { DynamoStripeEventStore } from '../adapters/dynamodb/stripe-events.js';
+import type { TableContext } from '../adapters/dynamodb/support.js';
+import { createSesClient } from '../adapters/ses/client.js';
+import { createSesMailer } from '../adapters/ses/mailer.js';
+import { createStripeClient } from '../adapters/stripe/client.js';
+import { StripePaymentGateway } from '../adapters/stripe/payment-gateway.js';
+import { ocppSessionCharger } from '../app/ocpp/session-charger-port.js';
+import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
 import type { RecordStripeEventDeps } from '../app/payments/record-stripe-event.js';
+import { sessionTokens } from '../app/payments/tokens.js';
+import { publicTariff, safeParseTariff } from '../domain/tariff.js';
 import { systemClock } from '../ports/clock.js';
-import { perConfig } from './config.js';
+import { receiptComposer } from '../web/receipts/composer.js';
+import { type Config, perConfig } from './config.js';
+import { childLogger } from './logger.js';
+import { ocppDeps, powertoolsLog, uuidIds } from './ocpp-deps.js';
+import { sessionTokenSecret, stripeKeys } from './secrets.js';
+
+/** The Stripe client over the current secret key; a rotated key (new value) gets a new client. */
+function stripeClient(c: Config): () => Promise<Stripe> {
+  let cached: { secretKey: string; client: Stripe } | undefined;
+  return async () => {
+    const { secretKey } = await stripeKeys();
+    if (cached?.secretKey !== secretKey) {
+      cached = { secretKey, client: createStripeClient({ secretKey, apiUrl: c.STRIPE_API_URL }) };
+    }
+    return cached.client;
+  };
+}
+
+function catalogOver(t: TableContext, views: DynamoOperatorViews): PaymentCatalog {
+  const chargers = new DynamoChargerRepository(t);
+  const operators = new DynamoOperatorReader(t);
+  return {
+    charger: (chargerId) => chargers.get(chargerId),
+    operator: (operatorId) => operators.get(operatorId),
+    site: (operatorId, siteId) => views.site(operatorId, siteId),
+    async publicTariff(charger) {
+      const site = charger.siteId ? await views.site(charger.operatorId, charger.siteId) : undefined;
+      const choice = publicTariff({ charger: charger.tariffId, site: site?.tariffId });
+      const stored = choice ? await views.tariff(charger.operatorId, choice.tariffId) : undefined;
+      const parsed = stored ? safeParseTariff(stored) : undefined;
+      return parsed?.ok ? parsed.tariff : undefined;
+    },
+  };
+}
+
+/**
+ * The container's payments deps, or undefined when this deployment takes no card payments (no
+ * publishable key configured): the driver pages then say card payment is unavailable.
+ */
+export const paymentsDeps: () => PaymentsDeps | undefined = perConfig((c) => {
+  if (!c.STRIPE_PUBLISHABLE_KEY) return undefined;
+  const doc = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
+  const t: TableContext = { doc, tableName: c.TABLE_NAME };
+  const views = new DynamoOperatorViews(doc, c.TABLE_NAME);
+  return {
+    clock: systemClock,
+    ids: uuidIds,
+    log: powertoolsLog(childLogger('payments')),
+    settings: {
+      startTimeoutSeconds: c.START_TIMEOUT_SECONDS,
+      remoteStartWaitMs: c.REMOTE_START_WAIT_SECONDS * 1000,
+      publicBaseUrl: c.PUBLIC_BASE_URL,
+    },
+    catalog: catalogOver(t, views),
+    idTags: new DynamoOperatorCatalog(doc, c.TABLE_NAME),
+    sessions: new DynamoPaymentSessions(t),
+    payments: new StripePaymentGateway(stripeClient(c), c.STRIPE_PUBLISHABLE_KEY),
+    charger: ocppSessionCharger(ocppDeps()),
+    transactions: new DynamoSessionTransactions(t),
+    outbox: new DynamoReceiptOutbox(t),
+    tokens: sessionTokens(sessionTokenSecret),
+    mailer: createSesMailer({
+      client: createSesClient({ region: c.AWS_REGION, endpoint: c.SES_ENDPOINT }),
+      defaultFrom: c.SENDER_EMAIL,
+    }),
+    receipts: receiptComposer,
+  };
+});
+
+/** Payments deps where a function cannot run without them (stream, sweeper): a clear error otherwise. */
+export function requirePaymentsDeps(): PaymentsDeps {
+  const deps = paymentsDeps();
+  if (!deps)
+    throw new Error('payments are not configured: set STRIPE_PUBLISHABLE_KEY (context stripePublishableKey)');
+  return deps;
+}
 
 /** The container's deps (see perConfig). */
 export const webhookDeps: () => RecordStripeEventDeps = perConfig((c) => {

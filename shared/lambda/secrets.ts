@@ -42,3 +42,22 @@ export async function stripeKeys(): Promise<StripeKeys> {
   }
   return parsed.data;
 }
+
+/** The secret Transaction URL tokens are derived from: the environment locally, Secrets Manager in AWS. */
+export async function sessionTokenSecret(): Promise<string> {
+  const c = config();
+  if (c.SESSION_TOKEN_SECRET) return c.SESSION_TOKEN_SECRET;
+  if (!c.SESSION_TOKEN_SECRET_ARN) {
+    throw new Error(
+      'the session token secret is not configured: set SESSION_TOKEN_SECRET_ARN (AWS) or SESSION_TOKEN_SECRET',
+    );
+  }
+  // A rotation would break links already emailed, so the value is read once per container.
+  const value = await getSecret(c.SESSION_TOKEN_SECRET_ARN, { maxAge: 24 * 3600 });
+  if (typeof value !== 'string' || value.length < 32) {
+    throw new Error(
+      `the session token secret ${c.SESSION_TOKEN_SECRET_ARN} must be a string of at least 32 characters`,
+    );
+  }
+  return value;
+}

@@ -10,6 +10,8 @@ export interface StripeEventRecord {
 }
 
 export interface StripeEventStore {
+  /** Whether this event id was recorded (handled) before. */
+  seen(eventId: string): Promise<boolean>;
   /** 'recorded' the first time an event id is seen, 'duplicate' after. */
   recordOnce(event: StripeEventRecord): Promise<'recorded' | 'duplicate'>;
 }

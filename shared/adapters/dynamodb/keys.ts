@@ -289,6 +289,11 @@ export const paymentsStreamKeys = {
   receiptPartitionPrefix: prefixes.receipt,
 } as const;
 
+/** Partitions read whole (DynamoDB refuses an empty `begins_with` prefix on a key). */
+export const partitions = {
+  receiptsOfSession: (sessionId: string): string => keys.receipt(sessionId, '', 0).pk,
+} as const;
+
 /** A partition and the sort key prefix of the items a `begins_with` query wants from it. */
 export interface PrefixQuery {
   pk: string;

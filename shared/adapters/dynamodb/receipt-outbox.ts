@@ -5,8 +5,8 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReceiptOutbox, ReceiptRecord, ReceiptRequest } from '../../ports/payments.js';
-import { keys, queries } from './keys.js';
-import { beginsWith, Expression, putIfAbsent, queryAll, stripKeys, type TableContext } from './support.js';
+import { keys, partitions } from './keys.js';
+import { Expression, putIfAbsent, queryAll, stripKeys, type TableContext } from './support.js';
 
 export class DynamoReceiptOutbox implements ReceiptOutbox {
   constructor(private readonly t: TableContext) {}
@@ -41,7 +41,8 @@ export class DynamoReceiptOutbox implements ReceiptOutbox {
 
   async ofSession(sessionId: string): Promise<ReceiptRecord[]> {
     const { items } = await queryAll(this.t, {
-      ...beginsWith(queries.receiptsOfSession(sessionId)),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partitions.receiptsOfSession(sessionId) },
       ConsistentRead: true,
     });
     return items

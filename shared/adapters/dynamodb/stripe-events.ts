@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StripeEventRecord, StripeEventStore } from '../../ports/stripe-events.js';
 import { keys } from './keys.js';
 import { putIfAbsent, ttlAfter } from './support.js';
@@ -11,6 +11,13 @@ export class DynamoStripeEventStore implements StripeEventStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  async seen(eventId: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), ConsistentRead: true }),
+    );
+    return out.Item !== undefined;
+  }
 
   async recordOnce(event: StripeEventRecord): Promise<'recorded' | 'duplicate'> {
     const outcome = await putIfAbsent(

@@ -48,14 +48,18 @@ function toHold(pi: Stripe.PaymentIntent): Hold {
   };
 }
 
+/**
+ * The client comes through a getter: in AWS the secret key is read from Secrets Manager (cached,
+ * so a rotated key is picked up), which is asynchronous.
+ */
 export class StripePaymentGateway implements PaymentGateway {
   constructor(
-    private readonly stripe: Stripe,
+    private readonly client: () => Promise<Stripe>,
     readonly publishableKey: string,
   ) {}
 
   async createHold(input: CreateHoldInput): Promise<Hold> {
-    const pi = await this.stripe.paymentIntents.create(
+    const pi = await (await this.client()).paymentIntents.create(
       {
         amount: input.amountMinor,
         currency: input.currency.toLowerCase(),
@@ -70,11 +74,11 @@ export class StripePaymentGateway implements PaymentGateway {
   }
 
   async getHold(paymentIntentId: string): Promise<Hold> {
-    return toHold(await this.stripe.paymentIntents.retrieve(paymentIntentId, { expand: EXPAND }));
+    return toHold(await (await this.client()).paymentIntents.retrieve(paymentIntentId, { expand: EXPAND }));
   }
 
   async capture(paymentIntentId: string, amountMinor: number, idempotencyKey: string): Promise<Hold> {
-    const pi = await this.stripe.paymentIntents.capture(
+    const pi = await (await this.client()).paymentIntents.capture(
       paymentIntentId,
       { amount_to_capture: amountMinor, expand: EXPAND },
       { idempotencyKey },
@@ -87,7 +91,7 @@ export class StripePaymentGateway implements PaymentGateway {
     reason: 'requested_by_customer' | 'abandoned',
     idempotencyKey: string,
   ): Promise<Hold> {
-    const pi = await this.stripe.paymentIntents.cancel(
+    const pi = await (await this.client()).paymentIntents.cancel(
       paymentIntentId,
       { cancellation_reason: reason, expand: EXPAND },
       { idempotencyKey },

@@ -60,7 +60,7 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   }
 
   const sessionId = deps.ids.next('ps');
-  const token = deps.tokens.tokenFor(sessionId);
+  const token = await deps.tokens.tokenFor(sessionId);
   const site = charger.siteId ? await deps.catalog.site(operator.operatorId, charger.siteId) : undefined;
   const currency = operator.currency.toUpperCase();
   const hold = await deps.payments.createHold({

@@ -63,7 +63,10 @@ async function documentFor(
     session,
     operator,
     ...(site ? { site } : {}),
-    transactionUrl: transactionUrl(deps.settings.publicBaseUrl, deps.tokens.tokenFor(session.sessionId)),
+    transactionUrl: transactionUrl(
+      deps.settings.publicBaseUrl,
+      await deps.tokens.tokenFor(session.sessionId),
+    ),
   };
   switch (request.kind) {
     case 'pre-auth': {

@@ -13,13 +13,26 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 export interface SessionTokens {
-  tokenFor(sessionId: string): string;
+  tokenFor(sessionId: string): Promise<string>;
 }
 
-/** At least 32 characters of secret: HMAC keys shorter than the hash add nothing but risk. */
-export function sessionTokens(secret: string): SessionTokens {
-  if (secret.length < 32) throw new Error('the session token secret must be at least 32 characters');
-  return { tokenFor: (sessionId) => createHmac('sha256', secret).update(sessionId).digest('base64url') };
+/**
+ * Tokens under a secret that may have to be fetched (Secrets Manager in AWS). At least 32
+ * characters: HMAC keys shorter than the hash add nothing but risk.
+ */
+export function sessionTokens(secret: string | (() => Promise<string>)): SessionTokens {
+  const check = (s: string): string => {
+    if (s.length < 32) throw new Error('the session token secret must be at least 32 characters');
+    return s;
+  };
+  const getSecret =
+    typeof secret === 'string' ? async () => check(secret) : async () => check(await secret());
+  return {
+    tokenFor: async (sessionId) =>
+      createHmac('sha256', await getSecret())
+        .update(sessionId)
+        .digest('base64url'),
+  };
 }
 
 /** 32 bytes, base64url: 43 characters. */

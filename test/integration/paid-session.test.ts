@@ -1,0 +1,161 @@
+/**
+ * The paid session through the embedded platform, as a driver and a charger live it: the start
+ * page's API creates the hold through the real `stripe` SDK against the emulator, the card is
+ * confirmed, the platform sends RemoteStartTransaction, the simulated charger starts, the driver
+ * stops from the Transaction URL, the charge is finalised on the stream, captured, and the receipts
+ * arrive in the SES inbox (aws-ses-v2-local, real SES API).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { readInbox } from '../../local/ses-local.js';
+import { aTariff, energy } from '../fixtures/builders/pricing.js';
+import { type PaidCharger, paidCharger, payWithCard, platformStripe } from '../fixtures/payments/platform.js';
+
+const platform = inject('platform');
+const chargers: PaidCharger[] = [];
+afterAll(async () => {
+  await Promise.all(chargers.map((c) => c.close()));
+});
+
+async function post(path: string, body?: unknown) {
+  const res = await fetch(`${platform.endpoints.httpUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads the JSON field by field.
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+async function status(token: string) {
+  const res = await fetch(`${platform.endpoints.httpUrl}/t/${token}/status`);
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  return (await res.json()) as any;
+}
+
+const mailTo = async (email: string) =>
+  (await readInbox(platform.endpoints.sesUrl)).filter((m) => m.destination.to.includes(email));
+
+async function begin(charger: PaidCharger, email: string) {
+  const begun = await post('/api/drive/sessions', { chargerId: charger.chargerId, connectorId: 1, email });
+  expect(begun.status).toBe(201);
+  const json = begun.json as {
+    token: string;
+    clientSecret: string;
+    sessionId: string;
+    transactionUrl: string;
+  };
+  // What Stripe.js reads from the client secret: the PaymentIntent it belongs to.
+  return { ...json, paymentIntentId: json.clientSecret.split('_secret_')[0] as string };
+}
+
+describe('a paid session', () => {
+  it('hold £30, charge £12.34: captured 1234, released 1766, pre-auth and transaction receipts', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const begun = await begin(charger, email);
+
+    await payWithCard(platform, begun.paymentIntentId);
+    const confirmed = await post(`/t/${begun.token}/confirm`);
+    expect(confirmed.status).toBe(200);
+    expect(charger.starts).toHaveLength(1);
+
+    await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
+    await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(1);
+    const [preAuth] = await mailTo(email);
+    expect(preAuth?.subject).toContain('£30.00');
+    expect(preAuth?.body.text).toContain(begun.transactionUrl);
+
+    await charger.sendMeter(4000);
+    const stopped = await post(`/t/${begun.token}/stop`);
+    expect(stopped.status).toBe(200);
+    await expect
+      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
+      .toBe('completed');
+
+    const final = await status(begun.token);
+    expect(final.settlement).toMatchObject({ outcome: 'captured', capturedMinor: 1234, releasedMinor: 1766 });
+    const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
+    expect(pi).toMatchObject({ status: 'succeeded', amount_received: 1234, capture_method: 'manual' });
+
+    await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(2);
+    const receipt = (await mailTo(email)).find((m) => m !== preAuth && m.subject !== preAuth?.subject);
+    expect(receipt?.body.text).toContain(begun.paymentIntentId);
+    expect(receipt?.body.text).toContain('£12.34');
+    expect(receipt?.body.text).toContain('£17.66');
+  });
+
+  it('a zero-energy session on an energy-only price: the hold is cancelled in full and a receipt says so', async () => {
+    const charger = await paidCharger(platform, {
+      tariff: (operatorId) =>
+        aTariff({ id: 'energy', operatorId, elements: [{ components: [energy(45_500)] }] }),
+    });
+    chargers.push(charger);
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const begun = await begin(charger, email);
+    await payWithCard(platform, begun.paymentIntentId);
+    await post(`/t/${begun.token}/confirm`);
+    await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
+    await post(`/t/${begun.token}/stop`);
+    await expect
+      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
+      .toBe('completed');
+    expect((await status(begun.token)).settlement).toMatchObject({
+      outcome: 'cancelled',
+      capturedMinor: 0,
+      releasedMinor: 3000,
+    });
+    const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
+    expect(pi.status).toBe('canceled');
+    await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(2);
+    const receipt = (await mailTo(email)).find((m) => !m.subject.includes('held'));
+    expect(receipt?.body.text).toContain('£0.00');
+    expect(receipt?.body.text).toContain('£30.00');
+  });
+
+  it('cancel before the car starts: the hold is cancelled at once and a cancellation receipt is sent', async () => {
+    const charger = await paidCharger(platform, { answerRemoteStart: 'Accepted' });
+    chargers.push(charger);
+    // The car never draws: the charger accepts RemoteStart but its StartTransaction is held back.
+    charger.client.handle('RemoteStartTransaction', async () => ({ status: 'Accepted' }));
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const begun = await begin(charger, email);
+    await payWithCard(platform, begun.paymentIntentId);
+    await post(`/t/${begun.token}/confirm`);
+    expect((await status(begun.token)).status).toBe('waiting-for-car');
+    const cancelled = await post(`/t/${begun.token}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
+    expect(pi).toMatchObject({ status: 'canceled', cancellation_reason: 'requested_by_customer' });
+    await expect
+      .poll(async () => (await mailTo(email)).map((m) => m.subject).join(' | '), { timeout: 10_000 })
+      .toMatch(/released/);
+  });
+
+  it('a declined card: a clear message, no session started, nothing held', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
+    await payWithCard(platform, begun.paymentIntentId, 'pm_card_chargeDeclined');
+    const confirmed = await post(`/t/${begun.token}/confirm`);
+    expect(confirmed.json).toMatchObject({
+      outcome: 'not-held',
+      paymentError: { code: expect.stringMatching(/decline/) },
+    });
+    expect(charger.starts).toEqual([]);
+    const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
+    expect(pi.amount_capturable).toBe(0);
+  });
+
+  it('a wrong or truncated token gets the same plain 404', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
+    const wrong = await fetch(`${platform.endpoints.httpUrl}/t/${begun.token.slice(0, -2)}xy/status`);
+    const truncated = await fetch(`${platform.endpoints.httpUrl}/t/${begun.token.slice(0, 20)}/status`);
+    expect(wrong.status).toBe(404);
+    expect(truncated.status).toBe(404);
+    expect(await wrong.text()).toBe(await truncated.text());
+  });
+});
