@@ -11,7 +11,12 @@
 import { InvalidArgumentError } from './errors.js';
 
 export const DEFAULT_SETTLE_WINDOW_SECONDS = 120;
-export const DEFAULT_HOLD_SAFETY_SECONDS = 3600;
+/**
+ * A session still open this long before its card hold lapses is stopped, finalised on the data in
+ * hand and captured: a day, so a capture that fails has a day of retries before Stripe releases the
+ * hold (card-not-present holds last about 7 days).
+ */
+export const DEFAULT_HOLD_SAFETY_SECONDS = 24 * 3600;
 
 /** Final, and why; or not yet, why, and when to look again (null: only a new event can tell). */
 export type Finality =

@@ -164,9 +164,6 @@ export function driverStatus(
   }
 }
 
-/** Seconds before the card hold lapses at which an open session is stopped and captured. */
-export const HOLD_SAFETY_SECONDS = 24 * 60 * 60;
-
 /**
  * Whether an OCPP idTag is a paid session's (`PS` + 18 hex digits, issued when the hold succeeds):
  * the StartTransaction that carries one belongs to that session.
