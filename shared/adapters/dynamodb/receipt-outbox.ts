@@ -6,7 +6,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReceiptOutbox, ReceiptRecord, ReceiptRequest } from '../../ports/payments.js';
 import { keys, queries } from './keys.js';
-import { beginsWith, Expression, putIfAbsent, queryAll, stripKeys, type TableContext } from './support.js';
+import { Expression, putIfAbsent, queryAll, stripKeys, type TableContext } from './support.js';
+
+/** Code-unit order (ISO-8601 instants sort as time); `localeCompare` would follow the locale. */
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class DynamoReceiptOutbox implements ReceiptOutbox {
   constructor(private readonly t: TableContext) {}
@@ -40,12 +43,20 @@ export class DynamoReceiptOutbox implements ReceiptOutbox {
   }
 
   async ofSession(sessionId: string): Promise<ReceiptRecord[]> {
+    // The whole partition: DynamoDB refuses `begins_with` on an empty prefix (a key attribute value
+    // may not be empty), and every item of `RECEIPT#<sessionId>` is one of the session's receipts.
+    const { pk } = queries.receiptsOfSession(sessionId);
     const { items } = await queryAll(this.t, {
-      ...beginsWith(queries.receiptsOfSession(sessionId)),
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+      ExpressionAttributeValues: { ':pk': pk },
       ConsistentRead: true,
     });
     return items
       .map((i) => stripKeys<ReceiptRecord>(i))
-      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.copy - b.copy);
+      .sort(
+        (a, b) =>
+          compareStrings(a.requestedAt, b.requestedAt) || a.copy - b.copy || compareStrings(a.kind, b.kind),
+      );
   }
 }
