@@ -319,10 +319,6 @@ export const queries = {
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.chargerPartition,
   }),
-  receiptsOfSession: (sessionId: string): PrefixQuery => ({
-    pk: `${prefixes.receipt}${sessionId}`,
-    skPrefix: '',
-  }),
   /** On gsi1, newest first when queried backwards (gsi1sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),

@@ -9,8 +9,8 @@
  *   transaction, each side conditional, so a transaction has one session and a session one transaction.
  * Status moves are conditional on the status the caller read (see shared/domain/payment-session.ts).
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PaymentSessionStatus } from '../../domain/payment-session.js';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { canAdvance, type PaymentSessionStatus } from '../../domain/payment-session.js';
 import type { PaymentSession, PaymentSessionRepository, SessionPatch } from '../../ports/payments.js';
 import { epochSortKey, gsi1, keys, PAY_SWEEP_PARTITION } from './keys.js';
 import {
@@ -18,7 +18,6 @@ import {
   failedConditions,
   ITEM_ABSENT,
   isConditionalCheckFailed,
-  queryAll,
   stripKeys,
   type TableContext,
 } from './support.js';
@@ -108,10 +107,14 @@ export class DynamoPaymentSessions implements PaymentSessionRepository {
     to: PaymentSessionStatus,
     patch: SessionPatch,
   ): Promise<'saved' | 'conflict'> {
+    // Only the statuses `to` is a forward move from may match: a backward move is a conflict even
+    // when the stored status is one of `from` (and an empty IN list is not valid syntax).
+    const forwardFrom = from.filter((s) => canAdvance(s, to));
+    if (forwardFrom.length === 0) return 'conflict';
     const e = new Expression();
     applyPatch(e, sessionId, patch);
     e.set('status', to);
-    const statuses = from.map((s) => e.value(s)).join(', ');
+    const statuses = forwardFrom.map((s) => e.value(s)).join(', ');
     e.when(`attribute_exists(pk) AND ${e.name('status')} IN (${statuses})`);
     try {
       await this.t.doc.send(
@@ -144,8 +147,10 @@ export class DynamoPaymentSessions implements PaymentSessionRepository {
   ): Promise<'bound' | 'taken'> {
     const e = new Expression();
     e.set('transactionId', transactionId);
+    // The session's own charger only (its idTag was sent there): `transactionId` alone does not
+    // name a transaction, and another charger's transaction 7 must not pass for a replay.
     e.when(
-      `attribute_exists(pk) AND (attribute_not_exists(${e.name('transactionId')}) OR ${e.name('transactionId')} = ${e.value(transactionId)})`,
+      `attribute_exists(pk) AND ${e.name('chargerId')} = ${e.value(chargerId)} AND (attribute_not_exists(${e.name('transactionId')}) OR ${e.name('transactionId')} = ${e.value(transactionId)})`,
     );
     try {
       await this.t.doc.send(
@@ -186,12 +191,17 @@ export class DynamoPaymentSessions implements PaymentSessionRepository {
   }
 
   async dueForSweep(now: number, limit: number): Promise<PaymentSession[]> {
-    const { items } = await queryAll(this.t, {
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :due',
-      ExpressionAttributeValues: { ':p': PAY_SWEEP_PARTITION, ':due': epochSortKey(now + 1) },
-      Limit: limit,
-    });
-    return items.slice(0, limit).map((i) => stripKeys<PaymentSession>(i));
+    // One page: with no filter, Limit counts matches, so the page holds the `limit` oldest due
+    // sessions (paging on would read every due session only to drop all but `limit`).
+    const out = await this.t.doc.send(
+      new QueryCommand({
+        TableName: this.t.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :due',
+        ExpressionAttributeValues: { ':p': PAY_SWEEP_PARTITION, ':due': epochSortKey(now + 1) },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => stripKeys<PaymentSession>(i));
   }
 }

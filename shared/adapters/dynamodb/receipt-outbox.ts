@@ -8,6 +8,9 @@ import type { ReceiptOutbox, ReceiptRecord, ReceiptRequest } from '../../ports/p
 import { keys, partitions } from './keys.js';
 import { Expression, putIfAbsent, queryAll, stripKeys, type TableContext } from './support.js';
 
+/** Code-unit order (ISO-8601 instants sort as time); `localeCompare` would follow the locale. */
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export class DynamoReceiptOutbox implements ReceiptOutbox {
   constructor(private readonly t: TableContext) {}
 
@@ -40,6 +43,7 @@ export class DynamoReceiptOutbox implements ReceiptOutbox {
   }
 
   async ofSession(sessionId: string): Promise<ReceiptRecord[]> {
+    // The whole partition: every item of `RECEIPT#<sessionId>` is one of the session's receipts.
     const { items } = await queryAll(this.t, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': partitions.receiptsOfSession(sessionId) },
@@ -47,6 +51,9 @@ export class DynamoReceiptOutbox implements ReceiptOutbox {
     });
     return items
       .map((i) => stripKeys<ReceiptRecord>(i))
-      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.copy - b.copy);
+      .sort(
+        (a, b) =>
+          compareStrings(a.requestedAt, b.requestedAt) || a.copy - b.copy || compareStrings(a.kind, b.kind),
+      );
   }
 }

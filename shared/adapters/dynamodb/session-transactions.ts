@@ -15,7 +15,13 @@ export class DynamoSessionTransactions implements SessionTransactions {
 
   async chargeOf(chargerId: string, transactionId: number): Promise<SessionCharge | undefined> {
     const out = await this.t.doc.send(
-      new GetCommand({ TableName: this.t.tableName, Key: keys.transaction(chargerId, transactionId) }),
+      // Consistent: the capture and the transaction receipt read the charge right after the
+      // finaliser wrote it; a stale read would miss the final charge.
+      new GetCommand({
+        TableName: this.t.tableName,
+        Key: keys.transaction(chargerId, transactionId),
+        ConsistentRead: true,
+      }),
     );
     const item = out.Item;
     if (!item) return undefined;

@@ -5,6 +5,7 @@
  * idempotency keys replay). For unit tests and the money-invariant property test.
  */
 import type { IdTag } from '../../domain/entities.js';
+import { sameIdTag } from '../../domain/id-tag.js';
 import { canAdvance, type PaymentSessionStatus } from '../../domain/payment-session.js';
 import type {
   CreateHoldInput,
@@ -24,6 +25,9 @@ import type {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/** Code-unit order, as DynamoDB sorts string keys (ASCII ids sort the same either way). */
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function applyPatch(session: PaymentSession, patch: SessionPatch): PaymentSession {
   const next: Record<string, unknown> = { ...session };
   for (const [k, v] of Object.entries(patch)) {
@@ -38,7 +42,17 @@ export class MemoryPaymentSessions implements PaymentSessionRepository {
   private readonly byTx = new Map<string, string>();
 
   async create(session: PaymentSession): Promise<void> {
-    if (this.sessions.has(session.sessionId)) throw new Error(`session ${session.sessionId} exists`);
+    // Like the adapter's transaction of three conditional puts: the id, the token hash and the
+    // idTag (case-insensitive) are each one session's, or nothing is written.
+    for (const s of this.sessions.values()) {
+      if (
+        s.sessionId === session.sessionId ||
+        s.tokenHash === session.tokenHash ||
+        sameIdTag(s.idTag, session.idTag)
+      ) {
+        throw new Error(`session ${session.sessionId}: id, token or idTag already taken`);
+      }
+    }
     this.sessions.set(session.sessionId, clone(session));
   }
   async get(sessionId: string) {
@@ -50,7 +64,7 @@ export class MemoryPaymentSessions implements PaymentSessionRepository {
     return s ? clone(s) : undefined;
   }
   async byIdTag(idTag: string) {
-    const s = [...this.sessions.values()].find((x) => x.idTag.toUpperCase() === idTag.toUpperCase());
+    const s = [...this.sessions.values()].find((x) => sameIdTag(x.idTag, idTag));
     return s ? clone(s) : undefined;
   }
   async advance(
@@ -72,22 +86,27 @@ export class MemoryPaymentSessions implements PaymentSessionRepository {
   async bindTransaction(sessionId: string, chargerId: string, transactionId: number) {
     const key = `${chargerId}#${transactionId}`;
     const s = this.sessions.get(sessionId);
-    if (!s) return 'taken' as const;
+    // A session's idTag was sent to its own charger only: another charger's transaction is not its.
+    if (!s || s.chargerId !== chargerId) return 'taken' as const;
     const boundTx = this.byTx.get(key);
-    const sessionTx = [...this.byTx.entries()].find(([, id]) => id === sessionId)?.[0];
-    if ((boundTx && boundTx !== sessionId) || (sessionTx && sessionTx !== key)) return 'taken' as const;
+    if (boundTx !== undefined && boundTx !== sessionId) return 'taken' as const;
+    if (s.transactionId !== undefined && s.transactionId !== transactionId) return 'taken' as const;
     this.byTx.set(key, sessionId);
+    this.sessions.set(sessionId, { ...s, transactionId });
     return 'bound' as const;
   }
   async sessionOfTransaction(chargerId: string, transactionId: number) {
     return this.byTx.get(`${chargerId}#${transactionId}`);
   }
   async dueForSweep(now: number, limit: number) {
-    return [...this.sessions.values()]
-      .filter((s) => s.sweepAt !== undefined && s.sweepAt <= now)
-      .sort((a, b) => (a.sweepAt ?? 0) - (b.sweepAt ?? 0))
-      .slice(0, limit)
-      .map(clone);
+    return (
+      [...this.sessions.values()]
+        .filter((s) => s.sweepAt !== undefined && s.sweepAt <= now)
+        // The adapter's index sorts by `<sweepAt>#<sessionId>`.
+        .sort((a, b) => (a.sweepAt ?? 0) - (b.sweepAt ?? 0) || compareStrings(a.sessionId, b.sessionId))
+        .slice(0, limit)
+        .map(clone)
+    );
   }
 }
 
@@ -243,11 +262,17 @@ export class FakeSessionCharger implements SessionCharger {
 }
 
 export class MemorySessionTransactions implements SessionTransactions {
+  /** The transactions OCPP stored, as payments reads them; a key here is a transaction that exists. */
   readonly charges = new Map<string, SessionCharge>();
   readonly holds = new Map<
     string,
     { preAuthAmountMinor: number; holdExpiresAt?: number; paymentSessionId: string }
   >();
+
+  /** OCPP stored the StartTransaction: the transaction exists, unpriced and not final. */
+  started(chargerId: string, transactionId: number, idTag: string): void {
+    this.charges.set(`${chargerId}#${transactionId}`, { idTag, final: false });
+  }
 
   async chargeOf(chargerId: string, transactionId: number) {
     const c = this.charges.get(`${chargerId}#${transactionId}`);
@@ -258,9 +283,16 @@ export class MemorySessionTransactions implements SessionTransactions {
     transactionId: number,
     hold: { preAuthAmountMinor: number; holdExpiresAt?: number; paymentSessionId: string },
   ) {
-    this.holds.set(`${chargerId}#${transactionId}`, { ...hold });
+    const key = `${chargerId}#${transactionId}`;
+    // The seam is written on OCPP's transaction item, never in place of it (see `started`).
+    if (!this.charges.has(key)) throw new Error(`no transaction ${key}`);
+    this.holds.set(key, { ...hold });
   }
 }
+
+/** Oldest first; the adapter's order for receipts requested at the same instant (copy, then kind). */
+const receiptOrder = (a: ReceiptRecord, b: ReceiptRecord): number =>
+  compareStrings(a.requestedAt, b.requestedAt) || a.copy - b.copy || compareStrings(a.kind, b.kind);
 
 export class MemoryReceiptOutbox implements ReceiptOutbox {
   readonly items: ReceiptRecord[] = [];
@@ -281,16 +313,23 @@ export class MemoryReceiptOutbox implements ReceiptOutbox {
       (r) => r.sessionId === request.sessionId && r.kind === request.kind && r.copy === request.copy,
     );
   }
-  async markSent(request: ReceiptRequest, messageId: string, sentAt: string) {
+  /** Like the adapter's conditional update: marking a receipt never queued is an error. */
+  private mark(request: ReceiptRequest, fields: Partial<ReceiptRecord>) {
     const item = this.find(request);
-    if (item) Object.assign(item, { messageId, sentAt });
+    if (!item) throw new Error(`no receipt ${request.sessionId} ${request.kind}#${request.copy}`);
+    Object.assign(item, fields);
+  }
+  async markSent(request: ReceiptRequest, messageId: string, sentAt: string) {
+    this.mark(request, { messageId, sentAt });
   }
   async markFailed(request: ReceiptRequest, failure: string, failedAt: string) {
-    const item = this.find(request);
-    if (item) Object.assign(item, { failure, failedAt });
+    this.mark(request, { failure, failedAt });
   }
   async ofSession(sessionId: string) {
-    return this.items.filter((r) => r.sessionId === sessionId).map((r) => ({ ...r }));
+    return this.items
+      .filter((r) => r.sessionId === sessionId)
+      .sort(receiptOrder)
+      .map((r) => ({ ...r }));
   }
 }
 

@@ -3,6 +3,7 @@
  * (test/unit/contracts). The items live in a table of their own: no stream poller and no scheduled
  * finaliser watches it, so nothing but the test moves them.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, inject } from 'vitest';
 import { ensurePlatformTable } from '../../../local/dynamodb-local.js';
 import { DynamoCallRepository } from '../../../shared/adapters/dynamodb/call-repository.js';
@@ -15,17 +16,30 @@ import {
 } from '../../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
-import { outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
+import { keys, outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
+import { DynamoPaymentSessions } from '../../../shared/adapters/dynamodb/payment-sessions.js';
+import { DynamoReceiptOutbox } from '../../../shared/adapters/dynamodb/receipt-outbox.js';
+import { DynamoSessionTransactions } from '../../../shared/adapters/dynamodb/session-transactions.js';
 import { DynamoStatusRepository } from '../../../shared/adapters/dynamodb/status-repository.js';
 import { stripKeys, type TableContext } from '../../../shared/adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../../../shared/adapters/dynamodb/transaction-repository.js';
+import { initAggregate } from '../../../shared/domain/charge-aggregate.js';
 import type { ChargeFinalisedEvent } from '../../../shared/ports/charges.js';
+import { DEMO_TARIFF } from '../../fixtures/builders/pricing.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import {
+  describePaymentSessionRepositoryContract,
+  describeReceiptOutboxContract,
+  describeSessionTransactionsContract,
+} from '../../fixtures/contracts/payments.js';
 import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
-import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
+import {
+  aTransactionRecord,
+  describeTransactionRepositoryContract,
+} from '../../fixtures/contracts/transactions.js';
 import { partition } from '../../fixtures/ocpp/dynamo.js';
 
 const platform = inject('platform');
@@ -77,3 +91,78 @@ describeChargeRepositoryContract(DYNAMO, () => ({
         return event as unknown as ChargeFinalisedEvent;
       }),
 }));
+describePaymentSessionRepositoryContract(DYNAMO, () => new DynamoPaymentSessions(t));
+describeReceiptOutboxContract(DYNAMO, () => new DynamoReceiptOutbox(t));
+describeSessionTransactionsContract(DYNAMO, () => {
+  const charges = new DynamoChargeRepository(t);
+  return {
+    transactions: new DynamoSessionTransactions(t),
+    // A real transaction item: OCPP's StartTransaction, pricing's charge, OCPP's stop, pricing's finalisation.
+    seed: async (tx) => {
+      const key = { chargerId: tx.chargerId, transactionId: tx.transactionId };
+      const created = await transactions.createStarted(
+        aTransactionRecord({ ...key, idTag: tx.idTag, startedAt: tx.startedAt, createdAt: tx.startedAt }),
+        undefined,
+      );
+      if (created !== 'created') throw new Error(`seeding ${tx.chargerId}#${tx.transactionId}: ${created}`);
+      let version = 0;
+      if (tx.priced) {
+        const aggregate = initAggregate({
+          tariff: DEMO_TARIFF,
+          startedAt: 1_793_523_600,
+          meterStartWh: 1000,
+        });
+        const saved = await charges.saveCharge(key, version++, { aggregate, ...tx.priced, addFlags: [] });
+        if (saved !== 'saved') throw new Error(`seeding ${tx.chargerId}#${tx.transactionId}: ${saved}`);
+      }
+      if (tx.stoppedAt !== undefined) {
+        await transactions.recordStop(tx.chargerId, tx.transactionId, {
+          meterStop: 11_000,
+          stoppedAt: tx.stoppedAt,
+          stopMessageId: 'sp-1',
+          receivedAt: tx.stoppedAt,
+        });
+      }
+      if (tx.finalisedAt !== undefined) {
+        const energyMilliWh = tx.priced?.energyMilliWh ?? 0;
+        const markFinal = tx.stoppedAt !== undefined;
+        const outcome = await charges.finalise(key, version, {
+          finalisedAt: tx.finalisedAt,
+          reason: 'settled',
+          ...(tx.priced ? { charge: tx.priced.charge } : {}),
+          energyMilliWh,
+          markFinal,
+          event: {
+            type: 'charge-finalised',
+            eventId: `charge-finalised:${tx.chargerId}#${tx.transactionId}`,
+            ...key,
+            operatorId: 'op-contract',
+            finalisedAt: tx.finalisedAt,
+            reason: 'settled',
+            charge: tx.priced?.charge ?? null,
+            energyMilliWh,
+            stillRunning: !markFinal,
+          },
+        });
+        if (outcome !== 'finalised')
+          throw new Error(`seeding ${tx.chargerId}#${tx.transactionId}: ${outcome}`);
+      }
+    },
+    holdOf: async (chargerId, transactionId) => {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: t.tableName,
+          Key: keys.transaction(chargerId, transactionId),
+          ConsistentRead: true,
+        }),
+      );
+      const item = out.Item;
+      if (item?.paymentSessionId === undefined) return undefined;
+      return {
+        preAuthAmountMinor: item.preAuthAmountMinor,
+        ...(item.holdExpiresAt !== undefined ? { holdExpiresAt: item.holdExpiresAt } : {}),
+        paymentSessionId: item.paymentSessionId,
+      };
+    },
+  };
+});

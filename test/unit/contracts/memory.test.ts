@@ -8,11 +8,21 @@ import {
 } from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
+import {
+  MemoryPaymentSessions,
+  MemoryReceiptOutbox,
+  MemorySessionTransactions,
+} from '../../../shared/adapters/memory/payments.js';
 import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import {
+  describePaymentSessionRepositoryContract,
+  describeReceiptOutboxContract,
+  describeSessionTransactionsContract,
+} from '../../fixtures/contracts/payments.js';
 import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
 import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
 
@@ -47,5 +57,24 @@ describeChargeRepositoryContract(FAKE, () => {
       [...store.outbox.values()].filter(
         (e) => e.chargerId === key.chargerId && e.transactionId === key.transactionId,
       ),
+  };
+});
+describePaymentSessionRepositoryContract(FAKE, () => new MemoryPaymentSessions());
+describeReceiptOutboxContract(FAKE, () => new MemoryReceiptOutbox());
+describeSessionTransactionsContract(FAKE, () => {
+  const transactions = new MemorySessionTransactions();
+  return {
+    transactions,
+    // The fake holds only the view payments reads: the seed writes that view directly.
+    seed: async (tx) => {
+      transactions.charges.set(`${tx.chargerId}#${tx.transactionId}`, {
+        idTag: tx.idTag,
+        ...(tx.priced ?? {}),
+        startedAt: tx.startedAt,
+        ...(tx.stoppedAt !== undefined ? { stoppedAt: tx.stoppedAt } : {}),
+        final: tx.finalisedAt !== undefined,
+      });
+    },
+    holdOf: async (chargerId, transactionId) => transactions.holds.get(`${chargerId}#${transactionId}`),
   };
 });

@@ -198,6 +198,7 @@ describe('the Transaction URL', () => {
     const token = await heldToken();
     const [session] = [...world.sessions.sessions.values()];
     if (!session) throw new Error('no session');
+    world.transactions.started('CP-1', 42, session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 42, idTag: session.idTag });
     const res = await request('POST', `/t/${token}/stop`);
     expect(res.status).toBe(200);

@@ -154,6 +154,7 @@ describe('cancelling before charging', () => {
 
   it('after StartTransaction, Cancel is refused: the driver must Stop', async () => {
     const { world, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     const charging = await world.sessions.get(held.session.sessionId);
     await expect(cancelByDriver(world.deps, charging!)).rejects.toMatchObject({
@@ -202,6 +203,7 @@ describe('cancelling before charging', () => {
 describe('binding, stopping and capturing', () => {
   it('hold £30, charge £12.34: captures 1234, releases 1766, queues the transaction receipt once', async () => {
     const { world, begun, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     expect(
       await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag }),
     ).toBe('bound');
@@ -236,6 +238,7 @@ describe('binding, stopping and capturing', () => {
 
   it('a zero charge cancels the hold instead of capturing', async () => {
     const { world, begun, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     const outcome = await captureFinalCharge(world.deps, {
       eventId: 'e',
@@ -254,6 +257,7 @@ describe('binding, stopping and capturing', () => {
 
   it('a charge above the hold captures the hold and records the shortfall', async () => {
     const { world, begun, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     await captureFinalCharge(world.deps, {
       eventId: 'e',
@@ -271,6 +275,7 @@ describe('binding, stopping and capturing', () => {
 
   it('a crash between capture and recording it: the retry records the capture without a second one', async () => {
     const { world, begun, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     const event = {
       eventId: 'e1',
@@ -291,6 +296,7 @@ describe('binding, stopping and capturing', () => {
 
   it('a hold that lapsed before capture marks the session uncollected', async () => {
     const { world, begun, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     world.payments.expire(begun.paymentIntentId);
     expect(
@@ -318,6 +324,7 @@ describe('binding, stopping and capturing', () => {
 
   it('a charge finalised because the hold is lapsing stops the car and captures', async () => {
     const { world, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
     await captureFinalCharge(world.deps, {
       eventId: 'e',

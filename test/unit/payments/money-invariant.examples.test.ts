@@ -96,6 +96,7 @@ describe('StartTransaction racing the start timeout (seed 866885363)', () => {
     const { world, begun, session } = await heldSession();
     world.clock.advance(301_000);
     // Both start together: the sweeper's cancel lands while the bind is still writing.
+    world.transactions.started('CP-1', 7, session.idTag);
     const [outcome] = await Promise.all([
       bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: session.idTag }),
       sweepSessions(world.deps),
@@ -112,6 +113,7 @@ describe('StartTransaction racing the start timeout (seed 866885363)', () => {
     const { world, begun, session } = await heldSession();
     world.clock.advance(301_000);
     world.payments.failAfter = 'cancel';
+    world.transactions.started('CP-1', 7, session.idTag);
     const [outcome] = await Promise.all([
       bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: session.idTag }),
       sweepSessions(world.deps),

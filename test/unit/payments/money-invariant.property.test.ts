@@ -295,6 +295,7 @@ async function play(run: Run) {
         if (!o.remoteStartSent) return 'defer';
         const session = await stored(step.s);
         o.startDone = true;
+        world.transactions.started('CP-1', txOf(step.s), session.idTag);
         o.bindOutcomes.push(
           await bindTransaction(deps, {
             chargerId: 'CP-1',

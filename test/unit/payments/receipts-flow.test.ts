@@ -53,6 +53,7 @@ describe('receipts, sent from the outbox', () => {
 
   it('transaction receipt: payment id, each component with tax, captured and refund', async () => {
     const { world, begun, session } = await held();
+    world.transactions.started('CP-1', 7, session.idTag);
     await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: session.idTag });
     const start = Math.floor(world.clock.now() / 1000);
     // 10 kWh in an hour: 10 × 45.5p + 1 h × £1.20 (+20 % VAT each) + £0.50 flat.
