@@ -23,6 +23,11 @@ export interface HandlerSpec {
   readonly readsStripeSecret: boolean;
   /** `ses:SendEmail` from the sender identity (receipts, Transaction URL emails). */
   readonly sendsEmail: boolean;
+  /**
+   * `secretsmanager:GetSecretValue` on the session token secret, and `SESSION_TOKEN_SECRET_ARN` in
+   * the environment: the key Transaction URL tokens are derived from.
+   */
+  readonly readsTokenSecret: boolean;
 }
 
 export const HANDLERS = {
@@ -36,6 +41,7 @@ export const HANDLERS = {
     postsToChargers: false,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
   },
   ocppConnect: {
     entry: 'functions/ocpp/connect.ts',
@@ -46,6 +52,7 @@ export const HANDLERS = {
     postsToChargers: false,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
   },
   ocppDisconnect: {
     entry: 'functions/ocpp/disconnect.ts',
@@ -56,6 +63,7 @@ export const HANDLERS = {
     postsToChargers: false,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
   },
   ocppMessage: {
     entry: 'functions/ocpp/message.ts',
@@ -68,6 +76,7 @@ export const HANDLERS = {
     postsToChargers: true,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
   },
   ocppCallSweeper: {
     entry: 'functions/ocpp/call-sweeper.ts',
@@ -79,6 +88,7 @@ export const HANDLERS = {
     postsToChargers: true,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
   },
   httpApi: {
     entry: 'functions/http/api.ts',
@@ -91,8 +101,10 @@ export const HANDLERS = {
     postsToChargers: true,
     // Creates and cancels Stripe PaymentIntents (pre-authorisation holds).
     readsStripeSecret: true,
-    // Transaction URL email on a successful hold, cancellation receipt.
-    sendsEmail: true,
+    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments.
+    sendsEmail: false,
+    // Issues the Transaction URL token when a session begins and checks it on /t/{token}.
+    readsTokenSecret: true,
   },
   stripeWebhook: {
     entry: 'functions/payments/stripe-webhook.ts',
@@ -100,10 +112,13 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 28,
     table: 'readWrite',
-    postsToChargers: false,
+    // A hold that reaches requires_capture sends RemoteStartTransaction to the charger.
+    postsToChargers: true,
     // The webhook signing secret lives in the same secret as the API key.
     readsStripeSecret: true,
-    sendsEmail: true,
+    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments.
+    sendsEmail: false,
+    readsTokenSecret: false,
   },
   streamRecompute: {
     entry: 'functions/streams/recompute.ts',
@@ -115,6 +130,7 @@ export const HANDLERS = {
     postsToChargers: true,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
   },
   scheduleFinaliser: {
     entry: 'functions/schedules/finaliser.ts',
@@ -128,6 +144,40 @@ export const HANDLERS = {
     postsToChargers: true,
     readsStripeSecret: false,
     sendsEmail: false,
+    readsTokenSecret: false,
+  },
+  streamPayments: {
+    entry: 'functions/streams/payments.ts',
+    description:
+      'Table stream: binds a paid session to its StartTransaction, captures or releases the hold on charge-finalised, sends receipts owed',
+    memorySize: 512,
+    timeoutSeconds: 60,
+    table: 'readWrite',
+    // RemoteStopTransaction: a StartTransaction that arrives after its hold ended, and a session
+    // whose hold is about to lapse (captured on the data in hand).
+    postsToChargers: true,
+    // Captures and cancels PaymentIntents.
+    readsStripeSecret: true,
+    // The one sender of receipts: pre-auth (with the Transaction URL), cancellation, transaction.
+    sendsEmail: true,
+    // The pre-auth receipt carries the Transaction URL, whose token is derived from this secret.
+    readsTokenSecret: true,
+  },
+  schedulePaymentsSweeper: {
+    entry: 'functions/schedules/payments-sweeper.ts',
+    description:
+      'Every minute: cancels holds whose charger never started (start timeout) and settles sessions whose hold nears expiry',
+    memorySize: 512,
+    // Under the 1 minute schedule so runs do not overlap.
+    timeoutSeconds: 50,
+    table: 'readWrite',
+    // Stopping a session is the finaliser's; this function only moves payments and owes receipts.
+    postsToChargers: false,
+    // Cancels abandoned PaymentIntents.
+    readsStripeSecret: true,
+    // Receipts are owed through the table and sent by streamPayments.
+    sendsEmail: false,
+    readsTokenSecret: false,
   },
 } as const satisfies Record<string, HandlerSpec>;
 

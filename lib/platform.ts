@@ -25,7 +25,8 @@ export interface Platform {
 export function buildPlatform(app: App, options: PlatformOptions = {}): Platform {
   const settings = readSettings(app.node);
   const stateful = new StatefulStack(app, STATEFUL_STACK_NAME, {
-    description: 'EV charging platform: table, Stripe secret, SES sender identity (retained)',
+    description:
+      'EV charging platform: table, Stripe and session token secrets, SES sender identity (retained)',
     settings,
   });
   const stateless = new StatelessStack(app, STATELESS_STACK_NAME, {
@@ -33,6 +34,7 @@ export function buildPlatform(app: App, options: PlatformOptions = {}): Platform
     settings,
     table: stateful.table,
     stripeSecret: stateful.stripeSecret,
+    sessionTokenSecret: stateful.sessionTokenSecret,
     senderIdentity: stateful.senderIdentity,
   });
 

@@ -23,11 +23,21 @@ export const CONTEXT_KEYS = {
   ocppDomainName: 'ocppDomainName',
   ocppCertificateArn: 'ocppCertificateArn',
   createApiGatewayLogRole: 'createApiGatewayLogRole',
+  stripePublishableKey: 'stripePublishableKey',
+  startTimeoutSeconds: 'startTimeoutSeconds',
 } as const;
 
 export const DEFAULT_SENDER_EMAIL = 'receipts@example.com';
 export const DEFAULT_STRIPE_SECRET_NAME = 'ev-platform/stripe';
 export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
+/** How long a held session waits for StartTransaction before its hold is cancelled as abandoned. */
+export const DEFAULT_START_TIMEOUT_SECONDS = 300;
+
+/**
+ * A publishable key and nothing else: it is written into every start page, so a secret (`sk_`) or
+ * restricted (`rk_`) key given here by mistake would be published to every driver's browser.
+ */
+const PUBLISHABLE_KEY = /^pk_(test|live)_[A-Za-z0-9]+$/;
 
 export interface PlatformSettings {
   /** The From address of every email; verified in SES as an address or through its domain. */
@@ -47,6 +57,12 @@ export interface PlatformSettings {
   readonly ocppDomain: { readonly domainName: string; readonly certificateArn: string } | undefined;
   /** Set the account's API Gateway CloudWatch role, which WebSocket access logging needs. */
   readonly createApiGatewayLogRole: boolean;
+  /**
+   * Stripe.js's key on the driver pages. Without it the deployment takes no payments: the start
+   * page answers "payments unavailable".
+   */
+  readonly stripePublishableKey: string | undefined;
+  readonly startTimeoutSeconds: number;
 }
 
 export class SettingsError extends Error {
@@ -70,6 +86,26 @@ function flag(node: Node, key: string, fallback: boolean): boolean {
   throw new SettingsError(`context ${key} must be true or false, got '${value}'`);
 }
 
+function positiveSeconds(node: Node, key: string, fallback: number): number {
+  const value = text(node, key);
+  if (value === undefined) return fallback;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new SettingsError(`context ${key} must be a whole number of seconds above 0, got '${value}'`);
+  }
+  return seconds;
+}
+
+function publishableKey(node: Node): string | undefined {
+  const value = text(node, CONTEXT_KEYS.stripePublishableKey);
+  if (value !== undefined && !PUBLISHABLE_KEY.test(value)) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.stripePublishableKey} must be a Stripe publishable key (pk_live_... or pk_test_...); it is sent to every driver's browser`,
+    );
+  }
+  return value;
+}
+
 function retention(node: Node): RetentionDays {
   const value = text(node, CONTEXT_KEYS.logRetentionDays);
   if (value === undefined) return DEFAULT_LOG_RETENTION;
@@ -88,6 +124,14 @@ export function readSettings(node: Node): PlatformSettings {
   const senderEmail = text(node, CONTEXT_KEYS.senderEmail) ?? DEFAULT_SENDER_EMAIL;
   const senderDomain = text(node, CONTEXT_KEYS.senderDomain);
   const publicBaseUrl = text(node, CONTEXT_KEYS.publicBaseUrl);
+  // Checked here as deploy input; also handed to the handlers' schema below, which has the last word
+  // on the values the functions will run with.
+  const startTimeoutSeconds = positiveSeconds(
+    node,
+    CONTEXT_KEYS.startTimeoutSeconds,
+    DEFAULT_START_TIMEOUT_SECONDS,
+  );
+  const stripePublishableKey = publishableKey(node);
 
   let config: Config;
   try {
@@ -102,6 +146,8 @@ export function readSettings(node: Node): PlatformSettings {
       SETTLE_WINDOW_SECONDS: text(node, CONTEXT_KEYS.settleWindowSeconds),
       PLATFORM_FEE_BPS: text(node, CONTEXT_KEYS.platformFeeBps),
       LOG_LEVEL: text(node, CONTEXT_KEYS.logLevel),
+      START_TIMEOUT_SECONDS: String(startTimeoutSeconds),
+      STRIPE_PUBLISHABLE_KEY: stripePublishableKey,
     });
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -149,5 +195,7 @@ export function readSettings(node: Node): PlatformSettings {
     ocppDomain:
       domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : undefined,
     createApiGatewayLogRole: flag(node, CONTEXT_KEYS.createApiGatewayLogRole, true),
+    stripePublishableKey,
+    startTimeoutSeconds,
   };
 }

@@ -28,7 +28,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
-import { recomputeStreamKeys } from '../shared/adapters/dynamodb/keys.js';
+import { paymentsStreamKeys, recomputeStreamKeys } from '../shared/adapters/dynamodb/keys.js';
+import { SESSION_ID_TAG_PREFIX } from '../shared/domain/payment-session.js';
 import { OcppEdge } from './constructs/ocpp-edge.js';
 import { PlatformFunction } from './constructs/platform-function.js';
 import { grantTableData } from './constructs/platform-table.js';
@@ -60,12 +61,46 @@ export const RECOMPUTE_FILTERS = [
   }),
 ];
 
+/**
+ * Which table stream records reach the payments consumer (the keys are keys.ts `paymentsStreamKeys`;
+ * shared/adapters/dynamodb/payments-stream.ts reads the same records the same way). INSERTs only:
+ * each trigger is an item created once, and its later updates (pricing's writes on the transaction,
+ * a receipt marked sent) must not fire again.
+ * - a transaction item whose idTag is a paid session's: bind the StartTransaction to the session;
+ * - a `charge-finalised` outbox event: capture or release the hold;
+ * - a receipt owed: send it.
+ */
+export const PAYMENTS_STREAM_FILTERS = [
+  lambda.FilterCriteria.filter({
+    eventName: lambda.FilterRule.isEqual('INSERT'),
+    dynamodb: {
+      Keys: {
+        pk: { S: lambda.FilterRule.beginsWith(paymentsStreamKeys.transactionPartitionPrefix) },
+        sk: { S: lambda.FilterRule.isEqual(paymentsStreamKeys.transactionSortKey) },
+      },
+      NewImage: { idTag: { S: lambda.FilterRule.beginsWith(SESSION_ID_TAG_PREFIX) } },
+    },
+  }),
+  lambda.FilterCriteria.filter({
+    eventName: lambda.FilterRule.isEqual('INSERT'),
+    dynamodb: { Keys: { pk: { S: lambda.FilterRule.isEqual(paymentsStreamKeys.chargeFinalisedPartition) } } },
+  }),
+  lambda.FilterCriteria.filter({
+    eventName: lambda.FilterRule.isEqual('INSERT'),
+    dynamodb: {
+      Keys: { pk: { S: lambda.FilterRule.beginsWith(paymentsStreamKeys.receiptPartitionPrefix) } },
+    },
+  }),
+];
+
 const CROSS_STACK_REFERENCES_CONTEXT = '@aws-cdk/core:defaultCrossStackReferences';
 
 export interface StatelessStackProps extends StackProps {
   readonly settings: PlatformSettings;
   readonly table: dynamodb.ITable;
   readonly stripeSecret: secretsmanager.ISecret;
+  /** The key of the Transaction URL tokens; only functions that declare `readsTokenSecret` see it. */
+  readonly sessionTokenSecret: secretsmanager.ISecret;
   readonly senderIdentity: ses.IEmailIdentity;
 }
 
@@ -76,6 +111,7 @@ export class StatelessStack extends Stack {
   readonly httpApi: apigwv2.HttpApi;
   readonly edge: OcppEdge;
   readonly recomputeDlq: sqs.Queue;
+  readonly paymentsDlq: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -85,7 +121,7 @@ export class StatelessStack extends Stack {
     if (this.node.tryGetContext(CROSS_STACK_REFERENCES_CONTEXT) === undefined) {
       CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     }
-    const { settings, table, stripeSecret, senderIdentity } = props;
+    const { settings, table, stripeSecret, sessionTokenSecret, senderIdentity } = props;
 
     // APIs and stages first: the functions' environment names the HTTP API's endpoint. (No
     // CONNECTIONS_ENDPOINT: that is the local runtime's override; in AWS each connection's
@@ -132,6 +168,10 @@ export class StatelessStack extends Stack {
       SETTLE_WINDOW_SECONDS: String(settings.settleWindowSeconds),
       PLATFORM_FEE_BPS: String(settings.platformFeeBps),
       LOG_LEVEL: settings.logLevel,
+      START_TIMEOUT_SECONDS: String(settings.startTimeoutSeconds),
+      // Left out when not set (no empty variable): the driver pages then answer "payments
+      // unavailable". STRIPE_JS_URL is never set here: the code's default is Stripe's own URL.
+      ...(settings.stripePublishableKey ? { STRIPE_PUBLISHABLE_KEY: settings.stripePublishableKey } : {}),
     };
 
     const functions = {} as Record<HandlerName, PlatformFunction>;
@@ -143,7 +183,10 @@ export class StatelessStack extends Stack {
         description: spec.description,
         memorySize: spec.memorySize,
         timeout: Duration.seconds(spec.timeoutSeconds),
-        environment,
+        // The token secret's ARN only where it may be read, like its grant below.
+        environment: spec.readsTokenSecret
+          ? { ...environment, SESSION_TOKEN_SECRET_ARN: sessionTokenSecret.secretArn }
+          : environment,
         logRetention: settings.logRetention,
       });
     }
@@ -204,6 +247,7 @@ export class StatelessStack extends Stack {
       const f = functions[name];
       grantTableData(table, f.function, spec.table);
       if (spec.readsStripeSecret) stripeSecret.grantRead(f.function);
+      if (spec.readsTokenSecret) sessionTokenSecret.grantRead(f.function);
       if (spec.sendsEmail) senderIdentity.grantSendEmail(f.function);
       if (spec.postsToChargers) {
         this.webSocketStage.grantManagementApiAccess(f.function);
@@ -215,38 +259,16 @@ export class StatelessStack extends Stack {
       }
     }
 
-    // ---- Stream recompute ---------------------------------------------------------------------
-    this.recomputeDlq = new sqs.Queue(this, 'RecomputeDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.recomputeDlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination of the recompute stream mapping; records are inspected and replayed from it by hand.',
-    });
-    functions.streamRecompute.function.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
-        reportBatchItemFailures: true,
-        // One batch per shard at a time: the recompute is order-independent, but bursts of one
-        // transaction land on one shard and need no parallel writers.
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(this.recomputeDlq),
-        filters: RECOMPUTE_FILTERS,
-      }),
+    // ---- Table stream consumers ---------------------------------------------------------------
+    // Two mappings on the one table stream (DynamoDB serves up to two readers per shard without
+    // throttling), each with its own filters and its own dead-letter queue.
+    this.recomputeDlq = this.streamConsumer('Recompute', functions.streamRecompute, table, RECOMPUTE_FILTERS);
+    this.paymentsDlq = this.streamConsumer(
+      'Payments',
+      functions.streamPayments,
+      table,
+      PAYMENTS_STREAM_FILTERS,
     );
-    // Same finding as X-Ray's (acknowledged on the role), with one more action behind it.
-    Validations.of(functions.streamRecompute.role.node.findChild('DefaultPolicy')).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.',
-    });
 
     // ---- Schedules ----------------------------------------------------------------------------
     const everyMinute = events.Schedule.rate(Duration.minutes(1));
@@ -262,6 +284,11 @@ export class StatelessStack extends Stack {
       description: 'Every minute: finalise settled charges and holds about to expire',
       schedule: everyMinute,
       targets: [target('scheduleFinaliser')],
+    });
+    new events.Rule(this, 'PaymentsSweeperSchedule', {
+      description: 'Every minute: cancel holds whose charger never started, release holds left held',
+      schedule: everyMinute,
+      targets: [target('schedulePaymentsSweeper')],
     });
 
     // ---- CloudFront in front of the WebSocket API ----------------------------------------------
@@ -281,6 +308,50 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'CloudFrontDomain', { value: this.edge.distribution.distributionDomainName });
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'RecomputeDlqUrl', { value: this.recomputeDlq.queueUrl });
+    new CfnOutput(this, 'PaymentsDlqUrl', { value: this.paymentsDlq.queueUrl });
+  }
+
+  /**
+   * A filtered consumer of the table stream with the settings both consumers share, and the queue
+   * its failed batches land in (`<name>Dlq`). Returns the queue.
+   */
+  private streamConsumer(
+    name: string,
+    consumer: PlatformFunction,
+    table: dynamodb.ITable,
+    filters: Record<string, unknown>[],
+  ): sqs.Queue {
+    const dlq = new sqs.Queue(this, `${name}Dlq`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(dlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is itself the dead-letter destination of the ${name.toLowerCase()} stream mapping; it receives the failed batches' metadata, and their records are read again from the stream (kept 24 h) by hand.`,
+    });
+    consumer.function.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        reportBatchItemFailures: true,
+        // One batch per shard at a time: records of one transaction or session land on one shard
+        // and need no parallel writers; the handlers are idempotent, not built for races.
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(dlq),
+        filters,
+      }),
+    );
+    // Same finding as X-Ray's (acknowledged on the role), with one more action behind it.
+    Validations.of(consumer.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.',
+    });
+    return dlq;
   }
 
   /** The account-wide role API Gateway needs to write WebSocket access logs (one per region). */

@@ -165,7 +165,15 @@ export function driverStatus(
 }
 
 /**
+ * What every paid session's idTag begins with. The payments stream filter (lib/stateless-stack.ts)
+ * matches it as a case-sensitive prefix, so tags are issued in upper case.
+ */
+export const SESSION_ID_TAG_PREFIX = 'PS';
+
+const SESSION_ID_TAG = new RegExp(`^${SESSION_ID_TAG_PREFIX}[0-9A-F]{18}$`, 'i');
+
+/**
  * Whether an OCPP idTag is a paid session's (`PS` + 18 hex digits, issued when the hold succeeds):
  * the StartTransaction that carries one belongs to that session.
  */
-export const isSessionIdTag = (idTag: string): boolean => /^PS[0-9A-F]{18}$/i.test(idTag);
+export const isSessionIdTag = (idTag: string): boolean => SESSION_ID_TAG.test(idTag);

@@ -20,6 +20,8 @@ describe('deploy settings from CDK context', () => {
       publicBaseUrl: undefined,
       ocppDomain: undefined,
       createApiGatewayLogRole: true,
+      stripePublishableKey: undefined,
+      startTimeoutSeconds: 300,
     });
   });
 
@@ -31,8 +33,12 @@ describe('deploy settings from CDK context', () => {
         settleWindowSeconds: 300,
         createApiGatewayLogRole: false,
         logRetentionDays: '14',
+        startTimeoutSeconds: 600,
+        stripePublishableKey: 'pk_test_51AbcDEF',
       }),
     ).toMatchObject({
+      startTimeoutSeconds: 600,
+      stripePublishableKey: 'pk_test_51AbcDEF',
       heartbeatIntervalSeconds: 240,
       platformFeeBps: 150,
       settleWindowSeconds: 300,
@@ -59,6 +65,12 @@ describe('deploy settings from CDK context', () => {
     ],
     [{ logRetentionDays: 31 }, /logRetentionDays/],
     [{ createApiGatewayLogRole: 'yes' }, /createApiGatewayLogRole/],
+    [{ startTimeoutSeconds: 0 }, /startTimeoutSeconds/],
+    [{ startTimeoutSeconds: '1.5' }, /startTimeoutSeconds/],
+    [{ startTimeoutSeconds: 'five minutes' }, /startTimeoutSeconds/],
+    // A secret key would be written into every start page.
+    [{ stripePublishableKey: 'sk_live_51AbcDEF' }, /stripePublishableKey/],
+    [{ stripePublishableKey: 'rk_live_51AbcDEF' }, /stripePublishableKey/],
   ])('refuses %j with a message naming the setting', (context, message) => {
     expect(() => settings(context)).toThrow(SettingsError);
     expect(() => settings(context)).toThrow(message);

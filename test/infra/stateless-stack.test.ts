@@ -1,4 +1,6 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   HANDLER_NAMES,
@@ -8,7 +10,9 @@ import {
   OCPP_STAGE_NAME,
 } from '../../lib/handlers.js';
 import { keys, prefixes } from '../../shared/adapters/dynamodb/keys.js';
+import { paymentTriggerOf } from '../../shared/adapters/dynamodb/payments-stream.js';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
+import { newSessionIdTag } from '../../shared/app/payments/tokens.js';
 import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
 
 interface Statement {
@@ -26,6 +30,49 @@ function statementsOf(template: Template, policyLogicalId: string): Statement[] 
 
 function actionsOf(statements: Statement[]): string[] {
   return statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** The functions with an event source mapping on the table stream. */
+const STREAM_CONSUMERS: readonly HandlerName[] = ['streamRecompute', 'streamPayments'];
+
+/** Whether a policy statement allows `action` on a resource that mentions `resourceLogicalId`. */
+function allows(statements: Statement[], action: string, resourceLogicalId: string): boolean {
+  return statements.some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      actionsOf([s]).includes(action) &&
+      JSON.stringify(s.Resource).includes(resourceLogicalId),
+  );
+}
+
+type Pattern = { [key: string]: Pattern | (string | { prefix: string })[] };
+
+/**
+ * Lambda's event filtering for the pattern subset the stack uses (exact strings and `prefix`): every
+ * field the pattern names must be present in the record and match one of its values.
+ */
+function matches(pattern: Pattern, value: unknown): boolean {
+  return Object.entries(pattern).every(([field, rule]) => {
+    const actual = (value as Record<string, unknown> | undefined)?.[field];
+    if (!Array.isArray(rule)) return matches(rule, actual);
+    return (
+      typeof actual === 'string' &&
+      rule.some((r) => (typeof r === 'string' ? actual === r : actual.startsWith(r.prefix)))
+    );
+  });
+}
+
+/** A table stream record as Lambda receives it. */
+function streamRecord(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  key: { pk: string; sk: string },
+  item: Record<string, unknown>,
+): DynamoDBRecord {
+  const image = marshall({ ...key, ...item }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage'];
+  return {
+    eventName,
+    dynamodb: { Keys: marshall(key) as NonNullable<DynamoDBRecord['dynamodb']>['Keys'], NewImage: image },
+  };
 }
 
 function routeByKey(template: Template, routeKey: string): { id: string; props: Record<string, unknown> } {
@@ -92,10 +139,42 @@ describe('stateless stack', () => {
             SETTLE_WINDOW_SECONDS: '120',
             PLATFORM_FEE_BPS: '0',
             LOG_LEVEL: 'INFO',
+            START_TIMEOUT_SECONDS: '300',
           },
         },
       });
       expect(resources[logicalId(f.logGroup)].Properties.RetentionInDays).toBe(30);
+    });
+
+    it.each(HANDLER_NAMES)(
+      '%s: names the session token secret in its environment only if it may read it',
+      (name) => {
+        const spec: HandlerSpec = HANDLERS[name];
+        const variables = template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
+        if (spec.readsTokenSecret) {
+          expect(JSON.stringify(variables.SESSION_TOKEN_SECRET_ARN)).toContain(
+            logicalId(platform.stateful.sessionTokenSecret),
+          );
+        } else {
+          expect(variables.SESSION_TOKEN_SECRET_ARN).toBeUndefined();
+        }
+      },
+    );
+
+    it('gives the token secret to the driver pages and the payments consumer, and email to the payments consumer alone', () => {
+      const declaring = (flag: 'readsTokenSecret' | 'sendsEmail') =>
+        HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec)[flag]).sort();
+      expect(declaring('readsTokenSecret')).toEqual(['httpApi', 'streamPayments']);
+      // Receipts are owed through the table and sent by one function (exactly once per receipt).
+      expect(declaring('sendsEmail')).toEqual(['streamPayments']);
+    });
+
+    it('takes payments only with a publishable key: none in the environment by default, and never the Stripe.js URL', () => {
+      for (const name of HANDLER_NAMES) {
+        const variables = template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
+        expect(variables.STRIPE_PUBLISHABLE_KEY, name).toBeUndefined();
+        expect(variables.STRIPE_JS_URL, name).toBeUndefined();
+      }
     });
 
     it('sets no local-runtime endpoint override (the SDKs must reach the real AWS endpoints)', () => {
@@ -122,18 +201,24 @@ describe('stateless stack', () => {
         logLevel: 'DEBUG',
         publicBaseUrl: 'https://charge.example.org',
         logRetentionDays: 90,
+        stripePublishableKey: 'pk_live_51Example',
+        startTimeoutSeconds: '420',
       });
-      custom.statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: {
-          Variables: Match.objectLike({
-            HEARTBEAT_INTERVAL_SECONDS: '120',
-            SETTLE_WINDOW_SECONDS: '600',
-            PLATFORM_FEE_BPS: '250',
-            LOG_LEVEL: 'DEBUG',
-            PUBLIC_BASE_URL: 'https://charge.example.org',
-          }),
-        },
-      });
+      const expected = {
+        HEARTBEAT_INTERVAL_SECONDS: '120',
+        SETTLE_WINDOW_SECONDS: '600',
+        PLATFORM_FEE_BPS: '250',
+        LOG_LEVEL: 'DEBUG',
+        PUBLIC_BASE_URL: 'https://charge.example.org',
+        STRIPE_PUBLISHABLE_KEY: 'pk_live_51Example',
+        START_TIMEOUT_SECONDS: '420',
+      };
+      const functions = resourcesOfType(custom.statelessTemplate, 'AWS::Lambda::Function');
+      expect(Object.keys(functions)).toHaveLength(HANDLER_NAMES.length);
+      for (const [id, f] of Object.entries(functions)) {
+        const environment = f.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+        expect(environment?.Variables, id).toMatchObject(expected);
+      }
       custom.statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     });
   });
@@ -148,9 +233,18 @@ describe('stateless stack', () => {
       expect(actions).toContain('dynamodb:Query');
       expect(actions.includes('dynamodb:PutItem')).toBe(spec.table === 'readWrite');
       expect(actions.includes('execute-api:ManageConnections')).toBe(spec.postsToChargers);
-      expect(actions.includes('secretsmanager:GetSecretValue')).toBe(spec.readsStripeSecret);
+      expect(
+        allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateful.stripeSecret)),
+      ).toBe(spec.readsStripeSecret);
+      expect(
+        allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateful.sessionTokenSecret)),
+      ).toBe(spec.readsTokenSecret);
+      // No secret beyond the two above.
+      expect(actions.includes('secretsmanager:GetSecretValue')).toBe(
+        spec.readsStripeSecret || spec.readsTokenSecret,
+      );
       expect(actions.includes('ses:SendEmail')).toBe(spec.sendsEmail);
-      expect(actions.includes('dynamodb:GetRecords')).toBe(name === 'streamRecompute');
+      expect(actions.includes('dynamodb:GetRecords')).toBe(STREAM_CONSUMERS.includes(name));
       // Writes its own log group only; never the account-wide managed policy.
       expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
     });
@@ -269,32 +363,58 @@ describe('stateless stack', () => {
     });
   });
 
-  describe('stream recompute', () => {
-    it('reads the table stream from the oldest record, bisecting, retrying and reporting item failures', () => {
-      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: fnId('streamRecompute') },
-        EventSourceArn: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') }),
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 100,
-        BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 10,
-        MaximumRecordAgeInSeconds: 86400,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(platform.stateless.recomputeDlq), 'Arn'] } },
-        },
-      });
+  describe('table stream consumers', () => {
+    const mappingOf = (name: HandlerName) => {
+      const found = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).filter(
+        (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId(name) }),
+      );
+      expect(found, name).toHaveLength(1);
+      return found[0]!.Properties!;
+    };
+    const filtersOf = (name: HandlerName): Pattern[] =>
+      (mappingOf(name).FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
+        (f) => JSON.parse(f.Pattern) as Pattern,
+      );
+    const dlqOf = (name: HandlerName) =>
+      name === 'streamRecompute' ? platform.stateless.recomputeDlq : platform.stateless.paymentsDlq;
+
+    it('maps the table stream to the recompute and payments functions only', () => {
+      const mapped = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).map((m) =>
+        JSON.stringify(m.Properties?.FunctionName),
+      );
+      expect(mapped.sort()).toEqual(
+        STREAM_CONSUMERS.map((name) => JSON.stringify({ Ref: fnId(name) })).sort(),
+      );
     });
 
-    it('passes only the meter values and transaction items of transaction partitions', () => {
-      const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))[0]!;
-      const filters = (mapping.Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
-        (f) => JSON.parse(f.Pattern),
-      );
+    it.each(STREAM_CONSUMERS)(
+      '%s reads the table stream from the oldest record, bisecting, retrying and reporting item failures into its own queue',
+      (name) => {
+        expect(mappingOf(name)).toMatchObject({
+          EventSourceArn: { 'Fn::ImportValue': expect.stringMatching(/StreamArn/) },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: 100,
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: 10,
+          MaximumRecordAgeInSeconds: 86400,
+          ParallelizationFactor: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          DestinationConfig: {
+            OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(dlqOf(name)), 'Arn'] } },
+          },
+        });
+      },
+    );
+
+    it('gives each consumer a queue of its own', () => {
+      expect(logicalId(platform.stateless.recomputeDlq)).not.toBe(logicalId(platform.stateless.paymentsDlq));
+    });
+
+    it('passes only the meter values and transaction items of transaction partitions to the recompute', () => {
       const txPartition = prefixes.transactionPartition;
       const meterValues = prefixes.meterValues;
       const txItem = keys.transaction('CP', 1).sk;
-      expect(filters).toEqual([
+      expect(filtersOf('streamRecompute')).toEqual([
         {
           dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [{ prefix: meterValues }] } } },
         },
@@ -302,9 +422,133 @@ describe('stateless stack', () => {
       ]);
     });
 
-    it('dead-letters into an encrypted queue that refuses plain HTTP', () => {
-      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    it('passes to payments exactly three kinds of INSERT: a paid transaction, a charge-finalised event, a receipt owed', () => {
+      const sessionTag = newSessionIdTag();
+      expect(filtersOf('streamPayments')).toEqual([
+        {
+          eventName: ['INSERT'],
+          dynamodb: {
+            Keys: {
+              pk: { S: [{ prefix: prefixes.transactionPartition }] },
+              sk: { S: [keys.transaction('CP', 1).sk] },
+            },
+            NewImage: { idTag: { S: [{ prefix: sessionTag.slice(0, 2) }] } },
+          },
+        },
+        {
+          eventName: ['INSERT'],
+          dynamodb: { Keys: { pk: { S: [keys.outbox('charge-finalised', 'at', 'CP', 1).pk] } } },
+        },
+        { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: prefixes.receipt }] } } } },
+      ]);
+    });
+
+    // The filters and the handler's own parser (payments-stream.ts) must agree: a record the filter
+    // drops never reaches the parser, and one the parser ignores costs an invocation for nothing.
+    const paidTag = newSessionIdTag();
+    const records: [string, DynamoDBRecord, boolean][] = [
+      [
+        'a paid session transaction created',
+        streamRecord('INSERT', keys.transaction('CP1', 7), {
+          chargerId: 'CP1',
+          transactionId: 7,
+          idTag: paidTag,
+        }),
+        true,
+      ],
+      [
+        'an RFID transaction created',
+        streamRecord('INSERT', keys.transaction('CP1', 8), {
+          chargerId: 'CP1',
+          transactionId: 8,
+          idTag: 'RFID0001',
+        }),
+        false,
+      ],
+      [
+        'a transaction created with no idTag',
+        streamRecord('INSERT', keys.transaction('CP1', 9), { chargerId: 'CP1', transactionId: 9 }),
+        false,
+      ],
+      [
+        'a paid session transaction updated by pricing',
+        streamRecord('MODIFY', keys.transaction('CP1', 7), {
+          chargerId: 'CP1',
+          transactionId: 7,
+          idTag: paidTag,
+        }),
+        false,
+      ],
+      [
+        'meter values of a paid session',
+        streamRecord('INSERT', keys.meterValues('CP1', 7, 'm1'), {
+          chargerId: 'CP1',
+          transactionId: 7,
+          idTag: paidTag,
+        }),
+        false,
+      ],
+      [
+        'a charge-finalised event created',
+        streamRecord('INSERT', keys.outbox('charge-finalised', '2026-11-02T10:05:00Z', 'CP1', 7), {
+          eventId: 'evt-1',
+          chargerId: 'CP1',
+          transactionId: 7,
+        }),
+        true,
+      ],
+      [
+        'a charge-finalised event removed',
+        streamRecord('REMOVE', keys.outbox('charge-finalised', '2026-11-02T10:05:00Z', 'CP1', 7), {
+          eventId: 'evt-1',
+          chargerId: 'CP1',
+          transactionId: 7,
+        }),
+        false,
+      ],
+      [
+        'a receipt owed',
+        streamRecord('INSERT', keys.receipt('S1', 'pre-auth', 1), {
+          sessionId: 'S1',
+          kind: 'pre-auth',
+          copy: 1,
+          requestedAt: '2026-11-02T10:00:00Z',
+        }),
+        true,
+      ],
+      [
+        'a receipt marked sent',
+        streamRecord('MODIFY', keys.receipt('S1', 'pre-auth', 1), {
+          sessionId: 'S1',
+          kind: 'pre-auth',
+          copy: 1,
+          requestedAt: '2026-11-02T10:00:00Z',
+          sentAt: '2026-11-02T10:00:01Z',
+        }),
+        false,
+      ],
+      [
+        'a payment session created',
+        streamRecord('INSERT', keys.paymentSession('S1'), { sessionId: 'S1', idTag: paidTag }),
+        false,
+      ],
+    ];
+    it.each(records.map(([what, record, passes]) => [what, passes, record] as const))(
+      '%s: reaches payments = %s, as the handler reads it',
+      (_what, passes, record) => {
+        expect(filtersOf('streamPayments').some((pattern) => matches(pattern, record))).toBe(passes);
+        expect('kind' in paymentTriggerOf(record)).toBe(passes);
+      },
+    );
+
+    it.each(STREAM_CONSUMERS)('%s dead-letters into an encrypted queue that refuses plain HTTP', (name) => {
+      const queueId = logicalId(dlqOf(name));
+      expect(template.toJSON().Resources[queueId].Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
@@ -318,11 +562,14 @@ describe('stateless stack', () => {
   });
 
   describe('schedules', () => {
-    it.each(['ocppCallSweeper', 'scheduleFinaliser'] as const)('runs %s every minute', (name) => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: 'rate(1 minute)',
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
-      });
-    });
+    it.each(['ocppCallSweeper', 'scheduleFinaliser', 'schedulePaymentsSweeper'] as const)(
+      'runs %s every minute',
+      (name) => {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          ScheduleExpression: 'rate(1 minute)',
+          Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
+        });
+      },
+    );
   });
 });
