@@ -92,7 +92,8 @@ export interface PaymentSessionRepository {
   patch(sessionId: string, patch: SessionPatch): Promise<void>;
   /**
    * Binds a transaction to the session: one session per transaction and one transaction per
-   * session. `bound` again for the same pair (a replay); `taken` when either side is bound elsewhere.
+   * session, and only a transaction of the session's own charger. `bound` again for the same pair
+   * (a replay); `taken` when either side is bound elsewhere or the charger differs.
    */
   bindTransaction(sessionId: string, chargerId: string, transactionId: number): Promise<'bound' | 'taken'>;
   sessionOfTransaction(chargerId: string, transactionId: number): Promise<string | undefined>;

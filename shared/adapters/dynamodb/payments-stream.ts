@@ -14,6 +14,7 @@ import { isSessionIdTag } from '../../domain/payment-session.js';
 import type { ChargeFinalisedEvent } from '../../ports/charges.js';
 import type { ReceiptKind, ReceiptRequest } from '../../ports/payments.js';
 import { keyOf } from './keys.js';
+import { stripKeys } from './support.js';
 
 export type PaymentTrigger =
   | { kind: 'transaction-started'; chargerId: string; transactionId: number; idTag: string }
@@ -43,7 +44,9 @@ export function paymentTriggerOf(record: DynamoDBRecord): PaymentTrigger | { ign
     if (typeof eventId !== 'string' || typeof chargerId !== 'string' || typeof transactionId !== 'number') {
       return { ignored: 'malformed charge-finalised event' };
     }
-    return { kind: 'charge-finalised', event: item as ChargeFinalisedEvent };
+    // The event without its storage attributes (keys, entity, topic, TTL): one shape for one event.
+    const { topic: _topic, expiresAt: _expiresAt, ...event } = stripKeys<Record<string, unknown>>(item);
+    return { kind: 'charge-finalised', event: event as unknown as ChargeFinalisedEvent };
   }
   if (keyOf.isReceipt(pk)) {
     const { sessionId, kind, copy, requestedAt } = item;

@@ -3,7 +3,7 @@
  *
  * The token is the only key to a session's page (no sign-in), so it carries 256 bits and only its
  * SHA-256 is stored: a copy of the table opens no page. The platform must still be able to put the
- * URL in every receipt it sends later (the pre-auth receipt may be sent by the webhook, a copy on the
+ * URL in every receipt it sends later (receipts go out from the payments stream, copies on the
  * driver's request), so the token is not random but HMAC-SHA256(secret, sessionId): unguessable
  * without the secret (kept in Secrets Manager, never in the table), and re-derivable when a receipt
  * needs it.
