@@ -1,11 +1,12 @@
 /**
- * Paid sessions in the platform table (keys in keys.ts):
- * - the session item `PAY#<sessionId>` / `PAY`, the only record of the session's state; while the
- *   sweeper has something to do for it (`sweepAt`), it carries the sparse gsi1 `PAYSWEEP` /
- *   `<sweepAt>#<sessionId>`, so the sweeper queries due sessions instead of scanning;
- * - lookups written with it in one transaction: `PAYTOKEN#<sha256(token)>` (the Transaction URL) and
- *   `PAYTAG#<idTag>` (the StartTransaction that carries the tag), each holding the session id;
- * - the binding `PAYTX#<chargerId>#<txId>`, written with the session's `transactionId` in one
+ * Paid sessions in the platform table (the key table in keys.ts):
+ * - the session item (`keys.paymentSession`), the only record of the session's state; while the
+ *   sweeper has something to do for it (`sweepAt`), it carries the sparse `gsi1.paymentSweep`, so
+ *   the sweeper queries due sessions instead of scanning;
+ * - lookups written with it in one transaction: by the Transaction URL token's hash
+ *   (`keys.paymentToken`) and by the idTag the StartTransaction carries (`keys.paymentIdTag`), each
+ *   holding the session id;
+ * - the binding `keys.paymentTransaction`, written with the session's `transactionId` in one
  *   transaction, each side conditional, so a transaction has one session and a session one transaction.
  * Status moves are conditional on the status the caller read (see shared/domain/payment-session.ts).
  */

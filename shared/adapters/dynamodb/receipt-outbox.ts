@@ -1,5 +1,5 @@
 /**
- * Receipts owed to drivers (keys.ts: `RECEIPT#<sessionId>` / `<kind>#<copy>`). The key is the
+ * Receipts owed to drivers (keys.ts `keys.receipt`: one partition per session, a sort key per kind and copy). The key is the
  * receipt's identity, so queueing it twice writes it once; the item's INSERT on the table stream
  * is what sends it (functions/streams/payments.ts), and `sentAt` marks it done.
  */
@@ -43,7 +43,7 @@ export class DynamoReceiptOutbox implements ReceiptOutbox {
   }
 
   async ofSession(sessionId: string): Promise<ReceiptRecord[]> {
-    // The whole partition: every item of `RECEIPT#<sessionId>` is one of the session's receipts.
+    // The whole partition: every item in it is one of the session's receipts.
     const { items } = await queryAll(this.t, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': partitions.receiptsOfSession(sessionId) },

@@ -1,5 +1,5 @@
 /**
- * What payments reads and writes on the shared transaction item (`TX#<chargerId>#<txId>` / `TX`):
+ * What payments reads and writes on the shared transaction item (`keys.transaction`):
  * it reads pricing's charge, and writes only the payments seam (`preAuthAmountMinor`,
  * `holdExpiresAt`, `paymentSessionId`), which pricing reads for the cost cap and the hold's safety
  * deadline (both are pricing inputs, so the write triggers a recompute).
