@@ -78,9 +78,9 @@ async function documentFor(
     case 'transaction': {
       if (session.transactionId === undefined) return undefined;
       const charged = await deps.transactions.chargeOf(session.chargerId, session.transactionId);
-      return charged?.charge?.stopped
-        ? { ...common, kind: 'transaction', charge: charged.charge }
-        : undefined;
+      if (!charged?.charge || !(charged.charge.stopped || charged.final)) return undefined;
+      // A charge finalised because the hold was lapsing is billed up to its end, like a stopped one.
+      return { ...common, kind: 'transaction', charge: { ...charged.charge, stopped: true } };
     }
   }
 }

@@ -95,3 +95,33 @@ describe('receipts, sent from the outbox', () => {
     });
   });
 });
+
+describe('the transaction receipt of a session stopped because its hold was lapsing', () => {
+  it('is sent from the final charge, billed up to where the charge ended', async () => {
+    const { world, session } = await held();
+    world.transactions.started('CP-1', 9, session.idTag);
+    await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 9, idTag: session.idTag });
+    const start = Math.floor(world.clock.now() / 1000);
+    // Finalised while running: the charge is not `stopped`, but it is final.
+    const charge = priceSession(world.tariff!, {
+      startedAt: start,
+      meterStartWh: 0,
+      samples: [register(start + 600, 2000)],
+      now: start + 600,
+    });
+    expect(charge.stopped).toBe(false);
+    world.transactions.charges.set('CP-1#9', { idTag: session.idTag, charge, final: true });
+    await captureFinalCharge(world.deps, {
+      eventId: 'e9',
+      chargerId: 'CP-1',
+      transactionId: 9,
+      chargeGrossMinor: charge.totals.grossMinor,
+      stillRunning: true,
+    });
+    await deliverAll(world);
+    const receipt = world.mailer.sent.find((m) => m.tags?.receipt === 'transaction');
+    expect(receipt?.text).toContain(
+      `£${Math.floor(charge.totals.grossMinor / 100)}.${String(charge.totals.grossMinor % 100).padStart(2, '0')}`,
+    );
+  });
+});
