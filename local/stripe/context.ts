@@ -19,6 +19,11 @@ export interface Clock {
   ms(): number;
   /** Epoch seconds, as in Stripe's `created` fields. */
   s(): number;
+  /**
+   * Shifts emulator time from the base clock (test helper `POST /_emulator/clock`), so a test can
+   * authorise a hold "days ago" and see the platform act on its `capture_before`.
+   */
+  setOffsetSeconds(seconds: number): void;
 }
 
 export interface Runtime {

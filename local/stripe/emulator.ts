@@ -75,6 +75,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? DEFAULT_EMULATOR_PORT;
   const now = options.clock ?? Date.now;
+  let offsetMs = 0;
   const log = options.log ?? (() => {});
 
   const store = new Store();
@@ -95,7 +96,13 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   );
   const runtime: Runtime = {
     store,
-    clock: { ms: now, s: () => Math.floor(now() / 1000) },
+    clock: {
+      ms: () => now() + offsetMs,
+      s: () => Math.floor((now() + offsetMs) / 1000),
+      setOffsetSeconds: (seconds) => {
+        offsetMs = seconds * 1000;
+      },
+    },
     tasks,
     dispatcher,
     log,

@@ -33,6 +33,18 @@ async function status(token: string) {
   return (await res.json()) as any;
 }
 
+async function shiftStripeClock(offsetSeconds: number) {
+  const res = await fetch(`${platform.endpoints.stripeUrl}/_emulator/clock`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${platform.stripeSecretKey}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: `offset_seconds=${offsetSeconds}`,
+  });
+  expect(res.status).toBe(200);
+}
+
 const mailTo = async (email: string) =>
   (await readInbox(platform.endpoints.sesUrl)).filter((m) => m.destination.to.includes(email));
 
@@ -59,7 +71,8 @@ describe('a paid session', () => {
     await payWithCard(platform, begun.paymentIntentId);
     const confirmed = await post(`/t/${begun.token}/confirm`);
     expect(confirmed.status).toBe(200);
-    expect(charger.starts).toHaveLength(1);
+    // The page's confirm and Stripe's webhook race to report the hold; one of them starts the charger.
+    await expect.poll(() => charger.starts.length, { timeout: 10_000 }).toBe(1);
 
     await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
     await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(1);
@@ -146,6 +159,30 @@ describe('a paid session', () => {
     expect(charger.starts).toEqual([]);
     const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
     expect(pi.amount_capturable).toBe(0);
+  });
+
+  it('a hold one day from expiry: the running session is finalised, captured and stopped', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
+    // The card was authorised 6 days and an hour ago: Stripe releases the hold in 23 hours.
+    await shiftStripeClock(-(6 * 24 + 1) * 3600);
+    try {
+      await payWithCard(platform, begun.paymentIntentId);
+    } finally {
+      await shiftStripeClock(0);
+    }
+    await post(`/t/${begun.token}/confirm`);
+    // Inside the last day of the hold the charge is final at once, on the data in hand.
+    await expect
+      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
+      .toBe('completed');
+    expect((await status(begun.token)).settlement).toMatchObject({
+      capturedMinor: 1234,
+      releasedMinor: 1766,
+    });
+    // ...and the car is asked to stop: the charger reported StopTransaction for it.
+    await expect.poll(async () => (await status(begun.token)).stoppedAt, { timeout: 10_000 }).toBeDefined();
   });
 
   it('a wrong or truncated token gets the same plain 404', async () => {

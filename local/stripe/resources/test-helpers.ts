@@ -52,6 +52,16 @@ export function testHelperRoutes(router: Router): void {
   );
 
   router.post(
+    '/_emulator/clock',
+    (ctx, req) => {
+      const p = parseParams(z.strictObject({ offset_seconds: z.coerce.number().int() }), req.params);
+      ctx.runtime.clock.setOffsetSeconds(p.offset_seconds);
+      return { object: 'emulator_clock', offset_seconds: p.offset_seconds, now: ctx.now() };
+    },
+    helper,
+  );
+
+  router.post(
     '/_emulator/payment_intents/:id/authenticate',
     (ctx, req) => {
       const p = parseParams(z.strictObject({ outcome: oneOf(['succeed', 'fail']).optional() }), req.params);
