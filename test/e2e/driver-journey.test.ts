@@ -265,23 +265,43 @@ describe('the driver journey in Chromium', () => {
     });
     const session = (await begun.json()) as { clientSecret: string; transactionUrl: string };
     const intentId = session.clientSecret.split('_secret_')[0] ?? '';
-    // What a bank's redirect flow does: confirm with a return_url, authenticate, come back.
     const stripe = platformStripe(platform);
-    const confirmed = await stripe.paymentIntents.confirm(intentId, {
-      payment_method: 'pm_card_threeDSecure2Required',
-      return_url: session.transactionUrl,
-    });
-    expect(confirmed.status).toBe('requires_action');
-    const authenticated = await fetch(`${stripeUrl}/_emulator/payment_intents/${intentId}/authenticate`, {
-      method: 'POST',
-    });
-    expect(authenticated.status).toBe(200);
-    expect((await stripe.paymentIntents.retrieve(intentId)).status).toBe('requires_capture');
+    // The webhook (amount_capturable_updated) would also start the session; with it late (here:
+    // the platform's endpoints disabled), only the page can.
+    const endpoints = (await stripe.webhookEndpoints.list({ limit: 100 })).data.filter((e) =>
+      e.url.startsWith(httpUrl),
+    );
+    const setDisabled = (disabled: boolean) =>
+      Promise.all(endpoints.map((e) => stripe.webhookEndpoints.update(e.id, { disabled })));
+    await setDisabled(true);
+    try {
+      // What a bank's redirect flow does: confirm with a return_url, authenticate, come back.
+      const confirmed = await stripe.paymentIntents.confirm(intentId, {
+        payment_method: 'pm_card_threeDSecure2Required',
+        return_url: session.transactionUrl,
+      });
+      expect(confirmed.status).toBe('requires_action');
+      const authenticated = await fetch(`${stripeUrl}/_emulator/payment_intents/${intentId}/authenticate`, {
+        method: 'POST',
+      });
+      expect(authenticated.status).toBe(200);
+      expect((await stripe.paymentIntents.retrieve(intentId)).status).toBe('requires_capture');
+      const before = await fetch(`${session.transactionUrl}/status`);
+      expect(((await before.json()) as { status: string }).status).toBe('awaiting-payment');
 
-    const { page } = await aPhone();
-    await page.goto(`${session.transactionUrl}?payment_intent=${intentId}&redirect_status=succeeded`);
-    await expect.poll(() => statusText(page), { timeout: 15_000 }).toBe('Charging');
-    expect(charger.starts).toHaveLength(1);
+      const { page } = await aPhone();
+      const confirms: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/confirm')) confirms.push(r.url());
+      });
+      await page.goto(`${session.transactionUrl}?payment_intent=${intentId}&redirect_status=succeeded`);
+      await expect.poll(() => statusText(page), { timeout: 15_000 }).toBe('Charging');
+      expect(charger.starts).toHaveLength(1);
+      // Once on load; the answer moved the session on, so no further confirm.
+      expect(confirms).toHaveLength(1);
+    } finally {
+      await setDisabled(false);
+    }
   });
 
   it('cancel before the car starts: cancelled at once, the hold released, a cancellation email', async () => {
