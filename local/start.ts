@@ -3,6 +3,7 @@
  * until Ctrl-C, which stops every part (DynamoDB Local's java process included).
  *
  *   npm start -- --in-memory --no-seed --http-port 9080 --log-level DEBUG
+ *   npm start -- --settle-seconds 5    (a short settle window, e.g. for `npm run driver:demo`)
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -20,6 +21,11 @@ const HELP = `Usage: npm start -- [options]
   --stripe-port N      Stripe emulator (default ${DEFAULT_PORTS.stripe})
   --dynamodb-port N    DynamoDB Local (default ${DEFAULT_PORTS.dynamodb})
   --log-level L        handler logs: DEBUG, INFO, WARN, ERROR, SILENT (default WARN)
+  --settle-seconds N   quiet period after StopTransaction before a charge is final and captured
+                       (SETTLE_WINDOW_SECONDS; default 120, as deployed)
+  --start-timeout-seconds N
+                       cancel a card hold when the car has not started this long after it
+                       (START_TIMEOUT_SECONDS; default 300, as deployed)
   -h, --help`;
 
 function parse() {
@@ -33,6 +39,8 @@ function parse() {
       'stripe-port': { type: 'string' },
       'dynamodb-port': { type: 'string' },
       'log-level': { type: 'string', default: 'WARN' },
+      'settle-seconds': { type: 'string' },
+      'start-timeout-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,7 +69,22 @@ function parse() {
       `--log-level must be one of DEBUG, INFO, WARN, ERROR, SILENT, got "${values['log-level']}"`,
     );
   }
+  const seconds = (name: 'settle-seconds' | 'start-timeout-seconds'): string | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 86_400)
+      throw new Error(`--${name} must be a whole number of seconds (1-86400), got "${raw}"`);
+    return String(n);
+  };
+  // Handed to the handlers' settings (shared/lambda/config.ts reads them), as a deploy setting would be.
+  const env: Record<string, string> = {};
+  const settle = seconds('settle-seconds');
+  if (settle !== undefined) env.SETTLE_WINDOW_SECONDS = settle;
+  const startTimeout = seconds('start-timeout-seconds');
+  if (startTimeout !== undefined) env.START_TIMEOUT_SECONDS = startTimeout;
   return {
+    env,
     inMemory: values['in-memory'] === true,
     seed: values['no-seed'] !== true,
     ports,

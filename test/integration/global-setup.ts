@@ -28,7 +28,9 @@ export async function setup(project: TestProject): Promise<void> {
     ports: RANDOM_PORTS,
     logLevel: 'SILENT',
     scheduleIntervalMs: 1_000,
-    env: { SETTLE_WINDOW_SECONDS: '2', CALL_TIMEOUT_SECONDS: '5' },
+    // A short no-start timeout so the e2e test sees the sweeper cancel an abandoned hold; the
+    // simulated chargers of the other tests start within milliseconds of RemoteStart.
+    env: { SETTLE_WINDOW_SECONDS: '2', CALL_TIMEOUT_SECONDS: '5', START_TIMEOUT_SECONDS: '8' },
   });
   project.provide('platform', {
     endpoints: platform.endpoints,

@@ -102,6 +102,10 @@ const START_SCRIPT = `
 /**
  * The Transaction URL page: poll the status every 3 s with If-None-Match (a 304 costs nothing),
  * stop once the session can no longer change, and place the server's display strings.
+ * While the card is not yet known to be held (`awaiting-payment`), each poll POSTs `confirm`
+ * instead: after a 3-D Secure redirect the driver lands here straight from the bank, and the start
+ * page that would have confirmed is gone. The platform re-reads the PaymentIntent, so asking again
+ * is harmless; once per poll bounds it.
  */
 const TRANSACTION_SCRIPT = `
 (function(){
@@ -109,6 +113,7 @@ const TRANSACTION_SCRIPT = `
   if(!root)return;
   var base=location.pathname.replace(/\\/+$/,'');
   var etag=root.getAttribute('data-etag'),live=root.getAttribute('data-live')==='true',timer;
+  var status=root.getAttribute('data-status');
   var note=document.getElementById('action-message');
   function $(id){return document.getElementById(id)}
   function text(id,v){$(id).textContent=v||''}
@@ -129,10 +134,16 @@ const TRANSACTION_SCRIPT = `
     text('captured',d.captured);show('captured',!!d.captured);
     text('released',d.released);show('released',!!d.released);
     show('stop',s.canStop&&s.status==='charging');show('cancel',s.canCancel);show('receipt',s.receipts.length>0);
-    live=d.live;
+    live=d.live;status=s.status;
   }
   function schedule(){clearTimeout(timer);if(live)timer=setTimeout(poll,3000)}
+  function confirm(){
+    fetch(base+'/confirm',{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(function(r){
+      if(r.ok){etag=null;return r.json().then(render)}
+    }).catch(function(){}).then(schedule);
+  }
   function poll(){
+    if(status==='awaiting-payment')return confirm();
     var headers=etag?{'if-none-match':etag}:{};
     fetch(base+'/status',{headers:headers}).then(function(r){
       if(r.status===200){etag=r.headers.get('etag');return r.json().then(render)}
@@ -152,7 +163,7 @@ const TRANSACTION_SCRIPT = `
   act('stop','/stop',render);
   act('cancel','/cancel',render);
   act('receipt','/receipts',function(){note.textContent='We are sending the receipt to your email again.'});
-  schedule();
+  if(status==='awaiting-payment')confirm();else schedule();
 })();`;
 
 /** Registered into ASSETS (shared/web/assets.ts). */

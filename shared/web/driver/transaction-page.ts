@@ -26,7 +26,7 @@ export function transactionPage(input: {
     title: `Your charging session · ${where}`,
     brand: input.brand,
     brandCssUrl: input.brandCssUrl,
-    body: html`<div id="session" data-etag="${input.etag}" data-live="${String(d.live)}">
+    body: html`<div id="session" data-etag="${input.etag}" data-live="${String(d.live)}" data-status="${view.status}">
 <section class="card" aria-live="polite"><p class="muted">${where}, connector ${view.connectorId}</p>
 <h1 id="status-text">${d.statusText}</h1><p id="status-detail">${d.statusDetail}</p>
 <dl class="kv figures"><div><dt>Energy</dt><dd id="energy">${d.energy}</dd></div><div><dt>Duration</dt><dd id="duration">${d.duration}</dd></div><div><dt>Average power</dt><dd id="power">${d.power}</dd></div></dl></section>
