@@ -3,10 +3,11 @@
  * console signs in with the API key and lists the demo charger; the driver page of a charger shows
  * its site and prices.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from '../../local/chromium.js';
 import { DEMO } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
 
@@ -36,28 +37,13 @@ async function chargeTwoKilowattHours(): Promise<string> {
   await client.close({ force: true });
   return at(0);
 }
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const SHOTS = join(import.meta.dirname, '../../.cache/screenshots');
 
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!CHROMIUM)
-    throw new Error('Chromium is not installed: apt-get install -y chromium (.ci/run does this)');
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

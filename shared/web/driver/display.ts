@@ -15,19 +15,13 @@ import {
   formatUnitPrice,
   scaledDecimal,
 } from '../format.js';
+import type { ReceiptLineView } from '../receipts/model.js';
 
 /** The pages are written in British English; amounts follow it (£12.34, 1,234.5 kWh). */
 export const PAGE_LOCALE = 'en-GB';
 
-export interface LineDisplay {
-  description: string;
-  quantity: string;
-  unitPrice: string;
-  net: string;
-  taxRate: string;
-  tax: string;
-  gross: string;
-}
+/** One charge line as the Transaction URL page shows it: the receipt's line, so the two never differ. */
+export type LineDisplay = ReceiptLineView;
 
 export interface SessionDisplay {
   statusText: string;
