@@ -1,5 +1,6 @@
 /** A tariff in words for the driver page: each price with its unit and tax, exactly as stored. */
 import { safeParseTariff, type Tariff } from '../domain/tariff.js';
+import { formatUnitPrice } from './format.js';
 
 const UNIT: Record<string, string> = {
   ENERGY: 'per kWh',
@@ -13,16 +14,12 @@ const NAME: Record<string, string> = {
   PARKING: 'Idle fee',
   FLAT: 'Session fee',
 };
-const SYMBOL: Record<string, string> = { GBP: '£', EUR: '€', USD: '$' };
-
-/** Thousandths of a minor unit to a price string with no rounding: 45500 GBP → "£0.455". */
-export function formatMilliMinor(milli: number, currency: string): string {
-  const digits = String(milli).padStart(6, '0');
-  const units = digits.slice(0, -5).replace(/^0+(?=\d)/, '');
-  const fraction = digits.slice(-5).replace(/0+$/, '').padEnd(2, '0');
-  const symbol = SYMBOL[currency];
-  return symbol ? `${symbol}${units}.${fraction}` : `${units}.${fraction} ${currency}`;
-}
+/**
+ * Thousandths of a minor unit to a price with no rounding, in the currency's own minor digits
+ * (45500 GBP → "£0.455", 30000 JPY → "¥30"): the receipts' formatter, so page and email agree.
+ */
+const formatMilliMinor = (milli: number, currency: string): string =>
+  formatUnitPrice(milli, currency, 'en-GB');
 
 const percent = (bp: number) => {
   const whole = Math.floor(bp / 100);
