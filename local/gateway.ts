@@ -103,6 +103,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   async function handleUpgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): Promise<void> {
     const query = chargerQuery(req, site.stage);
+    if (query === 'malformed') {
+      // API Gateway (behind CloudFront) refuses a malformed URL before any route runs.
+      rejectUpgrade(socket, 400, 'Bad Request');
+      return;
+    }
     if (!query) {
       rejectUpgrade(socket, 404, 'Not Found');
       return;
@@ -265,14 +270,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 /**
  * The query string the routes see, or undefined when the path is not `/<stage>[/<chargerId>]`.
  * The path's last segment becomes `?chargerId=`, as the CloudFront Function does it in AWS.
+ * 'malformed' when the charger id segment is not valid percent-encoding (`%ZZ`): a client error,
+ * not a gateway failure.
  */
-function chargerQuery(req: IncomingMessage, stage: string): Record<string, string> | undefined {
+function chargerQuery(req: IncomingMessage, stage: string): Record<string, string> | 'malformed' | undefined {
   const url = new URL(req.url ?? '/', 'http://gateway');
   const segments = url.pathname.split('/').filter(Boolean);
   if (segments[0] !== stage || segments.length > 2) return undefined;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
-  if (segments[1] !== undefined) query.chargerId = decodeURIComponent(segments[1]);
+  if (segments[1] !== undefined) {
+    try {
+      query.chargerId = decodeURIComponent(segments[1]);
+    } catch {
+      return 'malformed';
+    }
+  }
   return query;
 }
 

@@ -16,6 +16,8 @@ import { type Gateway, MAX_MESSAGE_BYTES, startGateway } from '../../local/gatew
 
 // biome-ignore lint/suspicious/noExplicitAny: the test records raw event objects as handlers receive them.
 const events: { route: string; event: any }[] = [];
+/** The gateway's own log lines, to check what a refusal leaves behind. */
+const logLines: string[] = [];
 let gateway: Gateway;
 let management: ApiGatewayManagementApiClient;
 
@@ -23,6 +25,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     port: 0,
     idleTimeoutMs: 1500,
+    log: (line) => logLines.push(line),
     handlers: {
       authorizer: async (event) => {
         events.push({ route: 'authorizer', event });
@@ -84,6 +87,15 @@ describe('upgrade', () => {
     expect(await connect('CP1')).toBe(401);
     expect(await connect('CP1', 'Basic bad')).toBe(403);
     expect(await connect('NO-PROTOCOL', 'Basic good')).toBe(400);
+  });
+
+  it('answers 400 to a charger id that is not valid percent-encoding, without invoking a route or logging a stack', async () => {
+    events.length = 0;
+    logLines.length = 0;
+    expect(await connect('%ZZ', 'Basic good')).toBe(400);
+    expect(await connect('ok%E0%A4%A', 'Basic good')).toBe(400);
+    expect(events).toEqual([]);
+    expect(logLines.join('\n')).not.toMatch(/URIError|\n\s+at /);
   });
 
   it('builds the authorizer and $connect events as API Gateway does', async () => {
