@@ -48,7 +48,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
-    const route = matchRoute(opts.routes, method, url.pathname);
+    // API Gateway URL-decodes the path before it matches routes and fills path parameters
+    // (requestContext.http.path, pathParameters); only rawPath stays as the client sent it.
+    const path = decodePath(url.pathname);
+    if (path === undefined) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Bad Request"}');
+      return;
+    }
+    const route = matchRoute(opts.routes, method, path);
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
       return;
@@ -69,7 +76,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
     const now = Date.now();
-    const proxy = route.routeKey.endsWith('/{proxy+}') ? url.pathname.replace(/^\//, '') : undefined;
+    const proxy = route.routeKey.endsWith('/{proxy+}') ? path.replace(/^\//, '') : undefined;
     const event = {
       version: '2.0',
       routeKey: route.routeKey,
@@ -86,7 +93,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         domainPrefix: domainName.split('.')[0],
         http: {
           method,
-          path: url.pathname,
+          path,
           protocol: `HTTP/${req.httpVersion}`,
           sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
           userAgent: req.headers['user-agent'] ?? '',
@@ -114,6 +121,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The decoded path, or undefined when its percent-encoding is malformed (`%ZZ`). */
+function decodePath(rawPath: string): string | undefined {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
 }
 
 function matchRoute(routes: HttpRoute[], method: string, path: string): HttpRoute | undefined {

@@ -110,6 +110,27 @@ describe('HTTP endpoints', () => {
     expect(demo?.charger.passwordHash).toBeUndefined();
   });
 
+  it('URL-decodes path parameters as API Gateway does, and answers 400 to malformed encoding', async () => {
+    // Every character percent-encoded: the page route must see the charger id itself.
+    const encodedId = [...Buffer.from(DEMO.chargerId)]
+      .map((b) => `%${b.toString(16).toUpperCase()}`)
+      .join('');
+    const page = await fetch(`${httpUrl}/c/${encodedId}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('The Demo Arms');
+
+    const tag = await fetch(`${httpUrl}/api/v1/id-tags/RFID%7C9%20A`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${DEMO.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'member' }),
+    });
+    expect(tag.status).toBe(200);
+    expect(await tag.json()).toMatchObject({ idTag: { idTag: 'RFID|9 A' } });
+
+    const malformed = await fetch(`${httpUrl}/c/%ZZ`);
+    expect(malformed.status).toBe(400);
+  });
+
   it('rejects a bad query parameter with 400 and says which', async () => {
     const res = await fetch(`${httpUrl}/api/v1/transactions?limit=5000`, {
       headers: { authorization: `Bearer ${DEMO.apiKey}` },
