@@ -10,6 +10,7 @@
  * - `$default` has a route response, so a returned `body` goes back to the charger.
  * - Serves the `@connections` management API on the same port (gateway-connections.ts).
  * - Enforces the 128 KB message limit (close 1009) and the idle timeout (close 1001).
+ * - One connection per charger id: a newer one closes the older with 1000 (the newest wins).
  * Like API Gateway, messages of one connection are dispatched concurrently: no ordering is promised.
  */
 import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
@@ -69,6 +70,8 @@ interface Connection extends ConnectionIdentity, ManagedConnection {
   headers: Record<string, string>;
   authorizer: AuthorizerContext;
   idleTimer?: NodeJS.Timeout;
+  /** Set once a newer connection of the same charger took over. */
+  replaced?: boolean;
 }
 
 interface UpgradeRequest extends IncomingMessage {
@@ -158,9 +161,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         headers: request.headers,
         authorizer,
       };
+      replaceOlderConnections(connection);
       connections.set(connection.id, connection);
       touch(connection);
       ws.on('message', (data, isBinary) => {
+        // A replaced socket may still deliver frames while its close handshake runs: they are not
+        // the charger's any more (the newest connection is), so they reach no route.
+        if (connection.replaced) return;
         touch(connection);
         const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
         void dispatchMessage(connection, body, isBinary);
@@ -232,6 +239,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log(
         `$default handler threw for ${conn.chargerId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
+    }
+  }
+
+  /**
+   * The newest connection of a charger wins: an older one still open (a charger that reconnected
+   * before its old TCP link timed out, or someone else using its id) is closed normally, so it is
+   * neither served nor reachable through @connections. Its `$disconnect` still runs, and finds a
+   * newer connection recorded.
+   */
+  function replaceOlderConnections(newest: Connection): void {
+    for (const old of connections.values()) {
+      if (old.chargerId !== newest.chargerId || old.id === newest.id) continue;
+      old.replaced = true;
+      connections.delete(old.id);
+      clearTimeout(old.idleTimer);
+      log(`connection ${old.id} of ${old.chargerId} replaced by ${newest.id}`);
+      old.socket.close(1000, 'Replaced by a newer connection');
     }
   }
 

@@ -173,6 +173,36 @@ describe('messages and @connections', () => {
   });
 });
 
+describe('one connection per charger', () => {
+  it('closes the older connection with 1000 when the same charger connects again, and serves only the newest', async () => {
+    events.length = 0;
+    const first = (await connect('CP-TWICE', 'Basic good')) as WebSocket;
+    const firstClosed = closed(first);
+    const second = (await connect('CP-TWICE', 'Basic good')) as WebSocket;
+    expect(await firstClosed).toBe(1000);
+    const [firstId, secondId] = events
+      .filter((e) => e.route === '$connect')
+      .map((e) => e.event.requestContext.connectionId as string);
+
+    // The old id is gone for the platform's commands; the new one is served.
+    await expect(
+      management.send(new PostToConnectionCommand({ ConnectionId: firstId, Data: 'late' })),
+    ).rejects.toBeInstanceOf(GoneException);
+    const reply = nextMessage(second);
+    second.send('[2,"n","Heartbeat",{}]');
+    expect(await reply).toBe('echo:[2,"n","Heartbeat",{}]');
+    const served = events
+      .filter((e) => e.route === '$default')
+      .map((e) => e.event.requestContext.connectionId);
+    expect(served).toEqual([secondId]);
+    await expect
+      .poll(() => events.find((e) => e.route === '$disconnect')?.event.requestContext.connectionId)
+      .toBe(firstId);
+    second.close();
+    await closed(second);
+  });
+});
+
 describe('limits', () => {
   it('closes a connection that sends a message over 128 KB with 1009', async () => {
     const ws = (await connect('CP4', 'Basic good')) as WebSocket;
