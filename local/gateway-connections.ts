@@ -3,8 +3,13 @@
  * `/{stage}/@connections/{connectionId}`), served over plain HTTP so the real
  * `ApiGatewayManagementApiClient` works unchanged against the gateway emulator (gateway.ts).
  * Errors carry `x-amzn-ErrorType`, which the SDK turns into GoneException and friends.
+ *
+ * Whoever reaches this API can send frames to any charger and disconnect it, so (as in AWS, where
+ * it needs IAM-signed requests) it is never on the charger-facing port: the gateway serves it on a
+ * loopback port of its own, refuses requests that carry no SigV4 signature of the local
+ * credentials, and stops reading a body past one WebSocket message.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 
 /** What the management API needs of an open connection. */
@@ -19,6 +24,8 @@ export interface ManagedConnection {
 
 export interface ConnectionsApiOptions {
   connections: ReadonlyMap<string, ManagedConnection>;
+  /** The access key id the embedded runtime signs with (AWS_ACCESS_KEY_ID 'local'). */
+  accessKeyId: string;
   /** API Gateway refuses a POST larger than one WebSocket message may be. */
   maxMessageBytes: number;
   log: (line: string) => void;
@@ -38,26 +45,41 @@ export function connectionsApi(
 }
 
 async function serve(opts: ConnectionsApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const refusal = signatureRefusal(req.headers, opts.accessKeyId);
+  if (refusal) {
+    drain(req, res);
+    sendJson(res, 403, { message: refusal.message }, refusal.errorType);
+    return;
+  }
   const url = new URL(req.url ?? '/', 'http://gateway');
   // The stage segment is optional: the SDK sends it when the endpoint names one.
   const match = /^(?:\/[^/]+)?\/@connections\/([^/]+)$/.exec(url.pathname);
-  if (!match?.[1]) {
+  let id: string | undefined;
+  try {
+    id = match?.[1] ? decodeURIComponent(match[1]) : undefined;
+  } catch {
+    id = undefined;
+  }
+  if (!id) {
+    drain(req, res);
     sendJson(res, 404, { message: 'Not Found' }, 'NotFoundException');
     return;
   }
-  const id = decodeURIComponent(match[1]);
+  const body = await readBody(req, opts.maxMessageBytes);
+  if (body === 'too-large') {
+    // API Gateway refuses a POST larger than one WebSocket message may be; the rest is not read.
+    res.setHeader('connection', 'close');
+    sendJson(res, 413, { message: 'Payload too large' }, 'PayloadTooLargeException');
+    res.once('finish', () => req.destroy());
+    return;
+  }
   const conn = opts.connections.get(id);
-  const body = await readBody(req);
   if (!conn) {
     sendJson(res, 410, { message: `connection ${id} is gone` }, 'GoneException');
     return;
   }
   switch (req.method) {
     case 'POST': {
-      if (body.length > opts.maxMessageBytes) {
-        sendJson(res, 413, { message: 'Payload too large' }, 'PayloadTooLargeException');
-        return;
-      }
       conn.socket.send(body.toString('utf8'));
       res.writeHead(200).end();
       return;
@@ -85,11 +107,68 @@ function sendJson(res: ServerResponse, status: number, body: unknown, errorType?
   res.writeHead(status, headers).end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The SDK signs every request with SigV4: `AWS4-HMAC-SHA256 Credential=<key id>/<yyyymmdd>/<region>/
+ * execute-api/aws4_request, SignedHeaders=..., Signature=<64 hex>` plus `x-amz-date`. The emulator
+ * checks that such a signature is there and names the local key id; it does not recompute it (the
+ * local secret is public anyway): the point is that a browser or a stray client on this machine
+ * cannot drive chargers by a plain request.
+ */
+function signatureRefusal(
+  headers: IncomingHttpHeaders,
+  accessKeyId: string,
+): { message: string; errorType: string } | undefined {
+  const authorization = headers.authorization;
+  if (!authorization || !headers['x-amz-date']) {
+    return { message: 'Missing Authentication Token', errorType: 'MissingAuthenticationTokenException' };
+  }
+  const sigV4 =
+    /^AWS4-HMAC-SHA256 Credential=([^/\s,]+)\/\d{8}\/[^/\s,]+\/execute-api\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/.exec(
+      authorization,
+    );
+  if (!sigV4) {
+    return {
+      message: 'Authorization header is not a SigV4 signature',
+      errorType: 'IncompleteSignatureException',
+    };
+  }
+  if (sigV4[1] !== accessKeyId) {
+    return {
+      message: 'The security token included in the request is invalid.',
+      errorType: 'UnrecognizedClientException',
+    };
+  }
+  return undefined;
+}
+
+/** Reads at most `maxBytes`; past that it stops collecting and answers 'too-large'. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.pause();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** A refused request's body is not wanted: close the connection once the answer is out. */
+function drain(req: IncomingMessage, res: ServerResponse): void {
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.readableEnded) return;
+  res.setHeader('connection', 'close');
+  res.once('finish', () => req.destroy());
 }

@@ -8,7 +8,8 @@
  *   missing identity source (Authorization header) a 401, a `$connect` status ≥ 300 that status,
  *   and the `Sec-WebSocket-Protocol` header `$connect` answers is the subprotocol agreed.
  * - `$default` has a route response, so a returned `body` goes back to the charger.
- * - Serves the `@connections` management API on the same port (gateway-connections.ts).
+ * - Serves the `@connections` management API on a loopback port of its own, never the charger-facing
+ *   one (gateway-connections.ts): in AWS it is an IAM-signed API apart from the chargers' endpoint.
  * - Enforces the 128 KB message limit (close 1009) and the idle timeout (close 1001).
  * - One connection per charger id: a newer one closes the older with 1000 (the newest wins).
  * Like API Gateway, messages of one connection are dispatched concurrently: no ordering is promised.
@@ -46,7 +47,12 @@ export interface GatewayHandlers {
 
 export interface GatewayOptions {
   port: number;
+  /** Charger-facing interface; default 127.0.0.1. */
   host?: string;
+  /** Port of the `@connections` API, always on 127.0.0.1 (0: any free port). */
+  connectionsPort?: number;
+  /** The access key id `@connections` requests must be signed with (default 'local'). */
+  accessKeyId?: string;
   /** API Gateway stage; also the first path segment chargers use (`/ocpp/<id>`). */
   stage?: string;
   handlers: GatewayHandlers;
@@ -60,6 +66,7 @@ export interface Gateway {
   /** Endpoint for `ApiGatewayManagementApiClient` (`https://{domain}/{stage}` in AWS). */
   connectionsUrl: string;
   port: number;
+  connectionsPort: number;
   connectionCount(): number;
   stop(): Promise<void>;
 }
@@ -76,6 +83,14 @@ interface Connection extends ConnectionIdentity, ManagedConnection {
 
 interface UpgradeRequest extends IncomingMessage {
   chosenProtocol?: string | undefined;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/** A host as it goes into a URL: a wildcard bind is reached through loopback, IPv6 in brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return LOOPBACK;
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** How long stop() waits for `$disconnect` invocations still running. */
@@ -95,7 +110,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // The protocol was chosen by $connect; ws must echo exactly that, so it is set per upgrade below.
     handleProtocols: (_offered, req) => (req as UpgradeRequest).chosenProtocol ?? false,
   });
-  const server = createServer(connectionsApi({ connections, maxMessageBytes: MAX_MESSAGE_BYTES, log }));
+  // The charger-facing port only upgrades; a plain request there is refused.
+  const server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('Upgrade Required');
+  });
+  const connectionsServer = createServer(
+    connectionsApi({
+      connections,
+      accessKeyId: opts.accessKeyId ?? 'local',
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      log,
+    }),
+  );
 
   server.on('upgrade', (req: UpgradeRequest, socket: Duplex, head: Buffer) => {
     void handleUpgrade(req, socket, head).catch((err) => {
@@ -268,10 +294,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const port = await listen(server, opts.port, host, 'OCPP WebSocket gateway');
   site.domainName = `${host}:${port}`;
+  const connectionsPort = await listen(
+    connectionsServer,
+    opts.connectionsPort ?? 0,
+    LOOPBACK,
+    '@connections API',
+  ).catch(async (err) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  });
   return {
-    ocppUrl: `ws://${host}:${port}/${site.stage}`,
-    connectionsUrl: `http://${host}:${port}/${site.stage}`,
+    ocppUrl: `ws://${urlHost(host)}:${port}/${site.stage}`,
+    connectionsUrl: `http://${LOOPBACK}:${connectionsPort}/${site.stage}`,
     port,
+    connectionsPort,
     connectionCount: () => connections.size,
     stop: async () => {
       for (const conn of connections.values()) {
@@ -285,8 +321,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         new Promise((r) => setTimeout(r, DISCONNECT_GRACE_MS).unref()),
       ]);
       wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of [server, connectionsServer]) {
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
     },
   };
 }

@@ -22,6 +22,8 @@ import { EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, startStripeEmulator } fr
 export interface PlatformPorts {
   http: number;
   ocpp: number;
+  /** The `@connections` API the handlers call; always loopback. */
+  connections: number;
   ses: number;
   stripe: number;
   dynamodb: number;
@@ -30,11 +32,19 @@ export interface PlatformPorts {
 export const DEFAULT_PORTS: PlatformPorts = {
   http: 8080,
   ocpp: 8180,
+  connections: 8181,
   ses: 8005,
   stripe: 12111,
   dynamodb: 8000,
 };
-export const RANDOM_PORTS: PlatformPorts = { http: 0, ocpp: 0, ses: 0, stripe: 0, dynamodb: 0 };
+export const RANDOM_PORTS: PlatformPorts = {
+  http: 0,
+  ocpp: 0,
+  connections: 0,
+  ses: 0,
+  stripe: 0,
+  dynamodb: 0,
+};
 
 export interface PlatformOptions {
   /** Data only in memory (tests, benchmarks); otherwise kept under `dataDir` across restarts. */
@@ -169,6 +179,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     const gateway = await startGateway({
       port: ports.ocpp,
       host,
+      connectionsPort: ports.connections,
       stage: 'ocpp',
       handlers: {
         authorizer: handlers.authorizer,
@@ -179,7 +190,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       log,
     });
     stops.push(gateway.stop);
-    // The @connections URL is known only once the gateway listens; handlers read config lazily.
+    // The @connections URL (its own loopback port) is known only once the gateway listens; handlers
+    // read config lazily.
     process.env.CONNECTIONS_ENDPOINT = gateway.connectionsUrl;
     resetConfigForTests();
 

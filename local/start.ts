@@ -17,6 +17,7 @@ const HELP = `Usage: npm start -- [options]
   --no-seed            do not create the demo operator, site, charger and tariff
   --http-port N        driver pages, operator API and console, Stripe webhook (default ${DEFAULT_PORTS.http})
   --ocpp-port N        charger WebSocket endpoint (default ${DEFAULT_PORTS.ocpp})
+  --connections-port N @connections API the handlers call, loopback only (default ${DEFAULT_PORTS.connections})
   --ses-port N         SES API and inbox (default ${DEFAULT_PORTS.ses})
   --stripe-port N      Stripe emulator (default ${DEFAULT_PORTS.stripe})
   --dynamodb-port N    DynamoDB Local (default ${DEFAULT_PORTS.dynamodb})
@@ -35,6 +36,7 @@ function parse() {
       'no-seed': { type: 'boolean', default: false },
       'http-port': { type: 'string' },
       'ocpp-port': { type: 'string' },
+      'connections-port': { type: 'string' },
       'ses-port': { type: 'string' },
       'stripe-port': { type: 'string' },
       'dynamodb-port': { type: 'string' },
@@ -59,6 +61,7 @@ function parse() {
   const ports: PlatformPorts = {
     http: port('http-port', DEFAULT_PORTS.http),
     ocpp: port('ocpp-port', DEFAULT_PORTS.ocpp),
+    connections: port('connections-port', DEFAULT_PORTS.connections),
     ses: port('ses-port', DEFAULT_PORTS.ses),
     stripe: port('stripe-port', DEFAULT_PORTS.stripe),
     dynamodb: port('dynamodb-port', DEFAULT_PORTS.dynamodb),

@@ -3,6 +3,8 @@
  * it does with their answers, the @connections API through the real ApiGatewayManagementApiClient,
  * and the message size and idle limits.
  */
+
+import { request } from 'node:http';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -170,6 +172,102 @@ describe('messages and @connections', () => {
       management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'late' })),
     ).rejects.toBeInstanceOf(GoneException);
     await expect.poll(() => events.some((e) => e.route === '$disconnect')).toBe(true);
+  });
+});
+
+/** The connection id of the latest `$connect` seen. */
+const lastConnectionId = () =>
+  events.findLast((e) => e.route === '$connect')!.event.requestContext.connectionId as string;
+
+describe('@connections is not reachable by chargers or unsigned clients', () => {
+  it('serves @connections on a loopback port of its own; the charger port answers only upgrades', async () => {
+    const connections = new URL(gateway.connectionsUrl);
+    expect(connections.hostname).toBe('127.0.0.1');
+    expect(Number(connections.port)).not.toBe(gateway.port);
+
+    const ws = (await connect('CP-PORT', 'Basic good')) as WebSocket;
+    const id = lastConnectionId();
+    const received: string[] = [];
+    ws.on('message', (m) => received.push(m.toString()));
+    const onChargerPort = await fetch(
+      `http://127.0.0.1:${gateway.port}/ocpp/@connections/${encodeURIComponent(id)}`,
+      { method: 'POST', body: '[2,"evil","Reset",{"type":"Hard"}]' },
+    );
+    expect(onChargerPort.status).toBe(426);
+    await management.send(new PostToConnectionCommand({ ConnectionId: id, Data: 'signed' }));
+    await expect.poll(() => received).toEqual(['signed']);
+    ws.close();
+    await closed(ws);
+  });
+
+  it('refuses unsigned requests and requests signed with other credentials with 403', async () => {
+    const ws = (await connect('CP-SIG', 'Basic good')) as WebSocket;
+    const id = lastConnectionId();
+    const received: string[] = [];
+    ws.on('message', (m) => received.push(m.toString()));
+    const url = `${gateway.connectionsUrl}/@connections/${encodeURIComponent(id)}`;
+
+    const unsigned = await fetch(url, { method: 'POST', body: 'unsigned' });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+    const forged = await fetch(url, {
+      method: 'DELETE',
+      headers: { authorization: 'AWS4-HMAC-SHA256 anything', 'x-amz-date': '20261130T000000Z' },
+    });
+    expect(forged.status).toBe(403);
+    const stranger = new ApiGatewayManagementApiClient({
+      endpoint: gateway.connectionsUrl,
+      region: 'local',
+      credentials: { accessKeyId: 'AKIASTRANGER', secretAccessKey: 'x' },
+    });
+    await expect(stranger.send(new GetConnectionCommand({ ConnectionId: id }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
+    stranger.destroy();
+
+    // Nothing reached the charger and it is still connected.
+    expect(received).toEqual([]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+    await closed(ws);
+  });
+
+  it('answers 413 to a body over one message, without reading the rest of it', async () => {
+    const ws = (await connect('CP-BIG', 'Basic good')) as WebSocket;
+    const id = lastConnectionId();
+    await expect(
+      management.send(
+        new PostToConnectionCommand({ ConnectionId: id, Data: 'x'.repeat(MAX_MESSAGE_BYTES + 1) }),
+      ),
+    ).rejects.toMatchObject({ name: 'PayloadTooLargeException', $metadata: { httpStatusCode: 413 } });
+
+    // A client announcing 200 MB gets its answer after the first megabyte, not after 200.
+    const url = new URL(`${gateway.connectionsUrl}/@connections/${encodeURIComponent(id)}`);
+    const status = await new Promise<number | 'no answer'>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: {
+          'content-length': String(200 * 1024 * 1024),
+          'x-amz-date': '20261130T000000Z',
+          authorization: `AWS4-HMAC-SHA256 Credential=local/20261130/local/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+        },
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+      });
+      req.on('error', (err) =>
+        (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err),
+      );
+      req.write(Buffer.alloc(1024 * 1024, 'x'));
+      setTimeout(() => {
+        resolve('no answer');
+        req.destroy();
+      }, 3000).unref();
+    });
+    expect(status).toBe(413);
+    ws.close();
+    await closed(ws);
   });
 });
 
