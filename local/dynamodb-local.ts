@@ -4,8 +4,9 @@
  * an ignored cache folder rather than installing it, because its wrapper is broken and heavy.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -17,7 +18,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput, PLATFORM_TABLE } from '../shared/adapters/dynamodb/table.js';
-import { reservePort } from './ports.js';
+import { reservePort, urlHost } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -26,6 +27,8 @@ export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 export interface DynamoLocalOptions {
   cacheDir: string;
   port: number;
+  /** Interface to listen on; default 127.0.0.1 (DynamoDB Local has no authentication). */
+  host?: string;
   /** Keep data in memory only (tests). Otherwise data lives in `dataDir` and survives a restart. */
   inMemory: boolean;
   dataDir?: string;
@@ -69,12 +72,16 @@ export async function ensureDynamoLocalJar(
 export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<DynamoLocal> {
   const log = opts.log ?? (() => {});
   const home = await ensureDynamoLocalJar(opts.cacheDir, log);
-  const port = await reservePort(opts.port, 'DynamoDB Local');
+  const host = opts.host ?? '127.0.0.1';
+  const port = await reservePort(opts.port, 'DynamoDB Local', host);
+  const launcher = await ensureHostLauncher(opts.cacheDir, home, log);
   const args = [
     `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
     '-Xms64m',
-    '-jar',
-    join(home, 'DynamoDBLocal.jar'),
+    '-cp',
+    launcher.classPath,
+    launcher.main,
+    host,
     '-sharedDb',
     '-disableTelemetry',
     '-port',
@@ -99,7 +106,7 @@ export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<Dynamo
   const watchdog = guardAgainstOrphan(child);
   child.once('error', (err) => output.push(String(err)));
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${urlHost(host)}:${port}`;
   const client = localClient(endpoint);
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -128,6 +135,40 @@ export async function startDynamoLocal(opts: DynamoLocalOptions): Promise<Dynamo
       watchdog?.kill('SIGKILL');
     },
   };
+}
+
+const HOST_LAUNCHER_SOURCE = resolve(import.meta.dirname, 'DynamoDbLocalOnHost.java');
+
+/**
+ * How java starts DynamoDB Local on one interface (DynamoDbLocalOnHost.java). The launcher is
+ * compiled once into the cache, keyed by its source; without `javac` (a JRE only) java runs the
+ * source file directly, which costs a few seconds per start.
+ */
+async function ensureHostLauncher(
+  cacheDir: string,
+  home: string,
+  log: (line: string) => void,
+): Promise<{ classPath: string; main: string }> {
+  const jar = join(home, 'DynamoDBLocal.jar');
+  const source = await readFile(HOST_LAUNCHER_SOURCE);
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const classes = resolve(cacheDir, 'dynamodb-local-on-host', digest);
+  const compiled = { classPath: `${jar}:${classes}`, main: 'DynamoDbLocalOnHost' };
+  if (existsSync(join(classes, 'DynamoDbLocalOnHost.class'))) return compiled;
+  const staging = `${classes}.tmp-${process.pid}`;
+  try {
+    await rm(staging, { recursive: true, force: true });
+    await run('javac', ['-cp', jar, '-d', staging, HOST_LAUNCHER_SOURCE]);
+    await mkdir(resolve(classes, '..'), { recursive: true });
+    await rename(staging, classes);
+    return compiled;
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    // Another process (a parallel test run) may have compiled it meanwhile.
+    if (existsSync(join(classes, 'DynamoDbLocalOnHost.class'))) return compiled;
+    log(`javac unavailable (${String(err).split('\n')[0]}); running the DynamoDB Local launcher from source`);
+    return { classPath: jar, main: HOST_LAUNCHER_SOURCE };
+  }
 }
 
 /**

@@ -33,7 +33,7 @@ import {
   rawHeaders,
 } from './gateway-events.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
-import { listen } from './ports.js';
+import { listen, urlHost } from './ports.js';
 
 export const MAX_MESSAGE_BYTES = 128 * 1024;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -86,12 +86,6 @@ interface UpgradeRequest extends IncomingMessage {
 }
 
 const LOOPBACK = '127.0.0.1';
-
-/** A host as it goes into a URL: a wildcard bind is reached through loopback, IPv6 in brackets. */
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return LOOPBACK;
-  return host.includes(':') ? `[${host}]` : host;
-}
 
 /** How long stop() waits for `$disconnect` invocations still running. */
 const DISCONNECT_GRACE_MS = 2000;

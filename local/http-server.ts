@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
-import { listen } from './ports.js';
+import { listen, urlHost } from './ports.js';
 
 export interface HttpRoute {
   /** `POST /stripe/webhook`, or `ANY /{proxy+}` for the catch-all. */
@@ -114,7 +114,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const port = await listen(server, opts.port, host, 'HTTP API (pages, operator API, webhooks)');
   domainName = `${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     port,
     stop: async () => {
       server.closeAllConnections();

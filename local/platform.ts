@@ -13,7 +13,7 @@ import { ensurePlatformTable, localClient, startDynamoLocal } from './dynamodb-l
 import { startGateway } from './gateway.js';
 import { startHttpServer } from './http-server.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
-import { reservePort } from './ports.js';
+import { reservePort, urlHost } from './ports.js';
 import { seedDemo } from './seed.js';
 import { startSesLocal } from './ses-local.js';
 import { startStreamPoller } from './stream-poller.js';
@@ -53,6 +53,11 @@ export interface PlatformOptions {
   cacheDir?: string;
   seed?: boolean;
   ports?: Partial<PlatformPorts>;
+  /**
+   * Interface every part listens on: DynamoDB Local, SES local, the Stripe emulator, the gateway and
+   * the HTTP server. Default 127.0.0.1; none of them is meant to face a network unprotected. The
+   * `@connections` API stays on loopback whatever this says.
+   */
   host?: string;
   tableName?: string;
   /** How often the scheduled functions (call sweeper, finaliser) run; EventBridge runs them every minute. */
@@ -126,6 +131,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       startDynamoLocal({
         cacheDir,
         port: ports.dynamodb,
+        host,
         inMemory: opts.inMemory ?? false,
         dataDir: join(dataDir, 'dynamodb'),
         log,
@@ -155,7 +161,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
 
     // The HTTP port must be known before the webhook endpoints are registered with Stripe.
     const httpPort = await reservePort(ports.http, 'HTTP API (pages, operator API, webhooks)', host);
-    const httpUrl = `http://${host}:${httpPort}`;
+    const httpUrl = `http://${urlHost(host)}:${httpPort}`;
     const webhookSecrets = await registerWebhookEndpoints(stripe.url, `${httpUrl}/stripe/webhook`);
 
     Object.assign(process.env, {

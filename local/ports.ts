@@ -51,3 +51,9 @@ export function listen(
     server.listen(port, host);
   });
 }
+
+/** A host as it goes into a URL: a wildcard bind is reached through loopback, IPv6 in brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import * as sesLocalModule from 'aws-ses-v2-local';
-import { reservePort } from './ports.js';
+import { reservePort, urlHost } from './ports.js';
 
 // The package is CommonJS with an `exports.default`; ESM sees the whole exports object.
 type StartSes = (config?: { host?: string; port?: number }) => Promise<Server>;
@@ -24,7 +24,7 @@ export async function startSesLocal(opts: { port: number; host?: string }): Prom
   const port = await reservePort(opts.port, 'SES local (inbox)', host);
   const server = await startSesServer({ host, port });
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     port,
     stop: async () => {
       server.closeAllConnections();

@@ -15,6 +15,10 @@ import { DEMO } from './seed.js';
 const HELP = `Usage: npm start -- [options]
   --in-memory          keep data in memory only (default: kept in .data/ across restarts)
   --no-seed            do not create the demo operator, site, charger and tariff
+  --host H             interface every part listens on (default 127.0.0.1). DynamoDB Local, SES
+                       local and the Stripe emulator have no real authentication: use e.g.
+                       --host 0.0.0.0 only on a network you trust (the @connections API stays
+                       on 127.0.0.1)
   --http-port N        driver pages, operator API and console, Stripe webhook (default ${DEFAULT_PORTS.http})
   --ocpp-port N        charger WebSocket endpoint (default ${DEFAULT_PORTS.ocpp})
   --connections-port N @connections API the handlers call, loopback only (default ${DEFAULT_PORTS.connections})
@@ -34,6 +38,7 @@ function parse() {
     options: {
       'in-memory': { type: 'boolean', default: false },
       'no-seed': { type: 'boolean', default: false },
+      host: { type: 'string', default: '127.0.0.1' },
       'http-port': { type: 'string' },
       'ocpp-port': { type: 'string' },
       'connections-port': { type: 'string' },
@@ -90,6 +95,7 @@ function parse() {
     env,
     inMemory: values['in-memory'] === true,
     seed: values['no-seed'] !== true,
+    host: String(values.host),
     ports,
     logLevel: logLevel as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT',
   };
@@ -145,6 +151,11 @@ async function main(): Promise<void> {
         ['Operator API key', DEMO.apiKey],
         ['Console', `${e.httpUrl}/console?key=${DEMO.apiKey}`],
       ]),
+    );
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
+    console.log(
+      `\n[start] WARNING: listening on ${options.host}: DynamoDB Local, SES local and the Stripe emulator are unauthenticated; whoever reaches them can read and change all data.`,
     );
   }
   console.log(

@@ -2,13 +2,14 @@
  * The foundation, as a user meets it: every endpoint of the embedded platform answers, and a plain
  * WebSocket client is let in or refused at upgrade the way API Gateway does it.
  */
+import { connect as tcpConnect } from 'node:net';
 import Stripe from 'stripe';
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { DEMO } from '../../local/seed.js';
 
 const platform = inject('platform');
-const { ocppUrl, httpUrl, sesUrl, stripeUrl } = platform.endpoints;
+const { ocppUrl, httpUrl, sesUrl, stripeUrl, dynamoEndpoint, connectionsUrl } = platform.endpoints;
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -137,6 +138,30 @@ describe('HTTP endpoints', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'invalid_parameter' } });
+  });
+});
+
+describe('network exposure', () => {
+  /** 'open' or the connect error's code. */
+  const reach = (host: string, port: number) =>
+    new Promise<string>((resolve) => {
+      const socket = tcpConnect({ host, port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('open');
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+
+  it('binds every part to 127.0.0.1 only: another address of the machine is refused', async () => {
+    // On Linux all of 127.0.0.0/8 reaches this machine, so a socket listening on every interface
+    // accepts 127.0.0.2 and one bound to 127.0.0.1 refuses it: a check that needs no second network card.
+    const parts = { ocppUrl, connectionsUrl, httpUrl, sesUrl, stripeUrl, dynamoEndpoint };
+    for (const [part, url] of Object.entries(parts)) {
+      const port = Number(new URL(url).port);
+      expect(await reach('127.0.0.1', port), `${part} on loopback`).toBe('open');
+      expect(await reach('127.0.0.2', port), `${part} on another address`).toBe('ECONNREFUSED');
+    }
   });
 });
 
