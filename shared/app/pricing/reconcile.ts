@@ -90,14 +90,12 @@ async function reconcileTransaction(
 ): Promise<RecomputeOutcome | 'recent'> {
   const tx = await deps.charges.load(key);
   if (!tx) return 'no-transaction';
-  const messages: MeterMessage[] = await deps.charges.meterMessagesOf(key);
   const now = Math.floor(deps.clock.now() / 1000);
-  const lastWriteAt = Math.max(
-    epochOf(tx.updatedAt) ?? 0,
-    epochOf(tx.createdAt) ?? 0,
-    ...messages.map((m) => epochOf(m.receivedAt) ?? 0),
-  );
-  if (now - lastWriteAt < graceSeconds) return 'recent';
+  const recent = (at: number) => now - at < graceSeconds;
+  // The transaction's own writes first: a live session is usually skipped without reading its messages.
+  if (recent(Math.max(epochOf(tx.updatedAt) ?? 0, epochOf(tx.createdAt) ?? 0))) return 'recent';
+  const messages: MeterMessage[] = await deps.charges.meterMessagesOf(key);
+  if (recent(Math.max(0, ...messages.map((m) => epochOf(m.receivedAt) ?? 0)))) return 'recent';
   const triggers: PricingTrigger[] = [
     // The transaction's own change: picks up a stop whose stream record was missed (its receive
     // time is then the item's updatedAt, as the recompute does when no record names it).
