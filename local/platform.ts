@@ -6,10 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
-import { ensurePlatformTable, localClient, startDynamoLocal } from './dynamodb-local.js';
+import { ensurePlatformTable, startDynamoLocal } from './dynamodb-local.js';
 import { startGateway } from './gateway.js';
 import { startHttpServer } from './http-server.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
@@ -156,7 +155,6 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     const handlers = (handlersResult as PromiseFulfilledResult<Handlers>).value;
     log(`services up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const existing = await tableExists(dynamo.endpoint, tableName);
     const streamArn = await ensurePlatformTable(dynamo.endpoint, tableName);
 
     // The HTTP port must be known before the webhook endpoints are registered with Stripe.
@@ -213,11 +211,15 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     });
     stops.push(http.stop);
 
+    // Each consumer resumes after its own checkpoint, as each event source mapping keeps its own
+    // place; with none (a new data folder) it reads from the oldest record, so nothing written
+    // before a crash is skipped.
     const poller = await startStreamPoller({
       endpoint: dynamo.endpoint,
       streamArn,
       handler: handlers.recompute,
-      startingPosition: existing ? 'LATEST' : 'TRIM_HORIZON',
+      startingPosition: 'TRIM_HORIZON',
+      checkpointFile: opts.inMemory ? undefined : join(dataDir, 'stream-checkpoint-pricing.json'),
       deadLetterFile: opts.inMemory ? undefined : join(dataDir, 'stream-dlq.jsonl'),
       log,
     });
@@ -227,7 +229,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       endpoint: dynamo.endpoint,
       streamArn,
       handler: handlers.paymentsStream,
-      startingPosition: existing ? 'LATEST' : 'TRIM_HORIZON',
+      startingPosition: 'TRIM_HORIZON',
+      checkpointFile: opts.inMemory ? undefined : join(dataDir, 'stream-checkpoint-payments.json'),
       deadLetterFile: opts.inMemory ? undefined : join(dataDir, 'payments-stream-dlq.jsonl'),
       log,
     });
@@ -362,16 +365,6 @@ async function sessionTokenSecret(dataDir: string | undefined): Promise<string> 
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
-}
-
-async function tableExists(endpoint: string, tableName: string): Promise<boolean> {
-  const client = localClient(endpoint);
-  try {
-    const out = await client.send(new ListTablesCommand({}));
-    return out.TableNames?.includes(tableName) ?? false;
-  } finally {
-    client.destroy();
-  }
 }
 
 /**

@@ -3,8 +3,14 @@
  * turn records into the DynamoDBStreamEvent shape, call the stream handler, and on failure retry
  * the batch (or, with reportBatchItemFailures, from the first failed record) with backoff, then
  * bisect, then send what still fails to a dead-letter log — as the CDK stack configures Lambda.
+ *
+ * Like the event source mapping, it keeps its place: after each batch is handled (or
+ * dead-lettered) the shard's last sequence number goes to a checkpoint file, written atomically,
+ * and a restart resumes after it. A shard with no checkpoint is read from its oldest record, so a
+ * crash between a write and its delivery (kill -9) loses nothing; a batch in flight at the crash is
+ * delivered again, which the handlers allow (recompute is idempotent).
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   type _Record,
@@ -24,8 +30,16 @@ export interface StreamPollerOptions {
   endpoint: string;
   streamArn: string;
   handler: AnyHandler;
-  /** TRIM_HORIZON for a table created now; LATEST when restarting over kept data. */
+  /**
+   * Where a shard with no checkpoint is read from. LATEST skips whatever was written before the
+   * poller started, so only a poller that needs no past records (none in this project) wants it.
+   */
   startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /**
+   * Where this consumer keeps each shard's last handled sequence number; one file per consumer
+   * (each event source mapping keeps its own place). Without it, nothing survives a restart.
+   */
+  checkpointFile?: string;
   batchSize?: number;
   pollIntervalMs?: number;
   /** Matches the event source mapping's retryAttempts. */
@@ -65,6 +79,39 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   /** How many of those requests the last completed refresh answered, and the pass that followed it. */
   let refreshedFor = 0;
   let firstPassAfterRefresh = 0;
+  /** shardId -> last sequence number handled (delivered or dead-lettered); mirrors checkpointFile. */
+  const checkpoints = await readCheckpoints(opts.checkpointFile);
+
+  async function saveCheckpoint(shardId: string, sequenceNumber: string): Promise<void> {
+    checkpoints.set(shardId, sequenceNumber);
+    if (opts.checkpointFile) await writeCheckpoints(opts.checkpointFile, checkpoints);
+  }
+
+  async function shardIterator(shardId: string): Promise<string | undefined> {
+    const after = checkpoints.get(shardId);
+    if (after) {
+      try {
+        const it = await client.send(
+          new GetShardIteratorCommand({
+            StreamArn: opts.streamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+            SequenceNumber: after,
+          }),
+        );
+        return it.ShardIterator;
+      } catch (err) {
+        // The checkpointed record has aged out of the stream (24 h): what is left is all unread.
+        if (!(err instanceof TrimmedDataAccessException)) throw err;
+        log(`stream checkpoint ${after} of ${shardId} is trimmed; reading the shard from its oldest record`);
+      }
+    }
+    const type = after || !firstDescribe ? 'TRIM_HORIZON' : opts.startingPosition;
+    const it = await client.send(
+      new GetShardIteratorCommand({ StreamArn: opts.streamArn, ShardId: shardId, ShardIteratorType: type }),
+    );
+    return it.ShardIterator;
+  }
 
   async function refreshShards(): Promise<void> {
     const shards: Shard[] = [];
@@ -84,16 +131,13 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       if (iterators.has(id) || finished.has(id)) continue;
       // Children of a shard we are still reading wait, so records stay in order per key.
       if (shard.ParentShardId && iterators.has(shard.ParentShardId)) continue;
-      const type = firstDescribe ? opts.startingPosition : 'TRIM_HORIZON';
-      const it = await client.send(
-        new GetShardIteratorCommand({ StreamArn: opts.streamArn, ShardId: id, ShardIteratorType: type }),
-      );
-      iterators.set(id, it.ShardIterator);
+      iterators.set(id, await shardIterator(id));
     }
     firstDescribe = false;
   }
 
-  async function deliver(records: DynamoDBRecord[]): Promise<void> {
+  /** Resolves true once every record is handled or dead-lettered; false if the poller stopped first. */
+  async function deliver(records: DynamoDBRecord[]): Promise<boolean> {
     let pending = records;
     let attempt = 0;
     while (pending.length > 0 && !stopped) {
@@ -117,7 +161,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       }
       if (failedFrom === undefined) {
         stats.delivered += pending.length;
-        return;
+        return true;
       }
       stats.delivered += failedFrom;
       pending = pending.slice(failedFrom);
@@ -127,15 +171,14 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         if (pending.length > 1) {
           // bisectBatchOnError: split and give each half its own retries.
           const half = Math.ceil(pending.length / 2);
-          await deliver(pending.slice(0, half));
-          await deliver(pending.slice(half));
-        } else {
-          await deadLetter(pending);
+          return (await deliver(pending.slice(0, half))) && (await deliver(pending.slice(half)));
         }
-        return;
+        await deadLetter(pending);
+        return true;
       }
       await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
     }
+    return pending.length === 0;
   }
 
   async function deadLetter(records: DynamoDBRecord[]): Promise<void> {
@@ -162,11 +205,14 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       }
       try {
         const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
-        iterators.set(shardId, out.NextShardIterator);
         if (out.Records?.length) {
           any = true;
-          await deliver(out.Records.map(toLambdaRecord));
+          // A batch cut short by stop() is neither checkpointed nor passed: the next start reads it again.
+          if (!(await deliver(out.Records.map(toLambdaRecord)))) return any;
+          const last = out.Records[out.Records.length - 1]?.dynamodb?.SequenceNumber;
+          if (last) await saveCheckpoint(shardId, last);
         }
+        iterators.set(shardId, out.NextShardIterator);
       } catch (err) {
         if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
           // Read again from a fresh iterator after the next refresh: until then, not idle.
@@ -228,6 +274,40 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       client.destroy();
     },
   };
+}
+
+async function readCheckpoints(file: string | undefined): Promise<Map<string, string>> {
+  if (!file) return new Map();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw err;
+  }
+  // Written whole by rename, so a file that does not parse was not written by us: say so loudly.
+  const parsed = JSON.parse(text) as { shards?: Record<string, unknown> };
+  const out = new Map<string, string>();
+  for (const [shardId, seq] of Object.entries(parsed.shards ?? {})) {
+    if (typeof seq !== 'string')
+      throw new Error(`stream checkpoint ${file}: shard ${shardId} has no sequence number`);
+    out.set(shardId, seq);
+  }
+  return out;
+}
+
+/** Write to a temporary file, flush it to disk, then rename over the old one: never half a file. */
+async function writeCheckpoints(file: string, checkpoints: Map<string, string>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(JSON.stringify({ shards: Object.fromEntries(checkpoints) }));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
 }
 
 /** SDK stream records differ from Lambda's JSON: dates are Date objects and binaries are bytes. */

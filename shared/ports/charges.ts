@@ -192,6 +192,18 @@ export interface ChargeRepository {
     markFinal: boolean,
     addFlags: string[],
   ): Promise<'saved' | 'not-final'>;
+  /**
+   * One page of the transactions whose charge is not final, in storage order, reading at most
+   * `limit` items; `cursor` (opaque) continues where the last page ended, absent once the end is
+   * reached. Feeds the reconciliation sweep (app/pricing/reconcile.ts), never the hot path.
+   */
+  unfinalisedTransactions(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ keys: TxKey[]; cursor?: string }>;
+  /** Where the reconciliation sweep stopped (kept between runs so each run stays small). */
+  loadReconcileCursor(): Promise<string | undefined>;
+  saveReconcileCursor(cursor: string | undefined): Promise<void>;
   /** Timers due at or before `now` (epoch seconds), oldest first, at most `limit`. */
   dueTimers(now: number, limit: number): Promise<ChargeTimer[]>;
   deleteTimer(timer: ChargeTimer): Promise<void>;

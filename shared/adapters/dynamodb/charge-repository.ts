@@ -14,7 +14,14 @@
  * Other items, written in the same transactions: finaliser timers (charge-timers.ts) and the outbox
  * (charge-outbox.ts), see app/pricing/finalise.ts.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ChargeAggregate } from '../../domain/charge-aggregate.js';
 import type { Charge } from '../../domain/pricing.js';
 import type {
@@ -32,7 +39,7 @@ import type {
 import type { TransactionStatus } from '../../ports/transactions.js';
 import { chargeFinalisedPut } from './charge-outbox.js';
 import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
-import { keys, queries } from './keys.js';
+import { keys, queries, transactionItemScan } from './keys.js';
 import { meterMessageProjection, toMeterMessage } from './meter-values-items.js';
 import {
   beginsWith,
@@ -223,6 +230,50 @@ export class DynamoChargeRepository implements ChargeRepository {
       if (isConditionalCheckFailed(err)) return 'not-final';
       throw err;
     }
+  }
+
+  /**
+   * A Scan page (there is no index of open transactions, and the sweep is rare and bounded): `Limit`
+   * caps the items read, the filter keeps unfinalised transaction items. The cursor is the page's
+   * LastEvaluatedKey, a plain key of string attributes, as JSON.
+   */
+  async unfinalisedTransactions(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ keys: TxKey[]; cursor?: string }> {
+    const out = await this.t.doc.send(
+      new ScanCommand({
+        TableName: this.t.tableName,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Record<string, unknown> } : {}),
+        FilterExpression: 'sk = :tx AND begins_with(pk, :txPartition) AND attribute_not_exists(finalisedAt)',
+        ProjectionExpression: 'chargerId, transactionId',
+        ExpressionAttributeValues: {
+          ':tx': transactionItemScan.sk,
+          ':txPartition': transactionItemScan.pkPrefix,
+        },
+      }),
+    );
+    const found: TxKey[] = [];
+    for (const item of out.Items ?? []) {
+      const chargerId = str(item.chargerId);
+      const transactionId = num(item.transactionId);
+      if (chargerId !== undefined && transactionId !== undefined) found.push({ chargerId, transactionId });
+    }
+    return { keys: found, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
+  }
+
+  async loadReconcileCursor(): Promise<string | undefined> {
+    const out = await this.t.doc.send(
+      new GetCommand({ TableName: this.t.tableName, Key: keys.reconcileCursor() }),
+    );
+    return str(out.Item?.cursor);
+  }
+
+  async saveReconcileCursor(cursor: string | undefined): Promise<void> {
+    const Key = keys.reconcileCursor();
+    if (cursor === undefined) await this.t.doc.send(new DeleteCommand({ TableName: this.t.tableName, Key }));
+    else await this.t.doc.send(new PutCommand({ TableName: this.t.tableName, Item: { ...Key, cursor } }));
   }
 
   async dueTimers(now: number, limit: number): Promise<ChargeTimer[]> {

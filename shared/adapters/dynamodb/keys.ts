@@ -25,6 +25,7 @@
  * | registration prefix claim  | CPPREFIX#<prefix>           | CPPREFIX                          |                                 |
  * | Stripe event (dedup)       | STRIPEEVT#<eventId>         | STRIPEEVT                         |                                 |
  * | charge finaliser timer     | SETTLE#<shard 0..3>         | <dueAt 12 digits>#<chargerId>#<txId> |                              |
+ * | charge reconcile cursor    | SWEEP#charge-reconcile      | SWEEP                             |                                 |
  * | outbox: charge finalised   | OUTBOX#charge-finalised     | <finalisedAt>#<chargerId>#<txId>  |                                 |
  * | paid session               | PAY#<sessionId>             | PAY                               | PAYSWEEP / <sweepAt 12 digits>#<sessionId> while the sweeper has work (sparse) |
  * | Transaction URL → session  | PAYTOKEN#<sha256(token)>    | PAYTOKEN                          |                                 |
@@ -163,6 +164,7 @@ export const keys = {
   }),
   registrationPrefix: (prefix: string): Key => ({ pk: `CPPREFIX#${prefix}`, sk: 'CPPREFIX' }),
   stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVT#${eventId}`, sk: 'STRIPEEVT' }),
+  reconcileCursor: (): Key => ({ pk: 'SWEEP#charge-reconcile', sk: 'SWEEP' }),
   chargeTimer: (dueAt: number, chargerId: string, transactionId: number): Key => ({
     pk: chargeTimerPartition(chargeTimerShard(chargerId, transactionId)),
     sk: `${epochSortKey(dueAt)}#${chargerId}#${transactionId}`,
@@ -287,6 +289,12 @@ export const paymentsStreamKeys = {
   transactionSortKey: SK.transaction,
   chargeFinalisedPartition: outboxPartition('charge-finalised'),
   receiptPartitionPrefix: prefixes.receipt,
+} as const;
+
+/** What the reconciliation sweep's scan keeps: transaction items (their meter values share the partition). */
+export const transactionItemScan = {
+  pkPrefix: prefixes.transactionPartition,
+  sk: SK.transaction,
 } as const;
 
 /** Partitions read whole (DynamoDB refuses an empty `begins_with` prefix on a key). */

@@ -34,6 +34,7 @@ export class MemoryChargeStore {
   readonly meterMessages = new Map<string, Map<string, MeterMessage>>();
   readonly timers = new Map<string, ChargeTimer>();
   readonly outbox = new Map<string, ChargeFinalisedEvent>();
+  reconcileCursor: string | undefined;
   reads = 0;
   writes = 0;
 
@@ -182,6 +183,33 @@ export class MemoryChargeRepository implements ChargeRepository {
     this.addFlags(item, addFlags);
     this.store.writes++;
     return 'saved';
+  }
+
+  /** Insertion order stands for storage order; the cursor is the index of the next item. */
+  async unfinalisedTransactions(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ keys: TxKey[]; cursor?: string }> {
+    await tick();
+    this.store.reads++;
+    const all = [...this.store.transactions.values()];
+    const from = cursor === undefined ? 0 : Number(cursor);
+    const page = all.slice(from, from + limit);
+    const found = page
+      .filter((item) => item.finalisedAt === undefined)
+      .map((item) => ({ chargerId: item.chargerId as string, transactionId: item.transactionId as number }));
+    const next = from + page.length;
+    return { keys: found, ...(next < all.length ? { cursor: String(next) } : {}) };
+  }
+
+  async loadReconcileCursor(): Promise<string | undefined> {
+    await tick();
+    return this.store.reconcileCursor;
+  }
+
+  async saveReconcileCursor(cursor: string | undefined): Promise<void> {
+    await tick();
+    this.store.reconcileCursor = cursor;
   }
 
   async dueTimers(now: number, limit: number): Promise<ChargeTimer[]> {
