@@ -57,6 +57,39 @@ describe('registering a charger', () => {
     await client.close({ force: true });
   });
 
+  // The id is the URL path segment and the Basic auth username: `:` ends the username, and
+  // anything a URL percent-encodes would reach the platform changed or not at all.
+  it.each([
+    ['a colon', `CP:${run}`],
+    ['a pipe', `CP|${run}`],
+    ['an at sign', `CP@${run}`],
+    ['a space', `CP ${run}`],
+    ['49 characters', `CP-${run}-`.padEnd(49, 'x')],
+  ])('refuses a charger id with %s with a 400 that says what an id may be', async (_, badId) => {
+    const res = await api('POST', '/chargers', {
+      chargerId: badId,
+      password,
+      accessMode: 'private',
+      paid: false,
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain(
+      'chargerId must be 1–48 characters: letters, digits, - _ and .',
+    );
+    expect((await api('GET', `/chargers/${encodeURIComponent(badId)}`)).status).toBe(404);
+  });
+
+  it('accepts 48 characters of letters, digits, - _ and .', async () => {
+    const longId = `Ok_1.${run}-`.padEnd(48, 'z');
+    const res = await api('POST', '/chargers', {
+      chargerId: longId,
+      password,
+      accessMode: 'private',
+      paid: false,
+    });
+    expect(res.status).toBe(201);
+  });
+
   it('refuses the same id twice with 409', async () => {
     const res = await api('POST', '/chargers', { chargerId, password, accessMode: 'private', paid: false });
     expect(res.status).toBe(409);
@@ -87,6 +120,12 @@ describe('self-registration under a claimed prefix', () => {
     expect((await boot(client)).status).toBe('Accepted');
     expect((await api('POST', `/chargers/${chargerId}/approve`)).status).toBe(409);
     await client.close({ force: true });
+  });
+
+  it('refuses a prefix with a character no registrable charger id has, with a 400', async () => {
+    const res = await api('PUT', `/registration-prefixes/AUTO${run}:`);
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain('letters, digits, - _ and .');
   });
 
   it('reports approving a charger that does not exist as 404', async () => {
