@@ -4,9 +4,12 @@
  * approve it, and see its next BootNotification accepted.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../../local/seed.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO, sha256 } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
+import { anOperator } from '../fixtures/ocpp/builders.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
@@ -131,5 +134,43 @@ describe('self-registration under a claimed prefix', () => {
   it('reports approving a charger that does not exist as 404', async () => {
     const res = await api('POST', '/chargers/NOBODY-HERE/approve');
     expect(res.status).toBe(404);
+  });
+});
+
+describe('prefix claims of two operators', () => {
+  const rivalKey = `rival-key-${run}`;
+  const rival = operatorApi(httpUrl, rivalKey);
+  const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+  const base = `TAKE${run}`;
+
+  beforeAll(async () => {
+    const operators = new DynamoOperatorRegistry({ doc, tableName: platform.tableName });
+    const operatorId = `op-rival-${run}`;
+    await operators.create(anOperator({ operatorId, allowPendingChargers: true }));
+    await operators.createApiKey({
+      apiKeyHash: sha256(rivalKey),
+      operatorId,
+      label: 'rival',
+      createdAt: new Date().toISOString(),
+    });
+  });
+  afterAll(() => doc.destroy());
+
+  it('refuses with 409 a prefix inside or around another operator’s, so its chargers stay its own', async () => {
+    expect((await api('PUT', `/registration-prefixes/${base}-`)).status).toBe(200);
+    // Longer (would win the longest match for ${base}-001) and shorter: both overlap.
+    expect((await rival('PUT', `/registration-prefixes/${base}-0`)).status).toBe(409);
+    expect((await rival('PUT', `/registration-prefixes/${base}`)).status).toBe(409);
+    // Beside it, not overlapping: fine.
+    expect((await rival('PUT', `/registration-prefixes/${base}_`)).status).toBe(200);
+
+    const client = charger(`${base}-001`, 'first-use-password-42');
+    await client.connect();
+    await client.close({ force: true });
+    expect((await api('GET', `/chargers/${base}-001`)).json.charger).toMatchObject({
+      operatorId: DEMO.operatorId,
+      registration: 'pending',
+    });
+    expect((await rival('POST', `/chargers/${base}-001/approve`)).status).toBe(404);
   });
 });
