@@ -191,7 +191,9 @@ function routesOf(getDeps: () => OperatorApiDeps): OperatorRoute[] {
       path: '/api/v1/registration-prefixes/{prefix}',
       handler: async ({ event, operatorId }) => {
         const prefix = param(
-          z.string().regex(/^[A-Za-z0-9*\-_=:+|@.]{3,48}$/, '3–48 characters of a charger id'),
+          z
+            .string()
+            .regex(/^[A-Za-z0-9._-]{3,48}$/, '3–48 characters of a charger id: letters, digits, - _ and .'),
           event.pathParameters?.prefix,
           'prefix',
         );

@@ -7,6 +7,6 @@ export interface ChargerAdmin {
   register(charger: Charger): Promise<'created' | 'exists'>;
   /** pending → active, only for the operator's own pending charger. */
   approve(operatorId: string, chargerId: string): Promise<'approved' | 'not-found' | 'not-pending'>;
-  /** Claims a charger-id prefix for auto-registration; another operator's claim is never taken over. */
+  /** Claims a charger-id prefix for auto-registration; `taken` when it equals, contains or lies within another operator's claim. */
   claimPrefix(claim: RegistrationPrefix): Promise<'claimed' | 'taken'>;
 }

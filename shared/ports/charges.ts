@@ -85,7 +85,8 @@ export interface ChargeState {
   discrepancies?: Record<string, Discrepancy>;
   /**
    * Pricing's flags for the operator (a string set of its own, apart from OCPP's `flags`):
-   * `no-tariff`, `tariff-invalid`, `unusable-energy-values`, `sample-after-final`.
+   * `no-tariff`, `tariff-invalid`, `unusable-energy-values`, `sample-after-final`,
+   * `pricing-input-invalid`.
    */
   chargeFlags?: string[];
 }
@@ -177,6 +178,12 @@ export interface ChargeRepository {
     update: ChargeUpdate,
     timerDueAt?: number,
   ): Promise<'saved' | 'conflict'>;
+  /**
+   * Adds pricing flags and changes nothing else (not even `chargeVersion`, so a recompute racing
+   * it is not disturbed): how a transaction whose data cannot be priced is set before the
+   * operator. A transaction not stored is left alone.
+   */
+  flagCharge(key: TxKey, addFlags: string[]): Promise<void>;
   /** Records how sending the cost cap stop went (only the cost cap record changes). */
   recordCostCapOutcome(
     key: TxKey,

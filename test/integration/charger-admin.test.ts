@@ -4,9 +4,12 @@
  * approve it, and see its next BootNotification accepted.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { describe, expect, inject, it } from 'vitest';
-import { DEMO } from '../../local/seed.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO, sha256 } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
+import { anOperator } from '../fixtures/ocpp/builders.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
@@ -57,6 +60,39 @@ describe('registering a charger', () => {
     await client.close({ force: true });
   });
 
+  // The id is the URL path segment and the Basic auth username: `:` ends the username, and
+  // anything a URL percent-encodes would reach the platform changed or not at all.
+  it.each([
+    ['a colon', `CP:${run}`],
+    ['a pipe', `CP|${run}`],
+    ['an at sign', `CP@${run}`],
+    ['a space', `CP ${run}`],
+    ['49 characters', `CP-${run}-`.padEnd(49, 'x')],
+  ])('refuses a charger id with %s with a 400 that says what an id may be', async (_, badId) => {
+    const res = await api('POST', '/chargers', {
+      chargerId: badId,
+      password,
+      accessMode: 'private',
+      paid: false,
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain(
+      'chargerId must be 1–48 characters: letters, digits, - _ and .',
+    );
+    expect((await api('GET', `/chargers/${encodeURIComponent(badId)}`)).status).toBe(404);
+  });
+
+  it('accepts 48 characters of letters, digits, - _ and .', async () => {
+    const longId = `Ok_1.${run}-`.padEnd(48, 'z');
+    const res = await api('POST', '/chargers', {
+      chargerId: longId,
+      password,
+      accessMode: 'private',
+      paid: false,
+    });
+    expect(res.status).toBe(201);
+  });
+
   it('refuses the same id twice with 409', async () => {
     const res = await api('POST', '/chargers', { chargerId, password, accessMode: 'private', paid: false });
     expect(res.status).toBe(409);
@@ -89,8 +125,52 @@ describe('self-registration under a claimed prefix', () => {
     await client.close({ force: true });
   });
 
+  it('refuses a prefix with a character no registrable charger id has, with a 400', async () => {
+    const res = await api('PUT', `/registration-prefixes/AUTO${run}:`);
+    expect(res.status).toBe(400);
+    expect(res.json.error?.message).toContain('letters, digits, - _ and .');
+  });
+
   it('reports approving a charger that does not exist as 404', async () => {
     const res = await api('POST', '/chargers/NOBODY-HERE/approve');
     expect(res.status).toBe(404);
+  });
+});
+
+describe('prefix claims of two operators', () => {
+  const rivalKey = `rival-key-${run}`;
+  const rival = operatorApi(httpUrl, rivalKey);
+  const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+  const base = `TAKE${run}`;
+
+  beforeAll(async () => {
+    const operators = new DynamoOperatorRegistry({ doc, tableName: platform.tableName });
+    const operatorId = `op-rival-${run}`;
+    await operators.create(anOperator({ operatorId, allowPendingChargers: true }));
+    await operators.createApiKey({
+      apiKeyHash: sha256(rivalKey),
+      operatorId,
+      label: 'rival',
+      createdAt: new Date().toISOString(),
+    });
+  });
+  afterAll(() => doc.destroy());
+
+  it('refuses with 409 a prefix inside or around another operator’s, so its chargers stay its own', async () => {
+    expect((await api('PUT', `/registration-prefixes/${base}-`)).status).toBe(200);
+    // Longer (would win the longest match for ${base}-001) and shorter: both overlap.
+    expect((await rival('PUT', `/registration-prefixes/${base}-0`)).status).toBe(409);
+    expect((await rival('PUT', `/registration-prefixes/${base}`)).status).toBe(409);
+    // Beside it, not overlapping: fine.
+    expect((await rival('PUT', `/registration-prefixes/${base}_`)).status).toBe(200);
+
+    const client = charger(`${base}-001`, 'first-use-password-42');
+    await client.connect();
+    await client.close({ force: true });
+    expect((await api('GET', `/chargers/${base}-001`)).json.charger).toMatchObject({
+      operatorId: DEMO.operatorId,
+      registration: 'pending',
+    });
+    expect((await rival('POST', `/chargers/${base}-001/approve`)).status).toBe(404);
   });
 });

@@ -17,6 +17,7 @@ import {
   keys,
   outboxPartition,
 } from '../../shared/adapters/dynamodb/keys.js';
+import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { hashPassword } from '../../shared/app/auth/password.js';
 import type { Charge } from '../../shared/domain/pricing.js';
 import { parseTariff } from '../../shared/domain/tariff.js';
@@ -362,5 +363,73 @@ describe('pricing on the table stream', () => {
       (t) => expect(t.status).toBe('final'),
     );
     expect(stops).toHaveLength(1);
+  });
+});
+
+describe('impossible meter readings', () => {
+  it('refuses StartTransaction with a negative meterStart (PropertyConstraintViolation) and stores nothing', async () => {
+    const { id, cp } = await aCharger();
+    const before = await partition(doc, tableName, keys.transactionCounter(id).pk);
+    await expect(
+      cp.call('StartTransaction', { connectorId: 1, idTag: 'PRICING-IT', meterStart: -5, timestamp: iso(0) }),
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' });
+    expect(await partition(doc, tableName, keys.transactionCounter(id).pk)).toEqual(before);
+    expect(await txItem(id, 1)).toEqual({});
+  });
+
+  it('refuses StopTransaction with a negative meterStop and leaves the session running', async () => {
+    const { id, cp } = await aCharger();
+    const txId = await start(cp, 10_000);
+    const before = await txItem(id, txId);
+    await expect(
+      cp.call('StopTransaction', { transactionId: txId, meterStop: -1, timestamp: iso(5), reason: 'Local' }),
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' });
+    const after = await txItem(id, txId);
+    expect(after.status).toBe('active');
+    expect(after.meterStop).toBeUndefined();
+    expect(after.stoppedAt).toBeUndefined();
+    expect(after.startMessageId).toBe(before.startMessageId);
+  });
+
+  it('a poison record (a negative meterStart stored before the check) is flagged and does not hold up another session', async () => {
+    // Written as OCPP stored it before StartTransaction refused negative readings.
+    const poisonId = `POISON-${randomUUID().slice(0, 8)}`;
+    const now = new Date().toISOString();
+    await new DynamoTransactionRepository({ doc, tableName }).createStarted(
+      {
+        chargerId: poisonId,
+        transactionId: 1,
+        operatorId: OPERATOR,
+        connectorId: 1,
+        idTag: 'PRICING-IT',
+        idTagStatus: 'Accepted',
+        meterStart: -5,
+        startedAt: iso(0),
+        startMessageId: 'poison-start',
+        tariffSnapshot: TARIFF,
+        status: 'active',
+        flags: [],
+        createdAt: now,
+        updatedAt: now,
+      },
+      undefined,
+    );
+    // Right behind it on the stream: a healthy session, priced as quickly as ever.
+    const { id, cp } = await aCharger();
+    const txId = await start(cp, 10_000);
+    await meterValues(cp, txId, [reading(1, 11_000)]);
+    const sentAt = performance.now();
+    await eventually(
+      () => txItem(id, txId),
+      (item) => expect(item.energyMilliWh).toBe(1_000_000),
+      // Retrying the poison record took 10 s or more before the healthy one was reached.
+      5_000,
+    );
+    expect(performance.now() - sentAt).toBeLessThan(5_000);
+    const poison = await eventually(
+      () => txItem(poisonId, 1),
+      (item) => expect(item.chargeFlags).toEqual(new Set(['pricing-input-invalid'])),
+    );
+    expect(poison.charge).toBeUndefined();
   });
 });

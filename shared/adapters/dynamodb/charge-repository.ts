@@ -10,7 +10,7 @@
  * - `costCap` (map, written once: `attribute_not_exists(costCap)`, or again to retry a stop whose send failed);
  * - `finalisedAt`, `finalReason`, `discrepancies` (map keyed by message id), `status = 'final'`;
  * - `chargeFlags` (string set, `ADD` only): `no-tariff`, `tariff-invalid`, `unusable-energy-values`,
- *   `sample-after-final` (OCPP's `flags` set is left to OCPP).
+ *   `sample-after-final`, `pricing-input-invalid` (OCPP's `flags` set is left to OCPP).
  * Other items, written in the same transactions: finaliser timers (charge-timers.ts) and the outbox
  * (charge-outbox.ts), see app/pricing/finalise.ts.
  */
@@ -178,6 +178,24 @@ export class DynamoChargeRepository implements ChargeRepository {
     } catch (err) {
       if (lostRace(err)) return 'conflict';
       throw err;
+    }
+  }
+
+  async flagCharge(key: TxKey, addFlags: string[]): Promise<void> {
+    if (addFlags.length === 0) return;
+    const e = new Expression();
+    e.when(`attribute_exists(${e.name('pk')})`);
+    e.add('chargeFlags', new Set(addFlags));
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: keys.transaction(key.chargerId, key.transactionId),
+          ...e.params(),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
     }
   }
 

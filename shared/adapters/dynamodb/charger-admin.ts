@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charger } from '../../domain/entities.js';
 import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { RegistrationPrefix } from '../../ports/charger-registry.js';
@@ -6,9 +6,9 @@ import { DynamoChargerRepository } from './charger-repository.js';
 import { keys } from './keys.js';
 import {
   Expression,
+  failedConditions,
   isConditionalCheckFailed,
   oldItemOf,
-  putIfAbsent,
   type TableContext,
 } from './support.js';
 
@@ -50,13 +50,52 @@ export class DynamoChargerAdmin implements ChargerAdmin {
     }
   }
 
+  /**
+   * Prefix claims of different operators must not overlap: if `ACME-` and `ACME-0` belonged to two
+   * operators, the longest match would hand the first operator's charger `ACME-001` to the second.
+   *
+   * One transaction over the item of every leading part of the prefix (`A`, `AC`, … `ACME-`; at most
+   * 48 items) makes the check and the claim atomic, so two racing claims cannot both win:
+   * - each part records in `claimsBelow` (a string set) the operators with a claim at or under it;
+   * - every part must hold no other operator's claim (`operatorId`): nothing shorter overlaps;
+   * - the prefix's own item must list no other operator in `claimsBelow`: nothing longer overlaps.
+   * A part that is only a marker has no `prefix` attribute, so the connect-time lookup
+   * (`findRegistrationPrefix`) does not take it for a claim.
+   * Claims stored before these markers existed are seen only from below; re-claiming each one by
+   * its own operator (allowed, and idempotent) writes its markers.
+   */
   async claimPrefix(claim: RegistrationPrefix): Promise<'claimed' | 'taken'> {
-    const outcome = await putIfAbsent(
-      this.t,
-      { ...keys.registrationPrefix(claim.prefix), entity: 'registrationPrefix', ...claim },
-      // The claiming operator may claim its own prefix again.
-      { condition: 'operatorId = :op', values: { ':op': claim.operatorId } },
-    );
-    return outcome === 'created' ? 'claimed' : 'taken';
+    const { prefix, operatorId } = claim;
+    const noOtherClaim = 'attribute_not_exists(operatorId) OR operatorId = :op';
+    const nobodyElseBelow =
+      'attribute_not_exists(claimsBelow) OR (size(claimsBelow) = :one AND contains(claimsBelow, :op))';
+    const parts = Array.from({ length: prefix.length }, (_, i) => prefix.slice(0, i + 1));
+    const updates = parts.map((part) => {
+      const own = part === prefix;
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.registrationPrefix(part),
+          ConditionExpression: own ? `(${noOtherClaim}) AND (${nobodyElseBelow})` : noOtherClaim,
+          UpdateExpression: own
+            ? 'SET entity = :claim, prefix = :prefix, operatorId = :op ADD claimsBelow :ops'
+            : 'SET entity = if_not_exists(entity, :marker) ADD claimsBelow :ops',
+          ExpressionAttributeValues: {
+            ':op': operatorId,
+            ':ops': new Set([operatorId]),
+            ...(own
+              ? { ':claim': 'registrationPrefix', ':prefix': prefix, ':one': 1 }
+              : { ':marker': 'registrationPrefixPath' }),
+          },
+        },
+      };
+    });
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: updates }));
+      return 'claimed';
+    } catch (err) {
+      if (!failedConditions(err)?.some(Boolean)) throw err;
+      return 'taken';
+    }
   }
 }

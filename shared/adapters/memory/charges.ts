@@ -155,6 +155,14 @@ export class MemoryChargeRepository implements ChargeRepository {
     return 'saved';
   }
 
+  async flagCharge(key: TxKey, addFlags: string[]): Promise<void> {
+    await tick();
+    const item = this.store.transactions.get(txKey(key));
+    if (!item || addFlags.length === 0) return;
+    this.addFlags(item, addFlags);
+    this.store.writes++;
+  }
+
   async recordCostCapOutcome(
     key: TxKey,
     outcome: Pick<CostCapRecord, 'status' | 'messageId' | 'error'>,

@@ -69,6 +69,15 @@ export class MemoryOcppStore {
   putPrefix(p: RegistrationPrefix): void {
     this.prefixes.set(p.prefix, clone(p));
   }
+  /** The charger admin's claim (DynamoChargerAdmin.claimPrefix): no overlap with another operator's claim. */
+  claimPrefix(p: RegistrationPrefix): 'claimed' | 'taken' {
+    for (const other of this.prefixes.values()) {
+      const overlaps = other.prefix.startsWith(p.prefix) || p.prefix.startsWith(other.prefix);
+      if (overlaps && other.operatorId !== p.operatorId) return 'taken';
+    }
+    this.putPrefix(p);
+    return 'claimed';
+  }
   putTariff(operatorId: string, tariffId: string, tariff: Record<string, unknown>): void {
     this.tariffs.set(`${operatorId}|${tariffId}`, clone(tariff));
   }

@@ -8,7 +8,7 @@ import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { Clock } from '../../ports/clock.js';
 import { hashPassword } from '../auth/password.js';
 import { AppError } from '../errors.js';
-import { isValidChargerId } from '../ocpp/connection.js';
+import { isRegistrableChargerId, REGISTRABLE_CHARGER_ID_RULE } from '../ocpp/connection.js';
 
 export interface ManageChargersDeps {
   chargerAdmin: ChargerAdmin;
@@ -35,9 +35,7 @@ export class ChargerNotFoundError extends AppError {
 
 /** OCPP Security Profile 1/2 passwords are 16–40 characters (OCPP 1.6 security whitepaper). */
 export const RegisterChargerSchema = z.strictObject({
-  chargerId: z
-    .string()
-    .refine(isValidChargerId, 'chargerId must be 1–48 characters: letters, digits and * - _ = : + | @ .'),
+  chargerId: z.string().refine(isRegistrableChargerId, `chargerId must be ${REGISTRABLE_CHARGER_ID_RULE}`),
   password: z
     .string()
     .min(16, 'password must be at least 16 characters')

@@ -24,6 +24,20 @@ export function isValidChargerId(id: unknown): id is string {
   return typeof id === 'string' && CHARGER_ID.test(id);
 }
 
+/**
+ * What a new charger id may be: the id travels in the URL path (`/ocpp/<id>`) and as the Basic auth
+ * username, so only RFC 3986 unreserved characters that identifierString also allows (no `:`, which
+ * ends the Basic username; nothing a URL would percent-encode), at most 48. Chargers already stored
+ * under a wider id still connect: `isValidChargerId` guards the connect path.
+ */
+const REGISTRABLE_CHARGER_ID = /^[A-Za-z0-9._-]{1,48}$/;
+
+export const REGISTRABLE_CHARGER_ID_RULE = '1–48 characters: letters, digits, - _ and . (no : or spaces)';
+
+export function isRegistrableChargerId(id: unknown): id is string {
+  return typeof id === 'string' && REGISTRABLE_CHARGER_ID.test(id);
+}
+
 export type AuthDecision =
   | {
       kind: 'allow';
@@ -106,6 +120,10 @@ export async function authenticateCharger(
   if (!claim || !operator?.allowPendingChargers) {
     await burnVerify(credentials.password);
     return { kind: 'deny', reason: 'unknown charger' };
+  }
+  if (!isRegistrableChargerId(chargerId)) {
+    await burnVerify(credentials.password);
+    return { kind: 'deny', reason: 'charger id not registrable' };
   }
   const pending: Charger = {
     chargerId,

@@ -31,6 +31,7 @@ export {
   authenticateCharger,
   type ConnectDecision,
   closeConnection,
+  isRegistrableChargerId,
   isValidChargerId,
   openConnection,
   parseBasicAuth,

@@ -10,7 +10,13 @@ import { parseTariff, safeParseTariff, type Tariff } from '../../domain/tariff.j
 import type { PricedTransaction, TxKey } from '../../ports/charges.js';
 
 /** Flags pricing adds to the transaction's `chargeFlags` set. */
-export type PricingFlag = 'no-tariff' | 'tariff-invalid' | 'unusable-energy-values' | 'sample-after-final';
+export type PricingFlag =
+  | 'no-tariff'
+  | 'tariff-invalid'
+  | 'unusable-energy-values'
+  | 'sample-after-final'
+  /** Stored inputs the pricing cannot use (a negative meterStart, say): not priced, left to the operator. */
+  | 'pricing-input-invalid';
 
 /**
  * Aggregates of sessions without a tariff are bucketed like a single-price tariff: one bucket, so

@@ -4,15 +4,21 @@
  * race read again and re-fold the same samples into the newer aggregate (nothing folded by either
  * writer is lost). A final charge is never repriced: late data goes to after-final.ts. Only the
  * invocation whose write recorded a cost cap sends the stop (cost-cap-policy.ts).
+ *
+ * Bad data never throws out of here: planning is pure computation over what was read, so if it
+ * fails on this transaction's data it fails the same way on every retry, and a retried stream
+ * record holds up every record behind it in its shard. Such a transaction is flagged
+ * `pricing-input-invalid` for the operator and left unpriced; only I/O errors (reads, writes)
+ * reach the stream's retry.
  */
-import type { MeterMessage, PricingTrigger, TxKey } from '../../ports/charges.js';
+import type { MeterMessage, PricedTransaction, PricingTrigger, TxKey } from '../../ports/charges.js';
 import { type AfterFinalOutcome, afterFinal } from './after-final.js';
 import { sendCostCapStop } from './cost-cap-policy.js';
 import type { PricingDeps } from './deps.js';
-import { epochOf, txKeyString } from './inputs.js';
-import { planUpdate } from './recompute-plan.js';
+import { epochOf, hasFlag, keyOf, txKeyString } from './inputs.js';
+import { type Plan, planUpdate } from './recompute-plan.js';
 
-export type RecomputeOutcome = 'saved' | 'unchanged' | 'no-transaction' | AfterFinalOutcome;
+export type RecomputeOutcome = 'saved' | 'unchanged' | 'no-transaction' | 'flagged' | AfterFinalOutcome;
 
 /** Conflicting writes re-read and re-fold; more than this many in a row fails the batch item. */
 const MAX_ATTEMPTS = 8;
@@ -48,7 +54,12 @@ export async function recomputeTransaction(
       }
       backfilled = true;
     }
-    const plan = planUpdate(deps, tx, [...messages.values()], stopReceivedCandidate);
+    let plan: Plan | null;
+    try {
+      plan = planUpdate(deps, tx, [...messages.values()], stopReceivedCandidate);
+    } catch (err) {
+      return flagUnpriceable(deps, tx, err);
+    }
     if (!plan) return 'unchanged';
     const saved = await deps.charges.saveCharge(key, tx.charge.chargeVersion, plan.update, plan.timerDueAt);
     if (saved === 'conflict') {
@@ -59,4 +70,19 @@ export async function recomputeTransaction(
     return 'saved';
   }
   throw new Error(`charge of ${txKeyString(key)} kept changing under ${MAX_ATTEMPTS} attempts`);
+}
+
+/** Sets the transaction before the operator instead of failing its stream records again and again. */
+async function flagUnpriceable(deps: PricingDeps, tx: PricedTransaction, err: unknown): Promise<'flagged'> {
+  const error = err instanceof Error ? { name: err.name, message: err.message } : String(err);
+  if (hasFlag(tx, 'pricing-input-invalid')) {
+    deps.log.warn('transaction still cannot be priced; left flagged', { ...keyOf(tx), error });
+    return 'flagged';
+  }
+  deps.log.error('transaction cannot be priced from its stored data; flagged for the operator', {
+    ...keyOf(tx),
+    error,
+  });
+  await deps.charges.flagCharge(keyOf(tx), ['pricing-input-invalid']);
+  return 'flagged';
 }

@@ -36,7 +36,7 @@ describeChargerRepositoryContract(FAKE, () => {
   const store = new MemoryOcppStore();
   return {
     repo: new MemoryChargerRepository(store),
-    claimPrefix: async (claim) => store.putPrefix(claim),
+    claimPrefix: async (claim) => store.claimPrefix(claim),
     idTags: new MemoryIdTagReader(store),
     putIdTag: async (tag) => store.putIdTag(tag),
   };

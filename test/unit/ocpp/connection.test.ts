@@ -161,6 +161,16 @@ describe('authorizer', () => {
       expect(m.store.chargers.has('ACME-78')).toBe(false);
     });
 
+    it('does not register a pending charger whose id a URL or Basic auth would mangle', async () => {
+      m.store.putOperator(anOperator({ allowPendingChargers: true }));
+      m.store.putPrefix({ prefix: 'ACME-', operatorId: OPERATOR_ID });
+      const result = await authorize(
+        authorizerEvent({ chargerId: 'ACME-7|7', authorization: basic('ACME-7|7', 'pw') }),
+      );
+      expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+      expect(m.store.chargers.has('ACME-7|7')).toBe(false);
+    });
+
     it('the pending charger boots Pending', async () => {
       m.store.putOperator(anOperator({ allowPendingChargers: true }));
       m.store.putPrefix({ prefix: 'ACME-', operatorId: OPERATOR_ID });

@@ -245,6 +245,40 @@ describe('recompute of the running charge', () => {
     expect(report.failedIds).toEqual([batch[1]!.id, batch[2]!.id]);
     expect(store.item(KEY)!.chargeVersion).toBe(1);
   });
+
+  it('flags a transaction whose stored data cannot be priced, reports nothing for retry, and prices the others', async () => {
+    const { deps, store, lines } = memoryPricing();
+    store.putTransaction(aTransaction());
+    // As stored before StartTransaction refused negative readings.
+    const poison = { chargerId: 'CP-POISON', transactionId: 1 };
+    store.putTransaction(aTransaction({ ...poison, meterStart: -5 }));
+    const batch = items(
+      txChanged(undefined, poison),
+      mv(readings('p1', [[10, 10_500]]), poison),
+      mv(readings('m1', [[10, 10_500]])),
+    );
+    const report = await recomputeBatch(deps, batch);
+    expect(report.failedIds).toEqual([]);
+    expect(report.outcomes).toMatchObject({
+      'CP-POISON#1': 'flagged',
+      [`${KEY.chargerId}#${KEY.transactionId}`]: 'saved',
+    });
+    expect(store.item(poison)!.chargeFlags).toEqual(['pricing-input-invalid']);
+    expect(store.item(poison)!.aggregate).toBeUndefined();
+    expect(store.item(KEY)!.energyMilliWh).toBe(500_000);
+    expect(lines.filter((l) => l.level === 'error' && l.message.includes('cannot be priced'))).toHaveLength(
+      1,
+    );
+
+    // A later message for it is flagged again without a write or another error line.
+    const writes = store.writes;
+    const again = await recomputeBatch(deps, items(mv(readings('p2', [[12, 10_900]]), poison)));
+    expect(again.failedIds).toEqual([]);
+    expect(store.writes).toBe(writes);
+    expect(lines.filter((l) => l.level === 'error' && l.message.includes('cannot be priced'))).toHaveLength(
+      1,
+    );
+  });
 });
 
 describe('after finalisation', () => {

@@ -51,6 +51,18 @@ function requireConnector(connectorId: number, min: 0 | 1): void {
   }
 }
 
+/**
+ * A register reading is Wh counted up from 0: a negative one is impossible. Refused before anything
+ * is stored, since pricing could not use it and the charger must hear that it sent nonsense.
+ */
+function requireMeterReading(field: 'meterStart' | 'meterStop', valueWh: number): void {
+  if (valueWh < 0) {
+    throw new OcppError('PropertyConstraintViolation', `${field} must be 0 or more (Wh)`, {
+      details: { [field]: valueWh },
+    });
+  }
+}
+
 const normaliseMeterValues = (values: MeterValue[]): MeterValue[] =>
   values.map((mv) => ({ ...mv, timestamp: normaliseTimestamp(mv.timestamp) }));
 
@@ -132,6 +144,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
   req,
 ) => {
   requireConnector(req.connectorId, 1);
+  requireMeterReading('meterStart', req.meterStart);
   const { chargerId, operatorId } = ctx;
   const timestamp = normaliseTimestamp(req.timestamp);
   const [existing, charger] = await Promise.all([
@@ -207,6 +220,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
  * arrived still leaves a consistent transaction: created from the stop, flagged `start-missing`.
  */
 export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> = async (deps, ctx, req) => {
+  requireMeterReading('meterStop', req.meterStop);
   const { chargerId, operatorId } = ctx;
   const txId = req.transactionId;
   const existing = await deps.transactions.get(chargerId, txId);
