@@ -18,7 +18,7 @@ import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-even
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
 import { badRequest } from '../../shared/lambda/http-errors.js';
 import { childLogger } from '../../shared/lambda/logger.js';
-import { jsonErrors } from '../../shared/lambda/middlewares.js';
+import { httpEdge } from '../../shared/lambda/middlewares.js';
 import { paymentsDeps, webhookDeps } from '../../shared/lambda/payments-deps.js';
 import { stripeKeys } from '../../shared/lambda/secrets.js';
 import type { Clock } from '../../shared/ports/clock.js';
@@ -124,5 +124,5 @@ const received = (outcome: string): APIGatewayProxyStructuredResultV2 => ({
 });
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(jsonErrors())
+  .use(httpEdge())
   .handler(handleWebhook);
