@@ -81,6 +81,8 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
       );
       break;
     } catch (err) {
+      // The SDK parses the body only once the signature matched: a signed body that is not JSON.
+      if (err instanceof SyntaxError) throw badRequest('the signed body is not JSON', 'body_not_json');
       lastError = err;
     }
   }

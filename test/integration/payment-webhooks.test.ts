@@ -118,6 +118,22 @@ describe('payment webhooks', () => {
     expect(res.json.error?.code).toBe('event_invalid');
   });
 
+  it('a signed body that is not JSON is refused with 400', async () => {
+    const res = await fetch(`${platform.endpoints.httpUrl}/stripe/webhook`, {
+      method: 'POST',
+      headers: {
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({
+          payload: '{not json',
+          secret: platform.stripeWebhookSecret,
+        }),
+        'content-type': 'application/json',
+      },
+      body: '{not json',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_not_json');
+  });
+
   it.each([
     ['an hour in the future', 3600],
     ['six minutes in the future', 360],
