@@ -4,21 +4,56 @@
  * already handled is acknowledged and skipped; otherwise the event is acted on (PaymentIntent events
  * re-read the intent and move the paid session only forward, so a late or repeated event is
  * harmless) and then recorded. A failure answers 500 so Stripe delivers it again.
+ *
+ * The SDK only refuses a signature older than its tolerance; one dated in the future (a clock that
+ * is off, or a header minted to be replayed later) would pass, so the same window is enforced on the
+ * other side here. A signed body that is not an event (no id to deduplicate by) is the sender's
+ * mistake: a 400, not a 500 that Stripe would retry for days.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
 import { createStripeClient } from '../../shared/adapters/stripe/client.js';
 import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-events.js';
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
 import { badRequest } from '../../shared/lambda/http-errors.js';
 import { childLogger } from '../../shared/lambda/logger.js';
-import { jsonErrors } from '../../shared/lambda/middlewares.js';
+import { httpEdge } from '../../shared/lambda/middlewares.js';
 import { paymentsDeps, webhookDeps } from '../../shared/lambda/payments-deps.js';
 import { stripeKeys } from '../../shared/lambda/secrets.js';
+import type { Clock } from '../../shared/ports/clock.js';
 
 const log = childLogger('stripe-webhook');
 
 type StripeEvent = ReturnType<ReturnType<typeof createStripeClient>['webhooks']['constructEvent']>;
+
+/** How far a signature's timestamp may be from now, either way (Stripe's own default, 5 minutes). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** The header's signing time in seconds, read as the SDK reads it (the last `t=` wins). */
+function signedAtSeconds(header: string): number | undefined {
+  let signedAt: number | undefined;
+  for (const item of header.split(',')) {
+    const [key, value] = item.split('=');
+    if (key === 't') signedAt = value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+  }
+  return signedAt;
+}
+
+/** Refuses a verified header whose time is missing or outside the tolerance on either side of now. */
+function checkSignedAt(header: string, clock: Clock): void {
+  const signedAt = signedAtSeconds(header);
+  const nowSeconds = Math.floor(clock.now() / 1000);
+  if (signedAt === undefined || Math.abs(nowSeconds - signedAt) > SIGNATURE_TOLERANCE_SECONDS)
+    throw badRequest('Stripe-Signature timestamp outside the tolerance', 'signature_timestamp');
+}
+
+/** The fields the endpoint relies on; Stripe always sends them, a signed body without them is refused. */
+const eventShape = z.object({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
 
 async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const signature = event.headers['stripe-signature'];
@@ -30,13 +65,24 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   // The platform account's endpoint and the Connect endpoint post to this same URL, each signing
   // with its own secret.
   const secrets = [keys.webhookSecret, keys.connectWebhookSecret].filter((s): s is string => Boolean(s));
+  const deps = webhookDeps();
+  const receivedAtMs = deps.clock.now();
   let stripeEvent: StripeEvent | undefined;
   let lastError: unknown;
   for (const secret of secrets) {
     try {
-      stripeEvent = stripe.webhooks.constructEvent(raw, signature, secret);
+      stripeEvent = stripe.webhooks.constructEvent(
+        raw,
+        signature,
+        secret,
+        SIGNATURE_TOLERANCE_SECONDS,
+        undefined,
+        receivedAtMs,
+      );
       break;
     } catch (err) {
+      // The SDK parses the body only once the signature matched: a signed body that is not JSON.
+      if (err instanceof SyntaxError) throw badRequest('the signed body is not JSON', 'body_not_json');
       lastError = err;
     }
   }
@@ -46,7 +92,9 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
     });
     throw badRequest('invalid Stripe-Signature for this body', 'signature_invalid');
   }
-  const deps = webhookDeps();
+  checkSignedAt(signature, deps.clock);
+  if (!eventShape.safeParse(stripeEvent).success)
+    throw badRequest('the signed body is not a Stripe event (id, type, data.object)', 'event_invalid');
   if (await deps.stripeEvents.seen(stripeEvent.id)) {
     log.info('stripe event already handled', { id: stripeEvent.id, type: stripeEvent.type });
     return received('duplicate');
@@ -78,5 +126,5 @@ const received = (outcome: string): APIGatewayProxyStructuredResultV2 => ({
 });
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(jsonErrors())
+  .use(httpEdge())
   .handler(handleWebhook);

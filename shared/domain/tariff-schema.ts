@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { DomainError } from './errors.js';
 import { isValidTimeZone } from './local-time.js';
 import { isCurrencyCode } from './money.js';
+import { listProblems } from './problems.js';
 import { buildBands } from './tariff-bands.js';
 import { COMPONENT_TYPES, type ComponentType, DAYS_OF_WEEK } from './tariff-vocabulary.js';
 
@@ -28,6 +29,12 @@ import { COMPONENT_TYPES, type ComponentType, DAYS_OF_WEEK } from './tariff-voca
 // quantity x price stays well inside bigint-to-number conversions of the results.
 const MAX_PRICE_MILLI_MINOR = 1_000_000_000_000;
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/**
+ * An element per hour of the week (168) still fits, with room to spare; far beyond that a tariff
+ * is a mistake or an attack, and one this size (every element with every component) stays well
+ * under DynamoDB's 400 KB item, stored on its own and as the snapshot on every transaction.
+ */
+export const MAX_TARIFF_ELEMENTS = 200;
 
 const taxRateBp = z
   .int({ error: 'taxRateBp must be a whole number of basis points (20 % is 2000)' })
@@ -64,6 +71,7 @@ export const RestrictionsSchema = z
     daysOfWeek: z
       .array(z.enum(DAYS_OF_WEEK, { error: `daysOfWeek entries must be one of ${DAYS_OF_WEEK.join(', ')}` }))
       .min(1, { error: 'daysOfWeek must name at least one day (leave it out for every day)' })
+      .max(DAYS_OF_WEEK.length, { error: `daysOfWeek must name at most ${DAYS_OF_WEEK.length} days` })
       .optional(),
   })
   .superRefine((r, ctx) => {
@@ -95,7 +103,11 @@ export const TariffElementSchema = z
     label: z.string().min(1).max(80).optional(),
     components: z
       .array(PriceComponentSchema)
-      .min(1, { error: 'an element needs at least one price component' }),
+      .min(1, { error: 'an element needs at least one price component' })
+      // Each type at most once (checked below), so never more components than types.
+      .max(COMPONENT_TYPES.length, {
+        error: `an element has at most ${COMPONENT_TYPES.length} price components, one per type`,
+      }),
     restrictions: RestrictionsSchema.optional(),
   })
   .superRefine((element, ctx) => {
@@ -126,7 +138,10 @@ export const TariffSchema = z
     timeZone: z
       .string({ error: 'timeZone must be a string' })
       .refine(isValidTimeZone, { error: 'timeZone must be an IANA time zone, e.g. "Europe/London"' }),
-    elements: z.array(TariffElementSchema).min(1, { error: 'a tariff needs at least one element' }),
+    elements: z
+      .array(TariffElementSchema)
+      .min(1, { error: 'a tariff needs at least one element' })
+      .max(MAX_TARIFF_ELEMENTS, { error: `a tariff has at most ${MAX_TARIFF_ELEMENTS} elements` }),
     /** Seconds of idling after charging ends that PARKING does not bill (default 0). */
     parkingGraceSeconds: z
       .int({ error: 'parkingGraceSeconds must be a whole number of seconds' })
@@ -159,7 +174,10 @@ export interface TariffIssue {
   message: string;
 }
 
-/** Thrown when a tariff breaks the rules; `issues` lists every problem, the message reads them out. */
+/**
+ * Thrown when a tariff breaks the rules; `issues` lists every problem, the message reads out the
+ * first few and counts the rest (it is the caller's error body).
+ */
 export class InvalidTariffError extends DomainError {
   override readonly name = 'InvalidTariffError';
   readonly issues: TariffIssue[];
@@ -167,7 +185,7 @@ export class InvalidTariffError extends DomainError {
   constructor(issues: TariffIssue[]) {
     super(
       'TARIFF_INVALID',
-      `Invalid tariff: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      `Invalid tariff: ${listProblems(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)))}`,
     );
     this.issues = issues;
   }

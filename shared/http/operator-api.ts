@@ -66,9 +66,21 @@ const COMMAND_ACTIONS = [
   'SetChargingProfile',
 ] as const satisfies readonly CommandAction[];
 
+/**
+ * A command's payload as JSON, at most. OCPP's schemas leave most lists unbounded (GetConfiguration's
+ * keys, a charging schedule's periods); this keeps the stored call, with the charger's answer, far
+ * under DynamoDB's 400 KB item and the message inside one API Gateway WebSocket frame (32 KB).
+ */
+const MAX_COMMAND_PAYLOAD_BYTES = 32 * 1024;
+
 const commandBody = z.strictObject({
   action: z.enum(COMMAND_ACTIONS, { error: `action must be one of ${COMMAND_ACTIONS.join(', ')}` }),
-  payload: z.record(z.string(), z.unknown()).default({}),
+  payload: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .refine((payload) => Buffer.byteLength(JSON.stringify(payload), 'utf8') <= MAX_COMMAND_PAYLOAD_BYTES, {
+      error: `payload must be at most ${MAX_COMMAND_PAYLOAD_BYTES} bytes as JSON`,
+    }),
   /** Seconds to wait for the charger's answer before replying 202 with the call id (0–25). */
   waitSeconds: z.number().int().min(0).max(25).default(10),
 });
@@ -121,7 +133,12 @@ function commandResponse(result: CommandResult, callId: string): HttpResult {
   };
   switch (result.status) {
     case 'succeeded':
-      return json({ ...call, status: 'succeeded', result: result.result });
+      return json({
+        ...call,
+        status: 'succeeded',
+        result: result.result,
+        ...(result.call.resultTruncated ? { truncated: result.call.resultTruncated } : {}),
+      });
     case 'failed':
       return json({ ...call, status: 'failed', error: result.error }, 502);
     case 'timeout':

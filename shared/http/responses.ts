@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { badRequest } from '../lambda/http-errors.js';
+import { listProblems } from '../domain/problems.js';
+import { badRequest, HttpError } from '../lambda/http-errors.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyResultV2;
@@ -25,9 +26,29 @@ export function param<T>(schema: z.ZodType<T>, value: unknown, name: string): T 
   return parsed.data;
 }
 
-/** Parses a JSON body against a schema; every problem is listed with its path. */
+/**
+ * The largest JSON body a route reads. The biggest legitimate one, a tariff at its element limit,
+ * is well under it; API Gateway lets up to 10 MB through, and parsing and validating that much
+ * would hold the function for seconds and answer with an error as large.
+ */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
+
+/** The body's size in bytes, counted without decoding or parsing it. */
+function bodyBytes(event: HttpEvent & { body: string }): number {
+  if (event.isBase64Encoded) return Math.floor((event.body.length * 3) / 4);
+  // A UTF-8 character takes at least one byte: a string longer than the limit is over it.
+  return event.body.length > MAX_JSON_BODY_BYTES ? event.body.length : Buffer.byteLength(event.body, 'utf8');
+}
+
+/**
+ * Parses a JSON body against a schema; a body over {@link MAX_JSON_BODY_BYTES} is refused with 413
+ * before it is parsed. The 400 names the first few problems with their paths and counts the rest.
+ */
 export function jsonBody<T>(event: HttpEvent, schema: z.ZodType<T>): T {
   if (!event.body) throw badRequest('a JSON body is required', 'body_missing');
+  const bytes = bodyBytes(event as HttpEvent & { body: string });
+  if (bytes > MAX_JSON_BODY_BYTES)
+    throw new HttpError(413, `the body is ${bytes} bytes; at most ${MAX_JSON_BODY_BYTES}`, 'body_too_large');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   let value: unknown;
   try {
@@ -40,7 +61,7 @@ export function jsonBody<T>(event: HttpEvent, schema: z.ZodType<T>): T {
     const problems = parsed.error.issues.map(
       (i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`,
     );
-    throw badRequest(problems.join('; '), 'invalid_body');
+    throw badRequest(listProblems(problems), 'invalid_body');
   }
   return parsed.data;
 }

@@ -56,6 +56,26 @@ export function widenedContentSecurityPolicy(
 }
 
 /**
+ * Drops headers with no value. Middy's security headers "hide" `Server` and `X-Powered-By` by
+ * setting them to undefined, which a server that stringifies every value sends as the literal word
+ * (and its `Reporting-Endpoints` is an empty string when no endpoint is configured). Use before
+ * httpSecurityHeaders so its hooks run after middy's, on success and on error alike.
+ */
+export function onlyHeadersWithValues(): middy.MiddlewareObj<
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2
+> {
+  const prune = async (request: { response?: APIGatewayProxyStructuredResultV2 | null }) => {
+    const headers = request.response?.headers as Record<string, unknown> | undefined;
+    if (!headers) return;
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined || value === null || value === '') delete headers[name];
+    }
+  };
+  return { after: prune, onError: prune };
+}
+
+/**
  * Use before httpSecurityHeaders (middy runs `after` hooks in reverse): a header the route set under
  * its lower-case name wins over the one middy wrote under the capitalised name.
  */

@@ -6,14 +6,12 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
-import httpSecurityHeaders from '@middy/http-security-headers';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
 import { type OperatorApiDeps, operatorRoutes } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
-import { CONTENT_SECURITY_POLICY, routeHeadersWin } from '../http/security-headers.js';
 import { HttpError } from './http-errors.js';
-import { jsonErrors } from './middlewares.js';
+import { httpEdge } from './middlewares.js';
 
 /**
  * Routes are built once; they read `getDeps()` per request, so a configuration set after the
@@ -22,11 +20,10 @@ import { jsonErrors } from './middlewares.js';
 export function createHttpApi(getDeps: () => OperatorApiDeps & PageDeps & DriverRouteDeps) {
   return (
     middy<HttpEvent, HttpResult>()
-      .use(jsonErrors())
       .use(httpHeaderNormalizer())
-      // Before the security headers, so a page's own CSP (the start page's Stripe origins) wins.
-      .use(routeHeadersWin())
-      .use(httpSecurityHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }))
+      // Security headers on every response, errors too; a page's own CSP (the start page's Stripe
+      // origins) wins over the default.
+      .use(httpEdge())
       .handler(
         httpRouterHandler<HttpEvent, HttpResult>({
           routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps), ...operatorRoutes(getDeps)],

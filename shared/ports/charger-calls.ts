@@ -40,6 +40,8 @@ export interface OutboundCallRecord {
   connectionId?: string;
   completedAt?: string;
   result?: CallPayload;
+  /** Set when `result` keeps only part of the charger's answer, and says what was left out. */
+  resultTruncated?: string;
   error?: CallFailure;
 }
 
@@ -60,6 +62,7 @@ export interface CallOutcome {
   status: 'succeeded' | 'failed' | 'timeout';
   completedAt: string;
   result?: CallPayload;
+  resultTruncated?: string;
   error?: CallFailure;
 }
 

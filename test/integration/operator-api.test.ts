@@ -67,9 +67,15 @@ describe('commands to chargers', () => {
       seen.push({ action: 'ChangeAvailability', params });
       return { status: 'Accepted' };
     });
-    charger.handle('GetConfiguration', async () => ({
-      configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }],
-    }));
+    charger.handle('GetConfiguration', async ({ params }) =>
+      // A charger that reports thousands of keys when asked for all of them through a test key.
+      (params as { key?: string[] }).key?.includes('EveryKey')
+        ? {
+            configurationKey: Array.from({ length: 2_000 }, (_, i) => ({ key: `K${i}`, readonly: true })),
+            unknownKey: Array.from({ length: 400 }, (_, i) => `U${i}`),
+          }
+        : { configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }] },
+    );
     await charger.connect();
   });
 
@@ -117,6 +123,37 @@ describe('commands to chargers', () => {
     const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, { action: 'GetConfiguration' });
     expect(res.status).toBe(200);
     expect(res.json.result.configurationKey[0]).toMatchObject({ key: 'HeartbeatInterval', value: '300' });
+  });
+
+  it('keeps the first keys of a huge configuration answer, and says so', async () => {
+    const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, {
+      action: 'GetConfiguration',
+      payload: { key: ['EveryKey'] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.result.configurationKey).toHaveLength(250);
+    expect(res.json.result.configurationKey[249]).toEqual({ key: 'K249', readonly: true });
+    expect(res.json.result.unknownKey).toHaveLength(250);
+    expect(res.json.truncated).toBe(
+      'configurationKey: the first 250 of 2000 kept; unknownKey: the first 250 of 400 kept',
+    );
+    const again = await api('GET', `/chargers/${DEMO.chargerId}/commands/${res.json.callId}`);
+    expect(again.json.result.configurationKey).toHaveLength(250);
+    expect(again.json.truncated).toBe(res.json.truncated);
+  });
+
+  it('refuses a command payload over 32 KB before anything reaches the charger', async () => {
+    // Valid by the schema (it sets no limit on the keys asked for), but 50 KB of them.
+    const key = Array.from({ length: 1_000 }, (_, i) =>
+      `AConfigurationKeyNamedAtSomeLength${i}`.padEnd(48, 'x'),
+    );
+    const res = await api('POST', `/chargers/${DEMO.chargerId}/commands`, {
+      action: 'GetConfiguration',
+      payload: { key },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('invalid_body');
+    expect(res.json.error.message).toContain('at most 32768 bytes');
   });
 
   it('refuses a payload the OCPP schema rejects, before anything reaches the charger', async () => {

@@ -14,8 +14,12 @@ afterAll(async () => {
   await Promise.all(chargers.map((c) => c.close()));
 });
 
-async function deliver(payload: string, secret = platform.stripeWebhookSecret) {
-  const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+async function deliver(payload: string, secret = platform.stripeWebhookSecret, timestampSeconds?: number) {
+  const header = stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret,
+    ...(timestampSeconds === undefined ? {} : { timestamp: timestampSeconds }),
+  });
   const res = await fetch(`${platform.endpoints.httpUrl}/stripe/webhook`, {
     method: 'POST',
     headers: { 'stripe-signature': header, 'content-type': 'application/json' },
@@ -98,6 +102,60 @@ describe('payment webhooks', () => {
     const res = await deliver(forged, 'whsec_not_the_platform_secret');
     expect(res.status).toBe(400);
     expect(res.json.error?.code).toBe('signature_invalid');
+    expect(charger.starts).toEqual([]);
+    expect(await statusOf(begun.token)).toBe('awaiting-payment');
+  });
+
+  it('a signed event without an id is refused with 400, not retried as a 500', async () => {
+    const payload = JSON.stringify({
+      object: 'event',
+      type: 'payment_intent.created',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: `pi_${randomUUID()}`, object: 'payment_intent' } },
+    });
+    const res = await deliver(payload);
+    expect(res.status).toBe(400);
+    expect(res.json.error?.code).toBe('event_invalid');
+  });
+
+  it('a signed body that is not JSON is refused with 400', async () => {
+    const res = await fetch(`${platform.endpoints.httpUrl}/stripe/webhook`, {
+      method: 'POST',
+      headers: {
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({
+          payload: '{not json',
+          secret: platform.stripeWebhookSecret,
+        }),
+        'content-type': 'application/json',
+      },
+      body: '{not json',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_not_json');
+  });
+
+  it.each([
+    ['an hour in the future', 3600],
+    ['six minutes in the future', 360],
+    ['an hour in the past', -3600],
+  ])('a signature dated %s is refused with 400 and changes nothing', async (_when, offsetSeconds) => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const begun = await begin(charger);
+    const event = JSON.stringify({
+      id: `evt_skewed_${randomUUID()}`,
+      object: 'event',
+      type: 'payment_intent.amount_capturable_updated',
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: begun.paymentIntentId, object: 'payment_intent', metadata: {} } },
+    });
+    const res = await deliver(
+      event,
+      platform.stripeWebhookSecret,
+      Math.floor(Date.now() / 1000) + offsetSeconds,
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error?.code).toMatch(/^signature_/);
     expect(charger.starts).toEqual([]);
     expect(await statusOf(begun.token)).toBe('awaiting-payment');
   });

@@ -114,6 +114,7 @@ export class DynamoCallRepository implements OutboundCallRepository {
       status: outcome.status,
       completedAt: outcome.completedAt,
       result: outcome.result,
+      resultTruncated: outcome.resultTruncated,
       error: outcome.error,
     });
     // Leaving the sparse open-call index: the sweeper no longer sees it.
