@@ -16,6 +16,7 @@ import {
 } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../adapters/dynamodb/connection-repository.js';
+import { DynamoLoginFailureRepository } from '../adapters/dynamodb/login-failures.js';
 import { DynamoStatusRepository } from '../adapters/dynamodb/status-repository.js';
 import type { TableContext } from '../adapters/dynamodb/support.js';
 import { DynamoTariffResolver } from '../adapters/dynamodb/tariff-resolver.js';
@@ -69,6 +70,7 @@ export function createOcppDeps(s: OcppDepsSettings): OcppDeps {
     operators: new DynamoOperatorReader(table),
     idTags: new DynamoIdTagReader(table),
     connections: new DynamoConnectionRepository(table),
+    loginFailures: new DynamoLoginFailureRepository(table),
     statuses: new DynamoStatusRepository(table),
     transactions: new DynamoTransactionRepository(table),
     calls: new DynamoCallRepository(table),

@@ -50,6 +50,8 @@ export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>) {
       chargerId,
       authorization: header(event.headers, 'authorization'),
       subprotocols: header(event.headers, 'sec-websocket-protocol'),
+      // Typed as always present, but absent from hand-built events (tests); then only the id counts.
+      sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
     });
     if (decision.kind === 'unauthorized') {
       deps.log.info('charger connection without credentials', { chargerId });

@@ -32,6 +32,8 @@
  * | session idTag → session    | PAYTAG#<idTag>              | PAYTAG                            |                                 |
  * | transaction → session      | PAYTX#<chargerId>#<txId>    | PAYTX                             |                                 |
  * | receipt owed (outbox)      | RECEIPT#<sessionId>         | <kind>#<copy 2 digits>            |                                 |
+ * | failed logins of a charger | LOGINFAIL#CP#<chargerId>    | LOGINFAIL                         |                                 |
+ * | failed logins of an address| LOGINFAIL#IP#<sourceIp>     | LOGINFAIL                         |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * Meter values without a transaction use the first sample's timestamp (deterministic, so a repeated
@@ -41,6 +43,7 @@
  * hash of the transaction, and sorted by due time (zero-padded epoch seconds) so that the finaliser
  * finds what is due with one `sk < <now + 1>` query per shard, never a scan. Outbox items are the
  * durable events other flows consume from the table stream (INSERT); they expire by TTL.
+ * Failed-login records (shared/app/ocpp/login-backoff.ts) expire by TTL an hour after their latest failure.
  * Id tags are case-insensitive (OCPP CiString20), so their keys hold the normal form.
  *
  * No other file spells a prefix: queries use the `prefixes` below, readers of keys (the stream
@@ -179,6 +182,10 @@ export const keys = {
   paymentTransaction: (chargerId: string, transactionId: number): Key => ({
     pk: `PAYTX#${chargerId}#${transactionId}`,
     sk: 'PAYTX',
+  }),
+  loginFailures: (subject: { chargerId: string } | { sourceIp: string }): Key => ({
+    pk: 'chargerId' in subject ? `LOGINFAIL#CP#${subject.chargerId}` : `LOGINFAIL#IP#${subject.sourceIp}`,
+    sk: 'LOGINFAIL',
   }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,

@@ -16,6 +16,7 @@ import { chooseSubprotocol, type OcppVersion } from '../../ocpp/versions.js';
 import type { ConnectionRecord } from '../../ports/connections.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import type { OcppDeps } from './deps.js';
+import { backoffUntilMs, LOGIN_BACKOFF } from './login-backoff.js';
 
 /** OCPP 2.0.1 identifierString (a superset of what 1.6 chargers use), CiString48. */
 const CHARGER_ID = /^[A-Za-z0-9*\-_=:+|@.]{1,48}$/;
@@ -68,71 +69,113 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | u
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-let dummyHash: Promise<string> | undefined;
-
-/** Unknown chargers cost a hash check too, so response time does not tell which ids exist. */
-async function burnVerify(password: string): Promise<void> {
-  dummyHash ??= hashPassword('not-a-charger-password');
-  await verifyPassword(password, await dummyHash);
+/** Checks a password against a stored hash and hashes a new one; a seam so tests count scrypt runs. */
+export interface PasswordHasher {
+  verify(password: string, stored: string): Promise<boolean>;
+  hash(password: string): Promise<string>;
 }
 
-export type AuthDeps = Pick<OcppDeps, 'chargers' | 'operators' | 'clock' | 'log'>;
+export const scryptPasswords: PasswordHasher = { verify: verifyPassword, hash: hashPassword };
 
-/** OCPP Security Profiles 1/2: HTTP Basic, username = charger id, password checked against its scrypt hash. */
+export type AuthDeps = Pick<OcppDeps, 'chargers' | 'operators' | 'clock' | 'log' | 'loginFailures'> & {
+  /** Defaults to scrypt (shared/app/auth/password.ts). */
+  passwords?: PasswordHasher;
+};
+
+/**
+ * OCPP Security Profiles 1/2: HTTP Basic, username = charger id, password checked against its scrypt hash.
+ *
+ * Floods (issue 9, finding 7): failures are counted per charger id and per source address
+ * (login-backoff.ts). An address backing off is refused at once, without scrypt. A charger id backing
+ * off is refused at once only for addresses that have failed recently themselves: charger ids are
+ * public (start pages), so a lock that refused everyone would let anyone lock any charger out, while
+ * a clean address is where the real charger connects from. A botnet thus gets one scrypt per
+ * address per locked id, not `freeFailures`.
+ *
+ * The failure records are read on every attempt, in parallel with the charger record: one small
+ * BatchGet that adds no latency to the success path (reading them in one call with the charger
+ * record would tie this port to the charger repository's; reading them only after a failure would
+ * need the failure first, which is the scrypt we mean to skip). Only a success after failures writes
+ * (it clears the charger id's count); a plain success writes nothing.
+ *
+ * No dummy scrypt for unknown ids any more: which charger ids exist is public through their start
+ * pages, so hiding it by timing bought nothing and cost a scrypt per probe. Unknown ids, a username
+ * that is not the charger id and chargers without a password are refused at once.
+ */
 export async function authenticateCharger(
   deps: AuthDeps,
   input: {
     chargerId: string | undefined;
     authorization: string | undefined;
     subprotocols: string | undefined;
+    /** `requestContext.identity.sourceIp` of the upgrade; absent: only the charger id is counted. */
+    sourceIp?: string | undefined;
   },
 ): Promise<AuthDecision> {
   const credentials = parseBasicAuth(input.authorization);
   if (!credentials) return { kind: 'unauthorized', reason: 'no basic credentials' };
-  const { chargerId } = input;
+  const { chargerId, sourceIp } = input;
   if (!isValidChargerId(chargerId)) return { kind: 'deny', reason: 'invalid charger id' };
-  if (credentials.username !== chargerId) {
-    await burnVerify(credentials.password);
-    return { kind: 'deny', reason: 'username is not the charger id' };
-  }
-  const protocol = chooseSubprotocol(input.subprotocols);
-  const allow = (c: Charger): AuthDecision => ({
-    kind: 'allow',
-    chargerId: c.chargerId,
-    operatorId: c.operatorId,
-    registration: c.registration,
-    ...(protocol ? { protocol } : {}),
-  });
+  const passwords = deps.passwords ?? scryptPasswords;
+  const nowMs = deps.clock.now();
 
-  const charger = await deps.chargers.get(chargerId);
-  if (charger) {
-    if (!charger.passwordHash) {
-      await burnVerify(credentials.password);
-      return { kind: 'deny', reason: 'charger has no password set' };
+  const [failures, charger] = await Promise.all([
+    deps.loginFailures.read({ chargerId, sourceIp }, nowMs),
+    deps.chargers.get(chargerId),
+  ]);
+  if (backoffUntilMs(failures.address) > nowMs) return { kind: 'deny', reason: 'source address backing off' };
+  if (failures.address && backoffUntilMs(failures.charger) > nowMs)
+    return { kind: 'deny', reason: 'charger id backing off' };
+
+  /** Counts a failure against the address and, for a charger that exists, its id; then denies. */
+  const fail = async (reason: string, countCharger: boolean): Promise<AuthDecision> => {
+    const subjects = [
+      ...(sourceIp !== undefined ? [{ sourceIp }] : []),
+      ...(countCharger ? [{ chargerId }] : []),
+    ];
+    try {
+      await Promise.all(
+        subjects.map((subject) => deps.loginFailures.recordFailure(subject, nowMs, LOGIN_BACKOFF.windowMs)),
+      );
+    } catch (err) {
+      // The attempt is refused either way; a lost count only delays a back-off.
+      deps.log.error('could not record a failed charger login', { chargerId, error: String(err) });
     }
-    return (await verifyPassword(credentials.password, charger.passwordHash))
+    return { kind: 'deny', reason };
+  };
+
+  if (credentials.username !== chargerId) return fail('username is not the charger id', false);
+  const protocol = chooseSubprotocol(input.subprotocols);
+  const allow = async (c: Charger): Promise<AuthDecision> => {
+    if (failures.charger) await deps.loginFailures.clear({ chargerId });
+    return {
+      kind: 'allow',
+      chargerId: c.chargerId,
+      operatorId: c.operatorId,
+      registration: c.registration,
+      ...(protocol ? { protocol } : {}),
+    };
+  };
+
+  if (charger) {
+    if (!charger.passwordHash) return fail('charger has no password set', false);
+    return (await passwords.verify(credentials.password, charger.passwordHash))
       ? allow(charger)
-      : { kind: 'deny', reason: 'wrong password' };
+      : fail('wrong password', true);
   }
 
   const claim = await deps.chargers.findRegistrationPrefix(chargerId);
   const operator = claim ? await deps.operators.get(claim.operatorId) : undefined;
-  if (!claim || !operator?.allowPendingChargers) {
-    await burnVerify(credentials.password);
-    return { kind: 'deny', reason: 'unknown charger' };
-  }
-  if (!isRegistrableChargerId(chargerId)) {
-    await burnVerify(credentials.password);
-    return { kind: 'deny', reason: 'charger id not registrable' };
-  }
+  if (!claim || !operator?.allowPendingChargers) return fail('unknown charger', false);
+  if (!isRegistrableChargerId(chargerId)) return fail('charger id not registrable', false);
   const pending: Charger = {
     chargerId,
     operatorId: operator.operatorId,
-    passwordHash: await hashPassword(credentials.password),
+    passwordHash: await passwords.hash(credentials.password),
     registration: 'pending',
     accessMode: 'private',
     paid: false,
-    createdAt: isoFromMillis(deps.clock.now()),
+    createdAt: isoFromMillis(nowMs),
   };
   if ((await deps.chargers.createIfAbsent(pending)) === 'created') {
     deps.log.info('unknown charger registered as pending', { chargerId, operatorId: operator.operatorId });
@@ -140,9 +183,9 @@ export async function authenticateCharger(
   }
   // Another connection attempt created it first: check against what it stored.
   const winner = await deps.chargers.get(chargerId);
-  return winner?.passwordHash && (await verifyPassword(credentials.password, winner.passwordHash))
+  return winner?.passwordHash && (await passwords.verify(credentials.password, winner.passwordHash))
     ? allow(winner)
-    : { kind: 'deny', reason: 'wrong password' };
+    : fail('wrong password', true);
 }
 
 export type ConnectDecision =

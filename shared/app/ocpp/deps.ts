@@ -10,6 +10,7 @@ import type { StatusRepository } from '../../ports/charger-status.js';
 import type { Clock, IdGenerator } from '../../ports/clock.js';
 import type { ConnectionRepository } from '../../ports/connections.js';
 import type { Log } from '../../ports/log.js';
+import type { LoginFailureRepository } from '../../ports/login-failures.js';
 import type { TariffSnapshotProvider } from '../../ports/tariff-snapshot.js';
 import type { TransactionRepository } from '../../ports/transactions.js';
 
@@ -35,6 +36,8 @@ export interface OcppDeps {
   operators: OperatorReader;
   idTags: IdTagReader;
   connections: ConnectionRepository<OcppVersion>;
+  /** Failed charger logins, for the authorizer's back-off (login-backoff.ts). */
+  loginFailures: LoginFailureRepository;
   statuses: StatusRepository;
   transactions: TransactionRepository;
   calls: OutboundCallRepository;

@@ -17,6 +17,7 @@ import {
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
 import { keys, outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
+import { DynamoLoginFailureRepository } from '../../../shared/adapters/dynamodb/login-failures.js';
 import { DynamoPaymentSessions } from '../../../shared/adapters/dynamodb/payment-sessions.js';
 import { DynamoReceiptOutbox } from '../../../shared/adapters/dynamodb/receipt-outbox.js';
 import { DynamoSessionTransactions } from '../../../shared/adapters/dynamodb/session-transactions.js';
@@ -30,6 +31,7 @@ import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
 import {
   describePaymentSessionRepositoryContract,
   describeReceiptOutboxContract,
@@ -55,6 +57,7 @@ const transactions = new DynamoTransactionRepository(t);
 
 describeTransactionRepositoryContract(DYNAMO, () => transactions);
 describeConnectionRepositoryContract(DYNAMO, () => new DynamoConnectionRepository(t));
+describeLoginFailureRepositoryContract(DYNAMO, () => new DynamoLoginFailureRepository(t));
 describeOutboundCallRepositoryContract(DYNAMO, () => new DynamoCallRepository(t));
 describeStatusRepositoryContract(DYNAMO, () => new DynamoStatusRepository(t));
 describeChargerRepositoryContract(DYNAMO, () => {

@@ -7,6 +7,7 @@ import {
   MemoryStatusRepository,
 } from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
+import { MemoryLoginFailures } from '../../../shared/adapters/memory/login-failures.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   MemoryPaymentSessions,
@@ -18,6 +19,7 @@ import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
+import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
 import {
   describePaymentSessionRepositoryContract,
   describeReceiptOutboxContract,
@@ -30,6 +32,7 @@ const FAKE = 'in-memory fake';
 
 describeTransactionRepositoryContract(FAKE, () => new MemoryTransactionRepository(new MemoryOcppStore()));
 describeConnectionRepositoryContract(FAKE, () => new MemoryConnectionRepository(new MemoryOcppStore()));
+describeLoginFailureRepositoryContract(FAKE, () => new MemoryLoginFailures());
 describeOutboundCallRepositoryContract(FAKE, () => new MemoryCallRepository(new MemoryOcppStore()));
 describeStatusRepositoryContract(FAKE, () => new MemoryStatusRepository(new MemoryOcppStore()));
 describeChargerRepositoryContract(FAKE, () => {
