@@ -12,7 +12,11 @@
  *   one (gateway-connections.ts): in AWS it is an IAM-signed API apart from the chargers' endpoint.
  * - Enforces the 128 KB message limit (close 1009) and the idle timeout (close 1001).
  * - One connection per charger id: a newer one closes the older with 1000 (the newest wins).
- * Like API Gateway, messages of one connection are dispatched concurrently: no ordering is promised.
+ * - Per-connection fairness and rate limit (gateway-fairness.ts): one message of a connection in
+ *   flight at a time, the rest queued per connection, so one charger's backlog never runs ahead of
+ *   the others; a CALL over the connection's token bucket gets a CALLERROR (`GenericError`,
+ *   "rate limit") without reaching a route. API Gateway dispatches a connection's messages
+ *   concurrently and limits only per stage; the handlers assume no order either way.
  */
 import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -32,6 +36,14 @@ import {
   newConnectionId,
   rawHeaders,
 } from './gateway-events.js';
+import {
+  callMessageId,
+  DEFAULT_RATE_LIMIT,
+  type RateLimit,
+  rateLimitedCallError,
+  SerialQueue,
+  TokenBucket,
+} from './gateway-fairness.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
 import { listen, urlHost } from './ports.js';
 
@@ -57,6 +69,10 @@ export interface GatewayOptions {
   stage?: string;
   handlers: GatewayHandlers;
   idleTimeoutMs?: number;
+  /** Per-connection limit on CALLs from the charger (default 20/s, burst 40). */
+  rateLimit?: RateLimit;
+  /** Milliseconds clock of the rate limit (tests freeze it). */
+  nowMs?: () => number;
   log?: (line: string) => void;
 }
 
@@ -79,6 +95,9 @@ interface Connection extends ConnectionIdentity, ManagedConnection {
   idleTimer?: NodeJS.Timeout;
   /** Set once a newer connection of the same charger took over. */
   replaced?: boolean;
+  /** This connection's messages, dispatched one at a time. */
+  inbox: SerialQueue;
+  bucket: TokenBucket;
 }
 
 interface UpgradeRequest extends IncomingMessage {
@@ -90,11 +109,19 @@ const LOOPBACK = '127.0.0.1';
 /** How long stop() waits for `$disconnect` invocations still running. */
 const DISCONNECT_GRACE_MS = 2000;
 
+/**
+ * Messages a connection may have waiting before its socket is paused. With the rate limit, only
+ * replies (never refused) and CALLs within the limit queue up; a sender past this waits on TCP.
+ */
+const MAX_QUEUED_PER_CONNECTION = 64;
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1';
   const site: ApiSite = { stage: opts.stage ?? 'ocpp', domainName: host };
   const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const log = opts.log ?? (() => {});
+  const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const nowMs = opts.nowMs ?? (() => performance.now());
   const connections = new Map<string, Connection>();
   /** $disconnect invocations still running; stop() lets them finish while the table is still up. */
   const disconnecting = new Set<Promise<unknown>>();
@@ -180,6 +207,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         lastActiveAt: Date.now(),
         headers: request.headers,
         authorizer,
+        inbox: new SerialQueue(ws, MAX_QUEUED_PER_CONNECTION),
+        bucket: new TokenBucket(rateLimit, nowMs()),
       };
       replaceOlderConnections(connection);
       connections.set(connection.id, connection);
@@ -190,7 +219,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (connection.replaced) return;
         touch(connection);
         const body = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
-        void dispatchMessage(connection, body, isBinary);
+        const callId = isBinary ? undefined : callMessageId(body);
+        if (callId !== undefined && !connection.bucket.take(nowMs())) {
+          ws.send(rateLimitedCallError(callId));
+          return;
+        }
+        connection.inbox.push(() => dispatchMessage(connection, body, isBinary));
       });
       // An oversize message (maxPayload) or a protocol violation: ws closes the socket with the
       // right code (1009, 1002) and reports it here; without a listener it would crash the process.
@@ -306,6 +340,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stop: async () => {
       for (const conn of connections.values()) {
         clearTimeout(conn.idleTimer);
+        conn.inbox.clear();
         conn.socket.terminate();
       }
       // terminate() emits 'close' (and so starts $disconnect) on a later tick.
