@@ -86,11 +86,16 @@ export type AuthDeps = Pick<OcppDeps, 'chargers' | 'operators' | 'clock' | 'log'
  * OCPP Security Profiles 1/2: HTTP Basic, username = charger id, password checked against its scrypt hash.
  *
  * Floods (issue 9, finding 7): failures are counted per charger id and per source address
- * (login-backoff.ts). An address backing off is refused at once, without scrypt. A charger id backing
- * off is refused at once only for addresses that have failed recently themselves: charger ids are
- * public (start pages), so a lock that refused everyone would let anyone lock any charger out, while
- * a clean address is where the real charger connects from. A botnet thus gets one scrypt per
- * address per locked id, not `freeFailures`.
+ * (login-backoff.ts), and an attempt is refused at once, without scrypt, when one side is backing off
+ * and the other has failed recently too:
+ * - a charger id backing off is refused only for addresses that have failed themselves: charger ids
+ *   are public (start pages), so a lock that refused everyone would let anyone lock any charger out,
+ *   while a clean address is where the real charger connects from;
+ * - an address backing off is refused only for charger ids that have failed: many chargers share one
+ *   public address behind a carrier's NAT (and every local test charger shares 127.0.0.1), so a lock
+ *   on the address alone would lock out every neighbour of one bad client.
+ * A flooding address thus gets one scrypt per known charger id, and a botnet one per address per
+ * locked id, not `freeFailures`.
  *
  * The failure records are read on every attempt, in parallel with the charger record: one small
  * BatchGet that adds no latency to the success path (reading them in one call with the charger
@@ -123,7 +128,8 @@ export async function authenticateCharger(
     deps.loginFailures.read({ chargerId, sourceIp }, nowMs),
     deps.chargers.get(chargerId),
   ]);
-  if (backoffUntilMs(failures.address) > nowMs) return { kind: 'deny', reason: 'source address backing off' };
+  if (failures.charger && backoffUntilMs(failures.address) > nowMs)
+    return { kind: 'deny', reason: 'source address backing off' };
   if (failures.address && backoffUntilMs(failures.charger) > nowMs)
     return { kind: 'deny', reason: 'charger id backing off' };
 
