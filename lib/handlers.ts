@@ -49,7 +49,8 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 10,
     table: 'readWrite',
-    postsToChargers: false,
+    // The newest connection of a charger wins: $connect closes the one it supersedes (@connections DELETE).
+    postsToChargers: true,
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,

@@ -74,7 +74,7 @@ export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>) {
 }
 
 /** $connect: refuses chargers that offer no subprotocol we speak; records the connection. */
-export function createConnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connections' | 'log'>>) {
+export function createConnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connections' | 'log' | 'gateway'>>) {
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const deps = getDeps();
     const rc = event.requestContext;

@@ -91,4 +91,6 @@ export interface ChargerGateway {
     target: { connectionId: string; domainName: string; stage: string },
     data: string,
   ): Promise<'sent' | 'gone'>;
+  /** Closes a connection (`@connections` DELETE); `gone` when it no longer exists. */
+  disconnect(target: { connectionId: string; domainName: string; stage: string }): Promise<'closed' | 'gone'>;
 }

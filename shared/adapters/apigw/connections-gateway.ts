@@ -5,6 +5,7 @@
  */
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -15,6 +16,9 @@ export interface ConnectionsGatewaySettings {
   /** Overrides the per-connection endpoint (CONNECTIONS_ENDPOINT). */
   endpoint?: string | undefined;
 }
+
+const isGone = (err: unknown): boolean =>
+  err instanceof GoneException || (err as { name?: string }).name === 'GoneException';
 
 export class ApiGatewayChargerGateway implements ChargerGateway {
   private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
@@ -49,7 +53,22 @@ export class ApiGatewayChargerGateway implements ChargerGateway {
       );
       return 'sent';
     } catch (err) {
-      if (err instanceof GoneException || (err as { name?: string }).name === 'GoneException') return 'gone';
+      if (isGone(err)) return 'gone';
+      throw err;
+    }
+  }
+
+  async disconnect(target: {
+    connectionId: string;
+    domainName: string;
+    stage: string;
+  }): Promise<'closed' | 'gone'> {
+    const endpoint = this.settings.endpoint ?? `https://${target.domainName}/${target.stage}`;
+    try {
+      await this.client(endpoint).send(new DeleteConnectionCommand({ ConnectionId: target.connectionId }));
+      return 'closed';
+    } catch (err) {
+      if (isGone(err)) return 'gone';
       throw err;
     }
   }

@@ -100,6 +100,16 @@ export class MemoryChargerGateway implements ChargerGateway {
     return 'sent';
   }
 
+  /** Connections the platform closed, in order. */
+  readonly disconnected: string[] = [];
+
+  async disconnect(target: { connectionId: string }): Promise<'closed' | 'gone'> {
+    if (this.gone.has(target.connectionId)) return 'gone';
+    this.gone.add(target.connectionId);
+    this.disconnected.push(target.connectionId);
+    return 'closed';
+  }
+
   /** Frames sent to one connection, parsed. */
   framesTo(connectionId: string): unknown[] {
     return this.sent.filter((s) => s.connectionId === connectionId).map((s) => JSON.parse(s.data) as unknown);

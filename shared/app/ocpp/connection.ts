@@ -200,18 +200,36 @@ export type ConnectDecision =
 
 /** $connect: picks the subprotocol and records the connection. */
 export async function openConnection(
-  deps: Pick<OcppDeps, 'connections' | 'log'>,
+  deps: Pick<OcppDeps, 'connections' | 'log' | 'gateway'>,
   input: Omit<ConnectionRecord, 'protocol'> & { subprotocols: string | undefined },
 ): Promise<ConnectDecision> {
   const protocol = chooseSubprotocol(input.subprotocols);
   if (!protocol)
     return { kind: 'refused', reason: `no supported subprotocol in "${input.subprotocols ?? ''}"` };
   const { subprotocols: _, ...rest } = input;
+  // The connection this one replaces, if any: read first, since the open below overwrites it.
+  const previous = await deps.connections.current(input.chargerId);
   const outcome = await deps.connections.open({ ...rest, protocol });
   if (outcome === 'superseded') {
     deps.log.warn('a newer connection of this charger is already recorded', {
       chargerId: input.chargerId,
       connectionId: input.connectionId,
+    });
+  } else if (previous && previous.connectionId !== input.connectionId) {
+    // The newest connection wins (a charger reconnecting after a reboot or a lost link): the old
+    // socket is closed rather than left open and served, as API Gateway would otherwise do.
+    const closed = await deps.gateway.disconnect(previous).catch((err: unknown) => {
+      deps.log.warn('could not close the superseded connection', {
+        chargerId: input.chargerId,
+        connectionId: previous.connectionId,
+        error: String(err),
+      });
+      return 'failed' as const;
+    });
+    deps.log.info('superseded connection closed', {
+      chargerId: input.chargerId,
+      connectionId: previous.connectionId,
+      outcome: closed,
     });
   }
   return { kind: 'accepted', protocol };

@@ -241,6 +241,25 @@ describe('$connect and $disconnect', () => {
     await connect(wsEvent('$connect', 'new', { protocol: 'ocpp1.6', connectedAt: 2_000 }));
     await connect(wsEvent('$connect', 'old', { protocol: 'ocpp1.6', connectedAt: 1_000 }));
     expect((await m.deps.connections.current(CHARGER_ID))?.connectionId).toBe('new');
+    // ...and closes nothing: the newer connection is the one that stays.
+    expect(m.gateway.disconnected).toEqual([]);
+  });
+
+  it('the newest connection wins: a charger connecting again has its old socket closed', async () => {
+    await connect(wsEvent('$connect', 'first', { protocol: 'ocpp1.6', connectedAt: 1_000 }));
+    await connect(wsEvent('$connect', 'second', { protocol: 'ocpp1.6', connectedAt: 2_000 }));
+    expect(m.gateway.disconnected).toEqual(['first']);
+    expect((await m.deps.connections.current(CHARGER_ID))?.connectionId).toBe('second');
+    // A command for the charger now goes to the new socket only.
+    expect(await m.gateway.send({ connectionId: 'first' }, 'late')).toBe('gone');
+  });
+
+  it('a superseded connection that is already gone does not fail the new $connect', async () => {
+    await connect(wsEvent('$connect', 'first', { protocol: 'ocpp1.6', connectedAt: 1_000 }));
+    m.gateway.gone.add('first');
+    const result = await connect(wsEvent('$connect', 'second', { protocol: 'ocpp1.6', connectedAt: 2_000 }));
+    expect(result.statusCode).toBe(200);
+    expect(m.gateway.disconnected).toEqual([]);
   });
 
   it('$disconnect without the authorizer context finds the charger by connection id', async () => {
