@@ -16,13 +16,8 @@ import {
 import { isoFromMillis } from '../../ocpp/time.js';
 import type { ChargingProfile, CommandAction, CommandMap } from '../../ocpp/v16/types.js';
 import { validatorFor } from '../../ocpp/validation.js';
-import type {
-  CallFailure,
-  CallOutcome,
-  CallPayload,
-  CallRef,
-  OutboundCallRecord,
-} from '../../ports/charger-calls.js';
+import type { CallFailure, CallOutcome, CallRef, OutboundCallRecord } from '../../ports/charger-calls.js';
+import { storableResult } from './command-replies.js';
 import type { ChargerSession, OcppDeps } from './deps.js';
 
 export type CommandDeps = Pick<
@@ -161,32 +156,6 @@ function toResult<Conf>(call: OutboundCallRecord): CommandResult<Conf> {
     default:
       return { status: 'pending', call };
   }
-}
-
-/**
- * The most entries of each GetConfiguration list a stored answer keeps. A charger may report any
- * number of keys (the schema sets no limit; 9,000 were seen); at the schema's longest key and value
- * this many stay far below DynamoDB's 400 KB item next to the call's own bounded payload. Other
- * answers are bounded by the gateway's 128 KB message limit.
- */
-export const MAX_STORED_CONFIGURATION_KEYS = 250;
-
-/** What is stored of a valid answer: GetConfiguration's lists cut to their first entries, and a note saying so. */
-function storableResult(
-  action: string,
-  payload: CallPayload,
-): Pick<CallOutcome, 'result' | 'resultTruncated'> {
-  if (action !== 'GetConfiguration') return { result: payload };
-  const result = { ...payload };
-  const notes: string[] = [];
-  for (const list of ['configurationKey', 'unknownKey'] as const) {
-    const entries = payload[list];
-    if (Array.isArray(entries) && entries.length > MAX_STORED_CONFIGURATION_KEYS) {
-      result[list] = entries.slice(0, MAX_STORED_CONFIGURATION_KEYS);
-      notes.push(`${list}: the first ${MAX_STORED_CONFIGURATION_KEYS} of ${entries.length} kept`);
-    }
-  }
-  return notes.length ? { result, resultTruncated: notes.join('; ') } : { result };
 }
 
 /**
