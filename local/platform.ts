@@ -213,42 +213,37 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
 
     // Each consumer resumes after its own checkpoint, as each event source mapping keeps its own
     // place; with none (a new data folder) it reads from the oldest record, so nothing written
-    // before a crash is skipped.
-    const poller = await startStreamPoller({
-      endpoint: dynamo.endpoint,
-      streamArn,
-      handler: handlers.recompute,
-      startingPosition: 'TRIM_HORIZON',
-      checkpointFile: opts.inMemory ? undefined : join(dataDir, 'stream-checkpoint-pricing.json'),
-      deadLetterFile: opts.inMemory ? undefined : join(dataDir, 'stream-dlq.jsonl'),
-      log,
-    });
-    stops.push(poller.stop);
-    // Payments read the same stream through an event source of their own, as in AWS.
-    const paymentsPoller = await startStreamPoller({
-      endpoint: dynamo.endpoint,
-      streamArn,
-      handler: handlers.paymentsStream,
-      startingPosition: 'TRIM_HORIZON',
-      checkpointFile: opts.inMemory ? undefined : join(dataDir, 'stream-checkpoint-payments.json'),
-      deadLetterFile: opts.inMemory ? undefined : join(dataDir, 'payments-stream-dlq.jsonl'),
-      log,
-    });
-    stops.push(paymentsPoller.stop);
+    // before a crash is skipped. Payments read the same stream through a source of their own, as in AWS.
+    const consume = async (handler: AnyHandler, checkpoint: string, deadLetters: string) => {
+      const consumer = await startStreamPoller({
+        endpoint: dynamo.endpoint,
+        streamArn,
+        handler,
+        startingPosition: 'TRIM_HORIZON',
+        checkpointFile: opts.inMemory ? undefined : join(dataDir, checkpoint),
+        deadLetterFile: opts.inMemory ? undefined : join(dataDir, deadLetters),
+        log,
+      });
+      stops.push(consumer.stop);
+      return consumer;
+    };
+    const poller = await consume(handlers.recompute, 'stream-checkpoint-pricing.json', 'stream-dlq.jsonl');
+    const paymentsPoller = await consume(
+      handlers.paymentsStream,
+      'stream-checkpoint-payments.json',
+      'payments-stream-dlq.jsonl',
+    );
 
+    // The EventBridge schedules, in this order each run.
+    const schedules: [AnyHandler, string][] = [
+      [handlers.callSweeper, 'call-sweeper'],
+      [handlers.finaliser, 'finaliser'],
+      [handlers.paymentsSweeper, 'payments-sweeper'],
+    ];
     const runSchedules = async () => {
-      await handlers.callSweeper(
-        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-        lambdaContext('call-sweeper'),
-      );
-      await handlers.finaliser(
-        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-        lambdaContext('finaliser'),
-      );
-      await handlers.paymentsSweeper(
-        { source: 'aws.events', 'detail-type': 'Scheduled Event' },
-        lambdaContext('payments-sweeper'),
-      );
+      for (const [handler, name] of schedules) {
+        await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext(name));
+      }
     };
     let running = false;
     const timer = setInterval(() => {

@@ -19,26 +19,18 @@ import type { PlatformEndpoints } from '../../local/platform.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
 import { hashPassword } from '../../shared/app/auth/password.js';
-import { parseTariff } from '../../shared/domain/tariff.js';
+import { aTariff, energy, parking } from '../fixtures/builders/pricing.js';
 import { msAt, thisMinuteMs } from '../fixtures/time.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OPERATOR = 'op-demo';
 const PASSWORD = 'crash-test-password';
-const TARIFF = parseTariff({
+/** 30p per kWh and £6 per hour of idling, no tax: the pricing integration test's rate. */
+const TARIFF = aTariff({
   id: 'tariff-crash',
   operatorId: OPERATOR,
   name: 'Crash test',
-  currency: 'GBP',
-  timeZone: 'Europe/London',
-  elements: [
-    {
-      components: [
-        { type: 'ENERGY', priceMilliMinor: 30_000, taxRateBp: 0 },
-        { type: 'PARKING', priceMilliMinor: 600_000, taxRateBp: 0 },
-      ],
-    },
-  ],
+  elements: [{ components: [energy(30_000, 0), parking(600_000, 0)] }],
 });
 
 type ClientOptions = ConstructorParameters<typeof RPCClient>[0];
