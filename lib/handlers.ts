@@ -1,10 +1,14 @@
 /**
  * Every Lambda function of the platform, in one place: its entry file, size and what it may touch.
- * The stateless stack builds one function per entry and grants exactly the access listed here;
- * the infra tests iterate the same list, so a handler cannot be added to one and not the other.
+ * The stateless stack builds one function per entry and grants exactly the access listed here; the
+ * local runtime runs the same entries and refuses, per invocation, what the list does not grant
+ * (local/access.ts), so a missing grant fails the local tests instead of the first real charger.
+ * The infra tests iterate the same list, so a handler cannot be added to one and not the other.
  *
  * Entry files are relative to the repository root and export `handler`.
  */
+import { keys, prefixes } from '../shared/adapters/dynamodb/keys.js';
+import type { GsiName } from '../shared/adapters/dynamodb/table.js';
 
 /** The WebSocket API stage; the CloudFront Function rewrites `/ocpp/{id}` to `/${OCPP_STAGE_NAME}`. */
 export const OCPP_STAGE_NAME = 'ocpp';
@@ -15,8 +19,19 @@ export interface HandlerSpec {
   readonly description: string;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
-  /** Table access: item reads only, or reads and writes (items and indexes). */
+  /** Table items: reads only, or reads and writes. */
   readonly table: 'read' | 'readWrite';
+  /** The global secondary indexes it queries (`dynamodb:Query` on `<table>/index/<name>`, nothing else). */
+  readonly indexes: readonly GsiName[];
+  /** `dynamodb:Scan` on the table (no index lists what it looks for). */
+  readonly scansTable: boolean;
+  /** Reads the table stream: it is the target of an event source mapping on it. */
+  readonly readsStream: boolean;
+  /**
+   * Writes beyond `table`, each allowed only on partitions whose key starts with one of the prefixes
+   * (IAM `dynamodb:LeadingKeys`): a function that otherwise only reads, writing a few items of its own.
+   */
+  readonly scopedWrites: readonly ScopedWrite[];
   /** `execute-api:ManageConnections` on the OCPP stage: sends frames to connected chargers. */
   readonly postsToChargers: boolean;
   /** `secretsmanager:GetSecretValue` on the Stripe secret. */
@@ -30,6 +45,15 @@ export interface HandlerSpec {
   readonly readsTokenSecret: boolean;
 }
 
+export interface ScopedWrite {
+  readonly actions: readonly ('PutItem' | 'UpdateItem' | 'DeleteItem')[];
+  /** Partition key prefixes from keys.ts; the grant matches `<prefix>*`. */
+  readonly partitionKeyPrefixes: readonly string[];
+}
+
+/** Nothing beyond `table`: the default of every function but the authorizer. */
+const NO_SCOPED_WRITES: readonly ScopedWrite[] = [];
+
 export const HANDLERS = {
   ocppAuthorizer: {
     entry: 'functions/ocpp/authorizer.ts',
@@ -38,6 +62,27 @@ export const HANDLERS = {
     memorySize: 1024,
     timeoutSeconds: 10,
     table: 'read',
+    indexes: [],
+    scansTable: false,
+    readsStream: false,
+    // The authorizer is the one function a charger reaches before it is authenticated, so it only
+    // reads, but for two kinds of item that must be written before (or instead of) $connect:
+    scopedWrites: [
+      // A self-registering charger's pending record (trust on first use: a conditional put of the
+      // password it presented). IAM cannot require the put's attribute_not_exists condition, so this
+      // could overwrite a charger's record; that gives a compromised authorizer nothing it lacks, as
+      // its Allow alone already admits any charger id.
+      { actions: ['PutItem'], partitionKeyPrefixes: [prefixes.chargerPartition] },
+      // Failed-login counts: a refused attempt never reaches $connect (login-failures.ts adds with
+      // UpdateItem, restarts a window with PutItem, clears with DeleteItem).
+      {
+        actions: ['PutItem', 'UpdateItem', 'DeleteItem'],
+        partitionKeyPrefixes: [
+          keys.loginFailures({ chargerId: '' }).pk,
+          keys.loginFailures({ sourceIp: '' }).pk,
+        ],
+      },
+    ],
     postsToChargers: false,
     readsStripeSecret: false,
     sendsEmail: false,
@@ -49,6 +94,10 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 10,
     table: 'readWrite',
+    indexes: [],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     // The newest connection of a charger wins: $connect closes the one it supersedes (@connections DELETE).
     postsToChargers: true,
     readsStripeSecret: false,
@@ -61,6 +110,10 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 10,
     table: 'readWrite',
+    indexes: [],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     postsToChargers: false,
     readsStripeSecret: false,
     sendsEmail: false,
@@ -73,6 +126,10 @@ export const HANDLERS = {
     // Under API Gateway's 29 s integration timeout so a slow call fails here, visibly, first.
     timeoutSeconds: 25,
     table: 'readWrite',
+    indexes: [],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     // A CALLRESULT for a platform call can release the next queued call to the same charger.
     postsToChargers: true,
     readsStripeSecret: false,
@@ -86,6 +143,11 @@ export const HANDLERS = {
     // Under the 1 minute schedule so runs do not overlap.
     timeoutSeconds: 50,
     table: 'readWrite',
+    // The open calls (sparse gsi1 partition).
+    indexes: ['gsi1'],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     postsToChargers: true,
     readsStripeSecret: false,
     sendsEmail: false,
@@ -98,6 +160,11 @@ export const HANDLERS = {
     // HTTP API integrations time out at 30 s.
     timeoutSeconds: 28,
     table: 'readWrite',
+    // The operator API's listings of chargers and transactions.
+    indexes: ['gsi1'],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     // Start/stop from the Transaction URL page and the operator API send RemoteStart/RemoteStop.
     postsToChargers: true,
     // Creates and cancels Stripe PaymentIntents (pre-authorisation holds).
@@ -113,6 +180,10 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 28,
     table: 'readWrite',
+    indexes: [],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     // A hold that reaches requires_capture sends RemoteStartTransaction to the charger.
     postsToChargers: true,
     // The webhook signing secret lives in the same secret as the API key.
@@ -127,6 +198,10 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 60,
     table: 'readWrite',
+    indexes: [],
+    scansTable: false,
+    readsStream: true,
+    scopedWrites: NO_SCOPED_WRITES,
     // Stops a session whose charge nears the pre-authorised amount (RemoteStopTransaction).
     postsToChargers: true,
     readsStripeSecret: false,
@@ -140,6 +215,11 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
+    indexes: [],
+    // The reconciliation sweep pages through the table: no index lists unfinalised transactions.
+    scansTable: true,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     // A hold about to expire stops the running session with RemoteStopTransaction. Capture and
     // receipts belong to the payments consumer of the charge-finalised outbox, not to this function.
     postsToChargers: true,
@@ -154,6 +234,10 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 60,
     table: 'readWrite',
+    indexes: [],
+    scansTable: false,
+    readsStream: true,
+    scopedWrites: NO_SCOPED_WRITES,
     // RemoteStopTransaction: a StartTransaction that arrives after its hold ended, and a session
     // whose hold is about to lapse (captured on the data in hand).
     postsToChargers: true,
@@ -172,6 +256,11 @@ export const HANDLERS = {
     // Under the 1 minute schedule so runs do not overlap.
     timeoutSeconds: 50,
     table: 'readWrite',
+    // The sessions due for a sweep (sparse gsi1 partition).
+    indexes: ['gsi1'],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
     // Stopping a session is the finaliser's; this function only moves payments and owes receipts.
     postsToChargers: false,
     // Cancels abandoned PaymentIntents.

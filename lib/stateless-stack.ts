@@ -161,7 +161,6 @@ export class StatelessStack extends Stack {
     const environment: Record<string, string> = {
       TABLE_NAME: table.tableName,
       SENDER_EMAIL: settings.senderEmail,
-      STRIPE_SECRET_ARN: stripeSecret.secretArn,
       PUBLIC_BASE_URL: settings.publicBaseUrl ?? this.httpApi.apiEndpoint,
       HEARTBEAT_INTERVAL_SECONDS: String(settings.heartbeatIntervalSeconds),
       CALL_TIMEOUT_SECONDS: String(settings.callTimeoutSeconds),
@@ -183,10 +182,12 @@ export class StatelessStack extends Stack {
         description: spec.description,
         memorySize: spec.memorySize,
         timeout: Duration.seconds(spec.timeoutSeconds),
-        // The token secret's ARN only where it may be read, like its grant below.
-        environment: spec.readsTokenSecret
-          ? { ...environment, SESSION_TOKEN_SECRET_ARN: sessionTokenSecret.secretArn }
-          : environment,
+        // Each secret's ARN only where it may be read, like its grant below.
+        environment: {
+          ...environment,
+          ...(spec.readsStripeSecret ? { STRIPE_SECRET_ARN: stripeSecret.secretArn } : {}),
+          ...(spec.readsTokenSecret ? { SESSION_TOKEN_SECRET_ARN: sessionTokenSecret.secretArn } : {}),
+        },
         logRetention: settings.logRetention,
       });
     }
@@ -245,7 +246,7 @@ export class StatelessStack extends Stack {
     for (const name of HANDLER_NAMES) {
       const spec: HandlerSpec = HANDLERS[name];
       const f = functions[name];
-      grantTableData(table, f.function, spec.table);
+      grantTableData(table, f.function, spec);
       if (spec.readsStripeSecret) stripeSecret.grantRead(f.function);
       if (spec.readsTokenSecret) sessionTokenSecret.grantRead(f.function);
       if (spec.sendsEmail) senderIdentity.grantSendEmail(f.function);
@@ -262,13 +263,8 @@ export class StatelessStack extends Stack {
     // ---- Table stream consumers ---------------------------------------------------------------
     // Two mappings on the one table stream (DynamoDB serves up to two readers per shard without
     // throttling), each with its own filters and its own dead-letter queue.
-    this.recomputeDlq = this.streamConsumer('Recompute', functions.streamRecompute, table, RECOMPUTE_FILTERS);
-    this.paymentsDlq = this.streamConsumer(
-      'Payments',
-      functions.streamPayments,
-      table,
-      PAYMENTS_STREAM_FILTERS,
-    );
+    this.recomputeDlq = this.streamConsumer('Recompute', 'streamRecompute', table, RECOMPUTE_FILTERS);
+    this.paymentsDlq = this.streamConsumer('Payments', 'streamPayments', table, PAYMENTS_STREAM_FILTERS);
 
     // ---- Schedules ----------------------------------------------------------------------------
     const everyMinute = events.Schedule.rate(Duration.minutes(1));
@@ -317,10 +313,18 @@ export class StatelessStack extends Stack {
    */
   private streamConsumer(
     name: string,
-    consumer: PlatformFunction,
+    handler: HandlerName,
     table: dynamodb.ITable,
     filters: Record<string, unknown>[],
   ): sqs.Queue {
+    // The event source grants the stream read itself; the declaration must say so too, or the
+    // local runtime and the grants tests would not know this function reads the stream.
+    if (!(HANDLERS[handler] as HandlerSpec).readsStream) {
+      throw new Error(
+        `${handler} consumes the table stream but lib/handlers.ts does not declare readsStream`,
+      );
+    }
+    const consumer = this.functions[handler];
     const dlq = new sqs.Queue(this, `${name}Dlq`, {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

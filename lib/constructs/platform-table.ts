@@ -9,6 +9,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
+import { tableStatements } from '../access.js';
+import type { HandlerSpec } from '../handlers.js';
 
 /** createTableInput declares every key attribute as a string; so does the deployed table. */
 const string = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
@@ -42,42 +44,30 @@ export class PlatformTable extends Construct {
   }
 }
 
-const READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-const INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
-
 /**
- * Data access to the platform table. Unlike `table.grantReadWriteData` (which adds
- * `<table>/index/*`), the indexes are named one by one from PLATFORM_TABLE and get read actions
- * only, so no policy holds a wildcard. Transactions need no action of their own: they are
- * authorised per item by the Put/Update/Delete/ConditionCheck actions above.
+ * A function's access to the platform table, from its declaration (lib/access.ts `tableStatements`,
+ * the statements the local runtime enforces too). Unlike `table.grantReadWriteData` (which adds
+ * `<table>/index/*` and Scan everywhere), each index is named and gets Query only, Scan goes only to
+ * a function that declares it, and a scoped write carries its `dynamodb:LeadingKeys` condition.
  */
-export function grantTableData(
-  table: dynamodb.ITable,
-  grantee: iam.IGrantable,
-  access: 'read' | 'readWrite',
-): void {
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: access === 'readWrite' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
-    resourceArns: [table.tableArn],
-  });
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: INDEX_ACTIONS,
-    resourceArns: PLATFORM_TABLE.globalSecondaryIndexes.map(
-      (gsi) => `${table.tableArn}/index/${gsi.indexName}`,
-    ),
-  });
+export function grantTableData(table: dynamodb.ITable, grantee: iam.IGrantable, spec: HandlerSpec): void {
+  for (const statement of tableStatements(spec)) {
+    const prefixes = statement.partitionKeyPrefixes;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: statement.actions.map((action) => `dynamodb:${action}`),
+      resourceArns:
+        'table' in statement.on
+          ? [table.tableArn]
+          : statement.on.indexes.map((indexName) => `${table.tableArn}/index/${indexName}`),
+      ...(prefixes
+        ? {
+            conditions: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) },
+            },
+          }
+        : {}),
+    });
+  }
+  if (spec.readsStream) table.grantStreamRead(grantee);
 }

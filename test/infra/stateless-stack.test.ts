@@ -45,6 +45,49 @@ function allows(statements: Statement[], action: string, resourceLogicalId: stri
   );
 }
 
+interface TableGrants {
+  /** Actions on the table itself, without a condition. */
+  table: string[];
+  indexes: { index: string; actions: string[] }[];
+  /** Actions on the table under a `dynamodb:LeadingKeys` condition, with its patterns. */
+  scoped: { actions: string[]; leadingKeys: string[] }[];
+  stream: boolean;
+}
+
+/** A role's DynamoDB statements, sorted by what they reach: the table, an index, the stream. */
+function tableGrantsOf(statements: Statement[]): TableGrants {
+  const grants: TableGrants = { table: [], indexes: [], scoped: [], stream: false };
+  for (const s of statements) {
+    const actions = actionsOf([s]).filter((a) => a.startsWith('dynamodb:'));
+    if (actions.length === 0 || s.Effect !== 'Allow') continue;
+    const resource = JSON.stringify(s.Resource);
+    if (actions.includes('dynamodb:GetRecords')) {
+      grants.stream = true;
+      continue;
+    }
+    if (actions.every((a) => a === 'dynamodb:ListStreams')) continue;
+    const index = /\/index\/([A-Za-z0-9_.-]+)/.exec(resource);
+    if (index?.[1]) {
+      grants.indexes.push({ index: index[1], actions });
+      continue;
+    }
+    const like = (s as Statement & { Condition?: Record<string, Record<string, string | string[]>> })
+      .Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+    if (like) grants.scoped.push({ actions, leadingKeys: Array.isArray(like) ? like : [like] });
+    else grants.table.push(...actions);
+  }
+  return grants;
+}
+
+/** IAM StringLike for the patterns the stack writes: `*` matches any run of characters. */
+function likeMatches(pattern: string, value: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(value);
+}
+
 type Pattern = { [key: string]: Pattern | (string | { prefix: string })[] };
 
 /**
@@ -132,7 +175,6 @@ describe('stateless stack', () => {
             NODE_OPTIONS: '--enable-source-maps',
             TABLE_NAME: expect.anything(),
             SENDER_EMAIL: 'receipts@example.com',
-            STRIPE_SECRET_ARN: expect.anything(),
             PUBLIC_BASE_URL: expect.anything(),
             HEARTBEAT_INTERVAL_SECONDS: '300',
             CALL_TIMEOUT_SECONDS: '30',
@@ -146,20 +188,17 @@ describe('stateless stack', () => {
       expect(resources[logicalId(f.logGroup)].Properties.RetentionInDays).toBe(30);
     });
 
-    it.each(HANDLER_NAMES)(
-      '%s: names the session token secret in its environment only if it may read it',
-      (name) => {
-        const spec: HandlerSpec = HANDLERS[name];
-        const variables = template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
-        if (spec.readsTokenSecret) {
-          expect(JSON.stringify(variables.SESSION_TOKEN_SECRET_ARN)).toContain(
-            logicalId(platform.stateful.sessionTokenSecret),
-          );
-        } else {
-          expect(variables.SESSION_TOKEN_SECRET_ARN).toBeUndefined();
-        }
-      },
-    );
+    it.each(HANDLER_NAMES)('%s: names each secret in its environment only if it may read it', (name) => {
+      const spec: HandlerSpec = HANDLERS[name];
+      const variables = template.toJSON().Resources[fnId(name)].Properties.Environment.Variables;
+      for (const [variable, secret, readable] of [
+        ['SESSION_TOKEN_SECRET_ARN', platform.stateful.sessionTokenSecret, spec.readsTokenSecret],
+        ['STRIPE_SECRET_ARN', platform.stateful.stripeSecret, spec.readsStripeSecret],
+      ] as const) {
+        if (readable) expect(JSON.stringify(variables[variable]), variable).toContain(logicalId(secret));
+        else expect(variables[variable], variable).toBeUndefined();
+      }
+    });
 
     it('gives the token secret to the driver pages and the payments consumer, and email to the payments consumer alone', () => {
       const declaring = (flag: 'readsTokenSecret' | 'sendsEmail') =>
@@ -224,14 +263,37 @@ describe('stateless stack', () => {
   });
 
   describe('least-privilege grants, as lib/handlers.ts lists them', () => {
-    it.each(HANDLER_NAMES)('%s', (name) => {
+    it.each(HANDLER_NAMES)('%s: table items, indexes, Scan and stream exactly as declared', (name) => {
+      const spec: HandlerSpec = HANDLERS[name];
+      const grants = tableGrantsOf(statementsOf(template, policyId(name)));
+      const reads = [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+      ];
+      const writes = [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ];
+      expect(grants.table.sort()).toEqual(
+        [
+          ...reads,
+          ...(spec.scansTable ? ['dynamodb:Scan'] : []),
+          ...(spec.table === 'readWrite' ? writes : []),
+        ].sort(),
+      );
+      expect(grants.indexes).toEqual(spec.indexes.map((index) => ({ index, actions: ['dynamodb:Query'] })));
+      expect(grants.scoped.length).toBe(spec.scopedWrites.length);
+      expect(grants.stream).toBe(spec.readsStream);
+    });
+
+    it.each(HANDLER_NAMES)('%s: @connections, secrets and email exactly as declared', (name) => {
       const spec: HandlerSpec = HANDLERS[name];
       const statements = statementsOf(template, policyId(name));
       const actions = actionsOf(statements);
-
-      expect(actions).toContain('dynamodb:GetItem');
-      expect(actions).toContain('dynamodb:Query');
-      expect(actions.includes('dynamodb:PutItem')).toBe(spec.table === 'readWrite');
       expect(actions.includes('execute-api:ManageConnections')).toBe(spec.postsToChargers);
       expect(
         allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateful.stripeSecret)),
@@ -243,10 +305,65 @@ describe('stateless stack', () => {
       expect(actions.includes('secretsmanager:GetSecretValue')).toBe(
         spec.readsStripeSecret || spec.readsTokenSecret,
       );
-      expect(actions.includes('ses:SendEmail')).toBe(spec.sendsEmail);
-      expect(actions.includes('dynamodb:GetRecords')).toBe(STREAM_CONSUMERS.includes(name));
+      expect(actions.some((action) => action.startsWith('ses:'))).toBe(spec.sendsEmail);
       // Writes its own log group only; never the account-wide managed policy.
       expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+    });
+
+    it('grants Scan to the reconciliation sweep alone, and on no index', () => {
+      const scanning = HANDLER_NAMES.filter((name) =>
+        tableGrantsOf(statementsOf(template, policyId(name))).table.includes('dynamodb:Scan'),
+      );
+      expect(scanning).toEqual(['scheduleFinaliser']);
+      for (const name of HANDLER_NAMES) {
+        for (const index of tableGrantsOf(statementsOf(template, policyId(name))).indexes)
+          expect(index.actions, name).toEqual(['dynamodb:Query']);
+      }
+    });
+
+    it('gives the stream to its two consumers alone, and the index to the three functions that query it', () => {
+      const streaming = HANDLER_NAMES.filter(
+        (name) => tableGrantsOf(statementsOf(template, policyId(name))).stream,
+      );
+      expect(streaming.sort()).toEqual([...STREAM_CONSUMERS].sort());
+      const indexed = HANDLER_NAMES.filter(
+        (name) => tableGrantsOf(statementsOf(template, policyId(name))).indexes.length > 0,
+      );
+      expect(indexed.sort()).toEqual(['httpApi', 'ocppCallSweeper', 'schedulePaymentsSweeper']);
+    });
+
+    it('lets the authorizer write only a pending charger record and login failures, each under dynamodb:LeadingKeys', () => {
+      const grants = tableGrantsOf(statementsOf(template, policyId('ocppAuthorizer')));
+      // Reads only, without a condition: a flood of unauthenticated connects reaches this role.
+      expect(grants.table.sort()).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+      ]);
+      expect(grants.scoped).toEqual([
+        { actions: ['dynamodb:PutItem'], leadingKeys: ['CP#*'] },
+        {
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          leadingKeys: ['LOGINFAIL#CP#*', 'LOGINFAIL#IP#*'],
+        },
+      ]);
+      // The patterns cover the keys the authorizer writes (keys.ts) and not, say, a transaction's.
+      const [pending, failures] = grants.scoped.map((g) => g.leadingKeys);
+      expect(pending!.some((p) => likeMatches(p, keys.charger('ACME-001').pk))).toBe(true);
+      for (const subject of [{ chargerId: 'ACME-001' }, { sourceIp: '192.0.2.1' }]) {
+        expect(failures!.some((p) => likeMatches(p, keys.loginFailures(subject).pk))).toBe(true);
+      }
+      for (const pattern of [...pending!, ...failures!]) {
+        expect(likeMatches(pattern, keys.transaction('ACME-001', 7).pk)).toBe(false);
+        expect(likeMatches(pattern, keys.operator('op-1').pk)).toBe(false);
+      }
+    });
+
+    it('gives no other function a scoped write', () => {
+      for (const name of HANDLER_NAMES.filter((n) => n !== 'ocppAuthorizer')) {
+        expect(tableGrantsOf(statementsOf(template, policyId(name))).scoped, name).toEqual([]);
+      }
     });
 
     it('names each index of PLATFORM_TABLE instead of granting <table>/index/*', () => {
