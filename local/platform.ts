@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../lib/handlers.js';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
+import { asFunction, enforceAccess } from './access.js';
 import { ensurePlatformTable, startDynamoLocal } from './dynamodb-local.js';
 import { startGateway } from './gateway.js';
 import { startHttpServer } from './http-server.js';
@@ -186,10 +188,10 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       connectionsPort: ports.connections,
       stage: 'ocpp',
       handlers: {
-        authorizer: handlers.authorizer,
-        connect: handlers.connect,
-        disconnect: handlers.disconnect,
-        default: handlers.message,
+        authorizer: handlers.ocppAuthorizer,
+        connect: handlers.ocppConnect,
+        disconnect: handlers.ocppDisconnect,
+        default: handlers.ocppMessage,
       },
       log,
     });
@@ -198,14 +200,26 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     // read config lazily.
     process.env.CONNECTIONS_ENDPOINT = gateway.connectionsUrl;
     resetConfigForTests();
+    // Every service a function reaches is known now: from here each function gets only what its
+    // role would get in AWS (lib/handlers.ts), and a refusal is logged as the missing grant it is.
+    const stopEnforcing = enforceAccess(
+      {
+        dynamodb: dynamo.endpoint,
+        ses: ses.url,
+        connections: gateway.connectionsUrl,
+        stripe: stripe.url,
+      },
+      (d) => log(`access denied: ${d.caller} ${d.action}: ${d.reason}`),
+    );
+    stops.push(async () => stopEnforcing());
 
     const http = await startHttpServer({
       port: httpPort,
       host,
       routes: [
         { routeKey: 'POST /stripe/webhook', handler: handlers.stripeWebhook, functionName: 'stripe-webhook' },
-        { routeKey: 'ANY /{proxy+}', handler: handlers.api, functionName: 'http-api' },
-        { routeKey: 'GET /', handler: handlers.api, functionName: 'http-api' },
+        { routeKey: 'ANY /{proxy+}', handler: handlers.httpApi, functionName: 'http-api' },
+        { routeKey: 'GET /', handler: handlers.httpApi, functionName: 'http-api' },
       ],
       log,
     });
@@ -227,18 +241,22 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       stops.push(consumer.stop);
       return consumer;
     };
-    const poller = await consume(handlers.recompute, 'stream-checkpoint-pricing.json', 'stream-dlq.jsonl');
+    const poller = await consume(
+      handlers.streamRecompute,
+      'stream-checkpoint-pricing.json',
+      'stream-dlq.jsonl',
+    );
     const paymentsPoller = await consume(
-      handlers.paymentsStream,
+      handlers.streamPayments,
       'stream-checkpoint-payments.json',
       'payments-stream-dlq.jsonl',
     );
 
     // The EventBridge schedules, in this order each run.
     const schedules: [AnyHandler, string][] = [
-      [handlers.callSweeper, 'call-sweeper'],
-      [handlers.finaliser, 'finaliser'],
-      [handlers.paymentsSweeper, 'payments-sweeper'],
+      [handlers.ocppCallSweeper, 'call-sweeper'],
+      [handlers.scheduleFinaliser, 'finaliser'],
+      [handlers.schedulePaymentsSweeper, 'payments-sweeper'],
     ];
     const runSchedules = async () => {
       for (const [handler, name] of schedules) {
@@ -291,60 +309,20 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   }
 }
 
-interface Handlers {
-  authorizer: AnyHandler;
-  connect: AnyHandler;
-  disconnect: AnyHandler;
-  message: AnyHandler;
-  callSweeper: AnyHandler;
-  api: AnyHandler;
-  stripeWebhook: AnyHandler;
-  recompute: AnyHandler;
-  finaliser: AnyHandler;
-  paymentsStream: AnyHandler;
-  paymentsSweeper: AnyHandler;
-}
+type Handlers = Record<HandlerName, AnyHandler>;
 
-/** The very modules the CDK stack bundles into Lambda functions (lib/handlers.ts). */
+/**
+ * The very modules the CDK stack bundles into Lambda functions (lib/handlers.ts entries), each run
+ * under the access its declaration grants (local/access.ts), as its role would in AWS.
+ */
 async function loadHandlers(): Promise<Handlers> {
-  const [
-    authorizer,
-    connect,
-    disconnect,
-    message,
-    callSweeper,
-    api,
-    stripeWebhook,
-    recompute,
-    finaliser,
-    paymentsStream,
-    paymentsSweeper,
-  ] = await Promise.all([
-    import('../functions/ocpp/authorizer.js'),
-    import('../functions/ocpp/connect.js'),
-    import('../functions/ocpp/disconnect.js'),
-    import('../functions/ocpp/message.js'),
-    import('../functions/ocpp/call-sweeper.js'),
-    import('../functions/http/api.js'),
-    import('../functions/payments/stripe-webhook.js'),
-    import('../functions/streams/recompute.js'),
-    import('../functions/schedules/finaliser.js'),
-    import('../functions/streams/payments.js'),
-    import('../functions/schedules/payments-sweeper.js'),
-  ]);
-  return {
-    authorizer: authorizer.handler,
-    connect: connect.handler,
-    disconnect: disconnect.handler,
-    message: message.handler,
-    callSweeper: callSweeper.handler,
-    api: api.handler,
-    stripeWebhook: stripeWebhook.handler,
-    recompute: recompute.handler,
-    finaliser: finaliser.handler,
-    paymentsStream: paymentsStream.handler,
-    paymentsSweeper: paymentsSweeper.handler,
-  };
+  const loaded = await Promise.all(
+    HANDLER_NAMES.map(async (name) => {
+      const module = (await import(join(ROOT, HANDLERS[name].entry))) as { handler: AnyHandler };
+      return [name, asFunction(name, module.handler)] as const;
+    }),
+  );
+  return Object.fromEntries(loaded) as Handlers;
 }
 
 /**
