@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../lib/handlers.js';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
-import { asFunction, enforceAccess } from './access.js';
+import { asFunction, type Denial, enforceAccess } from './access.js';
 import { ensurePlatformTable, startDynamoLocal } from './dynamodb-local.js';
 import { startGateway } from './gateway.js';
 import { startHttpServer } from './http-server.js';
@@ -69,6 +69,11 @@ export interface PlatformOptions {
   log?: (line: string) => void;
   /** Overrides for the handlers' settings (e.g. a short settle window in tests). */
   env?: Record<string, string>;
+  /**
+   * Hears each request a function made beyond its declared access (lib/handlers.ts), refused as IAM
+   * would refuse it. Default: a `log` line. The tests' setup fails the run on any.
+   */
+  onAccessDenied?: (denial: Denial) => void;
 }
 
 export interface PlatformEndpoints {
@@ -209,7 +214,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         connections: gateway.connectionsUrl,
         stripe: stripe.url,
       },
-      (d) => log(`access denied: ${d.caller} ${d.action}: ${d.reason}`),
+      opts.onAccessDenied ?? ((d) => log(`access denied: ${d.caller} ${d.action}: ${d.reason}`)),
     );
     stops.push(async () => stopEnforcing());
 
