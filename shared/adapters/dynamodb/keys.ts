@@ -304,6 +304,17 @@ export const transactionItemScan = {
   sk: SK.transaction,
 } as const;
 
+/**
+ * A charger's calls created at or after `since`: the CALL# sort keys from that time on (the sort key
+ * starts with the creation time; `~` sorts after every ISO-8601 character).
+ */
+export const outboundCallsSinceRange = (chargerId: string, since: string) =>
+  ({
+    pk: chargerPartition(chargerId),
+    from: `${prefixes.outboundCall}${since}`,
+    to: `${prefixes.outboundCall}~`,
+  }) as const;
+
 /** Partitions read whole (DynamoDB refuses an empty `begins_with` prefix on a key). */
 export const partitions = {
   receiptsOfSession: (sessionId: string): string => keys.receipt(sessionId, '', 0).pk,

@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
+import { triggerMessage } from '../../../shared/app/ocpp/commands.js';
+import { TRIGGERED_MESSAGE_WINDOW_SECONDS } from '../../../shared/app/ocpp/triggered-messages.js';
+import type { CommandMap } from '../../../shared/ocpp/v16/types.js';
 import {
   aCharger,
   anIdTag,
@@ -90,6 +93,76 @@ describe('registration gate', () => {
   it('lets a charger through once the operator approved it, without reconnecting', async () => {
     const approved = new TestCharger(m, aSession({ registration: 'pending' }));
     expect((await approved.call('Heartbeat', {}))[0]).toBe(3);
+  });
+});
+
+describe('registration gate: what TriggerMessage asked a pending charger for (OCPP 1.6 §4.2)', () => {
+  let pending: TestCharger;
+
+  beforeEach(async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    const session = aSession({ registration: 'pending' });
+    await m.deps.connections.open({
+      connectionId: session.connectionId,
+      chargerId: session.chargerId,
+      operatorId: session.operatorId,
+      protocol: 'ocpp1.6',
+      connectedAt: 1,
+      domainName: session.domainName,
+      stage: session.stage,
+    });
+    pending = new TestCharger(m, session);
+  });
+
+  /** Sends the trigger and lets the charger answer it; the platform's frame is the last one sent. */
+  async function trigger(
+    payload: CommandMap['TriggerMessage']['req'],
+    answer: 'Accepted' | 'Rejected' | null = 'Accepted',
+  ) {
+    await triggerMessage(m.deps, CHARGER_ID, payload);
+    const frame = m.gateway.framesTo('conn-1').at(-1) as [number, string, string, unknown];
+    if (answer) expect(await pending.raw(JSON.stringify([3, frame[1], { status: answer }]))).toBeUndefined();
+  }
+  const status = (connectorId: number) => ({ connectorId, errorCode: 'NoError', status: 'Available' });
+  const refusal = (reply: unknown[]) => reply.slice(0, 3);
+
+  it('accepts the triggered message, answered or not yet, and stores it', async () => {
+    await trigger({ requestedMessage: 'StatusNotification' });
+    expect(await pending.ok('StatusNotification', status(1))).toEqual({});
+    expect((await m.deps.statuses.current(CHARGER_ID, 1))?.status).toBe('Available');
+
+    await trigger({ requestedMessage: 'Heartbeat' }, null);
+    expect(await pending.ok('Heartbeat', {})).toEqual({ currentTime: iso('0') });
+  });
+
+  it('still refuses every message it was not asked for, and one on another connector', async () => {
+    await trigger({ requestedMessage: 'StatusNotification', connectorId: 2 });
+    expect(refusal(await pending.call('Heartbeat', {}))).toEqual([4, expect.any(String), 'SecurityError']);
+    expect(refusal(await pending.call('StatusNotification', status(1)))).toEqual([
+      4,
+      expect.any(String),
+      'SecurityError',
+    ]);
+    expect(await pending.ok('StatusNotification', status(2))).toEqual({});
+  });
+
+  it('refuses it once the charger rejected the trigger, or the window has passed', async () => {
+    await trigger({ requestedMessage: 'Heartbeat' }, 'Rejected');
+    expect(refusal(await pending.call('Heartbeat', {}))).toEqual([4, expect.any(String), 'SecurityError']);
+
+    await trigger({ requestedMessage: 'StatusNotification' });
+    m.clock.advance((TRIGGERED_MESSAGE_WINDOW_SECONDS + 1) * 1000);
+    expect(refusal(await pending.call('StatusNotification', status(1)))).toEqual([
+      4,
+      expect.any(String),
+      'SecurityError',
+    ]);
+  });
+
+  it('refuses it from a rejected charger, whatever it was asked', async () => {
+    await trigger({ requestedMessage: 'Heartbeat' });
+    m.store.putCharger(aCharger({ registration: 'rejected' }));
+    expect(refusal(await pending.call('Heartbeat', {}))).toEqual([4, expect.any(String), 'SecurityError']);
   });
 });
 

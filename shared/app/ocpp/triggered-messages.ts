@@ -1,0 +1,49 @@
+/**
+ * OCPP 1.6 §4.2: a charger in Pending may send the messages a TriggerMessage asked it for, and
+ * nothing else but BootNotification. No state of its own: the platform's outbound call records
+ * already say what was asked and when, so a trigger is honoured for a bounded window after it was
+ * sent (a StatusNotification trigger without connectorId may bring one answer per connector).
+ */
+import { isoFromMillis } from '../../ocpp/time.js';
+import type { OutboundCallRecord } from '../../ports/charger-calls.js';
+import type { ChargerSession, OcppDeps } from './deps.js';
+
+/** How long after a TriggerMessage went out the charger may send what it asked for. */
+export const TRIGGERED_MESSAGE_WINDOW_SECONDS = 120;
+
+/** The actions TriggerMessage can ask for whose payload names a connector. */
+const CONNECTOR_SCOPED = new Set(['StatusNotification', 'MeterValues']);
+
+/**
+ * True when `action` is what a TriggerMessage sent to this Pending charger within the window asked
+ * for (on the connector it named, if it named one), and the charger did not refuse the trigger.
+ */
+export async function wasTriggered(
+  deps: Pick<OcppDeps, 'calls' | 'chargers' | 'clock' | 'settings'>,
+  session: ChargerSession,
+  action: string,
+  payload: unknown,
+): Promise<boolean> {
+  const nowMs = deps.clock.now();
+  const windowMs = TRIGGERED_MESSAGE_WINDOW_SECONDS * 1000;
+  // A call may wait in the queue up to its timeout before it is sent: look back that far as well.
+  const since = isoFromMillis(nowMs - windowMs - deps.settings.callTimeoutSeconds * 1000);
+  const calls = await deps.calls.createdSince(session.chargerId, since);
+  const asked = calls.some((call) => triggers(call, action, payload, nowMs - windowMs));
+  if (!asked) return false;
+  // Only Pending: a Rejected charger is told to go away, whatever it was asked before.
+  const charger = await deps.chargers.get(session.chargerId);
+  return charger?.registration === 'pending';
+}
+
+function triggers(call: OutboundCallRecord, action: string, payload: unknown, sentFromMs: number): boolean {
+  if (call.action !== 'TriggerMessage' || call.payload.requestedMessage !== action) return false;
+  if (call.sentAt === undefined || Date.parse(call.sentAt) < sentFromMs) return false;
+  // Sent and not answered yet counts: the answer and the triggered message may be handled out of order.
+  const notRefused =
+    call.status === 'sent' || (call.status === 'succeeded' && call.result?.status === 'Accepted');
+  if (!notRefused) return false;
+  const connectorId = call.payload.connectorId;
+  if (typeof connectorId !== 'number' || !CONNECTOR_SCOPED.has(action)) return true;
+  return (payload as { connectorId?: unknown }).connectorId === connectorId;
+}
