@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import { triggerMessage } from '../../../shared/app/ocpp/commands.js';
 import { TRIGGERED_MESSAGE_WINDOW_SECONDS } from '../../../shared/app/ocpp/triggered-messages.js';
+import { MAX_CONNECTOR_ID } from '../../../shared/app/ocpp/v16/core.js';
 import type { CommandMap } from '../../../shared/ocpp/v16/types.js';
 import {
   aCharger,
@@ -377,6 +378,35 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
   it('stores MeterValues outside a transaction', async () => {
     await cp.ok('MeterValues', { connectorId: 0, meterValue: [energySample(at('-1h'), 1)] });
     expect([...m.store.meterValues.values()]).toMatchObject([{ connectorId: 0, flags: [] }]);
+  });
+});
+
+describe('connector ids against the charger (connectorCount, or at most MAX_CONNECTOR_ID when unset)', () => {
+  const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: at('-1h') };
+  const status = (connectorId: number) => ({ connectorId, errorCode: 'NoError', status: 'Available' });
+  const refusal = (reply: unknown[]) => reply.slice(0, 3);
+  const PROPERTY = [4, expect.any(String), 'PropertyConstraintViolation'];
+
+  it('refuses a StartTransaction or StatusNotification on a connector the charger does not have, storing nothing', async () => {
+    m.store.putCharger(aCharger({ tariffId: 'tariff-1', connectorCount: 2 }));
+    const before = m.store.snapshot();
+    expect(refusal(await cp.call('StartTransaction', { ...start, connectorId: 3 }))).toEqual(PROPERTY);
+    expect(refusal(await cp.call('StatusNotification', status(3)))).toEqual(PROPERTY);
+    expect(m.store.snapshot()).toBe(before);
+
+    expect(await cp.ok('StartTransaction', { ...start, connectorId: 2 })).toMatchObject({ transactionId: 1 });
+    expect(await cp.ok('StatusNotification', status(2))).toEqual({});
+    expect(await cp.ok('StatusNotification', status(0))).toEqual({});
+  });
+
+  it('bounds the ids of a charger whose connector count the operator has not set', async () => {
+    const before = m.store.snapshot();
+    expect(refusal(await cp.call('StatusNotification', status(MAX_CONNECTOR_ID + 1)))).toEqual(PROPERTY);
+    expect(
+      refusal(await cp.call('StartTransaction', { ...start, connectorId: MAX_CONNECTOR_ID + 1 })),
+    ).toEqual(PROPERTY);
+    expect(m.store.snapshot()).toBe(before);
+    expect(await cp.ok('StatusNotification', status(MAX_CONNECTOR_ID))).toEqual({});
   });
 });
 

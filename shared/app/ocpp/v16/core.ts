@@ -39,11 +39,25 @@ const REGISTRATION_STATUS: Record<Charger['registration'], RegistrationStatus> =
   rejected: 'Rejected',
 };
 
-function requireConnector(connectorId: number, min: 0 | 1): void {
-  if (connectorId < min) {
+/**
+ * The highest connector id a charger may use when the operator has not set its `connectorCount`:
+ * the most the operator API lets one register, so every id stored here can be described there.
+ */
+export const MAX_CONNECTOR_ID = 32;
+
+/**
+ * Connector ids are checked against the operator's `connectorCount` for the charger: the one list
+ * of connectors the start page, the QR codes and the payments flow already use. What a charger
+ * says about itself (NumberOfConnectors, the connectors it has reported) is not trusted to widen it:
+ * a connector the operator does not know could never be paid for or shown. Without a count, ids up
+ * to MAX_CONNECTOR_ID pass. Refused before anything is stored.
+ */
+function requireConnector(connectorId: number, min: 0 | 1, charger?: Pick<Charger, 'connectorCount'>): void {
+  const max = charger?.connectorCount ?? MAX_CONNECTOR_ID;
+  if (connectorId < min || connectorId > max) {
     throw new OcppError(
       'PropertyConstraintViolation',
-      `connectorId must be ${min === 0 ? '0 or more' : '1 or more'}`,
+      `connectorId must be ${min} to ${max} on this charger`,
       {
         details: { connectorId },
       },
@@ -102,7 +116,7 @@ export const statusNotification: Handler<StatusNotificationReq, Record<string, n
   ctx,
   req,
 ) => {
-  requireConnector(req.connectorId, 0);
+  requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
   await deps.statuses.record({
     chargerId: ctx.chargerId,
     operatorId: ctx.operatorId,
@@ -143,7 +157,6 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
   ctx,
   req,
 ) => {
-  requireConnector(req.connectorId, 1);
   requireMeterReading('meterStart', req.meterStart);
   const { chargerId, operatorId } = ctx;
   const timestamp = normaliseTimestamp(req.timestamp);
@@ -151,6 +164,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     deps.transactions.findStart(chargerId, req.connectorId, timestamp),
     deps.chargers.get(chargerId),
   ]);
+  requireConnector(req.connectorId, 1, charger);
   const idTagInfo = await authorizeIdTag(deps, { chargerId, operatorId, idTag: req.idTag, charger });
   if (existing && sameStart(existing, req)) {
     deps.log.info('StartTransaction replayed; answering with its transaction id', {
