@@ -246,4 +246,22 @@ describe('what the charger says, checked against the platform', () => {
     expect(await deps.transactions.findStart(DEMO.chargerId, 3, startedAt)).toBeUndefined();
     expect(await deps.statuses.current(DEMO.chargerId, 3)).toBeUndefined();
   });
+
+  it('does not let a charger clock that runs ahead pin a stale status as current', async () => {
+    const nowMs = Date.now();
+    await cp.call('StatusNotification', {
+      connectorId: 1,
+      errorCode: 'GroundFailure',
+      status: 'Faulted',
+      timestamp: isoAt(nowMs, '+1h'),
+    });
+    // The charger's clock is set right (Heartbeat), and the fault is cleared.
+    await cp.call('StatusNotification', {
+      connectorId: 1,
+      errorCode: 'NoError',
+      status: 'Available',
+      timestamp: new Date().toISOString(),
+    });
+    expect(await deps.statuses.current(DEMO.chargerId, 1)).toMatchObject({ status: 'Available' });
+  });
 });

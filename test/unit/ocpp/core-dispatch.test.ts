@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import { triggerMessage } from '../../../shared/app/ocpp/commands.js';
 import { TRIGGERED_MESSAGE_WINDOW_SECONDS } from '../../../shared/app/ocpp/triggered-messages.js';
-import { MAX_CONNECTOR_ID } from '../../../shared/app/ocpp/v16/core.js';
+import { MAX_CONNECTOR_ID, STATUS_CLOCK_TOLERANCE_SECONDS } from '../../../shared/app/ocpp/v16/core.js';
 import type { CommandMap } from '../../../shared/ocpp/v16/types.js';
 import {
   aCharger,
@@ -201,6 +201,29 @@ describe('StatusNotification', () => {
     await cp.ok('StatusNotification', status(2, 'Faulted'), 's1');
     expect(m.store.snapshot()).toBe(before);
     expect(await m.deps.statuses.history(CHARGER_ID, 2)).toHaveLength(1);
+  });
+
+  it('orders a status whose charger clock runs ahead of the platform by when it arrived', async () => {
+    // The charger's clock is an hour fast; after a Heartbeat it has the platform's time again.
+    await cp.ok('StatusNotification', status(1, 'Charging', at('+1h')));
+    m.clock.advance(5 * 60_000);
+    await cp.ok('StatusNotification', status(1, 'Available', at('+5m')));
+    expect(await m.deps.statuses.current(CHARGER_ID, 1)).toMatchObject({
+      status: 'Available',
+      timestamp: iso('+5m'),
+    });
+    // History keeps what the charger said, in its own order.
+    expect((await m.deps.statuses.history(CHARGER_ID, 1)).map((h) => [h.status, h.timestamp])).toEqual([
+      ['Available', iso('+5m')],
+      ['Charging', iso('+1h')],
+    ]);
+  });
+
+  it(`trusts a charger clock up to ${STATUS_CLOCK_TOLERANCE_SECONDS} s ahead`, async () => {
+    const ahead = `+${STATUS_CLOCK_TOLERANCE_SECONDS}s`;
+    await cp.ok('StatusNotification', status(1, 'Charging', at(ahead)));
+    await cp.ok('StatusNotification', status(1, 'Available', at('+1s')));
+    expect((await m.deps.statuses.current(CHARGER_ID, 1))?.status).toBe('Charging');
   });
 
   it('refuses a negative connector id', async () => {

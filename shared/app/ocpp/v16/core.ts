@@ -111,12 +111,26 @@ export const heartbeat: Handler<Record<string, never>, HeartbeatConf> = async (d
   return { currentTime: isoFromMillis(deps.clock.now()) };
 };
 
+/**
+ * How far ahead of the platform's receive time a charger's status timestamp may be and still order
+ * the connector's statuses: clocks drift and the platform's own is only a reference, but a status
+ * stamped minutes into the future would stay "current" over every real one until that time passes.
+ */
+export const STATUS_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** The time a status is ordered by: its own, unless that is ahead of its arrival beyond the tolerance. */
+function statusOrderTime(timestamp: string, receivedAt: string): string {
+  const aheadMs = Date.parse(timestamp) - Date.parse(receivedAt);
+  return aheadMs > STATUS_CLOCK_TOLERANCE_SECONDS * 1000 ? receivedAt : timestamp;
+}
+
 export const statusNotification: Handler<StatusNotificationReq, Record<string, never>> = async (
   deps,
   ctx,
   req,
 ) => {
   requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
+  const timestamp = req.timestamp !== undefined ? normaliseTimestamp(req.timestamp) : ctx.receivedAt;
   await deps.statuses.record({
     chargerId: ctx.chargerId,
     operatorId: ctx.operatorId,
@@ -126,8 +140,9 @@ export const statusNotification: Handler<StatusNotificationReq, Record<string, n
     ...(req.info !== undefined ? { info: req.info } : {}),
     ...(req.vendorId !== undefined ? { vendorId: req.vendorId } : {}),
     ...(req.vendorErrorCode !== undefined ? { vendorErrorCode: req.vendorErrorCode } : {}),
-    timestamp: req.timestamp !== undefined ? normaliseTimestamp(req.timestamp) : ctx.receivedAt,
+    timestamp,
     timestampSource: req.timestamp !== undefined ? 'charger' : 'received',
+    orderedAt: statusOrderTime(timestamp, ctx.receivedAt),
     messageId: ctx.messageId,
     receivedAt: ctx.receivedAt,
   });
