@@ -392,6 +392,67 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
     ).toEqual({ idTagInfo: { status: 'Accepted' } });
   });
 
+  it('ends the open transaction of a connector a new StartTransaction begins on, flagged for the operator', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [energySample(at('-50m'), 4000)],
+    });
+    // The charger lost the stop (a reboot) and starts the connector again, its register moved on.
+    m.clock.advance(60_000);
+    expect(
+      await cp.ok('StartTransaction', { ...start, meterStart: 4500, timestamp: at('-30m') }, 'start-2'),
+    ).toEqual({
+      idTagInfo: { status: 'Accepted' },
+      transactionId: 2,
+    });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      status: 'stopped',
+      stoppedAt: iso('-30m'),
+      meterStop: 4500,
+      stopReason: 'Other',
+      stopMessageId: 'start-2',
+      flags: ['superseded-by-new-start'],
+    });
+    expect(await m.deps.transactions.get(CHARGER_ID, 2)).toMatchObject({ status: 'active', flags: [] });
+
+    // A replay of the new start changes nothing.
+    const before = m.store.snapshot();
+    await cp.ok('StartTransaction', { ...start, meterStart: 4500, timestamp: at('-30m') }, 'start-2-again');
+    expect(m.store.snapshot()).toBe(before);
+  });
+
+  it("ends a superseded transaction on its last reading when the new start's register restarted from 0", async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [energySample(at('-50m'), 4000)],
+    });
+    await cp.ok('StartTransaction', { ...start, meterStart: 0, timestamp: at('-30m') });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      status: 'stopped',
+      meterStop: 4000,
+    });
+  });
+
+  it('leaves stopped transactions, other connectors and later starts alone', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('-40m') });
+    await cp.ok('StartTransaction', { ...start, connectorId: 2, timestamp: at('-35m') });
+    await cp.ok('StartTransaction', { ...start, timestamp: at('-30m') });
+    // Queued offline and delivered late: an earlier start than the open one does not end it.
+    await cp.ok('StartTransaction', { ...start, timestamp: at('-2h') });
+    const flags = await Promise.all(
+      [1, 2, 3, 4].map(async (id) => (await m.deps.transactions.get(CHARGER_ID, id))?.flags),
+    );
+    expect(flags).toEqual([[], [], [], []]);
+    expect((await m.deps.transactions.get(CHARGER_ID, 1))?.stopMessageId).not.toBeUndefined();
+    expect((await m.deps.transactions.get(CHARGER_ID, 2))?.status).toBe('active');
+    expect((await m.deps.transactions.get(CHARGER_ID, 3))?.status).toBe('active');
+  });
+
   it('acknowledges an empty MeterValues without writing', async () => {
     const before = m.store.snapshot();
     expect(await cp.ok('MeterValues', { connectorId: 1, transactionId: 1, meterValue: [] })).toEqual({});
