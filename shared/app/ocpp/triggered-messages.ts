@@ -11,6 +11,12 @@ import type { ChargerSession, OcppDeps } from './deps.js';
 /** How long after a TriggerMessage went out the charger may send what it asked for. */
 export const TRIGGERED_MESSAGE_WINDOW_SECONDS = 120;
 
+/**
+ * How long before it was sent a TriggerMessage may have been created (queued behind other calls)
+ * and still be found. A Pending charger is asked little, so the look-back reads few records.
+ */
+const TRIGGER_QUEUE_LOOKBACK_SECONDS = 30 * 60;
+
 /** The actions TriggerMessage can ask for whose payload names a connector. */
 const CONNECTOR_SCOPED = new Set(['StatusNotification', 'MeterValues']);
 
@@ -19,15 +25,16 @@ const CONNECTOR_SCOPED = new Set(['StatusNotification', 'MeterValues']);
  * for (on the connector it named, if it named one), and the charger did not refuse the trigger.
  */
 export async function wasTriggered(
-  deps: Pick<OcppDeps, 'calls' | 'chargers' | 'clock' | 'settings'>,
+  deps: Pick<OcppDeps, 'calls' | 'chargers' | 'clock'>,
   session: ChargerSession,
   action: string,
   payload: unknown,
 ): Promise<boolean> {
   const nowMs = deps.clock.now();
   const windowMs = TRIGGERED_MESSAGE_WINDOW_SECONDS * 1000;
-  // A call may wait in the queue up to its timeout before it is sent: look back that far as well.
-  const since = isoFromMillis(nowMs - windowMs - deps.settings.callTimeoutSeconds * 1000);
+  // The window runs from when the trigger was sent, and it may have queued behind other calls
+  // before that: the records are found by creation time, so look back further than the window.
+  const since = isoFromMillis(nowMs - windowMs - TRIGGER_QUEUE_LOOKBACK_SECONDS * 1000);
   const calls = await deps.calls.createdSince(session.chargerId, since);
   const asked = calls.some((call) => triggers(call, action, payload, nowMs - windowMs));
   if (!asked) return false;

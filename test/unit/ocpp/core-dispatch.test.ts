@@ -160,6 +160,22 @@ describe('registration gate: what TriggerMessage asked a pending charger for (OC
     ]);
   });
 
+  it('counts the window from when the trigger was sent, however long it queued', async () => {
+    await m.deps.calls.create({
+      chargerId: CHARGER_ID,
+      operatorId: OPERATOR_ID,
+      messageId: 'queued-trigger',
+      action: 'TriggerMessage',
+      payload: { requestedMessage: 'Heartbeat' },
+      createdAt: iso('-10m'),
+      deadline: iso('+30s'),
+      status: 'sent',
+      sentAt: iso('-10s'),
+      connectionId: 'conn-1',
+    });
+    expect(await pending.ok('Heartbeat', {})).toEqual({ currentTime: iso('0') });
+  });
+
   it('refuses it from a rejected charger, whatever it was asked', async () => {
     await trigger({ requestedMessage: 'Heartbeat' });
     m.store.putCharger(aCharger({ registration: 'rejected' }));
