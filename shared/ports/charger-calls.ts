@@ -82,6 +82,11 @@ export interface OutboundCallRepository {
   queued(chargerId: string): Promise<OutboundCallRecord[]>;
   /** Every open (queued or sent) call of every charger, soonest deadline first. */
   open(): Promise<OutboundCallRecord[]>;
+  /**
+   * The charger's calls created at or after `since` (ISO-8601), in any state, oldest first: what the
+   * platform recently asked of it (a Pending charger may send what a TriggerMessage asked for).
+   */
+  createdSince(chargerId: string, since: string): Promise<OutboundCallRecord[]>;
 }
 
 /** Reaches a connected charger (API Gateway's `@connections` PostToConnection). */

@@ -13,6 +13,12 @@ export interface StatusEvent {
   /** The charger's timestamp (canonical UTC), or when the platform received it if the charger sent none. */
   timestamp: string;
   timestampSource: 'charger' | 'received';
+  /**
+   * What the current status is ordered by: `timestamp`, unless the charger's clock ran ahead of the
+   * platform's beyond a small tolerance, then the receive time (a fast clock would otherwise pin a
+   * stale status as current). Absent on events stored before it existed: `timestamp` orders them.
+   */
+  orderedAt?: string;
   messageId: string;
   receivedAt: string;
 }
@@ -20,7 +26,7 @@ export interface StatusEvent {
 export interface StatusRepository {
   /**
    * Appends to the history (a repeat of the same message writes nothing) and updates the current
-   * status only if this event is newer than the one stored, so late, queued events keep their place
+   * status only if this event is newer than the one stored (by `orderedAt`, else `timestamp`), so late, queued events keep their place
    * in history without overwriting a fresher status.
    */
   record(event: StatusEvent): Promise<{ history: 'stored' | 'duplicate'; current: 'updated' | 'older' }>;

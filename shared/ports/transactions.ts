@@ -21,8 +21,14 @@ export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'Conc
  * - `start-missing`: created from a StopTransaction whose StartTransaction never arrived.
  * - `id-tag-not-accepted`: the charger started (e.g. offline) with a tag the platform refused.
  * - `stop-conflict`: a second, different StopTransaction arrived; the first one was kept.
+ * - `superseded-by-new-start`: still open when a new StartTransaction began on its connector (its
+ *   StopTransaction was lost); the platform stopped it at the new start (see v16/core.ts).
  */
-export type TransactionFlag = 'start-missing' | 'id-tag-not-accepted' | 'stop-conflict';
+export type TransactionFlag =
+  | 'start-missing'
+  | 'id-tag-not-accepted'
+  | 'stop-conflict'
+  | 'superseded-by-new-start';
 
 export interface TransactionRecord {
   chargerId: string;
@@ -111,6 +117,12 @@ export const METER_MESSAGE_ATTRIBUTES = [
 
 export interface TransactionRepository {
   findStart(chargerId: string, connectorId: number, timestamp: string): Promise<StartRecord | undefined>;
+  /** The connector's start with the latest timestamp strictly before `timestamp`, if any. */
+  latestStartBefore(
+    chargerId: string,
+    connectorId: number,
+    timestamp: string,
+  ): Promise<StartRecord | undefined>;
   /** The next id from the charger's atomic counter. */
   nextTransactionId(chargerId: string): Promise<number>;
   /** Raises the charger's counter to at least `transactionId`, so it never hands out an id a charger already used. */

@@ -125,6 +125,31 @@ describe('self-registration under a claimed prefix', () => {
     await client.close({ force: true });
   });
 
+  it('lets a pending charger send what TriggerMessage asked for, and refuses anything else (OCPP 1.6 §4.2)', async () => {
+    const triggeredId = `${prefix}-0002`;
+    const client = charger(triggeredId, password);
+    client.handle('TriggerMessage', async () => ({ status: 'Accepted' }));
+    await client.connect();
+    try {
+      expect((await boot(client)).status).toBe('Pending');
+      const triggered = await api('POST', `/chargers/${triggeredId}/commands`, {
+        action: 'TriggerMessage',
+        payload: { requestedMessage: 'StatusNotification', connectorId: 1 },
+      });
+      expect(triggered.json).toMatchObject({ status: 'succeeded', result: { status: 'Accepted' } });
+
+      await expect(
+        client.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }),
+      ).resolves.toEqual({});
+      await expect(client.call('Heartbeat', {})).rejects.toMatchObject({ rpcErrorCode: 'SecurityError' });
+      await expect(
+        client.call('StatusNotification', { connectorId: 2, errorCode: 'NoError', status: 'Available' }),
+      ).rejects.toMatchObject({ rpcErrorCode: 'SecurityError' });
+    } finally {
+      await client.close({ force: true });
+    }
+  });
+
   it('refuses a prefix with a character no registrable charger id has, with a 400', async () => {
     const res = await api('PUT', `/registration-prefixes/AUTO${run}:`);
     expect(res.status).toBe(400);

@@ -223,3 +223,45 @@ describe('a charging session', () => {
     });
   });
 });
+
+describe('what the charger says, checked against the platform', () => {
+  const cp = charger();
+
+  beforeAll(async () => {
+    await cp.connect();
+    await cp.call('BootNotification', { chargePointVendor: 'ITest', chargePointModel: 'Sim-1' });
+  });
+  afterAll(async () => {
+    await cp.close({ force: true });
+  });
+
+  it('refuses a connector the charger does not have (the operator set 2) and stores nothing', async () => {
+    const startedAt = at(29);
+    await expect(
+      cp.call('StartTransaction', { connectorId: 3, idTag: DEMO.idTag, meterStart: 0, timestamp: startedAt }),
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' });
+    await expect(
+      cp.call('StatusNotification', { connectorId: 3, errorCode: 'NoError', status: 'Available' }),
+    ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' });
+    expect(await deps.transactions.findStart(DEMO.chargerId, 3, startedAt)).toBeUndefined();
+    expect(await deps.statuses.current(DEMO.chargerId, 3)).toBeUndefined();
+  });
+
+  it('does not let a charger clock that runs ahead pin a stale status as current', async () => {
+    const nowMs = Date.now();
+    await cp.call('StatusNotification', {
+      connectorId: 1,
+      errorCode: 'GroundFailure',
+      status: 'Faulted',
+      timestamp: isoAt(nowMs, '+1h'),
+    });
+    // The charger's clock is set right (Heartbeat), and the fault is cleared.
+    await cp.call('StatusNotification', {
+      connectorId: 1,
+      errorCode: 'NoError',
+      status: 'Available',
+      timestamp: new Date().toISOString(),
+    });
+    expect(await deps.statuses.current(DEMO.chargerId, 1)).toMatchObject({ status: 'Available' });
+  });
+});

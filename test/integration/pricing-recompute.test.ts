@@ -285,6 +285,36 @@ describe('pricing on the table stream', () => {
     ).toHaveLength(1);
   });
 
+  it('ends a transaction whose stop was lost when the connector starts again, and finalises its charge', async () => {
+    const { id, cp } = await aCharger();
+    const first = await start(cp, 10_000);
+    await meterValues(cp, first, [reading(1, 11_000), reading(3, 12_000)]);
+    // The charger reboots and drops its queue: no StopTransaction; the connector starts again.
+    const second = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PRICING-IT',
+      meterStart: 12_000,
+      timestamp: iso(5),
+    })) as { transactionId: number };
+    expect(second.transactionId).not.toBe(first);
+
+    // ENERGY 12 000 - 10 000 = 2 kWh x 30p = 60p; PARKING minute 3 to the new start at minute 5: 2 x 10p.
+    const final = await eventually(
+      () => txItem(id, first),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    expect(final).toMatchObject({
+      stoppedAt: iso(5),
+      meterStop: 12_000,
+      stopReason: 'Other',
+      flags: new Set(['superseded-by-new-start']),
+      energyMilliWh: 2_000_000,
+      finalReason: 'settled',
+    });
+    expect((final.charge as Charge).totals).toEqual({ netMinor: 80, taxMinor: 0, grossMinor: 80 });
+    expect(await txItem(id, second.transactionId)).toMatchObject({ status: 'active' });
+  });
+
   it('replaying a running session batch changes nothing', async () => {
     const { id, cp } = await aCharger();
     const txId = await start(cp, 50_000);

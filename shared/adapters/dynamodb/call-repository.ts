@@ -12,7 +12,7 @@ import type {
   OutboundCallRepository,
   OutstandingCall,
 } from '../../ports/charger-calls.js';
-import { gsi1, keys, OPEN_CALL_PARTITION, queries } from './keys.js';
+import { gsi1, keys, OPEN_CALL_PARTITION, outboundCallsSinceRange, queries } from './keys.js';
 import {
   beginsWith,
   Expression,
@@ -152,6 +152,16 @@ export class DynamoCallRepository implements OutboundCallRepository {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :open',
       ExpressionAttributeValues: { ':open': OPEN_CALL_PARTITION },
+    });
+    return items.map(toCall);
+  }
+
+  async createdSince(chargerId: string, since: string): Promise<OutboundCallRecord[]> {
+    const range = outboundCallsSinceRange(chargerId, since);
+    const { items } = await queryAll(this.t, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
+      ConsistentRead: true,
     });
     return items.map(toCall);
   }

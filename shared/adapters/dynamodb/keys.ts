@@ -304,6 +304,28 @@ export const transactionItemScan = {
   sk: SK.transaction,
 } as const;
 
+/**
+ * A charger's calls created at or after `since`: the CALL# sort keys from that time on (the sort key
+ * starts with the creation time; `~` sorts after every ISO-8601 character).
+ */
+export const outboundCallsSinceRange = (chargerId: string, since: string) =>
+  ({
+    pk: chargerPartition(chargerId),
+    from: `${prefixes.outboundCall}${since}`,
+    to: `${prefixes.outboundCall}~`,
+  }) as const;
+
+/**
+ * A connector's start records with a timestamp before `timestamp` (queried backwards, the latest
+ * first): BETWEEN is inclusive, so the record at `timestamp` itself is the caller's to skip.
+ */
+export const startsUpToRange = (chargerId: string, connectorId: number, timestamp: string) =>
+  ({
+    pk: chargerPartition(chargerId),
+    from: keys.startDedup(chargerId, connectorId, '').sk,
+    to: keys.startDedup(chargerId, connectorId, timestamp).sk,
+  }) as const;
+
 /** Partitions read whole (DynamoDB refuses an empty `begins_with` prefix on a key). */
 export const partitions = {
   receiptsOfSession: (sessionId: string): string => keys.receipt(sessionId, '', 0).pk,

@@ -33,6 +33,7 @@ const STATUS_FIELDS = [
   'vendorErrorCode',
   'timestamp',
   'timestampSource',
+  'orderedAt',
   'messageId',
   'receivedAt',
 ] as const;
@@ -86,8 +87,13 @@ export class DynamoStatusRepository implements StatusRepository {
 
     // The current status is replaced as a whole (fields the event lacks are removed), and only by a newer event.
     const u = new Expression();
+    const ts = u.name('timestamp');
+    const orderedAt = u.name('orderedAt');
+    const order = u.value(e.orderedAt ?? e.timestamp);
+    // Items stored before `orderedAt` existed are ordered by their timestamp.
     u.when(
-      `attribute_not_exists(${u.name('timestamp')}) OR ${u.name('timestamp')} < ${u.value(e.timestamp)}`,
+      `attribute_not_exists(${ts}) OR (attribute_exists(${orderedAt}) AND ${orderedAt} < ${order})` +
+        ` OR (attribute_not_exists(${orderedAt}) AND ${ts} < ${order})`,
     );
     u.setAll(Object.fromEntries(STATUS_FIELDS.map((field) => [field, e[field]])), { removeUndefined: true });
     try {

@@ -12,7 +12,7 @@
  * - start record (keys.startDedup): the replay key of a start.
  * - counter (keys.transactionCounter): `seq`, incremented atomically.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   MeterValuesRecord,
   StartRecord,
@@ -21,7 +21,7 @@ import type {
   TransactionRecord,
   TransactionRepository,
 } from '../../ports/transactions.js';
-import { gsi1, keys, queries } from './keys.js';
+import { gsi1, keys, queries, startsUpToRange } from './keys.js';
 import { meterValuesItem, toMeterValuesRecord } from './meter-values-items.js';
 import {
   beginsWith,
@@ -73,6 +73,27 @@ export class DynamoTransactionRepository implements TransactionRepository {
       }),
     );
     return out.Item ? stripKeys<StartRecord>(out.Item) : undefined;
+  }
+
+  async latestStartBefore(
+    chargerId: string,
+    connectorId: number,
+    timestamp: string,
+  ): Promise<StartRecord | undefined> {
+    const range = startsUpToRange(chargerId, connectorId, timestamp);
+    const out = await this.t.doc.send(
+      new QueryCommand({
+        TableName: this.t.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': range.pk, ':from': range.from, ':to': range.to },
+        ScanIndexForward: false,
+        // The latest two: one may be the start at `timestamp` itself.
+        Limit: 2,
+        ConsistentRead: true,
+      }),
+    );
+    const before = (out.Items ?? []).find((item) => item.sk !== range.to);
+    return before ? stripKeys<StartRecord>(before) : undefined;
   }
 
   async nextTransactionId(chargerId: string): Promise<number> {

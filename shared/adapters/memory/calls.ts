@@ -100,4 +100,10 @@ export class MemoryCallRepository implements OutboundCallRepository {
       .sort((a, b) => (a.deadline < b.deadline ? -1 : 1))
       .map(clone);
   }
+  async createdSince(chargerId: string, since: string): Promise<OutboundCallRecord[]> {
+    return [...this.s.calls.values()]
+      .filter((c) => c.chargerId === chargerId && c.createdAt >= since)
+      .sort((a, b) => (callKey(a) < callKey(b) ? -1 : 1))
+      .map(clone);
+  }
 }

@@ -106,7 +106,8 @@ export class MemoryStatusRepository implements StatusRepository {
     if (history === 'duplicate' && dedupByMessage) return { history, current: 'older' };
     const curKey = `${e.chargerId}|${e.connectorId}`;
     const cur = this.s.statusCurrent.get(curKey);
-    if (cur && cur.timestamp >= e.timestamp) return { history, current: 'older' };
+    const orderOf = (x: StatusEvent) => x.orderedAt ?? x.timestamp;
+    if (cur && orderOf(cur) >= orderOf(e)) return { history, current: 'older' };
     this.s.statusCurrent.set(curKey, clone(e));
     this.s.writes++;
     return { history, current: 'updated' };

@@ -25,6 +25,21 @@ export class MemoryTransactionRepository implements TransactionRepository {
     return r ? clone(r) : undefined;
   }
 
+  async latestStartBefore(
+    chargerId: string,
+    connectorId: number,
+    timestamp: string,
+  ): Promise<StartRecord | undefined> {
+    const from = this.startKey(chargerId, connectorId, '');
+    const before = this.startKey(chargerId, connectorId, timestamp);
+    const latest = [...this.s.starts.keys()]
+      .filter((k) => k.startsWith(from) && k < before)
+      .sort()
+      .at(-1);
+    const r = latest === undefined ? undefined : this.s.starts.get(latest);
+    return r ? clone(r) : undefined;
+  }
+
   async nextTransactionId(chargerId: string): Promise<number> {
     const next = (this.s.txCounters.get(chargerId) ?? 0) + 1;
     this.s.txCounters.set(chargerId, next);

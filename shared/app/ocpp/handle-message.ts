@@ -16,6 +16,7 @@ import { isoFromMillis } from '../../ocpp/time.js';
 import { validatorFor } from '../../ocpp/validation.js';
 import { recordCallReply } from './commands.js';
 import type { CallContext, ChargerSession, OcppDeps } from './deps.js';
+import { wasTriggered } from './triggered-messages.js';
 import { OCPP16_CORE } from './v16/core.js';
 
 export const DISPATCH: VersionedDispatch<OcppDeps, CallContext> = {
@@ -70,7 +71,11 @@ async function handleCall(deps: OcppDeps, session: ChargerSession, frame: CallFr
     if (!spec) throw new OcppError('NotSupported', `${action} is not supported`);
     const invalid = validator.checkRequest(action, payload);
     if (invalid) throw invalid;
-    if (!spec.allowedBeforeAcceptance && !(await isAccepted(deps, session))) {
+    if (
+      !spec.allowedBeforeAcceptance &&
+      !(await isAccepted(deps, session)) &&
+      !(await wasTriggered(deps, session, action, payload))
+    ) {
       throw new OcppError('SecurityError', 'the charger is not accepted: send BootNotification until it is');
     }
     const ctx: CallContext = { ...session, messageId, receivedAt: isoFromMillis(deps.clock.now()) };

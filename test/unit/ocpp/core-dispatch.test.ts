@@ -1,5 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
+import { triggerMessage } from '../../../shared/app/ocpp/commands.js';
+import { TRIGGERED_MESSAGE_WINDOW_SECONDS } from '../../../shared/app/ocpp/triggered-messages.js';
+import { MAX_CONNECTOR_ID, STATUS_CLOCK_TOLERANCE_SECONDS } from '../../../shared/app/ocpp/v16/core.js';
+import type { CommandMap } from '../../../shared/ocpp/v16/types.js';
 import {
   aCharger,
   anIdTag,
@@ -93,6 +97,92 @@ describe('registration gate', () => {
   });
 });
 
+describe('registration gate: what TriggerMessage asked a pending charger for (OCPP 1.6 §4.2)', () => {
+  let pending: TestCharger;
+
+  beforeEach(async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    const session = aSession({ registration: 'pending' });
+    await m.deps.connections.open({
+      connectionId: session.connectionId,
+      chargerId: session.chargerId,
+      operatorId: session.operatorId,
+      protocol: 'ocpp1.6',
+      connectedAt: 1,
+      domainName: session.domainName,
+      stage: session.stage,
+    });
+    pending = new TestCharger(m, session);
+  });
+
+  /** Sends the trigger and lets the charger answer it; the platform's frame is the last one sent. */
+  async function trigger(
+    payload: CommandMap['TriggerMessage']['req'],
+    answer: 'Accepted' | 'Rejected' | null = 'Accepted',
+  ) {
+    await triggerMessage(m.deps, CHARGER_ID, payload);
+    const frame = m.gateway.framesTo('conn-1').at(-1) as [number, string, string, unknown];
+    if (answer) expect(await pending.raw(JSON.stringify([3, frame[1], { status: answer }]))).toBeUndefined();
+  }
+  const status = (connectorId: number) => ({ connectorId, errorCode: 'NoError', status: 'Available' });
+  const refusal = (reply: unknown[]) => reply.slice(0, 3);
+
+  it('accepts the triggered message, answered or not yet, and stores it', async () => {
+    await trigger({ requestedMessage: 'StatusNotification' });
+    expect(await pending.ok('StatusNotification', status(1))).toEqual({});
+    expect((await m.deps.statuses.current(CHARGER_ID, 1))?.status).toBe('Available');
+
+    await trigger({ requestedMessage: 'Heartbeat' }, null);
+    expect(await pending.ok('Heartbeat', {})).toEqual({ currentTime: iso('0') });
+  });
+
+  it('still refuses every message it was not asked for, and one on another connector', async () => {
+    await trigger({ requestedMessage: 'StatusNotification', connectorId: 2 });
+    expect(refusal(await pending.call('Heartbeat', {}))).toEqual([4, expect.any(String), 'SecurityError']);
+    expect(refusal(await pending.call('StatusNotification', status(1)))).toEqual([
+      4,
+      expect.any(String),
+      'SecurityError',
+    ]);
+    expect(await pending.ok('StatusNotification', status(2))).toEqual({});
+  });
+
+  it('refuses it once the charger rejected the trigger, or the window has passed', async () => {
+    await trigger({ requestedMessage: 'Heartbeat' }, 'Rejected');
+    expect(refusal(await pending.call('Heartbeat', {}))).toEqual([4, expect.any(String), 'SecurityError']);
+
+    await trigger({ requestedMessage: 'StatusNotification' });
+    m.clock.advance((TRIGGERED_MESSAGE_WINDOW_SECONDS + 1) * 1000);
+    expect(refusal(await pending.call('StatusNotification', status(1)))).toEqual([
+      4,
+      expect.any(String),
+      'SecurityError',
+    ]);
+  });
+
+  it('counts the window from when the trigger was sent, however long it queued', async () => {
+    await m.deps.calls.create({
+      chargerId: CHARGER_ID,
+      operatorId: OPERATOR_ID,
+      messageId: 'queued-trigger',
+      action: 'TriggerMessage',
+      payload: { requestedMessage: 'Heartbeat' },
+      createdAt: iso('-10m'),
+      deadline: iso('+30s'),
+      status: 'sent',
+      sentAt: iso('-10s'),
+      connectionId: 'conn-1',
+    });
+    expect(await pending.ok('Heartbeat', {})).toEqual({ currentTime: iso('0') });
+  });
+
+  it('refuses it from a rejected charger, whatever it was asked', async () => {
+    await trigger({ requestedMessage: 'Heartbeat' });
+    m.store.putCharger(aCharger({ registration: 'rejected' }));
+    expect(refusal(await pending.call('Heartbeat', {}))).toEqual([4, expect.any(String), 'SecurityError']);
+  });
+});
+
 describe('Heartbeat', () => {
   it('answers the current time and records it', async () => {
     expect(await cp.ok('Heartbeat', {})).toEqual({ currentTime: iso('0') });
@@ -127,6 +217,29 @@ describe('StatusNotification', () => {
     await cp.ok('StatusNotification', status(2, 'Faulted'), 's1');
     expect(m.store.snapshot()).toBe(before);
     expect(await m.deps.statuses.history(CHARGER_ID, 2)).toHaveLength(1);
+  });
+
+  it('orders a status whose charger clock runs ahead of the platform by when it arrived', async () => {
+    // The charger's clock is an hour fast; after a Heartbeat it has the platform's time again.
+    await cp.ok('StatusNotification', status(1, 'Charging', at('+1h')));
+    m.clock.advance(5 * 60_000);
+    await cp.ok('StatusNotification', status(1, 'Available', at('+5m')));
+    expect(await m.deps.statuses.current(CHARGER_ID, 1)).toMatchObject({
+      status: 'Available',
+      timestamp: iso('+5m'),
+    });
+    // History keeps what the charger said, in its own order.
+    expect((await m.deps.statuses.history(CHARGER_ID, 1)).map((h) => [h.status, h.timestamp])).toEqual([
+      ['Available', iso('+5m')],
+      ['Charging', iso('+1h')],
+    ]);
+  });
+
+  it(`trusts a charger clock up to ${STATUS_CLOCK_TOLERANCE_SECONDS} s ahead`, async () => {
+    const ahead = `+${STATUS_CLOCK_TOLERANCE_SECONDS}s`;
+    await cp.ok('StatusNotification', status(1, 'Charging', at(ahead)));
+    await cp.ok('StatusNotification', status(1, 'Available', at('+1s')));
+    expect((await m.deps.statuses.current(CHARGER_ID, 1))?.status).toBe('Charging');
   });
 
   it('refuses a negative connector id', async () => {
@@ -295,6 +408,67 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
     ).toEqual({ idTagInfo: { status: 'Accepted' } });
   });
 
+  it('ends the open transaction of a connector a new StartTransaction begins on, flagged for the operator', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [energySample(at('-50m'), 4000)],
+    });
+    // The charger lost the stop (a reboot) and starts the connector again, its register moved on.
+    m.clock.advance(60_000);
+    expect(
+      await cp.ok('StartTransaction', { ...start, meterStart: 4500, timestamp: at('-30m') }, 'start-2'),
+    ).toEqual({
+      idTagInfo: { status: 'Accepted' },
+      transactionId: 2,
+    });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      status: 'stopped',
+      stoppedAt: iso('-30m'),
+      meterStop: 4500,
+      stopReason: 'Other',
+      stopMessageId: 'start-2',
+      flags: ['superseded-by-new-start'],
+    });
+    expect(await m.deps.transactions.get(CHARGER_ID, 2)).toMatchObject({ status: 'active', flags: [] });
+
+    // A replay of the new start changes nothing.
+    const before = m.store.snapshot();
+    await cp.ok('StartTransaction', { ...start, meterStart: 4500, timestamp: at('-30m') }, 'start-2-again');
+    expect(m.store.snapshot()).toBe(before);
+  });
+
+  it("ends a superseded transaction on its last reading when the new start's register restarted from 0", async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('MeterValues', {
+      connectorId: 1,
+      transactionId: 1,
+      meterValue: [energySample(at('-50m'), 4000)],
+    });
+    await cp.ok('StartTransaction', { ...start, meterStart: 0, timestamp: at('-30m') });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      status: 'stopped',
+      meterStop: 4000,
+    });
+  });
+
+  it('leaves stopped transactions, other connectors and later starts alone', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('-40m') });
+    await cp.ok('StartTransaction', { ...start, connectorId: 2, timestamp: at('-35m') });
+    await cp.ok('StartTransaction', { ...start, timestamp: at('-30m') });
+    // Queued offline and delivered late: an earlier start than the open one does not end it.
+    await cp.ok('StartTransaction', { ...start, timestamp: at('-2h') });
+    const flags = await Promise.all(
+      [1, 2, 3, 4].map(async (id) => (await m.deps.transactions.get(CHARGER_ID, id))?.flags),
+    );
+    expect(flags).toEqual([[], [], [], []]);
+    expect((await m.deps.transactions.get(CHARGER_ID, 1))?.stopMessageId).not.toBeUndefined();
+    expect((await m.deps.transactions.get(CHARGER_ID, 2))?.status).toBe('active');
+    expect((await m.deps.transactions.get(CHARGER_ID, 3))?.status).toBe('active');
+  });
+
   it('acknowledges an empty MeterValues without writing', async () => {
     const before = m.store.snapshot();
     expect(await cp.ok('MeterValues', { connectorId: 1, transactionId: 1, meterValue: [] })).toEqual({});
@@ -304,6 +478,35 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
   it('stores MeterValues outside a transaction', async () => {
     await cp.ok('MeterValues', { connectorId: 0, meterValue: [energySample(at('-1h'), 1)] });
     expect([...m.store.meterValues.values()]).toMatchObject([{ connectorId: 0, flags: [] }]);
+  });
+});
+
+describe('connector ids against the charger (connectorCount, or at most MAX_CONNECTOR_ID when unset)', () => {
+  const start = { connectorId: 1, idTag: 'TAG-1', meterStart: 1000, timestamp: at('-1h') };
+  const status = (connectorId: number) => ({ connectorId, errorCode: 'NoError', status: 'Available' });
+  const refusal = (reply: unknown[]) => reply.slice(0, 3);
+  const PROPERTY = [4, expect.any(String), 'PropertyConstraintViolation'];
+
+  it('refuses a StartTransaction or StatusNotification on a connector the charger does not have, storing nothing', async () => {
+    m.store.putCharger(aCharger({ tariffId: 'tariff-1', connectorCount: 2 }));
+    const before = m.store.snapshot();
+    expect(refusal(await cp.call('StartTransaction', { ...start, connectorId: 3 }))).toEqual(PROPERTY);
+    expect(refusal(await cp.call('StatusNotification', status(3)))).toEqual(PROPERTY);
+    expect(m.store.snapshot()).toBe(before);
+
+    expect(await cp.ok('StartTransaction', { ...start, connectorId: 2 })).toMatchObject({ transactionId: 1 });
+    expect(await cp.ok('StatusNotification', status(2))).toEqual({});
+    expect(await cp.ok('StatusNotification', status(0))).toEqual({});
+  });
+
+  it('bounds the ids of a charger whose connector count the operator has not set', async () => {
+    const before = m.store.snapshot();
+    expect(refusal(await cp.call('StatusNotification', status(MAX_CONNECTOR_ID + 1)))).toEqual(PROPERTY);
+    expect(
+      refusal(await cp.call('StartTransaction', { ...start, connectorId: MAX_CONNECTOR_ID + 1 })),
+    ).toEqual(PROPERTY);
+    expect(m.store.snapshot()).toBe(before);
+    expect(await cp.ok('StatusNotification', status(MAX_CONNECTOR_ID))).toEqual({});
   });
 });
 

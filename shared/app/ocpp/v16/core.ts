@@ -30,6 +30,7 @@ import type { BootInfo } from '../../../ports/charger-registry.js';
 import type { StartRecord, TransactionRecord } from '../../../ports/transactions.js';
 import { authorizeIdTag } from '../authorize-id-tag.js';
 import type { CallContext, OcppDeps } from '../deps.js';
+import { endSupersededTransaction } from './superseded-start.js';
 
 type Handler<Req, Conf> = (deps: OcppDeps, ctx: CallContext, req: Req) => Promise<Conf>;
 
@@ -39,11 +40,25 @@ const REGISTRATION_STATUS: Record<Charger['registration'], RegistrationStatus> =
   rejected: 'Rejected',
 };
 
-function requireConnector(connectorId: number, min: 0 | 1): void {
-  if (connectorId < min) {
+/**
+ * The highest connector id a charger may use when the operator has not set its `connectorCount`:
+ * the most the operator API lets one register, so every id stored here can be described there.
+ */
+export const MAX_CONNECTOR_ID = 32;
+
+/**
+ * Connector ids are checked against the operator's `connectorCount` for the charger: the one list
+ * of connectors the start page, the QR codes and the payments flow already use. What a charger
+ * says about itself (NumberOfConnectors, the connectors it has reported) is not trusted to widen it:
+ * a connector the operator does not know could never be paid for or shown. Without a count, ids up
+ * to MAX_CONNECTOR_ID pass. Refused before anything is stored.
+ */
+function requireConnector(connectorId: number, min: 0 | 1, charger?: Pick<Charger, 'connectorCount'>): void {
+  const max = charger?.connectorCount ?? MAX_CONNECTOR_ID;
+  if (connectorId < min || connectorId > max) {
     throw new OcppError(
       'PropertyConstraintViolation',
-      `connectorId must be ${min === 0 ? '0 or more' : '1 or more'}`,
+      `connectorId must be ${min} to ${max} on this charger`,
       {
         details: { connectorId },
       },
@@ -97,12 +112,26 @@ export const heartbeat: Handler<Record<string, never>, HeartbeatConf> = async (d
   return { currentTime: isoFromMillis(deps.clock.now()) };
 };
 
+/**
+ * How far ahead of the platform's receive time a charger's status timestamp may be and still order
+ * the connector's statuses: clocks drift and the platform's own is only a reference, but a status
+ * stamped minutes into the future would stay "current" over every real one until that time passes.
+ */
+export const STATUS_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** The time a status is ordered by: its own, unless that is ahead of its arrival beyond the tolerance. */
+function statusOrderTime(timestamp: string, receivedAt: string): string {
+  const aheadMs = Date.parse(timestamp) - Date.parse(receivedAt);
+  return aheadMs > STATUS_CLOCK_TOLERANCE_SECONDS * 1000 ? receivedAt : timestamp;
+}
+
 export const statusNotification: Handler<StatusNotificationReq, Record<string, never>> = async (
   deps,
   ctx,
   req,
 ) => {
-  requireConnector(req.connectorId, 0);
+  requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
+  const timestamp = req.timestamp !== undefined ? normaliseTimestamp(req.timestamp) : ctx.receivedAt;
   await deps.statuses.record({
     chargerId: ctx.chargerId,
     operatorId: ctx.operatorId,
@@ -112,8 +141,9 @@ export const statusNotification: Handler<StatusNotificationReq, Record<string, n
     ...(req.info !== undefined ? { info: req.info } : {}),
     ...(req.vendorId !== undefined ? { vendorId: req.vendorId } : {}),
     ...(req.vendorErrorCode !== undefined ? { vendorErrorCode: req.vendorErrorCode } : {}),
-    timestamp: req.timestamp !== undefined ? normaliseTimestamp(req.timestamp) : ctx.receivedAt,
+    timestamp,
     timestampSource: req.timestamp !== undefined ? 'charger' : 'received',
+    orderedAt: statusOrderTime(timestamp, ctx.receivedAt),
     messageId: ctx.messageId,
     receivedAt: ctx.receivedAt,
   });
@@ -143,7 +173,6 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
   ctx,
   req,
 ) => {
-  requireConnector(req.connectorId, 1);
   requireMeterReading('meterStart', req.meterStart);
   const { chargerId, operatorId } = ctx;
   const timestamp = normaliseTimestamp(req.timestamp);
@@ -151,12 +180,15 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     deps.transactions.findStart(chargerId, req.connectorId, timestamp),
     deps.chargers.get(chargerId),
   ]);
+  requireConnector(req.connectorId, 1, charger);
   const idTagInfo = await authorizeIdTag(deps, { chargerId, operatorId, idTag: req.idTag, charger });
   if (existing && sameStart(existing, req)) {
     deps.log.info('StartTransaction replayed; answering with its transaction id', {
       chargerId,
       transactionId: existing.transactionId,
     });
+    // The first copy may have been cut short before it ended the connector's previous transaction.
+    await endSupersededTransaction(deps, ctx, req, timestamp, existing.messageId);
     return { idTagInfo, transactionId: existing.transactionId };
   }
   // Same connector and instant but another tag or meter reading cannot be a replay: store it as a
@@ -204,7 +236,10 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
       messageId: ctx.messageId,
     };
     const outcome = await deps.transactions.createStarted(tx, conflict ? undefined : start);
-    if (outcome === 'created') return { idTagInfo, transactionId };
+    if (outcome === 'created') {
+      await endSupersededTransaction(deps, ctx, req, timestamp, ctx.messageId);
+      return { idTagInfo, transactionId };
+    }
     if (outcome === 'duplicate-start') {
       // A concurrent copy of this message won the race: answer with its id.
       const winner = await deps.transactions.findStart(chargerId, req.connectorId, timestamp);
