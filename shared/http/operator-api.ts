@@ -153,7 +153,7 @@ function commandResponse(result: CommandResult, callId: string): HttpResult {
  * each behind the API key check.
  */
 export function operatorRoutes(getDeps: () => OperatorApiDeps): Route<HttpEvent, HttpResult>[] {
-  return authenticated(() => getDeps().views, routesOf(getDeps));
+  return authenticated(getDeps, routesOf(getDeps));
 }
 
 function routesOf(getDeps: () => OperatorApiDeps): OperatorRoute[] {
