@@ -137,7 +137,7 @@ export async function rotateApiKey(
   operatorId: string,
   keyId: string,
   input: z.infer<typeof RotateApiKeyBody>,
-): Promise<({ outcome: 'rotated' } & RotatedApiKey) | { outcome: 'revoked' | 'not-found' }> {
+): Promise<({ outcome: 'rotated' } & RotatedApiKey) | { outcome: 'revoked' } | { outcome: 'not-found' }> {
   const nowMs = deps.clock.now();
   const now = new Date(nowMs).toISOString();
   const old = await deps.operators.apiKey(operatorId, keyId);
@@ -150,7 +150,8 @@ export async function rotateApiKey(
     new Date(nowMs + input.graceSeconds * 1000).toISOString(),
     now,
   );
-  if (result.outcome !== 'rotated') return { outcome: result.outcome };
+  if (result.outcome === 'revoked') return { outcome: 'revoked' };
+  if (result.outcome === 'not-found') return { outcome: 'not-found' };
   return {
     outcome: 'rotated',
     apiKey: shapeOf(result.created, nowMs),
