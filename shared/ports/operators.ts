@@ -14,7 +14,10 @@ export interface ApiKeyRecord {
   revokedAt?: string;
   /** The key that replaced this one, when it was rotated. */
   rotatedToKeyId?: string;
-  /** The last time a request used the key, when recorded; never written on every request. */
+  /**
+   * The last time a request used the key. Nothing records it yet: recording it must be throttled
+   * (say once an hour per key), never a write on every request; until then it is always absent.
+   */
   lastUsedAt?: string;
 }
 

@@ -54,6 +54,7 @@ export const ApiKeyShape = z.strictObject({
   createdAt: z.iso.datetime({ offset: true }),
   revokedAt: z.iso.datetime({ offset: true }).optional(),
   rotatedToKeyId: z.string().optional(),
+  /** Not recorded yet (ports/operators.ts ApiKeyRecord.lastUsedAt): absent for now. */
   lastUsedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ApiKeyOut = z.infer<typeof ApiKeyShape>;
