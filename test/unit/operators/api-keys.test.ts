@@ -182,8 +182,12 @@ describe("one operator and another's keys", () => {
   it("answers B with A's key id 404 on rotate and revoke, and nothing of A's changes", async () => {
     const [idOfA] = await keyIdsOf(keyOfA);
     const before = (await call(keyOfA, 'GET', '/api/v1/api-keys')).json;
-    expect((await call(keyOfB, 'POST', `/api/v1/api-keys/${idOfA}/rotate`)).status).toBe(404);
-    expect((await call(keyOfB, 'DELETE', `/api/v1/api-keys/${idOfA}`)).status).toBe(404);
+    const rotate = await call(keyOfB, 'POST', `/api/v1/api-keys/${idOfA}/rotate`);
+    const revoke = await call(keyOfB, 'DELETE', `/api/v1/api-keys/${idOfA}`);
+    for (const res of [rotate, revoke]) {
+      expect(res.status).toBe(404);
+      expect(res.json.error).toEqual({ code: 'not_found', message: `API key ${idOfA} not found` });
+    }
     expect((await call(keyOfA, 'GET', '/api/v1/api-keys')).json).toEqual(before);
     expect((await call(keyOfA, 'GET', '/api/v1/operator')).status).toBe(200);
     expect(await keyIdsOf(keyOfB)).not.toContain(idOfA);
