@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     if (charge && body.transaction?.status !== 'active') {
       say(`charge (${body.transaction?.status}): ${JSON.stringify(charge.totals)}`);
       console.table(charge.lines);
-      say(`the operator console shows it too: ${values.api}/console?key=${DEMO.apiKey}`);
+      say(`the operator console shows it too: ${values.api}/console (API key ${DEMO.apiKey})`);
       return;
     }
     await new Promise((r) => setTimeout(r, 200));

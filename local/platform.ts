@@ -38,6 +38,9 @@ export const DEFAULT_PORTS: PlatformPorts = {
   stripe: 12111,
   dynamodb: 8000,
 };
+/** The table `npm start` keeps the platform's data in (the admin CLI's default target too). */
+export const LOCAL_TABLE_NAME = 'ev-platform';
+
 export const RANDOM_PORTS: PlatformPorts = {
   http: 0,
   ocpp: 0,
@@ -109,7 +112,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
   const host = opts.host ?? '127.0.0.1';
   const cacheDir = opts.cacheDir ?? join(ROOT, '.cache');
   const dataDir = opts.dataDir ?? join(ROOT, '.data');
-  const tableName = opts.tableName ?? 'ev-platform';
+  const tableName = opts.tableName ?? LOCAL_TABLE_NAME;
   const log = opts.log ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {

@@ -79,6 +79,7 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
   await new DynamoTariffStore(db, opts.tableName).put(DEMO_TARIFF, onlyIfAbsent);
   await operators.createApiKey({
     apiKeyHash: sha256(DEMO.apiKey),
+    keyId: 'demo',
     operatorId: DEMO.operatorId,
     label: 'Demo key (local only)',
     createdAt: now,

@@ -149,7 +149,7 @@ async function main(): Promise<void> {
         ['RFID card', DEMO.idTag],
         ['Driver page', `${e.httpUrl}/c/${DEMO.chargerId}`],
         ['Operator API key', DEMO.apiKey],
-        ['Console', `${e.httpUrl}/console?key=${DEMO.apiKey}`],
+        ['Console', `${e.httpUrl}/console (sign in with the API key above)`],
       ]),
     );
   }

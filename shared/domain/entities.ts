@@ -6,9 +6,20 @@
 /** How a charger decides who may charge (see ARCHITECTURE.md "Operators come in four kinds"). */
 export type AccessMode = 'private' | 'group' | 'public' | 'fleet';
 
+/**
+ * The four kinds of operator one deployment serves (ARCHITECTURE.md): a home owner, a closed user
+ * group, a public site, a fleet. It decides the operator's defaults, not yet each charger's access.
+ */
+export const OPERATOR_KINDS = ['home', 'group', 'public', 'fleet'] as const;
+export type OperatorKind = (typeof OPERATOR_KINDS)[number];
+
 export interface Operator {
   operatorId: string;
   name: string;
+  /** Absent on operators created before kinds existed: those read as `public` (operatorKindOf). */
+  kind?: OperatorKind;
+  /** IANA zone the operator works in, e.g. for its reports; sites keep their own. */
+  timeZone?: string;
   /** ISO 4217, upper case (`GBP`), as tariffs have it; the Stripe adapter lower-cases it for Stripe's API. */
   currency: string;
   contactEmail: string;
@@ -22,6 +33,11 @@ export interface Operator {
   /** How the driver's pages and receipts present the operator; every field optional. */
   branding?: OperatorBranding;
   createdAt: string;
+}
+
+/** An operator's kind; operators stored before kinds existed were all public sites. */
+export function operatorKindOf(operator: Pick<Operator, 'kind'>): OperatorKind {
+  return operator.kind ?? 'public';
 }
 
 export interface OperatorBranding {

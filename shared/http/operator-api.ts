@@ -31,8 +31,18 @@ import {
   decodeCallId,
   sendCommand,
 } from '../app/ocpp/commands.js';
+import {
+  type ApiKeyDeps,
+  CreateApiKeyBody,
+  issueApiKey,
+  keyIdParam,
+  listApiKeys,
+  RotateApiKeyBody,
+  revokeApiKey,
+  rotateApiKey,
+} from '../app/operators/api-keys.js';
 import { type SaveTariffDeps, saveTariff } from '../app/tariffs/save-tariff.js';
-import { notFound } from '../lambda/http-errors.js';
+import { conflict, notFound } from '../lambda/http-errors.js';
 import type { CommandAction } from '../ocpp/v16/types.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import { connectorQr, type QrFormat } from '../web/qr.js';
@@ -40,7 +50,7 @@ import { authenticated, type OperatorRoute } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json, jsonBody, param } from './responses.js';
 
 /** What the operator API needs: read models, the use cases' stores, and the command path. */
-export interface OperatorApiDeps extends ManageChargersDeps, ManageCatalogDeps, SaveTariffDeps {
+export interface OperatorApiDeps extends ManageChargersDeps, ManageCatalogDeps, SaveTariffDeps, ApiKeyDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -153,7 +163,7 @@ function commandResponse(result: CommandResult, callId: string): HttpResult {
  * each behind the API key check.
  */
 export function operatorRoutes(getDeps: () => OperatorApiDeps): Route<HttpEvent, HttpResult>[] {
-  return authenticated(() => getDeps().views, routesOf(getDeps));
+  return authenticated(getDeps, routesOf(getDeps));
 }
 
 function routesOf(getDeps: () => OperatorApiDeps): OperatorRoute[] {
@@ -315,6 +325,53 @@ function routesOf(getDeps: () => OperatorApiDeps): OperatorRoute[] {
       handler: async ({ event, operatorId }) => {
         const idTag = param(idTagParam, event.pathParameters?.idTag, 'idTag');
         return json({ idTag: await saveIdTag(getDeps(), operatorId, idTag, jsonBody(event, IdTagSchema)) });
+      },
+    },
+    ...apiKeyRoutes(getDeps),
+  ];
+}
+
+/**
+ * The operator's own API keys (shared/app/operators/api-keys.ts has the shapes). A key id of another
+ * operator reads as not found. A new key is in the answer once, and never again.
+ */
+function apiKeyRoutes(getDeps: () => OperatorApiDeps): OperatorRoute[] {
+  const keyIdOf = (event: HttpEvent) => param(keyIdParam, event.pathParameters?.keyId, 'keyId');
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/api-keys',
+      handler: async ({ operatorId }) => json({ apiKeys: await listApiKeys(getDeps(), operatorId) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/api-keys',
+      handler: async ({ event, operatorId }) =>
+        json(await issueApiKey(getDeps(), operatorId, jsonBody(event, CreateApiKeyBody)), 201),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/api-keys/{keyId}/rotate',
+      handler: async ({ event, operatorId }) => {
+        const keyId = keyIdOf(event);
+        // Every field has a default: an empty body rotates with the default grace.
+        const body = event.body ? jsonBody(event, RotateApiKeyBody) : RotateApiKeyBody.parse({});
+        const result = await rotateApiKey(getDeps(), operatorId, keyId, body);
+        if (result.outcome === 'not-found') throw notFound(`API key ${keyId} not found`);
+        if (result.outcome === 'revoked')
+          throw conflict(`API key ${keyId} is revoked: create a new key instead`, 'api_key_revoked');
+        const { outcome: _rotated, ...rotated } = result;
+        return json(rotated, 201);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/api-keys/{keyId}',
+      handler: async ({ event, operatorId }) => {
+        const keyId = keyIdOf(event);
+        const result = await revokeApiKey(getDeps(), operatorId, keyId);
+        if (result.outcome === 'not-found') throw notFound(`API key ${keyId} not found`);
+        return json({ apiKey: result.apiKey });
       },
     },
   ];

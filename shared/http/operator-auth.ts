@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Method, Route } from '@middy/http-router';
 import { unauthorized } from '../lambda/http-errors.js';
+import type { Clock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { HttpEvent, HttpResult } from './responses.js';
 
@@ -25,18 +26,27 @@ export interface OperatorRoute {
   handler: (request: OperatorRequest) => Promise<HttpResult>;
 }
 
-export type ApiKeyLookup = Pick<OperatorViews, 'operatorForApiKey'>;
+/** What the key check reads: the key's record, and the time it is judged at (a rotated key's grace). */
+export interface ApiKeyLookup {
+  views: Pick<OperatorViews, 'operatorForApiKey'>;
+  clock: Clock;
+}
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The operator whose API key the request carries. Keys are stored only as their SHA-256, so a read
- * of the table does not hand out working keys. Throws 401 for a missing, malformed or unknown key.
+ * of the table does not hand out working keys. Throws 401 for a missing, malformed, unknown or
+ * revoked key. The key is read from the header only, never from the URL, where logs and browser
+ * history would keep it.
  */
 export async function operatorOf(lookup: ApiKeyLookup, event: HttpEvent): Promise<string> {
   const key = BEARER.exec(event.headers.authorization ?? '')?.[1];
   if (!key) throw unauthorized('send the operator API key as "Authorization: Bearer <key>"');
-  const operatorId = await lookup.operatorForApiKey(createHash('sha256').update(key).digest('hex'));
+  const operatorId = await lookup.views.operatorForApiKey(
+    createHash('sha256').update(key).digest('hex'),
+    lookup.clock.now(),
+  );
   if (!operatorId) throw unauthorized();
   return operatorId;
 }

@@ -6,6 +6,7 @@
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
@@ -14,6 +15,7 @@ import type { OperatorCatalog } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
+import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffStore } from '../ports/tariffs.js';
 import { perConfig } from './config.js';
 import { ocppDeps } from './ocpp-deps.js';
@@ -24,6 +26,8 @@ export interface HttpDeps {
   payments: PaymentsDeps | undefined;
   stripeJsUrl: string;
   views: OperatorViews;
+  /** Operators' API keys: issued, rotated and revoked through the operator API. */
+  operators: OperatorRegistry;
   tariffs: TariffStore;
   chargerAdmin: ChargerAdmin;
   catalog: OperatorCatalog;
@@ -38,6 +42,7 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
   const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
   return {
     views: new DynamoOperatorViews(db, c.TABLE_NAME),
+    operators: new DynamoOperatorRegistry({ doc: db, tableName: c.TABLE_NAME }),
     tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
     chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
     catalog: new DynamoOperatorCatalog(db, c.TABLE_NAME),

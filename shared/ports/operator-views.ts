@@ -32,7 +32,11 @@ export type TransactionView = Record<string, unknown> & {
 };
 
 export interface OperatorViews {
-  operatorForApiKey(apiKeyHash: string): Promise<string | undefined>;
+  /**
+   * The operator of the API key with this SHA-256, if the key works at `atMs` (epoch ms): unknown and
+   * revoked keys both read as undefined (domain/api-key.ts apiKeyActiveAt).
+   */
+  operatorForApiKey(apiKeyHash: string, atMs: number): Promise<string | undefined>;
   operator(operatorId: string): Promise<Operator | undefined>;
   site(operatorId: string, siteId: string): Promise<Site | undefined>;
   tariff(operatorId: string, tariffId: string): Promise<Record<string, unknown> | undefined>;

@@ -23,8 +23,10 @@ footer{max-width:980px;margin:0 auto 32px;padding:0 16px;color:var(--muted);font
 
 const CONSOLE_SCRIPT = `
 (function(){
-  var params=new URLSearchParams(location.search);
-  if(params.get('key')){localStorage.setItem('opkey',params.get('key'));history.replaceState(null,'','/console');}
+  // A key in the URL would stay in history, logs and Referer headers: it is never taken from there.
+  // An old link that carries one is dropped from the address bar and the key has to be typed.
+  var keyInUrl=new URLSearchParams(location.search).has('key');
+  if(keyInUrl)history.replaceState(null,'','/console');
   var key=localStorage.getItem('opkey');
   function esc(s){return String(s==null?'':s).replace(/[&<>"']/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]})}
   function kwh(mwh){var wh=Math.round(mwh/1000);return Math.floor(wh/1000)+'.'+String(wh%1000).padStart(3,'0')+' kWh'}
@@ -52,7 +54,7 @@ const CONSOLE_SCRIPT = `
       .then(load).catch(function(err){e.target.disabled=false;alert('Could not approve '+id+': '+err.message)});
   });
   function load(){
-    if(!key){showLogin();return}
+    if(!key){showLogin(keyInUrl?'The API key goes in the field below, not in the address: links with a key are not accepted.':'');return}
     Promise.all([api('/operator'),api('/chargers'),api('/transactions?limit=25')]).then(function(r){
       var op=r[0].operator,chargers=r[1].chargers,txs=r[2].transactions;
       document.getElementById('login').hidden=true;document.getElementById('app').hidden=false;

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../../local/chromium.js';
 import { DEMO } from '../../local/seed.js';
@@ -39,6 +39,13 @@ async function chargeTwoKilowattHours(): Promise<string> {
 }
 const SHOTS = join(import.meta.dirname, '../../.cache/screenshots');
 
+/** Signs in to the console as the demo operator, typing the key as a person does (never in the URL). */
+async function openConsole(page: Page): Promise<void> {
+  await page.goto(`${httpUrl}/console`);
+  await page.locator('#key').fill(DEMO.apiKey);
+  await page.getByRole('button', { name: 'Open console' }).click();
+}
+
 let browser: Browser;
 
 beforeAll(async () => {
@@ -66,10 +73,21 @@ describe('operator console', () => {
     await page.close();
   });
 
+  it('takes no key from the URL: it signs nobody in and drops the key from the address bar', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${httpUrl}/console?key=${DEMO.apiKey}`);
+    await expect.poll(() => page.locator('#loginerror').textContent()).toContain('not in the address');
+    expect(page.url()).toBe(`${httpUrl}/console`);
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    // A string, run in the page: this file is compiled without the DOM's types.
+    expect(await page.evaluate("localStorage.getItem('opkey')")).toBeNull();
+    await page.close();
+  });
+
   it('shows a session with its energy and its charge once the stream has priced it', async () => {
     const startedAt = await chargeTwoKilowattHours();
     const page = await browser.newPage();
-    await page.goto(`${httpUrl}/console?key=${DEMO.apiKey}`);
+    await openConsole(page);
     // 2 kWh × 45.5p = 91p + 20% = 109p; 30 min × £1.20/h = 60p + 12p; £0.50 flat: £2.31.
     const row = page.locator('#txs tr', { hasText: '2.000 kWh' }).filter({ hasText: startedAt });
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('£2.31');
@@ -94,7 +112,7 @@ describe('approving a charger that registered itself', () => {
     expect(await boot()).toMatchObject({ status: 'Pending' });
 
     const page = await browser.newPage();
-    await page.goto(`${httpUrl}/console?key=${DEMO.apiKey}`);
+    await openConsole(page);
     const row = page.locator('#chargers tr', { hasText: chargerId });
     await expect.poll(() => row.textContent()).toContain('pending');
     await row.getByRole('button', { name: 'Approve' }).click();

@@ -174,6 +174,7 @@ describe('prefix claims of two operators', () => {
     await operators.create(anOperator({ operatorId, allowPendingChargers: true }));
     await operators.createApiKey({
       apiKeyHash: sha256(rivalKey),
+      keyId: `rival${run}`,
       operatorId,
       label: 'rival',
       createdAt: new Date().toISOString(),

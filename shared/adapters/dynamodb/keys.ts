@@ -4,7 +4,8 @@
  * | entity                     | pk                          | sk                                | gsi1pk / gsi1sk                 |
  * |----------------------------|-----------------------------|-----------------------------------|---------------------------------|
  * | operator                   | OP#<operatorId>             | OPERATOR                          |                                 |
- * | operator API key           | APIKEY#<sha256(key)>        | APIKEY                            |                                 |
+ * | operator API key (lookup)  | APIKEY#<sha256(key)>        | APIKEY                            |                                 |
+ * | operator API key (listing) | OP#<operatorId>             | APIKEY#<keyId>                    |                                 |
  * | site                       | OP#<operatorId>             | SITE#<siteId>                     |                                 |
  * | tariff (service rate)      | OP#<operatorId>             | TARIFF#<tariffId>                 |                                 |
  * | group (closed user group)  | OP#<operatorId>             | GROUP#<groupId>                   |                                 |
@@ -45,6 +46,12 @@
  * durable events other flows consume from the table stream (INSERT); they expire by TTL.
  * Failed-login records (shared/app/ocpp/login-backoff.ts) expire by TTL an hour after their latest failure.
  * Id tags are case-insensitive (OCPP CiString20), so their keys hold the normal form.
+ * An operator API key is two items written and revoked together (operator-registry.ts): the lookup
+ * item, found by the hash of the key a request presents (one GetItem, no index), and the listing
+ * item in the operator's partition, which holds the hash so a revoke by key id finds the lookup item.
+ * A key of another operator is thus out of reach by key id. Keys made before key ids existed have
+ * only the lookup item: they work, but are not listed. Revoked keys' items expire by TTL 90 days
+ * after revocation.
  *
  * No other file spells a prefix: queries use the `prefixes` below, readers of keys (the stream
  * parser, the views, the CDK stream filters) use the predicates and parsers at the end of this file.
@@ -80,6 +87,7 @@ export const prefixes = {
   meterValues: 'MV#',
   outboundCall: 'CALL#',
   tariff: 'TARIFF#',
+  operatorApiKey: 'APIKEY#',
   connector: 'CONNECTOR#',
   outbox: 'OUTBOX#',
   chargeTimer: 'SETTLE#',
@@ -107,6 +115,10 @@ function transactionPartition(chargerId: string, transactionId: number): string 
 export const keys = {
   operator: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: SK.operator }),
   apiKey: (apiKeyHash: string): Key => ({ pk: `APIKEY#${apiKeyHash}`, sk: 'APIKEY' }),
+  operatorApiKey: (operatorId: string, keyId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `${prefixes.operatorApiKey}${keyId}`,
+  }),
   site: (operatorId: string, siteId: string): Key => ({
     pk: operatorPartition(operatorId),
     sk: `SITE#${siteId}`,
@@ -355,6 +367,11 @@ export const queries = {
   chargersOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.chargerPartition,
+  }),
+  /** An operator's API keys (their listing items), in key id order. */
+  apiKeysOfOperator: (operatorId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: prefixes.operatorApiKey,
   }),
   /** On gsi1, newest first when queried backwards (gsi1sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Charger, Operator, Site } from '../../domain/entities.js';
+import { apiKeyActiveAt } from '../../domain/api-key.js';
+import { type Charger, type Operator, operatorKindOf, type Site } from '../../domain/entities.js';
 import type {
   ChargerView,
   ConnectorView,
@@ -36,14 +37,18 @@ export class DynamoOperatorViews implements OperatorViews {
     return out.Item;
   }
 
-  async operatorForApiKey(apiKeyHash: string): Promise<string | undefined> {
+  async operatorForApiKey(apiKeyHash: string, atMs: number): Promise<string | undefined> {
     const item = await this.get(keys.apiKey(apiKeyHash));
-    return typeof item?.operatorId === 'string' ? item.operatorId : undefined;
+    if (typeof item?.operatorId !== 'string') return undefined;
+    const revokedAt = typeof item.revokedAt === 'string' ? item.revokedAt : undefined;
+    return apiKeyActiveAt(revokedAt, atMs) ? item.operatorId : undefined;
   }
 
   async operator(operatorId: string): Promise<Operator | undefined> {
     const item = await this.get(keys.operator(operatorId));
-    return item ? strip<Operator>(item) : undefined;
+    if (!item) return undefined;
+    const operator = strip<Operator>(item);
+    return { ...operator, kind: operatorKindOf(operator) };
   }
 
   async site(operatorId: string, siteId: string): Promise<Site | undefined> {

@@ -18,6 +18,8 @@ import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.j
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
 import { keys, outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
 import { DynamoLoginFailureRepository } from '../../../shared/adapters/dynamodb/login-failures.js';
+import { DynamoOperatorRegistry } from '../../../shared/adapters/dynamodb/operator-registry.js';
+import { DynamoOperatorViews } from '../../../shared/adapters/dynamodb/operator-views.js';
 import { DynamoPaymentSessions } from '../../../shared/adapters/dynamodb/payment-sessions.js';
 import { DynamoReceiptOutbox } from '../../../shared/adapters/dynamodb/receipt-outbox.js';
 import { DynamoSessionTransactions } from '../../../shared/adapters/dynamodb/session-transactions.js';
@@ -32,6 +34,7 @@ import { describeChargerRepositoryContract } from '../../fixtures/contracts/char
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
 import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
+import { describeOperatorRegistryContract } from '../../fixtures/contracts/operators.js';
 import {
   describePaymentSessionRepositoryContract,
   describeReceiptOutboxContract,
@@ -58,6 +61,10 @@ const transactions = new DynamoTransactionRepository(t);
 describeTransactionRepositoryContract(DYNAMO, () => transactions);
 describeConnectionRepositoryContract(DYNAMO, () => new DynamoConnectionRepository(t));
 describeLoginFailureRepositoryContract(DYNAMO, () => new DynamoLoginFailureRepository(t));
+describeOperatorRegistryContract(DYNAMO, () => ({
+  registry: new DynamoOperatorRegistry(t),
+  views: new DynamoOperatorViews(doc, t.tableName),
+}));
 describeOutboundCallRepositoryContract(DYNAMO, () => new DynamoCallRepository(t));
 describeStatusRepositoryContract(DYNAMO, () => new DynamoStatusRepository(t));
 describeChargerRepositoryContract(DYNAMO, () => {

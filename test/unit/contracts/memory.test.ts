@@ -9,6 +9,7 @@ import {
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
 import { MemoryLoginFailures } from '../../../shared/adapters/memory/login-failures.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
+import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
 import {
   MemoryPaymentSessions,
   MemoryReceiptOutbox,
@@ -20,6 +21,7 @@ import { describeChargerRepositoryContract } from '../../fixtures/contracts/char
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
 import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
+import { describeOperatorRegistryContract } from '../../fixtures/contracts/operators.js';
 import {
   describePaymentSessionRepositoryContract,
   describeReceiptOutboxContract,
@@ -33,6 +35,10 @@ const FAKE = 'in-memory fake';
 describeTransactionRepositoryContract(FAKE, () => new MemoryTransactionRepository(new MemoryOcppStore()));
 describeConnectionRepositoryContract(FAKE, () => new MemoryConnectionRepository(new MemoryOcppStore()));
 describeLoginFailureRepositoryContract(FAKE, () => new MemoryLoginFailures());
+describeOperatorRegistryContract(FAKE, () => {
+  const registry = new MemoryOperatorRegistry();
+  return { registry, views: registry };
+});
 describeOutboundCallRepositoryContract(FAKE, () => new MemoryCallRepository(new MemoryOcppStore()));
 describeStatusRepositoryContract(FAKE, () => new MemoryStatusRepository(new MemoryOcppStore()));
 describeChargerRepositoryContract(FAKE, () => {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
 import type { Charger, Operator } from '../../../shared/domain/entities.js';
 import type { Tariff } from '../../../shared/domain/tariff.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
@@ -93,6 +94,7 @@ beforeEach(() => {
     },
     catalog: { putSite: async () => {}, putGroup: async () => {}, putIdTag: async () => {} },
     tariffs: { put: async (t) => void tariffs.push(t) },
+    operators: new MemoryOperatorRegistry(),
     commands: ocpp.deps,
     publicBaseUrl: 'https://charge.example',
   };

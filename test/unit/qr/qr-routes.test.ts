@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
@@ -46,6 +47,7 @@ beforeAll(() => {
     chargerAdmin: { register: unused, approve: unused, claimPrefix: unused },
     catalog: { putSite: unused, putGroup: unused, putIdTag: unused },
     tariffs: { put: unused },
+    operators: new MemoryOperatorRegistry(),
     commands: {} as OperatorApiDeps['commands'],
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);

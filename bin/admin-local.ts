@@ -1,0 +1,8 @@
+/**
+ * Where `npm start` keeps its data: the admin CLI's default target. Written out here rather than
+ * imported from local/platform.ts, which would load the whole local runtime (seconds on every run);
+ * test/unit/operators/admin-local.test.ts pins both to the platform's own defaults.
+ */
+export const LOCAL_DYNAMODB_PORT = 8000;
+export const LOCAL_DYNAMODB_ENDPOINT = `http://127.0.0.1:${LOCAL_DYNAMODB_PORT}`;
+export const LOCAL_TABLE = 'ev-platform';
