@@ -11,6 +11,7 @@ import { ensurePlatformTable } from '../../local/dynamodb-local.js';
 import { type Gateway, startGateway } from '../../local/gateway.js';
 import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { ManualClock } from '../../shared/adapters/memory/ocpp-store.js';
 import { type PasswordHasher, scryptPasswords } from '../../shared/app/ocpp/connection.js';
 import { LOGIN_BACKOFF } from '../../shared/app/ocpp/login-backoff.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
@@ -54,6 +55,9 @@ beforeAll(async () => {
     log: silentLog,
     heartbeatIntervalSeconds: 300,
     callTimeoutSeconds: 30,
+    // Stopped: the first back-off lasts one second of wall time, which a loaded machine can spend
+    // between the fifth failure and the flood; the policy's timing has unit tests of its own.
+    clock: new ManualClock(),
   });
   await new DynamoChargerRepository({ doc, tableName }).createIfAbsent(
     aCharger({ chargerId, passwordHash: PASSWORD_HASH }),

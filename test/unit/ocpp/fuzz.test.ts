@@ -213,7 +213,8 @@ const unknownAction = fc
   .string({ minLength: 1, maxLength: 30 })
   .filter((a) => !validatorFor('ocpp1.6').knowsAction(a));
 
-describe('fuzzing $default', () => {
+// Thousands of frames per property: a few seconds on a quiet machine, more when the cores are shared.
+describe('fuzzing $default', { timeout: 30_000 }, () => {
   it('random text and random JSON', async () => {
     await fc.assert(
       fc.asyncProperty(

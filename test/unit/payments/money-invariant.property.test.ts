@@ -416,7 +416,8 @@ async function checkInvariants(run: Run) {
   expect(capturedTotal).toBe(expectedTotal);
 }
 
-describe('the money invariant over randomised paid sessions', () => {
+// 500 whole sessions: a few seconds on a quiet machine, more when the cores are shared.
+describe('the money invariant over randomised paid sessions', { timeout: 30_000 }, () => {
   it('captures min(charge, hold) once per charged session, leaves no hold and owes exactly its receipts', async () => {
     await fc.assert(fc.asyncProperty(runArb, checkInvariants), { numRuns: 500 });
   });
