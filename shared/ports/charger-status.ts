@@ -14,12 +14,18 @@ export interface StatusEvent {
   timestamp: string;
   timestampSource: 'charger' | 'received';
   messageId: string;
+  /**
+   * The WebSocket connection it arrived on: the scope its message id is unique in (absent on events
+   * stored before it was kept).
+   */
+  connectionId?: string;
   receivedAt: string;
 }
 
 export interface StatusRepository {
   /**
-   * Appends to the history (a repeat of the same message writes nothing) and updates the current
+   * Appends to the history (a repeat of the same message writes nothing: the same charger timestamp,
+   * or without one the same message id on the same connection) and updates the current
    * status only if this event is newer than the one stored, so late, queued events keep their place
    * in history without overwriting a fresher status.
    */

@@ -115,6 +115,7 @@ export const statusNotification: Handler<StatusNotificationReq, Record<string, n
     timestamp: req.timestamp !== undefined ? normaliseTimestamp(req.timestamp) : ctx.receivedAt,
     timestampSource: req.timestamp !== undefined ? 'charger' : 'received',
     messageId: ctx.messageId,
+    connectionId: ctx.connectionId,
     receivedAt: ctx.receivedAt,
   });
   return {};
@@ -291,9 +292,9 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
 };
 
 /**
- * One write per message: every sample of the message in one item keyed by the message id, which
- * also makes a repeated CALL a no-op. Samples for an unknown transaction, or arriving after its
- * stop, are stored all the same and flagged.
+ * One write per message: every sample of the message in one item keyed by its content (never by
+ * the message id, which a rebooted charger reuses), which also makes a repeated CALL a no-op.
+ * Samples for an unknown transaction, or arriving after its stop, are stored all the same and flagged.
  */
 export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async (deps, ctx, req) => {
   requireConnector(req.connectorId, 0);
