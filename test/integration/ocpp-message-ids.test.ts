@@ -162,3 +162,37 @@ describe('message ids are unique on one connection only', () => {
     ]);
   });
 });
+
+describe('StopTransaction repeated under a new message id', () => {
+  const stop = (txId: number, meterStop: number) => ({
+    transactionId: txId,
+    meterStop,
+    timestamp: at('+10m'),
+    reason: 'Local' as const,
+  });
+
+  it('the identical stop is a retransmission: no stop-conflict', async () => {
+    const id = await aCharger();
+    const first = await connect(id);
+    const txId = await start(first);
+    await callWithId(first, '2', 'StopTransaction', stop(txId, 1800));
+    const second = await connect(id, first);
+    await callWithId(second, '7', 'StopTransaction', stop(txId, 1800));
+
+    const tx = await deps.transactions.get(id, txId);
+    expect(tx).toMatchObject({ meterStop: 1800 });
+    expect(tx?.flags).not.toContain('stop-conflict');
+  });
+
+  it('a different stop under the id of the first is a conflict', async () => {
+    const id = await aCharger();
+    const first = await connect(id);
+    const txId = await start(first);
+    await callWithId(first, '2', 'StopTransaction', stop(txId, 1800));
+    const second = await connect(id, first);
+    await callWithId(second, '2', 'StopTransaction', stop(txId, 2400));
+
+    const tx = await deps.transactions.get(id, txId);
+    expect(tx).toMatchObject({ meterStop: 1800, flags: expect.arrayContaining(['stop-conflict']) });
+  });
+});

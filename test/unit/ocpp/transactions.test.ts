@@ -107,6 +107,26 @@ describe('repeated CALLs write nothing twice', () => {
       flags: ['stop-conflict'],
     });
   });
+
+  it('the identical stop under a new message id is a retransmission, not a conflict', async () => {
+    await cp.ok('StartTransaction', start);
+    const stop = { transactionId: 1, meterStop: 2000, timestamp: at('0'), reason: 'Local', idTag: 'TAG-1' };
+    await cp.ok('StopTransaction', stop, 'stop-1');
+    const before = m.store.snapshot();
+    // the same instant written another way, the tag in another case: still the same stop
+    await cp.ok('StopTransaction', { ...stop, timestamp: iso('0'), idTag: 'tag-1' }, 'stop-2');
+    expect(m.store.snapshot()).toBe(before);
+  });
+
+  it('a different stop under the message id of the first is a conflict (ids are reused after a reboot)', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('0') }, '5');
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('+1m') }, '5');
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      stoppedAt: iso('0'),
+      flags: ['stop-conflict'],
+    });
+  });
 });
 
 describe('offline and out of order', () => {

@@ -4,6 +4,7 @@
  * cannot say (connector ids are not negative, ...) is checked here.
  */
 import type { Charger } from '../../../domain/entities.js';
+import { sameIdTag } from '../../../domain/id-tag.js';
 import type { DispatchTable } from '../../../ocpp/dispatch.js';
 import { OcppError } from '../../../ocpp/errors.js';
 import { isoFromMillis, normaliseTimestamp } from '../../../ocpp/time.js';
@@ -27,7 +28,7 @@ import type {
   StopTransactionReq,
 } from '../../../ocpp/v16/types.js';
 import type { BootInfo } from '../../../ports/charger-registry.js';
-import type { StartRecord, TransactionRecord } from '../../../ports/transactions.js';
+import type { StartRecord, StopInfo, TransactionRecord } from '../../../ports/transactions.js';
 import { authorizeIdTag } from '../authorize-id-tag.js';
 import type { CallContext, OcppDeps } from '../deps.js';
 
@@ -217,6 +218,19 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
 };
 
 /**
+ * A stop is known by what it says, not by its message id: the same stop resent under a new id (a
+ * charger's queue after a reconnect) is a retransmission, and a rebooted charger may reuse the id
+ * of the first stop for a different one.
+ */
+const sameStop = (tx: TransactionRecord, stop: StopInfo): boolean =>
+  tx.meterStop === stop.meterStop &&
+  tx.stoppedAt === stop.stoppedAt &&
+  tx.stopReason === stop.stopReason &&
+  (tx.stopIdTag === undefined || stop.stopIdTag === undefined
+    ? tx.stopIdTag === stop.stopIdTag
+    : sameIdTag(tx.stopIdTag, stop.stopIdTag));
+
+/**
  * Stores the stop (and its transactionData as one meter-values item). A stop whose start never
  * arrived still leaves a consistent transaction: created from the stop, flagged `start-missing`.
  */
@@ -238,7 +252,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
       receivedAt: ctx.receivedAt,
     });
   }
-  const stop = {
+  const stop: StopInfo = {
     meterStop: req.meterStop,
     stoppedAt: normaliseTimestamp(req.timestamp),
     ...(req.reason !== undefined ? { stopReason: req.reason } : {}),
@@ -279,7 +293,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
   }
   if (outcome === 'already-stopped') {
     const tx = await deps.transactions.get(chargerId, txId);
-    if (tx && tx.stopMessageId !== ctx.messageId && !tx.flags.includes('stop-conflict')) {
+    if (tx && !sameStop(tx, stop) && !tx.flags.includes('stop-conflict')) {
       deps.log.warn('a second StopTransaction for a stopped transaction; keeping the first', {
         chargerId,
         transactionId: txId,
