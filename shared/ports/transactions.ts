@@ -65,6 +65,13 @@ export interface StopInfo {
   receivedAt: string;
 }
 
+/** What the platform answered about a start's id tag (OCPP 1.6 `IdTagInfo`, in storage's own words). */
+export interface StartIdTagInfo {
+  status: IdTagStatus;
+  expiryDate?: string;
+  parentIdTag?: string;
+}
+
 /** The natural key of a StartTransaction (connector + timestamp), used to recognise a replay. */
 export interface StartRecord {
   chargerId: string;
@@ -74,6 +81,12 @@ export interface StartRecord {
   meterStart: number;
   transactionId: number;
   messageId: string;
+  /**
+   * The answer the start got, which a replay gets again: the charger acted on it, and a decision
+   * taken anew (the tag blocked since) would contradict the transaction it holds. Absent on
+   * records stored before it was kept.
+   */
+  idTagInfo?: StartIdTagInfo;
 }
 
 /**

@@ -10,6 +10,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatedCharger } from '../../local/simulated-charger.js';
+import { idTagItem } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
 import { hashPassword } from '../../shared/app/auth/password.js';
@@ -194,5 +195,35 @@ describe('StopTransaction repeated under a new message id', () => {
 
     const tx = await deps.transactions.get(id, txId);
     expect(tx).toMatchObject({ meterStop: 1800, flags: expect.arrayContaining(['stop-conflict']) });
+  });
+});
+
+describe('StartTransaction replayed after a reconnect', () => {
+  it('answers with the original idTagInfo, even though the tag was blocked since', async () => {
+    const id = await aCharger();
+    const idTag = `MSGID-${randomUUID().slice(0, 6)}`;
+    const first = await connect(id);
+    const conf = await callWithId<{ transactionId: number; idTagInfo: { status: string } }>(
+      first,
+      '1',
+      'StartTransaction',
+      { connectorId: 1, idTag, meterStart: 1000, timestamp: at('0') },
+    );
+    expect(conf.idTagInfo).toEqual({ status: 'Accepted' });
+
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: idTagItem({ operatorId: OPERATOR, idTag, kind: 'fleet', blocked: true }),
+      }),
+    );
+    const second = await connect(id, first);
+    const replay = await callWithId<{ transactionId: number; idTagInfo: { status: string } }>(
+      second,
+      '1',
+      'StartTransaction',
+      { connectorId: 1, idTag, meterStart: 1000, timestamp: at('0') },
+    );
+    expect(replay).toEqual(conf);
   });
 });

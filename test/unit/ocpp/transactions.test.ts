@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   aCharger,
+  anIdTag,
   anOperator,
   CHARGER_ID,
   energySample,
@@ -48,6 +49,14 @@ describe('duplicate StartTransaction', () => {
     expect(again).toEqual(first);
     expect(m.store.snapshot()).toBe(before);
     expect(m.store.transactions.size).toBe(1);
+  });
+
+  it('a replay gets the idTagInfo of the first answer, even after the tag was blocked', async () => {
+    m.store.putIdTag(anIdTag({ expiresAt: iso('+30d') }));
+    const first = await cp.ok('StartTransaction', start, 'start-1');
+    expect(first).toMatchObject({ idTagInfo: { status: 'Accepted', expiryDate: iso('+30d') } });
+    m.store.putIdTag(anIdTag({ blocked: true }));
+    expect(await cp.ok('StartTransaction', start, 'start-2')).toEqual(first);
   });
 
   it('concurrent copies of one start get one transaction', async () => {

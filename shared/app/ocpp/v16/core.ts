@@ -138,7 +138,8 @@ const sameStart = (s: StartRecord, req: StartTransactionReq) =>
 
 /**
  * A StartTransaction replayed after a reconnect (same connector, timestamp, idTag and meterStart,
- * with the same or a new message id) gets the transaction id it got the first time and writes nothing.
+ * with the same or a new message id) gets the answer it got the first time (transaction id and
+ * idTagInfo) and writes nothing.
  */
 export const startTransaction: Handler<StartTransactionReq, StartTransactionConf> = async (
   deps,
@@ -159,7 +160,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
       chargerId,
       transactionId: existing.transactionId,
     });
-    return { idTagInfo, transactionId: existing.transactionId };
+    return { idTagInfo: existing.idTagInfo ?? idTagInfo, transactionId: existing.transactionId };
   }
   // Same connector and instant but another tag or meter reading cannot be a replay: store it as a
   // transaction of its own, without a replay record (the key is taken).
@@ -204,13 +205,15 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
       meterStart: req.meterStart,
       transactionId,
       messageId: ctx.messageId,
+      idTagInfo,
     };
     const outcome = await deps.transactions.createStarted(tx, conflict ? undefined : start);
     if (outcome === 'created') return { idTagInfo, transactionId };
     if (outcome === 'duplicate-start') {
       // A concurrent copy of this message won the race: answer with its id.
       const winner = await deps.transactions.findStart(chargerId, req.connectorId, timestamp);
-      if (winner && sameStart(winner, req)) return { idTagInfo, transactionId: winner.transactionId };
+      if (winner && sameStart(winner, req))
+        return { idTagInfo: winner.idTagInfo ?? idTagInfo, transactionId: winner.transactionId };
       conflict = true;
     }
   }
