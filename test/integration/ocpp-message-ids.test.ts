@@ -6,7 +6,7 @@
  * Each test registers a charger of its own, so a reconnect never closes another test's connection.
  */
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatedCharger } from '../../local/simulated-charger.js';
@@ -161,6 +161,22 @@ describe('message ids are unique on one connection only', () => {
       ['MeterValues', at('+1m')],
       ['StopTransaction', at('+5m')],
     ]);
+  });
+});
+
+describe('BootNotification after a reboot', () => {
+  it('is recorded though its message id is the one the previous boot had', async () => {
+    const id = await aCharger();
+    const boot = { chargePointVendor: 'MsgIdIT', chargePointModel: 'M1', firmwareVersion: '1.0' };
+    const first = await connect(id);
+    await callWithId(first, '1', 'BootNotification', boot);
+    const second = await connect(id, first);
+    await callWithId(second, '1', 'BootNotification', { ...boot, firmwareVersion: '1.1' });
+
+    const out = await doc.send(
+      new GetCommand({ TableName: tableName, Key: keys.charger(id), ConsistentRead: true }),
+    );
+    expect(out.Item).toMatchObject({ firmwareVersion: '1.1' });
   });
 });
 

@@ -77,6 +77,21 @@ describe('BootNotification', () => {
     await cp.ok('BootNotification', { chargePointVendor: 'A', chargePointModel: 'B' }, 'boot-1');
     expect(m.store.snapshot()).toBe(before);
   });
+
+  it('records the boot after a reboot that numbers its messages from 1 again', async () => {
+    const boot = { chargePointVendor: 'A', chargePointModel: 'B', firmwareVersion: '1.0' };
+    await cp.ok('BootNotification', boot, '1');
+    await cp.ok('FirmwareStatusNotification', { status: 'Installing' }, '2');
+    m.clock.advance(60_000);
+    const rebooted = new TestCharger(m, aSession({ connectionId: 'conn-2' }));
+    await rebooted.ok('BootNotification', { ...boot, firmwareVersion: '1.1' }, '1');
+    await rebooted.ok('FirmwareStatusNotification', { status: 'Installed' }, '2');
+    expect(m.store.chargers.get(CHARGER_ID)).toMatchObject({
+      firmwareVersion: '1.1',
+      lastBootAt: iso('+1m'),
+      firmwareStatus: 'Installed',
+    });
+  });
 });
 
 describe('registration gate', () => {

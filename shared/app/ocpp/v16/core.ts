@@ -64,6 +64,13 @@ function requireMeterReading(field: 'meterStart' | 'meterStop', valueWh: number)
   }
 }
 
+/**
+ * What a repeat of this CALL is recognised by where its content has no identity of its own: its
+ * message id on its connection. OCPP-J ids are unique on one connection only, and a rebooted
+ * charger counts them from 1 again (its new boot would otherwise pass for the old one's repeat).
+ */
+const callKey = (ctx: CallContext): string => `${ctx.connectionId}#${ctx.messageId}`;
+
 const normaliseMeterValues = (values: MeterValue[]): MeterValue[] =>
   values.map((mv) => ({ ...mv, timestamp: normaliseTimestamp(mv.timestamp) }));
 
@@ -85,7 +92,7 @@ export const bootNotification: Handler<BootNotificationReq, BootNotificationConf
   if (req.imsi !== undefined) info.imsi = req.imsi;
   if (req.meterType !== undefined) info.meterType = req.meterType;
   if (req.meterSerialNumber !== undefined) info.meterSerialNumber = req.meterSerialNumber;
-  await deps.chargers.recordBoot(ctx.chargerId, info, ctx.receivedAt, ctx.messageId);
+  await deps.chargers.recordBoot(ctx.chargerId, info, ctx.receivedAt, callKey(ctx));
   return {
     status: REGISTRATION_STATUS[charger.registration] ?? 'Rejected',
     currentTime: isoFromMillis(deps.clock.now()),
@@ -94,7 +101,7 @@ export const bootNotification: Handler<BootNotificationReq, BootNotificationConf
 };
 
 export const heartbeat: Handler<Record<string, never>, HeartbeatConf> = async (deps, ctx) => {
-  await deps.chargers.recordHeartbeat(ctx.chargerId, ctx.receivedAt, ctx.messageId);
+  await deps.chargers.recordHeartbeat(ctx.chargerId, ctx.receivedAt, callKey(ctx));
   return { currentTime: isoFromMillis(deps.clock.now()) };
 };
 
@@ -351,7 +358,7 @@ export const diagnosticsStatusNotification: Handler<
   await deps.chargers.recordDiagnosticsStatus(ctx.chargerId, {
     status: req.status,
     at: ctx.receivedAt,
-    messageId: ctx.messageId,
+    messageId: callKey(ctx),
   });
   return {};
 };
@@ -363,7 +370,7 @@ export const firmwareStatusNotification: Handler<
   await deps.chargers.recordFirmwareStatus(ctx.chargerId, {
     status: req.status,
     at: ctx.receivedAt,
-    messageId: ctx.messageId,
+    messageId: callKey(ctx),
   });
   return {};
 };
