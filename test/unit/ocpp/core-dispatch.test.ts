@@ -283,7 +283,10 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
       reason: 'EVDisconnected',
       transactionData: [energySample(at('0'), 5000)],
     });
-    const mvs = await m.deps.transactions.meterValuesOf(CHARGER_ID, 1);
+    // Stored messages come back in key order, and their keys are content hashes: order by source.
+    const mvs = (await m.deps.transactions.meterValuesOf(CHARGER_ID, 1)).sort((a, b) =>
+      a.source.localeCompare(b.source),
+    );
     expect(mvs.map((r) => r.source)).toEqual(['MeterValues', 'StopTransaction']);
     expect(mvs[0]?.meterValue[0]).toEqual({ ...sample, timestamp: iso('-59m') });
     expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
