@@ -19,6 +19,7 @@ export interface ChargerReport {
   status: string;
   /** When the platform received it (the 1.6 messages carry no timestamp). */
   at: string;
+  /** The CALL's message id on its connection (`<connectionId>#<messageId>`): what a repeat is known by. */
   messageId: string;
 }
 
@@ -40,7 +41,10 @@ export interface ChargerRepository {
    * operator registers); `exists` when the id is taken or another request won the race.
    */
   createIfAbsent(charger: Charger): Promise<'created' | 'exists'>;
-  /** Stores what a BootNotification says. A repeat of the same message (same id) writes nothing. */
+  /**
+   * Stores what a BootNotification says. A repeat of the same message (same `messageId`, which
+   * the caller scopes to the connection: ids are reused after a reboot) writes nothing.
+   */
   recordBoot(chargerId: string, boot: BootInfo, at: string, messageId: string): Promise<void>;
   recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void>;
   recordFirmwareStatus(chargerId: string, report: ChargerReport): Promise<void>;

@@ -20,13 +20,19 @@ export interface StatusEvent {
    */
   orderedAt?: string;
   messageId: string;
+  /**
+   * The WebSocket connection it arrived on: the scope its message id is unique in (absent on events
+   * stored before it was kept).
+   */
+  connectionId?: string;
   receivedAt: string;
 }
 
 export interface StatusRepository {
   /**
-   * Appends to the history (a repeat of the same message writes nothing) and updates the current
-   * status only if this event is newer than the one stored (by `orderedAt`, else `timestamp`), so late, queued events keep their place
+   * Appends to the history (a repeat of the same message writes nothing: the same charger timestamp,
+   * or without one the same message id on the same connection) and updates the current status only
+   * if this event is newer than the one stored (by `orderedAt`, else `timestamp`), so late, queued events keep their place
    * in history without overwriting a fresher status.
    */
   record(event: StatusEvent): Promise<{ history: 'stored' | 'duplicate'; current: 'updated' | 'older' }>;

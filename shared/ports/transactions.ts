@@ -6,6 +6,7 @@
  * `status` to `final`; the payments flow adds its `payment*` fields. Repositories therefore update
  * only the attributes they own and never replace the whole item once it exists.
  */
+import { createHash } from 'node:crypto';
 import type { MeterValue } from '../domain/meter.js';
 
 export type TransactionStatus = 'active' | 'stopped' | 'final';
@@ -70,6 +71,13 @@ export interface StopInfo {
   receivedAt: string;
 }
 
+/** What the platform answered about a start's id tag (OCPP 1.6 `IdTagInfo`, in storage's own words). */
+export interface StartIdTagInfo {
+  status: IdTagStatus;
+  expiryDate?: string;
+  parentIdTag?: string;
+}
+
 /** The natural key of a StartTransaction (connector + timestamp), used to recognise a replay. */
 export interface StartRecord {
   chargerId: string;
@@ -79,12 +87,21 @@ export interface StartRecord {
   meterStart: number;
   transactionId: number;
   messageId: string;
+  /**
+   * The answer the start got, which a replay gets again: the charger acted on it, and a decision
+   * taken anew (the tag blocked since) would contradict the transaction it holds. Absent on
+   * records stored before it was kept.
+   */
+  idTagInfo?: StartIdTagInfo;
 }
 
 /**
  * One stored meter message: the samples of one MeterValues message (or of a StopTransaction's
  * transactionData), written once by OCPP and read by pricing (as {@link MeterMessage}) and by the
  * table stream. The one type for the item; the DynamoDB mapper is meter-values-items.ts.
+ * Its identity is its content ({@link meterMessageIdentity}), not its message id: OCPP-J ids are
+ * unique on one connection only, and a charger that counts them from 1 again after a reboot reuses
+ * them for new readings.
  */
 export interface MeterValuesRecord {
   chargerId: string;
@@ -106,6 +123,32 @@ export type MeterMessageSource = 'MeterValues' | 'StopTransaction';
 
 /** A stored meter message as pricing reads it: what the recompute folds. */
 export type MeterMessage = Pick<MeterValuesRecord, 'messageId' | 'source' | 'meterValue' | 'receivedAt'>;
+
+/**
+ * What makes two stored meter messages the same (within a transaction, or a charger's connector
+ * and first sample time outside one): where they came from and their samples, as the charger sent
+ * them (timestamps canonical). A resend under any message id, on any connection, has the same
+ * identity; a new reading under a reused id has another. SHA-256 of canonical JSON (keys sorted),
+ * base64url: 43 characters, so never equal to an OCPP message id (36 at most), which keyed the
+ * items stored before.
+ */
+export function meterMessageIdentity(m: Pick<MeterValuesRecord, 'source' | 'meterValue'>): string {
+  return createHash('sha256')
+    .update(canonicalJson([m.source, m.meterValue]))
+    .digest('base64url');
+}
+
+/** JSON with object keys sorted at every level, so that key order in the charger's frame does not matter. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
 
 /** The attributes of {@link MeterMessage}, for projections. */
 export const METER_MESSAGE_ATTRIBUTES = [
@@ -146,7 +189,10 @@ export interface TransactionRepository {
   /** Creates a transaction from its stop if none exists; `exists` when a concurrent write created it. */
   createFromStop(tx: TransactionRecord): Promise<'created' | 'exists'>;
   addFlag(chargerId: string, transactionId: number, flag: TransactionFlag): Promise<void>;
-  /** One conditional write; `duplicate` when this message's samples are already stored. */
+  /**
+   * One conditional write; `duplicate` when a message of the same identity
+   * ({@link meterMessageIdentity}) is already stored, whatever its message id.
+   */
   putMeterValues(record: MeterValuesRecord): Promise<'stored' | 'duplicate'>;
   meterValuesOf(chargerId: string, transactionId: number): Promise<MeterValuesRecord[]>;
 }

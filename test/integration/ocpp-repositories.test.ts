@@ -180,6 +180,37 @@ describe('transactions in DynamoDB', () => {
     });
   });
 
+  it('a meter message stored under its message id (before content keys) is still read back', async () => {
+    const cp = await newCharger();
+    await cp.ok('StartTransaction', start);
+    const older = {
+      chargerId: cp.session.chargerId,
+      operatorId,
+      transactionId: 1,
+      connectorId: 1,
+      messageId: 'mv-old',
+      source: 'MeterValues',
+      meterValue: [energySample(iso('-59m'), 1100)],
+      flags: [],
+      receivedAt: iso('-59m'),
+    };
+    // The key OCPP wrote before meter messages were keyed by content (keys.ts builds it no more).
+    await put({
+      pk: keys.transaction(cp.session.chargerId, 1).pk,
+      sk: 'MV#mv-old',
+      entity: 'meterValues',
+      ...older,
+    });
+    await cp.ok(
+      'MeterValues',
+      { connectorId: 1, transactionId: 1, meterValue: [energySample(at('-58m'), 1200)] },
+      'mv-old',
+    );
+    const mvs = await deps.transactions.meterValuesOf(cp.session.chargerId, 1);
+    expect(mvs.map((r) => r.meterValue[0]?.timestamp).sort()).toEqual([iso('-59m'), iso('-58m')]);
+    expect(mvs).toContainEqual(older);
+  });
+
   it('offline: stop before start, late and after-stop MeterValues, second stop flagged', async () => {
     const cp = await newCharger();
     const id = cp.session.chargerId;

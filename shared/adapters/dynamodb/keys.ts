@@ -15,12 +15,12 @@
  * | connection → charger       | CONN#<connectionId>         | CONN                              |                                 |
  * | connector (current status) | CP#<chargerId>              | CONNECTOR#<nnnn>                  |                                 |
  * | status history             | CPSTATUS#<chargerId>        | <nnnn>#<timestamp>#<messageId>    |                                 |
- * | inbound CALL (dedup)       | CP#<chargerId>              | MSG#<messageId>                   |                                 |
+ * | inbound CALL (dedup)       | CP#<chargerId>              | MSG#<connectionId>#<messageId>    |                                 |
  * | transaction id counter     | CP#<chargerId>              | TXSEQ                             |                                 |
  * | StartTransaction dedup     | CP#<chargerId>              | TXSTART#<nnnn>#<timestamp>        |                                 |
  * | transaction                | TX#<chargerId>#<txId>       | TX                                | OP#<operatorId> / TX#<startedAt>|
- * | meter values (one message) | TX#<chargerId>#<txId>       | MV#<messageId>                    |                                 |
- * | meter values, no tx        | CPMV#<chargerId>            | <nnnn>#<timestamp>#<messageId>    |                                 |
+ * | meter values (one message) | TX#<chargerId>#<txId>       | MV#<identity>                     |                                 |
+ * | meter values, no tx        | CPMV#<chargerId>            | <nnnn>#<timestamp>#<identity>     |                                 |
  * | outbound call (platform →) | CP#<chargerId>              | CALL#<createdAt>#<messageId>      | OPENCALL / <deadline>#<chargerId>#<messageId> while open (sparse) |
  * | outstanding call lock      | CP#<chargerId>              | OUTSTANDING                       |                                 |
  * | registration prefix claim  | CPPREFIX#<prefix>           | CPPREFIX                          |                                 |
@@ -37,6 +37,13 @@
  * | failed logins of an address| LOGINFAIL#IP#<sourceIp>     | LOGINFAIL                         |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
+ * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
+ * again after a reboot), so no key holds a bare message id as a message's identity: a stored meter
+ * message is keyed by its content (`<identity>`, ports/transactions.ts meterMessageIdentity), so a
+ * resend under any id lands on the same key and a new reading under a reused id on another; the
+ * inbound CALL marker (a StatusNotification without timestamp, whose content has no identity of its
+ * own) holds the connection the id was unique on. Items written before these keys (`MV#<messageId>`,
+ * `MSG#<messageId>`) stay readable: meter values are read by the `MV#` prefix, markers expire by TTL.
  * Meter values without a transaction use the first sample's timestamp (deterministic, so a repeated
  * message lands on the same key). A registration prefix claim lets unknown chargers whose id starts
  * with the prefix register as pending for the claiming operator (shared/app/ocpp/connection.ts).
@@ -146,9 +153,9 @@ export const keys = {
     pk: `CPSTATUS#${chargerId}`,
     sk: `${pad(connectorId)}#${timestamp}#${messageId}`,
   }),
-  inboundCall: (chargerId: string, messageId: string): Key => ({
+  inboundCall: (chargerId: string, connectionId: string, messageId: string): Key => ({
     pk: chargerPartition(chargerId),
-    sk: `MSG#${messageId}`,
+    sk: `MSG#${connectionId}#${messageId}`,
   }),
   transactionCounter: (chargerId: string): Key => ({ pk: chargerPartition(chargerId), sk: 'TXSEQ' }),
   startDedup: (chargerId: string, connectorId: number, timestamp: string): Key => ({
@@ -159,23 +166,18 @@ export const keys = {
     pk: transactionPartition(chargerId, transactionId),
     sk: SK.transaction,
   }),
-  meterValues: (chargerId: string, transactionId: number, messageId: string): Key => ({
+  meterValues: (chargerId: string, transactionId: number, identity: string): Key => ({
     pk: transactionPartition(chargerId, transactionId),
-    sk: `${prefixes.meterValues}${messageId}`,
+    sk: `${prefixes.meterValues}${identity}`,
   }),
   outboundCall: (chargerId: string, createdAt: string, messageId: string): Key => ({
     pk: chargerPartition(chargerId),
     sk: `${prefixes.outboundCall}${createdAt}#${messageId}`,
   }),
   outstandingCall: (chargerId: string): Key => ({ pk: chargerPartition(chargerId), sk: 'OUTSTANDING' }),
-  chargerMeterValues: (
-    chargerId: string,
-    connectorId: number,
-    timestamp: string,
-    messageId: string,
-  ): Key => ({
+  chargerMeterValues: (chargerId: string, connectorId: number, timestamp: string, identity: string): Key => ({
     pk: `CPMV#${chargerId}`,
-    sk: `${pad(connectorId)}#${timestamp}#${messageId}`,
+    sk: `${pad(connectorId)}#${timestamp}#${identity}`,
   }),
   registrationPrefix: (prefix: string): Key => ({ pk: `CPPREFIX#${prefix}`, sk: 'CPPREFIX' }),
   stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVT#${eventId}`, sk: 'STRIPEEVT' }),

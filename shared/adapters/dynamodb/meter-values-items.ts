@@ -8,6 +8,7 @@ import {
   METER_MESSAGE_ATTRIBUTES,
   type MeterMessage,
   type MeterValuesRecord,
+  meterMessageIdentity,
 } from '../../ports/transactions.js';
 import { keys } from './keys.js';
 import { fromStringSet, stringSet, stripKeys } from './support.js';
@@ -16,15 +17,17 @@ type Item = Record<string, unknown>;
 
 export const METER_VALUES_ENTITY = 'meterValues';
 
+/** Keyed by the message's content identity, so a new reading under a reused message id is stored. */
 export function meterValuesItem(r: MeterValuesRecord): Item {
+  const identity = meterMessageIdentity(r);
   const key =
     r.transactionId !== undefined
-      ? keys.meterValues(r.chargerId, r.transactionId, r.messageId)
+      ? keys.meterValues(r.chargerId, r.transactionId, identity)
       : keys.chargerMeterValues(
           r.chargerId,
           r.connectorId,
           r.meterValue[0]?.timestamp ?? r.receivedAt,
-          r.messageId,
+          identity,
         );
   return { ...key, entity: METER_VALUES_ENTITY, ...r, flags: stringSet(r.flags) };
 }

@@ -35,6 +35,7 @@ const STATUS_FIELDS = [
   'timestampSource',
   'orderedAt',
   'messageId',
+  'connectionId',
   'receivedAt',
 ] as const;
 
@@ -52,7 +53,9 @@ export class DynamoStatusRepository implements StatusRepository {
       if ((await putIfAbsent(this.t, historyItem)) === 'exists') history = 'duplicate';
     } else {
       // Without the charger's timestamp the key holds our arrival time, which a repeat does not
-      // share: the message id marker, written in the same transaction, recognises the repeat.
+      // share: the message id marker, written in the same transaction, recognises the repeat. The
+      // id is unique on its connection only (a rebooted charger counts from 1 again), so the
+      // marker holds the connection too.
       try {
         await this.t.doc.send(
           new TransactWriteCommand({
@@ -68,7 +71,7 @@ export class DynamoStatusRepository implements StatusRepository {
                 Put: {
                   TableName: this.t.tableName,
                   Item: {
-                    ...keys.inboundCall(e.chargerId, e.messageId),
+                    ...keys.inboundCall(e.chargerId, e.connectionId ?? '', e.messageId),
                     entity: 'inboundCall',
                     action: 'StatusNotification',
                     expiresAt: ttlAfter(e.receivedAt, INBOUND_MARKER_TTL_SECONDS),

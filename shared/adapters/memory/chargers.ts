@@ -94,7 +94,7 @@ export class MemoryStatusRepository implements StatusRepository {
 
   async record(e: StatusEvent): Promise<{ history: 'stored' | 'duplicate'; current: 'updated' | 'older' }> {
     const key = `${e.chargerId}|${pad(e.connectorId)}#${e.timestamp}#${e.messageId}`;
-    const marker = `${e.chargerId}|${e.messageId}`;
+    const marker = `${e.chargerId}|${e.connectionId ?? ''}|${e.messageId}`;
     let history: 'stored' | 'duplicate' = 'duplicate';
     const dedupByMessage = e.timestampSource === 'received';
     if (!this.s.statusHistory.has(key) && !(dedupByMessage && this.s.inboundCalls.has(marker))) {

@@ -1,11 +1,12 @@
 /** In-memory fake of the TransactionRepository (see ocpp-store.ts). */
-import type {
-  MeterValuesRecord,
-  StartRecord,
-  StopInfo,
-  TransactionFlag,
-  TransactionRecord,
-  TransactionRepository,
+import {
+  type MeterValuesRecord,
+  meterMessageIdentity,
+  type StartRecord,
+  type StopInfo,
+  type TransactionFlag,
+  type TransactionRecord,
+  type TransactionRepository,
 } from '../../ports/transactions.js';
 import { clone, type MemoryOcppStore, pad } from './ocpp-store.js';
 
@@ -104,11 +105,13 @@ export class MemoryTransactionRepository implements TransactionRepository {
   }
 
   async putMeterValues(r: MeterValuesRecord): Promise<'stored' | 'duplicate'> {
+    // As the adapter's keys: the content identity, never the message id (ids are reused after a reboot).
     const first = r.meterValue[0]?.timestamp ?? r.receivedAt;
+    const identity = meterMessageIdentity(r);
     const k =
       r.transactionId !== undefined
-        ? `${r.chargerId}|${r.transactionId}|${r.messageId}`
-        : `${r.chargerId}|-|${pad(r.connectorId)}#${first}#${r.messageId}`;
+        ? `${r.chargerId}|${r.transactionId}|${identity}`
+        : `${r.chargerId}|-|${pad(r.connectorId)}#${first}#${identity}`;
     if (this.s.meterValues.has(k)) return 'duplicate';
     this.s.meterValues.set(k, clone(r));
     this.s.writes++;

@@ -12,6 +12,7 @@
  * reach the stream's retry.
  */
 import type { MeterMessage, PricedTransaction, PricingTrigger, TxKey } from '../../ports/charges.js';
+import { meterMessageIdentity } from '../../ports/transactions.js';
 import { type AfterFinalOutcome, afterFinal } from './after-final.js';
 import { sendCostCapStop } from './cost-cap-policy.js';
 import type { PricingDeps } from './deps.js';
@@ -32,7 +33,8 @@ export async function recomputeTransaction(
   const messages = new Map<string, MeterMessage>();
   let stopReceivedCandidate: number | undefined;
   for (const t of triggers) {
-    if (t.kind === 'meter-values') messages.set(t.message.messageId, t.message);
+    // By content, not message id: a rebooted charger reuses ids for new readings.
+    if (t.kind === 'meter-values') messages.set(meterMessageIdentity(t.message), t.message);
     else {
       const at = epochOf(t.stopReceivedAt);
       if (at !== undefined) stopReceivedCandidate = Math.min(stopReceivedCandidate ?? at, at);
@@ -50,7 +52,8 @@ export async function recomputeTransaction(
     if (tx.charge.finalisedAt !== undefined) return afterFinal(deps, tx, [...messages.values()]);
     if (tx.charge.chargeVersion === 0 && !backfilled) {
       for (const m of await deps.charges.meterMessagesOf(key)) {
-        if (!messages.has(m.messageId)) messages.set(m.messageId, m);
+        const identity = meterMessageIdentity(m);
+        if (!messages.has(identity)) messages.set(identity, m);
       }
       backfilled = true;
     }

@@ -81,6 +81,21 @@ describe('BootNotification', () => {
     await cp.ok('BootNotification', { chargePointVendor: 'A', chargePointModel: 'B' }, 'boot-1');
     expect(m.store.snapshot()).toBe(before);
   });
+
+  it('records the boot after a reboot that numbers its messages from 1 again', async () => {
+    const boot = { chargePointVendor: 'A', chargePointModel: 'B', firmwareVersion: '1.0' };
+    await cp.ok('BootNotification', boot, '1');
+    await cp.ok('FirmwareStatusNotification', { status: 'Installing' }, '2');
+    m.clock.advance(60_000);
+    const rebooted = new TestCharger(m, aSession({ connectionId: 'conn-2' }));
+    await rebooted.ok('BootNotification', { ...boot, firmwareVersion: '1.1' }, '1');
+    await rebooted.ok('FirmwareStatusNotification', { status: 'Installed' }, '2');
+    expect(m.store.chargers.get(CHARGER_ID)).toMatchObject({
+      firmwareVersion: '1.1',
+      lastBootAt: iso('+1m'),
+      firmwareStatus: 'Installed',
+    });
+  });
 });
 
 describe('registration gate', () => {
@@ -381,7 +396,10 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
       reason: 'EVDisconnected',
       transactionData: [energySample(at('0'), 5000)],
     });
-    const mvs = await m.deps.transactions.meterValuesOf(CHARGER_ID, 1);
+    // Stored messages come back in key order, and their keys are content hashes: order by source.
+    const mvs = (await m.deps.transactions.meterValuesOf(CHARGER_ID, 1)).sort((a, b) =>
+      a.source.localeCompare(b.source),
+    );
     expect(mvs.map((r) => r.source)).toEqual(['MeterValues', 'StopTransaction']);
     expect(mvs[0]?.meterValue[0]).toEqual({ ...sample, timestamp: iso('-59m') });
     expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   aCharger,
+  anIdTag,
   anOperator,
   CHARGER_ID,
   energySample,
@@ -48,6 +49,14 @@ describe('duplicate StartTransaction', () => {
     expect(again).toEqual(first);
     expect(m.store.snapshot()).toBe(before);
     expect(m.store.transactions.size).toBe(1);
+  });
+
+  it('a replay gets the idTagInfo of the first answer, even after the tag was blocked', async () => {
+    m.store.putIdTag(anIdTag({ expiresAt: iso('+30d') }));
+    const first = await cp.ok('StartTransaction', start, 'start-1');
+    expect(first).toMatchObject({ idTagInfo: { status: 'Accepted', expiryDate: iso('+30d') } });
+    m.store.putIdTag(anIdTag({ blocked: true }));
+    expect(await cp.ok('StartTransaction', start, 'start-2')).toEqual(first);
   });
 
   it('concurrent copies of one start get one transaction', async () => {
@@ -104,6 +113,26 @@ describe('repeated CALLs write nothing twice', () => {
     expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
       meterStop: 2000,
       stopMessageId: 'stop-1',
+      flags: ['stop-conflict'],
+    });
+  });
+
+  it('the identical stop under a new message id is a retransmission, not a conflict', async () => {
+    await cp.ok('StartTransaction', start);
+    const stop = { transactionId: 1, meterStop: 2000, timestamp: at('0'), reason: 'Local', idTag: 'TAG-1' };
+    await cp.ok('StopTransaction', stop, 'stop-1');
+    const before = m.store.snapshot();
+    // the same instant written another way, the tag in another case: still the same stop
+    await cp.ok('StopTransaction', { ...stop, timestamp: iso('0'), idTag: 'tag-1' }, 'stop-2');
+    expect(m.store.snapshot()).toBe(before);
+  });
+
+  it('a different stop under the message id of the first is a conflict (ids are reused after a reboot)', async () => {
+    await cp.ok('StartTransaction', start);
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('0') }, '5');
+    await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('+1m') }, '5');
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      stoppedAt: iso('0'),
       flags: ['stop-conflict'],
     });
   });

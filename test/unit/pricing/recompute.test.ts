@@ -67,6 +67,16 @@ describe('recompute of the running charge', () => {
     expect(store.item(KEY)).toEqual(before);
   });
 
+  it('folds two messages of one batch that share a message id (a rebooted charger reuses its ids)', async () => {
+    const { deps, store } = memoryPricing();
+    store.putTransaction(aTransaction());
+    await recomputeBatch(
+      deps,
+      items(txChanged(), mv(readings('3', [[20, 11_000]])), mv(readings('3', [[10, 10_500]]))),
+    );
+    expect(store.item(KEY)?.energyMilliWh).toBe(1_000_000);
+  });
+
   it('reads the transaction once and writes once per transaction per batch, whatever its size', async () => {
     const { deps, store } = memoryPricing();
     store.putTransaction(aTransaction());

@@ -4,6 +4,7 @@
  * cannot say (connector ids are not negative, ...) is checked here.
  */
 import type { Charger } from '../../../domain/entities.js';
+import { sameIdTag } from '../../../domain/id-tag.js';
 import type { DispatchTable } from '../../../ocpp/dispatch.js';
 import { OcppError } from '../../../ocpp/errors.js';
 import { isoFromMillis, normaliseTimestamp } from '../../../ocpp/time.js';
@@ -27,7 +28,7 @@ import type {
   StopTransactionReq,
 } from '../../../ocpp/v16/types.js';
 import type { BootInfo } from '../../../ports/charger-registry.js';
-import type { StartRecord, TransactionRecord } from '../../../ports/transactions.js';
+import type { StartRecord, StopInfo, TransactionRecord } from '../../../ports/transactions.js';
 import { authorizeIdTag } from '../authorize-id-tag.js';
 import type { CallContext, OcppDeps } from '../deps.js';
 import { endSupersededTransaction } from './superseded-start.js';
@@ -78,6 +79,13 @@ function requireMeterReading(field: 'meterStart' | 'meterStop', valueWh: number)
   }
 }
 
+/**
+ * What a repeat of this CALL is recognised by where its content has no identity of its own: its
+ * message id on its connection. OCPP-J ids are unique on one connection only, and a rebooted
+ * charger counts them from 1 again (its new boot would otherwise pass for the old one's repeat).
+ */
+const callKey = (ctx: CallContext): string => `${ctx.connectionId}#${ctx.messageId}`;
+
 const normaliseMeterValues = (values: MeterValue[]): MeterValue[] =>
   values.map((mv) => ({ ...mv, timestamp: normaliseTimestamp(mv.timestamp) }));
 
@@ -99,7 +107,7 @@ export const bootNotification: Handler<BootNotificationReq, BootNotificationConf
   if (req.imsi !== undefined) info.imsi = req.imsi;
   if (req.meterType !== undefined) info.meterType = req.meterType;
   if (req.meterSerialNumber !== undefined) info.meterSerialNumber = req.meterSerialNumber;
-  await deps.chargers.recordBoot(ctx.chargerId, info, ctx.receivedAt, ctx.messageId);
+  await deps.chargers.recordBoot(ctx.chargerId, info, ctx.receivedAt, callKey(ctx));
   return {
     status: REGISTRATION_STATUS[charger.registration] ?? 'Rejected',
     currentTime: isoFromMillis(deps.clock.now()),
@@ -108,7 +116,7 @@ export const bootNotification: Handler<BootNotificationReq, BootNotificationConf
 };
 
 export const heartbeat: Handler<Record<string, never>, HeartbeatConf> = async (deps, ctx) => {
-  await deps.chargers.recordHeartbeat(ctx.chargerId, ctx.receivedAt, ctx.messageId);
+  await deps.chargers.recordHeartbeat(ctx.chargerId, ctx.receivedAt, callKey(ctx));
   return { currentTime: isoFromMillis(deps.clock.now()) };
 };
 
@@ -145,6 +153,7 @@ export const statusNotification: Handler<StatusNotificationReq, Record<string, n
     timestampSource: req.timestamp !== undefined ? 'charger' : 'received',
     orderedAt: statusOrderTime(timestamp, ctx.receivedAt),
     messageId: ctx.messageId,
+    connectionId: ctx.connectionId,
     receivedAt: ctx.receivedAt,
   });
   return {};
@@ -166,7 +175,8 @@ const sameStart = (s: StartRecord, req: StartTransactionReq) =>
 
 /**
  * A StartTransaction replayed after a reconnect (same connector, timestamp, idTag and meterStart,
- * with the same or a new message id) gets the transaction id it got the first time and writes nothing.
+ * with the same or a new message id) gets the answer it got the first time (transaction id and
+ * idTagInfo) and writes nothing.
  */
 export const startTransaction: Handler<StartTransactionReq, StartTransactionConf> = async (
   deps,
@@ -189,7 +199,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     });
     // The first copy may have been cut short before it ended the connector's previous transaction.
     await endSupersededTransaction(deps, ctx, req, timestamp, existing.messageId);
-    return { idTagInfo, transactionId: existing.transactionId };
+    return { idTagInfo: existing.idTagInfo ?? idTagInfo, transactionId: existing.transactionId };
   }
   // Same connector and instant but another tag or meter reading cannot be a replay: store it as a
   // transaction of its own, without a replay record (the key is taken).
@@ -234,6 +244,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
       meterStart: req.meterStart,
       transactionId,
       messageId: ctx.messageId,
+      idTagInfo,
     };
     const outcome = await deps.transactions.createStarted(tx, conflict ? undefined : start);
     if (outcome === 'created') {
@@ -243,12 +254,26 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     if (outcome === 'duplicate-start') {
       // A concurrent copy of this message won the race: answer with its id.
       const winner = await deps.transactions.findStart(chargerId, req.connectorId, timestamp);
-      if (winner && sameStart(winner, req)) return { idTagInfo, transactionId: winner.transactionId };
+      if (winner && sameStart(winner, req))
+        return { idTagInfo: winner.idTagInfo ?? idTagInfo, transactionId: winner.transactionId };
       conflict = true;
     }
   }
   throw new OcppError('InternalError', 'could not allocate a transaction id');
 };
+
+/**
+ * A stop is known by what it says, not by its message id: the same stop resent under a new id (a
+ * charger's queue after a reconnect) is a retransmission, and a rebooted charger may reuse the id
+ * of the first stop for a different one.
+ */
+const sameStop = (tx: TransactionRecord, stop: StopInfo): boolean =>
+  tx.meterStop === stop.meterStop &&
+  tx.stoppedAt === stop.stoppedAt &&
+  tx.stopReason === stop.stopReason &&
+  (tx.stopIdTag === undefined || stop.stopIdTag === undefined
+    ? tx.stopIdTag === stop.stopIdTag
+    : sameIdTag(tx.stopIdTag, stop.stopIdTag));
 
 /**
  * Stores the stop (and its transactionData as one meter-values item). A stop whose start never
@@ -272,7 +297,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
       receivedAt: ctx.receivedAt,
     });
   }
-  const stop = {
+  const stop: StopInfo = {
     meterStop: req.meterStop,
     stoppedAt: normaliseTimestamp(req.timestamp),
     ...(req.reason !== undefined ? { stopReason: req.reason } : {}),
@@ -313,7 +338,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
   }
   if (outcome === 'already-stopped') {
     const tx = await deps.transactions.get(chargerId, txId);
-    if (tx && tx.stopMessageId !== ctx.messageId && !tx.flags.includes('stop-conflict')) {
+    if (tx && !sameStop(tx, stop) && !tx.flags.includes('stop-conflict')) {
       deps.log.warn('a second StopTransaction for a stopped transaction; keeping the first', {
         chargerId,
         transactionId: txId,
@@ -326,9 +351,9 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
 };
 
 /**
- * One write per message: every sample of the message in one item keyed by the message id, which
- * also makes a repeated CALL a no-op. Samples for an unknown transaction, or arriving after its
- * stop, are stored all the same and flagged.
+ * One write per message: every sample of the message in one item keyed by its content (never by
+ * the message id, which a rebooted charger reuses), which also makes a repeated CALL a no-op.
+ * Samples for an unknown transaction, or arriving after its stop, are stored all the same and flagged.
  */
 export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async (deps, ctx, req) => {
   requireConnector(req.connectorId, 0);
@@ -368,7 +393,7 @@ export const diagnosticsStatusNotification: Handler<
   await deps.chargers.recordDiagnosticsStatus(ctx.chargerId, {
     status: req.status,
     at: ctx.receivedAt,
-    messageId: ctx.messageId,
+    messageId: callKey(ctx),
   });
   return {};
 };
@@ -380,7 +405,7 @@ export const firmwareStatusNotification: Handler<
   await deps.chargers.recordFirmwareStatus(ctx.chargerId, {
     status: req.status,
     at: ctx.receivedAt,
-    messageId: ctx.messageId,
+    messageId: callKey(ctx),
   });
   return {};
 };
