@@ -10,7 +10,9 @@
  * AT_SEQUENCE_NUMBER, then GetRecords up to the last sequence number), invokes the function that
  * failed with them in Lambda's DynamoDB stream event shape, and deletes the message once the function
  * has taken every record. A message whose records have left the stream stays in the queue (unless
- * `--drop-expired`): the reconciliation sweep re-folds those transactions from the stored messages.
+ * `--drop-expired`): for the recompute, the reconciliation sweep (shared/app/pricing/reconcile.ts,
+ * run by the finaliser) re-folds those charges from the stored messages; nothing re-drives a
+ * payments batch past that point, so it is reported for a person to look at.
  *
  * The records between the first and last sequence number are replayed unfiltered: the mapping's
  * filters dropped some of them before the first invocation, and both consumers check each record
@@ -42,6 +44,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+
+/** What becomes of a batch too old to replay, as the progress line tells the operator. */
+const AFTER_EXPIRY =
+  'recompute: the reconciliation sweep re-folds the charge; payments: check the sessions of that hour by hand';
 
 /** The dead-letter queues' logical id prefixes in the stateless stack (`<name>Dlq`). */
 export const DLQ_LOGICAL_ID_PREFIXES = ['RecomputeDlq', 'PaymentsDlq'] as const;
@@ -185,19 +191,13 @@ async function replayOne(
   const label = `${info.shardId} ${info.startSequenceNumber}..${info.endSequenceNumber}`;
   const read = await readBatch(clients.streams, info);
   if (read === 'expired') {
-    return options.dropExpired && !options.dryRun
-      ? {
-          outcome: 'dropped',
-          label,
-          records: 0,
-          detail: 'records left the stream; the reconciliation sweep re-folds',
-        }
-      : {
-          outcome: 'expired',
-          label,
-          records: 0,
-          detail: 'records left the stream; the reconciliation sweep re-folds',
-        };
+    const detail = `records left the stream; ${AFTER_EXPIRY}`;
+    return {
+      outcome: options.dropExpired && !options.dryRun ? 'dropped' : 'expired',
+      label,
+      records: 0,
+      detail,
+    };
   }
   if (options.dryRun) return { outcome: 'would replay', label, records: 0, detail: `${read.length} records` };
 
