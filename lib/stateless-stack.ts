@@ -99,7 +99,7 @@ export const PAYMENTS_STREAM_FILTERS = [
  * metadata to the dead-letter queue. The stream keeps records 24 h and the queue gets no records,
  * only where they were: `npm run replay` reads them back from the stream, so it needs the records
  * still there. Six hours of retries leave eighteen to replay in; past that the reconciliation
- * sweep re-folds from the stored messages.
+ * sweep re-folds the recompute's charges from the stored messages (payments batches need a person).
  */
 export const STREAM_MAX_RECORD_AGE = Duration.hours(6);
 
@@ -320,7 +320,6 @@ export class StatelessStack extends Stack {
       finaliser: fn('scheduleFinaliser'),
       webSocketApi: this.webSocketApi,
       webSocketStage: this.webSocketStage,
-      httpApi: this.httpApi,
       httpStage: this.httpStage,
       stripeWebhookLogs: functions.stripeWebhook.logGroup,
       paymentsLogs: functions.streamPayments.logGroup,

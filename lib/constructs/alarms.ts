@@ -59,7 +59,6 @@ export interface AlarmsProps {
   readonly finaliser: lambda.IFunction;
   readonly webSocketApi: apigwv2.IWebSocketApi;
   readonly webSocketStage: apigwv2.IWebSocketStage;
-  readonly httpApi: apigwv2.IHttpApi;
   readonly httpStage: apigwv2.IHttpStage;
   /** The Stripe webhook's log group: a line at level ERROR is an event answered 500 (Stripe retries). */
   readonly stripeWebhookLogs: logs.ILogGroup;
