@@ -1,11 +1,13 @@
 /**
  * Deploy-time settings, read from CDK context (`cdk.json` "context" or `-c key=value`), each with a
- * default so `cdk synth` works with none. The values that reach the handlers are validated here by
+ * default except `senderEmail`: a deployment without a real sender could never send a receipt, so
+ * `cdk synth` refuses it instead of letting it deploy. The values that reach the handlers are validated here by
  * the handlers' own config schema, so a setting the handlers would reject fails the synth instead
  * of the first invocation. Documented in lib/README-settings.md.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { z } from 'zod';
 import { type Config, ConfigError, parseConfig } from '../shared/lambda/config.js';
 
 /** Context keys, in one place so the README, the stacks and the tests agree. */
@@ -25,9 +27,16 @@ export const CONTEXT_KEYS = {
   createApiGatewayLogRole: 'createApiGatewayLogRole',
   stripePublishableKey: 'stripePublishableKey',
   startTimeoutSeconds: 'startTimeoutSeconds',
+  alarmEmail: 'alarmEmail',
+  stripeSecretExists: 'stripeSecretExists',
+  senderIdentityExists: 'senderIdentityExists',
 } as const;
 
-export const DEFAULT_SENDER_EMAIL = 'receipts@example.com';
+/**
+ * Domains reserved for documentation (RFC 2606): no mailbox there can receive SES's verification
+ * email, so a sender at one of them can never send a receipt.
+ */
+const RESERVED_EMAIL_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/i;
 export const DEFAULT_STRIPE_SECRET_NAME = 'ev-platform/stripe';
 export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
 /** How long a held session waits for StartTransaction before its hold is cancelled as abandoned. */
@@ -42,9 +51,19 @@ const PUBLISHABLE_KEY = /^pk_(test|live)_[A-Za-z0-9]+$/;
 export interface PlatformSettings {
   /** The From address of every email; verified in SES as an address or through its domain. */
   readonly senderEmail: string;
+  /**
+   * The SES identity (the address, or `senderDomain`) already exists in the account and region:
+   * reference it instead of creating it, which would fail.
+   */
+  readonly senderIdentityExists: boolean;
   /** When set, SES verifies this domain (Easy DKIM) instead of the single sender address. */
   readonly senderDomain: string | undefined;
   readonly stripeSecretName: string;
+  /**
+   * The Stripe secret already exists under `stripeSecretName` (kept from an earlier deployment, or
+   * made by hand): reference it instead of creating it, which would fail on the name.
+   */
+  readonly stripeSecretExists: boolean;
   readonly platformFeeBps: number;
   readonly heartbeatIntervalSeconds: number;
   readonly callTimeoutSeconds: number;
@@ -63,6 +82,8 @@ export interface PlatformSettings {
    */
   readonly stripePublishableKey: string | undefined;
   readonly startTimeoutSeconds: number;
+  /** Subscribed by email to the alarm topic; without it the topic has no subscriber. */
+  readonly alarmEmail: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -119,9 +140,34 @@ function retention(node: Node): RetentionDays {
   return days as RetentionDays;
 }
 
+/** The From address: required, and at a domain where SES's verification email can arrive. */
+function sender(node: Node): string {
+  const value = text(node, CONTEXT_KEYS.senderEmail);
+  if (value === undefined) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.senderEmail} is required: the From address of every receipt, verified in SES (e.g. -c ${CONTEXT_KEYS.senderEmail}=receipts@yourdomain.com)`,
+    );
+  }
+  const domain = value.slice(value.lastIndexOf('@') + 1);
+  if (RESERVED_EMAIL_DOMAIN.test(domain)) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.senderEmail} (${value}) is at a reserved documentation domain where SES cannot verify it; give a real sender address`,
+    );
+  }
+  return value;
+}
+
+function email(node: Node, key: string): string | undefined {
+  const value = text(node, key);
+  if (value !== undefined && !z.email().safeParse(value).success) {
+    throw new SettingsError(`context ${key} must be an email address, got '${value}'`);
+  }
+  return value;
+}
+
 /** Reads and validates the settings; throws a SettingsError naming the context key on bad input. */
 export function readSettings(node: Node): PlatformSettings {
-  const senderEmail = text(node, CONTEXT_KEYS.senderEmail) ?? DEFAULT_SENDER_EMAIL;
+  const senderEmail = sender(node);
   const senderDomain = text(node, CONTEXT_KEYS.senderDomain);
   const publicBaseUrl = text(node, CONTEXT_KEYS.publicBaseUrl);
   // Checked here as deploy input; also handed to the handlers' schema below, which has the last word
@@ -184,7 +230,9 @@ export function readSettings(node: Node): PlatformSettings {
   return {
     senderEmail: config.SENDER_EMAIL,
     senderDomain,
+    senderIdentityExists: flag(node, CONTEXT_KEYS.senderIdentityExists, false),
     stripeSecretName: text(node, CONTEXT_KEYS.stripeSecretName) ?? DEFAULT_STRIPE_SECRET_NAME,
+    stripeSecretExists: flag(node, CONTEXT_KEYS.stripeSecretExists, false),
     platformFeeBps: config.PLATFORM_FEE_BPS,
     heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
     callTimeoutSeconds: config.CALL_TIMEOUT_SECONDS,
@@ -194,8 +242,10 @@ export function readSettings(node: Node): PlatformSettings {
     publicBaseUrl: publicBaseUrl === undefined ? undefined : config.PUBLIC_BASE_URL,
     ocppDomain:
       domainName !== undefined && certificateArn !== undefined ? { domainName, certificateArn } : undefined,
-    createApiGatewayLogRole: flag(node, CONTEXT_KEYS.createApiGatewayLogRole, true),
+    // Opt-in: the role is one per account and region, and overwriting it is not this stack's call.
+    createApiGatewayLogRole: flag(node, CONTEXT_KEYS.createApiGatewayLogRole, false),
     stripePublishableKey,
     startTimeoutSeconds,
+    alarmEmail: email(node, CONTEXT_KEYS.alarmEmail),
   };
 }

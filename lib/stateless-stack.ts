@@ -30,6 +30,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { paymentsStreamKeys, recomputeStreamKeys } from '../shared/adapters/dynamodb/keys.js';
 import { SESSION_ID_TAG_PREFIX } from '../shared/domain/payment-session.js';
+import { Alarms } from './constructs/alarms.js';
 import { OcppEdge } from './constructs/ocpp-edge.js';
 import { PlatformFunction } from './constructs/platform-function.js';
 import { grantTableData } from './constructs/platform-table.js';
@@ -93,6 +94,15 @@ export const PAYMENTS_STREAM_FILTERS = [
   }),
 ];
 
+/**
+ * How old a stream record may get before the mapping gives up on its batch and sends the batch's
+ * metadata to the dead-letter queue. The stream keeps records 24 h and the queue gets no records,
+ * only where they were: `npm run replay` reads them back from the stream, so it needs the records
+ * still there. Six hours of retries leave eighteen to replay in; past that the reconciliation
+ * sweep re-folds the recompute's charges from the stored messages (payments batches need a person).
+ */
+export const STREAM_MAX_RECORD_AGE = Duration.hours(6);
+
 const CROSS_STACK_REFERENCES_CONTEXT = '@aws-cdk/core:defaultCrossStackReferences';
 
 export interface StatelessStackProps extends StackProps {
@@ -109,9 +119,11 @@ export class StatelessStack extends Stack {
   readonly webSocketApi: apigwv2.WebSocketApi;
   readonly webSocketStage: apigwv2.WebSocketStage;
   readonly httpApi: apigwv2.HttpApi;
+  readonly httpStage: apigwv2.HttpStage;
   readonly edge: OcppEdge;
   readonly recomputeDlq: sqs.Queue;
   readonly paymentsDlq: sqs.Queue;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -139,6 +151,8 @@ export class StatelessStack extends Stack {
       stageName: OCPP_STAGE_NAME,
       autoDeploy: true,
       throttle: { rateLimit: 500, burstLimit: 1000 },
+      // Route-level metrics: the $connect failure alarm (lib/constructs/alarms.ts) needs them.
+      detailedMetricsEnabled: true,
       accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(wsAccessLogs) },
     });
     if (apiGatewayAccount) this.webSocketStage.node.addDependency(apiGatewayAccount);
@@ -151,7 +165,7 @@ export class StatelessStack extends Stack {
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    new apigwv2.HttpStage(this, 'HttpStage', {
+    this.httpStage = new apigwv2.HttpStage(this, 'HttpStage', {
       httpApi: this.httpApi,
       autoDeploy: true,
       throttle: { rateLimit: 200, burstLimit: 400 },
@@ -293,6 +307,20 @@ export class StatelessStack extends Stack {
       customDomain: settings.ocppDomain,
     });
 
+    // ---- Alarms and the dashboard ---------------------------------------------------------------
+    this.alarms = new Alarms(this, 'Alarms', {
+      alarmEmail: settings.alarmEmail,
+      functions,
+      streamConsumers: [fn('streamRecompute'), fn('streamPayments')],
+      deadLetterQueues: { recompute: this.recomputeDlq, payments: this.paymentsDlq },
+      finaliser: fn('scheduleFinaliser'),
+      webSocketApi: this.webSocketApi,
+      webSocketStage: this.webSocketStage,
+      httpStage: this.httpStage,
+      stripeWebhookLogs: functions.stripeWebhook.logGroup,
+      paymentsLogs: functions.streamPayments.logGroup,
+    });
+
     new CfnOutput(this, 'OcppEndpoint', {
       value: `wss://${this.edge.host}/ocpp/{chargerId}`,
       description: 'What chargers are configured with (OCPP-J central system URL)',
@@ -305,6 +333,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'RecomputeDlqUrl', { value: this.recomputeDlq.queueUrl });
     new CfnOutput(this, 'PaymentsDlqUrl', { value: this.paymentsDlq.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Every alarm notifies this topic; subscribe more endpoints to it as needed',
+    });
   }
 
   /**
@@ -332,7 +364,7 @@ export class StatelessStack extends Stack {
     });
     Validations.of(dlq).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: `This queue is itself the dead-letter destination of the ${name.toLowerCase()} stream mapping; it receives the failed batches' metadata, and their records are read again from the stream (kept 24 h) by hand.`,
+      reason: `This queue is itself the dead-letter destination of the ${name.toLowerCase()} stream mapping; it receives the failed batches' metadata, and \`npm run replay\` (bin/replay.ts) reads their records again from the stream while it still holds them.`,
     });
     consumer.function.addEventSource(
       new DynamoEventSource(table, {
@@ -340,7 +372,7 @@ export class StatelessStack extends Stack {
         batchSize: 100,
         bisectBatchOnError: true,
         retryAttempts: 10,
-        maxRecordAge: Duration.hours(24),
+        maxRecordAge: STREAM_MAX_RECORD_AGE,
         reportBatchItemFailures: true,
         // One batch per shard at a time: records of one transaction or session land on one shard
         // and need no parallel writers; the handlers are idempotent, not built for races.
@@ -358,7 +390,11 @@ export class StatelessStack extends Stack {
     return dlq;
   }
 
-  /** The account-wide role API Gateway needs to write WebSocket access logs (one per region). */
+  /**
+   * The account-wide role API Gateway needs to write WebSocket access logs (one per region). Opt-in
+   * (`createApiGatewayLogRole`), and both retained: the setting serves every API of the account and
+   * region, so deleting this stack must leave it, and the role it names, in place.
+   */
   private apiGatewayCloudWatchRole(): apigateway.CfnAccount {
     const role = new iam.Role(this, 'ApiGatewayCloudWatchRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
@@ -371,7 +407,10 @@ export class StatelessStack extends Stack {
       reason:
         "The AWS-documented policy for API Gateway's account-level logging role; API Gateway creates the log streams itself.",
     });
-    return new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new apigateway.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return account;
   }
 }
 

@@ -95,7 +95,7 @@ export class PlatformFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'nodejs22.x on purpose (ARCHITECTURE.md): the handlers must stay valid on the Node 20 local runtime and on Lambda; a move to nodejs24.x is its own change.',
+        'nodejs22.x on purpose: the same handlers run on the Node 20 local runtime (package.json engines) and on Lambda, so they stay valid on both; a move to nodejs24.x is its own change.',
     });
   }
 }

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, type HandlerName } from '../../lib/handlers.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
-import { logicalId } from './platform-fixture.js';
+import { logicalId, REQUIRED_CONTEXT } from './platform-fixture.js';
 
 describe('bundling (esbuild, local, no Docker)', () => {
   let platform: Platform;
@@ -17,7 +17,7 @@ describe('bundling (esbuild, local, no Docker)', () => {
   // Synth time is measured by `npx cdk synth` (see the issue note), not asserted here: a timed test
   // fails on a busy machine for no fault of the code.
   beforeAll(() => {
-    const app = new App();
+    const app = new App({ context: REQUIRED_CONTEXT });
     platform = buildPlatform(app, { nag: false });
     assemblyDir = app.synth().directory;
   }, 120_000);

@@ -4,11 +4,18 @@
  * `Validations.of(scope).acknowledge({ id, reason })`. These tests hold the app to zero findings
  * and every acknowledgement to a real finding and a stated reason.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
+import { REPO_ROOT } from '../../lib/repo-root.js';
+import { REQUIRED_CONTEXT } from './platform-fixture.js';
+
+/** A file name a reason may cite (`bin/replay.ts`, `package.json`, `README.md`). */
+const CITED_FILE = /[\w./-]+\.(?:ts|js|md|json)\b/g;
 
 interface Acknowledgement {
   path: string;
@@ -37,16 +44,18 @@ describe.each([
       ocppDomainName: 'ocpp.example.org',
       ocppCertificateArn:
         'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-      senderEmail: 'receipts@example.org',
-      senderDomain: 'example.org',
-      createApiGatewayLogRole: false,
+      senderEmail: 'receipts@evplatform.dev',
+      senderDomain: 'evplatform.dev',
+      createApiGatewayLogRole: true,
+      alarmEmail: 'ops@evplatform.dev',
     },
   ],
+  ['Stripe secret and SES identity imported', { stripeSecretExists: true, senderIdentityExists: true }],
 ])('cdk-nag AwsSolutions, %s', (_name, context) => {
   let app: App;
   let platform: Platform;
   beforeAll(() => {
-    app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    app = new App({ context: { ...REQUIRED_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
     platform = buildPlatform(app);
     // With the pack registered (as in bin/app.ts) any unacknowledged finding makes synth throw.
     app.synth();
@@ -83,6 +92,15 @@ describe.each([
         (f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
       );
       expect(covers, `stale acknowledgement ${ack.id} on ${ack.path}`).toBe(true);
+    }
+  });
+
+  it('cites in its reasons only files that exist in the repository', () => {
+    const cited = acknowledgements(app).flatMap((ack) =>
+      [...ack.reason.matchAll(CITED_FILE)].map((m) => ({ file: m[0], ack: `${ack.path} ${ack.id}` })),
+    );
+    for (const { file, ack } of cited) {
+      expect(existsSync(join(REPO_ROOT, file)), `${ack} cites ${file}`).toBe(true);
     }
   });
 });

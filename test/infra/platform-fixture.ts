@@ -15,11 +15,14 @@ export interface Synthesized extends Platform {
   readonly statelessTemplate: Template;
 }
 
+/** The settings a deployment cannot go without (`senderEmail` has no default on purpose). */
+export const REQUIRED_CONTEXT = { senderEmail: 'receipts@charge.evplatform.dev' } as const;
+
 export function synthPlatform(
   context: Record<string, unknown> = {},
   options: { nag?: boolean } = {},
 ): Synthesized {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { ...REQUIRED_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
   const platform = buildPlatform(app, { nag: options.nag ?? false });
   return {
     app,

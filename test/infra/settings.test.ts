@@ -3,14 +3,20 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { readSettings, SettingsError } from '../../lib/settings.js';
 
-const settings = (context: Record<string, unknown> = {}) => readSettings(new App({ context }).node);
+const SENDER = 'receipts@charge.evplatform.dev';
+
+/** The settings from `context`, with the one required key given unless the test overrides it. */
+const settings = (context: Record<string, unknown> = {}) =>
+  readSettings(new App({ context: { senderEmail: SENDER, ...context } }).node);
 
 describe('deploy settings from CDK context', () => {
-  it('synthesizes with no context at all, on the handlers’ own defaults', () => {
+  it('synthesizes with a sender alone, on the handlers’ own defaults', () => {
     expect(settings()).toEqual({
-      senderEmail: 'receipts@example.com',
+      senderEmail: SENDER,
       senderDomain: undefined,
+      senderIdentityExists: false,
       stripeSecretName: 'ev-platform/stripe',
+      stripeSecretExists: false,
       platformFeeBps: 0,
       heartbeatIntervalSeconds: 300,
       callTimeoutSeconds: 30,
@@ -19,9 +25,10 @@ describe('deploy settings from CDK context', () => {
       logRetention: RetentionDays.ONE_MONTH,
       publicBaseUrl: undefined,
       ocppDomain: undefined,
-      createApiGatewayLogRole: true,
+      createApiGatewayLogRole: false,
       stripePublishableKey: undefined,
       startTimeoutSeconds: 300,
+      alarmEmail: undefined,
     });
   });
 
@@ -31,8 +38,11 @@ describe('deploy settings from CDK context', () => {
         heartbeatIntervalSeconds: '240',
         platformFeeBps: 150,
         settleWindowSeconds: 300,
-        createApiGatewayLogRole: false,
+        createApiGatewayLogRole: true,
         logRetentionDays: '14',
+        alarmEmail: 'ops@evplatform.dev',
+        stripeSecretExists: 'true',
+        senderIdentityExists: true,
         startTimeoutSeconds: 600,
         stripePublishableKey: 'pk_test_51AbcDEF',
       }),
@@ -42,8 +52,11 @@ describe('deploy settings from CDK context', () => {
       heartbeatIntervalSeconds: 240,
       platformFeeBps: 150,
       settleWindowSeconds: 300,
-      createApiGatewayLogRole: false,
+      createApiGatewayLogRole: true,
       logRetention: RetentionDays.TWO_WEEKS,
+      alarmEmail: 'ops@evplatform.dev',
+      stripeSecretExists: true,
+      senderIdentityExists: true,
     });
   });
 
@@ -54,7 +67,17 @@ describe('deploy settings from CDK context', () => {
     [{ senderEmail: 'not-an-address' }, /SENDER_EMAIL/],
     [{ publicBaseUrl: 'charge.example.org' }, /PUBLIC_BASE_URL/],
     [{ logLevel: 'TRACE' }, /LOG_LEVEL/],
-    [{ senderEmail: 'receipts@example.com', senderDomain: 'example.org' }, /senderEmail/],
+    [{ senderEmail: 'receipts@evplatform.dev', senderDomain: 'charge.evplatform.dev' }, /senderEmail/],
+    // No default sender: a deployment that could never send a receipt is refused before it deploys.
+    [{ senderEmail: undefined }, /senderEmail is required/],
+    [{ senderEmail: '' }, /senderEmail is required/],
+    // Documentation domains (RFC 2606): SES's verification email can never arrive there.
+    [{ senderEmail: 'receipts@example.com' }, /senderEmail.*reserved/],
+    [{ senderEmail: 'receipts@charge.example.org' }, /senderEmail.*reserved/],
+    [{ senderEmail: 'receipts@platform.test' }, /senderEmail.*reserved/],
+    [{ alarmEmail: 'ops' }, /alarmEmail/],
+    [{ stripeSecretExists: 'yes' }, /stripeSecretExists/],
+    [{ senderIdentityExists: 1 }, /senderIdentityExists/],
     [{ ocppCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, /ocppDomainName/],
     [
       {

@@ -2,7 +2,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_TOKEN_SECRET_LENGTH, STRIPE_SECRET_PLACEHOLDER } from '../../lib/stateful-stack.js';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
-import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
+import {
+  logicalId,
+  REQUIRED_CONTEXT,
+  resourcesOfType,
+  type Synthesized,
+  synthPlatform,
+} from './platform-fixture.js';
 
 describe('stateful stack', () => {
   let platform: Synthesized;
@@ -101,22 +107,51 @@ describe('stateful stack', () => {
 
   it('verifies the sender address in SES by default', () => {
     platform.statefulTemplate.hasResourceProperties('AWS::SES::EmailIdentity', {
-      EmailIdentity: 'receipts@example.com',
+      EmailIdentity: REQUIRED_CONTEXT.senderEmail,
     });
   });
 
   it('verifies the whole domain (Easy DKIM) when senderDomain is set, and names the secret from context', () => {
     const custom = synthPlatform({
-      senderEmail: 'receipts@charge.example.org',
-      senderDomain: 'charge.example.org',
+      senderEmail: 'receipts@charge.evplatform.dev',
+      senderDomain: 'charge.evplatform.dev',
       stripeSecretName: 'prod/stripe',
     });
     custom.statefulTemplate.hasResourceProperties('AWS::SES::EmailIdentity', {
-      EmailIdentity: 'charge.example.org',
+      EmailIdentity: 'charge.evplatform.dev',
     });
     custom.statefulTemplate.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'prod/stripe' });
     expect(
       Object.keys(custom.statefulTemplate.findOutputs('*')).filter((k) => k.startsWith('DkimRecord')),
     ).toHaveLength(3);
+  });
+
+  describe('deploying again over what a first deployment left', () => {
+    // The Stripe secret is retained with a fixed name, and SES allows one identity per name: creating
+    // either again fails the deploy. By context, both are referenced instead.
+    let again: Synthesized;
+    beforeAll(() => {
+      again = synthPlatform({
+        stripeSecretExists: true,
+        senderIdentityExists: true,
+        stripeSecretName: 'prod/stripe',
+      });
+    });
+
+    it('creates no Stripe secret and no SES identity, and keeps the generated token key and the table', () => {
+      const names = Object.values(resourcesOfType(again.statefulTemplate, 'AWS::SecretsManager::Secret')).map(
+        (r) => r.Properties?.Name,
+      );
+      expect(names).not.toContain('prod/stripe');
+      again.statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      again.statefulTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
+      again.statefulTemplate.resourceCountIs('AWS::DynamoDB::Table', 1);
+    });
+
+    it('still grants and points the functions at the secret by name and sends from the existing identity', () => {
+      const stateless = JSON.stringify(again.statelessTemplate.toJSON());
+      expect(stateless).toContain(':secret:prod/stripe');
+      expect(stateless).toContain(`:identity/${REQUIRED_CONTEXT.senderEmail}`);
+    });
   });
 });

@@ -9,11 +9,18 @@ import {
   type HandlerSpec,
   OCPP_STAGE_NAME,
 } from '../../lib/handlers.js';
+import { STREAM_MAX_RECORD_AGE } from '../../lib/stateless-stack.js';
 import { keys, prefixes } from '../../shared/adapters/dynamodb/keys.js';
 import { paymentTriggerOf } from '../../shared/adapters/dynamodb/payments-stream.js';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
 import { newSessionIdTag } from '../../shared/app/payments/tokens.js';
-import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
+import {
+  logicalId,
+  REQUIRED_CONTEXT,
+  resourcesOfType,
+  type Synthesized,
+  synthPlatform,
+} from './platform-fixture.js';
 
 interface Statement {
   Action: string | string[];
@@ -174,7 +181,7 @@ describe('stateless stack', () => {
           Variables: {
             NODE_OPTIONS: '--enable-source-maps',
             TABLE_NAME: expect.anything(),
-            SENDER_EMAIL: 'receipts@example.com',
+            SENDER_EMAIL: REQUIRED_CONTEXT.senderEmail,
             PUBLIC_BASE_URL: expect.anything(),
             HEARTBEAT_INTERVAL_SECONDS: '300',
             CALL_TIMEOUT_SECONDS: '30',
@@ -442,15 +449,25 @@ describe('stateless stack', () => {
       });
     });
 
-    it('sets the account API Gateway logging role before the stage (WebSocket access logs need it), unless told not to', () => {
-      const accountId = Object.keys(resourcesOfType(template, 'AWS::ApiGateway::Account'));
+    it('sets the account API Gateway logging role only when asked, before the stage (WebSocket access logs need it), and keeps it when the stack goes', () => {
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      const withRole = synthPlatform({ createApiGatewayLogRole: 'true' }).statelessTemplate;
+      const accountId = Object.keys(resourcesOfType(withRole, 'AWS::ApiGateway::Account'));
       expect(accountId).toHaveLength(1);
-      template.hasResource('AWS::ApiGatewayV2::Stage', {
+      withRole.hasResource('AWS::ApiGatewayV2::Stage', {
         Properties: Match.objectLike({ StageName: OCPP_STAGE_NAME }),
         DependsOn: Match.arrayWith([accountId[0]]),
       });
-      const without = synthPlatform({ createApiGatewayLogRole: 'false' });
-      without.statelessTemplate.resourceCountIs('AWS::ApiGateway::Account', 0);
+      // One setting per account and region, serving other APIs too: deleting this stack leaves it.
+      withRole.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+      withRole.hasResource('AWS::IAM::Role', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          AssumeRolePolicyDocument: Match.objectLike({
+            Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+          }),
+        }),
+      });
     });
   });
 
@@ -513,7 +530,7 @@ describe('stateless stack', () => {
           BatchSize: 100,
           BisectBatchOnFunctionError: true,
           MaximumRetryAttempts: 10,
-          MaximumRecordAgeInSeconds: 86400,
+          MaximumRecordAgeInSeconds: STREAM_MAX_RECORD_AGE.toSeconds(),
           ParallelizationFactor: 1,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           DestinationConfig: {
