@@ -159,9 +159,10 @@ function toResult<Conf>(call: OutboundCallRecord): CommandResult<Conf> {
 }
 
 /**
- * A CALLRESULT or CALLERROR from the charger: matched to the outstanding call by message id,
- * validated, recorded; then the next queued call goes out. A reply that matches nothing (e.g. it
- * came after its call timed out) is logged and dropped.
+ * A CALLRESULT or CALLERROR from the charger: matched to the outstanding call by message id and
+ * the connection the call went out on, validated, recorded; then the next queued call goes out. A
+ * reply that matches nothing (it came after its call timed out, or on another connection) is
+ * logged and dropped.
  */
 export async function recordCallReply(
   deps: CommandDeps,
@@ -176,6 +177,16 @@ export async function recordCallReply(
   }
   const ref: CallRef = { chargerId, createdAt: held.createdAt, messageId: held.messageId };
   const call = await deps.calls.get(ref);
+  if (call?.connectionId !== undefined && call.connectionId !== session.connectionId) {
+    // OCPP-J answers a call on the connection it came in on: the same id on another socket (an old
+    // one not yet closed, a counter restarted after a reboot) is not this call's answer.
+    deps.log.warn('reply on another connection than its call went out on', {
+      chargerId,
+      messageId: frame.messageId,
+      connectionId: session.connectionId,
+    });
+    return;
+  }
   if (call) {
     const completedAt = isoFromMillis(deps.clock.now());
     let outcome: CallOutcome;

@@ -83,3 +83,18 @@ describe('defect 3: a call outstanding on a connection that ends', () => {
     expect((await m.deps.calls.outstanding(CHARGER_ID))?.messageId).toBe(call.messageId);
   });
 });
+
+describe('a reply on another connection than its call went out on', () => {
+  it('is ignored: the call stays outstanding for the answer on its own connection', async () => {
+    const onCall = await connect('c1', 1);
+    const call = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
+    // Another socket of the same charger (not yet superseding c1 in the records) echoes the id.
+    const elsewhere = new TestCharger(m, aSession({ connectionId: 'c2' }));
+    expect(await elsewhere.raw(JSON.stringify([3, call.messageId, { status: 'Rejected' }]))).toBeUndefined();
+    expect((await outcome(call)).status).toBe('pending');
+    expect((await m.deps.calls.outstanding(CHARGER_ID))?.messageId).toBe(call.messageId);
+
+    await onCall.raw(JSON.stringify([3, call.messageId, { status: 'Accepted' }]));
+    expect(await outcome(call)).toMatchObject({ status: 'succeeded', result: { status: 'Accepted' } });
+  });
+});
