@@ -19,7 +19,9 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import {
   awaitCommandResult,
   type CommandHandle,
+  getConfiguration,
   reset,
+  sendCommand,
 } from '../../shared/app/ocpp/index.js';
 import type { ChargerRegistration } from '../../shared/domain/entities.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
@@ -123,5 +125,55 @@ describe('defect 3: a call outstanding on a closed or superseded connection', ()
     expect((await awaitCommandResult(deps, second.callId, { timeoutMs: 5_000, pollMs: 25 })).status).toBe(
       'succeeded',
     );
+  });
+});
+
+describe('defect 4: commands queued behind an unanswered one', () => {
+  it('go out once it times out, each with its own answer time counted from when it is sent', async () => {
+    const chargerId = await newCharger();
+    const unanswered: unknown[] = [];
+    const resets: unknown[] = [];
+    await connect(chargerId, {
+      GetConfiguration: silent(unanswered),
+      Reset: (params) => {
+        resets.push(params);
+        return { status: 'Accepted' };
+      },
+    });
+    const first = await getConfiguration(deps, chargerId, {}, { timeoutSeconds: 2 });
+    const second = await reset(deps, chargerId, { type: 'Soft' }, { timeoutSeconds: 2 });
+
+    expect(await awaitCommandResult(deps, second.callId, { timeoutMs: 10_000, pollMs: 50 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+    expect((await outcome(first)).status).toBe('timeout');
+    expect(unanswered).toHaveLength(1);
+    expect(resets).toEqual([{ type: 'Soft' }]);
+  });
+
+  it('one that never left is reported not sent, not as unanswered', async () => {
+    const chargerId = await newCharger();
+    const unanswered: unknown[] = [];
+    const resets: unknown[] = [];
+    await connect(chargerId, {
+      GetConfiguration: silent(unanswered),
+      Reset: (params) => {
+        resets.push(params);
+        return { status: 'Accepted' };
+      },
+    });
+    await getConfiguration(deps, chargerId, {}, { timeoutSeconds: 30 });
+    const queued = await sendCommand(deps, {
+      chargerId,
+      action: 'Reset',
+      payload: { type: 'Soft' },
+      queueSeconds: 1,
+    });
+
+    await expect.poll(async () => (await outcome(queued)).status, { timeout: 5_000 }).toBe('not-sent');
+    expect(await outcome(queued)).toMatchObject({ error: { code: 'ChargerBusy', source: 'platform' } });
+    expect((await outcome(queued)).call.sentAt).toBeUndefined();
+    expect(resets).toEqual([]);
   });
 });

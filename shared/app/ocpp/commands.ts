@@ -2,8 +2,13 @@
  * Calls the platform makes to chargers (operator API, payments flow): `sendCommand` stores the call
  * and sends it when the charger's single outstanding slot is free (others queue, oldest first);
  * the charger's reply arrives in a later $default invocation (`recordCallReply`) and is validated
- * against the action's `.conf` schema; `awaitCommandResult` polls the stored call; a call still
- * open at its deadline times out (here when someone looks, and every minute via `sweepCalls`).
+ * against the action's `.conf` schema; `awaitCommandResult` polls the stored call.
+ *
+ * Two deadlines (issue 10, defect 4): a queued call may wait for its turn until its queue deadline,
+ * then it ends `not-sent` (the charger never saw it); once sent, the charger has `timeoutSeconds`
+ * from that moment to answer, then it ends `timeout`. A call that ends frees the slot and the queue
+ * moves on at once, wherever that happens: a reply, a closed connection (connection.ts), someone
+ * awaiting a call, or the sweep every minute (`sweepCalls`).
  */
 import { OcppError, type OcppErrorCode, wireErrorCode } from '../../ocpp/errors.js';
 import {
@@ -29,8 +34,13 @@ export interface SendCommandInput<A extends CommandAction = CommandAction> {
   chargerId: string;
   action: A;
   payload: CommandMap[A]['req'];
-  /** Deadline for the charger's answer, counted from now (queueing included). Default CALL_TIMEOUT_SECONDS. */
+  /** Seconds the charger has to answer, counted from when the call is sent. Default CALL_TIMEOUT_SECONDS. */
   timeoutSeconds?: number;
+  /**
+   * Seconds the call may wait behind earlier calls before it is given up as not sent. Default
+   * QUEUE_WAIT_ANSWER_TIMEOUTS answer timeouts.
+   */
+  queueSeconds?: number;
   /** When given, the charger must belong to this operator (tenancy check for the operator API). */
   operatorId?: string;
 }
@@ -47,6 +57,8 @@ export type CommandResult<Conf = Payload> =
   | { status: 'succeeded'; result: Conf; call: OutboundCallRecord }
   | { status: 'failed'; error: CallFailure; call: OutboundCallRecord }
   | { status: 'timeout'; call: OutboundCallRecord }
+  /** The call never reached the charger; `error` says why. */
+  | { status: 'not-sent'; error: CallFailure; call: OutboundCallRecord }
   /** awaitCommandResult stopped waiting before the call ended. */
   | { status: 'pending'; call: OutboundCallRecord };
 
@@ -91,6 +103,7 @@ export async function sendCommand<A extends CommandAction>(
   if (invalid) throw invalid;
   const now = deps.clock.now();
   const timeoutSeconds = input.timeoutSeconds ?? deps.settings.callTimeoutSeconds;
+  const queueSeconds = input.queueSeconds ?? QUEUE_WAIT_ANSWER_TIMEOUTS * timeoutSeconds;
   const call: OutboundCallRecord = {
     chargerId: input.chargerId,
     operatorId: conn.operatorId,
@@ -98,13 +111,23 @@ export async function sendCommand<A extends CommandAction>(
     action: input.action,
     payload: input.payload as Payload,
     createdAt: isoFromMillis(now),
-    deadline: isoFromMillis(now + timeoutSeconds * 1000),
+    deadline: isoFromMillis(now + queueSeconds * 1000),
+    timeoutSeconds,
     status: 'queued',
   };
   await deps.calls.create(call);
   await pumpCalls(deps, input.chargerId);
   return { callId: encodeCallId(call), messageId: call.messageId, chargerId: call.chargerId };
 }
+
+/**
+ * A queued call's default wait for its turn, in answer timeouts. Chargers take one call at a time
+ * and callers send few (the operator API waits for each answer; a paid session sends one
+ * RemoteStart and one RemoteStop): this lets three calls ahead of it use their full answer time,
+ * and gives up a call that has still not left after that rather than deliver it long after its
+ * sender stopped waiting.
+ */
+export const QUEUE_WAIT_ANSWER_TIMEOUTS = 4;
 
 export interface AwaitOptions {
   timeoutMs: number;
@@ -115,7 +138,11 @@ export interface AwaitOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls the stored call until it ends or `timeoutMs` passes (then `pending`). */
+/**
+ * Polls the stored call until it ends or `timeoutMs` passes (then `pending`). A call past its
+ * deadline is ended here, and a queued one keeps its queue moving, so an answer or a timeout never
+ * waits for the sweep.
+ */
 export async function awaitCommandResult<Conf = Payload>(
   deps: CommandDeps,
   callId: string,
@@ -128,11 +155,11 @@ export async function awaitCommandResult<Conf = Payload>(
   for (;;) {
     let call = await deps.calls.get(ref);
     if (!call) throw new OcppError('UnknownCall', 'no such call');
-    if (
-      (call.status === 'queued' || call.status === 'sent') &&
-      Date.parse(call.deadline) <= deps.clock.now()
-    ) {
-      await expireCall(deps, call);
+    const overdue = isOpen(call) && Date.parse(call.deadline) <= deps.clock.now();
+    if (overdue) await expireCall(deps, call);
+    // Ending this call, or one ahead of it that is overdue, lets the next one go out now.
+    if (overdue || call.status === 'queued') {
+      await pumpCalls(deps, ref.chargerId);
       call = (await deps.calls.get(ref)) ?? call;
     }
     const result = toResult<Conf>(call);
@@ -153,6 +180,12 @@ function toResult<Conf>(call: OutboundCallRecord): CommandResult<Conf> {
       };
     case 'timeout':
       return { status: 'timeout', call };
+    case 'not-sent':
+      return {
+        status: 'not-sent',
+        error: call.error ?? { code: 'GenericError', description: 'not sent', source: 'platform' },
+        call,
+      };
     default:
       return { status: 'pending', call };
   }
@@ -237,18 +270,48 @@ async function failCall(
   });
 }
 
-/** Times out an open call past its deadline and frees the slot if it held it. */
-async function expireCall(
+const isOpen = (call: OutboundCallRecord) => call.status === 'queued' || call.status === 'sent';
+
+/** Ends a call that never left the platform, saying why. */
+async function giveUpUnsent(
   deps: CommandDeps,
   call: Pick<OutboundCallRecord, 'chargerId' | 'createdAt' | 'messageId'>,
+  code: 'ChargerOffline' | 'ChargerBusy' | 'SendIncomplete',
+  description: string,
 ) {
-  const ended = await deps.calls.complete(refOf(call), {
-    status: 'timeout',
+  await deps.calls.complete(refOf(call), {
+    status: 'not-sent',
     completedAt: isoFromMillis(deps.clock.now()),
+    error: { code, description, source: 'platform' },
   });
-  if (ended)
-    deps.log.info('platform call timed out', { chargerId: call.chargerId, messageId: call.messageId });
-  await deps.calls.release(call.chargerId, call.messageId);
+}
+
+/**
+ * Ends an open call past its deadline and frees the slot if it held it: a sent call times out; a
+ * call still queued (or whose send never completed) ends not sent, since the charger never saw it.
+ */
+async function expireCall(
+  deps: CommandDeps,
+  ref: Pick<OutboundCallRecord, 'chargerId' | 'createdAt' | 'messageId'>,
+  unsent: { code: 'ChargerBusy' | 'SendIncomplete'; description: string } = {
+    code: 'ChargerBusy',
+    description: 'not sent: earlier calls to the charger were still outstanding at its queue deadline',
+  },
+) {
+  const call = await deps.calls.get(refOf(ref));
+  if (call?.status === 'sent') {
+    if (
+      await deps.calls.complete(refOf(call), {
+        status: 'timeout',
+        completedAt: isoFromMillis(deps.clock.now()),
+      })
+    )
+      deps.log.info('platform call timed out', { chargerId: call.chargerId, messageId: call.messageId });
+  } else if (call?.status === 'queued') {
+    await giveUpUnsent(deps, call, unsent.code, unsent.description);
+    deps.log.info('platform call given up unsent', { chargerId: call.chargerId, messageId: call.messageId });
+  }
+  await deps.calls.release(ref.chargerId, ref.messageId);
 }
 
 /**
@@ -287,31 +350,40 @@ export async function pumpCalls(deps: CommandDeps, chargerId: string): Promise<v
     const held = await deps.calls.outstanding(chargerId);
     if (held) {
       if (Date.parse(held.deadline) > now) return;
-      await expireCall(deps, { chargerId, createdAt: held.createdAt, messageId: held.messageId });
+      // Holding the slot but still queued: the invocation sending it stopped before it could.
+      await expireCall(
+        deps,
+        { chargerId, createdAt: held.createdAt, messageId: held.messageId },
+        { code: 'SendIncomplete', description: 'not sent: the attempt to send it did not complete' },
+      );
       continue;
     }
     const [next] = await deps.calls.queued(chargerId);
     if (!next) return;
     if (Date.parse(next.deadline) <= now) {
-      await expireCall(deps, next);
+      await expireCall(deps, next); // its queue deadline passed: not sent
       continue;
     }
+    // The answer's deadline counts from now, when the call leaves, not from when it was queued.
+    const timeoutSeconds = next.timeoutSeconds ?? deps.settings.callTimeoutSeconds;
+    const deadline = isoFromMillis(now + timeoutSeconds * 1000);
     if (
       !(await deps.calls.acquire(chargerId, {
         messageId: next.messageId,
         createdAt: next.createdAt,
-        deadline: next.deadline,
+        deadline,
       }))
     ) {
       return; // another invocation took the slot and sends its own call
     }
     const conn = await deps.connections.current(chargerId);
     if (!conn) {
-      await failCall(deps, next, 'ChargerOffline', 'the charger disconnected before the call was sent');
+      await giveUpUnsent(deps, next, 'ChargerOffline', 'not sent: the charger disconnected before its turn');
       await deps.calls.release(chargerId, next.messageId);
       continue;
     }
-    if (!(await deps.calls.markSent(refOf(next), isoFromMillis(now), conn.connectionId))) {
+    const sentAt = isoFromMillis(now);
+    if (!(await deps.calls.markSent(refOf(next), { sentAt, connectionId: conn.connectionId, deadline }))) {
       await deps.calls.release(chargerId, next.messageId);
       continue;
     }
@@ -327,12 +399,21 @@ export async function pumpCalls(deps: CommandDeps, chargerId: string): Promise<v
       sent = 'gone';
     }
     if (sent === 'sent') return;
-    await failCall(deps, next, 'ChargerOffline', 'the charger connection is gone');
+    // Marked sent a moment ago, but the frame never reached the charger: report it as such.
+    await deps.calls.complete(refOf(next), {
+      status: 'not-sent',
+      completedAt: isoFromMillis(deps.clock.now()),
+      error: {
+        code: 'ChargerOffline',
+        description: 'not sent: the charger connection is gone',
+        source: 'platform',
+      },
+    });
     await deps.calls.release(chargerId, next.messageId);
   }
 }
 
-/** The scheduled sweep: times out every open call past its deadline and restarts stalled queues. */
+/** The scheduled sweep: ends every open call past its deadline and restarts stalled queues. */
 export async function sweepCalls(deps: CommandDeps): Promise<{ timedOut: number; chargers: number }> {
   const open = await deps.calls.open();
   const now = deps.clock.now();

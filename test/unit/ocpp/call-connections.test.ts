@@ -67,7 +67,7 @@ describe('defect 3: a call outstanding on a connection that ends', () => {
 
     expect(await closeConnection(m.deps, { chargerId: CHARGER_ID, connectionId: 'c1' })).toBe('closed');
     expect((await outcome(first)).status).toBe('failed');
-    expect((await outcome(queued)).call.error).toMatchObject({ code: 'ChargerOffline' });
+    expect(await outcome(queued)).toMatchObject({ status: 'not-sent', error: { code: 'ChargerOffline' } });
     expect((await outcome(queued)).call.sentAt).toBeUndefined();
     expect(await m.deps.calls.outstanding(CHARGER_ID)).toBeUndefined();
   });

@@ -112,12 +112,12 @@ describe('sendCommand', () => {
     expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({ status: 'pending' });
   });
 
-  it('fails the call when the connection is gone', async () => {
+  it('reports the call not sent when the connection is gone', async () => {
     m.gateway.gone.add('conn-1');
     const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
     expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({
-      status: 'failed',
-      error: { code: 'ChargerOffline' },
+      status: 'not-sent',
+      error: { code: 'ChargerOffline', source: 'platform' },
     });
     expect(await m.deps.calls.outstanding(CHARGER_ID)).toBeUndefined();
   });
@@ -138,13 +138,61 @@ describe('timeouts', () => {
     expect((await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).status).toBe('pending');
   });
 
-  it('a queued call whose deadline passed before its turn times out without being sent', async () => {
+  it('a call still queued at its queue deadline ends not sent, and says so (not "no answer")', async () => {
     await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 60 });
-    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 5 });
+    const b = await sendCommand(m.deps, {
+      chargerId: CHARGER_ID,
+      action: 'Reset',
+      payload: { type: 'Hard' },
+      queueSeconds: 5,
+    });
     m.clock.advance(6_000);
     await sweepCalls(m.deps);
-    expect((await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'not-sent',
+      error: { code: 'ChargerBusy', source: 'platform' },
+    });
     expect(sentFrames()).toHaveLength(1);
+  });
+
+  it('defect 4: a command queued behind an unanswered one goes out when that one times out, with its own full answer time', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 10 });
+    m.clock.advance(1_000);
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 10 });
+    // Waiting in the queue: it may wait four answer timeouts before it is given up.
+    expect((await m.deps.calls.get(decodeCallId(b.callId)))?.deadline).toBe(iso('+41s'));
+
+    m.clock.advance(9_000);
+    // Whoever sees the first call expire restarts the queue: here its caller, with no sweep.
+    expect((await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(sentFrames().map((f) => f[1])).toEqual([a.messageId, b.messageId]);
+    expect(await m.deps.calls.get(decodeCallId(b.callId))).toMatchObject({
+      status: 'sent',
+      sentAt: iso('+10s'),
+      deadline: iso('+20s'),
+    });
+
+    m.clock.advance(9_000);
+    await cp.raw(JSON.stringify([3, b.messageId, { status: 'Accepted' }]));
+    expect(await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+  });
+
+  it('awaiting a queued call moves its queue on once the call ahead of it expires', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 2 });
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 30 });
+    const sleep = async (ms: number) => {
+      m.clock.advance(ms);
+      const sentB = sentFrames().some((f) => f[1] === b.messageId);
+      if (sentB) await cp.raw(JSON.stringify([3, b.messageId, { status: 'Accepted' }]));
+    };
+    expect(
+      await awaitCommandResult(m.deps, b.callId, { timeoutMs: 10_000, pollMs: 500, sleep }),
+    ).toMatchObject({ status: 'succeeded' });
+    expect((await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(m.clock.now() - T0).toBeLessThanOrEqual(3_000);
   });
 
   it('awaitCommandResult polls until the reply, and times the call out itself at its deadline', async () => {
