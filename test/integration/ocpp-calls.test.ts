@@ -27,6 +27,7 @@ import type { ChargerRegistration } from '../../shared/domain/entities.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
 import { silentLog } from '../../shared/ports/log.js';
 import { aCharger, PASSWORD, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
+import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
 const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
@@ -41,6 +42,7 @@ const deps = createOcppDeps({
   doc,
   log: silentLog,
 });
+const api = operatorApi(platform.endpoints.httpUrl, DEMO.apiKey);
 const chargers = new DynamoChargerRepository({ doc, tableName: platform.tableName });
 const run = randomUUID().slice(0, 8);
 const clients: RPCClient[] = [];
@@ -175,5 +177,74 @@ describe('defect 4: commands queued behind an unanswered one', () => {
     expect(await outcome(queued)).toMatchObject({ error: { code: 'ChargerBusy', source: 'platform' } });
     expect((await outcome(queued)).call.sentAt).toBeUndefined();
     expect(resets).toEqual([]);
+  });
+});
+
+describe('defect 6: commands to chargers that are not accepted', () => {
+  /** A charger that answers every call the platform may make, and counts what reached it. */
+  async function connectBooted(chargerId: string): Promise<{ received: string[]; boot: string }> {
+    const received: string[] = [];
+    const answer =
+      (action: string, reply: Record<string, unknown>): Answer =>
+      () => {
+        received.push(action);
+        return reply;
+      };
+    const cp = await connect(chargerId, {
+      RemoteStartTransaction: answer('RemoteStartTransaction', { status: 'Accepted' }),
+      RemoteStopTransaction: answer('RemoteStopTransaction', { status: 'Accepted' }),
+      Reset: answer('Reset', { status: 'Accepted' }),
+      GetConfiguration: answer('GetConfiguration', { configurationKey: [] }),
+      TriggerMessage: answer('TriggerMessage', { status: 'Accepted' }),
+    });
+    const boot = (await cp.call('BootNotification', {
+      chargePointVendor: 'ITest',
+      chargePointModel: 'Sim-1',
+    })) as {
+      status: string;
+    };
+    return { received, boot: boot.status };
+  }
+  const command = (chargerId: string, action: string, payload: Record<string, unknown>) =>
+    api('POST', `/chargers/${chargerId}/commands`, { action, payload, waitSeconds: 5 });
+
+  it('a Pending charger gets configuration and trigger calls only; the rest are refused with 409', async () => {
+    const chargerId = await newCharger('pending');
+    const { received, boot } = await connectBooted(chargerId);
+    expect(boot).toBe('Pending');
+
+    for (const [action, payload] of [
+      ['RemoteStartTransaction', { idTag: DEMO.idTag, connectorId: 1 }],
+      ['RemoteStopTransaction', { transactionId: 1 }],
+      ['Reset', { type: 'Soft' }],
+    ] as const) {
+      const refused = await command(chargerId, action, payload);
+      expect(refused.status).toBe(409);
+      expect(refused.json.error).toMatchObject({ code: 'charger_not_accepted' });
+      expect(refused.json.error.message).toContain('pending');
+    }
+    expect(received).toEqual([]);
+
+    expect((await command(chargerId, 'GetConfiguration', {})).json).toMatchObject({ status: 'succeeded' });
+    expect(
+      (await command(chargerId, 'TriggerMessage', { requestedMessage: 'BootNotification' })).json,
+    ).toMatchObject({ status: 'succeeded' });
+    expect(received).toEqual(['GetConfiguration', 'TriggerMessage']);
+  });
+
+  it('a Rejected charger gets nothing at all', async () => {
+    const chargerId = await newCharger('rejected');
+    const { received, boot } = await connectBooted(chargerId);
+    expect(boot).toBe('Rejected');
+
+    for (const [action, payload] of [
+      ['GetConfiguration', {}],
+      ['RemoteStartTransaction', { idTag: DEMO.idTag, connectorId: 1 }],
+    ] as const) {
+      const refused = await command(chargerId, action, payload);
+      expect(refused.status).toBe(409);
+      expect(refused.json.error).toMatchObject({ code: 'charger_not_accepted' });
+    }
+    expect(received).toEqual([]);
   });
 });

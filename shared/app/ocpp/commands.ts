@@ -25,8 +25,19 @@ export { failCallOfConnection, pumpCalls, sweepCalls } from './call-queue.js';
 
 export type CommandDeps = Pick<
   OcppDeps,
-  'clock' | 'ids' | 'log' | 'settings' | 'connections' | 'calls' | 'gateway'
+  'clock' | 'ids' | 'log' | 'settings' | 'connections' | 'calls' | 'gateway' | 'chargers'
 >;
+
+/**
+ * What a charger the platform has not accepted may be sent (OCPP 1.6 §4.2.1, issue 10 defect 6):
+ * while Pending, calls that read or change its configuration and TriggerMessage (so the operator can
+ * set it up and ask for a new BootNotification), never RemoteStart/RemoteStop or anything else;
+ * while Rejected, nothing (it may not even be listening until its retry interval ends).
+ */
+const ALLOWED_BEFORE_ACCEPTANCE: Record<'pending' | 'rejected', ReadonlySet<CommandAction>> = {
+  pending: new Set<CommandAction>(['GetConfiguration', 'ChangeConfiguration', 'TriggerMessage']),
+  rejected: new Set<CommandAction>(),
+};
 
 export interface SendCommandInput<A extends CommandAction = CommandAction> {
   chargerId: string;
@@ -80,7 +91,8 @@ export function decodeCallId(callId: string): CallRef {
 /**
  * Stores a call for the charger and sends it at once if nothing else is outstanding.
  * Throws OcppError `ChargerOffline` when the charger has no connection, `SecurityError` when it is
- * another operator's, and the validation code when the payload breaks the action's schema.
+ * another operator's, `ChargerNotAccepted` when it is Pending or Rejected and the action is not one
+ * it may be sent then, and the validation code when the payload breaks the action's schema.
  */
 export async function sendCommand<A extends CommandAction>(
   deps: CommandDeps,
@@ -91,6 +103,7 @@ export async function sendCommand<A extends CommandAction>(
   if (input.operatorId !== undefined && conn.operatorId !== input.operatorId) {
     throw new OcppError('SecurityError', `charger ${input.chargerId} belongs to another operator`);
   }
+  await requireAccepted(deps, input.chargerId, input.action);
   const invalid = validatorFor(conn.protocol).checkRequest(input.action, input.payload);
   if (invalid) throw invalid;
   const now = deps.clock.now();
@@ -120,6 +133,20 @@ export async function sendCommand<A extends CommandAction>(
  * sender stopped waiting.
  */
 export const QUEUE_WAIT_ANSWER_TIMEOUTS = 4;
+
+/** Throws `ChargerNotAccepted` when the charger's registration does not allow `action` now. */
+async function requireAccepted(deps: CommandDeps, chargerId: string, action: CommandAction): Promise<void> {
+  // Read at send time: the operator may have approved or rejected it since it connected.
+  const registration = (await deps.chargers.get(chargerId))?.registration ?? 'rejected';
+  if (registration === 'active' || ALLOWED_BEFORE_ACCEPTANCE[registration].has(action)) return;
+  throw new OcppError(
+    'ChargerNotAccepted',
+    registration === 'pending'
+      ? `charger ${chargerId} is pending approval: until the operator approves it, only GetConfiguration, ChangeConfiguration and TriggerMessage may be sent to it`
+      : `charger ${chargerId} is rejected: no calls are sent to it`,
+    { details: { registration, action } },
+  );
+}
 
 export interface AwaitOptions {
   timeoutMs: number;

@@ -2,14 +2,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   awaitCommandResult,
+  changeConfiguration,
   decodeCallId,
+  getConfiguration,
   remoteStartTransaction,
   reset,
   sendCommand,
   setTransactionPowerLimit,
   sweepCalls,
+  triggerMessage,
   txPowerLimitProfile,
 } from '../../../shared/app/ocpp/index.js';
+import { ocppSessionCharger } from '../../../shared/app/ocpp/session-charger-port.js';
 import { OcppError } from '../../../shared/ocpp/errors.js';
 import {
   aCharger,
@@ -224,6 +228,50 @@ describe('timeouts', () => {
     expect(
       (await awaitCommandResult(m.deps, a.callId, { timeoutMs: 1000, pollMs: 200, sleep: tick })).status,
     ).toBe('pending');
+  });
+});
+
+describe('defect 6: chargers the platform has not accepted', () => {
+  it('a Pending charger is sent configuration and trigger calls only', async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    for (const refused of [
+      () => remoteStartTransaction(m.deps, CHARGER_ID, { idTag: 'T', connectorId: 1 }),
+      () => reset(m.deps, CHARGER_ID, { type: 'Soft' }),
+    ]) {
+      await expect(refused()).rejects.toMatchObject({
+        code: 'ChargerNotAccepted',
+        details: { registration: 'pending' },
+      });
+    }
+    expect(sentFrames()).toEqual([]);
+    await getConfiguration(m.deps, CHARGER_ID, {});
+    await changeConfiguration(m.deps, CHARGER_ID, { key: 'HeartbeatInterval', value: '60' });
+    await cp.raw(JSON.stringify([3, sentFrames()[0]?.[1], { configurationKey: [] }]));
+    await triggerMessage(m.deps, CHARGER_ID, { requestedMessage: 'BootNotification' });
+    expect(sentFrames().map((f) => f[2])).toEqual(['GetConfiguration', 'ChangeConfiguration']);
+  });
+
+  it('a Rejected charger, or one the platform has no record of, is sent nothing', async () => {
+    m.store.putCharger(aCharger({ registration: 'rejected' }));
+    await expect(getConfiguration(m.deps, CHARGER_ID, {})).rejects.toMatchObject({
+      code: 'ChargerNotAccepted',
+    });
+    await expect(triggerMessage(m.deps, CHARGER_ID, { requestedMessage: 'Heartbeat' })).rejects.toMatchObject(
+      {
+        code: 'ChargerNotAccepted',
+      },
+    );
+    expect(sentFrames()).toEqual([]);
+  });
+
+  it("the driver's start is refused before anything is sent, so the flow cancels the hold", async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    const charger = ocppSessionCharger(m.deps);
+    await expect(charger.remoteStart(CHARGER_ID, 1, 'TAG-1', 0)).rejects.toMatchObject({
+      code: 'ChargerNotAccepted',
+    });
+    expect(sentFrames()).toEqual([]);
+    expect(await m.deps.calls.open()).toEqual([]);
   });
 });
 
