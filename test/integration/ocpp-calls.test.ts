@@ -91,7 +91,7 @@ describe('defect 3: a call outstanding on a closed or superseded connection', ()
     const unanswered: unknown[] = [];
     await connect(chargerId, { Reset: silent(unanswered) });
     const first = await reset(deps, chargerId, { type: 'Soft' });
-    await expect.poll(() => unanswered.length).toBe(1);
+    await expect.poll(() => unanswered.length, { timeout: 5_000 }).toBe(1);
 
     // The newest connection wins (a charger reconnecting after a reboot).
     const resets: unknown[] = [];
@@ -117,7 +117,7 @@ describe('defect 3: a call outstanding on a closed or superseded connection', ()
     const unanswered: unknown[] = [];
     const cp = await connect(chargerId, { Reset: silent(unanswered) });
     const first = await reset(deps, chargerId, { type: 'Soft' });
-    await expect.poll(() => unanswered.length).toBe(1);
+    await expect.poll(() => unanswered.length, { timeout: 5_000 }).toBe(1);
     await cp.close({ force: true });
 
     await expect.poll(async () => (await outcome(first)).status, { timeout: 5_000 }).toBe('failed');

@@ -77,7 +77,7 @@ export async function expireCall(
  * A connection closed or was replaced by a newer one. OCPP-J answers travel on the connection the
  * call went out on, so a call outstanding on that connection can never be answered: it fails at once
  * instead of holding the charger's slot, and every call queued behind it, until its deadline.
- * True when it failed a call (the caller then decides whether the queue can move on now).
+ * True when it failed a call.
  */
 export async function failCallOfConnection(
   deps: CommandDeps,
@@ -109,7 +109,8 @@ export async function pumpCalls(deps: CommandDeps, chargerId: string): Promise<v
     const held = await deps.calls.outstanding(chargerId);
     if (held) {
       if (Date.parse(held.deadline) > now) return;
-      // Holding the slot but still queued: the invocation sending it stopped before it could.
+      // Overdue: a sent call times out; one still queued holds the slot only because the invocation
+      // sending it stopped before it could.
       await expireCall(
         deps,
         { chargerId, createdAt: held.createdAt, messageId: held.messageId },
