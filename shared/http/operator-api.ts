@@ -153,6 +153,9 @@ function commandResponse(result: CommandResult, callId: string): HttpResult {
       return json({ ...call, status: 'failed', error: result.error }, 502);
     case 'timeout':
       return json({ ...call, status: 'timeout', error: 'the charger did not answer in time' }, 504);
+    case 'not-sent':
+      // The charger never saw the command (offline, or busy with earlier ones): safe to send again.
+      return json({ ...call, status: 'not-sent', error: result.error }, 409);
     case 'pending':
       return json({ ...call, status: 'pending' }, 202);
   }

@@ -78,6 +78,7 @@ const schemaRejected = (err: Error) => `payload rejected by the OCPP schema: ${e
  */
 export const HTTP_OF_OCPP_CODE: Readonly<Partial<Record<OcppErrorCode, Mapping>>> = {
   ChargerOffline: { statusCode: 409, code: 'charger_offline' },
+  ChargerNotAccepted: { statusCode: 409, code: 'charger_not_accepted' },
   SecurityError: { statusCode: 404, code: 'not_found', message: noSuchChargerOrCall },
   UnknownCall: { statusCode: 404, code: 'not_found', message: noSuchChargerOrCall },
   FormatViolation: { statusCode: 400, code: 'invalid_payload', message: schemaRejected },

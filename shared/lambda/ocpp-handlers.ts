@@ -12,7 +12,7 @@ import {
   type WebSocketRequestContext,
   type WebSocketResult,
 } from '../adapters/apigw/websocket-events.js';
-import { sweepCalls } from '../app/ocpp/commands.js';
+import { type CommandDeps, sweepCalls } from '../app/ocpp/commands.js';
 import {
   type AuthDeps,
   authenticateCharger,
@@ -74,7 +74,7 @@ export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>) {
 }
 
 /** $connect: refuses chargers that offer no subprotocol we speak; records the connection. */
-export function createConnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connections' | 'log' | 'gateway'>>) {
+export function createConnectHandler(getDeps: GetDeps<CommandDeps>) {
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const deps = getDeps();
     const rc = event.requestContext;
@@ -102,8 +102,11 @@ export function createConnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connection
   };
 }
 
-/** $disconnect (best effort): forgets the connection unless a newer one replaced it. */
-export function createDisconnectHandler(getDeps: GetDeps<Pick<OcppDeps, 'connections' | 'log'>>) {
+/**
+ * $disconnect (best effort): forgets the connection unless a newer one replaced it, and fails the
+ * call outstanding on it.
+ */
+export function createDisconnectHandler(getDeps: GetDeps<CommandDeps>) {
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const deps = getDeps();
     const rc = event.requestContext;

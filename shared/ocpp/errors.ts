@@ -9,9 +9,10 @@ import type { OcppVersion } from './versions.js';
 
 /**
  * Version-neutral error codes (the OCPP 2.0.1 spellings; 1.6 spells two of them differently and
- * lacks two). `ChargerOffline` and `UnknownCall` are platform-side outcomes of platform → charger
- * calls (no connection; a call id that names no stored call); they never reach a charger (they map
- * to GenericError if they did). A call that times out or that the charger rejects is not an error
+ * lacks two). `ChargerOffline`, `ChargerNotAccepted` and `UnknownCall` are platform-side outcomes
+ * of platform → charger calls (no connection; a Pending or Rejected charger the call may not go to;
+ * a call id that names no stored call); they never reach a charger (they map to GenericError if
+ * they did). A call that times out or that the charger rejects is not an error
  * but a stored outcome (CommandResult in shared/app/ocpp/commands.ts).
  */
 export type OcppErrorCode =
@@ -28,6 +29,7 @@ export type OcppErrorCode =
   | 'MessageTypeNotSupported'
   | 'RpcFrameworkError'
   | 'ChargerOffline'
+  | 'ChargerNotAccepted'
   | 'UnknownCall';
 
 export class OcppError extends Error {
@@ -81,6 +83,7 @@ const WIRE_CODE_TABLE: { [V in OcppVersion]: Record<OcppErrorCode, WireErrorCode
     MessageTypeNotSupported: 'FormationViolation',
     RpcFrameworkError: 'FormationViolation',
     ChargerOffline: 'GenericError',
+    ChargerNotAccepted: 'GenericError',
     UnknownCall: 'GenericError',
   },
 };

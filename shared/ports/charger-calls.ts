@@ -10,14 +10,20 @@
  */
 export type CallPayload = Record<string, unknown>;
 
-export type CallStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'timeout';
+/**
+ * `timeout`: sent, and the charger did not answer by the deadline. `not-sent`: the call never left
+ * the platform (no connection to send it on, or still waiting behind earlier calls at its queue
+ * deadline), so the charger cannot have acted on it.
+ */
+export type CallStatus = 'queued' | 'sent' | 'succeeded' | 'failed' | 'timeout' | 'not-sent';
 
 export const OPEN_CALL_STATUSES: readonly CallStatus[] = ['queued', 'sent'];
 
 export interface CallFailure {
   /**
    * The charger's CALLERROR code (`source: 'charger'`), or the platform's reason: `ChargerOffline`,
-   * or the validation code when the charger's CALLRESULT broke the `.conf` schema.
+   * `ChargerBusy` (not sent: earlier calls held the charger until the queue deadline), or the
+   * validation code when the charger's CALLRESULT broke the `.conf` schema.
    */
   code: string;
   description: string;
@@ -32,8 +38,14 @@ export interface OutboundCallRecord {
   payload: CallPayload;
   /** ISO-8601; orders the queue. */
   createdAt: string;
-  /** ISO-8601 deadline for the answer; a call still open after it times out. (Not `expiresAt`: that is the table's TTL attribute.) */
+  /**
+   * ISO-8601 end of the call's current wait: while queued, the last moment it may still be sent
+   * (then it ends `not-sent`); once sent, the deadline for the charger's answer, counted from
+   * `sentAt` (then it ends `timeout`). (Not `expiresAt`: that is the table's TTL attribute.)
+   */
   deadline: string;
+  /** Seconds the charger has to answer, counted from when the call is sent (absent on calls stored before issue 10). */
+  timeoutSeconds?: number;
   status: CallStatus;
   operatorId?: string;
   sentAt?: string;
@@ -58,8 +70,15 @@ export interface CallRef {
   messageId: string;
 }
 
+export interface SentCall {
+  sentAt: string;
+  connectionId: string;
+  /** The answer's deadline. */
+  deadline: string;
+}
+
 export interface CallOutcome {
-  status: 'succeeded' | 'failed' | 'timeout';
+  status: 'succeeded' | 'failed' | 'timeout' | 'not-sent';
   completedAt: string;
   result?: CallPayload;
   resultTruncated?: string;
@@ -74,8 +93,8 @@ export interface OutboundCallRepository {
   outstanding(chargerId: string): Promise<OutstandingCall | undefined>;
   /** Frees the slot if `messageId` holds it. */
   release(chargerId: string, messageId: string): Promise<void>;
-  /** queued → sent; false if the call is no longer queued. */
-  markSent(ref: CallRef, sentAt: string, connectionId: string): Promise<boolean>;
+  /** queued → sent, its `deadline` now the answer's; false if the call is no longer queued. */
+  markSent(ref: CallRef, sent: SentCall): Promise<boolean>;
   /** Ends an open call; false (and nothing written) when it had already ended. */
   complete(ref: CallRef, outcome: CallOutcome): Promise<boolean>;
   /** The charger's queued calls, oldest first. */

@@ -11,6 +11,7 @@ import type {
   OutboundCallRecord,
   OutboundCallRepository,
   OutstandingCall,
+  SentCall,
 } from '../../ports/charger-calls.js';
 import { gsi1, keys, OPEN_CALL_PARTITION, outboundCallsSinceRange, queries } from './keys.js';
 import {
@@ -100,10 +101,12 @@ export class DynamoCallRepository implements OutboundCallRepository {
     }
   }
 
-  async markSent(ref: CallRef, sentAt: string, connectionId: string): Promise<boolean> {
+  async markSent(ref: CallRef, sent: SentCall): Promise<boolean> {
     const e = new Expression();
     e.when(`${e.name('status')} = ${e.value('queued')}`);
-    e.setAll({ status: 'sent', sentAt, connectionId });
+    // The open-call index sorts by deadline: it moves from the queue's to the answer's.
+    const { gsi1sk } = gsi1.openCall(sent.deadline, ref.chargerId, ref.messageId);
+    e.setAll({ status: 'sent', ...sent, gsi1sk });
     return this.updateOpen(ref, e);
   }
 

@@ -5,6 +5,7 @@ import type {
   OutboundCallRecord,
   OutboundCallRepository,
   OutstandingCall,
+  SentCall,
 } from '../../ports/charger-calls.js';
 import type { ConnectionRecord, ConnectionRepository } from '../../ports/connections.js';
 import { clone, type MemoryOcppStore } from './ocpp-store.js';
@@ -74,10 +75,10 @@ export class MemoryCallRepository implements OutboundCallRepository {
     this.s.outstanding.delete(chargerId);
     this.s.writes++;
   }
-  async markSent(ref: CallRef, sentAt: string, connectionId: string): Promise<boolean> {
+  async markSent(ref: CallRef, sent: SentCall): Promise<boolean> {
     const c = this.s.calls.get(callKey(ref));
     if (c?.status !== 'queued') return false;
-    Object.assign(c, { status: 'sent', sentAt, connectionId });
+    Object.assign(c, { status: 'sent', ...sent });
     this.s.writes++;
     return true;
   }

@@ -2,35 +2,54 @@
  * Calls the platform makes to chargers (operator API, payments flow): `sendCommand` stores the call
  * and sends it when the charger's single outstanding slot is free (others queue, oldest first);
  * the charger's reply arrives in a later $default invocation (`recordCallReply`) and is validated
- * against the action's `.conf` schema; `awaitCommandResult` polls the stored call; a call still
- * open at its deadline times out (here when someone looks, and every minute via `sweepCalls`).
+ * against the action's `.conf` schema; `awaitCommandResult` polls the stored call.
+ *
+ * Two deadlines (issue 10, defect 4): a queued call may wait for its turn until its queue deadline,
+ * then it ends `not-sent` (the charger never saw it); once sent, the charger has `timeoutSeconds`
+ * from that moment to answer, then it ends `timeout`. A call that ends frees the slot and the queue
+ * moves on at once, wherever that happens: a reply, a closed connection (connection.ts), someone
+ * awaiting a call, or the sweep every minute (`sweepCalls`).
  */
-import { OcppError, type OcppErrorCode, wireErrorCode } from '../../ocpp/errors.js';
-import {
-  type CallErrorFrame,
-  type CallResultFrame,
-  encodeCall,
-  MessageType,
-  type Payload,
-} from '../../ocpp/frames.js';
+import { OcppError, wireErrorCode } from '../../ocpp/errors.js';
+import { type CallErrorFrame, type CallResultFrame, MessageType, type Payload } from '../../ocpp/frames.js';
 import { isoFromMillis } from '../../ocpp/time.js';
 import type { ChargingProfile, CommandAction, CommandMap } from '../../ocpp/v16/types.js';
 import { validatorFor } from '../../ocpp/validation.js';
 import type { CallFailure, CallOutcome, CallRef, OutboundCallRecord } from '../../ports/charger-calls.js';
+import { expireCall, isOpen, pumpCalls } from './call-queue.js';
 import { storableResult } from './command-replies.js';
 import type { ChargerSession, OcppDeps } from './deps.js';
 
+// The queue's entry points, where callers have always found them.
+export { failCallOfConnection, pumpCalls, sweepCalls } from './call-queue.js';
+
 export type CommandDeps = Pick<
   OcppDeps,
-  'clock' | 'ids' | 'log' | 'settings' | 'connections' | 'calls' | 'gateway'
+  'clock' | 'ids' | 'log' | 'settings' | 'connections' | 'calls' | 'gateway' | 'chargers'
 >;
+
+/**
+ * What a charger the platform has not accepted may be sent (OCPP 1.6 §4.2.1, issue 10 defect 6):
+ * while Pending, calls that read or change its configuration and TriggerMessage (so the operator can
+ * set it up and ask for a new BootNotification), never RemoteStart/RemoteStop or anything else;
+ * while Rejected, nothing (it may not even be listening until its retry interval ends).
+ */
+const ALLOWED_BEFORE_ACCEPTANCE: Record<'pending' | 'rejected', ReadonlySet<CommandAction>> = {
+  pending: new Set<CommandAction>(['GetConfiguration', 'ChangeConfiguration', 'TriggerMessage']),
+  rejected: new Set<CommandAction>(),
+};
 
 export interface SendCommandInput<A extends CommandAction = CommandAction> {
   chargerId: string;
   action: A;
   payload: CommandMap[A]['req'];
-  /** Deadline for the charger's answer, counted from now (queueing included). Default CALL_TIMEOUT_SECONDS. */
+  /** Seconds the charger has to answer, counted from when the call is sent. Default CALL_TIMEOUT_SECONDS. */
   timeoutSeconds?: number;
+  /**
+   * Seconds the call may wait behind earlier calls before it is given up as not sent. Default
+   * QUEUE_WAIT_ANSWER_TIMEOUTS answer timeouts.
+   */
+  queueSeconds?: number;
   /** When given, the charger must belong to this operator (tenancy check for the operator API). */
   operatorId?: string;
 }
@@ -47,6 +66,8 @@ export type CommandResult<Conf = Payload> =
   | { status: 'succeeded'; result: Conf; call: OutboundCallRecord }
   | { status: 'failed'; error: CallFailure; call: OutboundCallRecord }
   | { status: 'timeout'; call: OutboundCallRecord }
+  /** The call never reached the charger; `error` says why. */
+  | { status: 'not-sent'; error: CallFailure; call: OutboundCallRecord }
   /** awaitCommandResult stopped waiting before the call ended. */
   | { status: 'pending'; call: OutboundCallRecord };
 
@@ -67,16 +88,11 @@ export function decodeCallId(callId: string): CallRef {
   throw new OcppError('UnknownCall', 'not a call id');
 }
 
-const refOf = (c: Pick<OutboundCallRecord, 'chargerId' | 'createdAt' | 'messageId'>): CallRef => ({
-  chargerId: c.chargerId,
-  createdAt: c.createdAt,
-  messageId: c.messageId,
-});
-
 /**
  * Stores a call for the charger and sends it at once if nothing else is outstanding.
  * Throws OcppError `ChargerOffline` when the charger has no connection, `SecurityError` when it is
- * another operator's, and the validation code when the payload breaks the action's schema.
+ * another operator's, `ChargerNotAccepted` when it is Pending or Rejected and the action is not one
+ * it may be sent then, and the validation code when the payload breaks the action's schema.
  */
 export async function sendCommand<A extends CommandAction>(
   deps: CommandDeps,
@@ -87,10 +103,12 @@ export async function sendCommand<A extends CommandAction>(
   if (input.operatorId !== undefined && conn.operatorId !== input.operatorId) {
     throw new OcppError('SecurityError', `charger ${input.chargerId} belongs to another operator`);
   }
+  await requireAccepted(deps, input.chargerId, input.action);
   const invalid = validatorFor(conn.protocol).checkRequest(input.action, input.payload);
   if (invalid) throw invalid;
   const now = deps.clock.now();
   const timeoutSeconds = input.timeoutSeconds ?? deps.settings.callTimeoutSeconds;
+  const queueSeconds = input.queueSeconds ?? QUEUE_WAIT_ANSWER_TIMEOUTS * timeoutSeconds;
   const call: OutboundCallRecord = {
     chargerId: input.chargerId,
     operatorId: conn.operatorId,
@@ -98,12 +116,36 @@ export async function sendCommand<A extends CommandAction>(
     action: input.action,
     payload: input.payload as Payload,
     createdAt: isoFromMillis(now),
-    deadline: isoFromMillis(now + timeoutSeconds * 1000),
+    deadline: isoFromMillis(now + queueSeconds * 1000),
+    timeoutSeconds,
     status: 'queued',
   };
   await deps.calls.create(call);
   await pumpCalls(deps, input.chargerId);
   return { callId: encodeCallId(call), messageId: call.messageId, chargerId: call.chargerId };
+}
+
+/**
+ * A queued call's default wait for its turn, in answer timeouts. Chargers take one call at a time
+ * and callers send few (the operator API waits for each answer; a paid session sends one
+ * RemoteStart and one RemoteStop): this lets three calls ahead of it use their full answer time,
+ * and gives up a call that has still not left after that rather than deliver it long after its
+ * sender stopped waiting.
+ */
+export const QUEUE_WAIT_ANSWER_TIMEOUTS = 4;
+
+/** Throws `ChargerNotAccepted` when the charger's registration does not allow `action` now. */
+async function requireAccepted(deps: CommandDeps, chargerId: string, action: CommandAction): Promise<void> {
+  // Read at send time: the operator may have approved or rejected it since it connected.
+  const registration = (await deps.chargers.get(chargerId))?.registration ?? 'rejected';
+  if (registration === 'active' || ALLOWED_BEFORE_ACCEPTANCE[registration].has(action)) return;
+  throw new OcppError(
+    'ChargerNotAccepted',
+    registration === 'pending'
+      ? `charger ${chargerId} is pending approval: until the operator approves it, only GetConfiguration, ChangeConfiguration and TriggerMessage may be sent to it`
+      : `charger ${chargerId} is rejected: no calls are sent to it`,
+    { details: { registration, action } },
+  );
 }
 
 export interface AwaitOptions {
@@ -115,7 +157,11 @@ export interface AwaitOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls the stored call until it ends or `timeoutMs` passes (then `pending`). */
+/**
+ * Polls the stored call until it ends or `timeoutMs` passes (then `pending`). A call past its
+ * deadline is ended here, and a queued one keeps its queue moving, so an answer or a timeout never
+ * waits for the sweep.
+ */
 export async function awaitCommandResult<Conf = Payload>(
   deps: CommandDeps,
   callId: string,
@@ -128,11 +174,11 @@ export async function awaitCommandResult<Conf = Payload>(
   for (;;) {
     let call = await deps.calls.get(ref);
     if (!call) throw new OcppError('UnknownCall', 'no such call');
-    if (
-      (call.status === 'queued' || call.status === 'sent') &&
-      Date.parse(call.deadline) <= deps.clock.now()
-    ) {
-      await expireCall(deps, call);
+    const overdue = isOpen(call) && Date.parse(call.deadline) <= deps.clock.now();
+    if (overdue) await expireCall(deps, call);
+    // Ending this call, or one ahead of it that is overdue, lets the next one go out now.
+    if (overdue || call.status === 'queued') {
+      await pumpCalls(deps, ref.chargerId);
       call = (await deps.calls.get(ref)) ?? call;
     }
     const result = toResult<Conf>(call);
@@ -153,15 +199,22 @@ function toResult<Conf>(call: OutboundCallRecord): CommandResult<Conf> {
       };
     case 'timeout':
       return { status: 'timeout', call };
+    case 'not-sent':
+      return {
+        status: 'not-sent',
+        error: call.error ?? { code: 'GenericError', description: 'not sent', source: 'platform' },
+        call,
+      };
     default:
       return { status: 'pending', call };
   }
 }
 
 /**
- * A CALLRESULT or CALLERROR from the charger: matched to the outstanding call by message id,
- * validated, recorded; then the next queued call goes out. A reply that matches nothing (e.g. it
- * came after its call timed out) is logged and dropped.
+ * A CALLRESULT or CALLERROR from the charger: matched to the outstanding call by message id and
+ * the connection the call went out on, validated, recorded; then the next queued call goes out. A
+ * reply that matches nothing (it came after its call timed out, or on another connection) is
+ * logged and dropped.
  */
 export async function recordCallReply(
   deps: CommandDeps,
@@ -176,6 +229,16 @@ export async function recordCallReply(
   }
   const ref: CallRef = { chargerId, createdAt: held.createdAt, messageId: held.messageId };
   const call = await deps.calls.get(ref);
+  if (call?.connectionId !== undefined && call.connectionId !== session.connectionId) {
+    // OCPP-J answers a call on the connection it came in on: the same id on another socket (an old
+    // one not yet closed, a counter restarted after a reboot) is not this call's answer.
+    deps.log.warn('reply on another connection than its call went out on', {
+      chargerId,
+      messageId: frame.messageId,
+      connectionId: session.connectionId,
+    });
+    return;
+  }
   if (call) {
     const completedAt = isoFromMillis(deps.clock.now());
     let outcome: CallOutcome;
@@ -211,114 +274,6 @@ export async function recordCallReply(
   }
   await deps.calls.release(chargerId, held.messageId);
   await pumpCalls(deps, chargerId);
-}
-
-async function failCall(
-  deps: CommandDeps,
-  call: OutboundCallRecord,
-  code: OcppErrorCode,
-  description: string,
-) {
-  await deps.calls.complete(refOf(call), {
-    status: 'failed',
-    completedAt: isoFromMillis(deps.clock.now()),
-    error: { code, description, source: 'platform' },
-  });
-}
-
-/** Times out an open call past its deadline and frees the slot if it held it. */
-async function expireCall(
-  deps: CommandDeps,
-  call: Pick<OutboundCallRecord, 'chargerId' | 'createdAt' | 'messageId'>,
-) {
-  const ended = await deps.calls.complete(refOf(call), {
-    status: 'timeout',
-    completedAt: isoFromMillis(deps.clock.now()),
-  });
-  if (ended)
-    deps.log.info('platform call timed out', { chargerId: call.chargerId, messageId: call.messageId });
-  await deps.calls.release(call.chargerId, call.messageId);
-}
-
-/** Upper bound on calls one pump ends or sends, so a long dead queue cannot hold an invocation. */
-const PUMP_STEPS = 50;
-
-/**
- * Sends the charger's oldest queued call if its outstanding slot is free. Safe to run anywhere at
- * any time, concurrently: the slot is a conditional write, so at most one call is ever outstanding.
- */
-export async function pumpCalls(deps: CommandDeps, chargerId: string): Promise<void> {
-  for (let step = 0; step < PUMP_STEPS; step++) {
-    const now = deps.clock.now();
-    const held = await deps.calls.outstanding(chargerId);
-    if (held) {
-      if (Date.parse(held.deadline) > now) return;
-      await expireCall(deps, { chargerId, createdAt: held.createdAt, messageId: held.messageId });
-      continue;
-    }
-    const [next] = await deps.calls.queued(chargerId);
-    if (!next) return;
-    if (Date.parse(next.deadline) <= now) {
-      await expireCall(deps, next);
-      continue;
-    }
-    if (
-      !(await deps.calls.acquire(chargerId, {
-        messageId: next.messageId,
-        createdAt: next.createdAt,
-        deadline: next.deadline,
-      }))
-    ) {
-      return; // another invocation took the slot and sends its own call
-    }
-    const conn = await deps.connections.current(chargerId);
-    if (!conn) {
-      await failCall(deps, next, 'ChargerOffline', 'the charger disconnected before the call was sent');
-      await deps.calls.release(chargerId, next.messageId);
-      continue;
-    }
-    if (!(await deps.calls.markSent(refOf(next), isoFromMillis(now), conn.connectionId))) {
-      await deps.calls.release(chargerId, next.messageId);
-      continue;
-    }
-    let sent: 'sent' | 'gone';
-    try {
-      sent = await deps.gateway.send(conn, encodeCall(next.messageId, next.action, next.payload));
-    } catch (err) {
-      deps.log.error('could not post a call to the charger', {
-        chargerId,
-        messageId: next.messageId,
-        error: String(err),
-      });
-      sent = 'gone';
-    }
-    if (sent === 'sent') return;
-    await failCall(deps, next, 'ChargerOffline', 'the charger connection is gone');
-    await deps.calls.release(chargerId, next.messageId);
-  }
-}
-
-/** The scheduled sweep: times out every open call past its deadline and restarts stalled queues. */
-export async function sweepCalls(deps: CommandDeps): Promise<{ timedOut: number; chargers: number }> {
-  const open = await deps.calls.open();
-  const now = deps.clock.now();
-  const chargers = new Set<string>();
-  let timedOut = 0;
-  for (const call of open) {
-    chargers.add(call.chargerId);
-    if (Date.parse(call.deadline) <= now) {
-      await expireCall(deps, call);
-      timedOut++;
-    }
-  }
-  for (const chargerId of chargers) {
-    try {
-      await pumpCalls(deps, chargerId);
-    } catch (err) {
-      deps.log.error('could not restart a charger call queue', { chargerId, error: String(err) });
-    }
-  }
-  return { timedOut, chargers: chargers.size };
 }
 
 /* ---- typed helpers for the calls the operator API and the payments flow make ---- */

@@ -15,6 +15,7 @@ import { isoFromMillis } from '../../ocpp/time.js';
 import { chooseSubprotocol, type OcppVersion } from '../../ocpp/versions.js';
 import type { ConnectionRecord } from '../../ports/connections.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
+import { type CommandDeps, failCallOfConnection, pumpCalls } from './commands.js';
 import type { OcppDeps } from './deps.js';
 import { backoffUntilMs, LOGIN_BACKOFF } from './login-backoff.js';
 
@@ -198,9 +199,14 @@ export type ConnectDecision =
   | { kind: 'accepted'; protocol: OcppVersion }
   | { kind: 'refused'; reason: string };
 
-/** $connect: picks the subprotocol and records the connection. */
+/**
+ * $connect: picks the subprotocol and records the connection. A connection it supersedes is closed
+ * and its outstanding call fails at once (issue 10, defect 3). The queue does not move on here: the
+ * new socket takes no frames until $connect has returned (API Gateway and the local gateway answer
+ * 410 until then), so the next call goes out with the next command, reply or sweep.
+ */
 export async function openConnection(
-  deps: Pick<OcppDeps, 'connections' | 'log' | 'gateway'>,
+  deps: CommandDeps,
   input: Omit<ConnectionRecord, 'protocol'> & { subprotocols: string | undefined },
 ): Promise<ConnectDecision> {
   const protocol = chooseSubprotocol(input.subprotocols);
@@ -231,16 +237,35 @@ export async function openConnection(
       connectionId: previous.connectionId,
       outcome: closed,
     });
+    await failCallOfConnection(
+      deps,
+      input.chargerId,
+      previous.connectionId,
+      'a newer connection of the charger replaced the one the call went out on',
+    );
   }
   return { kind: 'accepted', protocol };
 }
 
-/** $disconnect (best effort). */
+/**
+ * $disconnect (best effort). The call outstanding on the closed connection fails at once (issue 10,
+ * defect 3). When the charger has no connection left the queue moves on too: its queued calls end
+ * as not sent rather than wait for a deadline; a newer connection's $connect has already run, and
+ * its socket may still be opening, so there the next command, reply or sweep sends them.
+ */
 export async function closeConnection(
-  deps: Pick<OcppDeps, 'connections'>,
+  deps: CommandDeps,
   input: { chargerId?: string | undefined; connectionId: string },
 ): Promise<'closed' | 'not-current' | 'unknown'> {
   const chargerId = input.chargerId ?? (await deps.connections.byConnectionId(input.connectionId))?.chargerId;
   if (!chargerId) return 'unknown';
-  return deps.connections.close(chargerId, input.connectionId);
+  const outcome = await deps.connections.close(chargerId, input.connectionId);
+  await failCallOfConnection(
+    deps,
+    chargerId,
+    input.connectionId,
+    'the connection closed before the charger answered',
+  );
+  if (outcome === 'closed') await pumpCalls(deps, chargerId);
+  return outcome;
 }

@@ -22,8 +22,9 @@ export function ocppSessionCharger(deps: CommandDeps): SessionCharger {
         timeoutMs: waitMs,
       });
       if (result.status === 'succeeded') return result.result.status === 'Accepted' ? 'accepted' : 'rejected';
-      // A CALLERROR is a refusal; a call still queued or unanswered may yet start the charger.
-      return result.status === 'failed' ? 'rejected' : 'no-answer';
+      // A CALLERROR is a refusal and a call never sent cannot start anything; a call still queued
+      // or unanswered may yet start the charger.
+      return result.status === 'failed' || result.status === 'not-sent' ? 'rejected' : 'no-answer';
     },
     async remoteStop(chargerId, transactionId) {
       await remoteStopTransaction(deps, chargerId, { transactionId });

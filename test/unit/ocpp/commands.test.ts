@@ -2,14 +2,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import {
   awaitCommandResult,
+  changeConfiguration,
   decodeCallId,
+  getConfiguration,
   remoteStartTransaction,
   reset,
   sendCommand,
   setTransactionPowerLimit,
   sweepCalls,
+  triggerMessage,
   txPowerLimitProfile,
 } from '../../../shared/app/ocpp/index.js';
+import { ocppSessionCharger } from '../../../shared/app/ocpp/session-charger-port.js';
 import { OcppError } from '../../../shared/ocpp/errors.js';
 import {
   aCharger,
@@ -112,12 +116,12 @@ describe('sendCommand', () => {
     expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({ status: 'pending' });
   });
 
-  it('fails the call when the connection is gone', async () => {
+  it('reports the call not sent when the connection is gone', async () => {
     m.gateway.gone.add('conn-1');
     const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' });
     expect(await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).toMatchObject({
-      status: 'failed',
-      error: { code: 'ChargerOffline' },
+      status: 'not-sent',
+      error: { code: 'ChargerOffline', source: 'platform' },
     });
     expect(await m.deps.calls.outstanding(CHARGER_ID)).toBeUndefined();
   });
@@ -138,13 +142,61 @@ describe('timeouts', () => {
     expect((await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).status).toBe('pending');
   });
 
-  it('a queued call whose deadline passed before its turn times out without being sent', async () => {
+  it('a call still queued at its queue deadline ends not sent, and says so (not "no answer")', async () => {
     await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 60 });
-    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 5 });
+    const b = await sendCommand(m.deps, {
+      chargerId: CHARGER_ID,
+      action: 'Reset',
+      payload: { type: 'Hard' },
+      queueSeconds: 5,
+    });
     m.clock.advance(6_000);
     await sweepCalls(m.deps);
-    expect((await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'not-sent',
+      error: { code: 'ChargerBusy', source: 'platform' },
+    });
     expect(sentFrames()).toHaveLength(1);
+  });
+
+  it('defect 4: a command queued behind an unanswered one goes out when that one times out, with its own full answer time', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 10 });
+    m.clock.advance(1_000);
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 10 });
+    // Waiting in the queue: it may wait four answer timeouts before it is given up.
+    expect((await m.deps.calls.get(decodeCallId(b.callId)))?.deadline).toBe(iso('+41s'));
+
+    m.clock.advance(9_000);
+    // Whoever sees the first call expire restarts the queue: here its caller, with no sweep.
+    expect((await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(sentFrames().map((f) => f[1])).toEqual([a.messageId, b.messageId]);
+    expect(await m.deps.calls.get(decodeCallId(b.callId))).toMatchObject({
+      status: 'sent',
+      sentAt: iso('+10s'),
+      deadline: iso('+20s'),
+    });
+
+    m.clock.advance(9_000);
+    await cp.raw(JSON.stringify([3, b.messageId, { status: 'Accepted' }]));
+    expect(await awaitCommandResult(m.deps, b.callId, { timeoutMs: 0 })).toMatchObject({
+      status: 'succeeded',
+      result: { status: 'Accepted' },
+    });
+  });
+
+  it('awaiting a queued call moves its queue on once the call ahead of it expires', async () => {
+    const a = await reset(m.deps, CHARGER_ID, { type: 'Soft' }, { timeoutSeconds: 2 });
+    const b = await reset(m.deps, CHARGER_ID, { type: 'Hard' }, { timeoutSeconds: 30 });
+    const sleep = async (ms: number) => {
+      m.clock.advance(ms);
+      const sentB = sentFrames().some((f) => f[1] === b.messageId);
+      if (sentB) await cp.raw(JSON.stringify([3, b.messageId, { status: 'Accepted' }]));
+    };
+    expect(
+      await awaitCommandResult(m.deps, b.callId, { timeoutMs: 10_000, pollMs: 500, sleep }),
+    ).toMatchObject({ status: 'succeeded' });
+    expect((await awaitCommandResult(m.deps, a.callId, { timeoutMs: 0 })).status).toBe('timeout');
+    expect(m.clock.now() - T0).toBeLessThanOrEqual(3_000);
   });
 
   it('awaitCommandResult polls until the reply, and times the call out itself at its deadline', async () => {
@@ -176,6 +228,50 @@ describe('timeouts', () => {
     expect(
       (await awaitCommandResult(m.deps, a.callId, { timeoutMs: 1000, pollMs: 200, sleep: tick })).status,
     ).toBe('pending');
+  });
+});
+
+describe('defect 6: chargers the platform has not accepted', () => {
+  it('a Pending charger is sent configuration and trigger calls only', async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    for (const refused of [
+      () => remoteStartTransaction(m.deps, CHARGER_ID, { idTag: 'T', connectorId: 1 }),
+      () => reset(m.deps, CHARGER_ID, { type: 'Soft' }),
+    ]) {
+      await expect(refused()).rejects.toMatchObject({
+        code: 'ChargerNotAccepted',
+        details: { registration: 'pending' },
+      });
+    }
+    expect(sentFrames()).toEqual([]);
+    await getConfiguration(m.deps, CHARGER_ID, {});
+    await changeConfiguration(m.deps, CHARGER_ID, { key: 'HeartbeatInterval', value: '60' });
+    await cp.raw(JSON.stringify([3, sentFrames()[0]?.[1], { configurationKey: [] }]));
+    await triggerMessage(m.deps, CHARGER_ID, { requestedMessage: 'BootNotification' });
+    expect(sentFrames().map((f) => f[2])).toEqual(['GetConfiguration', 'ChangeConfiguration']);
+  });
+
+  it('a Rejected charger, or one the platform has no record of, is sent nothing', async () => {
+    m.store.putCharger(aCharger({ registration: 'rejected' }));
+    await expect(getConfiguration(m.deps, CHARGER_ID, {})).rejects.toMatchObject({
+      code: 'ChargerNotAccepted',
+    });
+    await expect(triggerMessage(m.deps, CHARGER_ID, { requestedMessage: 'Heartbeat' })).rejects.toMatchObject(
+      {
+        code: 'ChargerNotAccepted',
+      },
+    );
+    expect(sentFrames()).toEqual([]);
+  });
+
+  it("the driver's start is refused before anything is sent, so the flow cancels the hold", async () => {
+    m.store.putCharger(aCharger({ registration: 'pending' }));
+    const charger = ocppSessionCharger(m.deps);
+    await expect(charger.remoteStart(CHARGER_ID, 1, 'TAG-1', 0)).rejects.toMatchObject({
+      code: 'ChargerNotAccepted',
+    });
+    expect(sentFrames()).toEqual([]);
+    expect(await m.deps.calls.open()).toEqual([]);
   });
 });
 
