@@ -264,7 +264,10 @@ export interface EnergyPiece {
 export interface EnergyAnalysis {
   source: AggregateFlags['source'];
   baseline: Baseline;
-  /** Register: up to two pieces per bucket (energy before it, energy in it); interval: one per value. */
+  /**
+   * Register: per bucket, the energy since the previous reading (one piece per segment it spans)
+   * and the energy within the bucket; interval: one per value.
+   */
   pieces: EnergyPiece[];
   totalMilliWh: number;
   /** When the final energy level was first observed (start of idling), null if no energy flowed. */
@@ -273,12 +276,61 @@ export interface EnergyAnalysis {
   negativeDelta: boolean;
 }
 
+/** Name of the rule that splits energy across a band boundary (README, receipts). */
+export const ENERGY_SPLIT_RULE = 'ENERGY_SPLIT_LINEAR_HALF_UP' as const;
+
+/**
+ * An interval longer than this is not split: a card hold lasts about 7 days, so no real session has
+ * a gap between readings this long; it is a charger clock fault, and walking every segment of it
+ * would cost time for nothing. Its energy goes to the band at its start (the rule before splitting).
+ */
+export const MAX_SPLIT_SECONDS = 31 * 24 * 3600;
+
+/**
+ * Appends the pieces of `milliWh` delivered between readings `from` and `to`, one per energy price
+ * segment the interval touches, each proportional to the time the interval spends in it. With
+ * t0 < t1 < ... the segment boundaries inside (from.at, to.at), the energy delivered before t_k is
+ * E x (t_k - from.at) / (to.at - from.at) rounded half up to the mWh, and each piece is the
+ * difference of two of these: the pieces sum to exactly E, and a boundary where only the UTC offset
+ * changes (same band on both sides) changes no band's total. Exact bigint arithmetic.
+ */
+function splitAcrossSegments(
+  segmentation: Segmentation,
+  from: Reading,
+  to: Reading,
+  milliWh: number,
+  pieces: EnergyPiece[],
+): void {
+  const spanSeconds = to.at - from.at;
+  if (segmentation.boundaries.length === 0 || spanSeconds <= 0 || spanSeconds > MAX_SPLIT_SECONDS) {
+    pieces.push({ at: from.at, milliWh });
+    return;
+  }
+  const energy = BigInt(milliWh);
+  const span = BigInt(spanSeconds);
+  let before = 0n;
+  let pieceAt = from.at;
+  let segment = segmentAt(segmentation.timeZone, segmentation.boundaries, from.at);
+  while (segment.end < to.at) {
+    const cut = segment.end;
+    const upToCut = (2n * energy * BigInt(cut - from.at) + span) / (2n * span);
+    if (upToCut > before) pieces.push({ at: pieceAt, milliWh: Number(upToCut - before) });
+    before = upToCut;
+    pieceAt = cut;
+    segment = segmentAt(segmentation.timeZone, segmentation.boundaries, cut);
+  }
+  if (energy > before) pieces.push({ at: pieceAt, milliWh: Number(energy - before) });
+}
+
 /**
  * Reads the energy out of the aggregate. Register rules:
- * - energy between two consecutive readings is priced by the band in force at the earlier one (when
- *   the interval in which it was delivered began); so is the energy from the baseline (at the start)
- *   to the first reading. Clock-aligned readings on a band boundary are thus billed exactly, and
- *   otherwise the error is at most one meter interval at the boundary;
+ * - energy between two consecutive readings in one price segment is priced by that segment's band;
+ *   energy between two readings in different segments (and from the baseline, at the start, to the
+ *   first reading) is split linearly by time across the segment boundaries between them (see
+ *   {@link splitAcrossSegments}): a driver expects energy priced by when it was delivered, and with
+ *   no reading in between, a constant power is the best estimate. A reading exactly on a boundary
+ *   needs no split. The readings either side of each boundary are a bucket's `last` and the next
+ *   bucket's `first`, so the split is as order-independent as the buckets;
  * - within a bucket: if its readings are consistent with a rising register (trough = first and
  *   peak = last in value) the energy is last - first; if the peak comes before the trough (rise,
  *   fall, rise: a reset) it is (peak - first) + (last - trough); otherwise (a glitch) last - first
@@ -323,7 +375,7 @@ export function analyseEnergy(state: ChargeAggregate): EnergyAnalysis {
         risingAt = last.at;
       }
       if (gap > 0) {
-        pieces.push({ at: previous.at, milliWh: gap });
+        splitAcrossSegments(state.segmentation, previous, first, gap, pieces);
         total += gap;
       }
       if (inner > 0) {

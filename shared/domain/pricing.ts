@@ -3,8 +3,9 @@
  * since the aggregate does not depend on sample arrival order, neither does the charge.
  *
  * Quantities:
- * - ENERGY: the aggregate's energy (mWh), each piece priced by the band in force when the meter
- *   interval that delivered it began (see `analyseEnergy`), one line per band;
+ * - ENERGY: the aggregate's energy (mWh), one line per band; energy between two readings either
+ *   side of a band boundary is split between the bands linearly by time (ENERGY_SPLIT_RULE, see
+ *   `analyseEnergy`);
  * - TIME: from start to stop (while running: to the latest sample or `now`, whichever is later),
  *   billed per started minute (rule CEIL_TO_STARTED_MINUTE, OCPI step_size 60: 1 h 17 min 1 s bills
  *   78 minutes; seconds are whole, so sub-second clock jitter never bills a minute); minute k is

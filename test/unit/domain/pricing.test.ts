@@ -399,6 +399,94 @@ describe('receipts worked out by hand (LINE_NET_HALF_UP, CEIL_TO_STARTED_MINUTE)
   });
 });
 
+describe('energy across a band boundary is split linearly by time (ENERGY_SPLIT_LINEAR_HALF_UP)', () => {
+  // Day 30p/kWh, night 10p/kWh from 22:00 to 06:00 London time (GMT in January), VAT 20 %.
+  const tariff = aDayNightTariff();
+  const energyByBand = (charge: Charge) =>
+    charge.lines.filter((l) => l.component === 'ENERGY').map((l) => [l.elementIndex, l.quantity]);
+
+  it.each<[string, string, number, [string, number][], [number, number][]]>([
+    [
+      'readings 10 min either side of 22:00: half and half',
+      '2026-01-14T21:50:00Z',
+      100_000,
+      [['2026-01-14T22:10:00Z', 106_000]],
+      [
+        [0, 3_000_000],
+        [1, 3_000_000],
+      ],
+    ],
+    [
+      '5 min before and 15 min after: a quarter by day',
+      '2026-01-14T21:55:00Z',
+      100_000,
+      [['2026-01-14T22:15:00Z', 108_000]],
+      [
+        [0, 2_000_000],
+        [1, 6_000_000],
+      ],
+    ],
+    [
+      'from the meterStart baseline to the first reading too',
+      '2026-01-14T21:30:00Z',
+      100_000,
+      [['2026-01-14T22:30:00Z', 104_000]],
+      [
+        [0, 2_000_000],
+        [1, 2_000_000],
+      ],
+    ],
+    [
+      'across two boundaries (21:00 to 07:00): 2 h by day, 8 h by night',
+      '2026-01-14T21:00:00Z',
+      100_000,
+      [['2026-01-15T07:00:00Z', 110_000]],
+      [
+        [0, 2_000_000],
+        [1, 8_000_000],
+      ],
+    ],
+    [
+      'a reading exactly on the boundary needs no split',
+      '2026-01-14T21:50:00Z',
+      100_000,
+      [
+        ['2026-01-14T22:00:00Z', 101_000],
+        ['2026-01-14T22:10:00Z', 106_000],
+      ],
+      [
+        [0, 1_000_000],
+        [1, 5_000_000],
+      ],
+    ],
+  ])('%s', (_name, start, meterStartWh, readings, expected) => {
+    const stop = (readings[readings.length - 1] as [string, number])[0];
+    expect(energyByBand(session(tariff, start, meterStartWh, readings, stop))).toEqual(expected);
+  });
+
+  it('rounds the energy before the boundary half up to the mWh; the rest goes after it', () => {
+    // 10 mWh over 3 s, boundary after 1 s: 3.33 mWh before → 3, 7 after; 5 mWh over 2 s: 2.5 → 3.
+    const boundary = at('2026-01-14T22:00:00Z');
+    const price = (milliWh: number, seconds: number) =>
+      energyByBand(
+        priceSession(tariff, {
+          startedAt: boundary - 1,
+          meterStartWh: 0,
+          samples: [{ at: boundary - 1 + seconds, kind: 'register', milliWh }],
+          stoppedAt: boundary - 1 + seconds,
+        }),
+      );
+    expect(price(10, 3)).toEqual([
+      [0, 3],
+      [1, 7],
+    ]);
+    expect(price(5, 2)).toEqual([
+      [0, 3],
+      [1, 2],
+    ]);
+  });
+});
+
 describe('time billed per started minute (CEIL_TO_STARTED_MINUTE)', () => {
   const perMinute = aTariff({ elements: [{ components: [time(60_000, 0)] }] }); // 1p a minute
   it.each([
