@@ -63,6 +63,16 @@ export function epochOf(iso: string | undefined): number | undefined {
   return parseTimestamp(iso) ?? undefined;
 }
 
+/**
+ * Epoch milliseconds of a stored ISO-8601 instant, undefined when absent or unreadable: receive and
+ * finalisation times are ordered by this, not by whole seconds, so events in one second keep their
+ * real order.
+ */
+export function millisOf(iso: string | undefined): number | undefined {
+  if (iso === undefined || parseTimestamp(iso) === null) return undefined;
+  return Date.parse(iso);
+}
+
 /** The register reading StopTransaction's meterStop stands for (its transactionData is a meter message of its own). */
 export function stopSamples(tx: Pick<PricedTransaction, 'meterStop' | 'stoppedAt'>): EnergySample[] {
   if (tx.meterStop === undefined || tx.stoppedAt === undefined) return [];
