@@ -12,7 +12,9 @@
  *   priced by the band in force at its start, so a band change never bills an extra minute;
  * - PARKING: from when the final energy level was first observed, plus the tariff's grace period,
  *   to stop (while running: to the latest sample, so idling is only billed once a sample shows it),
- *   billed per started minute like TIME. It is an overstay fee on top of TIME. No energy, no parking;
+ *   billed per started minute like TIME. It is an overstay fee on top of TIME: an idle minute is
+ *   billed as TIME and as PARKING. A session with no energy at all is billed no parking, unless the
+ *   tariff sets `parkingWithoutEnergy`: then it idles from its start (plus the grace period);
  * - FLAT: once per session, at the band in force at the start;
  * - MINIMUM: if the total gross is below the tariff's minimum charge, a line tops it up to exactly
  *   the minimum (net = gross / (1 + rate) half up, tax = gross - net).
@@ -169,10 +171,10 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
   const billedMinutes = Math.ceil(durationSeconds / 60);
 
   const energy = analyseEnergy(state);
-  const parkingFrom =
-    energy.chargingEndedAt === null
-      ? null
-      : energy.chargingEndedAt + (compiled.tariff.parkingGraceSeconds ?? 0);
+  // With no energy at all the car idled from the start; billed only if the operator chose to.
+  const idleFrom =
+    energy.chargingEndedAt ?? (compiled.tariff.parkingWithoutEnergy === true ? startedAt : null);
+  const parkingFrom = idleFrom === null ? null : idleFrom + (compiled.tariff.parkingGraceSeconds ?? 0);
   const parkingUntil = Math.min(stopped ? stoppedAt : (lastSampleAt ?? startedAt), endedAt);
   const parkingSeconds = parkingFrom === null ? 0 : Math.max(parkingUntil - parkingFrom, 0);
   const billedParkingMinutes = Math.ceil(parkingSeconds / 60);

@@ -487,6 +487,52 @@ describe('energy across a band boundary is split linearly by time (ENERGY_SPLIT_
   });
 });
 
+describe('the minimum charge line: net = shortfall ÷ (1 + rate) half up, tax = shortfall − net', () => {
+  // The one exception to the per-line tax rule: the driver pays exactly the minimum.
+  it.each([
+    // [shortfall, rate bp, net, tax]
+    [164, 2000, 137, 27],
+    [3, 2000, 3, 0], // 2.5 → 3; the per-line rule would add 20 % of 3 → 1 and bill 4
+    [6, 2000, 5, 1],
+    [21, 500, 20, 1],
+    [1, 500, 1, 0],
+    [250, 0, 250, 0],
+  ])('a shortfall of %i at %i bp: net %i, tax %i', (shortfall, taxRateBp, net, tax) => {
+    const tariff = aTariff({
+      elements: [{ components: [energy(30_000)] }],
+      minimumCharge: { grossMinor: shortfall, taxRateBp },
+    });
+    const start = at('2026-03-02T10:00:00Z');
+    const charge = priceSession(tariff, {
+      startedAt: start,
+      meterStartWh: 0,
+      samples: [],
+      stoppedAt: start + 60,
+    });
+    expect(receipt(charge)).toEqual([['MINIMUM', null, 1, net, tax, shortfall]]);
+    expect(charge.totals.grossMinor).toBe(shortfall);
+  });
+});
+
+describe('time is billed from start to stop, idle minutes included', () => {
+  it('bills an idle minute as TIME and as PARKING (parking is an overstay fee on top of time)', () => {
+    const tariff = aTariff({ elements: [{ components: [energy(0), time(60_000, 0), parking(600_000, 0)] }] });
+    const start = at('2026-03-02T10:00:00Z');
+    const charge = priceSession(tariff, {
+      startedAt: start,
+      meterStartWh: 0,
+      samples: [register(start + 1800, 5_000)],
+      stoppedAt: start + 3600,
+    });
+    // Charging ended at 10:30; stopped at 11:00: 60 minutes of TIME at 1p, 30 of PARKING at 10p.
+    expect(receipt(charge)).toEqual([
+      ['ENERGY', 0, 5_000_000, 0, 0, 0],
+      ['TIME', 0, 60, 60, 0, 60],
+      ['PARKING', 0, 30, 300, 0, 300],
+    ]);
+  });
+});
+
 describe('time billed per started minute (CEIL_TO_STARTED_MINUTE)', () => {
   const perMinute = aTariff({ elements: [{ components: [time(60_000, 0)] }] }); // 1p a minute
   it.each([
@@ -532,7 +578,7 @@ describe('parking grace', () => {
     expect(charge.totals.grossMinor).toBe(minutes * 10);
   });
 
-  it('bills no parking when no energy flowed at all', () => {
+  it('bills no parking when no energy flowed at all, by default', () => {
     const charge = priceSession(tariff, {
       startedAt: start,
       meterStartWh: 0,
@@ -541,6 +587,46 @@ describe('parking grace', () => {
     });
     expect(charge.chargingEndedAt).toBeNull();
     expect(charge.lines).toEqual([]);
+  });
+
+  describe('with parkingWithoutEnergy: a session that takes no energy idles from its start', () => {
+    const strict = aTariff({ ...tariff, parkingWithoutEnergy: true });
+    const noEnergy = [register(start, 0), register(start + 3600, 0)];
+
+    it('bills parking from the start plus the grace period to the stop', () => {
+      const charge = priceSession(strict, {
+        startedAt: start,
+        meterStartWh: 0,
+        samples: noEnergy,
+        stoppedAt: start + 7200,
+      });
+      // 7200 s - 600 s of grace = 110 minutes at 10p.
+      expect(charge.chargingEndedAt).toBeNull();
+      expect(charge.parkingSeconds).toBe(6600);
+      expect(receipt(charge)).toEqual([['PARKING', 0, 110, 1100, 0, 1100]]);
+    });
+
+    it('bills nothing within the grace period, and only to the latest sample while running', () => {
+      const within = priceSession(strict, {
+        startedAt: start,
+        meterStartWh: 0,
+        samples: [],
+        stoppedAt: start + 600,
+      });
+      expect(within.lines).toEqual([]);
+      const running = priceSession(strict, {
+        startedAt: start,
+        meterStartWh: 0,
+        samples: noEnergy,
+        now: start + 7200,
+      });
+      expect(running.billedParkingMinutes).toBe(50); // to the 3600 s sample, not to now
+    });
+
+    it('changes nothing once energy has flowed', () => {
+      const session = { startedAt: start, meterStartWh: 0, samples, stoppedAt: start + 7200 };
+      expect(priceSession(strict, session).lines).toEqual(priceSession(tariff, session).lines);
+    });
   });
 });
 
