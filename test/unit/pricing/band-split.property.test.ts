@@ -3,43 +3,52 @@
  * readings either side of it (ENERGY_SPLIT_LINEAR_HALF_UP), whatever order the readings arrive in
  * and however they are batched. The reference below is written from the README's rule, not from
  * the aggregate: it walks every pair of consecutive readings and cuts it at the band changes it
- * finds by plain UTC arithmetic (January, so London time is UTC).
+ * finds by plain UTC arithmetic (January, so London time is UTC). Instants are random to the
+ * millisecond, as chargers send them.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foldSamples, initAggregate } from '../../../shared/domain/charge-aggregate.js';
 import type { EnergySample } from '../../../shared/domain/meter.js';
 import { priceAggregate } from '../../../shared/domain/pricing.js';
-import { aDayNightTariff, at } from '../../fixtures/builders/pricing.js';
+import { aDayNightTariff, at, ms } from '../../fixtures/builders/pricing.js';
 
 const tariff = aDayNightTariff(); // element 0 by day, element 1 from 22:00 to 06:00
-const START = at('2026-01-14T20:00:00Z');
-const HOUR = 3600;
-// Band changes in the first 36 hours: 22:00, 06:00, 22:00 (seconds after START).
-const BOUNDARIES = [2 * HOUR, 10 * HOUR, 26 * HOUR];
-const SPAN = 36 * HOUR;
+const START_MS = ms(at('2026-01-14T20:00:00Z'));
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+// Band changes in the first 36 hours: 22:00, 06:00, 22:00 (milliseconds after START_MS).
+const BOUNDARIES = [2 * HOUR_MS, 10 * HOUR_MS, 26 * HOUR_MS];
+const SPAN_MS = 36 * HOUR_MS;
 
-const bandAt = (epochSeconds: number): number => {
-  const hour = Math.floor((((epochSeconds % 86_400) + 86_400) % 86_400) / HOUR);
+const bandAt = (epochMs: number): number => {
+  const hour = Math.floor((((epochMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
   return hour >= 22 || hour < 6 ? 1 : 0;
 };
 
-/** Per band energy (mWh) of readings sorted by time, from meterStart at START. */
-function referenceSplit(readings: readonly { at: number; milliWh: number }[], meterStartMilliWh: number) {
+/** The instants in (fromMs, toMs) where the band changes: 06:00 and 22:00 UTC each day. */
+function bandChanges(fromMs: number, toMs: number): number[] {
+  const changes: number[] = [];
+  for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day < toMs; day += DAY_MS) {
+    for (const t of [day + 6 * HOUR_MS, day + 22 * HOUR_MS]) if (t > fromMs && t < toMs) changes.push(t);
+  }
+  return changes;
+}
+
+/** Per band energy (mWh) of readings sorted by time, from meterStart at START_MS. */
+function referenceSplit(readings: readonly { atMs: number; milliWh: number }[], meterStartMilliWh: number) {
   const byBand = new Map<number, bigint>();
   const add = (band: number, milliWh: bigint) => {
     if (milliWh > 0n) byBand.set(band, (byBand.get(band) ?? 0n) + milliWh);
   };
-  let previous = { at: START, milliWh: meterStartMilliWh };
+  let previous = { atMs: START_MS, milliWh: meterStartMilliWh };
   for (const reading of readings) {
     const energy = BigInt(reading.milliWh - previous.milliWh);
-    const span = BigInt(reading.at - previous.at);
-    const changes: number[] = [];
-    for (let t = previous.at + 1; t < reading.at; t++) if (bandAt(t) !== bandAt(t - 1)) changes.push(t);
+    const span = BigInt(reading.atMs - previous.atMs);
     let attributed = 0n;
-    let from = previous.at;
-    for (const change of changes) {
-      const exact2 = 2n * energy * BigInt(change - previous.at); // twice E x elapsed, over 2 x span
+    let from = previous.atMs;
+    for (const change of bandChanges(previous.atMs, reading.atMs)) {
+      const exact2 = 2n * energy * BigInt(change - previous.atMs); // twice E x elapsed, over 2 x span
       const upTo = (exact2 + span) / (2n * span);
       add(bandAt(from), upTo - attributed);
       attributed = upTo;
@@ -52,10 +61,14 @@ function referenceSplit(readings: readonly { at: number; milliWh: number }[], me
 }
 
 const nearBoundary = fc
-  .record({ boundary: fc.constantFrom(...BOUNDARIES), offset: fc.integer({ min: -1500, max: 1500 }) })
+  .record({
+    boundary: fc.constantFrom(...BOUNDARIES),
+    offset: fc.integer({ min: -1_500_000, max: 1_500_000 }),
+  })
   .map(({ boundary, offset }) => boundary + offset);
+// Millisecond offsets: readings in one second keep their order, and a split is timed to the ms.
 const readingsArb = fc
-  .uniqueArray(fc.oneof(nearBoundary, fc.integer({ min: 1, max: SPAN }), fc.constantFrom(...BOUNDARIES)), {
+  .uniqueArray(fc.oneof(nearBoundary, fc.integer({ min: 1, max: SPAN_MS }), fc.constantFrom(...BOUNDARIES)), {
     minLength: 1,
     maxLength: 25,
   })
@@ -82,18 +95,22 @@ describe('energy across band boundaries (fast-check)', () => {
         let milliWh = meterStartWh * 1000;
         const readings = offsets.map((offset, i) => {
           milliWh += steps[i] ?? 0;
-          return { at: START + offset, milliWh };
+          return { atMs: START_MS + offset, milliWh };
         });
-        const samples: EnergySample[] = readings.map((r) => ({ ...r, kind: 'register' }));
+        const samples: EnergySample[] = readings.map((r) => ({
+          atMs: r.atMs,
+          milliWh: r.milliWh,
+          kind: 'register',
+        }));
         const arrived = order.filter((i) => i < samples.length).map((i) => samples[i] as EnergySample);
         const edges = [...new Set([0, ...cuts.filter((c) => c <= arrived.length), arrived.length])].sort(
           (a, b) => a - b,
         );
-        let state = initAggregate({ tariff, startedAt: START, meterStartWh });
+        let state = initAggregate({ tariff, startedAtMs: START_MS, meterStartWh });
         for (let k = 1; k < edges.length; k++)
           state = foldSamples(state, arrived.slice(edges[k - 1], edges[k]));
-        const lastAt = readings[readings.length - 1]?.at ?? START;
-        const charge = priceAggregate(tariff, state, { stoppedAt: lastAt });
+        const lastAtMs = readings[readings.length - 1]?.atMs ?? START_MS;
+        const charge = priceAggregate(tariff, state, { stoppedAtMs: lastAtMs });
         const billed = charge.lines
           .filter((l) => l.component === 'ENERGY')
           .map((l) => [l.elementIndex, l.quantity]);

@@ -8,7 +8,7 @@ import {
   preAuthEmail,
   transactionEmail,
 } from '../../../shared/web/receipts/index.js';
-import { aDayNightTariff, at, parking, register } from '../../fixtures/builders/pricing.js';
+import { aDayNightTariff, at, ms, parking, register } from '../../fixtures/builders/pricing.js';
 import {
   aCancellationInput,
   aPreAuthInput,
@@ -207,10 +207,10 @@ describe('transaction receipt figures, per currency and tax rate', () => {
     // 21:50 → 22:10 GMT across the 22:00 night band, then idle to 22:30.
     const start = at('2026-01-14T21:50:00Z');
     const charge = priceSession(tariff, {
-      startedAt: start,
+      startedAtMs: ms(start),
       meterStartWh: 0,
       samples: [register(start + 1200, 6_000)],
-      stoppedAt: start + 2400,
+      stoppedAtMs: ms(start + 2400),
     });
     const { text } = transactionEmail(aTransactionInput({ charge, capturedMinor: charge.totals.grossMinor }));
     const split =
