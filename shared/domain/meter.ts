@@ -51,9 +51,12 @@ export interface MeterValue {
 /** A register reading (cumulative) or an interval value (energy since the previous interval). */
 export type EnergyKind = 'register' | 'interval';
 
-/** One normalised energy reading: `at` in epoch seconds, energy in integer mWh. */
+/**
+ * One normalised energy reading: `atMs` in epoch milliseconds (the precision chargers send; the
+ * order of two readings in one second is real and billed from), energy in integer mWh.
+ */
 export interface EnergySample {
-  at: number;
+  atMs: number;
   kind: EnergyKind;
   milliWh: number;
 }
@@ -90,11 +93,12 @@ const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /**
- * Epoch seconds of an RFC 3339 timestamp (as OCPP requires: with Z or an offset), fraction of a
- * second dropped; null when the text is not one or names an impossible date. Stricter than
- * `Date.parse`, which accepts "2026-02-30" and local times without an offset.
+ * Epoch milliseconds of an RFC 3339 timestamp (as OCPP requires: with Z or an offset), digits of
+ * the fraction beyond the millisecond dropped (toward the past, as for whole seconds); null when the
+ * text is not one or names an impossible date. Stricter than `Date.parse`, which accepts
+ * "2026-02-30" and local times without an offset.
  */
-export function parseTimestamp(text: string): number | null {
+export function parseTimestampMs(text: string): number | null {
   const m = RFC3339.exec(text);
   if (!m) return null;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
@@ -115,7 +119,14 @@ export function parseTimestamp(text: string): number | null {
     if (offsetHours > 23 || offsetMinutes > 59) return null;
     offset = (m[9] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second) / 1000 - offset;
+  const fractionMs = m[7] ? Number(m[7].slice(1, 4).padEnd(3, '0')) : 0;
+  return Date.UTC(year, month - 1, day, hour, minute, second) - offset * 1000 + fractionMs;
+}
+
+/** Epoch seconds of an RFC 3339 timestamp, fraction of a second dropped (see {@link parseTimestampMs}). */
+export function parseTimestamp(text: string): number | null {
+  const ms = parseTimestampMs(text);
+  return ms === null ? null : Math.floor(ms / 1000);
 }
 
 type Parsed = { kind: EnergyKind; milliWh: number } | { reason: SkipReason } | null;
@@ -145,7 +156,7 @@ export function energyFromSampledValue(sampled: SampledValue): Parsed {
 
 /** Canonical order: timestamp, then registers before intervals, then value. */
 export function compareSamples(a: EnergySample, b: EnergySample): number {
-  if (a.at !== b.at) return a.at - b.at;
+  if (a.atMs !== b.atMs) return a.atMs - b.atMs;
   if (a.kind !== b.kind) return a.kind === 'register' ? -1 : 1;
   return a.milliWh - b.milliWh;
 }
@@ -164,7 +175,7 @@ export function samplesFromMeterValues(meterValues: readonly MeterValue[]): Norm
   const samples: EnergySample[] = [];
   const skipped: SkippedValue[] = [];
   for (const meterValue of meterValues) {
-    const at = parseTimestamp(meterValue.timestamp);
+    const atMs = parseTimestampMs(meterValue.timestamp);
     for (const sampled of meterValue.sampledValue) {
       const parsed = energyFromSampledValue(sampled);
       if (parsed === null) continue;
@@ -176,8 +187,8 @@ export function samplesFromMeterValues(meterValues: readonly MeterValue[]): Norm
           reason,
         });
       if ('reason' in parsed) skip(parsed.reason);
-      else if (at === null) skip('bad-timestamp');
-      else samples.push({ at, kind: parsed.kind, milliWh: parsed.milliWh });
+      else if (atMs === null) skip('bad-timestamp');
+      else samples.push({ atMs, kind: parsed.kind, milliWh: parsed.milliWh });
     }
   }
   return { samples: mergeSamples(samples), skipped };
@@ -193,7 +204,7 @@ export function samplesFromStopTransaction(stop: {
   transactionData?: readonly MeterValue[];
 }): NormalisedSamples {
   const fromData = samplesFromMeterValues(stop.transactionData ?? []);
-  const at = parseTimestamp(stop.timestamp);
+  const atMs = parseTimestampMs(stop.timestamp);
   const value = String(stop.meterStop);
   const skip = (reason: SkipReason): NormalisedSamples => ({
     samples: fromData.samples,
@@ -202,10 +213,10 @@ export function samplesFromStopTransaction(stop: {
       { timestamp: stop.timestamp, value, measurand: REGISTER_MEASURAND, reason },
     ],
   });
-  if (at === null) return skip('bad-timestamp');
+  if (atMs === null) return skip('bad-timestamp');
   if (!Number.isSafeInteger(stop.meterStop)) return skip('not-a-number');
   if (stop.meterStop < 0) return skip('negative');
   if (stop.meterStop * 1000 > Number.MAX_SAFE_INTEGER) return skip('out-of-range');
-  const reading: EnergySample = { at, kind: 'register', milliWh: stop.meterStop * 1000 };
+  const reading: EnergySample = { atMs, kind: 'register', milliWh: stop.meterStop * 1000 };
   return { samples: mergeSamples(fromData.samples, [reading]), skipped: fromData.skipped };
 }

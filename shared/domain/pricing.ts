@@ -3,15 +3,19 @@
  * since the aggregate does not depend on sample arrival order, neither does the charge.
  *
  * Quantities:
- * - ENERGY: the aggregate's energy (mWh), each piece priced by the band in force when the meter
- *   interval that delivered it began (see `analyseEnergy`), one line per band;
+ * - ENERGY: the aggregate's energy (mWh), one line per band; energy between two readings either
+ *   side of a band boundary is split between the bands linearly by time (ENERGY_SPLIT_RULE, see
+ *   `analyseEnergy`);
  * - TIME: from start to stop (while running: to the latest sample or `now`, whichever is later),
  *   billed per started minute (rule CEIL_TO_STARTED_MINUTE, OCPI step_size 60: 1 h 17 min 1 s bills
- *   78 minutes; seconds are whole, so sub-second clock jitter never bills a minute); minute k is
- *   priced by the band in force at its start, so a band change never bills an extra minute;
+ *   78 minutes) from the instants to the millisecond, as the charger sent them (60.001 s is two
+ *   started minutes); minute k is priced by the band in force at its start, so a band change never
+ *   bills an extra minute;
  * - PARKING: from when the final energy level was first observed, plus the tariff's grace period,
  *   to stop (while running: to the latest sample, so idling is only billed once a sample shows it),
- *   billed per started minute like TIME. It is an overstay fee on top of TIME. No energy, no parking;
+ *   billed per started minute like TIME. It is an overstay fee on top of TIME: an idle minute is
+ *   billed as TIME and as PARKING. A session with no energy at all is billed no parking, unless the
+ *   tariff sets `parkingWithoutEnergy`: then it idles from its start (plus the grace period);
  * - FLAT: once per session, at the band in force at the start;
  * - MINIMUM: if the total gross is below the tariff's minimum charge, a line tops it up to exactly
  *   the minimum (net = gross / (1 + rate) half up, tax = gross - net).
@@ -21,9 +25,10 @@
 import {
   type AggregateFlags,
   analyseEnergy,
-  type ChargeAggregate,
   foldSamples,
   initAggregate,
+  type StoredAggregate,
+  upgradeAggregate,
 } from './charge-aggregate.js';
 import { DomainError, InvalidArgumentError } from './errors.js';
 import { segmentAt } from './local-time.js';
@@ -77,14 +82,18 @@ export interface Charge {
   currency: string;
   rounding: RoundingRule;
   timeRule: typeof TIME_RULE;
+  /** Epoch seconds (the millisecond instant rounded down), for display; billing uses the milliseconds. */
   startedAt: number;
-  /** Where billed time ends: the stop, or while running the latest sample or `now`. */
+  /** Where billed time ends: the stop, or while running the latest sample or `now` (epoch seconds, as startedAt). */
   endedAt: number;
   stopped: boolean;
   energyMilliWh: number;
+  /** Whole seconds from start to end (rounded down); billedMinutes is counted from the milliseconds. */
   durationSeconds: number;
   billedMinutes: number;
+  /** Epoch seconds (rounded down), null when no energy flowed. */
   chargingEndedAt: number | null;
+  /** Whole seconds of parking (rounded down); billedParkingMinutes is counted from the milliseconds. */
   parkingSeconds: number;
   billedParkingMinutes: number;
   lines: ChargeLine[];
@@ -93,26 +102,28 @@ export interface Charge {
   flags: AggregateFlags & { stopBeforeStart: boolean };
 }
 
-/** Times for pricing, epoch seconds. Without `stoppedAt` the session is priced as running. */
+/** Times for pricing, epoch milliseconds. Without `stoppedAtMs` the session is priced as running. */
 export interface PricingTimes {
-  stoppedAt?: number | null;
-  now?: number | null;
+  stoppedAtMs?: number | null;
+  nowMs?: number | null;
 }
 
 const MILLIWH_PER_KWH = 1_000_000n;
 const MINUTES_PER_HOUR = 60n;
+const MS_PER_MINUTE = 60_000;
+const seconds = (ms: number) => Math.floor(ms / 1000);
 
 function checkInstant(name: string, value: number | null | undefined): void {
   if (value !== undefined && value !== null && !Number.isSafeInteger(value)) {
-    throw new InvalidArgumentError(`${name} must be epoch seconds (an integer)`);
+    throw new InvalidArgumentError(`${name} must be epoch milliseconds (an integer)`);
   }
 }
 
-/** Minutes starting at `from` (one every 60 s) per pricing element of `type`. */
+/** Minutes starting at `fromMs` (one every 60 s) per pricing element of `type`. */
 function minutesByElement(
   tariff: CompiledTariff,
   type: ComponentType,
-  from: number,
+  fromMs: number,
   minutes: number,
 ): Map<number, number> {
   const result = new Map<number, number>();
@@ -124,17 +135,17 @@ function minutesByElement(
   }
   let k = 0;
   while (k < minutes) {
-    const at = from + 60 * k;
-    const segment = segmentAt(tariff.tariff.timeZone, bands.boundaries, at);
-    const next = Math.min(minutes, Math.ceil((segment.end - from) / 60));
-    const element = elementAt(tariff, type, at);
+    const atMs = fromMs + MS_PER_MINUTE * k;
+    const segment = segmentAt(tariff.tariff.timeZone, bands.boundaries, seconds(atMs));
+    const next = Math.min(minutes, Math.ceil((segment.end * 1000 - fromMs) / MS_PER_MINUTE));
+    const element = elementAt(tariff, type, seconds(atMs));
     if (element !== null) result.set(element, (result.get(element) ?? 0) + next - k);
     k = next;
   }
   return result;
 }
 
-function sameSegmentation(state: ChargeAggregate, tariff: CompiledTariff): boolean {
+function sameSegmentation(state: StoredAggregate, tariff: CompiledTariff): boolean {
   const expected = tariff.bands.ENERGY.boundaries;
   const actual = state.segmentation.boundaries;
   return (
@@ -148,9 +159,10 @@ function sameSegmentation(state: ChargeAggregate, tariff: CompiledTariff): boole
  * Prices a session from its running aggregate and the tariff snapshot it started with. Cost:
  * O(buckets + price band changes over the session), not O(samples).
  */
-export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: PricingTimes = {}): Charge {
-  checkInstant('stoppedAt', times.stoppedAt);
-  checkInstant('now', times.now);
+export function priceAggregate(tariff: Tariff, stored: StoredAggregate, times: PricingTimes = {}): Charge {
+  checkInstant('stoppedAtMs', times.stoppedAtMs);
+  checkInstant('nowMs', times.nowMs);
+  const state = upgradeAggregate(stored);
   const compiled = compileTariff(tariff);
   if (!sameSegmentation(state, compiled)) {
     throw new DomainError(
@@ -158,23 +170,24 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
       `the aggregate was built for other energy price bands than tariff ${tariff.id}: price with the session's own snapshot`,
     );
   }
-  const { startedAt, lastSampleAt } = state;
-  const stoppedAt = times.stoppedAt ?? null;
-  const stopped = stoppedAt !== null;
-  const endedAt = stopped
-    ? stoppedAt
-    : Math.max(startedAt, lastSampleAt ?? startedAt, times.now ?? startedAt);
-  const durationSeconds = Math.max(endedAt - startedAt, 0);
-  const billedMinutes = Math.ceil(durationSeconds / 60);
+  const { startedAtMs, lastSampleAtMs } = state;
+  const stoppedAtMs = times.stoppedAtMs ?? null;
+  const stopped = stoppedAtMs !== null;
+  const endedAtMs = stopped
+    ? stoppedAtMs
+    : Math.max(startedAtMs, lastSampleAtMs ?? startedAtMs, times.nowMs ?? startedAtMs);
+  const durationMs = Math.max(endedAtMs - startedAtMs, 0);
+  const billedMinutes = Math.ceil(durationMs / MS_PER_MINUTE);
 
   const energy = analyseEnergy(state);
-  const parkingFrom =
-    energy.chargingEndedAt === null
-      ? null
-      : energy.chargingEndedAt + (compiled.tariff.parkingGraceSeconds ?? 0);
-  const parkingUntil = Math.min(stopped ? stoppedAt : (lastSampleAt ?? startedAt), endedAt);
-  const parkingSeconds = parkingFrom === null ? 0 : Math.max(parkingUntil - parkingFrom, 0);
-  const billedParkingMinutes = Math.ceil(parkingSeconds / 60);
+  // With no energy at all the car idled from the start; billed only if the operator chose to.
+  const idleFromMs =
+    energy.chargingEndedAtMs ?? (compiled.tariff.parkingWithoutEnergy === true ? startedAtMs : null);
+  const parkingFromMs =
+    idleFromMs === null ? null : idleFromMs + (compiled.tariff.parkingGraceSeconds ?? 0) * 1000;
+  const parkingUntilMs = Math.min(stopped ? stoppedAtMs : (lastSampleAtMs ?? startedAtMs), endedAtMs);
+  const parkingMs = parkingFromMs === null ? 0 : Math.max(parkingUntilMs - parkingFromMs, 0);
+  const billedParkingMinutes = Math.ceil(parkingMs / MS_PER_MINUTE);
 
   const lines: ChargeLine[] = [];
   const line = (
@@ -203,7 +216,7 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
   const energyByElement = new Map<number, number>();
   for (const piece of energy.pieces) {
     if (piece.milliWh === 0) continue;
-    const element = elementAt(compiled, 'ENERGY', piece.at);
+    const element = elementAt(compiled, 'ENERGY', seconds(piece.atMs));
     if (element !== null) energyByElement.set(element, (energyByElement.get(element) ?? 0) + piece.milliWh);
   }
   for (const [element, milliWh] of sorted(energyByElement)) {
@@ -212,15 +225,15 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
       MILLIWH_PER_KWH * MILLI_PER_MINOR,
     ]);
   }
-  for (const [element, minutes] of sorted(minutesByElement(compiled, 'TIME', startedAt, billedMinutes))) {
+  for (const [element, minutes] of sorted(minutesByElement(compiled, 'TIME', startedAtMs, billedMinutes))) {
     line('TIME', element, minutes, 'minute', (p) => [
       BigInt(minutes) * p,
       MINUTES_PER_HOUR * MILLI_PER_MINOR,
     ]);
   }
-  if (parkingFrom !== null) {
+  if (parkingFromMs !== null) {
     for (const [element, minutes] of sorted(
-      minutesByElement(compiled, 'PARKING', parkingFrom, billedParkingMinutes),
+      minutesByElement(compiled, 'PARKING', parkingFromMs, billedParkingMinutes),
     )) {
       line('PARKING', element, minutes, 'minute', (p) => [
         BigInt(minutes) * p,
@@ -228,7 +241,7 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
       ]);
     }
   }
-  const flat = elementAt(compiled, 'FLAT', startedAt);
+  const flat = elementAt(compiled, 'FLAT', seconds(startedAtMs));
   if (flat !== null) line('FLAT', flat, 1, 'session', (p) => [p, MILLI_PER_MINOR]);
 
   const sum = (items: readonly LineAmounts[]): LineAmounts =>
@@ -265,14 +278,14 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
     currency: compiled.tariff.currency,
     rounding: ROUNDING_RULE,
     timeRule: TIME_RULE,
-    startedAt,
-    endedAt,
+    startedAt: seconds(startedAtMs),
+    endedAt: seconds(endedAtMs),
     stopped,
     energyMilliWh: energy.totalMilliWh,
-    durationSeconds,
+    durationSeconds: seconds(durationMs),
     billedMinutes,
-    chargingEndedAt: energy.chargingEndedAt,
-    parkingSeconds,
+    chargingEndedAt: energy.chargingEndedAtMs === null ? null : seconds(energy.chargingEndedAtMs),
+    parkingSeconds: seconds(parkingMs),
     billedParkingMinutes,
     lines,
     taxes,
@@ -282,7 +295,7 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
       baseline: energy.baseline.kind,
       meterReset: energy.meterReset,
       negativeDelta: energy.negativeDelta,
-      stopBeforeStart: stopped && stoppedAt < startedAt,
+      stopBeforeStart: stopped && stoppedAtMs < startedAtMs,
     },
   };
 }
@@ -291,22 +304,25 @@ export function priceAggregate(tariff: Tariff, state: ChargeAggregate, times: Pr
 export function priceSession(
   tariff: Tariff,
   session: {
-    startedAt: number;
+    startedAtMs: number;
     meterStartWh: number;
     samples: readonly EnergySample[];
-    stoppedAt?: number | null;
-    now?: number | null;
+    stoppedAtMs?: number | null;
+    nowMs?: number | null;
     maxPowerW?: number;
   },
 ): Charge {
   const state = foldSamples(
     initAggregate({
       tariff,
-      startedAt: session.startedAt,
+      startedAtMs: session.startedAtMs,
       meterStartWh: session.meterStartWh,
       ...(session.maxPowerW === undefined ? {} : { maxPowerW: session.maxPowerW }),
     }),
     session.samples,
   );
-  return priceAggregate(tariff, state, { stoppedAt: session.stoppedAt ?? null, now: session.now ?? null });
+  return priceAggregate(tariff, state, {
+    stoppedAtMs: session.stoppedAtMs ?? null,
+    nowMs: session.nowMs ?? null,
+  });
 }

@@ -148,6 +148,12 @@ export const TariffSchema = z
       .min(0, { error: 'parkingGraceSeconds must not be negative' })
       .max(86_400, { error: 'parkingGraceSeconds must be at most 86400 (one day)' })
       .optional(),
+    /**
+     * Whether a session that takes no energy at all is billed PARKING from its start plus the grace
+     * period (default false: with no energy the driver cannot tell a full battery from a faulty
+     * charger, so an idle fee for a bay that never charged is the operator's choice to make).
+     */
+    parkingWithoutEnergy: z.boolean({ error: 'parkingWithoutEnergy must be true or false' }).optional(),
     /** The least a session costs, tax included; topped up by a MINIMUM line taxed at `taxRateBp`. */
     minimumCharge: z
       .strictObject({

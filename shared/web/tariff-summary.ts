@@ -52,6 +52,10 @@ export function describeTariff(stored: Record<string, unknown>): string[] {
   }
   if (tariff.parkingGraceSeconds)
     lines.push(`Idle fee starts ${Math.round(tariff.parkingGraceSeconds / 60)} minutes after charging ends`);
+  if (tariff.parkingWithoutEnergy)
+    lines.push(
+      `If the car takes no energy, the idle fee starts ${Math.round((tariff.parkingGraceSeconds ?? 0) / 60)} minutes after plugging in`,
+    );
   if (tariff.minimumCharge)
     lines.push(
       `Minimum charge per session: ${formatMilliMinor(tariff.minimumCharge.grossMinor * 1000, tariff.currency)} incl. tax`,

@@ -10,7 +10,7 @@ import { type ChargeAggregate, foldSamples, initAggregate } from '../../shared/d
 import type { EnergySample } from '../../shared/domain/meter.js';
 import { priceAggregate } from '../../shared/domain/pricing.js';
 import type { Tariff } from '../../shared/domain/tariff.js';
-import { aChargingSession, aDayNightTariff, at, DEMO_TARIFF } from '../fixtures/builders/pricing.js';
+import { aChargingSession, aDayNightTariff, at, DEMO_TARIFF, ms } from '../fixtures/builders/pricing.js';
 
 export interface PricingPureResult {
   tariff: string;
@@ -68,7 +68,8 @@ export function measurePricingPure(
   const maxSize = Math.max(sessionSamples, ...sizes) + 1;
   // A reading every 15 s (a fast meter): 10,000 samples span ~42 h, crossing several night bands.
   const session = aChargingSession(maxSize, { startedAt, everySeconds: 15, whPerSample: 30 });
-  const init = () => initAggregate({ tariff, startedAt, meterStartWh: session.meterStartWh });
+  const init = () =>
+    initAggregate({ tariff, startedAtMs: ms(startedAt), meterStartWh: session.meterStartWh });
   const whole = shuffled(session.samples.slice(0, sessionSamples));
 
   let state: ChargeAggregate = init();
@@ -78,7 +79,7 @@ export function measurePricingPure(
       time(() => {
         state = foldSamples(init(), whole);
         priceAggregate(tariff, state, {
-          stoppedAt: whole.length ? session.samples[sessionSamples - 1]?.at : null,
+          stoppedAtMs: whole.length ? (session.samples[sessionSamples - 1]?.atMs ?? null) : null,
         });
       }),
     );
@@ -92,7 +93,7 @@ export function measurePricingPure(
     // Alternate between the next sample in order and one arriving late from the middle of the
     // session (the case a sample log would pay for by re-reading everything).
     const middle = session.samples[Math.floor(size / 2)] as EnergySample;
-    const extra: EnergySample = { ...middle, at: middle.at + 1 };
+    const extra: EnergySample = { ...middle, atMs: middle.atMs + 1000 };
     const next: EnergySample = session.samples[size] as EnergySample;
     const folds: number[] = [];
     const prices: number[] = [];

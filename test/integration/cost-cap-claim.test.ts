@@ -11,7 +11,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { initAggregate } from '../../shared/domain/charge-aggregate.js';
 import type { CostCapRecord } from '../../shared/ports/charges.js';
-import { DEMO_TARIFF } from '../fixtures/builders/pricing.js';
+import { DEMO_TARIFF, ms } from '../fixtures/builders/pricing.js';
 import { isoAt, secondsAt, thisMinuteMs } from '../fixtures/time.js';
 
 const platform = inject('platform');
@@ -57,7 +57,7 @@ async function transactionWith(cap: CostCapRecord | undefined) {
 }
 
 const update = (cap: CostCapRecord) => ({
-  aggregate: initAggregate({ tariff: DEMO_TARIFF, startedAt: secondsAt(T0, '-20m'), meterStartWh: 0 }),
+  aggregate: initAggregate({ tariff: DEMO_TARIFF, startedAtMs: ms(secondsAt(T0, '-20m')), meterStartWh: 0 }),
   energyMilliWh: 0,
   costCap: cap,
   addFlags: [],

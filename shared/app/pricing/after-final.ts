@@ -7,7 +7,16 @@ import { analyseEnergy, foldSamples } from '../../domain/charge-aggregate.js';
 import { type EnergySample, samplesFromMeterValues } from '../../domain/meter.js';
 import type { Discrepancy, MeterMessage, PricedTransaction } from '../../ports/charges.js';
 import type { PricingDeps } from './deps.js';
-import { chargeOf, epochOf, hasFlag, keyOf, type PricingFlag, stopSamples, tariffOf } from './inputs.js';
+import {
+  chargeOf,
+  epochOf,
+  hasFlag,
+  keyOf,
+  millisOf,
+  type PricingFlag,
+  stopSamples,
+  tariffOf,
+} from './inputs.js';
 
 /** Operator-visible discrepancies kept per transaction (the item must stay far below 400 KB). */
 export const MAX_DISCREPANCIES = 200;
@@ -44,14 +53,17 @@ export async function afterFinal(
 ): Promise<AfterFinalOutcome> {
   const known = tx.charge.discrepancies ?? {};
   const finalisedAt = epochOf(tx.charge.finalisedAt) ?? 0;
+  const finalisedAtMs = millisOf(tx.charge.finalisedAt) ?? 0;
   const impact = afterFinalImpact(tx, finalisedAt);
   const entries: Record<string, Discrepancy> = {};
   for (const m of messages) {
     if (known[m.messageId]) continue;
     const { samples } = samplesFromMeterValues(m.meterValue);
     const { changesAggregate, wouldChangeCharge } = impact(samples);
-    // Received before finalisation and already in the aggregate: a replay, not a discrepancy.
-    if ((epochOf(m.receivedAt) ?? 0) <= finalisedAt && !changesAggregate) continue;
+    // Received before finalisation and already in the aggregate: a replay, not a discrepancy. In
+    // milliseconds, so a reading received later in the very second of finalisation is recorded; one
+    // received in the same millisecond counts as after it (the trail keeps it; it changes nothing).
+    if ((millisOf(m.receivedAt) ?? 0) < finalisedAtMs && !changesAggregate) continue;
     entries[m.messageId] = {
       kind: 'sample-after-final',
       messageId: m.messageId,

@@ -84,6 +84,9 @@ export async function finaliseTimer(
   timer: ChargeTimer,
   now: number,
 ): Promise<TimerOutcome> {
+  // The instant the inputs are read, to the millisecond: a reading received later is after the
+  // final charge (after-final.ts compares receive times with it), even in the same second.
+  const finalisedAtMs = deps.clock.now();
   const tx = await deps.charges.load(timer.key);
   if (!tx || tx.charge.finalisedAt !== undefined || !tx.charge.aggregate) {
     // Nothing to finalise (gone, already final, or never priced: the recompute writes the
@@ -114,7 +117,7 @@ export async function finaliseTimer(
   const { tariff } = tariffOf(tx);
   const charge = tariff ? chargeOf(tariff, tx.charge.aggregate, tx, now) : undefined;
   const energyMilliWh = charge ? charge.energyMilliWh : (tx.charge.energyMilliWh ?? 0);
-  const finalisedAt = new Date(now * 1000).toISOString();
+  const finalisedAt = new Date(finalisedAtMs).toISOString();
   const event: ChargeFinalisedEvent = {
     type: 'charge-finalised',
     eventId: `charge-finalised:${txKeyString(timer.key)}`,

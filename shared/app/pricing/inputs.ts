@@ -1,10 +1,15 @@
 /**
- * Reading a transaction's pricing inputs: the tariff snapshot, times as epoch seconds, the stop
- * reading and the aggregate to fold into. Shared by the recompute and the finaliser so both price
+ * Reading a transaction's pricing inputs: the tariff snapshot, times (epoch milliseconds for
+ * pricing, seconds for finality), the stop reading and the aggregate to fold into. Shared by the recompute and the finaliser so both price
  * a transaction the same way.
  */
-import { type ChargeAggregate, initAggregate } from '../../domain/charge-aggregate.js';
-import { type EnergySample, parseTimestamp, samplesFromStopTransaction } from '../../domain/meter.js';
+import { type ChargeAggregate, initAggregate, type StoredAggregate } from '../../domain/charge-aggregate.js';
+import {
+  type EnergySample,
+  parseTimestamp,
+  parseTimestampMs,
+  samplesFromStopTransaction,
+} from '../../domain/meter.js';
 import { type Charge, priceAggregate } from '../../domain/pricing.js';
 import { parseTariff, safeParseTariff, type Tariff } from '../../domain/tariff.js';
 import type { PricedTransaction, TxKey } from '../../ports/charges.js';
@@ -63,6 +68,16 @@ export function epochOf(iso: string | undefined): number | undefined {
   return parseTimestamp(iso) ?? undefined;
 }
 
+/**
+ * Epoch milliseconds of a stored ISO-8601 instant, undefined when absent or unreadable: receive and
+ * finalisation times are ordered by this, not by whole seconds, so events in one second keep their
+ * real order.
+ */
+export function millisOf(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  return parseTimestampMs(iso) ?? undefined;
+}
+
 /** The register reading StopTransaction's meterStop stands for (its transactionData is a meter message of its own). */
 export function stopSamples(tx: Pick<PricedTransaction, 'meterStop' | 'stoppedAt'>): EnergySample[] {
   if (tx.meterStop === undefined || tx.stoppedAt === undefined) return [];
@@ -81,14 +96,14 @@ export function aggregateOf(
   samples: readonly EnergySample[],
 ): ChargeAggregate {
   if (tx.charge.aggregate) return tx.charge.aggregate;
-  let startedAt = epochOf(tx.startedAt);
-  if (startedAt === undefined) {
-    const candidates = [...samples.map((s) => s.at), epochOf(tx.stoppedAt), epochOf(tx.createdAt)].filter(
+  let startedAtMs = millisOf(tx.startedAt);
+  if (startedAtMs === undefined) {
+    const candidates = [...samples.map((s) => s.atMs), millisOf(tx.stoppedAt), millisOf(tx.createdAt)].filter(
       (v): v is number => v !== undefined,
     );
-    startedAt = candidates.length > 0 ? Math.min(...candidates) : 0;
+    startedAtMs = candidates.length > 0 ? Math.min(...candidates) : 0;
   }
-  return initAggregate({ tariff: tariff ?? ENERGY_ONLY, startedAt, meterStartWh: tx.meterStart ?? 0 });
+  return initAggregate({ tariff: tariff ?? ENERGY_ONLY, startedAtMs, meterStartWh: tx.meterStart ?? 0 });
 }
 
 /**
@@ -98,12 +113,13 @@ export function aggregateOf(
  */
 export function chargeOf(
   tariff: Tariff,
-  aggregate: ChargeAggregate,
+  aggregate: StoredAggregate,
   tx: Pick<PricedTransaction, 'stoppedAt'>,
   now?: number,
 ): Charge {
-  const stoppedAt = epochOf(tx.stoppedAt) ?? null;
-  return priceAggregate(tariff, aggregate, { stoppedAt, now: stoppedAt === null ? (now ?? null) : null });
+  const stoppedAtMs = millisOf(tx.stoppedAt) ?? null;
+  const nowMs = stoppedAtMs === null && now !== undefined ? now * 1000 : null;
+  return priceAggregate(tariff, aggregate, { stoppedAtMs, nowMs });
 }
 
 /** The transaction's key as one string (batch grouping, idempotency keys of its events). */

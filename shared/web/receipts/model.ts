@@ -139,6 +139,8 @@ export interface ReceiptLineView {
   taxRate: string;
   tax: string;
   gross: string;
+  /** How the line was measured, where a driver could not guess it (a band split, idle time). */
+  note?: string;
 }
 
 export interface TransactionReceipt extends ReceiptCommon {
@@ -275,7 +277,12 @@ const PRICE_UNIT: Record<ChargeLine['unit'], string> = {
   session: 'per session',
 };
 
-function lineView(line: ChargeLine, currency: string, locale: string): ReceiptLineView {
+// The pricing rules a driver checking the bill needs (README "How a charge is computed").
+const BAND_SPLIT_NOTE =
+  'Energy drawn between two meter readings either side of a price change is split between the bands in proportion to time.';
+const IDLE_NOTE = 'Idle minutes count as charging time too; this fee is on top of it.';
+
+function lineView(line: ChargeLine, currency: string, locale: string, energyBands: number): ReceiptLineView {
   const money = (minor: number) => formatMoney(minor, currency, locale);
   const quantity = ((): string => {
     if (line.component === 'MINIMUM') return '';
@@ -296,6 +303,8 @@ function lineView(line: ChargeLine, currency: string, locale: string): ReceiptLi
     taxRate: formatTaxRate(line.taxRateBp, locale),
     tax: money(line.taxMinor),
     gross: money(line.grossMinor),
+    ...(line.component === 'ENERGY' && energyBands > 1 ? { note: BAND_SPLIT_NOTE } : {}),
+    ...(line.component === 'PARKING' ? { note: IDLE_NOTE } : {}),
   };
 }
 
@@ -336,7 +345,9 @@ export function buildTransactionReceipt(input: TransactionReceiptInput): Transac
     endedAt: time(charge.endedAt),
     duration: formatDuration(charge.durationSeconds),
     energy: formatKwh(charge.energyMilliWh, locale),
-    lines: charge.lines.map((line) => lineView(line, currency, locale)),
+    lines: charge.lines.map((line) =>
+      lineView(line, currency, locale, charge.lines.filter((l) => l.component === 'ENERGY').length),
+    ),
     taxes: charge.taxes.map((t) => ({
       rate: formatTaxRate(t.taxRateBp, locale),
       net: money(t.netMinor),

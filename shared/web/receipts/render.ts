@@ -137,6 +137,7 @@ function transactionDocument(r: TransactionReceipt): EmailDocument {
     details: [
       ...(line.quantity && line.unitPrice ? [`${line.quantity} × ${line.unitPrice}`] : []),
       `Net ${line.net} · ${r.taxLabel} ${line.taxRate} ${line.tax} · Gross ${line.gross}`,
+      ...(line.note ? [line.note] : []),
     ],
   }));
   const taxRows: Row[] = r.taxes.map((t) => ({ label: `${r.taxLabel} ${t.rate} on ${t.net}`, value: t.tax }));

@@ -28,7 +28,7 @@ import { stripKeys, type TableContext } from '../../../shared/adapters/dynamodb/
 import { DynamoTransactionRepository } from '../../../shared/adapters/dynamodb/transaction-repository.js';
 import { initAggregate } from '../../../shared/domain/charge-aggregate.js';
 import type { ChargeFinalisedEvent } from '../../../shared/ports/charges.js';
-import { DEMO_TARIFF } from '../../fixtures/builders/pricing.js';
+import { DEMO_TARIFF, ms } from '../../fixtures/builders/pricing.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
@@ -119,7 +119,7 @@ describeSessionTransactionsContract(DYNAMO, () => {
       if (tx.priced) {
         const aggregate = initAggregate({
           tariff: DEMO_TARIFF,
-          startedAt: 1_793_523_600,
+          startedAtMs: ms(1_793_523_600),
           meterStartWh: 1000,
         });
         const saved = await charges.saveCharge(key, version++, { aggregate, ...tx.priced, addFlags: [] });

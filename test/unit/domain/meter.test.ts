@@ -4,6 +4,7 @@ import {
   energyFromSampledValue,
   mergeSamples,
   parseTimestamp,
+  parseTimestampMs,
   samplesFromMeterValues,
   samplesFromStopTransaction,
 } from '../../../shared/domain/meter.js';
@@ -109,6 +110,27 @@ describe('parseTimestamp', () => {
     ['yesterday'],
   ])('refuses %s', (text) => {
     expect(parseTimestamp(text)).toBeNull();
+  });
+});
+
+describe('parseTimestampMs: the precision the charger sends', () => {
+  const tenAm = Date.parse('2026-03-02T10:00:00Z');
+  it.each([
+    ['2026-03-02T10:00:00Z', tenAm],
+    ['2026-03-02T10:00:00.5Z', tenAm + 500],
+    ['2026-03-02T10:00:00.999Z', tenAm + 999],
+    ['2026-03-02T10:00:00.123456Z', tenAm + 123], // beyond the millisecond: dropped
+    ['2026-03-02T11:30:00.250+01:30', tenAm + 250],
+  ])('%s', (text, expected) => {
+    expect(parseTimestampMs(text)).toBe(expected);
+  });
+
+  it('keeps the milliseconds of meter values, so two readings in one second keep their order', () => {
+    const { samples } = samplesFromMeterValues([
+      meterValue('2026-03-02T10:00:00.800Z', { value: '1001' }),
+      meterValue('2026-03-02T10:00:00.200Z', { value: '1000' }),
+    ]);
+    expect(samples.map((s) => s.atMs)).toEqual([tenAm + 200, tenAm + 800]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   energy,
   flat,
   meterValue,
+  ms,
   parking,
   register,
   time,
@@ -41,10 +42,10 @@ function session(
   stop: string,
 ): Charge {
   return priceSession(tariff, {
-    startedAt: at(start),
+    startedAtMs: ms(at(start)),
     meterStartWh,
     samples: readings.map(([t, wh]) => register(at(t), wh)),
-    stoppedAt: at(stop),
+    stoppedAtMs: ms(at(stop)),
   });
 }
 
@@ -295,7 +296,7 @@ describe('receipts worked out by hand (LINE_NET_HALF_UP, CEIL_TO_STARTED_MINUTE)
       'kWh units and OCPP 2.0.1 multipliers',
       () =>
         priceSession(energyOnly(25_000, 500), {
-          startedAt: at('2026-03-02T10:00:00Z'),
+          startedAtMs: ms(at('2026-03-02T10:00:00Z')),
           meterStartWh: 1_234_567,
           samples: samplesFromMeterValues([
             meterValue('2026-03-02T10:00:00Z', {
@@ -313,7 +314,7 @@ describe('receipts worked out by hand (LINE_NET_HALF_UP, CEIL_TO_STARTED_MINUTE)
               context: 'Transaction.End',
             }),
           ]).samples,
-          stoppedAt: at('2026-03-02T11:00:00Z'),
+          stoppedAtMs: ms(at('2026-03-02T11:00:00Z')),
         }),
       [['ENERGY', 0, 23_323_000, 583, 29, 612]],
       [583, 29, 612],
@@ -399,6 +400,209 @@ describe('receipts worked out by hand (LINE_NET_HALF_UP, CEIL_TO_STARTED_MINUTE)
   });
 });
 
+describe('energy across a band boundary is split linearly by time (ENERGY_SPLIT_LINEAR_HALF_UP)', () => {
+  // Day 30p/kWh, night 10p/kWh from 22:00 to 06:00 London time (GMT in January), VAT 20 %.
+  const tariff = aDayNightTariff();
+  const energyByBand = (charge: Charge) =>
+    charge.lines.filter((l) => l.component === 'ENERGY').map((l) => [l.elementIndex, l.quantity]);
+
+  it.each<[string, string, number, [string, number][], [number, number][]]>([
+    [
+      'readings 10 min either side of 22:00: half and half',
+      '2026-01-14T21:50:00Z',
+      100_000,
+      [['2026-01-14T22:10:00Z', 106_000]],
+      [
+        [0, 3_000_000],
+        [1, 3_000_000],
+      ],
+    ],
+    [
+      '5 min before and 15 min after: a quarter by day',
+      '2026-01-14T21:55:00Z',
+      100_000,
+      [['2026-01-14T22:15:00Z', 108_000]],
+      [
+        [0, 2_000_000],
+        [1, 6_000_000],
+      ],
+    ],
+    [
+      'from the meterStart baseline to the first reading too',
+      '2026-01-14T21:30:00Z',
+      100_000,
+      [['2026-01-14T22:30:00Z', 104_000]],
+      [
+        [0, 2_000_000],
+        [1, 2_000_000],
+      ],
+    ],
+    [
+      'across two boundaries (21:00 to 07:00): 2 h by day, 8 h by night',
+      '2026-01-14T21:00:00Z',
+      100_000,
+      [['2026-01-15T07:00:00Z', 110_000]],
+      [
+        [0, 2_000_000],
+        [1, 8_000_000],
+      ],
+    ],
+    [
+      'a reading exactly on the boundary needs no split',
+      '2026-01-14T21:50:00Z',
+      100_000,
+      [
+        ['2026-01-14T22:00:00Z', 101_000],
+        ['2026-01-14T22:10:00Z', 106_000],
+      ],
+      [
+        [0, 1_000_000],
+        [1, 5_000_000],
+      ],
+    ],
+  ])('%s', (_name, start, meterStartWh, readings, expected) => {
+    const stop = (readings[readings.length - 1] as [string, number])[0];
+    expect(energyByBand(session(tariff, start, meterStartWh, readings, stop))).toEqual(expected);
+  });
+
+  it('rounds the energy before the boundary half up to the mWh; the rest goes after it', () => {
+    // 10 mWh over 3 s, boundary after 1 s: 3.33 mWh before → 3, 7 after; 5 mWh over 2 s: 2.5 → 3.
+    const boundary = at('2026-01-14T22:00:00Z');
+    const price = (milliWh: number, seconds: number) =>
+      energyByBand(
+        priceSession(tariff, {
+          startedAtMs: ms(boundary - 1),
+          meterStartWh: 0,
+          samples: [{ atMs: ms(boundary - 1 + seconds), kind: 'register', milliWh }],
+          stoppedAtMs: ms(boundary - 1 + seconds),
+        }),
+      );
+    expect(price(10, 3)).toEqual([
+      [0, 3],
+      [1, 7],
+    ]);
+    expect(price(5, 2)).toEqual([
+      [0, 3],
+      [1, 2],
+    ]);
+  });
+});
+
+describe('the minimum charge line: net = shortfall ÷ (1 + rate) half up, tax = shortfall − net', () => {
+  // The one exception to the per-line tax rule: the driver pays exactly the minimum.
+  it.each([
+    // [shortfall, rate bp, net, tax]
+    [164, 2000, 137, 27],
+    [3, 2000, 3, 0], // 2.5 → 3; the per-line rule would add 20 % of 3 → 1 and bill 4
+    [6, 2000, 5, 1],
+    [21, 500, 20, 1],
+    [1, 500, 1, 0],
+    [250, 0, 250, 0],
+  ])('a shortfall of %i at %i bp: net %i, tax %i', (shortfall, taxRateBp, net, tax) => {
+    const tariff = aTariff({
+      elements: [{ components: [energy(30_000)] }],
+      minimumCharge: { grossMinor: shortfall, taxRateBp },
+    });
+    const start = at('2026-03-02T10:00:00Z');
+    const charge = priceSession(tariff, {
+      startedAtMs: ms(start),
+      meterStartWh: 0,
+      samples: [],
+      stoppedAtMs: ms(start + 60),
+    });
+    expect(receipt(charge)).toEqual([['MINIMUM', null, 1, net, tax, shortfall]]);
+    expect(charge.totals.grossMinor).toBe(shortfall);
+  });
+});
+
+describe('time is billed from start to stop, idle minutes included', () => {
+  it('bills an idle minute as TIME and as PARKING (parking is an overstay fee on top of time)', () => {
+    const tariff = aTariff({ elements: [{ components: [energy(0), time(60_000, 0), parking(600_000, 0)] }] });
+    const start = at('2026-03-02T10:00:00Z');
+    const charge = priceSession(tariff, {
+      startedAtMs: ms(start),
+      meterStartWh: 0,
+      samples: [register(start + 1800, 5_000)],
+      stoppedAtMs: ms(start + 3600),
+    });
+    // Charging ended at 10:30; stopped at 11:00: 60 minutes of TIME at 1p, 30 of PARKING at 10p.
+    expect(receipt(charge)).toEqual([
+      ['ENERGY', 0, 5_000_000, 0, 0, 0],
+      ['TIME', 0, 60, 60, 0, 60],
+      ['PARKING', 0, 30, 300, 0, 300],
+    ]);
+  });
+});
+
+describe('millisecond timestamps: kept from the charger and billed from', () => {
+  const iso = (text: string) => Date.parse(text);
+
+  it('splits at a band boundary between readings half a second either side of it', () => {
+    // Truncated to seconds the reading would sit on 22:00:00 and all 1 kWh would be billed by day.
+    const charge = priceSession(aDayNightTariff(), {
+      startedAtMs: iso('2026-01-14T21:59:59.500Z'),
+      meterStartWh: 0,
+      samples: samplesFromMeterValues([meterValue('2026-01-14T22:00:00.500Z', { value: '1000' })]).samples,
+      stoppedAtMs: iso('2026-01-14T22:00:00.500Z'),
+    });
+    expect(charge.lines.map((l) => [l.elementIndex, l.quantity])).toEqual([
+      [0, 500_000],
+      [1, 500_000],
+    ]);
+  });
+
+  it('bills time per started minute from the milliseconds: 60.8 s is two started minutes', () => {
+    const perMinute = aTariff({ elements: [{ components: [time(60_000, 0)] }] });
+    const price = (start: string, stop: string) =>
+      priceSession(perMinute, {
+        startedAtMs: iso(start),
+        meterStartWh: 0,
+        samples: [],
+        stoppedAtMs: iso(stop),
+      });
+    const over = price('2026-03-02T10:00:00.100Z', '2026-03-02T10:01:00.900Z');
+    expect(over.billedMinutes).toBe(2);
+    expect(over.durationSeconds).toBe(60); // whole seconds for display
+    expect(price('2026-03-02T10:00:00.900Z', '2026-03-02T10:01:00.100Z').billedMinutes).toBe(1); // 59.2 s
+  });
+
+  it('reads an aggregate stored before milliseconds (version 1) and bills it as before', () => {
+    const tariff = aDayNightTariff();
+    const start = at('2026-01-14T21:50:00Z');
+    // The JSON the version 1 fold stored for readings at 21:55 and 22:05, epoch seconds.
+    const v1 = {
+      version: 1 as const,
+      startedAt: start,
+      meterStartWh: 100_000,
+      maxPowerW: 4_000_000,
+      segmentation: initAggregate({ tariff, startedAtMs: ms(start), meterStartWh: 0 }).segmentation,
+      register: [
+        { from: at('2026-01-14T06:00:00Z'), first: { at: start + 300, milliWh: 101_000_000 } },
+        { from: at('2026-01-14T22:00:00Z'), first: { at: start + 900, milliWh: 104_000_000 } },
+      ].map((b) => ({ from: b.from, first: b.first, last: b.first, peak: b.first, trough: b.first })),
+      intervals: [],
+      lastSampleAt: start + 900,
+      flags: {
+        source: 'register' as const,
+        baseline: 'meter-start' as const,
+        meterReset: false,
+        negativeDelta: false,
+      },
+    };
+    const samples = [register(start + 300, 101_000), register(start + 900, 104_000)];
+    const fresh = foldSamples(
+      initAggregate({ tariff, startedAtMs: ms(start), meterStartWh: 100_000 }),
+      samples,
+    );
+    const times = { stoppedAtMs: ms(start + 900) };
+    expect(priceAggregate(tariff, v1, times)).toEqual(priceAggregate(tariff, fresh, times));
+    // Folding into it writes version 2; folding what it already holds changes nothing.
+    expect(foldSamples(v1, samples)).toBe(v1);
+    const later = register(start + 1200, 105_000);
+    expect(foldSamples(v1, [later])).toEqual(foldSamples(fresh, [later]));
+  });
+});
+
 describe('time billed per started minute (CEIL_TO_STARTED_MINUTE)', () => {
   const perMinute = aTariff({ elements: [{ components: [time(60_000, 0)] }] }); // 1p a minute
   it.each([
@@ -412,10 +616,10 @@ describe('time billed per started minute (CEIL_TO_STARTED_MINUTE)', () => {
   ])('%i s → %i minutes', (seconds, minutes) => {
     const start = at('2026-03-02T10:00:00Z');
     const charge = priceSession(perMinute, {
-      startedAt: start,
+      startedAtMs: ms(start),
       meterStartWh: 0,
       samples: [],
-      stoppedAt: start + seconds,
+      stoppedAtMs: ms(start + seconds),
     });
     expect(charge.billedMinutes).toBe(minutes);
     expect(charge.totals.grossMinor).toBe(minutes);
@@ -435,53 +639,93 @@ describe('parking grace', () => {
     [3600 + 3600, 50],
   ])('stopped %i s after the start → %i minutes', (stopAfter, minutes) => {
     const charge = priceSession(tariff, {
-      startedAt: start,
+      startedAtMs: ms(start),
       meterStartWh: 0,
       samples,
-      stoppedAt: start + stopAfter,
+      stoppedAtMs: ms(start + stopAfter),
     });
     expect(charge.billedParkingMinutes).toBe(minutes);
     expect(charge.totals.grossMinor).toBe(minutes * 10);
   });
 
-  it('bills no parking when no energy flowed at all', () => {
+  it('bills no parking when no energy flowed at all, by default', () => {
     const charge = priceSession(tariff, {
-      startedAt: start,
+      startedAtMs: ms(start),
       meterStartWh: 0,
       samples: [register(start, 0), register(start + 3600, 0)],
-      stoppedAt: start + 7200,
+      stoppedAtMs: ms(start + 7200),
     });
     expect(charge.chargingEndedAt).toBeNull();
     expect(charge.lines).toEqual([]);
+  });
+
+  describe('with parkingWithoutEnergy: a session that takes no energy idles from its start', () => {
+    const strict = aTariff({ ...tariff, parkingWithoutEnergy: true });
+    const noEnergy = [register(start, 0), register(start + 3600, 0)];
+
+    it('bills parking from the start plus the grace period to the stop', () => {
+      const charge = priceSession(strict, {
+        startedAtMs: ms(start),
+        meterStartWh: 0,
+        samples: noEnergy,
+        stoppedAtMs: ms(start + 7200),
+      });
+      // 7200 s - 600 s of grace = 110 minutes at 10p.
+      expect(charge.chargingEndedAt).toBeNull();
+      expect(charge.parkingSeconds).toBe(6600);
+      expect(receipt(charge)).toEqual([['PARKING', 0, 110, 1100, 0, 1100]]);
+    });
+
+    it('bills nothing within the grace period, and only to the latest sample while running', () => {
+      const within = priceSession(strict, {
+        startedAtMs: ms(start),
+        meterStartWh: 0,
+        samples: [],
+        stoppedAtMs: ms(start + 600),
+      });
+      expect(within.lines).toEqual([]);
+      const running = priceSession(strict, {
+        startedAtMs: ms(start),
+        meterStartWh: 0,
+        samples: noEnergy,
+        nowMs: ms(start + 7200),
+      });
+      expect(running.billedParkingMinutes).toBe(50); // to the 3600 s sample, not to now
+    });
+
+    it('changes nothing once energy has flowed', () => {
+      const session = { startedAtMs: ms(start), meterStartWh: 0, samples, stoppedAtMs: ms(start + 7200) };
+      expect(priceSession(strict, session).lines).toEqual(priceSession(tariff, session).lines);
+    });
   });
 });
 
 describe('a running session', () => {
   const start = at('2026-03-02T10:00:00Z');
-  const state = foldSamples(initAggregate({ tariff: DEMO_TARIFF, startedAt: start, meterStartWh: 0 }), [
+  const state = foldSamples(initAggregate({ tariff: DEMO_TARIFF, startedAtMs: ms(start), meterStartWh: 0 }), [
     register(start, 0),
     register(start + 600, 5000),
   ]);
 
   it('bills time to the latest sample, or to now when later', () => {
     expect(priceAggregate(DEMO_TARIFF, state).billedMinutes).toBe(10);
-    expect(priceAggregate(DEMO_TARIFF, state, { now: start + 900 }).billedMinutes).toBe(15);
-    expect(priceAggregate(DEMO_TARIFF, state, { now: start + 60 }).billedMinutes).toBe(10);
-    expect(priceAggregate(DEMO_TARIFF, state, { now: start + 900 }).stopped).toBe(false);
+    expect(priceAggregate(DEMO_TARIFF, state, { nowMs: ms(start + 900) }).billedMinutes).toBe(15);
+    expect(priceAggregate(DEMO_TARIFF, state, { nowMs: ms(start + 60) }).billedMinutes).toBe(10);
+    expect(priceAggregate(DEMO_TARIFF, state, { nowMs: ms(start + 900) }).stopped).toBe(false);
   });
 
   it('bills parking only up to the latest sample while running', () => {
     const idle = aTariff({ elements: [{ components: [energy(0), parking(600_000)] }] });
-    const running = foldSamples(initAggregate({ tariff: idle, startedAt: start, meterStartWh: 0 }), [
+    const running = foldSamples(initAggregate({ tariff: idle, startedAtMs: ms(start), meterStartWh: 0 }), [
       register(start + 600, 5000),
       register(start + 1200, 5000),
     ]);
     // Charging ended at +600 s; the latest sample (+1200 s) shows 10 idle minutes; `now` adds none.
-    expect(priceAggregate(idle, running, { now: start + 3600 }).billedParkingMinutes).toBe(10);
+    expect(priceAggregate(idle, running, { nowMs: ms(start + 3600) }).billedParkingMinutes).toBe(10);
   });
 
   it('clamps and flags a stop before the start (charger clock trouble)', () => {
-    const charge = priceAggregate(DEMO_TARIFF, state, { stoppedAt: start - 30 });
+    const charge = priceAggregate(DEMO_TARIFF, state, { stoppedAtMs: ms(start - 30) });
     expect(charge.durationSeconds).toBe(0);
     expect(charge.flags.stopBeforeStart).toBe(true);
   });
@@ -491,8 +735,8 @@ describe('a running session', () => {
     expect(() => priceAggregate(aDayNightTariff(), state)).toThrow(/other energy price bands/);
   });
 
-  it('refuses times that are not epoch seconds', () => {
-    expect(() => priceAggregate(DEMO_TARIFF, state, { stoppedAt: 1.5 })).toThrow(/epoch seconds/);
+  it('refuses times that are not epoch milliseconds', () => {
+    expect(() => priceAggregate(DEMO_TARIFF, state, { stoppedAtMs: 1.5 })).toThrow(/epoch milliseconds/);
   });
 });
 
@@ -545,14 +789,14 @@ describe('pricing properties (fast-check)', () => {
     fc.assert(
       fc.property(deliveryArb, ({ tariff, readings, stoppedAt, deliveries, permuted }) => {
         const expected = priceSession(tariff, {
-          startedAt: START,
+          startedAtMs: ms(START),
           meterStartWh: 100_000,
           samples: readings,
-          stoppedAt,
+          stoppedAtMs: ms(stoppedAt),
         });
-        let state = initAggregate({ tariff, startedAt: START, meterStartWh: 100_000 });
+        let state = initAggregate({ tariff, startedAtMs: ms(START), meterStartWh: 100_000 });
         for (const batch of [...deliveries, permuted]) state = foldSamples(state, batch);
-        expect(priceAggregate(tariff, state, { stoppedAt })).toEqual(expected);
+        expect(priceAggregate(tariff, state, { stoppedAtMs: ms(stoppedAt) })).toEqual(expected);
       }),
       { numRuns: 200 },
     );
@@ -562,10 +806,10 @@ describe('pricing properties (fast-check)', () => {
     fc.assert(
       fc.property(deliveryArb, ({ tariff, readings, stoppedAt }) => {
         const charge = priceSession(tariff, {
-          startedAt: START,
+          startedAtMs: ms(START),
           meterStartWh: 100_000,
           samples: readings,
-          stoppedAt,
+          stoppedAtMs: ms(stoppedAt),
         });
         const sum = (
           key: 'netMinor' | 'taxMinor' | 'grossMinor',

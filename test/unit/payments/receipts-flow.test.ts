@@ -6,7 +6,7 @@ import { captureFinalCharge } from '../../../shared/app/payments/capture-charge.
 import { confirmHold } from '../../../shared/app/payments/confirm-hold.js';
 import { sendReceipt } from '../../../shared/app/payments/send-receipt.js';
 import { priceSession } from '../../../shared/domain/pricing.js';
-import { register } from '../../fixtures/builders/pricing.js';
+import { ms, register } from '../../fixtures/builders/pricing.js';
 import { paymentsWorld } from '../../fixtures/payments/world.js';
 
 async function held(world = paymentsWorld()) {
@@ -58,10 +58,10 @@ describe('receipts, sent from the outbox', () => {
     const start = Math.floor(world.clock.now() / 1000);
     // 10 kWh in an hour: 10 × 45.5p + 1 h × £1.20 (+20 % VAT each) + £0.50 flat.
     const charge = priceSession(world.tariff!, {
-      startedAt: start,
+      startedAtMs: ms(start),
       meterStartWh: 1000,
       samples: [register(start + 1800, 6000), register(start + 3600, 11_000)],
-      stoppedAt: start + 3600,
+      stoppedAtMs: ms(start + 3600),
     });
     expect(charge.totals.grossMinor).toBe(740);
     world.transactions.charges.set('CP-1#7', { charge, final: true, energyMilliWh: charge.energyMilliWh });
@@ -104,10 +104,10 @@ describe('the transaction receipt of a session stopped because its hold was laps
     const start = Math.floor(world.clock.now() / 1000);
     // Finalised while running: the charge is not `stopped`, but it is final.
     const charge = priceSession(world.tariff!, {
-      startedAt: start,
+      startedAtMs: ms(start),
       meterStartWh: 0,
       samples: [register(start + 600, 2000)],
-      now: start + 600,
+      nowMs: ms(start + 600),
     });
     expect(charge.stopped).toBe(false);
     world.transactions.charges.set('CP-1#9', { idTag: session.idTag, charge, final: true });

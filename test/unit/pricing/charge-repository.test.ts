@@ -24,7 +24,7 @@ import {
 } from '../../../shared/adapters/dynamodb/keys.js';
 import { initAggregate } from '../../../shared/domain/charge-aggregate.js';
 import type { ChargeFinalisedEvent, ChargeUpdate } from '../../../shared/ports/charges.js';
-import { at, DEMO_TARIFF } from '../../fixtures/builders/pricing.js';
+import { at, DEMO_TARIFF, ms } from '../../fixtures/builders/pricing.js';
 import { KEY } from './support.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-2' }));
@@ -33,7 +33,7 @@ const repo = new DynamoChargeRepository({ doc, tableName: 'platform' });
 
 const aggregate = initAggregate({
   tariff: DEMO_TARIFF,
-  startedAt: at('2026-03-02T08:00:00Z'),
+  startedAtMs: ms(at('2026-03-02T08:00:00Z')),
   meterStartWh: 10_000,
 });
 const update: ChargeUpdate = { aggregate, energyMilliWh: 0, lastSampleReceivedAt: 100, addFlags: [] };

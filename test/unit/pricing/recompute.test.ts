@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recomputeBatch } from '../../../shared/app/pricing/recompute.js';
 import { type SampledValue, samplesFromMeterValues } from '../../../shared/domain/meter.js';
 import { priceSession } from '../../../shared/domain/pricing.js';
-import { aTariff, at, DEMO_TARIFF, energy, parking } from '../../fixtures/builders/pricing.js';
+import { aTariff, at, DEMO_TARIFF, energy, ms, parking } from '../../fixtures/builders/pricing.js';
 import {
   aTransaction,
   items,
@@ -118,10 +118,10 @@ describe('recompute of the running charge', () => {
     await recomputeBatch(deps, items(mv(late)));
     const all = [early, idle, late].flatMap((m) => samplesFromMeterValues(m.meterValue).samples);
     const expected = priceSession(tariff, {
-      startedAt: at(START),
+      startedAtMs: ms(at(START)),
       meterStartWh: 10_000,
-      samples: [...all, { at: at(plus(10)), kind: 'register', milliWh: 12_000_000 }],
-      stoppedAt: at(plus(10)),
+      samples: [...all, { atMs: ms(at(plus(10))), kind: 'register', milliWh: 12_000_000 }],
+      stoppedAtMs: ms(at(plus(10))),
     });
     // 2 kWh at 30p = 60p; charging ended at minute 4 (the late sample): 6 min parking at £6/h = 60p.
     expect(expected.totals.grossMinor).toBe(120);
@@ -200,7 +200,7 @@ describe('recompute of the running charge', () => {
     const item = store.item(KEY)!;
     // Started at the earliest reading (minute 10), a per-session register from 0: 5 000 Wh.
     expect(item.energyMilliWh).toBe(5_000_000);
-    expect((item.aggregate as { startedAt: number }).startedAt).toBe(at(plus(10)));
+    expect((item.aggregate as { startedAtMs: number }).startedAtMs).toBe(ms(at(plus(10))));
     expect(item.stopReceivedAt).toBe(at('2026-03-02T08:41:00Z'));
     expect(item.lastSampleReceivedAt).toBe(at('2026-03-02T08:11:00Z'));
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../shared/domain/errors.js';
+import { priceSession } from '../../../shared/domain/pricing.js';
 import {
   buildTransactionReceipt,
   type CancellationReason,
@@ -7,7 +8,7 @@ import {
   preAuthEmail,
   transactionEmail,
 } from '../../../shared/web/receipts/index.js';
-import { at } from '../../fixtures/builders/pricing.js';
+import { aDayNightTariff, at, ms, parking, register } from '../../fixtures/builders/pricing.js';
 import {
   aCancellationInput,
   aPreAuthInput,
@@ -199,6 +200,29 @@ describe('transaction receipt figures, per currency and tax rate', () => {
     const { text } = transactionEmail(aTransactionInput({ charge: labelled }));
     expect(text).toContain('Energy (Night): £10.40\n  19.055 kWh × £0.455 per kWh');
     expect(text).toContain('Minimum charge top-up: £0.60\n  Net £0.50 · VAT 20% £0.10 · Gross £0.60\n');
+  });
+
+  it('says on band lines that energy is split by time at a band boundary, and that idle time is time too', () => {
+    const tariff = aDayNightTariff(30_000, 10_000, [{ components: [parking(600_000)] }]);
+    // 21:50 → 22:10 GMT across the 22:00 night band, then idle to 22:30.
+    const start = at('2026-01-14T21:50:00Z');
+    const charge = priceSession(tariff, {
+      startedAtMs: ms(start),
+      meterStartWh: 0,
+      samples: [register(start + 1200, 6_000)],
+      stoppedAtMs: ms(start + 2400),
+    });
+    const { text } = transactionEmail(aTransactionInput({ charge, capturedMinor: charge.totals.grossMinor }));
+    const split =
+      'Energy drawn between two meter readings either side of a price change is split between the bands in proportion to time.';
+    expect(text).toContain(
+      `Energy: £1.08\n  3.000 kWh × £0.30 per kWh\n  Net £0.90 · VAT 20% £0.18 · Gross £1.08\n  ${split}`,
+    );
+    expect(text).toContain(`Energy (Night)`);
+    expect(text.split(split)).toHaveLength(3);
+    expect(text).toContain('Idle minutes count as charging time too; this fee is on top of it.');
+    // One band: nothing was split, nothing to say.
+    expect(transactionEmail(aTransactionInput()).text).not.toContain(split);
   });
 
   it('shows start and end in the site time zone, naming the zone', () => {

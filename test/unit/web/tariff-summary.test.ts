@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeTariff } from '../../../shared/web/tariff-summary.js';
-import { aTariff, energy, flat, time } from '../../fixtures/builders/pricing.js';
+import { aTariff, energy, flat, parking, time } from '../../fixtures/builders/pricing.js';
 
 describe('the tariff in words', () => {
   it.each([
@@ -19,5 +19,17 @@ describe('the tariff in words', () => {
       'Time: £1.20 per hour of charging, billed per minute, + 20% VAT',
       'Session fee: £0.50 per session, no VAT',
     ]);
+  });
+
+  it('tells the driver when the idle fee applies to a car that takes no energy', () => {
+    const idle = { elements: [{ components: [energy(30_000), parking(600_000)] }], parkingGraceSeconds: 600 };
+    const lines = (t: Record<string, unknown>) =>
+      describeTariff(aTariff(t) as unknown as Record<string, unknown>);
+    expect(lines(idle)).not.toContain(
+      'If the car takes no energy, the idle fee starts 10 minutes after plugging in',
+    );
+    expect(lines({ ...idle, parkingWithoutEnergy: true })).toContain(
+      'If the car takes no energy, the idle fee starts 10 minutes after plugging in',
+    );
   });
 });
