@@ -8,7 +8,7 @@
  * - `charge` (map): the priced session (domain/pricing.ts `Charge`), absent without a tariff;
  * - `energyMilliWh`, `lastSampleReceivedAt`, `stopReceivedAt`, `finaliseDueAt` (numbers, epoch s);
  * - `costCap` (map, written once: `attribute_not_exists(costCap)`, or again to retry a stop whose send failed);
- * - `finalisedAt`, `finalReason`, `discrepancies` (map keyed by message id), `status = 'final'`;
+ * - `finalisedAt`, `finalReason`, `discrepancies` (map keyed by the meter message's content identity; older entries by message id), `status = 'final'`;
  * - `chargeFlags` (string set, `ADD` only): `no-tariff`, `tariff-invalid`, `unusable-energy-values`,
  *   `sample-after-final`, `pricing-input-invalid` (OCPP's `flags` set is left to OCPP).
  * Other items, written in the same transactions: finaliser timers (charge-timers.ts) and the outbox

@@ -1,11 +1,14 @@
 /**
  * After-final handling. Once finalised, a charge is frozen: a sample arriving then is recorded as a
- * discrepancy on the transaction (keyed by message id), never dropped and never repriced.
+ * discrepancy on the transaction, never dropped and never repriced. Discrepancies are keyed by the
+ * message's content identity, as stored meter messages are: a charger reuses message ids after a
+ * reboot, so an id alone would hide a new late reading behind an older one.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { analyseEnergy, foldSamples } from '../../domain/charge-aggregate.js';
 import { type EnergySample, samplesFromMeterValues } from '../../domain/meter.js';
 import type { Discrepancy, MeterMessage, PricedTransaction } from '../../ports/charges.js';
+import { meterMessageIdentity } from '../../ports/transactions.js';
 import type { PricingDeps } from './deps.js';
 import {
   chargeOf,
@@ -57,14 +60,17 @@ export async function afterFinal(
   const impact = afterFinalImpact(tx, finalisedAt);
   const entries: Record<string, Discrepancy> = {};
   for (const m of messages) {
-    if (known[m.messageId]) continue;
+    const identity = meterMessageIdentity(m);
+    if (known[identity]) continue;
+    // Recorded before discrepancies were keyed by content: under its message id, for the same receipt.
+    if (known[m.messageId]?.receivedAt === m.receivedAt) continue;
     const { samples } = samplesFromMeterValues(m.meterValue);
     const { changesAggregate, wouldChangeCharge } = impact(samples);
     // Received before finalisation and already in the aggregate: a replay, not a discrepancy. In
     // milliseconds, so a reading received later in the very second of finalisation is recorded; one
     // received in the same millisecond counts as after it (the trail keeps it; it changes nothing).
     if ((millisOf(m.receivedAt) ?? 0) < finalisedAtMs && !changesAggregate) continue;
-    entries[m.messageId] = {
+    entries[identity] = {
       kind: 'sample-after-final',
       messageId: m.messageId,
       receivedAt: m.receivedAt,

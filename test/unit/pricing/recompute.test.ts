@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recomputeBatch } from '../../../shared/app/pricing/recompute.js';
 import { type SampledValue, samplesFromMeterValues } from '../../../shared/domain/meter.js';
 import { priceSession } from '../../../shared/domain/pricing.js';
+import { meterMessageIdentity } from '../../../shared/ports/transactions.js';
 import { aTariff, at, DEMO_TARIFF, energy, ms, parking } from '../../fixtures/builders/pricing.js';
 import {
   aTransaction,
@@ -322,7 +323,7 @@ describe('after finalisation', () => {
     const item = store.item(KEY)!;
     expect(item.charge).toEqual(charge);
     expect(item.discrepancies).toEqual({
-      'late-1': {
+      [meterMessageIdentity(late)]: {
         kind: 'sample-after-final',
         messageId: 'late-1',
         receivedAt: '2026-03-02T08:30:00.000Z',
@@ -335,6 +336,33 @@ describe('after finalisation', () => {
     const writes = store.writes;
     await recomputeBatch(deps, items(mv(late)));
     expect(store.writes).toBe(writes);
+  });
+
+  it('records a late reading whose message id an earlier late reading had (the charger rebooted)', async () => {
+    const { deps, store } = await finalised();
+    const first = readings('late-1', [[25, 11_400]], '2026-03-02T08:30:00.000Z');
+    const reused = readings('late-1', [[26, 11_450]], '2026-03-02T08:31:00.000Z');
+    await recomputeBatch(deps, items(mv(first)));
+    await recomputeBatch(deps, items(mv(reused)));
+    const trail = Object.values(store.item(KEY)!.discrepancies ?? {});
+    expect(trail.map((d) => d.receivedAt)).toEqual(['2026-03-02T08:30:00.000Z', '2026-03-02T08:31:00.000Z']);
+  });
+
+  it('does not record again a late reading recorded under its message id before content keys', async () => {
+    const { deps, store } = await finalised();
+    const late = readings('late-1', [[25, 11_400]], '2026-03-02T08:30:00.000Z');
+    const legacy = {
+      kind: 'sample-after-final' as const,
+      messageId: 'late-1',
+      receivedAt: '2026-03-02T08:30:00.000Z',
+      samples: 1,
+      wouldChangeCharge: true,
+    };
+    store.patchTransaction(KEY, { discrepancies: { 'late-1': legacy } });
+    const writes = store.writes;
+    await recomputeBatch(deps, items(mv(late)));
+    expect(store.writes).toBe(writes);
+    expect(store.item(KEY)!.discrepancies).toEqual({ 'late-1': legacy });
   });
 
   it('does not flag a replay of a message that was folded before finalisation', async () => {
