@@ -23,6 +23,7 @@
  * | outbound call (platform →) | CP#<chargerId>              | CALL#<createdAt>#<messageId>      | OPENCALL / <deadline>#<chargerId>#<messageId> while open (sparse) |
  * | outstanding call lock      | CP#<chargerId>              | OUTSTANDING                       |                                 |
  * | registration prefix claim  | CPPREFIX#<prefix>           | CPPREFIX                          |                                 |
+ * | data migration done        | MIGRATION#<name>            | MIGRATION                         |                                 |
  * | Stripe event (dedup)       | STRIPEEVT#<eventId>         | STRIPEEVT                         |                                 |
  * | charge finaliser timer     | SETTLE#<shard 0..3>         | <dueAt 12 digits>#<chargerId>#<txId> |                              |
  * | charge reconcile cursor    | SWEEP#charge-reconcile      | SWEEP                             |                                 |
@@ -167,6 +168,7 @@ export const keys = {
   }),
   registrationPrefix: (prefix: string): Key => ({ pk: `CPPREFIX#${prefix}`, sk: 'CPPREFIX' }),
   stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVT#${eventId}`, sk: 'STRIPEEVT' }),
+  migration: (name: string): Key => ({ pk: `MIGRATION#${name}`, sk: 'MIGRATION' }),
   reconcileCursor: (): Key => ({ pk: 'SWEEP#charge-reconcile', sk: 'SWEEP' }),
   chargeTimer: (dueAt: number, chargerId: string, transactionId: number): Key => ({
     pk: chargeTimerPartition(chargeTimerShard(chargerId, transactionId)),
