@@ -15,6 +15,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput, PLATFORM_TABLE } from '../shared/adapters/dynamodb/table.js';
@@ -199,7 +200,11 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the platform table from the shared definition unless it exists; returns its stream ARN. */
+/**
+ * Creates the platform table from the shared definition unless it exists, and adds to an existing
+ * one (a data folder kept from an older version) any index the definition has gained, as a CDK
+ * deploy does; returns its stream ARN.
+ */
 export async function ensurePlatformTable(endpoint: string, tableName: string): Promise<string> {
   const client = localClient(endpoint);
   try {
@@ -215,6 +220,18 @@ export async function ensurePlatformTable(endpoint: string, tableName: string): 
       if (!(err instanceof ResourceInUseException)) throw err;
     }
     const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+    const wanted = createTableInput(tableName);
+    for (const gsi of wanted.GlobalSecondaryIndexes ?? []) {
+      if (present.has(gsi.IndexName)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: wanted.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: gsi }],
+        }),
+      );
+    }
     const arn = described.Table?.LatestStreamArn;
     if (!arn)
       throw new Error(`table ${tableName} has no stream; delete the local data folder and start again`);

@@ -4,6 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { httpEdge } from '../shared/lambda/middlewares.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
 import { listen, urlHost } from './ports.js';
 
@@ -34,13 +37,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => {});
   const server = createServer((req, res) => {
-    void serve(req, res).catch((err) => {
+    void serve(req, res).catch(async (err) => {
       log(
         `http ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
-      }
+      if (!res.headersSent) writeResult(res, await ownAnswer(500, 'Internal Server Error'));
     });
   });
   let domainName = host;
@@ -52,19 +53,17 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     // (requestContext.http.path, pathParameters); only rawPath stays as the client sent it.
     const path = decodePath(url.pathname);
     if (path === undefined) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Bad Request"}');
+      writeResult(res, await ownAnswer(400, 'Bad Request'));
       return;
     }
     const route = matchRoute(opts.routes, method, path);
     if (!route) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
+      writeResult(res, await ownAnswer(404, 'Not Found'));
       return;
     }
     const body = await readBody(req);
     if (body === undefined) {
-      res
-        .writeHead(413, { 'content-type': 'application/json' })
-        .end('{"message":"Request Entity Too Large"}');
+      writeResult(res, await ownAnswer(413, 'Request Entity Too Large'));
       return;
     }
     const headers: Record<string, string> = {};
@@ -121,6 +120,22 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * An answer of the server's own (API Gateway's wording), put through the response middlewares every
+ * HTTP function uses (shared/lambda/middlewares.ts), so it carries the very headers a handler's
+ * answer carries, and keeps carrying them when those change.
+ */
+function ownAnswer(statusCode: number, message: string): Promise<APIGatewayProxyStructuredResultV2> {
+  const answer = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(httpEdge())
+    .handler(async () => ({
+      statusCode,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message }),
+    }));
+  return answer({} as APIGatewayProxyEventV2, lambdaContext('local-http-server'));
 }
 
 /** The decoded path, or undefined when its percent-encoding is malformed (`%ZZ`). */

@@ -1,6 +1,7 @@
 /**
  * Every minute: cancels holds whose car never started charging (the start timeout) and retries hold
- * releases that failed, so no card hold is left dangling.
+ * releases that failed, and releases for review the holds of sessions that cannot be priced, so no
+ * card hold is left dangling.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -8,7 +9,7 @@ import { type SweepReport, sweepSessions } from '../../shared/app/payments/sweep
 import { logger } from '../../shared/lambda/logger.js';
 import { paymentsDeps } from '../../shared/lambda/payments-deps.js';
 
-const NOTHING: SweepReport = { abandoned: 0, released: 0, cleared: 0, failed: 0 };
+const NOTHING: SweepReport = { abandoned: 0, released: 0, reviewed: 0, cleared: 0, failed: 0 };
 
 export const handler = middy<unknown, SweepReport>()
   .use(injectLambdaContext(logger))

@@ -71,7 +71,12 @@ export type CancelReason =
   /** The final charge was zero: nothing to take. */
   | 'zero-charge'
   /** Stripe let the hold lapse (`expired` / `automatic`): the session is uncollected. */
-  | 'expired';
+  | 'expired'
+  /**
+   * The session's meter data could not be priced (pricing flagged it `pricing-input-invalid`):
+   * nothing is taken on readings the platform cannot vouch for; the operator reviews the session.
+   */
+  | 'meter-data-invalid';
 
 /** The `cancellation_reason` Stripe accepts on a cancel call. */
 export function stripeCancellationReason(reason: CancelReason): 'requested_by_customer' | 'abandoned' {

@@ -31,6 +31,8 @@ const schema = z.object({
   SESSION_TOKEN_SECRET_ARN: z.string().optional(),
   /** No StartTransaction this long after the card hold: the hold is cancelled as abandoned. */
   START_TIMEOUT_SECONDS: seconds(300),
+  /** How often the payments sweeper checks a charging session's transaction (review-unpriceable.ts). */
+  SETTLEMENT_CHECK_SECONDS: seconds(600),
   /** How long starting a paid session waits for the charger's answer to RemoteStartTransaction. */
   REMOTE_START_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   /** Sender of receipts; an SES-verified address or an address at a verified domain. */

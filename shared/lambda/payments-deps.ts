@@ -74,6 +74,7 @@ export const paymentsDeps: () => PaymentsDeps | undefined = perConfig((c) => {
     log: powertoolsLog(childLogger('payments')),
     settings: {
       startTimeoutSeconds: c.START_TIMEOUT_SECONDS,
+      settlementCheckSeconds: c.SETTLEMENT_CHECK_SECONDS,
       remoteStartWaitMs: c.REMOTE_START_WAIT_SECONDS * 1000,
       publicBaseUrl: c.PUBLIC_BASE_URL,
     },

@@ -30,7 +30,8 @@ export interface PaymentSession {
   holdExpiresAt?: number;
   /**
    * When the sweeper must look at the session (epoch seconds): the start timeout while `starting`,
-   * or a retry of a hold release that failed. Absent when nothing is pending.
+   * the next settlement check while `charging` or `finishing` (review-unpriceable.ts), or a retry
+   * of a hold release that failed. Absent when nothing is pending.
    */
   sweepAt?: number;
   transactionId?: number;
@@ -41,6 +42,11 @@ export interface PaymentSession {
   settlement?: SessionSettlement;
   /** Set when Stripe cancelled the hold itself (expired): nothing could be collected. */
   uncollected?: boolean;
+  /**
+   * Why the operator must look at this session: its transaction could not be priced, so its hold
+   * was released without a charge (shared/app/payments/review-unpriceable.ts).
+   */
+  reviewReason?: 'pricing-input-invalid';
   createdAt: string;
   heldAt?: string;
   chargingAt?: string;
@@ -219,6 +225,8 @@ export interface SessionCharge {
   startedAt?: string;
   stoppedAt?: string;
   final: boolean;
+  /** Pricing flagged the transaction `pricing-input-invalid`: its stored data cannot be priced. */
+  unpriceable?: boolean;
 }
 
 /** What the Transaction URL page and receipts read of the charging side. */

@@ -33,7 +33,12 @@ export async function setup(project: TestProject): Promise<void> {
     scheduleIntervalMs: 1_000,
     // A short no-start timeout so the e2e test sees the sweeper cancel an abandoned hold; the
     // simulated chargers of the other tests start within milliseconds of RemoteStart.
-    env: { SETTLE_WINDOW_SECONDS: '2', CALL_TIMEOUT_SECONDS: '5', START_TIMEOUT_SECONDS: '8' },
+    env: {
+      SETTLE_WINDOW_SECONDS: '2',
+      CALL_TIMEOUT_SECONDS: '5',
+      START_TIMEOUT_SECONDS: '8',
+      SETTLEMENT_CHECK_SECONDS: '1',
+    },
     onAccessDenied: (denial) => denials.push(denial),
   });
   project.provide('platform', {

@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { readInbox } from '../../local/ses-local.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { aTariff, energy } from '../fixtures/builders/pricing.js';
 import { type PaidCharger, paidCharger, payWithCard, platformStripe } from '../fixtures/payments/platform.js';
 
@@ -183,6 +185,65 @@ describe('a paid session', () => {
     });
     // ...and the car is asked to stop: the charger reported StopTransaction for it.
     await expect.poll(async () => (await status(begun.token)).stoppedAt, { timeout: 10_000 }).toBeDefined();
+  });
+
+  it('a transaction its meter data cannot price: the hold is released, the session is set for review, a receipt says why', async () => {
+    // The car never starts on its own: the transaction is stored as OCPP stored it before
+    // StartTransaction refused negative readings (pricing flags it `pricing-input-invalid`).
+    const charger = await paidCharger(platform, { startsTransaction: false });
+    chargers.push(charger);
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const begun = await begin(charger, email);
+    await payWithCard(platform, begun.paymentIntentId);
+    await post(`/t/${begun.token}/confirm`);
+    await expect.poll(() => charger.starts.length, { timeout: 10_000 }).toBe(1);
+    const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+    const transactions = new DynamoTransactionRepository({ doc, tableName: platform.tableName });
+    const now = new Date().toISOString();
+    await transactions.createStarted(
+      {
+        chargerId: charger.chargerId,
+        transactionId: 1,
+        operatorId: charger.operatorId,
+        connectorId: 1,
+        idTag: charger.starts[0] as string,
+        idTagStatus: 'Accepted',
+        meterStart: -5,
+        startedAt: now,
+        startMessageId: `poison-start-${randomUUID()}`,
+        status: 'active',
+        flags: [],
+        createdAt: now,
+        updatedAt: now,
+      },
+      undefined,
+    );
+    await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
+    const stoppedAt = new Date().toISOString();
+    await transactions.recordStop(charger.chargerId, 1, {
+      meterStop: 2_000,
+      stoppedAt,
+      stopReason: 'Local',
+      stopMessageId: `poison-stop-${randomUUID()}`,
+      receivedAt: stoppedAt,
+    });
+    doc.destroy();
+
+    await expect
+      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
+      .toBe('completed');
+    expect(await status(begun.token)).toMatchObject({
+      underReview: true,
+      settlement: { outcome: 'cancelled', capturedMinor: 0, releasedMinor: 3000 },
+    });
+    const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
+    expect(pi.status).toBe('canceled');
+    await expect
+      .poll(async () => (await mailTo(email)).map((m) => m.subject).join(' | '), { timeout: 10_000 })
+      .toMatch(/released/);
+    const receipt = (await mailTo(email)).find((m) => m.subject.includes('released'));
+    expect(receipt?.body.text).toContain('meter readings');
+    expect(receipt?.body.text).toMatch(/nothing was charged/i);
   });
 
   it('a wrong or truncated token gets the same plain 404', async () => {

@@ -18,6 +18,7 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -39,7 +40,14 @@ import type {
 import type { TransactionStatus } from '../../ports/transactions.js';
 import { chargeFinalisedPut } from './charge-outbox.js';
 import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
-import { keys, queries, transactionItemScan } from './keys.js';
+import {
+  gsi2,
+  keys,
+  OPEN_TRANSACTION_SHARDS,
+  openTransactionPartition,
+  queries,
+  transactionItemScan,
+} from './keys.js';
 import { meterMessageProjection, toMeterMessage } from './meter-values-items.js';
 import {
   beginsWith,
@@ -106,8 +114,23 @@ function versionCondition(e: Expression, expectedVersion: number): void {
   e.set('chargeVersion', expectedVersion + 1);
 }
 
+/** The migration that gives transactions stored before gsi2 existed their open-transaction entry. */
+export const OPEN_TRANSACTIONS_MIGRATION = 'open-transaction-index';
+
+const txKeysOf = (items: Record<string, unknown>[] | undefined): TxKey[] => {
+  const found: TxKey[] = [];
+  for (const item of items ?? []) {
+    const chargerId = str(item.chargerId);
+    const transactionId = num(item.transactionId);
+    if (chargerId !== undefined && transactionId !== undefined) found.push({ chargerId, transactionId });
+  }
+  return found;
+};
+
 export class DynamoChargeRepository implements ChargeRepository {
   private readonly timers: DynamoChargeTimers;
+  /** Set once the open-transaction migration is seen done: it never becomes undone. */
+  private indexed = false;
 
   constructor(private readonly t: TableContext) {
     this.timers = new DynamoChargeTimers(t);
@@ -251,32 +274,109 @@ export class DynamoChargeRepository implements ChargeRepository {
   }
 
   /**
-   * A Scan page (there is no index of open transactions, and the sweep is rare and bounded): `Limit`
-   * caps the items read, the filter keeps unfinalised transaction items. The cursor is the page's
-   * LastEvaluatedKey, a plain key of string attributes, as JSON.
+   * One page of the open-transaction index (gsi2, sparse: only transactions whose charge is not
+   * final carry it), shard after shard; the cursor names the shard and where its query stopped.
+   *
+   * Transactions stored before the index existed do not carry it. Until the table is known to be
+   * indexed (the migration item), each page is instead a Scan page, as the sweep read the table
+   * before, that also gives every unfinalised transaction it finds its index entry; the pass that
+   * reaches the end of the table records the migration done. So the migration is spread over the
+   * sweep's ordinary bounded runs, and is idempotent if two runs overlap.
    */
   async unfinalisedTransactions(
     cursor: string | undefined,
+    limit: number,
+  ): Promise<{ keys: TxKey[]; cursor?: string }> {
+    const parsed = cursor ? (JSON.parse(cursor) as { shard?: unknown; key?: Record<string, unknown> }) : {};
+    if (!(await this.openTransactionsIndexed())) {
+      return this.scanAndIndexPage(typeof parsed.shard === 'number' ? undefined : parsed, limit);
+    }
+    const shard = typeof parsed.shard === 'number' ? parsed.shard : 0;
+    const out = await this.t.doc.send(
+      new QueryCommand({
+        TableName: this.t.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        // The index entry goes in the same write that finalises; this only guards a stale replica.
+        FilterExpression: 'attribute_not_exists(finalisedAt)',
+        ProjectionExpression: 'chargerId, transactionId',
+        ExpressionAttributeValues: { ':pk': openTransactionPartition(shard) },
+        Limit: limit,
+        ...(typeof parsed.shard === 'number' && parsed.key ? { ExclusiveStartKey: parsed.key } : {}),
+      }),
+    );
+    const next = out.LastEvaluatedKey
+      ? JSON.stringify({ shard, key: out.LastEvaluatedKey })
+      : shard + 1 < OPEN_TRANSACTION_SHARDS
+        ? JSON.stringify({ shard: shard + 1 })
+        : undefined;
+    return { keys: txKeysOf(out.Items), ...(next ? { cursor: next } : {}) };
+  }
+
+  /** Whether every unfinalised transaction carries its open-transaction index entry. */
+  private async openTransactionsIndexed(): Promise<boolean> {
+    if (this.indexed) return true;
+    const out = await this.t.doc.send(
+      new GetCommand({
+        TableName: this.t.tableName,
+        Key: keys.migration(OPEN_TRANSACTIONS_MIGRATION),
+        ConsistentRead: true,
+      }),
+    );
+    this.indexed = out.Item !== undefined;
+    return this.indexed;
+  }
+
+  /** A Scan page (`Limit` caps the items read) that indexes the unfinalised transactions it finds. */
+  private async scanAndIndexPage(
+    startKey: Record<string, unknown> | undefined,
     limit: number,
   ): Promise<{ keys: TxKey[]; cursor?: string }> {
     const out = await this.t.doc.send(
       new ScanCommand({
         TableName: this.t.tableName,
         Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Record<string, unknown> } : {}),
+        ...(startKey && Object.keys(startKey).length > 0 ? { ExclusiveStartKey: startKey } : {}),
         FilterExpression: 'sk = :tx AND begins_with(pk, :txPartition) AND attribute_not_exists(finalisedAt)',
-        ProjectionExpression: 'chargerId, transactionId',
+        ProjectionExpression: 'chargerId, transactionId, startedAt, stoppedAt, createdAt, gsi2pk',
         ExpressionAttributeValues: {
           ':tx': transactionItemScan.sk,
           ':txPartition': transactionItemScan.pkPrefix,
         },
       }),
     );
-    const found: TxKey[] = [];
+    const found = txKeysOf(out.Items);
     for (const item of out.Items ?? []) {
       const chargerId = str(item.chargerId);
       const transactionId = num(item.transactionId);
-      if (chargerId !== undefined && transactionId !== undefined) found.push({ chargerId, transactionId });
+      const at = str(item.startedAt) ?? str(item.stoppedAt) ?? str(item.createdAt) ?? '';
+      if (chargerId === undefined || transactionId === undefined || item.gsi2pk !== undefined) continue;
+      try {
+        await this.t.doc.send(
+          new UpdateCommand({
+            TableName: this.t.tableName,
+            Key: keys.transaction(chargerId, transactionId),
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(finalisedAt)',
+            UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
+            ExpressionAttributeValues: {
+              ':pk': gsi2.openTransaction(chargerId, transactionId, at).gsi2pk,
+              ':sk': gsi2.openTransaction(chargerId, transactionId, at).gsi2sk,
+            },
+          }),
+        );
+      } catch (err) {
+        // Finalised since the page was read: it needs no entry.
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    }
+    if (!out.LastEvaluatedKey) {
+      await this.t.doc.send(
+        new PutCommand({
+          TableName: this.t.tableName,
+          Item: { ...keys.migration(OPEN_TRANSACTIONS_MIGRATION), entity: 'migration' },
+        }),
+      );
+      this.indexed = true;
     }
     return { keys: found, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
   }
@@ -347,7 +447,8 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (f.markFinal) e.set('status', 'final');
     const discrepancies = e.name('discrepancies');
     e.setRaw(`${discrepancies} = if_not_exists(${discrepancies}, ${e.value({})})`);
-    e.remove('finaliseDueAt');
+    // Final: off the reconciliation sweep's list (the sparse open-transaction index).
+    e.remove('finaliseDueAt').remove('gsi2pk').remove('gsi2sk');
     const items: TransactItem[] = [
       {
         Update: {

@@ -1,4 +1,11 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Charger } from '../../domain/entities.js';
 import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { RegistrationPrefix } from '../../ports/charger-registry.js';
@@ -12,9 +19,27 @@ import {
   type TableContext,
 } from './support.js';
 
+const CLAIM_ENTITY = 'registrationPrefix';
+
+/** The migration that gives claims stored before the overlap markers their markers. */
+export const PREFIX_MARKERS_MIGRATION = 'registration-prefix-markers';
+
+/** What {@link DynamoChargerAdmin.markLegacyPrefixClaims} did. */
+export interface PrefixMarkersReport {
+  /** Claims that had no markers and now have them. */
+  marked: number;
+  /**
+   * Claims that overlap an older-or-shorter claim of another operator (both were accepted before
+   * the overlap check existed): left as they are, listed on the migration's item for the operators.
+   */
+  overlapping: string[];
+}
+
 export class DynamoChargerAdmin implements ChargerAdmin {
   private readonly chargers: DynamoChargerRepository;
   private readonly t: TableContext;
+  /** Set once the migration is seen done: it never becomes undone, so this cache cannot go stale. */
+  private legacyClaimsMarked = false;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -61,10 +86,78 @@ export class DynamoChargerAdmin implements ChargerAdmin {
    * - the prefix's own item must list no other operator in `claimsBelow`: nothing longer overlaps.
    * A part that is only a marker has no `prefix` attribute, so the connect-time lookup
    * (`findRegistrationPrefix`) does not take it for a claim.
-   * Claims stored before these markers existed are seen only from below; re-claiming each one by
-   * its own operator (allowed, and idempotent) writes its markers.
+   *
+   * Claims stored before these markers existed carry none, so a shorter claim of another operator
+   * would not see them. Before its first claim, each process makes sure the one-time migration
+   * {@link markLegacyPrefixClaims} has run on the table (one GetItem per claim until it has seen it
+   * done; the migration itself reads the table once, when it first runs).
    */
   async claimPrefix(claim: RegistrationPrefix): Promise<'claimed' | 'taken'> {
+    await this.ensureLegacyClaimsMarked();
+    return this.claimAtomically(claim);
+  }
+
+  /**
+   * Writes the markers of every claim stored without them by claiming it again for its own
+   * operator (the claim is idempotent, so a second run, or two processes running it at once, change
+   * nothing more), shorter prefixes first; then records the migration done. A Scan, because claims
+   * have no index: it runs once per table, not per claim.
+   */
+  async markLegacyPrefixClaims(): Promise<PrefixMarkersReport> {
+    const legacy: RegistrationPrefix[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'entity = :claim AND attribute_not_exists(claimsBelow)',
+          ExpressionAttributeValues: { ':claim': CLAIM_ENTITY },
+          ProjectionExpression: 'prefix, operatorId',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (typeof item.prefix === 'string' && typeof item.operatorId === 'string') {
+          legacy.push({ prefix: item.prefix, operatorId: item.operatorId });
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    legacy.sort((a, b) => a.prefix.length - b.prefix.length || a.prefix.localeCompare(b.prefix));
+    const report: PrefixMarkersReport = { marked: 0, overlapping: [] };
+    for (const claim of legacy) {
+      if ((await this.claimAtomically(claim)) === 'claimed') report.marked++;
+      else report.overlapping.push(claim.prefix);
+    }
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.migration(PREFIX_MARKERS_MIGRATION),
+          entity: 'migration',
+          ...report,
+        },
+      }),
+    );
+    this.legacyClaimsMarked = true;
+    return report;
+  }
+
+  private async ensureLegacyClaimsMarked(): Promise<void> {
+    if (this.legacyClaimsMarked) return;
+    const done = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.migration(PREFIX_MARKERS_MIGRATION),
+        ConsistentRead: true,
+      }),
+    );
+    if (done.Item) this.legacyClaimsMarked = true;
+    else await this.markLegacyPrefixClaims();
+  }
+
+  private async claimAtomically(claim: RegistrationPrefix): Promise<'claimed' | 'taken'> {
     const { prefix, operatorId } = claim;
     const noOtherClaim = 'attribute_not_exists(operatorId) OR operatorId = :op';
     const nobodyElseBelow =
@@ -84,7 +177,7 @@ export class DynamoChargerAdmin implements ChargerAdmin {
             ':op': operatorId,
             ':ops': new Set([operatorId]),
             ...(own
-              ? { ':claim': 'registrationPrefix', ':prefix': prefix, ':one': 1 }
+              ? { ':claim': CLAIM_ENTITY, ':prefix': prefix, ':one': 1 }
               : { ':marker': 'registrationPrefixPath' }),
           },
         },

@@ -18,12 +18,13 @@
  * | inbound CALL (dedup)       | CP#<chargerId>              | MSG#<connectionId>#<messageId>    |                                 |
  * | transaction id counter     | CP#<chargerId>              | TXSEQ                             |                                 |
  * | StartTransaction dedup     | CP#<chargerId>              | TXSTART#<nnnn>#<timestamp>        |                                 |
- * | transaction                | TX#<chargerId>#<txId>       | TX                                | OP#<operatorId> / TX#<startedAt>|
+ * | transaction                | TX#<chargerId>#<txId>       | TX                                | OP#<operatorId> / TX#<startedAt>; gsi2 OPENTX#<shard 0..3> / <startedAt>#<chargerId>#<txId> until its charge is final (sparse) |
  * | meter values (one message) | TX#<chargerId>#<txId>       | MV#<identity>                     |                                 |
  * | meter values, no tx        | CPMV#<chargerId>            | <nnnn>#<timestamp>#<identity>     |                                 |
  * | outbound call (platform →) | CP#<chargerId>              | CALL#<createdAt>#<messageId>      | OPENCALL / <deadline>#<chargerId>#<messageId> while open (sparse) |
  * | outstanding call lock      | CP#<chargerId>              | OUTSTANDING                       |                                 |
  * | registration prefix claim  | CPPREFIX#<prefix>           | CPPREFIX                          |                                 |
+ * | data migration done        | MIGRATION#<name>            | MIGRATION                         |                                 |
  * | Stripe event (dedup)       | STRIPEEVT#<eventId>         | STRIPEEVT                         |                                 |
  * | charge finaliser timer     | SETTLE#<shard 0..3>         | <dueAt 12 digits>#<chargerId>#<txId> |                              |
  * | charge reconcile cursor    | SWEEP#charge-reconcile      | SWEEP                             |                                 |
@@ -181,6 +182,7 @@ export const keys = {
   }),
   registrationPrefix: (prefix: string): Key => ({ pk: `CPPREFIX#${prefix}`, sk: 'CPPREFIX' }),
   stripeEvent: (eventId: string): Key => ({ pk: `STRIPEEVT#${eventId}`, sk: 'STRIPEEVT' }),
+  migration: (name: string): Key => ({ pk: `MIGRATION#${name}`, sk: 'MIGRATION' }),
   reconcileCursor: (): Key => ({ pk: 'SWEEP#charge-reconcile', sk: 'SWEEP' }),
   chargeTimer: (dueAt: number, chargerId: string, transactionId: number): Key => ({
     pk: chargeTimerPartition(chargeTimerShard(chargerId, transactionId)),
@@ -204,6 +206,22 @@ export const keys = {
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
+  }),
+} as const;
+
+/**
+ * The open-transaction index (gsi2, sparse): a transaction carries it from its creation until its
+ * charge is final, so the reconciliation sweep queries what is open instead of scanning the table.
+ * Spread over the timer shards by the same hash, so no one index partition takes every start.
+ */
+export const OPEN_TRANSACTION_SHARDS = 4;
+
+export const openTransactionPartition = (shard: number): string => `OPENTX#${shard}`;
+
+export const gsi2 = {
+  openTransaction: (chargerId: string, transactionId: number, startedAt: string) => ({
+    gsi2pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
+    gsi2sk: `${startedAt}#${chargerId}#${transactionId}`,
   }),
 } as const;
 

@@ -10,7 +10,16 @@ import type {
 import { chargerViewRange, keyOf, keys, queries } from './keys.js';
 import { beginsWith, queryAll, type TableContext } from './support.js';
 
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity', 'expiresAt']);
+const STORAGE_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'entity',
+  'expiresAt',
+]);
 
 /** Storage keys dropped; string sets (flags) become sorted arrays, since a Set has no JSON form. */
 function strip<T>(item: Record<string, unknown>): T {

@@ -8,7 +8,10 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charge } from '../../domain/pricing.js';
 import type { SessionCharge, SessionTransactions } from '../../ports/payments.js';
 import { keys } from './keys.js';
-import { Expression, type TableContext } from './support.js';
+import { Expression, fromStringSet, type TableContext } from './support.js';
+
+/** Pricing's flag for a transaction it cannot price (shared/app/pricing/inputs.ts `PricingFlag`). */
+const UNPRICEABLE = 'pricing-input-invalid';
 
 export class DynamoSessionTransactions implements SessionTransactions {
   constructor(private readonly t: TableContext) {}
@@ -32,6 +35,7 @@ export class DynamoSessionTransactions implements SessionTransactions {
       ...(typeof item.startedAt === 'string' ? { startedAt: item.startedAt } : {}),
       ...(typeof item.stoppedAt === 'string' ? { stoppedAt: item.stoppedAt } : {}),
       final: typeof item.finalisedAt === 'string',
+      ...(fromStringSet(item.chargeFlags).includes(UNPRICEABLE) ? { unpriceable: true } : {}),
     };
   }
 

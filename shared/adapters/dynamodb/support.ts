@@ -17,7 +17,7 @@ export interface TableContext {
 
 type Item = Record<string, unknown>;
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity']);
 
 /** An item without its storage attributes (keys, index keys, entity tag). */
 export function stripKeys<T>(item: Item): T {

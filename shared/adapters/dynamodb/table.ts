@@ -14,6 +14,11 @@ export const PLATFORM_TABLE = {
   globalSecondaryIndexes: [
     /** Operator-scoped listings: chargers, sites, transactions of one operator. */
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /**
+     * Sparse: transactions whose charge is not final, spread over a few partitions; the
+     * reconciliation sweep's list, so it never reads the rest of the table (keys.ts `gsi2`).
+     */
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
 } as const;
 

@@ -21,7 +21,7 @@ import type {
   TransactionRecord,
   TransactionRepository,
 } from '../../ports/transactions.js';
-import { gsi1, keys, queries, startsUpToRange } from './keys.js';
+import { gsi1, gsi2, keys, queries, startsUpToRange } from './keys.js';
 import { meterValuesItem, toMeterValuesRecord } from './meter-values-items.js';
 import {
   beginsWith,
@@ -45,6 +45,8 @@ export function transactionItem(tx: TransactionRecord): Record<string, unknown> 
   return {
     ...keys.transaction(tx.chargerId, tx.transactionId),
     ...gsi1.transactionOfOperator(tx.operatorId, tx.startedAt ?? tx.stoppedAt ?? tx.createdAt),
+    // New transactions are not final: listed for the reconciliation sweep until finalised.
+    ...gsi2.openTransaction(tx.chargerId, tx.transactionId, tx.startedAt ?? tx.stoppedAt ?? tx.createdAt),
     entity: 'transaction',
     ...rest,
     flags: stringSet(flags),

@@ -8,6 +8,7 @@
 import type { PaymentSessionStatus } from '../../domain/payment-session.js';
 import type { PaymentsDeps } from './deps.js';
 import { isoFromMillis } from './deps.js';
+import { nextSettlementCheck } from './review-unpriceable.js';
 
 export interface StartedTransaction {
   chargerId: string;
@@ -41,12 +42,14 @@ export async function bindTransaction(deps: PaymentsDeps, tx: StartedTransaction
     ...(session.holdExpiresAt !== undefined ? { holdExpiresAt: session.holdExpiresAt } : {}),
   });
   if (session.status === 'starting') {
-    const now = isoFromMillis(deps.clock.now());
+    const nowMs = deps.clock.now();
+    const now = isoFromMillis(nowMs);
     const moved = await deps.sessions.advance(session.sessionId, ['starting'], 'charging', {
       transactionId: tx.transactionId,
       chargingAt: now,
       updatedAt: now,
-      sweepAt: null,
+      // From the start timeout to the settlement checks (review-unpriceable.ts).
+      sweepAt: nextSettlementCheck(deps, Math.floor(nowMs / 1000)),
     });
     if (moved === 'conflict') {
       // The start timeout (or the driver's Cancel) won the race since the read above: the hold is

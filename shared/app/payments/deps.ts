@@ -26,7 +26,15 @@ export interface PaymentSettings {
   remoteStartWaitMs: number;
   /** Where the pages live; Transaction URLs are built on it. */
   publicBaseUrl: string;
+  /**
+   * How often the sweeper looks at a charging session's transaction for what the charge-finalised
+   * event never brings (review-unpriceable.ts). Default {@link DEFAULT_SETTLEMENT_CHECK_SECONDS}.
+   */
+  settlementCheckSeconds?: number;
 }
+
+/** Ten minutes: a driver whose session cannot be priced has the hold released that soon after the stop. */
+export const DEFAULT_SETTLEMENT_CHECK_SECONDS = 600;
 
 /** What payments reads of the catalog: the charger, its operator and site. */
 export interface PaymentCatalog {

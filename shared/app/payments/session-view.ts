@@ -42,6 +42,8 @@ export interface DriverSessionView {
   cancelReason?: string;
   paymentError?: { code: string; message: string };
   uncollected?: boolean;
+  /** The session's meter data could not be priced: nothing was taken; the operator reviews it. */
+  underReview?: boolean;
   canStop: boolean;
   canCancel: boolean;
   receipts: { kind: string; sentAt?: string }[];
@@ -121,6 +123,7 @@ export async function viewSession(deps: PaymentsDeps, session: PaymentSession): 
     ...(session.cancelReason ? { cancelReason: session.cancelReason } : {}),
     ...(session.paymentError ? { paymentError: session.paymentError } : {}),
     ...(session.uncollected ? { uncollected: true } : {}),
+    ...(session.reviewReason ? { underReview: true } : {}),
     canStop: status === 'charging' || status === 'waiting-for-car',
     canCancel: session.status === 'starting' || session.status === 'awaiting-payment',
     receipts: receipts.map((r) => ({ kind: r.kind, ...(r.sentAt ? { sentAt: r.sentAt } : {}) })),

@@ -5,7 +5,8 @@
  * consumer was down. A charge left behind by any of these would stay stale and be finalised stale.
  *
  * So, on a schedule (functions/schedules/finaliser.ts), the sweep walks the transactions whose
- * charge is not final, a few pages per run (the cursor is kept in the table between runs, so one
+ * charge is not final (in DynamoDB a sparse index lists exactly those, so the sweep reads nothing
+ * else; shared/adapters/dynamodb/charge-repository.ts `unfinalisedTransactions`), a few pages per run (the cursor is kept in the table between runs, so one
  * run stays small however large the table is), and re-folds each over every meter message stored
  * for it and its stored start/stop (the same recompute the stream runs). The fold is idempotent:
  * a charge that already has everything comes back `unchanged` and nothing is written; a stale one
@@ -31,7 +32,7 @@ export interface ReconcileReport {
 }
 
 export interface ReconcileOptions {
-  /** Items read per page (the Scan `Limit`: items read, before the filter keeps transactions). */
+  /** Items read per page (the `Limit` of the index query, or of the one-time Scan that builds the index). */
   pageSize?: number;
   /** Pages per run: with `pageSize`, bounds the items one run reads. */
   maxPages?: number;

@@ -19,6 +19,7 @@ const REASON: Record<CancelReason, CancellationReason> = {
   'charger-unavailable': 'charger_offline',
   'zero-charge': 'requested_by_customer',
   expired: 'expired',
+  'meter-data-invalid': 'meter_data_invalid',
 };
 
 const epochSeconds = (iso: string | undefined, fallbackMs: number): number =>

@@ -75,6 +75,7 @@ export type CancellationReason =
   | 'automatic'
   | 'failed'
   | 'charger_offline'
+  | 'meter_data_invalid'
   | 'duplicate'
   | 'fraudulent';
 
@@ -236,6 +237,8 @@ export function cancellationReasonText(reason: CancellationReason, noStartTimeou
     automatic: 'The card payment provider cancelled the hold.',
     failed: 'The charger could not start charging.',
     charger_offline: 'The charger was offline and could not start charging.',
+    meter_data_invalid:
+      "The charger's meter readings for this session could not be used to price it, so the operator will review the session.",
     duplicate: 'This payment duplicated another one for the same session.',
     fraudulent: 'The payment could not be accepted.',
   };

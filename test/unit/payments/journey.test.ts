@@ -173,7 +173,13 @@ describe('cancelling before charging', () => {
       cancelReason: 'abandoned',
     });
     expect((await world.payments.getHold(begun.paymentIntentId)).cancellationReason).toBe('abandoned');
-    expect(await sweepSessions(world.deps)).toEqual({ abandoned: 0, released: 0, cleared: 0, failed: 0 });
+    expect(await sweepSessions(world.deps)).toEqual({
+      abandoned: 0,
+      released: 0,
+      reviewed: 0,
+      cleared: 0,
+      failed: 0,
+    });
   });
 
   it('a hold release that failed is retried by the sweeper, and Stripe cancels once', async () => {
@@ -393,5 +399,73 @@ describe('stream order across items', () => {
     expect(
       await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag }),
     ).toBe('bound');
+  });
+});
+
+describe('a session pricing cannot price (its transaction flagged pricing-input-invalid)', () => {
+  /** A charging session on CP-1 transaction 7, and the sweeper's check interval (default 600 s). */
+  async function chargingSession() {
+    const { world, begun, held } = await heldSession();
+    world.transactions.started('CP-1', 7, held.session.idTag);
+    await bindTransaction(world.deps, { chargerId: 'CP-1', transactionId: 7, idTag: held.session.idTag });
+    const flag = (stoppedAt?: string) =>
+      world.transactions.charges.set('CP-1#7', {
+        idTag: held.session.idTag,
+        final: false,
+        unpriceable: true,
+        ...(stoppedAt ? { stoppedAt } : {}),
+      });
+    return { world, begun, flag };
+  }
+
+  it('is checked while it runs and released for review once stopped: nothing captured, a receipt', async () => {
+    const { world, begun, flag } = await chargingSession();
+    flag();
+    world.clock.advance(601_000);
+    expect(await sweepSessions(world.deps)).toMatchObject({ reviewed: 0, failed: 0 });
+    expect(await world.sessions.get(begun.sessionId)).toMatchObject({ status: 'charging' });
+    expect(world.payments.calls.filter((c) => c.op === 'cancel')).toEqual([]);
+
+    flag(new Date(world.clock.now()).toISOString());
+    world.clock.advance(601_000);
+    expect(await sweepSessions(world.deps)).toMatchObject({ reviewed: 1, failed: 0 });
+    expect(await world.sessions.get(begun.sessionId)).toMatchObject({
+      status: 'completed',
+      cancelReason: 'meter-data-invalid',
+      reviewReason: 'pricing-input-invalid',
+      settlement: { outcome: 'cancelled', capturedMinor: 0, releasedMinor: 3000 },
+    });
+    expect((await world.payments.getHold(begun.paymentIntentId)).status).toBe('canceled');
+    expect(world.payments.calls.filter((c) => c.op === 'capture')).toEqual([]);
+    expect(world.outbox.items.map((r) => r.kind)).toEqual(['pre-auth', 'cancellation']);
+    // Settled: later sweeps leave it alone.
+    world.clock.advance(601_000);
+    expect(await sweepSessions(world.deps)).toMatchObject({ reviewed: 0, cleared: 0 });
+  });
+
+  it('still running when its hold is about to lapse: the car is asked to stop and the hold released', async () => {
+    const { world, begun, flag } = await chargingSession();
+    flag();
+    // The fake card's hold lasts 7 days; two check intervals before it ends the sweeper acts.
+    world.clock.advance(7 * 24 * 3600_000 - 2 * 600_000);
+    expect(await sweepSessions(world.deps)).toMatchObject({ reviewed: 1, failed: 0 });
+    expect(world.chargerPort.stops).toEqual([{ chargerId: 'CP-1', transactionId: 7 }]);
+    expect(await world.sessions.get(begun.sessionId)).toMatchObject({
+      status: 'completed',
+      reviewReason: 'pricing-input-invalid',
+    });
+    expect((await world.payments.getHold(begun.paymentIntentId)).status).toBe('canceled');
+  });
+
+  it('a priced session is never released by the check: the capture settles it', async () => {
+    const { world, begun } = await chargingSession();
+    world.transactions.charges.set('CP-1#7', {
+      final: false,
+      stoppedAt: new Date(world.clock.now()).toISOString(),
+    });
+    world.clock.advance(601_000);
+    expect(await sweepSessions(world.deps)).toMatchObject({ reviewed: 0, failed: 0 });
+    expect(await world.sessions.get(begun.sessionId)).toMatchObject({ status: 'charging' });
+    expect(world.payments.calls.filter((c) => c.op === 'cancel')).toEqual([]);
   });
 });
