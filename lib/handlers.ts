@@ -162,7 +162,9 @@ export const HANDLERS = {
     table: 'readWrite',
     // The operator API's listings of chargers and transactions.
     indexes: ['gsi1'],
-    scansTable: false,
+    // Once per table: the migration that gives registration-prefix claims stored before the overlap
+    // markers their markers runs before the first claim (DynamoChargerAdmin.markLegacyPrefixClaims).
+    scansTable: true,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,
     // Start/stop from the Transaction URL page and the operator API send RemoteStart/RemoteStop.
@@ -215,8 +217,9 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
-    indexes: [],
-    // The reconciliation sweep pages through the table: no index lists unfinalised transactions.
+    // The reconciliation sweep reads the open transactions (sparse gsi2).
+    indexes: ['gsi2'],
+    // Once per table: the sweep's first pass adds transactions stored before gsi2 existed.
     scansTable: true,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,

@@ -317,26 +317,28 @@ describe('stateless stack', () => {
       expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
     });
 
-    it('grants Scan to the reconciliation sweep alone, and on no index', () => {
+    it('grants Scan only to the two one-time migrations (reconciliation sweep, prefix claims), and on no index', () => {
       const scanning = HANDLER_NAMES.filter((name) =>
         tableGrantsOf(statementsOf(template, policyId(name))).table.includes('dynamodb:Scan'),
       );
-      expect(scanning).toEqual(['scheduleFinaliser']);
+      expect(scanning.sort()).toEqual(['httpApi', 'scheduleFinaliser']);
       for (const name of HANDLER_NAMES) {
         for (const index of tableGrantsOf(statementsOf(template, policyId(name))).indexes)
           expect(index.actions, name).toEqual(['dynamodb:Query']);
       }
     });
 
-    it('gives the stream to its two consumers alone, and the index to the three functions that query it', () => {
+    it('gives the stream to its two consumers alone, and each index to the functions that query it', () => {
       const streaming = HANDLER_NAMES.filter(
         (name) => tableGrantsOf(statementsOf(template, policyId(name))).stream,
       );
       expect(streaming.sort()).toEqual([...STREAM_CONSUMERS].sort());
-      const indexed = HANDLER_NAMES.filter(
-        (name) => tableGrantsOf(statementsOf(template, policyId(name))).indexes.length > 0,
-      );
-      expect(indexed.sort()).toEqual(['httpApi', 'ocppCallSweeper', 'schedulePaymentsSweeper']);
+      const queriers = (gsi: string) =>
+        HANDLER_NAMES.filter((name) =>
+          tableGrantsOf(statementsOf(template, policyId(name))).indexes.some((i) => i.index === gsi),
+        ).sort();
+      expect(queriers('gsi1')).toEqual(['httpApi', 'ocppCallSweeper', 'schedulePaymentsSweeper']);
+      expect(queriers('gsi2')).toEqual(['scheduleFinaliser']);
     });
 
     it('lets the authorizer write only a pending charger record and login failures, each under dynamodb:LeadingKeys', () => {
