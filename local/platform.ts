@@ -236,11 +236,17 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     // Each consumer resumes after its own checkpoint, as each event source mapping keeps its own
     // place; with none (a new data folder) it reads from the oldest record, so nothing written
     // before a crash is skipped. Payments read the same stream through a source of their own, as in AWS.
-    const consume = async (handler: AnyHandler, checkpoint: string, deadLetters: string) => {
+    const consume = async (
+      functionName: string,
+      handler: AnyHandler,
+      checkpoint: string,
+      deadLetters: string,
+    ) => {
       const consumer = await startStreamPoller({
         endpoint: dynamo.endpoint,
         streamArn,
         handler,
+        functionName,
         startingPosition: 'TRIM_HORIZON',
         checkpointFile: opts.inMemory ? undefined : join(dataDir, checkpoint),
         deadLetterFile: opts.inMemory ? undefined : join(dataDir, deadLetters),
@@ -250,11 +256,13 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       return consumer;
     };
     const poller = await consume(
+      'stream-recompute',
       handlers.streamRecompute,
       'stream-checkpoint-pricing.json',
       'stream-dlq.jsonl',
     );
     const paymentsPoller = await consume(
+      'stream-payments',
       handlers.streamPayments,
       'stream-checkpoint-payments.json',
       'payments-stream-dlq.jsonl',

@@ -30,6 +30,8 @@ export interface StreamPollerOptions {
   endpoint: string;
   streamArn: string;
   handler: AnyHandler;
+  /** The Lambda function name the handler sees in its context (and its log lines carry). */
+  functionName?: string;
   /**
    * Where a shard with no checkpoint is read from. LATEST skips whatever was written before the
    * poller started, so only a poller that needs no past records (none in this project) wants it.
@@ -145,7 +147,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       try {
         const result = (await opts.handler(
           { Records: pending } satisfies DynamoDBStreamEvent,
-          lambdaContext('recompute', 60_000),
+          lambdaContext(opts.functionName ?? 'stream-consumer', 60_000),
         )) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
         const failures = result?.batchItemFailures ?? [];
         if (failures.length > 0) {
