@@ -133,7 +133,7 @@ describe('a function’s declaration, enforced on DynamoDB Local', () => {
     await as('httpApi', query);
 
     const scan = () => doc.send(new ScanCommand({ TableName: tableName, Limit: 1 }));
-    expect((await failure(as('httpApi', scan))).name).toBe('AccessDeniedException');
+    expect((await failure(as('ocppMessage', scan))).name).toBe('AccessDeniedException');
     await as('scheduleFinaliser', scan);
   });
 
