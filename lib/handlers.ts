@@ -215,8 +215,9 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
-    indexes: [],
-    // The reconciliation sweep pages through the table: no index lists unfinalised transactions.
+    // The reconciliation sweep reads open transactions from gsi2; its one-off migration pages
+    // through the table (Scan) to index the transactions stored before gsi2 existed.
+    indexes: ['gsi2'],
     scansTable: true,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,
