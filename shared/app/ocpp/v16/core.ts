@@ -356,7 +356,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
  * Samples for an unknown transaction, or arriving after its stop, are stored all the same and flagged.
  */
 export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async (deps, ctx, req) => {
-  requireConnector(req.connectorId, 0);
+  requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
   if (req.meterValue.length === 0) return {}; // nothing to store (the schema allows an empty list)
   const flags: string[] = [];
   if (req.transactionId !== undefined) {
