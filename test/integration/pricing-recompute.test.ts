@@ -315,6 +315,78 @@ describe('pricing on the table stream', () => {
     expect(await txItem(id, second.transactionId)).toMatchObject({ status: 'active' });
   });
 
+  it("bills from the charger's own stop when it arrives after the platform ended the transaction at a new start", async () => {
+    const { id, cp } = await aCharger();
+    const first = await start(cp, 10_000);
+    await meterValues(cp, first, [reading(1, 11_000), reading(3, 12_000)]);
+    // The charger queued its stop while offline and sends the new start first; its register
+    // restarts per session, so the platform ends the old transaction on the highest reading it has.
+    const second = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PRICING-IT',
+      meterStart: 0,
+      timestamp: iso(5),
+    })) as { transactionId: number };
+    expect(second.transactionId).not.toBe(first);
+    expect(
+      await cp.call('StopTransaction', {
+        transactionId: first,
+        meterStop: 12_500,
+        timestamp: iso(4),
+        reason: 'Local',
+        transactionData: [reading(4, 12_500)],
+      }),
+    ).toEqual({});
+
+    // ENERGY 12 500 - 10 000 = 2.5 kWh x 30p = 75p; no parking: energy flowed until the stop at
+    // minute 4. The platform's stop (12 000 Wh at minute 5) is in neither the bill nor the aggregate.
+    const final = await eventually(
+      () => txItem(id, first),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    expect(final).toMatchObject({
+      stoppedAt: iso(4),
+      meterStop: 12_500,
+      stopReason: 'Local',
+      flags: new Set(['stop-replaced-by-charger', 'superseded-by-new-start']),
+      energyMilliWh: 2_500_000,
+      finalReason: 'settled',
+    });
+    expect((final.charge as Charge).totals).toEqual({ netMinor: 75, taxMinor: 0, grossMinor: 75 });
+    const aggregate = final.aggregate as { register: { last: unknown }[]; flags: { negativeDelta: boolean } };
+    expect(aggregate.register.map((bucket) => bucket.last)).toEqual([
+      { atMs: Date.parse(iso(4)), milliWh: 12_500_000 },
+    ]);
+    expect(aggregate.flags.negativeDelta).toBe(false);
+  });
+
+  it("keeps the bill when the charger's own stop arrives after the superseded charge is final: a stop-conflict", async () => {
+    const { id, cp } = await aCharger();
+    const first = await start(cp, 10_000);
+    await meterValues(cp, first, [reading(1, 11_000), reading(3, 12_000)]);
+    await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PRICING-IT',
+      meterStart: 12_000,
+      timestamp: iso(5),
+    });
+    const final = await eventually(
+      () => txItem(id, first),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    expect(
+      await cp.call('StopTransaction', {
+        transactionId: first,
+        meterStop: 12_500,
+        timestamp: iso(4),
+        reason: 'Local',
+      }),
+    ).toEqual({});
+    const after = await txItem(id, first);
+    expect(after.flags).toEqual(new Set(['stop-conflict', 'superseded-by-new-start']));
+    expect({ ...after, flags: final.flags, updatedAt: final.updatedAt }).toEqual(final);
+  });
+
   it('replaying a running session batch changes nothing', async () => {
     const { id, cp } = await aCharger();
     const txId = await start(cp, 50_000);
