@@ -1,6 +1,8 @@
 /**
- * Local wall-clock time for time-of-day prices. Instants are integer epoch seconds (UTC); a tariff's
- * bands are in its own IANA time zone. Offsets come from the runtime's ICU data through `Intl`
+ * Local wall-clock time for time-of-day prices. Instants here are integer epoch seconds (UTC): band
+ * edges and offset changes fall on whole minutes, so pricing, which bills from the milliseconds the
+ * charger sent, looks a band up at its millisecond instant rounded down and gets the same answer as
+ * at the millisecond itself. A tariff's bands are in its own IANA time zone. Offsets come from the runtime's ICU data through `Intl`
  * (no date library is installed, and `Intl` is exact for this), memoised because `formatToParts`
  * costs microseconds and pricing asks for offsets often.
  *

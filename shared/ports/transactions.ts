@@ -23,13 +23,17 @@ export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'Conc
  * - `id-tag-not-accepted`: the charger started (e.g. offline) with a tag the platform refused.
  * - `stop-conflict`: a second, different StopTransaction arrived; the first one was kept.
  * - `superseded-by-new-start`: still open when a new StartTransaction began on its connector (its
- *   StopTransaction was lost); the platform stopped it at the new start (see v16/core.ts).
+ *   StopTransaction was late or lost); the platform stopped it at the new start (see v16/superseded-start.ts).
+ * - `stop-replaced-by-charger`: after that, the charger's own StopTransaction arrived before the
+ *   charge was final and replaced the platform's stop (the charger's is the truth). One arriving
+ *   once the charge is final changes nothing and is a `stop-conflict`.
  */
 export type TransactionFlag =
   | 'start-missing'
   | 'id-tag-not-accepted'
   | 'stop-conflict'
-  | 'superseded-by-new-start';
+  | 'superseded-by-new-start'
+  | 'stop-replaced-by-charger';
 
 export interface TransactionRecord {
   chargerId: string;
@@ -186,6 +190,18 @@ export interface TransactionRepository {
     transactionId: number,
     stop: StopInfo,
   ): Promise<'stopped' | 'already-stopped' | 'missing'>;
+  /**
+   * Replaces the stop the platform wrote for a superseded transaction (`platformStopMessageId`, the
+   * superseding start's message id) with the charger's own and adds `stop-replaced-by-charger`, in one
+   * conditional write: only while the transaction is `stopped`, not finalised, still holds that stop
+   * and has not been replaced before. `kept`: any of these failed, nothing written.
+   */
+  replaceSupersededStop(
+    chargerId: string,
+    transactionId: number,
+    stop: StopInfo,
+    platformStopMessageId: string,
+  ): Promise<'replaced' | 'kept'>;
   /** Creates a transaction from its stop if none exists; `exists` when a concurrent write created it. */
   createFromStop(tx: TransactionRecord): Promise<'created' | 'exists'>;
   addFlag(chargerId: string, transactionId: number, flag: TransactionFlag): Promise<void>;

@@ -9,6 +9,7 @@ import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../local/seed.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import {
   awaitCommandResult,
   remoteStartTransaction,
@@ -16,9 +17,11 @@ import {
 } from '../../shared/app/ocpp/index.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
 import { silentLog } from '../../shared/ports/log.js';
+import { partition } from '../fixtures/ocpp/dynamo.js';
 import { isoAt, msAt, thisMinuteMs } from '../fixtures/time.js';
 
 const platform = inject('platform');
+const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
 const deps = createOcppDeps({
   tableName: platform.tableName,
   region: 'local',
@@ -26,7 +29,7 @@ const deps = createOcppDeps({
   connectionsEndpoint: platform.endpoints.connectionsUrl,
   heartbeatIntervalSeconds: 300,
   callTimeoutSeconds: 10,
-  doc: createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint }),
+  doc,
   log: silentLog,
 });
 
@@ -243,8 +246,23 @@ describe('what the charger says, checked against the platform', () => {
     await expect(
       cp.call('StatusNotification', { connectorId: 3, errorCode: 'NoError', status: 'Available' }),
     ).rejects.toMatchObject({ rpcErrorCode: 'PropertyConstraintViolation' });
+    const reading = {
+      timestamp: startedAt,
+      sampledValue: [{ value: '5', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+    };
+    await expect(cp.call('MeterValues', { connectorId: 3, meterValue: [reading] })).rejects.toMatchObject({
+      rpcErrorCode: 'PropertyConstraintViolation',
+    });
     expect(await deps.transactions.findStart(DEMO.chargerId, 3, startedAt)).toBeUndefined();
     expect(await deps.statuses.current(DEMO.chargerId, 3)).toBeUndefined();
+    const readingsOn = async (connectorId: number) => {
+      const { pk, sk } = keys.chargerMeterValues(DEMO.chargerId, connectorId, startedAt, '');
+      return (await partition(doc, platform.tableName, pk)).filter((item) => String(item.sk).startsWith(sk));
+    };
+    expect(await readingsOn(3)).toEqual([]);
+    // The same reading on a connector the charger has is stored: the refusal was the connector's.
+    expect(await cp.call('MeterValues', { connectorId: 2, meterValue: [reading] })).toEqual({});
+    expect(await readingsOn(2)).toHaveLength(1);
   });
 
   it('does not let a charger clock that runs ahead pin a stale status as current', async () => {

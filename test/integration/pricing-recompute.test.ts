@@ -75,6 +75,7 @@ afterAll(async () => {
 /** Registers a charger of its own (free, public, on the test tariff) and connects it. */
 async function aCharger(
   handlers: Record<string, (params: unknown) => unknown> = {},
+  tariffId = TARIFF.id,
 ): Promise<{ id: string; cp: RPCClient }> {
   const id = `PRICE-${randomUUID().slice(0, 8)}`;
   await doc.send(
@@ -90,7 +91,7 @@ async function aCharger(
         registration: 'active',
         accessMode: 'public',
         paid: false,
-        tariffId: TARIFF.id,
+        tariffId,
         connectorCount: 1,
         createdAt: new Date().toISOString(),
       },
@@ -313,6 +314,163 @@ describe('pricing on the table stream', () => {
     });
     expect((final.charge as Charge).totals).toEqual({ netMinor: 80, taxMinor: 0, grossMinor: 80 });
     expect(await txItem(id, second.transactionId)).toMatchObject({ status: 'active' });
+  });
+
+  it("bills from the charger's own stop when it arrives after the platform ended the transaction at a new start", async () => {
+    const { id, cp } = await aCharger();
+    const first = await start(cp, 10_000);
+    await meterValues(cp, first, [reading(1, 11_000), reading(3, 12_000)]);
+    // The charger queued its stop while offline and sends the new start first; its register
+    // restarts per session, so the platform ends the old transaction on the highest reading it has.
+    const second = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PRICING-IT',
+      meterStart: 0,
+      timestamp: iso(5),
+    })) as { transactionId: number };
+    expect(second.transactionId).not.toBe(first);
+    expect(
+      await cp.call('StopTransaction', {
+        transactionId: first,
+        meterStop: 12_500,
+        timestamp: iso(4),
+        reason: 'Local',
+        transactionData: [reading(4, 12_500)],
+      }),
+    ).toEqual({});
+
+    // ENERGY 12 500 - 10 000 = 2.5 kWh x 30p = 75p; no parking: energy flowed until the stop at
+    // minute 4. The platform's stop (12 000 Wh at minute 5) is in neither the bill nor the aggregate.
+    const final = await eventually(
+      () => txItem(id, first),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    expect(final).toMatchObject({
+      stoppedAt: iso(4),
+      meterStop: 12_500,
+      stopReason: 'Local',
+      flags: new Set(['stop-replaced-by-charger', 'superseded-by-new-start']),
+      energyMilliWh: 2_500_000,
+      finalReason: 'settled',
+    });
+    expect((final.charge as Charge).totals).toEqual({ netMinor: 75, taxMinor: 0, grossMinor: 75 });
+    const aggregate = final.aggregate as { register: { last: unknown }[]; flags: { negativeDelta: boolean } };
+    expect(aggregate.register.map((bucket) => bucket.last)).toEqual([
+      { atMs: Date.parse(iso(4)), milliWh: 12_500_000 },
+    ]);
+    expect(aggregate.flags.negativeDelta).toBe(false);
+  });
+
+  it("keeps the bill when the charger's own stop arrives after the superseded charge is final: a stop-conflict", async () => {
+    const { id, cp } = await aCharger();
+    const first = await start(cp, 10_000);
+    await meterValues(cp, first, [reading(1, 11_000), reading(3, 12_000)]);
+    await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PRICING-IT',
+      meterStart: 12_000,
+      timestamp: iso(5),
+    });
+    const final = await eventually(
+      () => txItem(id, first),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    expect(
+      await cp.call('StopTransaction', {
+        transactionId: first,
+        meterStop: 12_500,
+        timestamp: iso(4),
+        reason: 'Local',
+      }),
+    ).toEqual({});
+    const after = await txItem(id, first);
+    expect(after.flags).toEqual(new Set(['stop-conflict', 'superseded-by-new-start']));
+    expect({ ...after, flags: final.flags, updatedAt: final.updatedAt }).toEqual(final);
+  });
+
+  it('bills a session across a band boundary from millisecond timestamps, readings out of order and late, to the penny', async () => {
+    // A cheap band from 5 minutes into the session (UTC, so the boundary B is T0 + 5 min exactly).
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const boundaryMs = T0 + 5 * 60_000;
+    const banded = parseTariff({
+      id: `tariff-bands-${randomUUID().slice(0, 8)}`,
+      operatorId: OPERATOR,
+      name: 'Bands integration',
+      currency: 'GBP',
+      timeZone: 'UTC',
+      elements: [
+        {
+          components: [
+            { type: 'ENERGY', priceMilliMinor: 30_000, taxRateBp: 2000 },
+            { type: 'TIME', priceMilliMinor: 120_000, taxRateBp: 2000 },
+          ],
+        },
+        {
+          label: 'Cheap',
+          components: [{ type: 'ENERGY', priceMilliMinor: 10_000, taxRateBp: 2000 }],
+          restrictions: { startTime: hhmm(boundaryMs), endTime: hhmm(boundaryMs + 3 * 3600_000) },
+        },
+      ],
+    });
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...keys.tariff(OPERATOR, banded.id), entity: 'tariff', ...banded },
+      }),
+    );
+    const { id, cp } = await aCharger({}, banded.id);
+    const started = (await cp.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'PRICING-IT',
+      meterStart: 10_000,
+      timestamp: iso(0, 0.25),
+    })) as { transactionId: number };
+    const txId = started.transactionId;
+    // Out of order: the 9:30.750 reading before the 2:00.500 one; the 7:00.500 reading only after the stop.
+    await meterValues(cp, txId, [reading(9, 14_000, 30.75)]);
+    await meterValues(cp, txId, [reading(2, 11_000, 0.5)]);
+    await cp.call('StopTransaction', { transactionId: txId, meterStop: 14_500, timestamp: iso(10, 0.999) });
+    await meterValues(cp, txId, [reading(7, 13_000, 0.5)]);
+
+    // By hand (README "How a charge is computed"), times from the start at 0:00.250:
+    // - baseline: the first reading (11 000 Wh at 2:00.500) is within meterStart's allowance, so
+    //   energy counts from meterStart 10 000 Wh: 1 000 000 mWh in the day band;
+    // - 2:00.500 -> 7:00.500 (300 000 ms) straddles B at 5:00: 2 000 000 mWh x 179 500 / 300 000 =
+    //   1 196 666.67, half up 1 196 667 mWh day, 803 333 mWh cheap;
+    // - 7:00.500 -> 9:30.750 -> stop 14 500 Wh at 10:00.999, all cheap: 1 500 000 mWh;
+    // - day 2 196 667 mWh x 30p/kWh = 65.90 -> 66p, VAT 13.2 -> 13p; cheap 2 303 333 mWh x 10p/kWh =
+    //   23.03 -> 23p, VAT 4.6 -> 5p;
+    // - TIME 600 749 ms -> 11 started minutes (10 if the milliseconds were dropped) x 2p = 22p, VAT 4.4 -> 4p.
+    const final = await eventually(
+      () => txItem(id, txId),
+      (tx) => expect(tx.status).toBe('final'),
+    );
+    expect(final.energyMilliWh).toBe(4_500_000);
+    const charge = final.charge as Charge;
+    const figures = charge.lines.map(({ component, label, quantity, netMinor, taxMinor, grossMinor }) => ({
+      component,
+      ...(label !== undefined ? { label } : {}),
+      quantity,
+      netMinor,
+      taxMinor,
+      grossMinor,
+    }));
+    expect(figures).toEqual(
+      expect.arrayContaining([
+        { component: 'ENERGY', quantity: 2_196_667, netMinor: 66, taxMinor: 13, grossMinor: 79 },
+        {
+          component: 'ENERGY',
+          label: 'Cheap',
+          quantity: 2_303_333,
+          netMinor: 23,
+          taxMinor: 5,
+          grossMinor: 28,
+        },
+        { component: 'TIME', quantity: 11, netMinor: 22, taxMinor: 4, grossMinor: 26 },
+      ]),
+    );
+    expect(figures).toHaveLength(3);
+    expect(charge.totals).toEqual({ netMinor: 111, taxMinor: 22, grossMinor: 133 });
   });
 
   it('replaying a running session batch changes nothing', async () => {

@@ -208,6 +208,43 @@ export class DynamoTransactionRepository implements TransactionRepository {
     }
   }
 
+  async replaceSupersededStop(
+    chargerId: string,
+    transactionId: number,
+    stop: StopInfo,
+    platformStopMessageId: string,
+  ): Promise<'replaced' | 'kept'> {
+    const { receivedAt, ...fields } = stop;
+    const e = new Expression();
+    const flag = e.value('stop-replaced-by-charger');
+    e.when(`attribute_exists(${e.name('pk')})`)
+      .when(`${e.name('status')} = ${e.value('stopped')}`)
+      // Pricing's finalisation (it also sets status 'final'; this holds during its write too).
+      .when(`attribute_not_exists(${e.name('finalisedAt')})`)
+      .when(`${e.name('stopMessageId')} = ${e.value(platformStopMessageId)}`)
+      .when(`NOT contains(${e.name('flags')}, ${flag})`);
+    // The charger's stop replaces every stop field: one it leaves out (idTag) must not survive from the platform's.
+    e.set('updatedAt', receivedAt)
+      .setAll(
+        { stopReason: undefined, stopIdTag: undefined, ...fields } satisfies Omit<StopInfo, 'receivedAt'>,
+        { removeUndefined: true },
+      )
+      .add('flags', new Set(['stop-replaced-by-charger']));
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: keys.transaction(chargerId, transactionId),
+          ...e.params(),
+        }),
+      );
+      return 'replaced';
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      return 'kept';
+    }
+  }
+
   async createFromStop(tx: TransactionRecord): Promise<'created' | 'exists'> {
     return putIfAbsent(this.t, transactionItem(tx));
   }

@@ -88,6 +88,33 @@ export class MemoryTransactionRepository implements TransactionRepository {
     return 'stopped';
   }
 
+  async replaceSupersededStop(
+    chargerId: string,
+    transactionId: number,
+    stop: StopInfo,
+    platformStopMessageId: string,
+  ): Promise<'replaced' | 'kept'> {
+    const t = this.s.transactions.get(this.txKey(chargerId, transactionId)) as
+      | (TransactionRecord & { finalisedAt?: string })
+      | undefined;
+    if (!t) return 'kept';
+    // As the adapter's condition.
+    if (
+      t.status !== 'stopped' ||
+      t.finalisedAt !== undefined ||
+      t.stopMessageId !== platformStopMessageId ||
+      t.flags.includes('stop-replaced-by-charger')
+    )
+      return 'kept';
+    const { receivedAt, ...fields } = stop;
+    delete t.stopReason;
+    delete t.stopIdTag;
+    Object.assign(t, clone(fields), { updatedAt: receivedAt });
+    t.flags = [...t.flags, 'stop-replaced-by-charger'].sort();
+    this.s.writes++;
+    return 'replaced';
+  }
+
   async createFromStop(tx: TransactionRecord): Promise<'created' | 'exists'> {
     const k = this.txKey(tx.chargerId, tx.transactionId);
     if (this.s.transactions.has(k)) return 'exists';

@@ -33,6 +33,7 @@ export function planUpdate(
   tx: PricedTransaction,
   messages: readonly MeterMessage[],
   stopReceivedCandidate: number | undefined,
+  options: { refold?: boolean } = {},
 ): Plan | null {
   const now = Math.floor(deps.clock.now() / 1000);
   const stored = tx.charge;
@@ -73,7 +74,12 @@ export function planUpdate(
     }
   }
   const samples = mergeSamples(...lists);
-  const base = aggregateOf(tx, tariff, samples);
+  // A refold starts from a new aggregate: `messages` are then every stored message.
+  const base = aggregateOf(
+    options.refold ? { ...tx, charge: { ...stored, aggregate: undefined } } : tx,
+    tariff,
+    samples,
+  );
   const aggregate = foldSamples(base, samples);
   const charge = tariff ? chargeOf(tariff, aggregate, tx) : undefined;
   const energyMilliWh = charge ? charge.energyMilliWh : analyseEnergy(aggregate).totalMilliWh;
@@ -113,7 +119,7 @@ export function planUpdate(
     stored.chargeVersion > 0 &&
     newFlags.length === 0 &&
     !costCap &&
-    stored.aggregate === aggregate &&
+    (options.refold ? isDeepStrictEqual(stored.aggregate, aggregate) : stored.aggregate === aggregate) &&
     isDeepStrictEqual(stored.charge, update.charge) &&
     stored.energyMilliWh === energyMilliWh &&
     stored.lastSampleReceivedAt === update.lastSampleReceivedAt &&

@@ -50,7 +50,11 @@ export async function recomputeTransaction(
       return 'no-transaction';
     }
     if (tx.charge.finalisedAt !== undefined) return afterFinal(deps, tx, [...messages.values()]);
-    if (tx.charge.chargeVersion === 0 && !backfilled) {
+    // A stop replaced after it was folded (stop-replaced-by-charger, v16/superseded-start.ts) left the
+    // platform's stop reading in the aggregate, which only ever adds readings: fold afresh from every
+    // stored message until the charge is final (rare, and a stopped session gets few recomputes).
+    const refold = tx.flags.includes('stop-replaced-by-charger');
+    if ((tx.charge.chargeVersion === 0 || refold) && !backfilled) {
       for (const m of await deps.charges.meterMessagesOf(key)) {
         const identity = meterMessageIdentity(m);
         if (!messages.has(identity)) messages.set(identity, m);
@@ -59,7 +63,7 @@ export async function recomputeTransaction(
     }
     let plan: Plan | null;
     try {
-      plan = planUpdate(deps, tx, [...messages.values()], stopReceivedCandidate);
+      plan = planUpdate(deps, tx, [...messages.values()], stopReceivedCandidate, { refold });
     } catch (err) {
       return flagUnpriceable(deps, tx, err);
     }

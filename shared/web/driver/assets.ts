@@ -38,6 +38,7 @@ body.driver input[type=email]{width:100%;min-height:48px;border:1px solid #6b778
 .figures dd{font-size:18px}
 .total{font-size:18px;text-align:right;margin:12px 0 0}
 .lines td,.lines th{font-size:14px}
+.line-note{display:block;font-size:12px;font-weight:normal;color:#4a5866}
 @media (max-width:600px){
   .lines thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
   .lines tr{display:block;border-bottom:1px solid var(--line);padding:6px 0}
@@ -126,7 +127,9 @@ const TRANSACTION_SCRIPT = `
     var body=$('lines');while(body.firstChild)body.removeChild(body.firstChild);
     d.lines.forEach(function(l){
       var tr=document.createElement('tr');
-      tr.appendChild(cell('th','Item',l.description));
+      var item=cell('th','Item',l.description);
+      if(l.note){var n=document.createElement('span');n.className='line-note';n.textContent=l.note;item.appendChild(n)}
+      tr.appendChild(item);
       [['Quantity',l.quantity],['Unit price',l.unitPrice],['Net',l.net],['Tax rate',l.taxRate],['Tax',l.tax],['Total',l.gross]].forEach(function(p){tr.appendChild(cell('td',p[0],p[1]))});
       body.appendChild(tr);
     });

@@ -5,22 +5,16 @@
  * script's updates use the same strings, so the page reads the same before and after JS runs.
  */
 import type { DriverSessionView } from '../../app/payments/session-view.js';
-import type { ChargeLine } from '../../domain/pricing.js';
-import {
-  formatCount,
-  formatDuration,
-  formatKwh,
-  formatMoney,
-  formatTaxRate,
-  formatUnitPrice,
-  scaledDecimal,
-} from '../format.js';
-import type { ReceiptLineView } from '../receipts/model.js';
+import { formatDuration, formatKwh, formatMoney, scaledDecimal } from '../format.js';
+import { energyBandCount, type ReceiptLineView, receiptLineView } from '../receipts/model.js';
 
 /** The pages are written in British English; amounts follow it (£12.34, 1,234.5 kWh). */
 export const PAGE_LOCALE = 'en-GB';
 
-/** One charge line as the Transaction URL page shows it: the receipt's line, so the two never differ. */
+/**
+ * One charge line as the Transaction URL page shows it: the receipt's line (receiptLineView), notes
+ * on the band split and the idle fee included, so the two never differ.
+ */
 export type LineDisplay = ReceiptLineView;
 
 export interface SessionDisplay {
@@ -40,19 +34,6 @@ export interface SessionDisplay {
   /** Whether the page should keep polling: false once nothing more will change. */
   live: boolean;
 }
-
-const COMPONENT: Record<string, string> = {
-  ENERGY: 'Energy',
-  TIME: 'Time',
-  PARKING: 'Idle fee',
-  FLAT: 'Session fee',
-  MINIMUM: 'Minimum charge top-up',
-};
-const PER: Record<ChargeLine['unit'], string> = {
-  milliWh: 'per kWh',
-  minute: 'per hour',
-  session: 'per session',
-};
 
 const CANCELLED_BECAUSE: Record<string, string> = {
   requested_by_customer: 'You cancelled before charging started.',
@@ -106,35 +87,6 @@ function formatKw(watts: number, locale: string): string {
   return `${format.format(scaledDecimal(tenthsKw, 1) as unknown as number)} kW`;
 }
 
-function lineDisplay(
-  line: DriverSessionView['lines'][number],
-  currency: string,
-  locale: string,
-): LineDisplay {
-  const quantity =
-    line.component === 'MINIMUM'
-      ? ''
-      : line.unit === 'milliWh'
-        ? formatKwh(line.quantity, locale)
-        : line.unit === 'minute'
-          ? `${formatCount(line.quantity, locale)} min`
-          : formatCount(line.quantity, locale);
-  return {
-    description: line.label
-      ? `${COMPONENT[line.component]} (${line.label})`
-      : (COMPONENT[line.component] ?? ''),
-    quantity,
-    unitPrice:
-      line.priceMilliMinor === null
-        ? ''
-        : `${formatUnitPrice(line.priceMilliMinor, currency, locale)} ${PER[line.unit]}`,
-    net: formatMoney(line.netMinor, currency, locale),
-    taxRate: formatTaxRate(line.taxRateBp, locale),
-    tax: formatMoney(line.taxMinor, currency, locale),
-    gross: formatMoney(line.grossMinor, currency, locale),
-  };
-}
-
 export function sessionDisplay(view: DriverSessionView, locale = PAGE_LOCALE): SessionDisplay {
   const money = (minor: number) => formatMoney(minor, view.currency, locale);
   const words = statusWords(view);
@@ -145,7 +97,7 @@ export function sessionDisplay(view: DriverSessionView, locale = PAGE_LOCALE): S
     energy: formatKwh(view.energyWh * 1000, locale),
     duration: formatDuration(view.durationSeconds),
     power: formatKw(view.averagePowerW, locale),
-    lines: view.lines.map((l) => lineDisplay(l, view.currency, locale)),
+    lines: view.lines.map((l) => receiptLineView(l, view.currency, locale, energyBandCount(view.lines))),
     net: money(view.totals.netMinor),
     tax: money(view.totals.taxMinor),
     total: money(view.totals.grossMinor),

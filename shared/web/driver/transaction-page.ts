@@ -20,7 +20,7 @@ export function transactionPage(input: {
   const where = view.site ? `${view.site.name} · ${view.chargerId}` : view.chargerId;
   const rows = d.lines.map(
     (l) =>
-      html`<tr><th scope="row" data-label="Item">${l.description}</th><td data-label="Quantity">${l.quantity}</td><td data-label="Unit price">${l.unitPrice}</td><td data-label="Net">${l.net}</td><td data-label="Tax rate">${l.taxRate}</td><td data-label="Tax">${l.tax}</td><td data-label="Total">${l.gross}</td></tr>`,
+      html`<tr><th scope="row" data-label="Item">${l.description}${l.note ? html`<span class="line-note">${l.note}</span>` : html``}</th><td data-label="Quantity">${l.quantity}</td><td data-label="Unit price">${l.unitPrice}</td><td data-label="Net">${l.net}</td><td data-label="Tax rate">${l.taxRate}</td><td data-label="Tax">${l.tax}</td><td data-label="Total">${l.gross}</td></tr>`,
   );
   return driverShell({
     title: `Your charging session · ${where}`,

@@ -285,7 +285,31 @@ const BAND_SPLIT_NOTE =
   'Energy drawn between two meter readings either side of a price change is split between the bands in proportion to time.';
 const IDLE_NOTE = 'Idle minutes count as charging time too; this fee is on top of it.';
 
-function lineView(line: ChargeLine, currency: string, locale: string, energyBands: number): ReceiptLineView {
+/** What a line view is made from: the charge line without its internal fields. */
+export type LineFigures = Pick<
+  ChargeLine,
+  | 'component'
+  | 'label'
+  | 'quantity'
+  | 'unit'
+  | 'priceMilliMinor'
+  | 'taxRateBp'
+  | 'netMinor'
+  | 'taxMinor'
+  | 'grossMinor'
+>;
+
+/**
+ * One charge line in words and formatted figures, with its note: the receipt's and the driver's
+ * live page's (shared/web/driver/display.ts), so the two never word a line differently.
+ * `energyBands`: how many ENERGY lines the charge has (more than one: the band split applied).
+ */
+export function receiptLineView(
+  line: LineFigures,
+  currency: string,
+  locale: string,
+  energyBands: number,
+): ReceiptLineView {
   const money = (minor: number) => formatMoney(minor, currency, locale);
   const quantity = ((): string => {
     if (line.component === 'MINIMUM') return '';
@@ -310,6 +334,10 @@ function lineView(line: ChargeLine, currency: string, locale: string, energyBand
     ...(line.component === 'PARKING' ? { note: IDLE_NOTE } : {}),
   };
 }
+
+/** How many energy price bands a charge's lines show (one ENERGY line per band). */
+export const energyBandCount = (lines: readonly Pick<ChargeLine, 'component'>[]): number =>
+  lines.filter((l) => l.component === 'ENERGY').length;
 
 /** The final receipt: every component, the totals, what was captured and what was released. */
 export function buildTransactionReceipt(input: TransactionReceiptInput): TransactionReceipt {
@@ -348,9 +376,7 @@ export function buildTransactionReceipt(input: TransactionReceiptInput): Transac
     endedAt: time(charge.endedAt),
     duration: formatDuration(charge.durationSeconds),
     energy: formatKwh(charge.energyMilliWh, locale),
-    lines: charge.lines.map((line) =>
-      lineView(line, currency, locale, charge.lines.filter((l) => l.component === 'ENERGY').length),
-    ),
+    lines: charge.lines.map((line) => receiptLineView(line, currency, locale, energyBandCount(charge.lines))),
     taxes: charge.taxes.map((t) => ({
       rate: formatTaxRate(t.taxRateBp, locale),
       net: money(t.netMinor),

@@ -471,6 +471,89 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
     });
   });
 
+  describe("the charger's own stop after the platform ended its transaction at a new start", () => {
+    /** Transaction 1 with a reading at -50m, ended by the platform at a new start at -30m (register from 0). */
+    async function superseded() {
+      await cp.ok('StartTransaction', start);
+      await cp.ok('MeterValues', {
+        connectorId: 1,
+        transactionId: 1,
+        meterValue: [energySample(at('-50m'), 4000)],
+      });
+      await cp.ok('StartTransaction', { ...start, meterStart: 0, timestamp: at('-30m') }, 'start-2');
+      expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+        status: 'stopped',
+        stoppedAt: iso('-30m'),
+        meterStop: 4000,
+        stopReason: 'Other',
+        stopMessageId: 'start-2',
+      });
+    }
+    const ownStop = {
+      transactionId: 1,
+      meterStop: 4200,
+      timestamp: at('-45m'),
+      reason: 'Local',
+      idTag: 'TAG-1',
+    };
+
+    it('replaces the platform stop before the charge is final, flagged stop-replaced-by-charger', async () => {
+      await superseded();
+      expect(await cp.ok('StopTransaction', ownStop, 'own-stop')).toEqual({
+        idTagInfo: { status: 'Accepted' },
+      });
+      expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+        status: 'stopped',
+        stoppedAt: iso('-45m'),
+        meterStop: 4200,
+        stopReason: 'Local',
+        stopIdTag: 'TAG-1',
+        stopMessageId: 'own-stop',
+        flags: ['stop-replaced-by-charger', 'superseded-by-new-start'],
+      });
+      expect((await m.deps.transactions.get(CHARGER_ID, 2))?.status).toBe('active');
+
+      // Resent under a new id: a retransmission, nothing changes.
+      const before = m.store.snapshot();
+      await cp.ok('StopTransaction', ownStop, 'own-stop-again');
+      expect(m.store.snapshot()).toBe(before);
+      // Another stop after that is a conflict, and the charger's first stop is kept.
+      await cp.ok('StopTransaction', { ...ownStop, meterStop: 4300 }, 'third-stop');
+      expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+        meterStop: 4200,
+        stopMessageId: 'own-stop',
+        flags: ['stop-conflict', 'stop-replaced-by-charger', 'superseded-by-new-start'],
+      });
+    });
+
+    it('leaves out what the charger leaves out: no idTag or reason kept from the platform stop', async () => {
+      await superseded();
+      await cp.ok(
+        'StopTransaction',
+        { transactionId: 1, meterStop: 4200, timestamp: at('-45m') },
+        'own-stop',
+      );
+      const tx = await m.deps.transactions.get(CHARGER_ID, 1);
+      expect(tx).toMatchObject({ stoppedAt: iso('-45m'), meterStop: 4200, stopMessageId: 'own-stop' });
+      expect(tx?.stopReason).toBeUndefined();
+    });
+
+    it('keeps the platform stop once the charge is final, and flags the conflict', async () => {
+      await superseded();
+      const stored = m.store.transactions.get(`${CHARGER_ID}|1`);
+      if (!stored) throw new Error('transaction 1 not stored');
+      stored.status = 'final'; // as pricing's finalisation leaves it
+      await cp.ok('StopTransaction', ownStop, 'own-stop');
+      expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+        status: 'final',
+        stoppedAt: iso('-30m'),
+        meterStop: 4000,
+        stopMessageId: 'start-2',
+        flags: ['stop-conflict', 'superseded-by-new-start'],
+      });
+    });
+  });
+
   it('leaves stopped transactions, other connectors and later starts alone', async () => {
     await cp.ok('StartTransaction', start);
     await cp.ok('StopTransaction', { transactionId: 1, meterStop: 2000, timestamp: at('-40m') });
@@ -515,6 +598,15 @@ describe('connector ids against the charger (connectorCount, or at most MAX_CONN
     expect(await cp.ok('StartTransaction', { ...start, connectorId: 2 })).toMatchObject({ transactionId: 1 });
     expect(await cp.ok('StatusNotification', status(2))).toEqual({});
     expect(await cp.ok('StatusNotification', status(0))).toEqual({});
+  });
+
+  it('refuses MeterValues on a connector the charger does not have, storing nothing', async () => {
+    m.store.putCharger(aCharger({ tariffId: 'tariff-1', connectorCount: 2 }));
+    const before = m.store.snapshot();
+    const reading = { connectorId: 3, meterValue: [energySample(at('-1h'), 1)] };
+    expect(refusal(await cp.call('MeterValues', reading))).toEqual(PROPERTY);
+    expect(m.store.snapshot()).toBe(before);
+    expect(await cp.ok('MeterValues', { ...reading, connectorId: 2 })).toEqual({});
   });
 
   it('bounds the ids of a charger whose connector count the operator has not set', async () => {

@@ -206,6 +206,45 @@ describe('recompute of the running charge', () => {
     expect(item.lastSampleReceivedAt).toBe(at('2026-03-02T08:11:00Z'));
   });
 
+  it("folds afresh from every stored message once the charger's own stop replaced the platform's", async () => {
+    const { deps, store } = memoryPricing({ now: '2026-03-02T08:31:00.000Z' });
+    store.putTransaction(aTransaction({ meterStart: 0 }));
+    const m1 = readings('m1', [[10, 2_000]], '2026-03-02T08:11:00.000Z');
+    store.putMeterMessage(KEY, m1);
+    await recomputeBatch(deps, items(txChanged(), mv(m1)));
+    // The platform ended it at a new start at minute 30, on the highest reading it had.
+    const platformStop = stop(store, {
+      meterStop: 2_000,
+      stoppedAt: plus(30),
+      receivedAt: plus(30),
+      stopMessageId: 'start-2',
+    });
+    store.patchTransaction(KEY, { flags: ['superseded-by-new-start'] });
+    await recomputeBatch(deps, items(platformStop));
+    // The charger's own stop: 2 400 Wh at minute 20, replacing the platform's (as OCPP writes it).
+    store.patchTransaction(KEY, {
+      meterStop: 2_400,
+      stoppedAt: plus(20),
+      stopMessageId: 'own-stop',
+      updatedAt: plus(31),
+      flags: ['stop-replaced-by-charger', 'superseded-by-new-start'],
+    });
+    expect((await recomputeBatch(deps, items(txChanged()))).outcomes['CP-1#7']).toBe('saved');
+    const item = store.item(KEY)!;
+    expect(item.energyMilliWh).toBe(2_400_000);
+    const aggregate = item.aggregate as {
+      register: { last: unknown }[];
+      flags: { negativeDelta: boolean; meterReset: boolean };
+    };
+    // The platform's reading at minute 30 is gone, so the register never seems to fall.
+    expect(aggregate.register.map((b) => b.last)).toEqual([{ atMs: ms(at(plus(20))), milliWh: 2_400_000 }]);
+    expect(aggregate.flags).toMatchObject({ negativeDelta: false, meterReset: false });
+    // The refold is deterministic: a replay writes nothing.
+    const writes = store.writes;
+    expect((await recomputeBatch(deps, items(txChanged()))).outcomes['CP-1#7']).toBe('unchanged');
+    expect(store.writes).toBe(writes);
+  });
+
   it('schedules the finaliser at the stop plus the settle window, and later on a later sample', async () => {
     const { deps, store } = memoryPricing({ now: '2026-03-02T08:20:40.000Z' });
     store.putTransaction(aTransaction());

@@ -31,7 +31,7 @@ import type { BootInfo } from '../../../ports/charger-registry.js';
 import type { StartRecord, StopInfo, TransactionRecord } from '../../../ports/transactions.js';
 import { authorizeIdTag } from '../authorize-id-tag.js';
 import type { CallContext, OcppDeps } from '../deps.js';
-import { endSupersededTransaction } from './superseded-start.js';
+import { endSupersededTransaction, replaceSupersededStop } from './superseded-start.js';
 
 type Handler<Req, Conf> = (deps: OcppDeps, ctx: CallContext, req: Req) => Promise<Conf>;
 
@@ -338,7 +338,12 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
   }
   if (outcome === 'already-stopped') {
     const tx = await deps.transactions.get(chargerId, txId);
-    if (tx && !sameStop(tx, stop) && !tx.flags.includes('stop-conflict')) {
+    if (
+      tx &&
+      !sameStop(tx, stop) &&
+      (await replaceSupersededStop(deps, tx, stop)) === 'kept' &&
+      !tx.flags.includes('stop-conflict')
+    ) {
       deps.log.warn('a second StopTransaction for a stopped transaction; keeping the first', {
         chargerId,
         transactionId: txId,
@@ -356,7 +361,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
  * Samples for an unknown transaction, or arriving after its stop, are stored all the same and flagged.
  */
 export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async (deps, ctx, req) => {
-  requireConnector(req.connectorId, 0);
+  requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
   if (req.meterValue.length === 0) return {}; // nothing to store (the schema allows an empty list)
   const flags: string[] = [];
   if (req.transactionId !== undefined) {

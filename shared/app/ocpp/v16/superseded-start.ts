@@ -1,9 +1,10 @@
 /**
- * The connector's previous transaction, still open when a new StartTransaction begins on it.
+ * The connector's previous transaction, still open when a new StartTransaction begins on it, and
+ * its own StopTransaction when that arrives after all.
  */
 import { samplesFromMeterValues } from '../../../domain/meter.js';
 import type { StartTransactionReq } from '../../../ocpp/v16/types.js';
-import type { TransactionRecord } from '../../../ports/transactions.js';
+import type { StopInfo, TransactionRecord } from '../../../ports/transactions.js';
 import type { CallContext, OcppDeps } from '../deps.js';
 
 /**
@@ -67,4 +68,41 @@ async function supersededMeterStop(
   // Integer Wh like meterStop itself, rounded up so the stop is never below the reading it stands for.
   const highestWh = Math.max(oldMeterStartWh, ...registerMilliWh.map((mWh) => Math.ceil(mWh / 1000)));
   return newMeterStartWh >= highestWh ? newMeterStartWh : highestWh;
+}
+
+/**
+ * The charger's own StopTransaction for a transaction the platform ended at a new start: it was late,
+ * not lost (queued while offline, sent after the new start). It is the truth about when and at what
+ * reading the session ended, so while the charge is not final it replaces the platform's stop (the
+ * transaction is flagged `stop-replaced-by-charger` in the same write, and pricing folds the charge
+ * afresh from the stored readings and this stop). Once the charge is final the bill stands: `kept`,
+ * and the caller flags the `stop-conflict` for the operator as for any other second stop.
+ */
+export async function replaceSupersededStop(
+  deps: OcppDeps,
+  tx: TransactionRecord,
+  stop: StopInfo,
+): Promise<'replaced' | 'kept'> {
+  if (
+    tx.status !== 'stopped' ||
+    tx.stopMessageId === undefined ||
+    !tx.flags.includes('superseded-by-new-start') ||
+    tx.flags.includes('stop-replaced-by-charger')
+  )
+    return 'kept';
+  const outcome = await deps.transactions.replaceSupersededStop(
+    tx.chargerId,
+    tx.transactionId,
+    stop,
+    tx.stopMessageId,
+  );
+  if (outcome === 'replaced') {
+    deps.log.warn("the charger's own StopTransaction replaced the stop the platform made at a new start", {
+      chargerId: tx.chargerId,
+      transactionId: tx.transactionId,
+      platformStoppedAt: tx.stoppedAt,
+      stoppedAt: stop.stoppedAt,
+    });
+  }
+  return outcome;
 }
