@@ -17,7 +17,7 @@
  * signed-in member and pay by card at the group price); until then a closed group admits members by
  * RFID tag only, and its start page takes no card payment.
  */
-import type { AccessMode, Charger, IdTag, OperatorKind } from './entities.js';
+import type { AccessMode, Charger, IdTag, Operator, OperatorKind } from './entities.js';
 import { sameIdTag } from './id-tag.js';
 
 /**
@@ -143,6 +143,31 @@ export function decideAccess(mode: AccessMode, role: DriverRole, settings: Acces
   // A home charger never takes payment, whatever its `paid` flag says (issue 11: "no payment").
   const effective = mode === 'private' ? { ...settings, paid: false } : settings;
   return RULES[mode][role](effective);
+}
+
+/** The settings of a charger and its operator that the table reads (an operator unknown: none set). */
+export function accessSettingsOf(
+  charger: Pick<Charger, 'paid'>,
+  operator: Pick<Operator, 'allowFreeUse' | 'billMembers'> | undefined,
+): AccessSettings {
+  return {
+    paid: charger.paid,
+    allowFreeUse: operator?.allowFreeUse === true,
+    billMembers: operator?.billMembers === true,
+  };
+}
+
+/**
+ * What the start page offers a driver nobody knows: a card hold (`card`, the `payer` cell), plugging
+ * in for free (`free`, when the `stranger` cell admits anyone), or nothing (`closed`: a home,
+ * group or fleet charger). begin-payment takes a card only where this says `card`.
+ */
+export type StartPageAccess = 'card' | 'free' | 'closed';
+
+export function startPageAccess(mode: AccessMode, settings: AccessSettings): StartPageAccess {
+  const payer = decideAccess(mode, 'payer', settings);
+  if (payer.allowed && payer.payment === 'pre-auth') return 'card';
+  return decideAccess(mode, 'stranger', settings).allowed ? 'free' : 'closed';
 }
 
 /** The access mode an operator's chargers have by default. */

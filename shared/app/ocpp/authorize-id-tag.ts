@@ -4,7 +4,12 @@
  * Blocked and an expired one Expired, whatever the mode; otherwise the table decides and a refusal
  * is Invalid. StartTransaction also keeps who is billed when no card pays (TransactionRecord.billedTo).
  */
-import { type AccessDecision, decideAccess, driverRoleOf } from '../../domain/access-rules.js';
+import {
+  type AccessDecision,
+  accessSettingsOf,
+  decideAccess,
+  driverRoleOf,
+} from '../../domain/access-rules.js';
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
 import type { IdTagInfo } from '../../ocpp/v16/types.js';
 import type { TransactionBilledTo } from '../../ports/transactions.js';
@@ -38,11 +43,11 @@ export function decideIdTagAccess({
     const expiry = Date.parse(tag.expiresAt);
     if (!Number.isNaN(expiry) && expiry <= nowMs) return { idTagInfo: { status: 'Expired' } };
   }
-  const decision = decideAccess(charger.accessMode, driverRoleOf({ charger, tag, idTag }), {
-    paid: charger.paid,
-    allowFreeUse: operator?.allowFreeUse === true,
-    billMembers: operator?.billMembers === true,
-  });
+  const decision = decideAccess(
+    charger.accessMode,
+    driverRoleOf({ charger, tag, idTag }),
+    accessSettingsOf(charger, operator),
+  );
   if (!decision.allowed) return { idTagInfo: { status: 'Invalid' } };
   const idTagInfo: IdTagInfo = tag?.expiresAt
     ? { status: 'Accepted', expiryDate: new Date(Date.parse(tag.expiresAt)).toISOString() }

@@ -12,6 +12,8 @@ import {
   type DriverRole,
   decideAccess,
   driverRoleOf,
+  type StartPageAccess,
+  startPageAccess,
 } from '../../../shared/domain/access-rules.js';
 import type { AccessMode, IdTag } from '../../../shared/domain/entities.js';
 
@@ -128,6 +130,23 @@ describe('decideAccess: operator switches', () => {
     ],
   ])('%s', (_, mode, role, settings, expected) => {
     expect(show(decideAccess(mode, role, settings))).toBe(expected);
+  });
+});
+
+describe('startPageAccess: what the start page offers a driver nobody knows', () => {
+  it.each<[AccessMode, AccessSettings, StartPageAccess]>([
+    ['private', PAID, 'closed'],
+    ['private', FREE, 'closed'],
+    ['group', PAID, 'closed'],
+    ['group', { ...PAID, billMembers: true }, 'closed'],
+    ['group', FREE, 'closed'],
+    ['public', PAID, 'card'],
+    ['public', { ...PAID, allowFreeUse: true }, 'card'],
+    ['public', FREE, 'free'],
+    ['fleet', PAID, 'card'],
+    ['fleet', FREE, 'closed'],
+  ])('%s %o: %s', (mode, settings, offer) => {
+    expect(startPageAccess(mode, settings)).toBe(offer);
   });
 });
 
