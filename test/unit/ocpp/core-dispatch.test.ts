@@ -399,6 +399,26 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
     });
   });
 
+  it('prices with the group tariff only when the access rules admit the tag as a member', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'group', groupIds: ['g1'], paid: true, tariffId: 'tariff-1' }));
+    m.store.putGroup({ operatorId: OPERATOR_ID, groupId: 'g1', name: 'Flats', tariffId: 'residents' });
+    m.store.putTariff(OPERATOR_ID, 'residents', { tariffId: 'residents', energyPerKwh: 20 });
+    m.store.putIdTag(anIdTag({ idTag: 'M1', kind: 'member', groupId: 'g1' }));
+    // Refused (the operator does not bill members): the start is stored, at the charger's price.
+    await cp.ok('StartTransaction', { ...start, idTag: 'M1' });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      flags: ['id-tag-not-accepted'],
+      tariffSnapshot: { tariffId: 'tariff-1' },
+    });
+    m.store.putOperator(anOperator({ billMembers: true }));
+    await cp.ok('StartTransaction', { ...start, connectorId: 2, idTag: 'M1' });
+    expect(await m.deps.transactions.get(CHARGER_ID, 2)).toMatchObject({
+      flags: [],
+      tariffSnapshot: { tariffId: 'residents' },
+      billedTo: { party: 'member', idTag: 'M1', groupId: 'g1' },
+    });
+  });
+
   it('bills nobody for a free session or a refused tag', async () => {
     await cp.ok('StartTransaction', start);
     expect((await m.deps.transactions.get(CHARGER_ID, 1))?.billedTo).toBeUndefined();

@@ -191,7 +191,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     deps.chargers.get(chargerId),
   ]);
   requireConnector(req.connectorId, 1, charger);
-  const { idTagInfo, billedTo } = await authorizeIdTagAccess(deps, {
+  const { idTagInfo, billedTo, access } = await authorizeIdTagAccess(deps, {
     chargerId,
     operatorId,
     idTag: req.idTag,
@@ -218,7 +218,9 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     operatorId,
     chargerId,
     siteId: charger?.siteId,
-    idTag: req.idTag,
+    // The access rules decide whether the tag's group price applies (members, fleet cards); the
+    // tag of a refused start or an owner tracking cost gets the charger's or site's price.
+    idTag: access?.tariff === 'group' ? req.idTag : undefined,
   });
   const now = isoFromMillis(deps.clock.now());
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
