@@ -27,6 +27,11 @@ export interface Operator {
   allowPendingChargers: boolean;
   /** A public paid charger normally refuses unknown id tags; this lets them charge for free. */
   allowFreeUse: boolean;
+  /**
+   * Members' sessions at paid chargers are recorded as owed by the member (no card) instead of being
+   * refused for want of a card (domain/access-rules.ts). Absent: false.
+   */
+  billMembers?: boolean;
   /** Amount held on the driver's card for a paid session, minor units. */
   preAuthAmountMinor: number;
   stripeAccountId?: string;
@@ -86,7 +91,14 @@ export interface Charger {
   createdAt: string;
 }
 
-export type IdTagKind = 'owner' | 'member' | 'fleet' | 'driver';
+/**
+ * The role a tag plays (domain/access-rules.ts driverRoleOf): the home owner's (`owner`), their
+ * household's (`household`: family, lodgers), a closed group's member (`member`, with `groupId`), a
+ * fleet card (`fleet`; `groupId` may name the fleet's price group), or a payment-session tag the
+ * platform issued after a card hold (`driver`).
+ */
+export const ID_TAG_KINDS = ['owner', 'household', 'member', 'fleet', 'driver'] as const;
+export type IdTagKind = (typeof ID_TAG_KINDS)[number];
 
 /** An RFID card, a fleet card or a payment-session tag known to one operator. */
 export interface IdTag {

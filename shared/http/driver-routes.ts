@@ -16,6 +16,7 @@ import type { PaymentsDeps } from '../app/payments/deps.js';
 import { requestReceiptCopy } from '../app/payments/resend-receipt.js';
 import { type DriverSessionView, sessionByToken, viewSession } from '../app/payments/session-view.js';
 import { stopByDriver } from '../app/payments/stop-session.js';
+import { accessSettingsOf, startPageAccess } from '../domain/access-rules.js';
 import type { Operator } from '../domain/entities.js';
 import { publicTariff } from '../domain/tariff.js';
 import { HttpError, notFound } from '../lambda/http-errors.js';
@@ -138,7 +139,9 @@ export const driverRoutes = (getDeps: () => DriverRouteDeps): Route<HttpEvent, H
       // The page is public: the charger's or site's price, never a closed group's.
       const effectiveTariffId = publicTariff({ charger: tariffId, site: site?.tariffId })?.tariffId;
       const tariff = effectiveTariffId ? await views.tariff(operatorId, effectiveTariffId) : undefined;
-      const paid = view.charger.paid && operator !== undefined && operator.preAuthAmountMinor > 0;
+      // The same rule table as the charger's Authorize and begin-payment (domain/access-rules.ts).
+      const access = startPageAccess(view.charger.accessMode, accessSettingsOf(view.charger, operator));
+      const paid = access === 'card' && operator !== undefined && operator.preAuthAmountMinor > 0;
       const online = view.connection !== undefined;
       const stripeJsUrl = deps.stripeJsUrl ?? STRIPE_JS_URL;
       const connectorCount = view.charger.connectorCount ?? 1;
@@ -155,15 +158,18 @@ export const driverRoutes = (getDeps: () => DriverRouteDeps): Route<HttpEvent, H
         })),
         preselectedConnector: preselected,
         prices: tariff ? describeTariff(tariff) : [],
-        mode: !paid
-          ? { kind: 'free' }
-          : deps.payments
-            ? {
-                kind: 'paid',
-                holdAmount: formatMoney(operator.preAuthAmountMinor, operator.currency, PAGE_LOCALE),
-                stripeJsUrl,
-              }
-            : { kind: 'payments-unavailable' },
+        mode:
+          access === 'closed'
+            ? { kind: 'closed', accessMode: view.charger.accessMode }
+            : !paid
+              ? { kind: 'free' }
+              : deps.payments
+                ? {
+                    kind: 'paid',
+                    holdAmount: formatMoney(operator.preAuthAmountMinor, operator.currency, PAGE_LOCALE),
+                    stripeJsUrl,
+                  }
+                : { kind: 'payments-unavailable' },
       });
       const logo = logoUrlOf(brandOf(operator));
       const takesCard = paid && deps.payments !== undefined && online;

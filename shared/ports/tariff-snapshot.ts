@@ -7,7 +7,11 @@ export interface TariffSnapshotInput {
   operatorId: string;
   chargerId: string;
   siteId?: string | undefined;
-  /** Absent for a StopTransaction without idTag whose start was lost: no group price applies then. */
+  /**
+   * The tag whose group price may apply. Absent when none does: a StopTransaction without idTag
+   * whose start was lost, or a start the access rules priced without the group tier
+   * (domain/access-rules.ts: refused tags, owners tracking cost, card payers).
+   */
   idTag?: string | undefined;
 }
 

@@ -35,6 +35,14 @@ export type TransactionFlag =
   | 'superseded-by-new-start'
   | 'stop-replaced-by-charger';
 
+/** Who owes a session that no card pays: the member or fleet card that started it. */
+export interface TransactionBilledTo {
+  party: 'member' | 'fleet';
+  idTag: string;
+  /** The member's group, or the fleet card's price group, when the tag has one. */
+  groupId?: string;
+}
+
 export interface TransactionRecord {
   chargerId: string;
   /** Unique per charger (an atomic counter per charger hands them out). */
@@ -52,6 +60,11 @@ export interface TransactionRecord {
   startMessageId?: string;
   /** From TariffSnapshotProvider at start; opaque to OCPP. */
   tariffSnapshot?: unknown;
+  /**
+   * Set when the access rules billed the session to a member or a fleet instead of a card
+   * (domain/access-rules.ts): the operator collects what the charge comes to from them.
+   */
+  billedTo?: TransactionBilledTo;
   status: TransactionStatus;
   flags: string[];
   meterStop?: number;

@@ -5,7 +5,7 @@
  * scope, never from the body.
  */
 import { z } from 'zod';
-import type { Group, IdTag, Site } from '../../domain/entities.js';
+import { type Group, ID_TAG_KINDS, type IdTag, type Site } from '../../domain/entities.js';
 import { isValidTimeZone } from '../../domain/local-time.js';
 import type { OperatorCatalog } from '../../ports/catalog.js';
 
@@ -28,7 +28,7 @@ export const GroupSchema = z.strictObject({
 });
 
 export const IdTagSchema = z.strictObject({
-  kind: z.enum(['owner', 'member', 'fleet', 'driver']),
+  kind: z.enum(ID_TAG_KINDS),
   groupId: ref.optional(),
   blocked: z.boolean().optional(),
   expiresAt: z.iso.datetime({ offset: true, error: 'expiresAt must be an ISO 8601 date-time' }).optional(),

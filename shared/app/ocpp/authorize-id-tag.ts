@@ -1,17 +1,18 @@
 /**
- * Who may charge where: the id tag against the charger's access mode (ARCHITECTURE.md, operator kinds).
- * - every mode: the charger's owner tags (`ownerIdTags`) and the operator's payment-session tags
- *   (kind `driver`, issued by the payments flow once a card hold succeeded);
- * - private: owner tags (the charger's list, or the operator's tags of kind `owner`);
- * - group: tags of kind `member` whose group is one of the charger's groups;
- * - fleet: the operator's fleet cards (kind `fleet`);
- * - public: free chargers accept anyone; paid ones accept the operator's known tags and refuse
- *   unknown ones, unless the operator allows free use.
- * A blocked tag is Blocked and an expired one Expired, whatever the mode.
+ * Who may charge where, at the charger: the id tag against the access rule table
+ * (domain/access-rules.ts), which the start page and begin-payment consult too. A blocked tag is
+ * Blocked and an expired one Expired, whatever the mode; otherwise the table decides and a refusal
+ * is Invalid. StartTransaction also keeps who is billed when no card pays (TransactionRecord.billedTo).
  */
+import {
+  type AccessDecision,
+  accessSettingsOf,
+  decideAccess,
+  driverRoleOf,
+} from '../../domain/access-rules.js';
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
-import { sameIdTag } from '../../domain/id-tag.js';
 import type { IdTagInfo } from '../../ocpp/v16/types.js';
+import type { TransactionBilledTo } from '../../ports/transactions.js';
 import type { OcppDeps } from './deps.js';
 
 export interface IdTagDecisionInput {
@@ -22,54 +23,76 @@ export interface IdTagDecisionInput {
   nowMs: number;
 }
 
+/** The charger's answer and, for an admitted tag, the rule that admitted it. */
+export interface IdTagDecision {
+  idTagInfo: IdTagInfo;
+  access?: Extract<AccessDecision, { allowed: true }>;
+  billedTo?: TransactionBilledTo;
+}
+
 /** Pure decision; the use case loads the records. */
-export function decideIdTag({ charger, operator, tag, idTag, nowMs }: IdTagDecisionInput): IdTagInfo {
-  if (tag?.blocked) return { status: 'Blocked' };
+export function decideIdTagAccess({
+  charger,
+  operator,
+  tag,
+  idTag,
+  nowMs,
+}: IdTagDecisionInput): IdTagDecision {
+  if (tag?.blocked) return { idTagInfo: { status: 'Blocked' } };
   if (tag?.expiresAt !== undefined) {
     const expiry = Date.parse(tag.expiresAt);
-    if (!Number.isNaN(expiry) && expiry <= nowMs) return { status: 'Expired' };
+    if (!Number.isNaN(expiry) && expiry <= nowMs) return { idTagInfo: { status: 'Expired' } };
   }
-  const accepted = (): IdTagInfo =>
-    tag?.expiresAt
-      ? { status: 'Accepted', expiryDate: new Date(Date.parse(tag.expiresAt)).toISOString() }
-      : { status: 'Accepted' };
+  const decision = decideAccess(
+    charger.accessMode,
+    driverRoleOf({ charger, tag, idTag }),
+    accessSettingsOf(charger, operator),
+  );
+  if (!decision.allowed) return { idTagInfo: { status: 'Invalid' } };
+  const idTagInfo: IdTagInfo = tag?.expiresAt
+    ? { status: 'Accepted', expiryDate: new Date(Date.parse(tag.expiresAt)).toISOString() }
+    : { status: 'Accepted' };
+  const party =
+    decision.payment === 'billed-to-member'
+      ? 'member'
+      : decision.payment === 'billed-to-fleet'
+        ? 'fleet'
+        : undefined;
+  return {
+    idTagInfo,
+    access: decision,
+    ...(party
+      ? { billedTo: { party, idTag, ...(tag?.groupId !== undefined ? { groupId: tag.groupId } : {}) } }
+      : {}),
+  };
+}
 
-  if (charger.ownerIdTags?.some((owner) => sameIdTag(owner, idTag))) return accepted();
-  if (tag?.kind === 'driver') return accepted();
-
-  switch (charger.accessMode) {
-    case 'private':
-      return tag?.kind === 'owner' ? accepted() : { status: 'Invalid' };
-    case 'group':
-      return tag?.kind === 'member' &&
-        tag.groupId !== undefined &&
-        (charger.groupIds ?? []).includes(tag.groupId)
-        ? accepted()
-        : { status: 'Invalid' };
-    case 'fleet':
-      return tag?.kind === 'fleet' ? accepted() : { status: 'Invalid' };
-    case 'public':
-      if (!charger.paid || tag !== undefined || operator?.allowFreeUse === true) return accepted();
-      return { status: 'Invalid' };
-    default:
-      return { status: 'Invalid' };
-  }
+/** The OCPP answer alone (Authorize). */
+export function decideIdTag(input: IdTagDecisionInput): IdTagInfo {
+  return decideIdTagAccess(input).idTagInfo;
 }
 
 /** Loads what the decision needs. A charger the platform does not know accepts nobody. */
+export async function authorizeIdTagAccess(
+  deps: Pick<OcppDeps, 'chargers' | 'operators' | 'idTags' | 'clock'>,
+  input: { chargerId: string; operatorId: string; idTag: string; charger?: Charger | undefined },
+): Promise<IdTagDecision> {
+  const charger = input.charger ?? (await deps.chargers.get(input.chargerId));
+  if (!charger || charger.operatorId !== input.operatorId || charger.registration !== 'active') {
+    return { idTagInfo: { status: 'Invalid' } };
+  }
+  const [operator, tag] = await Promise.all([
+    // Only paid chargers have cells that depend on operator settings (free use, member billing).
+    charger.paid ? deps.operators.get(charger.operatorId) : Promise.resolve(undefined),
+    deps.idTags.get(charger.operatorId, input.idTag),
+  ]);
+  return decideIdTagAccess({ charger, operator, tag, idTag: input.idTag, nowMs: deps.clock.now() });
+}
+
+/** The OCPP answer alone (Authorize). */
 export async function authorizeIdTag(
   deps: Pick<OcppDeps, 'chargers' | 'operators' | 'idTags' | 'clock'>,
   input: { chargerId: string; operatorId: string; idTag: string; charger?: Charger | undefined },
 ): Promise<IdTagInfo> {
-  const charger = input.charger ?? (await deps.chargers.get(input.chargerId));
-  if (!charger || charger.operatorId !== input.operatorId || charger.registration !== 'active') {
-    return { status: 'Invalid' };
-  }
-  const [operator, tag] = await Promise.all([
-    charger.accessMode === 'public' && charger.paid
-      ? deps.operators.get(charger.operatorId)
-      : Promise.resolve(undefined),
-    deps.idTags.get(charger.operatorId, input.idTag),
-  ]);
-  return decideIdTag({ charger, operator, tag, idTag: input.idTag, nowMs: deps.clock.now() });
+  return (await authorizeIdTagAccess(deps, input)).idTagInfo;
 }

@@ -7,6 +7,7 @@
  * unconfirmed intent, which holds nothing. Its idempotency key is per session: a retried request
  * after a timeout gets the same intent, never a second one.
  */
+import { accessSettingsOf, startPageAccess } from '../../domain/access-rules.js';
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
 import { PaymentFlowError } from './errors.js';
 import { hashToken, newSessionIdTag } from './tokens.js';
@@ -35,7 +36,9 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     throw new PaymentFlowError('PAY_CHARGER_NOT_FOUND', `There is no charger ${input.chargerId} here.`);
   }
   const operator = await deps.catalog.operator(charger.operatorId);
-  if (!charger.paid || !operator || !(operator.preAuthAmountMinor > 0)) {
+  // The access rules' `payer` cell: home chargers and closed groups take no card payers.
+  const access = operator && startPageAccess(charger.accessMode, accessSettingsOf(charger, operator));
+  if (!operator || access !== 'card' || !(operator.preAuthAmountMinor > 0)) {
     throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', 'This charger does not take card payments.');
   }
   if (!(await deps.catalog.publicTariff(charger))) {

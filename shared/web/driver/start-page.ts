@@ -4,6 +4,7 @@
  * hold means, then email, connector and card. Server-rendered in full, so it reads the same before
  * the script runs; the script (assets.ts, driver-start.js) only drives the payment.
  */
+import type { AccessMode } from '../../domain/entities.js';
 import { html, type Raw } from '../html.js';
 import { type DriverBrand, driverShell } from './layout.js';
 
@@ -19,7 +20,17 @@ export type StartPageMode =
   /** A free charger: prices (if any) and "plug in". */
   | { kind: 'free' }
   /** A paid charger on a deployment with no card processor configured. */
-  | { kind: 'payments-unavailable' };
+  | { kind: 'payments-unavailable' }
+  /** A charger for its owner's household, a group's members or a fleet's cards: no start here. */
+  | { kind: 'closed'; accessMode: AccessMode };
+
+/** Who a closed charger is for, in the driver's words (domain/access-rules.ts decides who that is). */
+const CLOSED_TO: Record<AccessMode, string> = {
+  private: "This is a private charger: only its owner's household can charge here.",
+  group: 'This charger is for members only. Members start it with their card at the charger.',
+  fleet: "This charger is for the fleet's drivers only. Fleet drivers start it with their fleet card.",
+  public: 'This charger cannot be started from this page.',
+};
 
 export interface StartPageInput {
   chargerId: string;
@@ -98,13 +109,15 @@ export function startPage(input: StartPageInput): string {
   const action =
     input.mode.kind === 'paid'
       ? paymentForm(input, input.mode.holdAmount)
-      : input.mode.kind === 'free'
-        ? html`<section class="card"><h2>Free to use, plug in</h2><p>${
-            input.online
-              ? 'Plug in your car; charging starts by itself.'
-              : 'This charger is offline, so it cannot start now. Please try again later.'
-          }</p></section>`
-        : html`<section class="card"><h2>Card payment unavailable</h2><p>This charger takes card payments, but they cannot be taken here right now. Please try again later.</p></section>`;
+      : input.mode.kind === 'closed'
+        ? html`<section class="card"><h2>Not open to the public</h2><p>${CLOSED_TO[input.mode.accessMode]}</p></section>`
+        : input.mode.kind === 'free'
+          ? html`<section class="card"><h2>Free to use, plug in</h2><p>${
+              input.online
+                ? 'Plug in your car; charging starts by itself.'
+                : 'This charger is offline, so it cannot start now. Please try again later.'
+            }</p></section>`
+          : html`<section class="card"><h2>Card payment unavailable</h2><p>This charger takes card payments, but they cannot be taken here right now. Please try again later.</p></section>`;
   return driverShell({
     title: `Charge at ${place}`,
     brand: input.brand,

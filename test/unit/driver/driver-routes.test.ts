@@ -318,6 +318,27 @@ describe('the start page', () => {
     expect(res.body).not.toContain('We hold');
   });
 
+  it.each([
+    ['private', 'This is a private charger'],
+    ['group', 'for members only'],
+    ['fleet', 'Fleet drivers start it with their fleet card'],
+  ] as const)('a %s charger is closed to the public: no payment form, no free start', async (mode, words) => {
+    world.charger.accessMode = mode;
+    world.charger.paid = mode !== 'fleet';
+    const res = await request('GET', '/c/CP-1');
+    expect(res.body).toContain('Not open to the public');
+    expect(res.body).toContain(words);
+    expect(res.body).not.toContain('Free to use, plug in');
+    expect(res.body).not.toContain('We hold');
+    expect(res.body).not.toContain('/v3/');
+  });
+
+  it('a paid fleet charger takes card payers like a public one', async () => {
+    world.charger.accessMode = 'fleet';
+    const res = await request('GET', '/c/CP-1');
+    expect(res.body).toContain('We hold');
+  });
+
   it('shows the operator branding and serves its colour with readable text', async () => {
     world.operator.branding = { primaryColour: '#FFD400', supportEmail: 'help@crown.example' };
     const res = await request('GET', '/c/CP-1');

@@ -313,6 +313,24 @@ describe('Authorize', () => {
     expect(await auth('STRANGER')).toBe('Accepted');
   });
 
+  it('private: household tags too; a payment-session tag is nobody there', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'private', paid: true }));
+    m.store.putIdTag(anIdTag({ idTag: 'KID', kind: 'household' }));
+    m.store.putIdTag(anIdTag({ idTag: 'PAY-2', kind: 'driver' }));
+    expect(await auth('KID')).toBe('Accepted');
+    expect(await auth('PAY-2')).toBe('Invalid');
+  });
+
+  it('group paid: members only when the operator bills members; a household tag is a stranger', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'group', groupIds: ['g1'], paid: true }));
+    m.store.putIdTag(anIdTag({ idTag: 'M1', kind: 'member', groupId: 'g1' }));
+    m.store.putIdTag(anIdTag({ idTag: 'KID', kind: 'household' }));
+    expect(await auth('M1')).toBe('Invalid');
+    m.store.putOperator(anOperator({ billMembers: true }));
+    expect(await auth('M1')).toBe('Accepted');
+    expect(await auth('KID')).toBe('Invalid');
+  });
+
   it('public free: anyone', async () => {
     expect(await auth('ANYONE')).toBe('Accepted');
   });
@@ -360,6 +378,54 @@ describe('StartTransaction / StopTransaction / MeterValues', () => {
       expect.any(String),
       'PropertyConstraintViolation',
     ]);
+  });
+
+  it('records a fleet card session as billed to the fleet, and a member session to the member', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'public', paid: true, connectorCount: 2 }));
+    m.store.putOperator(anOperator({ billMembers: true }));
+    m.store.putIdTag(anIdTag({ idTag: 'FLEET-7', kind: 'fleet', groupId: 'vans' }));
+    m.store.putIdTag(anIdTag({ idTag: 'FLAT-4', kind: 'member', groupId: 'residents' }));
+    await cp.ok('StartTransaction', { ...start, idTag: 'FLEET-7' });
+    await cp.ok('StartTransaction', { ...start, connectorId: 2, idTag: 'FLAT-4' });
+    expect((await m.deps.transactions.get(CHARGER_ID, 1))?.billedTo).toEqual({
+      party: 'fleet',
+      idTag: 'FLEET-7',
+      groupId: 'vans',
+    });
+    expect((await m.deps.transactions.get(CHARGER_ID, 2))?.billedTo).toEqual({
+      party: 'member',
+      idTag: 'FLAT-4',
+      groupId: 'residents',
+    });
+  });
+
+  it('prices with the group tariff only when the access rules admit the tag as a member', async () => {
+    m.store.putCharger(aCharger({ accessMode: 'group', groupIds: ['g1'], paid: true, tariffId: 'tariff-1' }));
+    m.store.putGroup({ operatorId: OPERATOR_ID, groupId: 'g1', name: 'Flats', tariffId: 'residents' });
+    m.store.putTariff(OPERATOR_ID, 'residents', { tariffId: 'residents', energyPerKwh: 20 });
+    m.store.putIdTag(anIdTag({ idTag: 'M1', kind: 'member', groupId: 'g1' }));
+    // Refused (the operator does not bill members): the start is stored, at the charger's price.
+    await cp.ok('StartTransaction', { ...start, idTag: 'M1' });
+    expect(await m.deps.transactions.get(CHARGER_ID, 1)).toMatchObject({
+      flags: ['id-tag-not-accepted'],
+      tariffSnapshot: { tariffId: 'tariff-1' },
+    });
+    m.store.putOperator(anOperator({ billMembers: true }));
+    await cp.ok('StartTransaction', { ...start, connectorId: 2, idTag: 'M1' });
+    expect(await m.deps.transactions.get(CHARGER_ID, 2)).toMatchObject({
+      flags: [],
+      tariffSnapshot: { tariffId: 'residents' },
+      billedTo: { party: 'member', idTag: 'M1', groupId: 'g1' },
+    });
+  });
+
+  it('bills nobody for a free session or a refused tag', async () => {
+    await cp.ok('StartTransaction', start);
+    expect((await m.deps.transactions.get(CHARGER_ID, 1))?.billedTo).toBeUndefined();
+    m.store.putCharger(aCharger({ accessMode: 'group' }));
+    await cp.ok('StartTransaction', { ...start, connectorId: 2 });
+    expect(await m.deps.transactions.get(CHARGER_ID, 2)).toMatchObject({ flags: ['id-tag-not-accepted'] });
+    expect((await m.deps.transactions.get(CHARGER_ID, 2))?.billedTo).toBeUndefined();
   });
 
   it('stores a transaction started with a refused tag, flagged', async () => {

@@ -59,6 +59,18 @@ describe('beginning a paid session', () => {
       'PAY_CHARGER_NOT_PAYABLE',
     ],
     [
+      'a paid home charger (home chargers take no payment)',
+      { chargerId: 'CP-1', connectorId: 1 },
+      { charger: { accessMode: 'private' as const } },
+      'PAY_CHARGER_NOT_PAYABLE',
+    ],
+    [
+      'a paid closed-group charger (members only)',
+      { chargerId: 'CP-1', connectorId: 1 },
+      { charger: { accessMode: 'group' as const, groupIds: ['flats'] } },
+      'PAY_CHARGER_NOT_PAYABLE',
+    ],
+    [
       'a pending charger',
       { chargerId: 'CP-1', connectorId: 1 },
       { charger: { registration: 'pending' as const } },

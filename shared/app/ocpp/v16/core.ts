@@ -29,7 +29,7 @@ import type {
 } from '../../../ocpp/v16/types.js';
 import type { BootInfo } from '../../../ports/charger-registry.js';
 import type { StartRecord, StopInfo, TransactionRecord } from '../../../ports/transactions.js';
-import { authorizeIdTag } from '../authorize-id-tag.js';
+import { authorizeIdTag, authorizeIdTagAccess } from '../authorize-id-tag.js';
 import type { CallContext, OcppDeps } from '../deps.js';
 import { endSupersededTransaction, replaceSupersededStop } from './superseded-start.js';
 
@@ -191,7 +191,12 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     deps.chargers.get(chargerId),
   ]);
   requireConnector(req.connectorId, 1, charger);
-  const idTagInfo = await authorizeIdTag(deps, { chargerId, operatorId, idTag: req.idTag, charger });
+  const { idTagInfo, billedTo, access } = await authorizeIdTagAccess(deps, {
+    chargerId,
+    operatorId,
+    idTag: req.idTag,
+    charger,
+  });
   if (existing && sameStart(existing, req)) {
     deps.log.info('StartTransaction replayed; answering with its transaction id', {
       chargerId,
@@ -213,7 +218,9 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
     operatorId,
     chargerId,
     siteId: charger?.siteId,
-    idTag: req.idTag,
+    // The access rules decide whether the tag's group price applies (members, fleet cards); the
+    // tag of a refused start or an owner tracking cost gets the charger's or site's price.
+    idTag: access?.tariff === 'group' ? req.idTag : undefined,
   });
   const now = isoFromMillis(deps.clock.now());
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
@@ -231,6 +238,7 @@ export const startTransaction: Handler<StartTransactionReq, StartTransactionConf
       ...(req.reservationId !== undefined ? { reservationId: req.reservationId } : {}),
       startMessageId: ctx.messageId,
       ...(tariffSnapshot !== undefined ? { tariffSnapshot } : {}),
+      ...(billedTo !== undefined ? { billedTo } : {}),
       status: 'active',
       flags: idTagInfo.status === 'Accepted' ? [] : ['id-tag-not-accepted'],
       createdAt: now,
