@@ -5,16 +5,20 @@
  * one that listens to events on connected accounts.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+// zod/mini: see config.ts.
+import * as z from 'zod/mini';
 import { config } from './config.js';
 
 const stripeSecretSchema = z.object({
-  secretKey: z.string().startsWith('sk_', 'secretKey must be a Stripe secret key (sk_…)'),
-  webhookSecret: z.string().startsWith('whsec_', 'webhookSecret must be a webhook signing secret (whsec_…)'),
-  connectWebhookSecret: z
+  secretKey: z.string().check(z.startsWith('sk_', 'secretKey must be a Stripe secret key (sk_…)')),
+  webhookSecret: z
     .string()
-    .startsWith('whsec_', 'connectWebhookSecret must be a webhook signing secret (whsec_…)')
-    .optional(),
+    .check(z.startsWith('whsec_', 'webhookSecret must be a webhook signing secret (whsec_…)')),
+  connectWebhookSecret: z.optional(
+    z
+      .string()
+      .check(z.startsWith('whsec_', 'connectWebhookSecret must be a webhook signing secret (whsec_…)')),
+  ),
 });
 
 export type StripeKeys = z.infer<typeof stripeSecretSchema>;
