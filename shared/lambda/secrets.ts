@@ -4,7 +4,6 @@
  * key is picked up without a redeploy. `connectWebhookSecret` signs the second webhook endpoint, the
  * one that listens to events on connected accounts.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 // zod/mini: see config.ts.
 import * as z from 'zod/mini';
 import { config } from './config.js';
@@ -20,6 +19,12 @@ const stripeSecretSchema = z.object({
       .check(z.startsWith('whsec_', 'connectWebhookSecret must be a webhook signing secret (whsec_…)')),
   ),
 });
+
+/**
+ * The Secrets Manager client, loaded when a secret is first read (once per container in AWS, never
+ * locally), so it is not part of every function's init.
+ */
+const loadSecrets = () => import('@aws-lambda-powertools/parameters/secrets');
 
 export type StripeKeys = z.infer<typeof stripeSecretSchema>;
 
@@ -37,6 +42,7 @@ export async function stripeKeys(): Promise<StripeKeys> {
       'Stripe keys are not configured: set STRIPE_SECRET_ARN (AWS) or STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET',
     );
   }
+  const { getSecret } = await loadSecrets();
   const raw = await getSecret(c.STRIPE_SECRET_ARN, { transform: 'json', maxAge: 300 });
   const parsed = stripeSecretSchema.safeParse(raw);
   if (!parsed.success) {
@@ -57,6 +63,7 @@ export async function sessionTokenSecret(): Promise<string> {
     );
   }
   // A rotation would break links already emailed, so the value is read once per container.
+  const { getSecret } = await loadSecrets();
   const value = await getSecret(c.SESSION_TOKEN_SECRET_ARN, { maxAge: 24 * 3600 });
   if (typeof value !== 'string' || value.length < 32) {
     throw new Error(

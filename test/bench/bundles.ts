@@ -37,6 +37,25 @@ export function bundledInputs(bundle: BuiltBundle): string[] {
   return output ? Object.keys(output.inputs) : [];
 }
 
+/**
+ * The inputs a bundle evaluates when it is imported: those reached from the entry through static
+ * imports. A module behind `import()` is in the bundle but runs only when first used.
+ */
+export function staticInputs(bundle: BuiltBundle): Set<string> {
+  const inputs = bundle.metafile.inputs;
+  const entry = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint !== undefined)?.entryPoint;
+  const reached = new Set<string>(entry ? [entry] : []);
+  const queue = [...reached];
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+    for (const edge of inputs[path]?.imports ?? []) {
+      if (edge.kind === 'dynamic-import' || edge.external || reached.has(edge.path)) continue;
+      reached.add(edge.path);
+      queue.push(edge.path);
+    }
+  }
+  return reached;
+}
+
 /** Bytes per npm package (`zod`, `@aws-sdk/client-dynamodb`) or `(project)` for our own sources. */
 export function bytesByPackage(bundle: BuiltBundle): Map<string, number> {
   const output = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint !== undefined);
