@@ -8,17 +8,23 @@
  * interleaved (every function once per round) so a burst of load on a shared machine hits all of
  * them alike; the figure is the median over rounds. Target: every function ≤ 1.5× the floor.
  *
- *   npm run bench:cold -- [rounds=9]
+ *   npm run bench:cold -- [rounds=9] [--without-source-maps]
+ *
+ * The functions run with NODE_OPTIONS=--enable-source-maps, and so does the bench; the flag shows what
+ * that costs at init (Node reads the map of each module it loads).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PLATFORM_NODE_OPTIONS } from '../../lib/constructs/platform-function.js';
 import { type BuiltBundle, buildBundles, FLOOR_NAME } from './bundles.js';
 
 const TARGET_RATIO = 1.5;
-const rounds = Number(process.argv[2] ?? 9);
+const args = process.argv.slice(2);
+const sourceMaps = !args.includes('--without-source-maps');
+const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 9);
 
 // What the child runs: the import alone, timed from inside the process so node's own start-up
 // (the same for every bundle) is not counted.
@@ -32,6 +38,8 @@ process.stdout.write(String(performance.now() - started));
 // first use, not at import, but a bundle that started reading it at import should still load).
 const LAMBDA_ENV = {
   PATH: process.env.PATH ?? '',
+  // As in Lambda: with source maps on, Node reads each bundle's map when it loads the bundle.
+  NODE_OPTIONS: sourceMaps ? PLATFORM_NODE_OPTIONS : '',
   AWS_REGION: 'eu-west-2',
   AWS_LAMBDA_FUNCTION_NAME: 'bench-cold',
   TABLE_NAME: 'bench-cold',
@@ -70,7 +78,9 @@ try {
   }
   const floorMs = median(samples.get(FLOOR_NAME) ?? []);
   const load = loadavg().map((l) => l.toFixed(2));
-  console.log(`cold start: median of ${rounds} fresh processes per bundle; load average ${load.join(' ')}`);
+  console.log(
+    `cold start: median of ${rounds} fresh processes per bundle${sourceMaps ? '' : ', source maps off'}; load average ${load.join(' ')}`,
+  );
   console.log(
     `${'function'.padEnd(26)}${'bundle KB'.padStart(10)}${'init ms'.padStart(10)}${'× floor'.padStart(9)}`,
   );
