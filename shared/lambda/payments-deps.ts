@@ -33,8 +33,8 @@ function stripeClient(c: Config): () => Promise<Stripe> {
   return async () => {
     const { secretKey } = await stripeKeys();
     if (cached?.secretKey !== secretKey) {
-      // Loaded on first use: the sweeper and the payments stream reach Stripe on some runs only,
-      // and the SDK is a large part of their init otherwise (npm run bench:cold).
+      // Evaluated on first use: the sweeper and the payments stream reach Stripe on some runs only.
+      // It still ships in the bundle (esbuild inlines it), so only its evaluation leaves the init.
       const { createStripeClient } = await import('../adapters/stripe/client.js');
       cached = { secretKey, client: createStripeClient({ secretKey, apiUrl: c.STRIPE_API_URL }) };
     }
@@ -43,8 +43,8 @@ function stripeClient(c: Config): () => Promise<Stripe> {
 }
 
 /**
- * SES, loaded on the first send: only the payments stream sends receipts (lib/handlers.ts), so the
- * webhook, the sweeper and the HTTP API never load the SES client at all.
+ * SES, evaluated on the first send: only the payments stream sends receipts (lib/handlers.ts), so
+ * the webhook, the sweeper and the HTTP API never build the SES client.
  */
 function sesMailer(c: Config): Mailer {
   let mailer: Promise<Mailer> | undefined;
@@ -70,8 +70,7 @@ function catalogOver(t: TableContext, views: DynamoOperatorViews): PaymentCatalo
     operator: (operatorId) => operators.get(operatorId),
     site: (operatorId, siteId) => views.site(operatorId, siteId),
     async publicTariff(charger) {
-      // Only the driver's start page asks for a tariff here; the tariff schema (zod) loads then,
-      // not at every payments function's init.
+      // Only the driver's start page asks for a tariff here: the tariff module is evaluated then.
       const { publicTariff, safeParseTariff } = await import('../domain/tariff.js');
       const site = charger.siteId ? await views.site(charger.operatorId, charger.siteId) : undefined;
       const choice = publicTariff({ charger: charger.tariffId, site: site?.tariffId });

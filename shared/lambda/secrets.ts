@@ -21,8 +21,8 @@ const stripeSecretSchema = z.object({
 });
 
 /**
- * The Secrets Manager client, loaded when a secret is first read (once per container in AWS, never
- * locally), so it is not part of every function's init.
+ * The Secrets Manager client, evaluated when a secret is first read (once per container in AWS,
+ * never locally) rather than at every function's init.
  */
 const loadSecrets = () => import('@aws-lambda-powertools/parameters/secrets');
 

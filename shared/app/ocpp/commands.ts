@@ -126,8 +126,8 @@ export async function sendCommand<A extends CommandAction>(
 }
 
 /**
- * The OCPP schemas (Ajv), loaded when a command is first sent or answered: the functions that
- * only stop a session now and then (pricing, payments) do not compile them at every cold start.
+ * The OCPP schemas (Ajv), evaluated when a command is first sent or answered: the functions that
+ * only stop a session now and then (pricing, payments) do not set up Ajv at every cold start.
  */
 const loadValidation = () => import('../../ocpp/validation.js');
 
