@@ -4,9 +4,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { logger } from '../../shared/lambda/logger.js';
-import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
-import { createAuthorizerHandler } from '../../shared/lambda/ocpp-handlers.js';
+import { linkDeps } from '../../shared/lambda/ocpp-link-deps.js';
+import { createAuthorizerHandler } from '../../shared/lambda/ocpp-link-handlers.js';
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
   .use(injectLambdaContext(logger))
-  .handler(createAuthorizerHandler(ocppDeps));
+  .handler(createAuthorizerHandler(linkDeps));

@@ -3,9 +3,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { logger } from '../../shared/lambda/logger.js';
-import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
-import { createCallSweeperHandler } from '../../shared/lambda/ocpp-handlers.js';
+import { linkDeps } from '../../shared/lambda/ocpp-link-deps.js';
+import { createCallSweeperHandler } from '../../shared/lambda/ocpp-link-handlers.js';
 
 export const handler = middy<unknown, { timedOut: number; chargers: number }>()
   .use(injectLambdaContext(logger))
-  .handler(createCallSweeperHandler(ocppDeps));
+  .handler(createCallSweeperHandler(linkDeps));

@@ -4,9 +4,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/adapters/apigw/websocket-events.js';
 import { logger } from '../../shared/lambda/logger.js';
-import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
-import { createDisconnectHandler } from '../../shared/lambda/ocpp-handlers.js';
+import { linkDeps } from '../../shared/lambda/ocpp-link-deps.js';
+import { createDisconnectHandler } from '../../shared/lambda/ocpp-link-handlers.js';
 
 export const handler = middy<WebSocketEvent, WebSocketResult>()
   .use(injectLambdaContext(logger))
-  .handler(createDisconnectHandler(ocppDeps));
+  .handler(createDisconnectHandler(linkDeps));

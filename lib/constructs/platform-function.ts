@@ -18,6 +18,9 @@ export const ESM_REQUIRE_BANNER =
 
 export const PLATFORM_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
+/** Node options of every function; npm run bench:cold loads the bundles with the same. */
+export const PLATFORM_NODE_OPTIONS = '--enable-source-maps';
+
 export interface PlatformFunctionProps {
   /** Absolute path of the entry file; it exports `handler`. */
   readonly entry: string;
@@ -66,7 +69,7 @@ export class PlatformFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...props.environment, NODE_OPTIONS: PLATFORM_NODE_OPTIONS },
       bundling: {
         format: OutputFormat.ESM,
         banner: ESM_REQUIRE_BANNER,

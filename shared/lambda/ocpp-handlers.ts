@@ -2,126 +2,28 @@
  * The OCPP Lambda handlers' bodies, at the edge: the adapter parses the API Gateway WebSocket event
  * (websocket-events.ts), the body calls one use case and shapes the API Gateway result.
  * functions/ocpp/*.ts wrap these with middy and the container's deps; tests and benchmarks build
- * them over any deps.
+ * them over any deps. This file has $default; the link functions' bodies are in ocpp-link-handlers.ts.
  */
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import {
-  header,
   readAuthorizerContext,
   type WebSocketEvent,
   type WebSocketRequestContext,
   type WebSocketResult,
 } from '../adapters/apigw/websocket-events.js';
-import { type CommandDeps, sweepCalls } from '../app/ocpp/commands.js';
-import {
-  type AuthDeps,
-  authenticateCharger,
-  closeConnection,
-  openConnection,
-} from '../app/ocpp/connection.js';
 import type { ChargerSession, OcppDeps } from '../app/ocpp/deps.js';
 import { handleMessage } from '../app/ocpp/handle-message.js';
 import { wireErrorCode } from '../ocpp/errors.js';
 import { encodeCallError, MessageType, parseFrame } from '../ocpp/frames.js';
 
+// The link functions' handlers live apart (see there); tests and the local runtime still find them here.
+export {
+  createAuthorizerHandler,
+  createCallSweeperHandler,
+  createConnectHandler,
+  createDisconnectHandler,
+} from './ocpp-link-handlers.js';
+
 type GetDeps<D> = () => D;
-
-const policy = (
-  effect: 'Allow' | 'Deny',
-  principalId: string,
-  resource: string,
-): APIGatewayAuthorizerResult => ({
-  principalId,
-  policyDocument: {
-    Version: '2012-10-17',
-    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
-  },
-});
-
-/**
- * $connect REQUEST authorizer. Missing credentials: throws `Unauthorized` (API Gateway answers
- * 401); wrong ones or an unknown charger: Deny (403); else Allow with the charger's context.
- */
-export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>) {
-  return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-    const deps = getDeps();
-    const chargerId = event.queryStringParameters?.chargerId ?? undefined;
-    const decision = await authenticateCharger(deps, {
-      chargerId,
-      authorization: header(event.headers, 'authorization'),
-      subprotocols: header(event.headers, 'sec-websocket-protocol'),
-      // Typed as always present, but absent from hand-built events (tests); then only the id counts.
-      sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
-    });
-    if (decision.kind === 'unauthorized') {
-      deps.log.info('charger connection without credentials', { chargerId });
-      throw new Error('Unauthorized');
-    }
-    if (decision.kind === 'deny') {
-      deps.log.warn('charger connection refused', { chargerId, reason: decision.reason });
-      return policy('Deny', chargerId ?? 'unknown', event.methodArn);
-    }
-    return {
-      ...policy('Allow', decision.chargerId, event.methodArn),
-      context: {
-        chargerId: decision.chargerId,
-        operatorId: decision.operatorId,
-        registration: decision.registration,
-        ...(decision.protocol ? { protocol: decision.protocol } : {}),
-      },
-    };
-  };
-}
-
-/** $connect: refuses chargers that offer no subprotocol we speak; records the connection. */
-export function createConnectHandler(getDeps: GetDeps<CommandDeps>) {
-  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
-    const deps = getDeps();
-    const rc = event.requestContext;
-    const auth = readAuthorizerContext(rc);
-    if (!auth) {
-      deps.log.error('$connect without the authorizer context; is the authorizer configured?', {
-        connectionId: rc.connectionId,
-      });
-      return { statusCode: 403, body: 'Forbidden' };
-    }
-    const decision = await openConnection(deps, {
-      connectionId: rc.connectionId,
-      chargerId: auth.chargerId,
-      operatorId: auth.operatorId,
-      connectedAt: rc.connectedAt ?? rc.requestTimeEpoch ?? Date.now(),
-      domainName: rc.domainName,
-      stage: rc.stage,
-      subprotocols: header(event.headers, 'sec-websocket-protocol'),
-    });
-    if (decision.kind === 'refused') {
-      deps.log.warn('charger connection refused', { chargerId: auth.chargerId, reason: decision.reason });
-      return { statusCode: 400, body: 'No supported OCPP subprotocol (we speak ocpp1.6)' };
-    }
-    return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': decision.protocol } };
-  };
-}
-
-/**
- * $disconnect (best effort): forgets the connection unless a newer one replaced it, and fails the
- * call outstanding on it.
- */
-export function createDisconnectHandler(getDeps: GetDeps<CommandDeps>) {
-  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
-    const deps = getDeps();
-    const rc = event.requestContext;
-    try {
-      const outcome = await closeConnection(deps, {
-        chargerId: readAuthorizerContext(rc)?.chargerId,
-        connectionId: rc.connectionId,
-      });
-      deps.log.info('charger disconnected', { connectionId: rc.connectionId, outcome });
-    } catch (err) {
-      deps.log.error('could not record a disconnect', { connectionId: rc.connectionId, error: String(err) });
-    }
-    return { statusCode: 200 };
-  };
-}
 
 async function resolveSession(
   deps: OcppDeps,
@@ -197,15 +99,5 @@ function refuseUnknownConnection(body: string): WebSocketResult {
   return {
     statusCode: 200,
     body: encodeCallError(id, wireErrorCode('ocpp1.6', 'SecurityError'), 'unknown connection; reconnect'),
-  };
-}
-
-/** Scheduled every minute: times out overdue platform → charger calls and sends queued ones. */
-export function createCallSweeperHandler(getDeps: GetDeps<OcppDeps>) {
-  return async (): Promise<{ timedOut: number; chargers: number }> => {
-    const deps = getDeps();
-    const outcome = await sweepCalls(deps);
-    if (outcome.timedOut > 0) deps.log.info('call sweep', outcome);
-    return outcome;
   };
 }

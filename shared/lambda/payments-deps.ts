@@ -14,20 +14,17 @@ import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
 import { DynamoSessionTransactions } from '../adapters/dynamodb/session-transactions.js';
 import { DynamoStripeEventStore } from '../adapters/dynamodb/stripe-events.js';
 import type { TableContext } from '../adapters/dynamodb/support.js';
-import { createSesClient } from '../adapters/ses/client.js';
-import { createSesMailer } from '../adapters/ses/mailer.js';
-import { createStripeClient } from '../adapters/stripe/client.js';
 import { StripePaymentGateway } from '../adapters/stripe/payment-gateway.js';
 import { ocppSessionCharger } from '../app/ocpp/session-charger-port.js';
 import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
 import type { RecordStripeEventDeps } from '../app/payments/record-stripe-event.js';
 import { sessionTokens } from '../app/payments/tokens.js';
-import { publicTariff, safeParseTariff } from '../domain/tariff.js';
 import { systemClock } from '../ports/clock.js';
+import type { Mailer } from '../ports/mailer.js';
 import { receiptComposer } from '../web/receipts/composer.js';
 import { type Config, perConfig } from './config.js';
 import { childLogger } from './logger.js';
-import { ocppDeps, powertoolsLog, uuidIds } from './ocpp-deps.js';
+import { linkDeps, powertoolsLog, uuidIds } from './ocpp-link-deps.js';
 import { sessionTokenSecret, stripeKeys } from './secrets.js';
 
 /** The Stripe client over the current secret key; a rotated key (new value) gets a new client. */
@@ -36,9 +33,32 @@ function stripeClient(c: Config): () => Promise<Stripe> {
   return async () => {
     const { secretKey } = await stripeKeys();
     if (cached?.secretKey !== secretKey) {
+      // Evaluated on first use: the sweeper and the payments stream reach Stripe on some runs only.
+      // It still ships in the bundle (esbuild inlines it), so only its evaluation leaves the init.
+      const { createStripeClient } = await import('../adapters/stripe/client.js');
       cached = { secretKey, client: createStripeClient({ secretKey, apiUrl: c.STRIPE_API_URL }) };
     }
     return cached.client;
+  };
+}
+
+/**
+ * SES, evaluated on the first send: only the payments stream sends receipts (lib/handlers.ts), so
+ * the webhook, the sweeper and the HTTP API never build the SES client.
+ */
+function sesMailer(c: Config): Mailer {
+  let mailer: Promise<Mailer> | undefined;
+  return {
+    async send(email) {
+      mailer ??= Promise.all([import('../adapters/ses/client.js'), import('../adapters/ses/mailer.js')]).then(
+        ([client, ses]) =>
+          ses.createSesMailer({
+            client: client.createSesClient({ region: c.AWS_REGION, endpoint: c.SES_ENDPOINT }),
+            defaultFrom: c.SENDER_EMAIL,
+          }),
+      );
+      return (await mailer).send(email);
+    },
   };
 }
 
@@ -50,6 +70,8 @@ function catalogOver(t: TableContext, views: DynamoOperatorViews): PaymentCatalo
     operator: (operatorId) => operators.get(operatorId),
     site: (operatorId, siteId) => views.site(operatorId, siteId),
     async publicTariff(charger) {
+      // Only the driver's start page asks for a tariff here: the tariff module is evaluated then.
+      const { publicTariff, safeParseTariff } = await import('../domain/tariff.js');
       const site = charger.siteId ? await views.site(charger.operatorId, charger.siteId) : undefined;
       const choice = publicTariff({ charger: charger.tariffId, site: site?.tariffId });
       const stored = choice ? await views.tariff(charger.operatorId, choice.tariffId) : undefined;
@@ -82,14 +104,11 @@ export const paymentsDeps: () => PaymentsDeps | undefined = perConfig((c) => {
     idTags: new DynamoOperatorCatalog(doc, c.TABLE_NAME),
     sessions: new DynamoPaymentSessions(t),
     payments: new StripePaymentGateway(stripeClient(c), c.STRIPE_PUBLISHABLE_KEY),
-    charger: ocppSessionCharger(ocppDeps()),
+    charger: ocppSessionCharger(linkDeps()),
     transactions: new DynamoSessionTransactions(t),
     outbox: new DynamoReceiptOutbox(t),
     tokens: sessionTokens(sessionTokenSecret),
-    mailer: createSesMailer({
-      client: createSesClient({ region: c.AWS_REGION, endpoint: c.SES_ENDPOINT }),
-      defaultFrom: c.SENDER_EMAIL,
-    }),
+    mailer: sesMailer(c),
     receipts: receiptComposer,
   };
 });

@@ -14,7 +14,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { perConfig } from './config.js';
 import { childLogger } from './logger.js';
-import { createOcppDeps, powertoolsLog } from './ocpp-deps.js';
+import { createLinkDeps, powertoolsLog } from './ocpp-link-deps.js';
 
 export interface PricingDepsSettings {
   tableName: string;
@@ -35,7 +35,8 @@ export function createPricingDeps(s: PricingDepsSettings): PricingDeps {
   const doc = s.doc ?? createDocumentClient({ region: s.region, endpoint: s.dynamoEndpoint });
   const clock = s.clock ?? systemClock;
   const log = s.log ?? powertoolsLog(childLogger('pricing'));
-  const ocpp = createOcppDeps({
+  // RemoteStopTransaction needs only the call queue's deps, not the tariffs or the transactions.
+  const ocpp = createLinkDeps({
     tableName: s.tableName,
     region: s.region,
     dynamoEndpoint: s.dynamoEndpoint,

@@ -4,18 +4,27 @@
  * key is picked up without a redeploy. `connectWebhookSecret` signs the second webhook endpoint, the
  * one that listens to events on connected accounts.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+// zod/mini: see config.ts.
+import * as z from 'zod/mini';
 import { config } from './config.js';
 
 const stripeSecretSchema = z.object({
-  secretKey: z.string().startsWith('sk_', 'secretKey must be a Stripe secret key (sk_…)'),
-  webhookSecret: z.string().startsWith('whsec_', 'webhookSecret must be a webhook signing secret (whsec_…)'),
-  connectWebhookSecret: z
+  secretKey: z.string().check(z.startsWith('sk_', 'secretKey must be a Stripe secret key (sk_…)')),
+  webhookSecret: z
     .string()
-    .startsWith('whsec_', 'connectWebhookSecret must be a webhook signing secret (whsec_…)')
-    .optional(),
+    .check(z.startsWith('whsec_', 'webhookSecret must be a webhook signing secret (whsec_…)')),
+  connectWebhookSecret: z.optional(
+    z
+      .string()
+      .check(z.startsWith('whsec_', 'connectWebhookSecret must be a webhook signing secret (whsec_…)')),
+  ),
 });
+
+/**
+ * The Secrets Manager client, evaluated when a secret is first read (once per container in AWS,
+ * never locally) rather than at every function's init.
+ */
+const loadSecrets = () => import('@aws-lambda-powertools/parameters/secrets');
 
 export type StripeKeys = z.infer<typeof stripeSecretSchema>;
 
@@ -33,6 +42,7 @@ export async function stripeKeys(): Promise<StripeKeys> {
       'Stripe keys are not configured: set STRIPE_SECRET_ARN (AWS) or STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET',
     );
   }
+  const { getSecret } = await loadSecrets();
   const raw = await getSecret(c.STRIPE_SECRET_ARN, { transform: 'json', maxAge: 300 });
   const parsed = stripeSecretSchema.safeParse(raw);
   if (!parsed.success) {
@@ -53,6 +63,7 @@ export async function sessionTokenSecret(): Promise<string> {
     );
   }
   // A rotation would break links already emailed, so the value is read once per container.
+  const { getSecret } = await loadSecrets();
   const value = await getSecret(c.SESSION_TOKEN_SECRET_ARN, { maxAge: 24 * 3600 });
   if (typeof value !== 'string' || value.length < 32) {
     throw new Error(

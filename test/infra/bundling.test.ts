@@ -1,14 +1,17 @@
 /**
- * The one test that really runs esbuild (the others skip bundling): every handler bundles into an
- * ESM file with the createRequire banner, its source map, and a `handler` export.
+ * The tests that really run esbuild (the others skip bundling): every handler bundles into an
+ * ESM file with the createRequire banner, its source map, and a `handler` export; and what each
+ * bundle loads at init, from esbuild's metafile.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, type HandlerName } from '../../lib/handlers.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
+import { type BuiltBundle, buildBundles, bundledInputs, packageOf, staticInputs } from '../bench/bundles.js';
 import { logicalId, REQUIRED_CONTEXT } from './platform-fixture.js';
 
 describe('bundling (esbuild, local, no Docker)', () => {
@@ -37,4 +40,74 @@ describe('bundling (esbuild, local, no Docker)', () => {
       expect(source).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
     },
   );
+});
+
+/**
+ * What each function loads at a cold start (npm run bench:cold measures it): the bundles built as CDK
+ * builds them, read from esbuild's metafile. Most of an import's cost is compiling the bundle's text,
+ * so the cuts that count take code out of a bundle (the link functions lose the OCPP schemas with
+ * Ajv and the chained zod API). A module behind `import()` still ships and is still compiled, but
+ * runs only when first used: that is pinned too, so those modules stay off the init path.
+ */
+describe('bundle contents (esbuild metafile)', () => {
+  let bundles: Map<string, BuiltBundle>;
+  let outDir: string;
+  beforeAll(async () => {
+    outDir = mkdtempSync(join(tmpdir(), 'bundle-contents-'));
+    bundles = new Map((await buildBundles(outDir)).map((b) => [b.name, b]));
+  }, 120_000);
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  const bundle = (name: HandlerName): BuiltBundle => {
+    const found = bundles.get(name);
+    if (!found) throw new Error(`no bundle for ${name}`);
+    return found;
+  };
+  const packages = (paths: Iterable<string>): Set<string> => new Set([...paths].map(packageOf));
+  const ZOD_CLASSIC = /node_modules\/zod\/v4\/classic\//;
+
+  // The functions that look after a charger's link never validate a frame nor parse a tariff.
+  const LINK_FUNCTIONS: HandlerName[] = [
+    'ocppAuthorizer',
+    'ocppConnect',
+    'ocppDisconnect',
+    'ocppCallSweeper',
+  ];
+
+  it.each(LINK_FUNCTIONS)('%s ships neither the OCPP schemas (Ajv) nor the chained zod API', (name) => {
+    const inputs = bundledInputs(bundle(name));
+    expect(packages(inputs)).not.toContain('ajv');
+    expect(packages(inputs)).not.toContain('ocpp-rpc');
+    expect(inputs.filter((path) => ZOD_CLASSIC.test(path))).toEqual([]);
+  });
+
+  it.each(HANDLER_NAMES.filter((name) => name !== 'ocppMessage'))(
+    '%s loads the OCPP schemas only when it first sends or answers a command',
+    (name) => {
+      expect(packages(staticInputs(bundle(name)))).not.toContain('ocpp-rpc');
+      expect(packages(staticInputs(bundle(name)))).not.toContain('ajv');
+    },
+  );
+
+  it('$default validates every frame, so it loads the schemas at init', () => {
+    expect(packages(staticInputs(bundle('ocppMessage')))).toContain('ocpp-rpc');
+  });
+
+  it.each(HANDLER_NAMES.filter((name) => name !== 'stripeWebhook'))(
+    '%s loads the Stripe SDK and the SES client only on first use',
+    (name) => {
+      const loaded = packages(staticInputs(bundle(name)));
+      expect(loaded).not.toContain('stripe');
+      expect(loaded).not.toContain('@aws-sdk/client-sesv2');
+      expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+    },
+  );
+
+  it('the config schema is on zod/mini: no function loads the chained API only to read its environment', () => {
+    const floorOfZod = [...staticInputs(bundle('ocppAuthorizer'))].filter((path) =>
+      path.includes('node_modules/zod/'),
+    );
+    expect(floorOfZod.length).toBeGreaterThan(0);
+    expect(floorOfZod.filter((path) => ZOD_CLASSIC.test(path))).toEqual([]);
+  });
 });

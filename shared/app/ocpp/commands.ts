@@ -14,7 +14,6 @@ import { OcppError, wireErrorCode } from '../../ocpp/errors.js';
 import { type CallErrorFrame, type CallResultFrame, MessageType, type Payload } from '../../ocpp/frames.js';
 import { isoFromMillis } from '../../ocpp/time.js';
 import type { ChargingProfile, CommandAction, CommandMap } from '../../ocpp/v16/types.js';
-import { validatorFor } from '../../ocpp/validation.js';
 import type { CallFailure, CallOutcome, CallRef, OutboundCallRecord } from '../../ports/charger-calls.js';
 import { expireCall, isOpen, pumpCalls } from './call-queue.js';
 import { storableResult } from './command-replies.js';
@@ -104,6 +103,7 @@ export async function sendCommand<A extends CommandAction>(
     throw new OcppError('SecurityError', `charger ${input.chargerId} belongs to another operator`);
   }
   await requireAccepted(deps, input.chargerId, input.action);
+  const { validatorFor } = await loadValidation();
   const invalid = validatorFor(conn.protocol).checkRequest(input.action, input.payload);
   if (invalid) throw invalid;
   const now = deps.clock.now();
@@ -124,6 +124,12 @@ export async function sendCommand<A extends CommandAction>(
   await pumpCalls(deps, input.chargerId);
   return { callId: encodeCallId(call), messageId: call.messageId, chargerId: call.chargerId };
 }
+
+/**
+ * The OCPP schemas (Ajv), evaluated when a command is first sent or answered: the functions that
+ * only stop a session now and then (pricing, payments) do not set up Ajv at every cold start.
+ */
+const loadValidation = () => import('../../ocpp/validation.js');
 
 /**
  * A queued call's default wait for its turn, in answer timeouts. Chargers take one call at a time
@@ -240,6 +246,7 @@ export async function recordCallReply(
     return;
   }
   if (call) {
+    const { validatorFor } = await loadValidation();
     const completedAt = isoFromMillis(deps.clock.now());
     let outcome: CallOutcome;
     if (frame.type === MessageType.CALLRESULT) {

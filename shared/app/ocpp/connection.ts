@@ -15,7 +15,9 @@ import { isoFromMillis } from '../../ocpp/time.js';
 import { chooseSubprotocol, type OcppVersion } from '../../ocpp/versions.js';
 import type { ConnectionRecord } from '../../ports/connections.js';
 import { hashPassword, verifyPassword } from '../auth/password.js';
-import { type CommandDeps, failCallOfConnection, pumpCalls } from './commands.js';
+// From call-queue.js, not commands.js: the connection functions bundle without the OCPP schemas.
+import { failCallOfConnection, pumpCalls } from './call-queue.js';
+import type { CommandDeps } from './commands.js';
 import type { OcppDeps } from './deps.js';
 import { backoffUntilMs, LOGIN_BACKOFF } from './login-backoff.js';
 
