@@ -189,9 +189,8 @@ export const HANDLERS = {
     postsToChargers: true,
     // The webhook signing secret lives in the same secret as the API key.
     readsStripeSecret: true,
-    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments; operator
-    // sign-in sends its email codes and invitations itself (the user waits for them).
-    sendsEmail: true,
+    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments.
+    sendsEmail: false,
     readsTokenSecret: false,
   },
   streamRecompute: {
