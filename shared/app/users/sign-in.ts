@@ -59,6 +59,9 @@ export const userShapeOf = (user: UserRecord): UserOut => ({
   recoveryCodesLeft: user.recoveryCodeHashes.length,
 });
 
+/** What `POST /api/v1/auth/second-factor` answers (the session itself is in the cookie). */
+export const SignedInShape = z.strictObject({ user: UserShape, csrfToken: z.string() });
+
 export const ChallengeShape = z.strictObject({
   challenge: z.string(),
   methods: z.array(z.enum(['totp', 'recovery', 'email'])),
@@ -71,6 +74,13 @@ const unknownUserHash = () => {
   dummyHash ??= hashPassword('not a password anyone has');
   return dummyHash;
 };
+
+/** Whether an active user's password is this one; an invited user has none yet and never matches. */
+async function passwordMatches(user: UserRecord, password: string): Promise<boolean> {
+  if (user.status === 'active' && user.passwordHash) return verifyPassword(password, user.passwordHash);
+  await verifyPassword(password, await unknownUserHash());
+  return false;
+}
 
 export type BeginOutcome =
   | { outcome: 'challenge'; challenge: string; expiresAtMs: number }
@@ -92,11 +102,9 @@ export async function beginSignIn(
   if (retryAtMs > nowMs) return { outcome: 'slow-down', retryAtMs };
 
   const user = await deps.users.userByEmail(email);
-  const ok =
-    user?.status === 'active' && user.passwordHash
-      ? await verifyPassword(input.password, user.passwordHash)
-      : (await verifyPassword(input.password, await unknownUserHash())) && false;
-  if (!ok || !user) {
+  // An unknown email spends the same scrypt as a known one, so the time taken tells nothing.
+  if (!user) await verifyPassword(input.password, await unknownUserHash());
+  if (!user || !(await passwordMatches(user, input.password))) {
     await Promise.all(subjects.map((s) => deps.users.recordFailure(s, nowMs, SIGN_IN_LIMITS.windowMs)));
     return { outcome: 'wrong-credentials' };
   }
