@@ -6,3 +6,7 @@
 export const LOCAL_DYNAMODB_PORT = 8000;
 export const LOCAL_DYNAMODB_ENDPOINT = `http://127.0.0.1:${LOCAL_DYNAMODB_PORT}`;
 export const LOCAL_TABLE = 'ev-platform';
+/** The local platform's SES (aws-ses-v2-local), sender and HTTP server: where invitations go from and link to. */
+export const LOCAL_SES_ENDPOINT = 'http://127.0.0.1:8005';
+export const LOCAL_SENDER_EMAIL = 'receipts@ev-platform.local';
+export const LOCAL_CONSOLE_URL = 'http://127.0.0.1:8080';

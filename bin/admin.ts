@@ -12,6 +12,9 @@ import { ZodError } from 'zod';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.js';
 import { DynamoOperatorRegistry } from '../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../shared/adapters/dynamodb/operator-views.js';
+import { DynamoUserStore } from '../shared/adapters/dynamodb/users.js';
+import { createSesClient } from '../shared/adapters/ses/client.js';
+import { createSesMailer } from '../shared/adapters/ses/mailer.js';
 import {
   type ApiKeyDeps,
   CreateApiKeyBody,
@@ -24,15 +27,25 @@ import {
 } from '../shared/app/operators/api-keys.js';
 import { createOperator } from '../shared/app/operators/create-operator.js';
 import { systemClock } from '../shared/ports/clock.js';
-import { LOCAL_DYNAMODB_ENDPOINT as LOCAL_ENDPOINT, LOCAL_TABLE as LOCAL_TABLE_NAME } from './admin-local.js';
+import {
+  LOCAL_CONSOLE_URL,
+  LOCAL_DYNAMODB_ENDPOINT as LOCAL_ENDPOINT,
+  LOCAL_SENDER_EMAIL,
+  LOCAL_SES_ENDPOINT,
+  LOCAL_TABLE as LOCAL_TABLE_NAME,
+} from './admin-local.js';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
 Commands:
   create-operator --name NAME --email EMAIL --kind home|group|public|fleet
                   [--currency GBP] [--time-zone Europe/London] [--pre-auth-minor 3000]
-      Creates an operator and an API key for machine access. The email is recorded as the
-      operator's contact; its first user is NOT invited yet (operator sign-in is not built).
+      Creates an operator and an API key for machine access, and invites its first user (the
+      owner) at EMAIL: a link, good for 7 days, to set a password and an authenticator app.
+                  [--console-url URL] [--sender EMAIL] [--ses-endpoint URL]
+      Where the invitation links to and is sent from (defaults: the local platform's
+      ${LOCAL_CONSOLE_URL}, ${LOCAL_SENDER_EMAIL}, ses-local at ${LOCAL_SES_ENDPOINT}; for
+      a deployment give --console-url and --sender, and SES in --region is used).
   list-keys   --operator ID                       the operator's API keys (never the keys themselves)
   create-key  --operator ID --label LABEL         a new API key (shown once)
   rotate-key  --operator ID --key-id KEY_ID [--label LABEL] [--grace-seconds 86400]
@@ -91,6 +104,9 @@ function parseOptions(argv: string[]) {
       table: { type: 'string' },
       region: { type: 'string' },
       endpoint: { type: 'string' },
+      'console-url': { type: 'string' },
+      sender: { type: 'string' },
+      'ses-endpoint': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -129,6 +145,33 @@ function target(values: Values): { region: string; endpoint?: string; tableName:
   };
 }
 
+/**
+ * How the first user's invitation is sent: SES (ses-local by default, the region's SES for a
+ * deployment), from the sender, linking to the console. A deployment must name both: a link to
+ * 127.0.0.1 or an unverified sender would fail only later, in the owner's inbox.
+ */
+function invitationDeps(
+  values: Values,
+  where: ReturnType<typeof target>,
+  table: { doc: ReturnType<typeof createDocumentClient>; tableName: string },
+) {
+  const deployment = where.endpoint === undefined;
+  if (deployment && (!values['console-url'] || !values.sender))
+    throw new UsageError('a deployment needs --console-url and --sender for the invitation');
+  const consoleUrl = values['console-url'] ?? LOCAL_CONSOLE_URL;
+  if (!/^https?:\/\/\S+$/.test(consoleUrl))
+    throw new UsageError(`--console-url must be an http(s) URL, got "${consoleUrl}"`);
+  const sesEndpoint = values['ses-endpoint'] ?? (deployment ? undefined : LOCAL_SES_ENDPOINT);
+  const client = createSesClient({ region: where.region, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) });
+  return {
+    users: new DynamoUserStore(table),
+    mailer: createSesMailer({ client, defaultFrom: values.sender ?? LOCAL_SENDER_EMAIL }),
+    publicBaseUrl: consoleUrl,
+    /** Lets the process end (the client keeps its connections open otherwise). */
+    close: () => client.destroy(),
+  };
+}
+
 function progress(line: string): void {
   process.stderr.write(`[admin] ${line}\n`);
 }
@@ -157,18 +200,22 @@ async function run(command: Command, values: Values): Promise<unknown> {
     switch (command) {
       case 'create-operator': {
         const preAuthAmountMinor = wholeNumber(values, 'pre-auth-minor');
-        const created = await createOperator(deps, {
-          name: required(values, 'name'),
-          email: required(values, 'email'),
-          kind: required(values, 'kind') as never,
-          ...(values.currency ? { currency: values.currency } : {}),
-          ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
-          ...(preAuthAmountMinor !== undefined ? { preAuthAmountMinor } : {}),
-        });
+        const invitations = invitationDeps(values, where, table);
+        const created = await createOperator(
+          { ...deps, ...invitations },
+          {
+            name: required(values, 'name'),
+            email: required(values, 'email'),
+            kind: required(values, 'kind') as never,
+            ...(values.currency ? { currency: values.currency } : {}),
+            ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
+            ...(preAuthAmountMinor !== undefined ? { preAuthAmountMinor } : {}),
+          },
+        ).finally(invitations.close);
         progress(
           `created operator ${created.operatorId} (${created.operator.kind}) with API key ${created.apiKey.apiKey.keyId}`,
         );
-        progress(`not invited: ${created.firstUser.email} (${created.firstUser.reason})`);
+        progress(`invited ${created.firstUser.email}: the link works until ${created.firstUser.expiresAt}`);
         return {
           operatorId: created.operatorId,
           kind: created.operator.kind,

@@ -171,8 +171,9 @@ export const HANDLERS = {
     postsToChargers: true,
     // Creates and cancels Stripe PaymentIntents (pre-authorisation holds).
     readsStripeSecret: true,
-    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments.
-    sendsEmail: false,
+    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments; operator
+    // sign-in sends its email codes and invitations itself (the user waits for them).
+    sendsEmail: true,
     // Issues the Transaction URL token when a session begins and checks it on /t/{token}.
     readsTokenSecret: true,
   },

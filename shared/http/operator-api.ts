@@ -42,15 +42,22 @@ import {
   rotateApiKey,
 } from '../app/operators/api-keys.js';
 import { type SaveTariffDeps, saveTariff } from '../app/tariffs/save-tariff.js';
+import type { InvitationDeps } from '../app/users/invitations.js';
 import { conflict, notFound } from '../lambda/http-errors.js';
 import type { CommandAction } from '../ocpp/v16/types.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import { connectorQr, type QrFormat } from '../web/qr.js';
+import { authRoutes } from './auth-routes.js';
 import { authenticated, type OperatorRoute } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json, jsonBody, param } from './responses.js';
 
 /** What the operator API needs: read models, the use cases' stores, and the command path. */
-export interface OperatorApiDeps extends ManageChargersDeps, ManageCatalogDeps, SaveTariffDeps, ApiKeyDeps {
+export interface OperatorApiDeps
+  extends ManageChargersDeps,
+    ManageCatalogDeps,
+    SaveTariffDeps,
+    ApiKeyDeps,
+    InvitationDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -163,10 +170,10 @@ function commandResponse(result: CommandResult, callId: string): HttpResult {
 
 /**
  * The `/api/v1` routes over the deps the composition root gives (read per request: see perConfig),
- * each behind the API key check.
+ * each behind the caller check (API key or session), and sign-in's own routes (auth-routes.ts).
  */
 export function operatorRoutes(getDeps: () => OperatorApiDeps): Route<HttpEvent, HttpResult>[] {
-  return authenticated(getDeps, routesOf(getDeps));
+  return [...authRoutes(getDeps), ...authenticated(getDeps, routesOf(getDeps))];
 }
 
 function routesOf(getDeps: () => OperatorApiDeps): OperatorRoute[] {

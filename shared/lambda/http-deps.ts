@@ -9,14 +9,19 @@ import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
+import { DynamoUserStore } from '../adapters/dynamodb/users.js';
+import { createSesClient } from '../adapters/ses/client.js';
+import { createSesMailer } from '../adapters/ses/mailer.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
 import type { OperatorCatalog } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { Mailer } from '../ports/mailer.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffStore } from '../ports/tariffs.js';
+import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
 import { ocppDeps } from './ocpp-deps.js';
 import { paymentsDeps } from './payments-deps.js';
@@ -33,8 +38,12 @@ export interface HttpDeps {
   catalog: OperatorCatalog;
   clock: Clock;
   commands: CommandDeps;
-  /** Base of the start pages the connector QR codes point at. */
+  /** Base of the start pages the connector QR codes point at, and of invitation links. */
   publicBaseUrl: string;
+  /** Operator users, their sign-in and sessions (shared/app/users/). */
+  users: UserStore;
+  /** Sign-in codes and invitations (SES; ses-local on one machine). */
+  mailer: Mailer;
 }
 
 /** The container's deps (see perConfig). */
@@ -51,5 +60,10 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     payments: paymentsDeps(),
     stripeJsUrl: c.STRIPE_JS_URL,
     publicBaseUrl: c.PUBLIC_BASE_URL,
+    users: new DynamoUserStore({ doc: db, tableName: c.TABLE_NAME }),
+    mailer: createSesMailer({
+      client: createSesClient({ region: c.AWS_REGION, endpoint: c.SES_ENDPOINT }),
+      defaultFrom: c.SENDER_EMAIL,
+    }),
   };
 });

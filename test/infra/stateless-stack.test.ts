@@ -207,12 +207,13 @@ describe('stateless stack', () => {
       }
     });
 
-    it('gives the token secret to the driver pages and the payments consumer, and email to the payments consumer alone', () => {
+    it('gives the token secret to the driver pages and the payments consumer, and email to them too', () => {
       const declaring = (flag: 'readsTokenSecret' | 'sendsEmail') =>
         HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec)[flag]).sort();
       expect(declaring('readsTokenSecret')).toEqual(['httpApi', 'streamPayments']);
-      // Receipts are owed through the table and sent by one function (exactly once per receipt).
-      expect(declaring('sendsEmail')).toEqual(['streamPayments']);
+      // Receipts are owed through the table and sent by one function (exactly once per receipt); the
+      // HTTP API sends operator users' sign-in codes and invitations.
+      expect(declaring('sendsEmail')).toEqual(['httpApi', 'streamPayments']);
     });
 
     it('takes payments only with a publishable key: none in the environment by default, and never the Stripe.js URL', () => {

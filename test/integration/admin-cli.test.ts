@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { readInbox } from '../../local/ses-local.js';
 import {
   ApiKeyListShape,
   IssuedApiKeyShape,
@@ -26,6 +27,9 @@ interface CliResult {
 /** Runs `npm run admin -- <args>` (the same entry point) against the test platform's table. */
 async function admin(...args: string[]): Promise<CliResult> {
   const where = ['--endpoint', platform.endpoints.dynamoEndpoint, '--table', platform.tableName];
+  // The invitation create-operator sends goes through the test platform's ses-local and links to it.
+  if (args[0] === 'create-operator')
+    where.push('--ses-endpoint', platform.endpoints.sesUrl, '--console-url', platform.endpoints.httpUrl);
   try {
     const { stdout, stderr } = await run(
       process.execPath,
@@ -74,10 +78,13 @@ describe('npm run admin', () => {
       expect(out).toMatchObject({
         kind: 'group',
         apiKey: { status: 'active' },
-        firstUser: { email: 'landlord@riverside.example', invitation: 'not-sent' },
+        firstUser: { email: 'landlord@riverside.example', invitation: 'sent' },
       });
       IssuedApiKeyShape.parse({ apiKey: out.apiKey, key: out.key });
-      expect(created.stderr).toContain('not invited');
+      expect(created.stderr).toContain('invited landlord@riverside.example');
+      const inbox = await readInbox(platform.endpoints.sesUrl);
+      const invitation = inbox.find((m) => m.destination.to.includes('landlord@riverside.example'));
+      expect(invitation?.body.text).toContain(`${platform.endpoints.httpUrl}/console/accept?token=`);
       const operatorId: string = out.operatorId;
 
       const asA = api(out.key);

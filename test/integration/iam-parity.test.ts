@@ -156,7 +156,7 @@ describe('email and @connections, enforced on SES local and the gateway', () => 
     connections.destroy();
   });
 
-  it('lets only the payments consumer send email', async () => {
+  it('lets only the functions that declare it send email', async () => {
     const send = () =>
       ses.send(
         new SendEmailCommand({
@@ -165,11 +165,13 @@ describe('email and @connections, enforced on SES local and the gateway', () => 
           Content: { Simple: { Subject: { Data: 'iam parity' }, Body: { Text: { Data: 'parity' } } } },
         }),
       );
-    const err = await failure(as('httpApi', send));
+    const err = await failure(as('ocppAuthorizer', send));
     expect(err.name).toBe('AccessDeniedException');
     expect(err.message).toContain('ses:SendEmail');
     expect(HANDLERS.streamPayments.sendsEmail).toBe(true);
     await as('streamPayments', send);
+    // Operator sign-in: email codes and invitations.
+    await as('httpApi', send);
   });
 
   it('lets only functions that post to chargers reach @connections', async () => {

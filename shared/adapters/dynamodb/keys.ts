@@ -36,6 +36,12 @@
  * | receipt owed (outbox)      | RECEIPT#<sessionId>         | <kind>#<copy 2 digits>            |                                 |
  * | failed logins of a charger | LOGINFAIL#CP#<chargerId>    | LOGINFAIL                         |                                 |
  * | failed logins of an address| LOGINFAIL#IP#<sourceIp>     | LOGINFAIL                         |                                 |
+ * | operator user               | OP#<operatorId>             | USER#<userId>                     |                                 |
+ * | user email → user          | USEREMAIL#<email>           | USEREMAIL                         |                                 |
+ * | user session               | USERSESSION#<sha256(id)>    | USERSESSION                       |                                 |
+ * | sign-in challenge          | SIGNIN#<sha256(token)>      | SIGNIN                            |                                 |
+ * | user invitation            | INVITE#<sha256(token)>      | INVITE                            |                                 |
+ * | failed sign-ins            | SIGNINFAIL#<ACCT|IP|2FA>#<subject> | SIGNINFAIL                 |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -53,6 +59,10 @@
  * finds what is due with one `sk < <now + 1>` query per shard, never a scan. Outbox items are the
  * durable events other flows consume from the table stream (INSERT); they expire by TTL.
  * Failed-login records (shared/app/ocpp/login-backoff.ts) expire by TTL an hour after their latest failure.
+ * Operator users (shared/app/users/, adapters/dynamodb/users.ts) live in their operator's partition;
+ * the email lookup (normalised email), sessions, challenges and invitations are found by a value or
+ * the hash of a random token, and each names its operator. Sessions, challenges, invitations and
+ * failed sign-in counts expire by TTL; their readers also check the time, as TTL deletes late.
  * Id tags are case-insensitive (OCPP CiString20), so their keys hold the normal form.
  * An operator API key is two items written and revoked together (operator-registry.ts): the lookup
  * item, found by the hash of the key a request presents (one GetItem, no index), and the listing
@@ -202,6 +212,28 @@ export const keys = {
   loginFailures: (subject: { chargerId: string } | { sourceIp: string }): Key => ({
     pk: 'chargerId' in subject ? `LOGINFAIL#CP#${subject.chargerId}` : `LOGINFAIL#IP#${subject.sourceIp}`,
     sk: 'LOGINFAIL',
+  }),
+  user: (operatorId: string, userId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `USER#${userId}`,
+  }),
+  userEmail: (email: string): Key => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),
+  userSession: (sessionHash: string): Key => ({ pk: `USERSESSION#${sessionHash}`, sk: 'USERSESSION' }),
+  signInChallenge: (challengeHash: string): Key => ({ pk: `SIGNIN#${challengeHash}`, sk: 'SIGNIN' }),
+  invitation: (invitationHash: string): Key => ({ pk: `INVITE#${invitationHash}`, sk: 'INVITE' }),
+  signInFailures: (
+    subject:
+      | { account: string }
+      | { address: string }
+      | { secondFactorOf: { operatorId: string; userId: string } },
+  ): Key => ({
+    pk:
+      'account' in subject
+        ? `SIGNINFAIL#ACCT#${subject.account}`
+        : 'address' in subject
+          ? `SIGNINFAIL#IP#${subject.address}`
+          : `SIGNINFAIL#2FA#${subject.secondFactorOf.operatorId}#${subject.secondFactorOf.userId}`,
+    sk: 'SIGNINFAIL',
   }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,

@@ -1,14 +1,17 @@
 /**
  * Platform admin: a new operator with an API key for machine access (bin/admin.ts create-operator).
  *
- * The email is the operator's contact and the address its first user will be invited at. Operator
- * users and their sign-in are not built yet (issue 11), so no invitation is sent: the result says so
- * (`firstUser.invitation: 'not-sent'`) rather than pretend.
+ * The email is the operator's contact and the address its first user, the owner, is invited at
+ * (shared/app/users/invitations.ts): an email with a link, good for 7 days, where the owner sets a
+ * password and an authenticator app. The email must not belong to a user already (an email signs
+ * in to one operator); that is checked before anything is stored.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { OPERATOR_KINDS, type Operator } from '../../domain/entities.js';
 import { isValidTimeZone } from '../../domain/local-time.js';
+import { normaliseEmail } from '../../domain/sign-in.js';
+import { type InvitationDeps, type Invited, inviteUser } from '../users/invitations.js';
 import { type ApiKeyDeps, type IssuedApiKey, issueApiKey } from './api-keys.js';
 
 export const CreateOperatorInput = z.strictObject({
@@ -37,17 +40,19 @@ export interface CreatedOperator {
   operatorId: string;
   operator: Operator;
   apiKey: IssuedApiKey;
-  firstUser: { email: string; invitation: 'not-sent'; reason: string };
+  /** The owner, invited: the link went to `email`. */
+  firstUser: Invited;
 }
 
-export const INVITATION_NOT_SENT =
-  'operator users and sign-in are not built yet (issue 11): no invitation was sent; the email is recorded as the contact';
+export type CreateOperatorDeps = ApiKeyDeps & InvitationDeps;
 
 export async function createOperator(
-  deps: ApiKeyDeps,
+  deps: CreateOperatorDeps,
   command: CreateOperatorCommand,
 ): Promise<CreatedOperator> {
   const input = CreateOperatorInput.parse(command);
+  if (await deps.users.userByEmail(normaliseEmail(input.email)))
+    throw new Error(`${input.email} is already a user's email: an email signs in to one operator`);
   const operator: Operator = {
     operatorId: `op-${randomBytes(6).toString('hex')}`,
     name: input.name,
@@ -66,10 +71,13 @@ export async function createOperator(
   const apiKey = await issueApiKey(deps, operator.operatorId, {
     label: 'machine access (created with the operator)',
   });
-  return {
+  const firstUser = await inviteUser(deps, {
     operatorId: operator.operatorId,
-    operator,
-    apiKey,
-    firstUser: { email: input.email, invitation: 'not-sent', reason: INVITATION_NOT_SENT },
-  };
+    operatorName: operator.name,
+    email: input.email,
+    role: 'owner',
+  });
+  // Checked above; only a concurrent invitation of the same email lands here.
+  if ('outcome' in firstUser) throw new Error(`${input.email} became another user's email meanwhile`);
+  return { operatorId: operator.operatorId, operator, apiKey, firstUser };
 }

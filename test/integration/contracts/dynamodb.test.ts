@@ -26,6 +26,7 @@ import { DynamoSessionTransactions } from '../../../shared/adapters/dynamodb/ses
 import { DynamoStatusRepository } from '../../../shared/adapters/dynamodb/status-repository.js';
 import { stripKeys, type TableContext } from '../../../shared/adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../../../shared/adapters/dynamodb/transaction-repository.js';
+import { DynamoUserStore } from '../../../shared/adapters/dynamodb/users.js';
 import { initAggregate } from '../../../shared/domain/charge-aggregate.js';
 import type { ChargeFinalisedEvent } from '../../../shared/ports/charges.js';
 import { DEMO_TARIFF, ms } from '../../fixtures/builders/pricing.js';
@@ -45,6 +46,7 @@ import {
   aTransactionRecord,
   describeTransactionRepositoryContract,
 } from '../../fixtures/contracts/transactions.js';
+import { describeUserStoreContract } from '../../fixtures/contracts/users.js';
 import { partition } from '../../fixtures/ocpp/dynamo.js';
 
 const platform = inject('platform');
@@ -61,6 +63,7 @@ const transactions = new DynamoTransactionRepository(t);
 describeTransactionRepositoryContract(DYNAMO, () => transactions);
 describeConnectionRepositoryContract(DYNAMO, () => new DynamoConnectionRepository(t));
 describeLoginFailureRepositoryContract(DYNAMO, () => new DynamoLoginFailureRepository(t));
+describeUserStoreContract(DYNAMO, () => new DynamoUserStore(t));
 describeOperatorRegistryContract(DYNAMO, () => ({
   registry: new DynamoOperatorRegistry(t),
   views: new DynamoOperatorViews(doc, t.tableName),

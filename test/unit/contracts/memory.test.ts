@@ -16,6 +16,7 @@ import {
   MemorySessionTransactions,
 } from '../../../shared/adapters/memory/payments.js';
 import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
+import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
@@ -29,6 +30,7 @@ import {
 } from '../../fixtures/contracts/payments.js';
 import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
 import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
+import { describeUserStoreContract } from '../../fixtures/contracts/users.js';
 
 const FAKE = 'in-memory fake';
 
@@ -87,3 +89,4 @@ describeSessionTransactionsContract(FAKE, () => {
     holdOf: async (chargerId, transactionId) => transactions.holds.get(`${chargerId}#${transactionId}`),
   };
 });
+describeUserStoreContract(FAKE, () => new MemoryUserStore());

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
+import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import type { Charger, Operator } from '../../../shared/domain/entities.js';
 import type { Tariff } from '../../../shared/domain/tariff.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
@@ -95,6 +97,8 @@ beforeEach(() => {
     catalog: { putSite: async () => {}, putGroup: async () => {}, putIdTag: async () => {} },
     tariffs: { put: async (t) => void tariffs.push(t) },
     operators: new MemoryOperatorRegistry(),
+    users: new MemoryUserStore(),
+    mailer: new MemoryMailer(),
     commands: ocpp.deps,
     publicBaseUrl: 'https://charge.example',
   };
@@ -133,7 +137,7 @@ describe('the API key check, once per request', () => {
     expect(res.status).toBe(401);
     expect(res.json.error).toEqual({
       code: 'unauthorized',
-      message: 'send the operator API key as "Authorization: Bearer <key>"',
+      message: 'sign in, or send the operator API key as "Authorization: Bearer <key>"',
     });
     expect(views.keyLookups).toBe(0);
   });

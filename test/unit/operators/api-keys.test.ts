@@ -4,8 +4,10 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
+import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import {
   ApiKeyListShape,
   ApiKeyShape,
@@ -49,6 +51,8 @@ beforeEach(async () => {
       meterValueCount: unused,
     },
     operators: registry,
+    users: new MemoryUserStore(),
+    mailer: new MemoryMailer(),
     clock,
     publicBaseUrl: 'https://charge.example',
     chargerAdmin: { register: unused, approve: unused, claimPrefix: unused },

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
+import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
@@ -48,6 +50,8 @@ beforeAll(() => {
     catalog: { putSite: unused, putGroup: unused, putIdTag: unused },
     tariffs: { put: unused },
     operators: new MemoryOperatorRegistry(),
+    users: new MemoryUserStore(),
+    mailer: new MemoryMailer(),
     commands: {} as OperatorApiDeps['commands'],
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
