@@ -649,5 +649,15 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
  */
 export function operatorRoutes(getDeps: () => OperatorApiDeps): Route<HttpEvent, HttpResult>[] {
   const operations = operatorOperations(getDeps);
-  return [...docsRoutes(operations), ...authenticated(getDeps, operations.map(routeOf))];
+  const open = operations.filter((op) => op.auth === 'none').map(routeOf);
+  const keyed = operations.filter((op) => op.auth !== 'none').map(routeOf);
+  return [
+    ...docsRoutes(operations),
+    ...open.map(({ method, path, handler }) => ({
+      method,
+      path,
+      handler: (event: HttpEvent) => handler({ event, operatorId: '' }),
+    })),
+    ...authenticated(getDeps, keyed),
+  ];
 }

@@ -118,7 +118,7 @@ export function openApiDocument(
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       tags: [op.tag],
-      security: [{ apiKey: [] }],
+      security: op.auth === 'none' ? [] : [{ apiKey: [] }],
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
         ? {
@@ -128,7 +128,7 @@ export function openApiDocument(
             },
           }
         : {}),
-      responses: responsesOf(op, schemas, true),
+      responses: responsesOf(op, schemas, op.auth !== 'none'),
       ...(op.tenancy ? { 'x-tenancy': op.tenancy } : {}),
     };
     paths[op.path] = { ...paths[op.path], [op.method.toLowerCase()]: operation };

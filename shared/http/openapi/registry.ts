@@ -6,7 +6,7 @@
  * - the OpenAPI 3.1 document (document.ts), so the published contract cannot drift from the code.
  *
  * To add routes, write `defineOperation({...})` entries and append them to the list the router and the
- * document read (operator-api.ts `operatorOperations`).
+ * document read (operator-api.ts `operatorOperations`); `auth: 'none'` for a route without an API key.
  */
 import type { Method } from '@middy/http-router';
 import { z } from 'zod';
@@ -73,6 +73,11 @@ export interface OperationSpec<
   errors?: Record<number, readonly string[]>;
   /** Required when the path takes an id. */
   tenancy?: Tenancy;
+  /**
+   * `api-key` (the default): behind the bearer key check, the handler gets the caller's operator.
+   * `none`: open to anyone (a sign-in step); the handler's `operatorId` is the empty string.
+   */
+  auth?: 'api-key' | 'none';
   handler: (input: OperationInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<HttpResult>;
 }
 

@@ -10,7 +10,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../../shared/http/openapi/document.js';
+import { defineOperation } from '../../../shared/http/openapi/registry.js';
 import { type OperatorApiDeps, operatorOperations } from '../../../shared/http/operator-api.js';
+import { json } from '../../../shared/http/responses.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test walks the document as plain JSON.
@@ -110,6 +112,23 @@ describe('the OpenAPI document', () => {
     expect(withIds.length).toBeGreaterThan(5);
     for (const { path, method, op } of withIds)
       expect(['not-found', 'caller-scoped'], `${method} ${path}`).toContain(op['x-tenancy']);
+  });
+
+  it('documents an operation without an API key as open, with no 401', () => {
+    const open = defineOperation({
+      operationId: 'startSignIn',
+      method: 'POST',
+      path: '/api/v1/sign-in',
+      summary: 'A sign-in step (as the sign-in routes add them)',
+      tag: 'Sign-in',
+      auth: 'none',
+      responses: { 200: { description: 'Next step.' } },
+      handler: async () => json({}),
+    });
+    const withOpen: Json = openApiDocument([...operatorOperations(noDeps), open]);
+    expect(withOpen.paths['/api/v1/sign-in'].post.security).toEqual([]);
+    expect(withOpen.paths['/api/v1/sign-in'].post.responses['401']).toBeUndefined();
+    expect(withOpen.paths['/api/v1/operator'].get.security).toEqual([{ apiKey: [] }]);
   });
 
   it('pages every list the same way', () => {
