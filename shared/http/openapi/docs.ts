@@ -33,6 +33,15 @@ function typeOf(schema: Json | undefined): Raw {
       );
   }
   if (schema.type === 'array') return html`${typeOf(schema.items as Json)}[]`;
+  const properties = schema.properties as Record<string, Json> | undefined;
+  if (schema.type === 'object' && properties) {
+    // An unnamed object (a response's envelope) inline, its fields' types linked.
+    const required = new Set((schema.required as string[] | undefined) ?? []);
+    const fields = Object.entries(properties).map(
+      ([name, field]) => html`${name}${required.has(name) ? '' : '?'}: ${typeOf(field)}`,
+    );
+    return html`{ ${joinRaw(fields, ', ')} }`;
+  }
   if (Array.isArray(schema.enum)) return html`${schema.enum.map((v) => JSON.stringify(v)).join(' | ')}`;
   if (schema.const !== undefined) return html`${JSON.stringify(schema.const)}`;
   const type = Array.isArray(schema.type) ? schema.type.join(' | ') : String(schema.type ?? 'any');
