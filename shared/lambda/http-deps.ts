@@ -10,8 +10,6 @@ import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.j
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
-import { createSesClient } from '../adapters/ses/client.js';
-import { createSesMailer } from '../adapters/ses/mailer.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
 import type { OperatorCatalog } from '../ports/catalog.js';
@@ -25,6 +23,7 @@ import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
 import { ocppDeps } from './ocpp-deps.js';
 import { paymentsDeps } from './payments-deps.js';
+import { sesMailerOnFirstSend } from './ses-mailer.js';
 
 export interface HttpDeps {
   /** Absent when this deployment takes no card payments (no publishable key). */
@@ -61,9 +60,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     stripeJsUrl: c.STRIPE_JS_URL,
     publicBaseUrl: c.PUBLIC_BASE_URL,
     users: new DynamoUserStore({ doc: db, tableName: c.TABLE_NAME }),
-    mailer: createSesMailer({
-      client: createSesClient({ region: c.AWS_REGION, endpoint: c.SES_ENDPOINT }),
-      defaultFrom: c.SENDER_EMAIL,
-    }),
+    mailer: sesMailerOnFirstSend(c),
   };
 });

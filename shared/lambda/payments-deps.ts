@@ -20,12 +20,12 @@ import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
 import type { RecordStripeEventDeps } from '../app/payments/record-stripe-event.js';
 import { sessionTokens } from '../app/payments/tokens.js';
 import { systemClock } from '../ports/clock.js';
-import type { Mailer } from '../ports/mailer.js';
 import { receiptComposer } from '../web/receipts/composer.js';
 import { type Config, perConfig } from './config.js';
 import { childLogger } from './logger.js';
 import { linkDeps, powertoolsLog, uuidIds } from './ocpp-link-deps.js';
 import { sessionTokenSecret, stripeKeys } from './secrets.js';
+import { sesMailerOnFirstSend } from './ses-mailer.js';
 
 /** The Stripe client over the current secret key; a rotated key (new value) gets a new client. */
 function stripeClient(c: Config): () => Promise<Stripe> {
@@ -39,26 +39,6 @@ function stripeClient(c: Config): () => Promise<Stripe> {
       cached = { secretKey, client: createStripeClient({ secretKey, apiUrl: c.STRIPE_API_URL }) };
     }
     return cached.client;
-  };
-}
-
-/**
- * SES, evaluated on the first send: only the payments stream sends receipts (lib/handlers.ts), so
- * the webhook, the sweeper and the HTTP API never build the SES client.
- */
-function sesMailer(c: Config): Mailer {
-  let mailer: Promise<Mailer> | undefined;
-  return {
-    async send(email) {
-      mailer ??= Promise.all([import('../adapters/ses/client.js'), import('../adapters/ses/mailer.js')]).then(
-        ([client, ses]) =>
-          ses.createSesMailer({
-            client: client.createSesClient({ region: c.AWS_REGION, endpoint: c.SES_ENDPOINT }),
-            defaultFrom: c.SENDER_EMAIL,
-          }),
-      );
-      return (await mailer).send(email);
-    },
   };
 }
 
@@ -108,7 +88,7 @@ export const paymentsDeps: () => PaymentsDeps | undefined = perConfig((c) => {
     transactions: new DynamoSessionTransactions(t),
     outbox: new DynamoReceiptOutbox(t),
     tokens: sessionTokens(sessionTokenSecret),
-    mailer: sesMailer(c),
+    mailer: sesMailerOnFirstSend(c),
     receipts: receiptComposer,
   };
 });

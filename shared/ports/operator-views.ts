@@ -3,6 +3,7 @@
  * operator (tenancy): no operator can read another's chargers or transactions.
  */
 import type { Charger, Operator, Site } from '../domain/entities.js';
+import type { Page, PageRequest } from './paging.js';
 
 export interface ConnectorView {
   connectorId: number;
@@ -40,10 +41,12 @@ export interface OperatorViews {
   operator(operatorId: string): Promise<Operator | undefined>;
   site(operatorId: string, siteId: string): Promise<Site | undefined>;
   tariff(operatorId: string, tariffId: string): Promise<Record<string, unknown> | undefined>;
-  chargers(operatorId: string): Promise<ChargerView[]>;
+  /** One page of the operator's chargers, in charger id order; a foreign or forged cursor throws InvalidCursorError. */
+  chargers(operatorId: string, page: PageRequest): Promise<Page<ChargerView>>;
   /** Any operator's charger, for the public driver page; callers expose only public fields. */
   charger(chargerId: string): Promise<ChargerView | undefined>;
-  transactions(operatorId: string, limit: number): Promise<TransactionView[]>;
+  /** One page of the operator's transactions, newest first; a foreign or forged cursor throws InvalidCursorError. */
+  transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>>;
   transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined>;
   meterValueCount(chargerId: string, transactionId: number): Promise<number>;
 }

@@ -12,6 +12,7 @@ h1{font-size:24px;margin:0 0 8px}h2{font-size:18px;margin:0 0 12px}
 .muted{color:var(--muted)}table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:8px 6px;border-bottom:1px solid var(--line);font-size:14px;vertical-align:top}
 th{color:var(--muted);font-weight:600}
 .pill{display:inline-block;padding:2px 10px;border-radius:999px;font-size:13px;font-weight:600;background:#eef2f6}
+.pill.method-get{background:#d1e9ff;color:#175cd3}.pill.method-post,.pill.method-put{background:#dcfae6;color:var(--ok)}.pill.method-delete{background:#fee4e2;color:var(--bad)}
 .pill.Available,.pill.online,.pill.active,.pill.final{background:#dcfae6;color:var(--ok)}.pill.Charging,.pill.Preparing{background:#d1e9ff;color:#175cd3}
 .pill.Faulted,.pill.Unavailable,.pill.offline,.pill.rejected{background:#fee4e2;color:var(--bad)}.pill.SuspendedEV,.pill.SuspendedEVSE,.pill.Finishing,.pill.pending,.pill.stopped{background:#fef0c7;color:var(--warn)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px}
@@ -55,23 +56,23 @@ const CONSOLE_SCRIPT = `
   });
   function load(){
     if(!key){showLogin(keyInUrl?'The API key goes in the field below, not in the address: links with a key are not accepted.':'');return}
-    Promise.all([api('/operator'),api('/chargers'),api('/transactions?limit=25')]).then(function(r){
-      var op=r[0].operator,chargers=r[1].chargers,txs=r[2].transactions;
+    Promise.all([api('/operator'),api('/chargers?limit=100'),api('/transactions?limit=25')]).then(function(r){
+      var op=r[0].operator,chargers=r[1].items,txs=r[2].items;
       document.getElementById('login').hidden=true;document.getElementById('app').hidden=false;
       document.getElementById('opname').textContent=op.name;
-      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmountMinor,String(op.currency).toLowerCase());
+      document.getElementById('opinfo').textContent='Currency '+op.currency.toUpperCase()+' · pre-authorisation '+money(op.preAuthAmount.amountMinor,String(op.preAuthAmount.currency).toLowerCase());
       document.getElementById('chargers').innerHTML=chargers.map(function(c){
-        var online=!!c.connection;
-        return '<tr><td><a href="/c/'+encodeURIComponent(c.charger.chargerId)+'">'+esc(c.charger.chargerId)+'</a><br><span class="muted">'+esc([c.charger.vendor,c.charger.model].filter(Boolean).join(' '))+'</span>'+
-          '<br><span class="muted">QR</span> '+Array.from({length:c.charger.connectorCount||1},function(_,i){return '<a href="#" data-qr-charger="'+esc(c.charger.chargerId)+'" data-qr-connector="'+(i+1)+'" title="QR code of connector '+(i+1)+'">#'+(i+1)+'</a>'}).join(' ')+'</td>'+
-          '<td><span class="pill '+esc(c.charger.registration)+'">'+esc(c.charger.registration)+'</span>'+
-            (c.charger.registration==='pending'?' <button class="approve" data-charger="'+esc(c.charger.chargerId)+'">Approve</button>':'')+'</td>'+
+        var online=c.connection.status==='online';
+        return '<tr><td><a href="/c/'+encodeURIComponent(c.chargerId)+'">'+esc(c.chargerId)+'</a><br><span class="muted">'+esc([c.vendor,c.model].filter(Boolean).join(' '))+'</span>'+
+          '<br><span class="muted">QR</span> '+Array.from({length:c.connectorCount||1},function(_,i){return '<a href="#" data-qr-charger="'+esc(c.chargerId)+'" data-qr-connector="'+(i+1)+'" title="QR code of connector '+(i+1)+'">#'+(i+1)+'</a>'}).join(' ')+'</td>'+
+          '<td><span class="pill '+esc(c.registration)+'">'+esc(c.registration)+'</span>'+
+            (c.registration==='pending'?' <button class="approve" data-charger="'+esc(c.chargerId)+'">Approve</button>':'')+'</td>'+
           '<td><span class="pill '+(online?'online':'offline')+'">'+(online?'online':'offline')+'</span></td>'+
           '<td>'+c.connectors.filter(function(k){return k.connectorId>0}).map(function(k){return '#'+k.connectorId+' <span class="pill '+esc(k.status)+'">'+esc(k.status)+'</span>'}).join('<br>')+'</td>'+
-          '<td>'+esc(c.charger.lastHeartbeatAt||'—')+'</td></tr>'}).join('')||'<tr><td colspan="5" class="muted">No chargers yet.</td></tr>';
+          '<td>'+esc(c.lastHeartbeatAt||'—')+'</td></tr>'}).join('')||'<tr><td colspan="5" class="muted">No chargers yet.</td></tr>';
       document.getElementById('txs').innerHTML=txs.map(function(t){
-        var totals=(t.charge&&t.charge.totals)||{};var cur=String((t.charge&&t.charge.currency)||op.currency).toLowerCase();
-        var flags=[].concat(t.flags||[],t.chargeFlags||[]);var d=Object.keys(t.discrepancies||{}).length;if(d)flags.push(d+' discrepanc'+(d===1?'y':'ies'));
+        var totals=(t.charge&&t.charge.totals)||{};var cur=String(totals.currency||op.currency).toLowerCase();
+        var flags=t.flags.slice();var d=t.discrepancyCount;if(d)flags.push(d+' discrepanc'+(d===1?'y':'ies'));
         return '<tr><td>'+esc(t.chargerId)+'</td><td>'+esc(t.transactionId)+'</td><td>'+esc(t.startedAt||'—')+'</td><td><span class="pill '+esc(t.status)+'">'+esc(t.status)+'</span></td>'+
           '<td>'+(typeof t.energyMilliWh==='number'?kwh(t.energyMilliWh):'—')+'</td><td>'+money(totals.grossMinor,cur)+'</td><td>'+esc(flags.join(', '))+'</td></tr>'}).join('')||'<tr><td colspan="7" class="muted">No sessions yet.</td></tr>';
     }).catch(function(e){if(String(e.message)==='unauthorized'){localStorage.removeItem('opkey');key=null;showLogin('That key was not accepted.')}else{showLogin('Could not reach the operator API: '+e.message)}});

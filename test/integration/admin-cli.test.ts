@@ -97,13 +97,13 @@ describe('npm run admin', () => {
         currency: 'GBP',
         timeZone: 'Europe/London',
         contactEmail: 'landlord@riverside.example',
-        preAuthAmountMinor: 2500,
+        preAuthAmount: { amountMinor: 2500, currency: 'GBP' },
       });
 
       // A second key through the CLI, listed through the API; the first rotated at once through the CLI.
       const second = jsonLine(await admin('create-key', '--operator', operatorId, '--label', 'meter export'));
       const listed = ApiKeyListShape.parse((await asA('GET', '/api-keys')).json);
-      expect(listed.apiKeys.map((k) => k.keyId)).toEqual([out.apiKey.keyId, second.apiKey.keyId]);
+      expect(listed.items.map((k) => k.keyId)).toEqual([out.apiKey.keyId, second.apiKey.keyId]);
 
       const rotated = jsonLine(
         await admin(
@@ -146,7 +146,7 @@ describe('npm run admin', () => {
       const notFound = { status: 404, json: { error: { code: 'not_found', message: expect.any(String) } } };
       expect(await asB('DELETE', `/api-keys/${rotated.apiKey.keyId}`)).toEqual(notFound);
       expect(await asB('POST', `/api-keys/${rotated.apiKey.keyId}/rotate`, {})).toEqual(notFound);
-      expect((await api(rotated.key)('GET', '/api-keys')).json.apiKeys).toEqual(keys.apiKeys);
+      expect((await api(rotated.key)('GET', '/api-keys')).json.items).toEqual(keys.apiKeys);
       expect((await api(rotated.key)('GET', '/operator')).status).toBe(200);
     },
     CLI_TEST_TIMEOUT_MS,

@@ -81,9 +81,9 @@ describe('a group price overrides the site price', () => {
     const snapshotOf = async (txId: number) =>
       (
         (await api('GET', `/chargers/${chargerId}/transactions/${txId}`)).json.transaction as {
-          tariffSnapshot?: { id: string };
+          tariffId?: string;
         }
-      ).tariffSnapshot?.id;
+      ).tariffId;
     expect(await snapshotOf(resident)).toBe(`residents-${run}`);
     expect(await snapshotOf(visitor)).toBe(`visitors-${run}`);
   });

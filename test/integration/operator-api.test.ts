@@ -174,7 +174,16 @@ describe('commands to chargers', () => {
   });
 
   it('reports a charger that is not connected as 409 charger_offline', async () => {
-    const offline = await api('POST', '/chargers/NOT-CONNECTED/commands', { action: 'ClearCache' });
+    // The operator's own charger, registered but never connected (an unknown id is a 404 instead).
+    const chargerId = `OFFLINE-${Date.now()}`;
+    const registered = await api('POST', '/chargers', {
+      chargerId,
+      password: 'a-password-of-20-chars',
+      accessMode: 'public',
+      paid: false,
+    });
+    expect(registered.status).toBe(201);
+    const offline = await api('POST', `/chargers/${chargerId}/commands`, { action: 'ClearCache' });
     expect(offline.status).toBe(409);
     expect(offline.json.error.code).toBe('charger_offline');
   });

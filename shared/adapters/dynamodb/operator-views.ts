@@ -7,8 +7,9 @@ import type {
   OperatorViews,
   TransactionView,
 } from '../../ports/operator-views.js';
+import type { Page, PageRequest } from '../../ports/paging.js';
 import { chargerViewRange, keyOf, keys, queries } from './keys.js';
-import { beginsWith, queryAll, type TableContext } from './support.js';
+import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
 
 const STORAGE_ATTRIBUTES = new Set([
   'pk',
@@ -70,16 +71,17 @@ export class DynamoOperatorViews implements OperatorViews {
     return item ? strip<Record<string, unknown>>(item) : undefined;
   }
 
-  async chargers(operatorId: string): Promise<ChargerView[]> {
-    const condition = beginsWith(queries.chargersOfOperator(operatorId), 'gsi1');
-    const { items } = await queryAll(this.t, {
-      ...condition,
+  async chargers(operatorId: string, page: PageRequest): Promise<Page<ChargerView>> {
+    const { items, next } = await queryPage(this.t, queries.chargersOfOperator(operatorId), 'gsi1', page, {
       ProjectionExpression: '#cid',
-      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#cid': 'chargerId' },
+      ExpressionAttributeNames: { '#cid': 'chargerId' },
     });
     const ids = items.flatMap((item) => (typeof item.chargerId === 'string' ? [item.chargerId] : []));
     const views = await Promise.all(ids.map((id) => this.charger(id)));
-    return views.filter((v): v is ChargerView => v !== undefined && v.charger.operatorId === operatorId);
+    return {
+      items: views.filter((v): v is ChargerView => v !== undefined && v.charger.operatorId === operatorId),
+      ...(next ? { next } : {}),
+    };
   }
 
   async charger(chargerId: string): Promise<ChargerView | undefined> {
@@ -124,17 +126,17 @@ export class DynamoOperatorViews implements OperatorViews {
     };
   }
 
-  async transactions(operatorId: string, limit: number): Promise<TransactionView[]> {
-    // One page of at most `limit` items, newest first: a listing, not every transaction.
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        ...beginsWith(queries.transactionsOfOperator(operatorId), 'gsi1'),
+  async transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>> {
+    const { items, next } = await queryPage(
+      this.t,
+      queries.transactionsOfOperator(operatorId),
+      'gsi1',
+      page,
+      {
         ScanIndexForward: false,
-        Limit: limit,
-      }),
+      },
     );
-    return (out.Items ?? []).map((i) => strip<TransactionView>(i));
+    return { items: items.map((i) => strip<TransactionView>(i)), ...(next ? { next } : {}) };
   }
 
   async transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined> {

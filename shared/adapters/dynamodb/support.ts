@@ -9,6 +9,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { InvalidCursorError, type Page, type PageRequest } from '../../ports/paging.js';
 
 export interface TableContext {
   doc: DynamoDBDocumentClient;
@@ -46,6 +47,63 @@ export async function queryAll(
     start = out.LastEvaluatedKey;
   } while (start);
   return { items, count };
+}
+
+/**
+ * One page of a prefix query (see beginsWith), with its LastEvaluatedKey as an opaque cursor
+ * (base64url JSON). A cursor is read back only if it is a key this very query could have stopped
+ * at: the key attributes of the table (and index), all strings, in the query's partition and under
+ * its prefix. Anything else, a forged cursor or another operator's, is an InvalidCursorError, so
+ * it neither reaches DynamoDB (a ValidationException, a 500) nor reads another partition.
+ */
+export async function queryPage(
+  t: TableContext,
+  q: { pk: string; skPrefix: string },
+  index: 'gsi1' | undefined,
+  page: PageRequest,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit' | 'IndexName'> = {},
+): Promise<Page<Item>> {
+  const condition = beginsWith(q, index);
+  const out = await t.doc.send(
+    new QueryCommand({
+      ...input,
+      ...condition,
+      ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, ...input.ExpressionAttributeNames },
+      ExpressionAttributeValues: {
+        ...condition.ExpressionAttributeValues,
+        ...input.ExpressionAttributeValues,
+      },
+      TableName: t.tableName,
+      Limit: page.limit,
+      ...(page.after ? { ExclusiveStartKey: readCursor(page.after, q, index) } : {}),
+    }),
+  );
+  const last = out.LastEvaluatedKey;
+  return {
+    items: (out.Items ?? []) as Item[],
+    ...(last ? { next: Buffer.from(JSON.stringify(last), 'utf8').toString('base64url') } : {}),
+  };
+}
+
+function readCursor(cursor: string, q: { pk: string; skPrefix: string }, index: 'gsi1' | undefined): Item {
+  const [pkName, skName] = index ? ['gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
+  const expected = index ? ['gsi1pk', 'gsi1sk', 'pk', 'sk'] : ['pk', 'sk'];
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('the cursor is not one this listing gave');
+  }
+  const ok =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.keys(key).sort().join() === expected.join() &&
+    Object.values(key).every((v) => typeof v === 'string') &&
+    (key as Record<string, string>)[pkName] === q.pk &&
+    (key as Record<string, string>)[skName]?.startsWith(q.skPrefix);
+  if (!ok) throw new InvalidCursorError('the cursor is not one this listing gave');
+  return key as Item;
 }
 
 /** The condition of a create-only put: the item's key is not taken yet. */

@@ -46,26 +46,36 @@ export const RotateApiKeyBody = z.strictObject({
 });
 
 /** A key as the API and the CLI show it: never the key or its hash, and no storage fields. */
-export const ApiKeyShape = z.strictObject({
-  keyId: z.string(),
-  label: z.string(),
-  /** `active`; `expiring` during a rotation's grace (until `revokedAt`); `revoked` from `revokedAt` on. */
-  status: z.enum(['active', 'expiring', 'revoked']),
-  createdAt: z.iso.datetime({ offset: true }),
-  revokedAt: z.iso.datetime({ offset: true }).optional(),
-  rotatedToKeyId: z.string().optional(),
-  /** Not recorded yet (ports/operators.ts ApiKeyRecord.lastUsedAt): absent for now. */
-  lastUsedAt: z.iso.datetime({ offset: true }).optional(),
-});
+export const ApiKeyShape = z
+  .strictObject({
+    keyId: z.string(),
+    label: z.string(),
+    /** `active`; `expiring` during a rotation's grace (until `revokedAt`); `revoked` from `revokedAt` on. */
+    status: z.enum(['active', 'expiring', 'revoked']),
+    createdAt: z.iso.datetime({ offset: true }),
+    revokedAt: z.iso.datetime({ offset: true }).optional(),
+    rotatedToKeyId: z.string().optional(),
+    /** Not recorded yet (ports/operators.ts ApiKeyRecord.lastUsedAt): absent for now. */
+    lastUsedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: 'ApiKey' });
 export type ApiKeyOut = z.infer<typeof ApiKeyShape>;
 
 /** A newly issued key: the only time `key` is shown. */
-export const IssuedApiKeyShape = z.strictObject({ apiKey: ApiKeyShape, key: z.string() });
+export const IssuedApiKeyShape = z
+  .strictObject({ apiKey: ApiKeyShape, key: z.string() })
+  .meta({ id: 'IssuedApiKey' });
 export type IssuedApiKey = z.infer<typeof IssuedApiKeyShape>;
 
-export const ApiKeyListShape = z.strictObject({ apiKeys: z.array(ApiKeyShape) });
+/** `GET /api/v1/api-keys`: one page, as every list of the API (shared/http/openapi/registry.ts pageOf). */
+export const ApiKeyListShape = z.strictObject({
+  items: z.array(ApiKeyShape),
+  nextCursor: z.string().nullable(),
+});
 
-export const RotatedApiKeyShape = IssuedApiKeyShape.extend({ previous: ApiKeyShape });
+export const RotatedApiKeyShape = IssuedApiKeyShape.extend({ previous: ApiKeyShape }).meta({
+  id: 'RotatedApiKey',
+});
 export type RotatedApiKey = z.infer<typeof RotatedApiKeyShape>;
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');

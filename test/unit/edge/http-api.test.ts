@@ -46,13 +46,13 @@ class FakeViews implements OperatorViews {
     return undefined;
   }
   async chargers(operatorId: string) {
-    return [...this.chargerViews.values()].filter((v) => v.charger.operatorId === operatorId);
+    return { items: [...this.chargerViews.values()].filter((v) => v.charger.operatorId === operatorId) };
   }
   async charger(chargerId: string) {
     return this.chargerViews.get(chargerId);
   }
   async transactions() {
-    return [];
+    return { items: [] };
   }
   async transaction() {
     return undefined;
@@ -164,11 +164,11 @@ describe('the API key check, once per request', () => {
 
   it('scopes reads to that operator: another operator sees its own chargers only', async () => {
     const mine = await request('GET', '/api/v1/chargers', asOperator);
-    expect((mine.json.chargers as ChargerView[]).map((v) => v.charger.chargerId)).toEqual([CHARGER_ID]);
+    expect((mine.json.items as { chargerId: string }[]).map((c) => c.chargerId)).toEqual([CHARGER_ID]);
     const theirs = await request('GET', '/api/v1/chargers', {
       headers: { authorization: `Bearer ${OTHER_KEY}` },
     });
-    expect((theirs.json.chargers as ChargerView[]).map((v) => v.charger.chargerId)).toEqual(['CP-OTHER']);
+    expect((theirs.json.items as { chargerId: string }[]).map((c) => c.chargerId)).toEqual(['CP-OTHER']);
   });
 
   it("reports another operator's charger as missing", async () => {

@@ -93,7 +93,7 @@ async function call(
 }
 
 const keyIdsOf = async (key: string) =>
-  ((await call(key, 'GET', '/api/v1/api-keys')).json.apiKeys as { keyId: string }[]).map((k) => k.keyId);
+  ((await call(key, 'GET', '/api/v1/api-keys')).json.items as { keyId: string }[]).map((k) => k.keyId);
 
 describe('issuing and listing keys', () => {
   it('issues a key once, in the documented shape, and the key works at once', async () => {
@@ -109,7 +109,7 @@ describe('issuing and listing keys', () => {
     await call(keyOfA, 'POST', '/api/v1/api-keys', { label: 'second' });
     const res = await call(keyOfA, 'GET', '/api/v1/api-keys');
     expect(res.status).toBe(200);
-    const { apiKeys } = ApiKeyListShape.parse(res.json);
+    const { items: apiKeys } = ApiKeyListShape.parse(res.json);
     expect(apiKeys.map((k) => k.label)).toEqual(['first key of A', 'second']);
     expect(JSON.stringify(res.json)).not.toMatch(/evk_|apiKeyHash|operatorId/);
   });
@@ -166,7 +166,7 @@ describe('rotating', () => {
     expect(res.status).toBe(201);
     expect(res.json.previous.status).toBe('revoked');
     expect((await call(keyOfA, 'GET', '/api/v1/operator')).status).toBe(401);
-    expect((await call(res.json.key, 'GET', '/api/v1/api-keys')).json.apiKeys).toHaveLength(2);
+    expect((await call(res.json.key, 'GET', '/api/v1/api-keys')).json.items).toHaveLength(2);
   });
 
   it('refuses to rotate a revoked key (409) and a grace longer than a week (400)', async () => {

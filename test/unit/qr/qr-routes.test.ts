@@ -33,9 +33,9 @@ const views: OperatorViews = {
   operator: async () => anOperator(),
   site: async () => undefined,
   tariff: async () => undefined,
-  chargers: async () => [],
+  chargers: async () => ({ items: [] }),
   charger: async (id) => chargerViews.get(id),
-  transactions: async () => [],
+  transactions: async () => ({ items: [] }),
   transaction: async () => undefined,
   meterValueCount: async () => 0,
 };

@@ -1,0 +1,306 @@
+/**
+ * The operator API's public shapes, and the one mapping per resource from what the stores hold to
+ * what the API shows. The shapes are designed for the API's readers, not copied from storage: no
+ * key attributes, version counters, message ids or pricing aggregates; every time an ISO 8601
+ * string with offset (UTC, `Z`); flags always arrays; money in integer minor units beside its
+ * currency. A stored field the API should show is added here, on purpose, or it stays inside.
+ */
+import { z } from 'zod';
+import { ApiKeyShape } from '../../app/operators/api-keys.js';
+import {
+  type Charger,
+  type Group,
+  ID_TAG_KINDS,
+  type IdTag,
+  type Operator,
+  type Site,
+} from '../../domain/entities.js';
+import { TariffSchema } from '../../domain/tariff.js';
+import type { ChargerView, TransactionView } from '../../ports/operator-views.js';
+
+const instant = z.iso.datetime({ offset: true });
+
+/** The one time format: a stored or charger-given time, normalised to UTC; unreadable reads as absent. */
+export function isoTime(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const ms = typeof value === 'number' ? value * 1000 : Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** Drops absent fields, so an optional field is left out rather than sent as null. */
+function defined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const int = (v: unknown): number | undefined => (Number.isSafeInteger(v) ? (v as number) : undefined);
+
+/** An amount of money: integer minor units of an ISO 4217 currency (upper case). */
+export const MoneyShape = z
+  .strictObject({ amountMinor: z.number().int(), currency: z.string().length(3) })
+  .meta({ id: 'Money', description: 'Integer minor units (pence, cents) of an ISO 4217 currency.' });
+
+// ---- operator ----------------------------------------------------------------------------------
+
+export const OPERATOR_FLAGS = ['allow-pending-chargers', 'allow-free-use'] as const;
+
+export const OperatorShape = z
+  .strictObject({
+    operatorId: z.string(),
+    name: z.string(),
+    kind: z.enum(['home', 'group', 'public', 'fleet']),
+    currency: z.string().length(3),
+    timeZone: z.string().optional(),
+    contactEmail: z.string(),
+    preAuthAmount: MoneyShape.describe('Held on the driver card before a paid session.'),
+    flags: z.array(z.enum(OPERATOR_FLAGS)),
+    branding: z.strictObject({
+      logoUrl: z.string().optional(),
+      primaryColour: z.string().optional(),
+      supportEmail: z.string().optional(),
+      supportPhone: z.string().optional(),
+    }),
+    createdAt: instant,
+  })
+  .meta({ id: 'Operator' });
+export type OperatorOut = z.infer<typeof OperatorShape>;
+
+export function operatorOut(operator: Operator): OperatorOut {
+  const currency = operator.currency.toUpperCase();
+  return defined({
+    operatorId: operator.operatorId,
+    name: operator.name,
+    kind: operator.kind ?? 'public',
+    currency,
+    timeZone: operator.timeZone,
+    contactEmail: operator.contactEmail,
+    preAuthAmount: { amountMinor: operator.preAuthAmountMinor, currency },
+    flags: [
+      ...(operator.allowPendingChargers ? (['allow-pending-chargers'] as const) : []),
+      ...(operator.allowFreeUse ? (['allow-free-use'] as const) : []),
+    ],
+    branding: defined({ ...operator.branding }),
+    createdAt: isoTime(operator.createdAt) ?? new Date(0).toISOString(),
+  });
+}
+
+// ---- chargers ----------------------------------------------------------------------------------
+
+export const ConnectorShape = z
+  .strictObject({
+    connectorId: z.number().int().min(0).describe('0 is the charger as a whole, as OCPP has it.'),
+    status: z.string().describe('The last OCPP StatusNotification status, `Unknown` before any.'),
+    errorCode: z.string().optional(),
+    info: z.string().optional(),
+    updatedAt: instant.optional(),
+  })
+  .meta({ id: 'Connector' });
+
+export const ChargerShape = z
+  .strictObject({
+    chargerId: z.string(),
+    siteId: z.string().optional(),
+    registration: z.enum(['active', 'pending', 'rejected']),
+    accessMode: z.enum(['private', 'group', 'public', 'fleet']),
+    paid: z.boolean(),
+    tariffId: z.string().optional(),
+    groupIds: z.array(z.string()),
+    ownerIdTags: z.array(z.string()),
+    connectorCount: z.number().int().min(1),
+    vendor: z.string().optional(),
+    model: z.string().optional(),
+    firmwareVersion: z.string().optional(),
+    serialNumber: z.string().optional(),
+    lastBootAt: instant.optional(),
+    lastHeartbeatAt: instant.optional(),
+    createdAt: instant,
+    connection: z.strictObject({
+      status: z.enum(['online', 'offline']),
+      connectedAt: instant.optional(),
+      protocol: z.string().optional(),
+    }),
+    connectors: z.array(ConnectorShape),
+  })
+  .meta({ id: 'Charger' });
+export type ChargerOut = z.infer<typeof ChargerShape>;
+
+export function chargerOut(
+  charger: Omit<Charger, 'passwordHash'>,
+  view?: Omit<ChargerView, 'charger'>,
+): ChargerOut {
+  const connection = view?.connection;
+  return defined({
+    chargerId: charger.chargerId,
+    siteId: charger.siteId,
+    registration: charger.registration,
+    accessMode: charger.accessMode,
+    paid: charger.paid,
+    tariffId: charger.tariffId,
+    groupIds: charger.groupIds ?? [],
+    ownerIdTags: charger.ownerIdTags ?? [],
+    connectorCount: charger.connectorCount ?? 1,
+    vendor: charger.vendor,
+    model: charger.model,
+    firmwareVersion: charger.firmwareVersion,
+    serialNumber: charger.serialNumber,
+    lastBootAt: isoTime(charger.lastBootAt),
+    lastHeartbeatAt: isoTime(charger.lastHeartbeatAt),
+    createdAt: isoTime(charger.createdAt) ?? new Date(0).toISOString(),
+    connection: connection
+      ? defined({
+          status: 'online' as const,
+          connectedAt: isoTime(connection.connectedAt),
+          protocol: connection.protocol,
+        })
+      : { status: 'offline' as const },
+    connectors: (view?.connectors ?? [])
+      .map((c) =>
+        defined({
+          connectorId: c.connectorId,
+          status: c.status,
+          errorCode: c.errorCode,
+          info: c.info,
+          updatedAt: isoTime(c.timestamp),
+        }),
+      )
+      .sort((a, b) => a.connectorId - b.connectorId),
+  });
+}
+
+export const chargerViewOut = (view: ChargerView): ChargerOut => chargerOut(view.charger, view);
+
+// ---- sessions (transactions) -------------------------------------------------------------------
+
+export const AmountsShape = z
+  .strictObject({
+    currency: z.string().length(3),
+    netMinor: z.number().int(),
+    taxMinor: z.number().int(),
+    grossMinor: z.number().int(),
+  })
+  .meta({ id: 'Amounts', description: 'Net, tax and gross in integer minor units of the currency.' });
+
+export const TransactionShape = z
+  .strictObject({
+    chargerId: z.string(),
+    transactionId: z.number().int(),
+    connectorId: z.number().int().optional(),
+    siteId: z.string().optional(),
+    idTag: z.string().optional(),
+    tariffId: z
+      .string()
+      .optional()
+      .describe('The tariff the session is priced by, as it was when it started.'),
+    status: z.enum(['active', 'stopped', 'final']),
+    startedAt: instant.optional(),
+    stoppedAt: instant.optional(),
+    stopReason: z.string().optional(),
+    energyMilliWh: z.number().int().optional(),
+    charge: z
+      .strictObject({
+        tariffId: z.string(),
+        durationSeconds: z.number().int(),
+        totals: AmountsShape,
+      })
+      .optional()
+      .describe('The running (or, once `final`, the final) charge.'),
+    flags: z.array(z.string()).describe('What the platform noticed: OCPP anomalies and pricing problems.'),
+    discrepancyCount: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Meter readings that disagreed with the final charge.'),
+  })
+  .meta({ id: 'Transaction' });
+export type TransactionOut = z.infer<typeof TransactionShape>;
+
+const STATUSES = new Set(['active', 'stopped', 'final']);
+
+export function transactionOut(tx: TransactionView): TransactionOut {
+  const charge = tx.charge as
+    | { tariffId?: unknown; currency?: unknown; durationSeconds?: unknown; totals?: Record<string, unknown> }
+    | undefined;
+  const totals = charge?.totals;
+  const flags = [
+    ...(Array.isArray(tx.flags) ? tx.flags : []),
+    ...(Array.isArray(tx.chargeFlags) ? tx.chargeFlags : []),
+  ].filter((f): f is string => typeof f === 'string');
+  const status = String(tx.status);
+  const snapshot = tx.tariffSnapshot as { id?: unknown } | undefined;
+  return defined({
+    chargerId: tx.chargerId,
+    transactionId: tx.transactionId,
+    connectorId: int(tx.connectorId),
+    siteId: str(tx.siteId),
+    idTag: str(tx.idTag),
+    tariffId: str(snapshot?.id) ?? str(charge?.tariffId),
+    status: (STATUSES.has(status) ? status : 'active') as TransactionOut['status'],
+    startedAt: isoTime(tx.startedAt),
+    stoppedAt: isoTime(tx.stoppedAt),
+    stopReason: str(tx.stopReason),
+    energyMilliWh: int(tx.energyMilliWh),
+    charge:
+      charge && totals && typeof charge.currency === 'string'
+        ? {
+            tariffId: String(charge.tariffId ?? ''),
+            durationSeconds: int(charge.durationSeconds) ?? 0,
+            totals: {
+              currency: charge.currency.toUpperCase(),
+              netMinor: int(totals.netMinor) ?? 0,
+              taxMinor: int(totals.taxMinor) ?? 0,
+              grossMinor: int(totals.grossMinor) ?? 0,
+            },
+          }
+        : undefined,
+    flags: [...new Set(flags)].sort(),
+    discrepancyCount:
+      tx.discrepancies && typeof tx.discrepancies === 'object' ? Object.keys(tx.discrepancies).length : 0,
+  });
+}
+
+export const TransactionDetailShape = TransactionShape.extend({
+  meterValueMessageCount: z.number().int().min(0).describe('MeterValues messages stored for the session.'),
+}).meta({ id: 'TransactionDetail' });
+
+// ---- catalog -----------------------------------------------------------------------------------
+
+export const SiteShape = z
+  .strictObject({
+    siteId: z.string(),
+    name: z.string(),
+    address: z.string().optional(),
+    timeZone: z.string(),
+    tariffId: z.string().optional(),
+  })
+  .meta({ id: 'Site' });
+export const siteOut = ({ operatorId: _op, ...site }: Site): z.infer<typeof SiteShape> => defined(site);
+
+export const GroupShape = z
+  .strictObject({ groupId: z.string(), name: z.string(), tariffId: z.string().optional() })
+  .meta({ id: 'Group' });
+export const groupOut = ({ operatorId: _op, ...group }: Group): z.infer<typeof GroupShape> => defined(group);
+
+export const IdTagShape = z
+  .strictObject({
+    idTag: z.string(),
+    kind: z.enum(ID_TAG_KINDS),
+    groupId: z.string().optional(),
+    flags: z.array(z.enum(['blocked'])),
+    expiresAt: instant.optional(),
+    label: z.string().optional(),
+  })
+  .meta({ id: 'IdTag' });
+export const idTagOut = (tag: IdTag): z.infer<typeof IdTagShape> =>
+  defined({
+    idTag: tag.idTag,
+    kind: tag.kind,
+    groupId: tag.groupId,
+    flags: tag.blocked ? (['blocked'] as const) : [],
+    expiresAt: isoTime(tag.expiresAt),
+    label: tag.label,
+  });
+
+/** A tariff as stored is the validated domain document (domain/tariff-schema.ts) itself. */
+export const TariffShape = TariffSchema.meta({ id: 'Tariff' });
+
+export { ApiKeyShape };
