@@ -168,6 +168,7 @@ export class StatelessStack extends Stack {
           ...(spec.readsTokenSecret ? { SESSION_TOKEN_SECRET_ARN: sessionTokenSecret.secretArn } : {}),
         },
         logRetention: settings.logRetention,
+        tracing: settings.tracing,
       });
     }
     this.functions = functions;
@@ -242,8 +243,15 @@ export class StatelessStack extends Stack {
     // ---- Table stream consumers ---------------------------------------------------------------
     // Two mappings on the one table stream (DynamoDB serves up to two readers per shard without
     // throttling), each with its own filters and its own dead-letter queue.
-    this.recomputeDlq = this.streamConsumer('Recompute', 'streamRecompute', table, RECOMPUTE_FILTERS);
-    this.paymentsDlq = this.streamConsumer('Payments', 'streamPayments', table, PAYMENTS_STREAM_FILTERS);
+    // Only the recompute waits to batch: it runs on every reading, payments on a few records a session.
+    this.recomputeDlq = this.streamConsumer('Recompute', 'streamRecompute', table, RECOMPUTE_FILTERS, {
+      tracing: settings.tracing,
+      batchingWindowSeconds: settings.recomputeBatchingWindowSeconds,
+    });
+    this.paymentsDlq = this.streamConsumer('Payments', 'streamPayments', table, PAYMENTS_STREAM_FILTERS, {
+      tracing: settings.tracing,
+      batchingWindowSeconds: 0,
+    });
 
     // ---- Schedules ----------------------------------------------------------------------------
     const everyMinute = events.Schedule.rate(Duration.minutes(1));
@@ -313,6 +321,7 @@ export class StatelessStack extends Stack {
     handler: HandlerName,
     table: dynamodb.ITable,
     filters: Record<string, unknown>[],
+    opts: { tracing: boolean; batchingWindowSeconds: number },
   ): sqs.Queue {
     // The event source grants the stream read itself; the declaration must say so too, or the
     // local runtime and the grants tests would not know this function reads the stream.
@@ -344,13 +353,16 @@ export class StatelessStack extends Stack {
         parallelizationFactor: 1,
         onFailure: new SqsDlq(dlq),
         filters,
+        ...(opts.batchingWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(opts.batchingWindowSeconds) }
+          : {}),
       }),
     );
-    // Same finding as X-Ray's (acknowledged on the role), with one more action behind it.
     Validations.of(consumer.role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.',
+      reason: opts.tracing
+        ? 'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.'
+        : 'dynamodb:ListStreams (needed by the stream event source) supports no resource-level permissions.',
     });
     return dlq;
   }

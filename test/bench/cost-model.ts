@@ -36,6 +36,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../lib/handlers.js';
+import { DEFAULT_TRACING } from '../../lib/settings.js';
 
 import { RANDOM_PORTS, startPlatform } from '../../local/platform.js';
 import { reservePort } from '../../local/ports.js';
@@ -46,7 +47,7 @@ import { AWS_PRICES, AWS_PRICES_CHECKED_ON, AWS_PRICES_REGION } from './aws-pric
 
 const { values: args } = parseArgs({
   options: {
-    tracing: { type: 'boolean', default: true },
+    tracing: { type: 'boolean', default: DEFAULT_TRACING },
     /** Readings in the session: one a minute. */
     minutes: { type: 'string', default: '60' },
   },
