@@ -11,7 +11,7 @@ import {
 } from '../../lib/handlers.js';
 import { DEFAULT_RECOMPUTE_BATCHING_WINDOW_SECONDS } from '../../lib/settings.js';
 import { STREAM_MAX_RECORD_AGE } from '../../lib/stateless-stack.js';
-import { keys, prefixes } from '../../shared/adapters/dynamodb/keys.js';
+import { keys, prefixes, REPRICE_DUE } from '../../shared/adapters/dynamodb/keys.js';
 import { paymentTriggerOf } from '../../shared/adapters/dynamodb/payments-stream.js';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
 import { newSessionIdTag } from '../../shared/app/payments/tokens.js';
@@ -579,15 +579,16 @@ describe('stateless stack', () => {
       expect(logicalId(platform.stateless.recomputeDlq)).not.toBe(logicalId(platform.stateless.paymentsDlq));
     });
 
-    it('passes only the meter values and transaction items of transaction partitions to the recompute', () => {
-      const txPartition = prefixes.transactionPartition;
-      const meterValues = prefixes.meterValues;
-      const txItem = keys.transaction('CP', 1).sk;
+    it('passes the recompute meter values, a new transaction item and one marked repriceDue: never its own writes', () => {
+      const txPartition = { S: [{ prefix: prefixes.transactionPartition }] };
+      const txItem = { pk: txPartition, sk: { S: [keys.transaction('CP', 1).sk] } };
       expect(filtersOf('streamRecompute')).toEqual([
+        { dynamodb: { Keys: { pk: txPartition, sk: { S: [{ prefix: prefixes.meterValues }] } } } },
+        { eventName: ['INSERT'], dynamodb: { Keys: txItem } },
         {
-          dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [{ prefix: meterValues }] } } },
+          eventName: ['MODIFY'],
+          dynamodb: { Keys: txItem, NewImage: { [REPRICE_DUE]: { S: [{ exists: true }] } } },
         },
-        { dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [txItem] } } } },
       ]);
     });
 

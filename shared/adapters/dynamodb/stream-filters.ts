@@ -4,9 +4,17 @@
  * stream poller applies them itself (local/stream-poller.ts), so a record the mapping drops in AWS
  * costs no invocation locally either, and the cost model (test/bench/cost-model.ts) counts what AWS
  * would bill.
+ *
+ * Lambda bills no invocation for a record its filter drops, so the filters are a cost lever as much
+ * as a correctness one: the recompute's own writes on the transaction item must not come back to it.
+ * They change no pricing input (charge-stream.ts `PRICING_INPUTS`), and the handler would ignore them,
+ * but only after paying for an invocation. A filter cannot compare a record's old and new images, so
+ * the writers say it themselves: a write that changes a pricing input marks the transaction
+ * `repriceDue` (keys.ts `REPRICE_DUE`), and the recompute's writes remove the mark. A MODIFY of the
+ * transaction item reaches the recompute only while the mark is there.
  */
 import { SESSION_ID_TAG_PREFIX } from '../../domain/payment-session.js';
-import { paymentsStreamKeys, recomputeStreamKeys } from './keys.js';
+import { paymentsStreamKeys, REPRICE_DUE, recomputeStreamKeys } from './keys.js';
 
 /**
  * A Lambda event filter pattern (the EventBridge pattern subset Lambda supports): nested objects
@@ -26,7 +34,10 @@ const transactionItem = {
   sk: { S: [recomputeStreamKeys.transactionSortKey] },
 } as const;
 
-/** The recompute's records: every stored meter message and every write of the transaction item. */
+/**
+ * The recompute's records: every stored meter message; the transaction item when it is created,
+ * and when it is modified by a write that marked it `repriceDue` (never by the recompute's own).
+ */
 export const RECOMPUTE_FILTER_PATTERNS: readonly FilterPattern[] = [
   {
     dynamodb: {
@@ -36,7 +47,11 @@ export const RECOMPUTE_FILTER_PATTERNS: readonly FilterPattern[] = [
       },
     },
   },
-  { dynamodb: { Keys: transactionItem } },
+  { eventName: ['INSERT'], dynamodb: { Keys: transactionItem } },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: { Keys: transactionItem, NewImage: { [REPRICE_DUE]: { S: [{ exists: true }] } } },
+  },
 ];
 
 /**

@@ -3,7 +3,7 @@
  * which records cost an invocation of which consumer.
  */
 import { describe, expect, it } from 'vitest';
-import { keys } from '../../../shared/adapters/dynamodb/keys.js';
+import { keys, REPRICE_DUE } from '../../../shared/adapters/dynamodb/keys.js';
 import {
   type FilterPattern,
   PAYMENTS_FILTER_PATTERNS,
@@ -58,6 +58,20 @@ describe('the consumers’ patterns', () => {
     expect(recompute(streamRecord('INSERT', meterValues))).toBe(true);
     expect(recompute(streamRecord('INSERT', tx))).toBe(true);
     expect(recompute(streamRecord('INSERT', { ...keys.connection('CP-1'), connectionId: 'c' }))).toBe(false);
+  });
+
+  it('invoke the recompute for a MODIFY of the transaction only while a write marked it repriceDue', () => {
+    const stopped = {
+      ...tx,
+      status: 'stopped',
+      stoppedAt: '2026-03-02T09:00:00.000Z',
+      [REPRICE_DUE]: 'stop',
+    };
+    expect(recompute(streamRecord('MODIFY', stopped, tx))).toBe(true);
+    // The recompute's own write removes the mark: its record is dropped before any invocation.
+    const { [REPRICE_DUE]: _mark, ...priced } = { ...stopped, chargeVersion: 1 };
+    expect(recompute(streamRecord('MODIFY', priced, stopped))).toBe(false);
+    expect(recompute(streamRecord('REMOVE', tx))).toBe(false);
   });
 
   it('invoke payments for a paid transaction’s INSERT only', () => {
