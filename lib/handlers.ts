@@ -215,8 +215,9 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
-    indexes: [],
-    // The reconciliation sweep pages through the table: no index lists unfinalised transactions.
+    // The reconciliation sweep pages through gsi2 (the sparse open-transaction index), and through
+    // the table until that index's migration is done (charge-repository.ts `unfinalisedTransactions`).
+    indexes: ['gsi2'],
     scansTable: true,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,

@@ -347,7 +347,7 @@ describe('stateless stack', () => {
       }
     });
 
-    it('gives the stream to its two consumers alone, and the index to the three functions that query it', () => {
+    it('gives the stream to its two consumers alone, and the indexes to the four functions that query them', () => {
       const streaming = HANDLER_NAMES.filter(
         (name) => tableGrantsOf(statementsOf(template, policyId(name))).stream,
       );
@@ -355,7 +355,12 @@ describe('stateless stack', () => {
       const indexed = HANDLER_NAMES.filter(
         (name) => tableGrantsOf(statementsOf(template, policyId(name))).indexes.length > 0,
       );
-      expect(indexed.sort()).toEqual(['httpApi', 'ocppCallSweeper', 'schedulePaymentsSweeper']);
+      expect(indexed.sort()).toEqual([
+        'httpApi',
+        'ocppCallSweeper',
+        'scheduleFinaliser',
+        'schedulePaymentsSweeper',
+      ]);
     });
 
     it('lets the authorizer write only a pending charger record and login failures, each under dynamodb:LeadingKeys', () => {
