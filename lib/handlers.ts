@@ -218,7 +218,8 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
-    // The reconciliation sweep reads the open transactions (sparse gsi2).
+    // The reconciliation sweep pages through gsi2 (the sparse open-transaction index), and through
+    // the table until that index's migration is done (charge-repository.ts `unfinalisedTransactions`).
     indexes: ['gsi2'],
     // Once per table: the sweep's first pass adds transactions stored before gsi2 existed.
     scansTable: true,

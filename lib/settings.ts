@@ -30,6 +30,8 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alarmEmail',
   stripeSecretExists: 'stripeSecretExists',
   senderIdentityExists: 'senderIdentityExists',
+  tracing: 'tracing',
+  recomputeBatchingWindowSeconds: 'recomputeBatchingWindowSeconds',
 } as const;
 
 /**
@@ -41,6 +43,19 @@ export const DEFAULT_STRIPE_SECRET_NAME = 'ev-platform/stripe';
 export const DEFAULT_LOG_RETENTION = RetentionDays.ONE_MONTH;
 /** How long a held session waits for StartTransaction before its hold is cancelled as abandoned. */
 export const DEFAULT_START_TIMEOUT_SECONDS = 300;
+/**
+ * X-Ray off unless asked: at a few requests a second the default sampling rule records nearly every
+ * invocation, and at $5 per million traces that was half of what a session cost (npm run cost:model).
+ */
+export const DEFAULT_TRACING = false;
+/**
+ * How long the recompute's stream mapping gathers records before it invokes: one invocation folds
+ * every reading that arrives meanwhile, across chargers. The live charge lags by at most this much;
+ * readings come a minute apart, and the settle window (120 s) is well beyond it.
+ */
+export const DEFAULT_RECOMPUTE_BATCHING_WINDOW_SECONDS = 5;
+/** Lambda's limit on MaximumBatchingWindowInSeconds. */
+const MAX_BATCHING_WINDOW_SECONDS = 300;
 
 /**
  * A publishable key and nothing else: it is written into every start page, so a secret (`sk_`) or
@@ -84,6 +99,10 @@ export interface PlatformSettings {
   readonly startTimeoutSeconds: number;
   /** Subscribed by email to the alarm topic; without it the topic has no subscriber. */
   readonly alarmEmail: string | undefined;
+  /** X-Ray active tracing on every function (and the grants it needs); off by default. */
+  readonly tracing: boolean;
+  /** The recompute stream mapping's MaximumBatchingWindowInSeconds (0 to 300). */
+  readonly recomputeBatchingWindowSeconds: number;
 }
 
 export class SettingsError extends Error {
@@ -113,6 +132,19 @@ function positiveSeconds(node: Node, key: string, fallback: number): number {
   const seconds = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new SettingsError(`context ${key} must be a whole number of seconds above 0, got '${value}'`);
+  }
+  return seconds;
+}
+
+function batchingWindow(node: Node): number {
+  const key = CONTEXT_KEYS.recomputeBatchingWindowSeconds;
+  const value = text(node, key);
+  if (value === undefined) return DEFAULT_RECOMPUTE_BATCHING_WINDOW_SECONDS;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds > MAX_BATCHING_WINDOW_SECONDS) {
+    throw new SettingsError(
+      `context ${key} must be a whole number of seconds from 0 to ${MAX_BATCHING_WINDOW_SECONDS}, got '${value}'`,
+    );
   }
   return seconds;
 }
@@ -247,5 +279,7 @@ export function readSettings(node: Node): PlatformSettings {
     stripePublishableKey,
     startTimeoutSeconds,
     alarmEmail: email(node, CONTEXT_KEYS.alarmEmail),
+    tracing: flag(node, CONTEXT_KEYS.tracing, DEFAULT_TRACING),
+    recomputeBatchingWindowSeconds: batchingWindow(node),
   };
 }

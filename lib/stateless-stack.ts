@@ -28,8 +28,10 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
-import { paymentsStreamKeys, recomputeStreamKeys } from '../shared/adapters/dynamodb/keys.js';
-import { SESSION_ID_TAG_PREFIX } from '../shared/domain/payment-session.js';
+import {
+  PAYMENTS_FILTER_PATTERNS,
+  RECOMPUTE_FILTER_PATTERNS,
+} from '../shared/adapters/dynamodb/stream-filters.js';
 import { Alarms } from './constructs/alarms.js';
 import { OcppEdge } from './constructs/ocpp-edge.js';
 import { PlatformFunction } from './constructs/platform-function.js';
@@ -39,28 +41,12 @@ import { REPO_ROOT } from './repo-root.js';
 import type { PlatformSettings } from './settings.js';
 
 /**
- * Which table stream records reach the recompute: meter values and the transaction item itself,
- * both in a transaction partition (the prefixes are keys.ts `recomputeStreamKeys`).
+ * Which table stream records reach the recompute: meter values, and the transaction item when it is
+ * created or a write marks it `repriceDue` (never the recompute's own writes; the patterns are
+ * shared/adapters/dynamodb/stream-filters.ts, which the local stream poller applies too).
  * Lambda drops every other record before invoking, so connection, status and call items cost nothing.
  */
-export const RECOMPUTE_FILTERS = [
-  lambda.FilterCriteria.filter({
-    dynamodb: {
-      Keys: {
-        pk: { S: lambda.FilterRule.beginsWith(recomputeStreamKeys.transactionPartitionPrefix) },
-        sk: { S: lambda.FilterRule.beginsWith(recomputeStreamKeys.meterValuesSortKeyPrefix) },
-      },
-    },
-  }),
-  lambda.FilterCriteria.filter({
-    dynamodb: {
-      Keys: {
-        pk: { S: lambda.FilterRule.beginsWith(recomputeStreamKeys.transactionPartitionPrefix) },
-        sk: { S: lambda.FilterRule.isEqual(recomputeStreamKeys.transactionSortKey) },
-      },
-    },
-  }),
-];
+export const RECOMPUTE_FILTERS = RECOMPUTE_FILTER_PATTERNS.map((p) => lambda.FilterCriteria.filter(p));
 
 /**
  * Which table stream records reach the payments consumer (the keys are keys.ts `paymentsStreamKeys`;
@@ -71,28 +57,7 @@ export const RECOMPUTE_FILTERS = [
  * - a `charge-finalised` outbox event: capture or release the hold;
  * - a receipt owed: send it.
  */
-export const PAYMENTS_STREAM_FILTERS = [
-  lambda.FilterCriteria.filter({
-    eventName: lambda.FilterRule.isEqual('INSERT'),
-    dynamodb: {
-      Keys: {
-        pk: { S: lambda.FilterRule.beginsWith(paymentsStreamKeys.transactionPartitionPrefix) },
-        sk: { S: lambda.FilterRule.isEqual(paymentsStreamKeys.transactionSortKey) },
-      },
-      NewImage: { idTag: { S: lambda.FilterRule.beginsWith(SESSION_ID_TAG_PREFIX) } },
-    },
-  }),
-  lambda.FilterCriteria.filter({
-    eventName: lambda.FilterRule.isEqual('INSERT'),
-    dynamodb: { Keys: { pk: { S: lambda.FilterRule.isEqual(paymentsStreamKeys.chargeFinalisedPartition) } } },
-  }),
-  lambda.FilterCriteria.filter({
-    eventName: lambda.FilterRule.isEqual('INSERT'),
-    dynamodb: {
-      Keys: { pk: { S: lambda.FilterRule.beginsWith(paymentsStreamKeys.receiptPartitionPrefix) } },
-    },
-  }),
-];
+export const PAYMENTS_STREAM_FILTERS = PAYMENTS_FILTER_PATTERNS.map((p) => lambda.FilterCriteria.filter(p));
 
 /**
  * How old a stream record may get before the mapping gives up on its batch and sends the batch's
@@ -203,6 +168,7 @@ export class StatelessStack extends Stack {
           ...(spec.readsTokenSecret ? { SESSION_TOKEN_SECRET_ARN: sessionTokenSecret.secretArn } : {}),
         },
         logRetention: settings.logRetention,
+        tracing: settings.tracing,
       });
     }
     this.functions = functions;
@@ -277,8 +243,15 @@ export class StatelessStack extends Stack {
     // ---- Table stream consumers ---------------------------------------------------------------
     // Two mappings on the one table stream (DynamoDB serves up to two readers per shard without
     // throttling), each with its own filters and its own dead-letter queue.
-    this.recomputeDlq = this.streamConsumer('Recompute', 'streamRecompute', table, RECOMPUTE_FILTERS);
-    this.paymentsDlq = this.streamConsumer('Payments', 'streamPayments', table, PAYMENTS_STREAM_FILTERS);
+    // Only the recompute waits to batch: it runs on every reading, payments on a few records a session.
+    this.recomputeDlq = this.streamConsumer('Recompute', 'streamRecompute', table, RECOMPUTE_FILTERS, {
+      tracing: settings.tracing,
+      batchingWindowSeconds: settings.recomputeBatchingWindowSeconds,
+    });
+    this.paymentsDlq = this.streamConsumer('Payments', 'streamPayments', table, PAYMENTS_STREAM_FILTERS, {
+      tracing: settings.tracing,
+      batchingWindowSeconds: 0,
+    });
 
     // ---- Schedules ----------------------------------------------------------------------------
     const everyMinute = events.Schedule.rate(Duration.minutes(1));
@@ -348,6 +321,7 @@ export class StatelessStack extends Stack {
     handler: HandlerName,
     table: dynamodb.ITable,
     filters: Record<string, unknown>[],
+    opts: { tracing: boolean; batchingWindowSeconds: number },
   ): sqs.Queue {
     // The event source grants the stream read itself; the declaration must say so too, or the
     // local runtime and the grants tests would not know this function reads the stream.
@@ -379,13 +353,16 @@ export class StatelessStack extends Stack {
         parallelizationFactor: 1,
         onFailure: new SqsDlq(dlq),
         filters,
+        ...(opts.batchingWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(opts.batchingWindowSeconds) }
+          : {}),
       }),
     );
-    // Same finding as X-Ray's (acknowledged on the role), with one more action behind it.
     Validations.of(consumer.role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.',
+      reason: opts.tracing
+        ? 'X-Ray PutTraceSegments/PutTelemetryRecords and dynamodb:ListStreams (needed by the stream event source) support no resource-level permissions.'
+        : 'dynamodb:ListStreams (needed by the stream event source) supports no resource-level permissions.',
     });
     return dlq;
   }

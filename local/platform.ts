@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../lib/handlers.js';
+import {
+  PAYMENTS_FILTER_PATTERNS,
+  RECOMPUTE_FILTER_PATTERNS,
+} from '../shared/adapters/dynamodb/stream-filters.js';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
 import { asFunction, type Denial, enforceAccess } from './access.js';
@@ -77,6 +81,16 @@ export interface PlatformOptions {
    * would refuse it. Default: a `log` line. The tests' setup fails the run on any.
    */
   onAccessDenied?: (denial: Denial) => void;
+  /**
+   * Hears each function invocation as it ends, with its wall-clock duration: what Lambda would bill
+   * (the cost model counts them). Scheduled runs included.
+   */
+  onInvocation?: (invocation: { fn: HandlerName; durationMs: number }) => void;
+  /**
+   * The stream mappings' MaximumBatchingWindow, in this runtime's time (a compressed-time run
+   * scales it down). Default 0: a record is handled as soon as it is read.
+   */
+  streamBatchingWindowMs?: number;
 }
 
 export interface PlatformEndpoints {
@@ -151,7 +165,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         host,
         ...(opts.inMemory ? {} : { persistFile: join(dataDir, 'stripe.json') }),
       }),
-      loadHandlers(),
+      loadHandlers(opts.onInvocation),
     ]);
     for (const r of [dynamoResult, sesResult, stripeResult])
       if (r.status === 'fulfilled') stops.push(r.value.stop);
@@ -239,6 +253,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     const consume = async (
       functionName: string,
       handler: AnyHandler,
+      filterPatterns: typeof RECOMPUTE_FILTER_PATTERNS,
       checkpoint: string,
       deadLetters: string,
     ) => {
@@ -247,6 +262,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
         streamArn,
         handler,
         functionName,
+        filterPatterns,
+        batchingWindowMs: opts.streamBatchingWindowMs ?? 0,
         startingPosition: 'TRIM_HORIZON',
         checkpointFile: opts.inMemory ? undefined : join(dataDir, checkpoint),
         deadLetterFile: opts.inMemory ? undefined : join(dataDir, deadLetters),
@@ -258,12 +275,14 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     const poller = await consume(
       'stream-recompute',
       handlers.streamRecompute,
+      RECOMPUTE_FILTER_PATTERNS,
       'stream-checkpoint-pricing.json',
       'stream-dlq.jsonl',
     );
     const paymentsPoller = await consume(
       'stream-payments',
       handlers.streamPayments,
+      PAYMENTS_FILTER_PATTERNS,
       'stream-checkpoint-payments.json',
       'payments-stream-dlq.jsonl',
     );
@@ -331,11 +350,21 @@ type Handlers = Record<HandlerName, AnyHandler>;
  * The very modules the CDK stack bundles into Lambda functions (lib/handlers.ts entries), each run
  * under the access its declaration grants (local/access.ts), as its role would in AWS.
  */
-async function loadHandlers(): Promise<Handlers> {
+async function loadHandlers(onInvocation: PlatformOptions['onInvocation']): Promise<Handlers> {
   const loaded = await Promise.all(
     HANDLER_NAMES.map(async (name) => {
       const module = (await import(join(ROOT, HANDLERS[name].entry))) as { handler: AnyHandler };
-      return [name, asFunction(name, module.handler)] as const;
+      const handler = asFunction(name, module.handler);
+      if (!onInvocation) return [name, handler] as const;
+      const timed: AnyHandler = async (event, context) => {
+        const started = performance.now();
+        try {
+          return await handler(event, context);
+        } finally {
+          onInvocation({ fn: name, durationMs: performance.now() - started });
+        }
+      };
+      return [name, timed] as const;
     }),
   );
   return Object.fromEntries(loaded) as Handlers;

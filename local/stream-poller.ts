@@ -24,6 +24,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type FilterPattern, passesFilters } from '../shared/adapters/dynamodb/stream-filters.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
 
 export interface StreamPollerOptions {
@@ -43,6 +44,17 @@ export interface StreamPollerOptions {
    */
   checkpointFile?: string;
   batchSize?: number;
+  /**
+   * The event source mapping's filters (shared/adapters/dynamodb/stream-filters.ts): the handler is
+   * called only with records that pass one, and not at all for a batch with none, as Lambda does.
+   * Without them every record is passed.
+   */
+  filterPatterns?: readonly FilterPattern[];
+  /**
+   * Matches MaximumBatchingWindowInSeconds: once a shard has records, keep reading it for up to this
+   * long (or until a batch is full) before calling the handler, so one call folds several writes.
+   */
+  batchingWindowMs?: number;
   pollIntervalMs?: number;
   /** Matches the event source mapping's retryAttempts. */
   retryAttempts?: number;
@@ -54,7 +66,7 @@ export interface StreamPoller {
   stop(): Promise<void>;
   /** Resolves once every record written so far has been handled (or dead-lettered). */
   drain(timeoutMs?: number): Promise<void>;
-  stats(): { delivered: number; failedBatches: number; deadLettered: number };
+  stats(): { delivered: number; failedBatches: number; deadLettered: number; filteredOut: number };
 }
 
 export async function startStreamPoller(opts: StreamPollerOptions): Promise<StreamPoller> {
@@ -69,7 +81,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   });
   const iterators = new Map<string, string | undefined>(); // shardId -> iterator; undefined = closed
   const finished = new Set<string>();
-  const stats = { delivered: 0, failedBatches: 0, deadLettered: 0 };
+  const stats = { delivered: 0, failedBatches: 0, deadLettered: 0, filteredOut: 0 };
+  const batchingWindowMs = opts.batchingWindowMs ?? 0;
   let stopped = false;
   let firstDescribe = true;
   /** Passes over every shard started so far; a pass may begin with a shard refresh. */
@@ -207,14 +220,32 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       }
       try {
         const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
-        if (out.Records?.length) {
+        let read = out.Records ?? [];
+        let next = out.NextShardIterator;
+        if (read.length > 0 && batchingWindowMs > 0) {
+          const windowEndsAt = Date.now() + batchingWindowMs;
+          while (read.length < batchSize && next && !stopped && Date.now() < windowEndsAt) {
+            await new Promise((r) => setTimeout(r, Math.min(pollIntervalMs, windowEndsAt - Date.now())));
+            const more = await client.send(
+              new GetRecordsCommand({ ShardIterator: next, Limit: batchSize - read.length }),
+            );
+            read = read.concat(more.Records ?? []);
+            next = more.NextShardIterator;
+          }
+        }
+        if (read.length > 0) {
           any = true;
+          const records = read.map(toLambdaRecord);
+          const passed = opts.filterPatterns
+            ? records.filter((r) => passesFilters(r, opts.filterPatterns ?? []))
+            : records;
+          stats.filteredOut += records.length - passed.length;
           // A batch cut short by stop() is neither checkpointed nor passed: the next start reads it again.
-          if (!(await deliver(out.Records.map(toLambdaRecord)))) return any;
-          const last = out.Records[out.Records.length - 1]?.dynamodb?.SequenceNumber;
+          if (passed.length > 0 && !(await deliver(passed))) return any;
+          const last = read[read.length - 1]?.dynamodb?.SequenceNumber;
           if (last) await saveCheckpoint(shardId, last);
         }
-        iterators.set(shardId, out.NextShardIterator);
+        iterators.set(shardId, next);
       } catch (err) {
         if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
           // Read again from a fresh iterator after the next refresh: until then, not idle.

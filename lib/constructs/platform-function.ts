@@ -1,7 +1,7 @@
 /**
  * One Lambda function with the settings every function of the platform shares, so no function can
  * drift from them: Node.js 22 on arm64, bundled by esbuild as ESM with source maps, X-Ray tracing
- * active, its own log group with a retention, and its own role that can write only that log group.
+ * only when the deployment asks for it, its own log group with a retention, and its own role that can write only that log group.
  * Everything else a function may do is granted to it explicitly by the stack.
  */
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ export interface PlatformFunctionProps {
   /** The shared environment; NODE_OPTIONS is added here. */
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: logs.RetentionDays;
+  /** X-Ray active tracing (settings `tracing`); otherwise tracing is off, with no X-Ray grant. */
+  readonly tracing: boolean;
 }
 
 export class PlatformFunction extends Construct {
@@ -68,7 +70,7 @@ export class PlatformFunction extends Construct {
       description: props.description,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: { ...props.environment, NODE_OPTIONS: PLATFORM_NODE_OPTIONS },
       bundling: {
         format: OutputFormat.ESM,
@@ -90,11 +92,13 @@ export class PlatformFunction extends Construct {
       },
     });
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing (tracing: ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-    });
+    if (props.tracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing (tracing: ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      });
+    }
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

@@ -29,7 +29,24 @@ describe('deploy settings from CDK context', () => {
       stripePublishableKey: undefined,
       startTimeoutSeconds: 300,
       alarmEmail: undefined,
+      tracing: false,
+      recomputeBatchingWindowSeconds: 5,
     });
+  });
+
+  it('turns X-Ray on only when asked, and takes a batching window within Lambda’s 0–300 s', () => {
+    expect(settings({ tracing: 'true', recomputeBatchingWindowSeconds: '0' })).toMatchObject({
+      tracing: true,
+      recomputeBatchingWindowSeconds: 0,
+    });
+    expect(settings({ recomputeBatchingWindowSeconds: 300 }).recomputeBatchingWindowSeconds).toBe(300);
+    expect(() => settings({ recomputeBatchingWindowSeconds: '301' })).toThrow(
+      /recomputeBatchingWindowSeconds/,
+    );
+    expect(() => settings({ recomputeBatchingWindowSeconds: '2.5' })).toThrow(
+      /recomputeBatchingWindowSeconds/,
+    );
+    expect(() => settings({ tracing: 'yes' })).toThrow(/tracing/);
   });
 
   it('accepts values as -c passes them (strings) and as cdk.json holds them (numbers, booleans)', () => {

@@ -9,8 +9,9 @@ import {
   type HandlerSpec,
   OCPP_STAGE_NAME,
 } from '../../lib/handlers.js';
+import { DEFAULT_RECOMPUTE_BATCHING_WINDOW_SECONDS } from '../../lib/settings.js';
 import { STREAM_MAX_RECORD_AGE } from '../../lib/stateless-stack.js';
-import { keys, prefixes } from '../../shared/adapters/dynamodb/keys.js';
+import { keys, prefixes, REPRICE_DUE } from '../../shared/adapters/dynamodb/keys.js';
 import { paymentTriggerOf } from '../../shared/adapters/dynamodb/payments-stream.js';
 import { PLATFORM_TABLE } from '../../shared/adapters/dynamodb/table.js';
 import { newSessionIdTag } from '../../shared/app/payments/tokens.js';
@@ -163,7 +164,7 @@ describe('stateless stack', () => {
       expect(Object.keys(platform.stateless.functions).sort()).toEqual([...HANDLER_NAMES].sort());
     });
 
-    it.each(HANDLER_NAMES)('%s: nodejs22.x on arm64, traced, source maps on, sized as listed', (name) => {
+    it.each(HANDLER_NAMES)('%s: nodejs22.x on arm64, source maps on, sized as listed', (name) => {
       const spec: HandlerSpec = HANDLERS[name];
       const f = platform.stateless.functions[name];
       const resources = template.toJSON().Resources;
@@ -171,7 +172,6 @@ describe('stateless stack', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
         MemorySize: spec.memorySize,
         Timeout: spec.timeoutSeconds,
         Description: spec.description,
@@ -193,6 +193,25 @@ describe('stateless stack', () => {
         },
       });
       expect(resources[logicalId(f.logGroup)].Properties.RetentionInDays).toBe(30);
+    });
+
+    it('traces no function and grants no X-Ray unless the deployment asks (context tracing)', () => {
+      const xrayGrants = (t: Template) =>
+        HANDLER_NAMES.flatMap((name) =>
+          statementsOf(t, policyId(name)).filter((st) => JSON.stringify(st.Action).includes('xray:')),
+        );
+      for (const name of HANDLER_NAMES) {
+        expect(template.toJSON().Resources[fnId(name)].Properties.TracingConfig, name).toBeUndefined();
+      }
+      expect(xrayGrants(template)).toEqual([]);
+
+      const traced = synthPlatform({ tracing: 'true' }).statelessTemplate;
+      for (const name of HANDLER_NAMES) {
+        expect(traced.toJSON().Resources[fnId(name)].Properties.TracingConfig, name).toEqual({
+          Mode: 'Active',
+        });
+      }
+      expect(xrayGrants(traced)).toHaveLength(HANDLER_NAMES.length);
     });
 
     it.each(HANDLER_NAMES)('%s: names each secret in its environment only if it may read it', (name) => {
@@ -543,19 +562,36 @@ describe('stateless stack', () => {
       },
     );
 
+    it('lets the recompute gather records for a batching window, so one invocation folds several readings; payments do not wait', () => {
+      expect(mappingOf('streamRecompute').MaximumBatchingWindowInSeconds).toBe(
+        DEFAULT_RECOMPUTE_BATCHING_WINDOW_SECONDS,
+      );
+      expect(DEFAULT_RECOMPUTE_BATCHING_WINDOW_SECONDS).toBeGreaterThan(0);
+      expect(mappingOf('streamPayments').MaximumBatchingWindowInSeconds).toBeUndefined();
+      const unbatched = synthPlatform({ recomputeBatchingWindowSeconds: '0' }).statelessTemplate;
+      const recomputeMapping = Object.values(
+        resourcesOfType(unbatched, 'AWS::Lambda::EventSourceMapping'),
+      ).find(
+        (m) =>
+          JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: fnId('streamRecompute') }),
+      );
+      expect(recomputeMapping?.Properties?.MaximumBatchingWindowInSeconds).toBeUndefined();
+    });
+
     it('gives each consumer a queue of its own', () => {
       expect(logicalId(platform.stateless.recomputeDlq)).not.toBe(logicalId(platform.stateless.paymentsDlq));
     });
 
-    it('passes only the meter values and transaction items of transaction partitions to the recompute', () => {
-      const txPartition = prefixes.transactionPartition;
-      const meterValues = prefixes.meterValues;
-      const txItem = keys.transaction('CP', 1).sk;
+    it('passes the recompute meter values, a new transaction item and one marked repriceDue: never its own writes', () => {
+      const txPartition = { S: [{ prefix: prefixes.transactionPartition }] };
+      const txItem = { pk: txPartition, sk: { S: [keys.transaction('CP', 1).sk] } };
       expect(filtersOf('streamRecompute')).toEqual([
+        { dynamodb: { Keys: { pk: txPartition, sk: { S: [{ prefix: prefixes.meterValues }] } } } },
+        { eventName: ['INSERT'], dynamodb: { Keys: txItem } },
         {
-          dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [{ prefix: meterValues }] } } },
+          eventName: ['MODIFY'],
+          dynamodb: { Keys: txItem, NewImage: { [REPRICE_DUE]: { S: [{ exists: true }] } } },
         },
-        { dynamodb: { Keys: { pk: { S: [{ prefix: txPartition }] }, sk: { S: [txItem] } } } },
       ]);
     });
 

@@ -5,7 +5,7 @@
  * and the test polls DynamoDB until the expected state appears. Each test registers its own charger.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -17,6 +17,7 @@ import {
   keys,
   outboxPartition,
 } from '../../shared/adapters/dynamodb/keys.js';
+import { DynamoSessionTransactions } from '../../shared/adapters/dynamodb/session-transactions.js';
 import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { hashPassword } from '../../shared/app/auth/password.js';
 import type { Charge } from '../../shared/domain/pricing.js';
@@ -504,14 +505,10 @@ describe('pricing on the table stream', () => {
     });
     const txId = await start(cp, 20_000);
     // Payments' seam: the card hold is £2.00. Margin max(5 %, 50p) = 50p: the limit is 150p.
-    await doc.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.transaction(id, txId),
-        UpdateExpression: 'SET preAuthAmountMinor = :p',
-        ExpressionAttributeValues: { ':p': 200 },
-      }),
-    );
+    await new DynamoSessionTransactions({ doc, tableName }).attachHold(id, txId, {
+      preAuthAmountMinor: 200,
+      paymentSessionId: 'ps-cost-cap',
+    });
     // 1 kWh a minute (60 kW): 30p a minute. After minute 4 the charge is 120p and the next minute
     // would reach 150p, which does not pass the limit; after minute 5 it is 150p: stop.
     // Each reading is priced before the next is sent, so every recompute looks one minute ahead (two

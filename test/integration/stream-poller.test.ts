@@ -131,3 +131,32 @@ describe('stream poller checkpoint', () => {
     expect(Object.values(kept.shards).length).toBeGreaterThan(0);
   });
 });
+
+describe('stream poller batching window', () => {
+  it('folds the records written during the window into one call, as MaximumBatchingWindowInSeconds does', async () => {
+    const batchingTable = 'stream-poller-batching';
+    const streamArn = await ensurePlatformTable(dynamoEndpoint, batchingTable);
+    const calls: string[][] = [];
+    const batching = await startStreamPoller({
+      endpoint: dynamoEndpoint,
+      streamArn,
+      startingPosition: 'TRIM_HORIZON',
+      // Long enough that the writes below, each awaited, land inside it on a loaded machine.
+      batchingWindowMs: 1_500,
+      handler: async (event: DynamoDBStreamEvent) => {
+        calls.push(event.Records.map((r) => r.dynamodb?.Keys?.pk?.S ?? ''));
+      },
+    });
+    try {
+      const put = (pk: string) =>
+        doc.send(new PutCommand({ TableName: batchingTable, Item: { pk, sk: 'ITEM' } }));
+      await put('window-0');
+      await put('window-1');
+      await put('window-2');
+      await batching.drain();
+      expect(calls).toEqual([['window-0', 'window-1', 'window-2']]);
+    } finally {
+      await batching.stop();
+    }
+  });
+});

@@ -46,6 +46,7 @@ import {
   OPEN_TRANSACTION_SHARDS,
   openTransactionPartition,
   queries,
+  REPRICE_DUE,
   transactionItemScan,
 } from './keys.js';
 import { meterMessageProjection, toMeterMessage } from './meter-values-items.js';
@@ -112,6 +113,9 @@ function versionCondition(e: Expression, expectedVersion: number): void {
       : `${e.name('chargeVersion')} = ${e.value(expectedVersion)}`,
   );
   e.set('chargeVersion', expectedVersion + 1);
+  // Every write of the recompute's goes through here: without the mark its own write reaches no
+  // invocation of it (stream-filters.ts).
+  e.remove(REPRICE_DUE);
 }
 
 /** The migration that gives transactions stored before gsi2 existed their open-transaction entry. */

@@ -352,6 +352,13 @@ export const recomputeStreamKeys = {
 } as const;
 
 /**
+ * The transaction item's mark that a write changed a pricing input (its value names the write, for
+ * the logs): the recompute's stream filter passes a MODIFY of the transaction item only while it is
+ * there, and the recompute's own writes remove it, so they never invoke it again (stream-filters.ts).
+ */
+export const REPRICE_DUE = 'repriceDue';
+
+/**
  * Keys the CDK stream filter of the payments function matches (lib/stateless-stack.ts): transaction
  * items (their idTag tells a paid session), `charge-finalised` events and receipts owed.
  */

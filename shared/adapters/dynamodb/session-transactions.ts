@@ -7,7 +7,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charge } from '../../domain/pricing.js';
 import type { SessionCharge, SessionTransactions } from '../../ports/payments.js';
-import { keys } from './keys.js';
+import { keys, REPRICE_DUE } from './keys.js';
 import { Expression, fromStringSet, type TableContext } from './support.js';
 
 /** Pricing's flag for a transaction it cannot price (shared/app/pricing/inputs.ts `PricingFlag`). */
@@ -44,7 +44,8 @@ export class DynamoSessionTransactions implements SessionTransactions {
     transactionId: number,
     hold: { preAuthAmountMinor: number; holdExpiresAt?: number; paymentSessionId: string },
   ): Promise<void> {
-    const e = new Expression().setAll(hold).when('attribute_exists(pk)');
+    // The hold is a pricing input (cost cap, safety deadline): the recompute's filter lets this through.
+    const e = new Expression().setAll(hold).set(REPRICE_DUE, 'hold').when('attribute_exists(pk)');
     await this.t.doc.send(
       new UpdateCommand({
         TableName: this.t.tableName,

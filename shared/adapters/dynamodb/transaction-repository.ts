@@ -21,7 +21,7 @@ import type {
   TransactionRecord,
   TransactionRepository,
 } from '../../ports/transactions.js';
-import { gsi1, gsi2, keys, queries, startsUpToRange } from './keys.js';
+import { gsi1, gsi2, keys, queries, REPRICE_DUE, startsUpToRange } from './keys.js';
 import { meterValuesItem, toMeterValuesRecord } from './meter-values-items.js';
 import {
   beginsWith,
@@ -191,7 +191,11 @@ export class DynamoTransactionRepository implements TransactionRepository {
     e.when(`attribute_exists(${e.name('pk')})`)
       .when(`attribute_not_exists(${e.name('stoppedAt')})`)
       .when(`${e.name('status')} = ${e.value('active')}`);
-    e.set('status', 'stopped').set('updatedAt', receivedAt).setAll(fields);
+    e.set('status', 'stopped')
+      .set('updatedAt', receivedAt)
+      .setAll(fields)
+      // The stop is a pricing input: the recompute's stream filter lets this write through.
+      .set(REPRICE_DUE, 'stop');
     try {
       await this.t.doc.send(
         new UpdateCommand({
