@@ -17,11 +17,12 @@ const basic = (user: string, password: string) =>
 /** Opens a socket and reports either the agreed subprotocol or the HTTP status of the refusal. */
 function open(
   path: string,
-  opts: { protocols?: string[]; authorization?: string },
+  opts: { protocols?: string[]; authorization?: string; localAddress?: string },
 ): Promise<{ protocol: string; ws: WebSocket } | { status: number }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${ocppUrl}/${path}`, opts.protocols ?? [], {
       headers: opts.authorization ? { authorization: opts.authorization } : {},
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
     ws.once('open', () => resolve({ protocol: ws.protocol, ws }));
     ws.once('unexpected-response', (_req, res) => {
@@ -55,6 +56,9 @@ describe('charger WebSocket endpoint', () => {
     const result = await open(DEMO.chargerId, {
       protocols: ['ocpp1.6'],
       authorization: basic(DEMO.chargerId, 'nope'),
+      // A loopback address of its own: failed logins count against the address (login back-off),
+      // and the other tests connect the demo charger from 127.0.0.1.
+      localAddress: '127.0.0.6',
     });
     // The authorizer ran and denied: 403 (401 is only for a missing identity source).
     expect(result).toEqual({ status: 403 });

@@ -54,7 +54,9 @@ export function transactionItem(tx: TransactionRecord): Record<string, unknown> 
 }
 
 const toTransaction = (item: Record<string, unknown>): TransactionRecord => {
-  const tx = stripKeys<TransactionRecord>(item);
+  // The reprice mark only steers the stream filter (stream-filters.ts): not part of the record.
+  const { [REPRICE_DUE]: _mark, ...rest } = item;
+  const tx = stripKeys<TransactionRecord>(rest);
   tx.flags = fromStringSet(item.flags);
   return tx;
 };
