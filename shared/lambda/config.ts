@@ -29,6 +29,13 @@ const schema = z.object({
    */
   SESSION_TOKEN_SECRET: z.string().min(32, 'SESSION_TOKEN_SECRET must be at least 32 characters').optional(),
   SESSION_TOKEN_SECRET_ARN: z.string().optional(),
+  /**
+   * The value CloudFront adds to every request to the WebSocket API (shared/lambda/origin-verify.ts):
+   * the authorizer refuses a handshake without it before any scrypt runs. A Secrets Manager secret in
+   * AWS; the value itself in tests. Neither set (the local runtime, which has no CloudFront): no check.
+   */
+  OCPP_ORIGIN_SECRET_ARN: z.string().optional(),
+  OCPP_ORIGIN_SECRET: z.string().min(32, 'OCPP_ORIGIN_SECRET must be at least 32 characters').optional(),
   /** No StartTransaction this long after the card hold: the hold is cancelled as abandoned. */
   START_TIMEOUT_SECONDS: seconds(300),
   /** How often the payments sweeper checks a charging session's transaction (review-unpriceable.ts). */
