@@ -2,6 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_VERIFY_HEADER } from '../../lib/constructs/ocpp-edge.js';
 import {
   HANDLER_NAMES,
   HANDLERS,
@@ -201,6 +202,7 @@ describe('stateless stack', () => {
       for (const [variable, secret, readable] of [
         ['SESSION_TOKEN_SECRET_ARN', platform.stateful.sessionTokenSecret, spec.readsTokenSecret],
         ['STRIPE_SECRET_ARN', platform.stateful.stripeSecret, spec.readsStripeSecret],
+        ['OCPP_ORIGIN_SECRET_ARN', platform.stateless.edge.originSecret, spec.readsOriginSecret],
       ] as const) {
         if (readable) expect(JSON.stringify(variables[variable]), variable).toContain(logicalId(secret));
         else expect(variables[variable], variable).toBeUndefined();
@@ -208,9 +210,11 @@ describe('stateless stack', () => {
     });
 
     it('gives the token secret to the driver pages and the payments consumer, and email to the payments consumer alone', () => {
-      const declaring = (flag: 'readsTokenSecret' | 'sendsEmail') =>
+      const declaring = (flag: 'readsTokenSecret' | 'readsOriginSecret' | 'sendsEmail') =>
         HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec)[flag]).sort();
       expect(declaring('readsTokenSecret')).toEqual(['httpApi', 'streamPayments']);
+      // The CloudFront origin header is checked once, at the handshake.
+      expect(declaring('readsOriginSecret')).toEqual(['ocppAuthorizer']);
       // Receipts are owed through the table and sent by one function (exactly once per receipt).
       expect(declaring('sendsEmail')).toEqual(['streamPayments']);
     });
@@ -308,9 +312,12 @@ describe('stateless stack', () => {
       expect(
         allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateful.sessionTokenSecret)),
       ).toBe(spec.readsTokenSecret);
-      // No secret beyond the two above.
+      expect(
+        allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateless.edge.originSecret)),
+      ).toBe(spec.readsOriginSecret);
+      // No secret beyond the three above.
       expect(actions.includes('secretsmanager:GetSecretValue')).toBe(
-        spec.readsStripeSecret || spec.readsTokenSecret,
+        spec.readsStripeSecret || spec.readsTokenSecret || spec.readsOriginSecret,
       );
       expect(actions.some((action) => action.startsWith('ses:'))).toBe(spec.sendsEmail);
       // Writes its own log group only; never the account-wide managed policy.
@@ -399,13 +406,17 @@ describe('stateless stack', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' });
     });
 
-    it('puts $connect behind the REQUEST authorizer, whose identity sources make API Gateway refuse a handshake without Basic auth or charger id', () => {
+    it('puts $connect behind the REQUEST authorizer, whose identity sources make API Gateway refuse a handshake without Basic auth, charger id or the CloudFront origin header', () => {
       const authorizers = Object.entries(resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer'));
       expect(authorizers).toHaveLength(1);
       const [authorizerId, authorizer] = authorizers[0]!;
       expect(authorizer.Properties).toMatchObject({
         AuthorizerType: 'REQUEST',
-        IdentitySource: ['route.request.header.Authorization', 'route.request.querystring.chargerId'],
+        IdentitySource: [
+          'route.request.header.Authorization',
+          'route.request.querystring.chargerId',
+          `route.request.header.${ORIGIN_VERIFY_HEADER}`,
+        ],
       });
       expect(JSON.stringify(authorizer.Properties?.AuthorizerUri)).toContain(fnId('ocppAuthorizer'));
 
