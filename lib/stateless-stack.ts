@@ -240,10 +240,11 @@ export class StatelessStack extends Stack {
       disconnect,
       'API Gateway allows an authorizer on $connect only; $disconnect belongs to a connection that already passed it.',
     );
-    // The handler returns the reply frame (CALLRESULT/CALLERROR); the route response sends it back.
+    // One-way: the handler posts its reply frame through @connections, so a frame that needs no
+    // reply (a charger's CALLRESULT) sends nothing, not an empty frame (`ReplyRoute` in
+    // shared/lambda/ocpp-handlers.ts says what the documentation and reports say).
     const message = this.webSocketApi.addRoute('$default', {
       integration: new WebSocketLambdaIntegration('Message', fn('ocppMessage')),
-      returnResponse: true,
     });
     openRoute(
       message,

@@ -437,14 +437,14 @@ describe('stateless stack', () => {
       expect(message.props.AuthorizationType ?? 'NONE').toBe('NONE');
     });
 
-    it('gives $default a route response so the reply frame the handler returns reaches the charger', () => {
+    it('makes $default one-way (no route response): replies go out through @connections, so nothing sends an empty frame', () => {
       const message = routeByKey(template, '$default');
-      expect(message.props.RouteResponseSelectionExpression).toBe('$default');
-      template.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', {
-        RouteId: { Ref: message.id },
-        RouteResponseKey: '$default',
-      });
-      expect(Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'))).toHaveLength(1);
+      expect(message.props.RouteResponseSelectionExpression).toBeUndefined();
+      expect(Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'))).toEqual([]);
+      // The handler posts its replies, so it needs @connections.
+      expect(actionsOf(statementsOf(template, policyId('ocppMessage')))).toContain(
+        'execute-api:ManageConnections',
+      );
     });
 
     it('deploys the stage the CloudFront rewrite targets, with access logs and throttling', () => {
