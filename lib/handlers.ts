@@ -43,6 +43,11 @@ export interface HandlerSpec {
    * the environment: the key Transaction URL tokens are derived from.
    */
   readonly readsTokenSecret: boolean;
+  /**
+   * `secretsmanager:GetSecretValue` on the OCPP origin secret, and `OCPP_ORIGIN_SECRET_ARN` in the
+   * environment: the value CloudFront adds to every request to the WebSocket API (the authorizer's).
+   */
+  readonly readsOriginSecret: boolean;
 }
 
 export interface ScopedWrite {
@@ -87,6 +92,8 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    // The CloudFront origin header it checks before anything else (shared/lambda/origin-verify.ts).
+    readsOriginSecret: true,
   },
   ocppConnect: {
     entry: 'functions/ocpp/connect.ts',
@@ -103,6 +110,7 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   ocppDisconnect: {
     entry: 'functions/ocpp/disconnect.ts',
@@ -118,6 +126,7 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   ocppMessage: {
     entry: 'functions/ocpp/message.ts',
@@ -135,6 +144,7 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   ocppCallSweeper: {
     entry: 'functions/ocpp/call-sweeper.ts',
@@ -152,6 +162,7 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   httpApi: {
     entry: 'functions/http/api.ts',
@@ -176,6 +187,7 @@ export const HANDLERS = {
     sendsEmail: true,
     // Issues the Transaction URL token when a session begins and checks it on /t/{token}.
     readsTokenSecret: true,
+    readsOriginSecret: false,
   },
   stripeWebhook: {
     entry: 'functions/payments/stripe-webhook.ts',
@@ -194,6 +206,7 @@ export const HANDLERS = {
     // Receipts are owed through the table (receipt outbox items) and sent by streamPayments.
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   streamRecompute: {
     entry: 'functions/streams/recompute.ts',
@@ -210,6 +223,7 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   scheduleFinaliser: {
     entry: 'functions/schedules/finaliser.ts',
@@ -231,6 +245,7 @@ export const HANDLERS = {
     readsStripeSecret: false,
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
   streamPayments: {
     entry: 'functions/streams/payments.ts',
@@ -252,6 +267,7 @@ export const HANDLERS = {
     sendsEmail: true,
     // The pre-auth receipt carries the Transaction URL, whose token is derived from this secret.
     readsTokenSecret: true,
+    readsOriginSecret: false,
   },
   schedulePaymentsSweeper: {
     entry: 'functions/schedules/payments-sweeper.ts',
@@ -273,6 +289,7 @@ export const HANDLERS = {
     // Receipts are owed through the table and sent by streamPayments.
     sendsEmail: false,
     readsTokenSecret: false,
+    readsOriginSecret: false,
   },
 } as const satisfies Record<string, HandlerSpec>;
 

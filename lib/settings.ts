@@ -32,7 +32,14 @@ export const CONTEXT_KEYS = {
   senderIdentityExists: 'senderIdentityExists',
   tracing: 'tracing',
   recomputeBatchingWindowSeconds: 'recomputeBatchingWindowSeconds',
+  wafRateLimit: 'wafRateLimit',
+  ocppWebAclArn: 'ocppWebAclArn',
+  ocppOriginSecretVersionId: 'ocppOriginSecretVersionId',
 } as const;
+
+/** AWS WAF's bounds on a rate-based rule's limit (requests per IP per evaluation window). */
+export const WAF_RATE_LIMIT_MIN = 10;
+export const WAF_RATE_LIMIT_MAX = 2_000_000_000;
 
 /**
  * Domains reserved for documentation (RFC 2606): no mailbox there can receive SES's verification
@@ -103,6 +110,20 @@ export interface PlatformSettings {
   readonly tracing: boolean;
   /** The recompute stream mapping's MaximumBatchingWindowInSeconds (0 to 300). */
   readonly recomputeBatchingWindowSeconds: number;
+  /**
+   * Requests per source IP per 5 minutes above which a WAF web ACL on the OCPP distribution blocks
+   * that IP; off when unset. The web ACL is created in the stateless stack, which must then be
+   * deployed in us-east-1 (CloudFront's web ACLs live there only).
+   */
+  readonly wafRateLimit: number | undefined;
+  /** An existing CLOUDFRONT-scope web ACL (made in us-east-1) to attach instead; any stack region. */
+  readonly ocppWebAclArn: string | undefined;
+  /**
+   * The version of the OCPP origin secret CloudFront sends. Unset, CloudFormation resolves the
+   * current version, but only when the distribution changes anyway: a rotation names the new
+   * version here so the next deploy carries it (lib/README-settings.md).
+   */
+  readonly ocppOriginSecretVersionId: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -197,6 +218,41 @@ function email(node: Node, key: string): string | undefined {
   return value;
 }
 
+function wafRateLimit(node: Node): number | undefined {
+  const value = text(node, CONTEXT_KEYS.wafRateLimit);
+  if (value === undefined) return undefined;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < WAF_RATE_LIMIT_MIN || limit > WAF_RATE_LIMIT_MAX) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.wafRateLimit} must be a whole number of requests per IP per 5 minutes from ${WAF_RATE_LIMIT_MIN} to ${WAF_RATE_LIMIT_MAX} (AWS WAF's bounds), got '${value}'`,
+    );
+  }
+  return limit;
+}
+
+function webAclArn(node: Node): string | undefined {
+  const value = text(node, CONTEXT_KEYS.ocppWebAclArn);
+  if (
+    value !== undefined &&
+    !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(value)
+  ) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.ocppWebAclArn} must be the ARN of a CLOUDFRONT-scope WAFv2 web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got '${value}'`,
+    );
+  }
+  return value;
+}
+
+function secretVersionId(node: Node): string | undefined {
+  const value = text(node, CONTEXT_KEYS.ocppOriginSecretVersionId);
+  if (value !== undefined && !/^[A-Za-z0-9-]{32,64}$/.test(value)) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.ocppOriginSecretVersionId} must be a Secrets Manager VersionId (32 to 64 letters, digits or hyphens), got '${value}'`,
+    );
+  }
+  return value;
+}
+
 /** Reads and validates the settings; throws a SettingsError naming the context key on bad input. */
 export function readSettings(node: Node): PlatformSettings {
   const senderEmail = sender(node);
@@ -259,6 +315,14 @@ export function readSettings(node: Node): PlatformSettings {
     );
   }
 
+  const rateLimit = wafRateLimit(node);
+  const existingWebAcl = webAclArn(node);
+  if (rateLimit !== undefined && existingWebAcl !== undefined) {
+    throw new SettingsError(
+      `context ${CONTEXT_KEYS.wafRateLimit} and ${CONTEXT_KEYS.ocppWebAclArn} exclude each other: a distribution has one web ACL (put the rate rule in yours)`,
+    );
+  }
+
   return {
     senderEmail: config.SENDER_EMAIL,
     senderDomain,
@@ -281,5 +345,8 @@ export function readSettings(node: Node): PlatformSettings {
     alarmEmail: email(node, CONTEXT_KEYS.alarmEmail),
     tracing: flag(node, CONTEXT_KEYS.tracing, DEFAULT_TRACING),
     recomputeBatchingWindowSeconds: batchingWindow(node),
+    wafRateLimit: rateLimit,
+    ocppWebAclArn: existingWebAcl,
+    ocppOriginSecretVersionId: secretVersionId(node),
   };
 }

@@ -33,7 +33,7 @@ import {
   RECOMPUTE_FILTER_PATTERNS,
 } from '../shared/adapters/dynamodb/stream-filters.js';
 import { Alarms } from './constructs/alarms.js';
-import { OcppEdge } from './constructs/ocpp-edge.js';
+import { OcppEdge, ORIGIN_VERIFY_HEADER } from './constructs/ocpp-edge.js';
 import { PlatformFunction } from './constructs/platform-function.js';
 import { grantTableData } from './constructs/platform-table.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec, OCPP_STAGE_NAME } from './handlers.js';
@@ -122,6 +122,16 @@ export class StatelessStack extends Stack {
     });
     if (apiGatewayAccount) this.webSocketStage.node.addDependency(apiGatewayAccount);
 
+    // CloudFront in front of the WebSocket API; built before the functions, whose authorizer reads
+    // the origin secret it creates.
+    this.edge = new OcppEdge(this, 'OcppEdge', {
+      webSocketApi: this.webSocketApi,
+      customDomain: settings.ocppDomain,
+      originSecretVersionId: settings.ocppOriginSecretVersionId,
+      wafRateLimit: settings.wafRateLimit,
+      webAclArn: settings.ocppWebAclArn,
+    });
+
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'Driver pages, operator API, console and the Stripe webhook',
       createDefaultStage: false,
@@ -166,6 +176,7 @@ export class StatelessStack extends Stack {
           ...environment,
           ...(spec.readsStripeSecret ? { STRIPE_SECRET_ARN: stripeSecret.secretArn } : {}),
           ...(spec.readsTokenSecret ? { SESSION_TOKEN_SECRET_ARN: sessionTokenSecret.secretArn } : {}),
+          ...(spec.readsOriginSecret ? { OCPP_ORIGIN_SECRET_ARN: this.edge.originSecret.secretArn } : {}),
         },
         logRetention: settings.logRetention,
         tracing: settings.tracing,
@@ -179,8 +190,13 @@ export class StatelessStack extends Stack {
       integration: new WebSocketLambdaIntegration('Connect', fn('ocppConnect')),
       authorizer: new WebSocketLambdaAuthorizer('ChargerAuthorizer', fn('ocppAuthorizer'), {
         // API Gateway refuses a handshake without these with 401 before invoking the authorizer:
-        // no Basic auth header, or no charger id (the CloudFront Function always adds it).
-        identitySource: ['route.request.header.Authorization', 'route.request.querystring.chargerId'],
+        // no Basic auth header, no charger id (the CloudFront Function always adds it), or no
+        // CloudFront origin header (a request to the execute-api URL itself).
+        identitySource: [
+          'route.request.header.Authorization',
+          'route.request.querystring.chargerId',
+          `route.request.header.${ORIGIN_VERIFY_HEADER}`,
+        ],
       }),
     });
     const disconnect = this.webSocketApi.addRoute('$disconnect', {
@@ -190,10 +206,11 @@ export class StatelessStack extends Stack {
       disconnect,
       'API Gateway allows an authorizer on $connect only; $disconnect belongs to a connection that already passed it.',
     );
-    // The handler returns the reply frame (CALLRESULT/CALLERROR); the route response sends it back.
+    // One-way: the handler posts its reply frame through @connections, so a frame that needs no
+    // reply (a charger's CALLRESULT) sends nothing, not an empty frame (`ReplyRoute` in
+    // shared/lambda/ocpp-handlers.ts says what the documentation and reports say).
     const message = this.webSocketApi.addRoute('$default', {
       integration: new WebSocketLambdaIntegration('Message', fn('ocppMessage')),
-      returnResponse: true,
     });
     openRoute(
       message,
@@ -229,6 +246,7 @@ export class StatelessStack extends Stack {
       grantTableData(table, f.function, spec);
       if (spec.readsStripeSecret) stripeSecret.grantRead(f.function);
       if (spec.readsTokenSecret) sessionTokenSecret.grantRead(f.function);
+      if (spec.readsOriginSecret) this.edge.originSecret.grantRead(f.function);
       if (spec.sendsEmail) senderIdentity.grantSendEmail(f.function);
       if (spec.postsToChargers) {
         this.webSocketStage.grantManagementApiAccess(f.function);
@@ -274,12 +292,6 @@ export class StatelessStack extends Stack {
       targets: [target('schedulePaymentsSweeper')],
     });
 
-    // ---- CloudFront in front of the WebSocket API ----------------------------------------------
-    this.edge = new OcppEdge(this, 'OcppEdge', {
-      webSocketApi: this.webSocketApi,
-      customDomain: settings.ocppDomain,
-    });
-
     // ---- Alarms and the dashboard ---------------------------------------------------------------
     this.alarms = new Alarms(this, 'Alarms', {
       alarmEmail: settings.alarmEmail,
@@ -298,9 +310,12 @@ export class StatelessStack extends Stack {
       value: `wss://${this.edge.host}/ocpp/{chargerId}`,
       description: 'What chargers are configured with (OCPP-J central system URL)',
     });
-    new CfnOutput(this, 'OcppDirectEndpoint', {
-      value: this.webSocketStage.url,
-      description: 'The API Gateway stage itself; needs ?chargerId=',
+    // No output for the stage's own execute-api URL: it refuses every request without CloudFront's
+    // origin header, and publishing it only invites floods at the authorizer.
+    new CfnOutput(this, 'OcppOriginSecretArn', {
+      value: this.edge.originSecret.secretArn,
+      description:
+        'The header value CloudFront sends to the WebSocket API; rotate it as lib/README-settings.md says',
     });
     new CfnOutput(this, 'CloudFrontDomain', { value: this.edge.distribution.distributionDomainName });
     new CfnOutput(this, 'HttpApiUrl', { value: this.httpApi.apiEndpoint });

@@ -7,7 +7,8 @@
  *   honours what they return: a Deny policy is a 403 at upgrade, an `Unauthorized` error or a
  *   missing identity source (Authorization header) a 401, a `$connect` status ≥ 300 that status,
  *   and the `Sec-WebSocket-Protocol` header `$connect` answers is the subprotocol agreed.
- * - `$default` has a route response, so a returned `body` goes back to the charger.
+ * - A `body` returned by `$default` goes back to the charger as a two-way route's would; the AWS
+ *   entry returns none and posts its reply through `@connections` (a one-way route).
  * - Serves the `@connections` management API on a loopback port of its own, never the charger-facing
  *   one (gateway-connections.ts): in AWS it is an IAM-signed API apart from the chargers' endpoint.
  * - Enforces the 128 KB message limit (close 1009) and the idle timeout (close 1001).

@@ -1,4 +1,7 @@
-/** API Gateway WebSocket $connect REQUEST authorizer: HTTP Basic per charger (OCPP Security Profiles 1/2). */
+/**
+ * API Gateway WebSocket $connect REQUEST authorizer: the CloudFront origin header first, then HTTP
+ * Basic per charger (OCPP Security Profiles 1/2).
+ */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -6,7 +9,8 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { logger } from '../../shared/lambda/logger.js';
 import { linkDeps } from '../../shared/lambda/ocpp-link-deps.js';
 import { createAuthorizerHandler } from '../../shared/lambda/ocpp-link-handlers.js';
+import { originSecrets } from '../../shared/lambda/origin-secrets.js';
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
   .use(injectLambdaContext(logger))
-  .handler(createAuthorizerHandler(linkDeps));
+  .handler(createAuthorizerHandler(linkDeps, originSecrets));

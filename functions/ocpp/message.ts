@@ -1,4 +1,7 @@
-/** $default (with a route response): one OCPP-J frame in, the reply frame returned as the body. */
+/**
+ * $default, a one-way route: one OCPP-J frame in, the reply frame posted back through `@connections`
+ * (why: `ReplyRoute` in shared/lambda/ocpp-handlers.ts).
+ */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -17,4 +20,4 @@ export const handler = middy<WebSocketEvent, WebSocketResult>({
   },
 })
   .use(injectLambdaContext(logger))
-  .handler(createMessageHandler(ocppDeps));
+  .handler(createMessageHandler(ocppDeps, 'postToConnection'));

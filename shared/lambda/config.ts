@@ -39,6 +39,15 @@ const schema = z.object({
     z.string().check(z.minLength(32, 'SESSION_TOKEN_SECRET must be at least 32 characters')),
   ),
   SESSION_TOKEN_SECRET_ARN: z.optional(z.string()),
+  /**
+   * The value CloudFront adds to every request to the WebSocket API (shared/lambda/origin-verify.ts):
+   * the authorizer refuses a handshake without it before any scrypt runs. A Secrets Manager secret in
+   * AWS; the value itself in tests. Neither set (the local runtime, which has no CloudFront): no check.
+   */
+  OCPP_ORIGIN_SECRET_ARN: z.optional(z.string()),
+  OCPP_ORIGIN_SECRET: z.optional(
+    z.string().check(z.minLength(32, 'OCPP_ORIGIN_SECRET must be at least 32 characters')),
+  ),
   /** No StartTransaction this long after the card hold: the hold is cancelled as abandoned. */
   START_TIMEOUT_SECONDS: seconds(300),
   /** How often the payments sweeper checks a charging session's transaction (review-unpriceable.ts). */

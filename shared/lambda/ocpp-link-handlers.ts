@@ -19,6 +19,7 @@ import {
   closeConnection,
   openConnection,
 } from '../app/ocpp/connection.js';
+import { ORIGIN_VERIFY_HEADER, type OriginSecrets, originSecretMatches } from './origin-verify.js';
 
 type GetDeps<D> = () => D;
 
@@ -37,11 +38,31 @@ const policy = (
 /**
  * $connect REQUEST authorizer. Missing credentials: throws `Unauthorized` (API Gateway answers
  * 401); wrong ones or an unknown charger: Deny (403); else Allow with the charger's context.
+ *
+ * With `originSecrets` (AWS: functions/ocpp/authorizer.ts), a request must first carry one of its
+ * values in the CloudFront origin header, or it is refused before anything is read or hashed: that
+ * is what keeps a flood at the API's own URL from costing scrypt (origin-verify.ts).
  */
-export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>) {
+export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>, originSecrets?: OriginSecrets) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const deps = getDeps();
     const chargerId = event.queryStringParameters?.chargerId ?? undefined;
+    const accepted = originSecrets ? await originSecrets() : undefined;
+    if (accepted !== undefined) {
+      const presented = header(event.headers, ORIGIN_VERIFY_HEADER);
+      if (presented === undefined) {
+        // API Gateway refuses this itself (an identity source is missing); kept for a misconfigured route.
+        deps.log.warn('charger connection without the CloudFront origin header', { chargerId });
+        throw new Error('Unauthorized');
+      }
+      if (!originSecretMatches(presented, accepted)) {
+        // Never log the value: it would put a near-current secret into the logs.
+        deps.log.warn('charger connection with a wrong CloudFront origin header; not through CloudFront?', {
+          chargerId,
+        });
+        return policy('Deny', chargerId ?? 'unknown', event.methodArn);
+      }
+    }
     const decision = await authenticateCharger(deps, {
       chargerId,
       authorization: header(event.headers, 'authorization'),

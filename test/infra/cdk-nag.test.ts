@@ -51,6 +51,7 @@ describe.each([
     },
   ],
   ['Stripe secret and SES identity imported', { stripeSecretExists: true, senderIdentityExists: true }],
+  ['WAF rate rule on the OCPP distribution', { wafRateLimit: 1000 }],
 ])('cdk-nag AwsSolutions, %s', (_name, context) => {
   let app: App;
   let platform: Platform;

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OCPP_PATH_REWRITE_FILE, WEBSOCKET_HANDSHAKE_HEADERS } from '../../lib/constructs/ocpp-edge.js';
+import {
+  CLOUDFRONT_WAF_REGION,
+  OCPP_PATH_REWRITE_FILE,
+  ORIGIN_VERIFY_HEADER,
+  WAF_RATE_WINDOW_SECONDS,
+  WEBSOCKET_HANDSHAKE_HEADERS,
+} from '../../lib/constructs/ocpp-edge.js';
 import { SettingsError } from '../../lib/settings.js';
 import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
 
@@ -151,5 +157,129 @@ describe('CloudFront in front of the OCPP WebSocket API', () => {
 
   it('refuses half a custom domain', () => {
     expect(() => synthPlatform({ ocppDomainName: 'ocpp.example.org' })).toThrow(SettingsError);
+  });
+});
+
+describe('only CloudFront reaches the WebSocket API (flood cost)', () => {
+  let platform: Synthesized;
+  let template: Template;
+  let origin: Props;
+  beforeAll(() => {
+    platform = synthPlatform();
+    template = platform.statelessTemplate;
+    origin = only(template, 'AWS::CloudFront::Distribution').DistributionConfig.Origins[0];
+  });
+
+  it('adds the origin header with the generated secret, as a deploy-time dynamic reference (never the value)', () => {
+    const secretId = logicalId(platform.stateless.edge.originSecret);
+    expect(origin.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_VERIFY_HEADER,
+        HeaderValue: {
+          'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']],
+        },
+      },
+    ]);
+    expect(template.toJSON().Resources[secretId].Properties.GenerateSecretString).toEqual({
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      PasswordLength: 64,
+    });
+  });
+
+  it('sends the secret version named by ocppOriginSecretVersionId after a rotation', () => {
+    const versionId = 'a1b2c3d4-e5f6-a7b8-c9d0-e1f2a3b4c5d6';
+    const rotated = synthPlatform({ ocppOriginSecretVersionId: versionId });
+    const header = only(rotated.statelessTemplate, 'AWS::CloudFront::Distribution').DistributionConfig
+      .Origins[0].OriginCustomHeaders[0];
+    expect(JSON.stringify(header.HeaderValue)).toContain(`:SecretString:::${versionId}}}`);
+    expect(() => synthPlatform({ ocppOriginSecretVersionId: 'AWSCURRENT' })).toThrow(SettingsError);
+  });
+
+  it('makes the origin header an identity source of the authorizer, which alone may read the secret', () => {
+    const authorizer = only(template, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.IdentitySource).toContain(`route.request.header.${ORIGIN_VERIFY_HEADER}`);
+    const variables =
+      template.toJSON().Resources[logicalId(platform.stateless.functions.ocppAuthorizer.function)].Properties
+        .Environment.Variables;
+    expect(variables.OCPP_ORIGIN_SECRET_ARN).toEqual({
+      Ref: logicalId(platform.stateless.edge.originSecret),
+    });
+  });
+
+  it('publishes no execute-api endpoint: only the CloudFront one and the secret ARN for rotation', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs)).not.toContain('OcppDirectEndpoint');
+    for (const [name, output] of Object.entries(outputs)) {
+      expect(JSON.stringify(output.Value), name).not.toContain('execute-api');
+      expect(JSON.stringify(output.Value), name).not.toContain(logicalId(platform.stateless.webSocketStage));
+    }
+    expect(outputs.OcppOriginSecretArn?.Value).toEqual({
+      Ref: logicalId(platform.stateless.edge.originSecret),
+    });
+  });
+
+  it('has no WAF unless asked', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    expect(only(template, 'AWS::CloudFront::Distribution').DistributionConfig.WebACLId).toBeUndefined();
+    expect(Object.keys(template.toJSON().Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+  });
+
+  it('with wafRateLimit, blocks a source IP above the limit per 5 minutes, on the distribution', () => {
+    const waf = synthPlatform({ wafRateLimit: '2000' });
+    const acl = only(waf.statelessTemplate, 'AWS::WAFv2::WebACL');
+    expect(acl.Scope).toBe('CLOUDFRONT');
+    expect(acl.DefaultAction).toEqual({ Allow: {} });
+    expect(acl.Rules).toHaveLength(1);
+    expect(acl.Rules[0]).toMatchObject({
+      Action: { Block: {} },
+      Statement: {
+        RateBasedStatement: {
+          Limit: 2000,
+          AggregateKeyType: 'IP',
+          EvaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
+        },
+      },
+    });
+    const [aclId] = Object.keys(resourcesOfType(waf.statelessTemplate, 'AWS::WAFv2::WebACL'));
+    expect(only(waf.statelessTemplate, 'AWS::CloudFront::Distribution').DistributionConfig.WebACLId).toEqual({
+      'Fn::GetAtt': [aclId, 'Arn'],
+    });
+  });
+
+  it('with wafRateLimit, refuses at change-set time to deploy outside us-east-1, where CloudFront web ACLs live', () => {
+    const waf = synthPlatform({ wafRateLimit: 500 });
+    const rules = Object.entries(waf.statelessTemplate.toJSON().Rules as Record<string, Props>).filter(
+      ([name]) => name !== 'CheckBootstrapVersion',
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Assertions).toEqual([
+      {
+        Assert: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, CLOUDFRONT_WAF_REGION] },
+        AssertDescription: expect.stringContaining('ocppWebAclArn'),
+      },
+    ]);
+  });
+
+  it('attaches an existing web ACL by ARN instead, from any region, without creating one', () => {
+    const arn =
+      'arn:aws:wafv2:us-east-1:123456789012:global/webacl/ocpp-edge/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+    const existing = synthPlatform({ ocppWebAclArn: arn });
+    existing.statelessTemplate.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    expect(
+      only(existing.statelessTemplate, 'AWS::CloudFront::Distribution').DistributionConfig.WebACLId,
+    ).toBe(arn);
+  });
+
+  it.each([
+    ["a limit below WAF's minimum", { wafRateLimit: 9 }],
+    ['a limit that is not a whole number', { wafRateLimit: '100.5' }],
+    ['a regional web ACL', { ocppWebAclArn: 'arn:aws:wafv2:eu-west-2:123456789012:regional/webacl/x/abc' }],
+    [
+      'both a rate limit and a web ACL',
+      { wafRateLimit: 100, ocppWebAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/abc' },
+    ],
+  ])('refuses %s', (_, context) => {
+    expect(() => synthPlatform(context)).toThrow(SettingsError);
   });
 });

@@ -2,6 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_VERIFY_HEADER } from '../../lib/constructs/ocpp-edge.js';
 import {
   HANDLER_NAMES,
   HANDLERS,
@@ -220,16 +221,19 @@ describe('stateless stack', () => {
       for (const [variable, secret, readable] of [
         ['SESSION_TOKEN_SECRET_ARN', platform.stateful.sessionTokenSecret, spec.readsTokenSecret],
         ['STRIPE_SECRET_ARN', platform.stateful.stripeSecret, spec.readsStripeSecret],
+        ['OCPP_ORIGIN_SECRET_ARN', platform.stateless.edge.originSecret, spec.readsOriginSecret],
       ] as const) {
         if (readable) expect(JSON.stringify(variables[variable]), variable).toContain(logicalId(secret));
         else expect(variables[variable], variable).toBeUndefined();
       }
     });
 
-    it('gives the token secret to the driver pages and the payments consumer, and email to them too', () => {
-      const declaring = (flag: 'readsTokenSecret' | 'sendsEmail') =>
+    it('gives the token secret to the driver pages and the payments consumer, the origin secret to the authorizer, and email to the payments consumer and the HTTP API', () => {
+      const declaring = (flag: 'readsTokenSecret' | 'readsOriginSecret' | 'sendsEmail') =>
         HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec)[flag]).sort();
       expect(declaring('readsTokenSecret')).toEqual(['httpApi', 'streamPayments']);
+      // The CloudFront origin header is checked once, at the handshake.
+      expect(declaring('readsOriginSecret')).toEqual(['ocppAuthorizer']);
       // Receipts are owed through the table and sent by one function (exactly once per receipt); the
       // HTTP API sends operator users' sign-in codes and invitations.
       expect(declaring('sendsEmail')).toEqual(['httpApi', 'streamPayments']);
@@ -328,9 +332,12 @@ describe('stateless stack', () => {
       expect(
         allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateful.sessionTokenSecret)),
       ).toBe(spec.readsTokenSecret);
-      // No secret beyond the two above.
+      expect(
+        allows(statements, 'secretsmanager:GetSecretValue', logicalId(platform.stateless.edge.originSecret)),
+      ).toBe(spec.readsOriginSecret);
+      // No secret beyond the three above.
       expect(actions.includes('secretsmanager:GetSecretValue')).toBe(
-        spec.readsStripeSecret || spec.readsTokenSecret,
+        spec.readsStripeSecret || spec.readsTokenSecret || spec.readsOriginSecret,
       );
       expect(actions.some((action) => action.startsWith('ses:'))).toBe(spec.sendsEmail);
       // Writes its own log group only; never the account-wide managed policy.
@@ -421,13 +428,17 @@ describe('stateless stack', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' });
     });
 
-    it('puts $connect behind the REQUEST authorizer, whose identity sources make API Gateway refuse a handshake without Basic auth or charger id', () => {
+    it('puts $connect behind the REQUEST authorizer, whose identity sources make API Gateway refuse a handshake without Basic auth, charger id or the CloudFront origin header', () => {
       const authorizers = Object.entries(resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer'));
       expect(authorizers).toHaveLength(1);
       const [authorizerId, authorizer] = authorizers[0]!;
       expect(authorizer.Properties).toMatchObject({
         AuthorizerType: 'REQUEST',
-        IdentitySource: ['route.request.header.Authorization', 'route.request.querystring.chargerId'],
+        IdentitySource: [
+          'route.request.header.Authorization',
+          'route.request.querystring.chargerId',
+          `route.request.header.${ORIGIN_VERIFY_HEADER}`,
+        ],
       });
       expect(JSON.stringify(authorizer.Properties?.AuthorizerUri)).toContain(fnId('ocppAuthorizer'));
 
@@ -448,14 +459,14 @@ describe('stateless stack', () => {
       expect(message.props.AuthorizationType ?? 'NONE').toBe('NONE');
     });
 
-    it('gives $default a route response so the reply frame the handler returns reaches the charger', () => {
+    it('makes $default one-way (no route response): replies go out through @connections, so nothing sends an empty frame', () => {
       const message = routeByKey(template, '$default');
-      expect(message.props.RouteResponseSelectionExpression).toBe('$default');
-      template.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', {
-        RouteId: { Ref: message.id },
-        RouteResponseKey: '$default',
-      });
-      expect(Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'))).toHaveLength(1);
+      expect(message.props.RouteResponseSelectionExpression).toBeUndefined();
+      expect(Object.keys(resourcesOfType(template, 'AWS::ApiGatewayV2::RouteResponse'))).toEqual([]);
+      // The handler posts its replies, so it needs @connections.
+      expect(actionsOf(statementsOf(template, policyId('ocppMessage')))).toContain(
+        'execute-api:ManageConnections',
+      );
     });
 
     it('deploys the stage the CloudFront rewrite targets, with access logs and throttling', () => {
