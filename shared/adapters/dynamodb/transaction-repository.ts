@@ -235,7 +235,9 @@ export class DynamoTransactionRepository implements TransactionRepository {
         { stopReason: undefined, stopIdTag: undefined, ...fields } satisfies Omit<StopInfo, 'receivedAt'>,
         { removeUndefined: true },
       )
-      .add('flags', new Set(['stop-replaced-by-charger']));
+      .add('flags', new Set(['stop-replaced-by-charger']))
+      // A new stop is a pricing input: the recompute's stream filter lets this write through.
+      .set(REPRICE_DUE, 'stop');
     try {
       await this.t.doc.send(
         new UpdateCommand({
