@@ -15,7 +15,9 @@ import {
   type Operator,
   type Site,
 } from '../../domain/entities.js';
+import type { ChargeLine } from '../../domain/pricing.js';
 import { TariffSchema } from '../../domain/tariff.js';
+import { COMPONENT_TYPES } from '../../domain/tariff-vocabulary.js';
 import type { ChargerView, TransactionView } from '../../ports/operator-views.js';
 
 const instant = z.iso.datetime({ offset: true });
@@ -180,6 +182,26 @@ export const AmountsShape = z
   })
   .meta({ id: 'Amounts', description: 'Net, tax and gross in integer minor units of the currency.' });
 
+export const ChargeLineShape = z
+  .strictObject({
+    component: z.enum([...COMPONENT_TYPES, 'MINIMUM']),
+    label: z.string().optional().describe('The tariff band\'s label, when it has one (e.g. "Night").'),
+    quantity: z.number().int().describe('In `unit`: milliwatt-hours, started minutes, or sessions.'),
+    unit: z.enum(['milliWh', 'minute', 'session']),
+    priceMilliMinor: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Thousandths of a minor unit per kWh (ENERGY), per hour (TIME, PARKING) or per session (FLAT); null for MINIMUM.',
+      ),
+    taxRateBp: z.number().int().min(0).describe('The tax rate in basis points (2000 = 20 %).'),
+    netMinor: z.number().int(),
+    taxMinor: z.number().int(),
+    grossMinor: z.number().int(),
+  })
+  .meta({ id: 'ChargeLine', description: 'One component of the charge, with its own tax rate.' });
+
 export const TransactionShape = z
   .strictObject({
     chargerId: z.string(),
@@ -200,6 +222,9 @@ export const TransactionShape = z
       .strictObject({
         tariffId: z.string(),
         durationSeconds: z.number().int(),
+        lines: z
+          .array(ChargeLineShape)
+          .describe('Energy, time, parking and flat components, each with its tax.'),
         totals: AmountsShape,
       })
       .optional()
@@ -216,9 +241,33 @@ export type TransactionOut = z.infer<typeof TransactionShape>;
 
 const STATUSES = new Set(['active', 'stopped', 'final']);
 
+type ChargeLineOut = z.infer<typeof ChargeLineShape>;
+
+/** A stored charge line in its public shape: the band's index is internal, the label is not. */
+function chargeLineOut(stored: unknown): ChargeLineOut {
+  const line = stored as Partial<ChargeLine>;
+  return defined({
+    component: line.component ?? 'FLAT',
+    label: str(line.label),
+    quantity: int(line.quantity) ?? 0,
+    unit: line.unit ?? 'session',
+    priceMilliMinor: int(line.priceMilliMinor) ?? null,
+    taxRateBp: int(line.taxRateBp) ?? 0,
+    netMinor: int(line.netMinor) ?? 0,
+    taxMinor: int(line.taxMinor) ?? 0,
+    grossMinor: int(line.grossMinor) ?? 0,
+  });
+}
+
 export function transactionOut(tx: TransactionView): TransactionOut {
   const charge = tx.charge as
-    | { tariffId?: unknown; currency?: unknown; durationSeconds?: unknown; totals?: Record<string, unknown> }
+    | {
+        tariffId?: unknown;
+        currency?: unknown;
+        durationSeconds?: unknown;
+        lines?: unknown;
+        totals?: Record<string, unknown>;
+      }
     | undefined;
   const totals = charge?.totals;
   const flags = [
@@ -244,6 +293,7 @@ export function transactionOut(tx: TransactionView): TransactionOut {
         ? {
             tariffId: String(charge.tariffId ?? ''),
             durationSeconds: int(charge.durationSeconds) ?? 0,
+            lines: Array.isArray(charge.lines) ? charge.lines.map(chargeLineOut) : [],
             totals: {
               currency: charge.currency.toUpperCase(),
               netMinor: int(totals.netMinor) ?? 0,
