@@ -53,6 +53,18 @@ function joinRaw(parts: Raw[], separator: string): Raw {
   return raw(parts.map((p) => p.value).join(separator));
 }
 
+/**
+ * A description as the page shows it: the document's descriptions mark code with backticks, as
+ * Markdown does; those spans become <code>, everything else is escaped text.
+ */
+function prose(text: unknown): Raw {
+  const parts = String(text ?? '').split('`');
+  return joinRaw(
+    parts.map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : html`${part}`)),
+    '',
+  );
+}
+
 /** An object schema as a table of its fields; anything else as its one-line type. */
 function fieldsOf(schema: Json | undefined): Raw {
   const properties = schema?.properties as Record<string, Json> | undefined;
@@ -60,7 +72,7 @@ function fieldsOf(schema: Json | undefined): Raw {
   const required = new Set((schema?.required as string[] | undefined) ?? []);
   const rows = Object.entries(properties).map(
     ([name, field]) =>
-      html`<tr><td><code>${name}</code>${required.has(name) ? '' : html` <span class="muted">optional</span>`}</td><td><code>${typeOf(field)}</code></td><td>${String(field.description ?? '')}</td></tr>`,
+      html`<tr><td><code>${name}</code>${required.has(name) ? '' : html` <span class="muted">optional</span>`}</td><td><code>${typeOf(field)}</code></td><td>${prose(field.description)}</td></tr>`,
   );
   return html`<table><thead><tr><th>field</th><th>type</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -71,19 +83,19 @@ function operationHtml(path: string, method: string, op: Json): Raw {
   const responses = Object.entries(op.responses as Record<string, Json>);
   return html`<div class="card" id="op-${String(op.operationId)}">
 <h3><span class="pill method-${method}">${method.toUpperCase()}</span> <code>${path}</code></h3>
-<p>${String(op.summary ?? '')}</p>${op.description ? html`<p class="muted">${String(op.description)}</p>` : ''}
+<p>${String(op.summary ?? '')}</p>${op.description ? html`<p class="muted">${prose(op.description)}</p>` : ''}
 ${
   parameters.length
     ? html`<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th><th></th></tr></thead><tbody>${parameters.map(
         (p) =>
-          html`<tr><td><code>${String(p.name)}</code>${p.required ? '' : html` <span class="muted">optional</span>`}</td><td>${String(p.in)}</td><td><code>${typeOf(p.schema as Json)}</code></td><td>${String(p.description ?? '')}</td></tr>`,
+          html`<tr><td><code>${String(p.name)}</code>${p.required ? '' : html` <span class="muted">optional</span>`}</td><td>${String(p.in)}</td><td><code>${typeOf(p.schema as Json)}</code></td><td>${prose(p.description)}</td></tr>`,
       )}</tbody></table>`
     : ''
 }
 ${body ? html`<h4>Body</h4>${fieldsOf(body['application/json']?.schema as Json)}` : ''}
 <h4>Responses</h4><table><tbody>${responses.map(([status, r]) => {
     const content = Object.entries((r.content as Record<string, Json> | undefined) ?? {});
-    return html`<tr><td><code>${status}</code></td><td>${String(r.description ?? '')}</td><td>${content.map(
+    return html`<tr><td><code>${status}</code></td><td>${prose(r.description)}</td><td>${content.map(
       ([type, c]) => html`<code>${type}</code> <code>${typeOf(c.schema as Json)}</code>`,
     )}</td></tr>`;
   })}</tbody></table>
@@ -101,14 +113,14 @@ export function docsPage(doc: Json): string {
   }
   const schemas = Object.entries(((doc.components as Json).schemas ?? {}) as Record<string, Json>);
   const info = doc.info as { title: string; version: string; description?: string };
-  const body = html`<div class="card"><h1>${info.title}</h1><p>${info.description ?? ''}</p>
+  const body = html`<div class="card"><h1>${info.title}</h1><p>${prose(info.description)}</p>
 <p>Machine-readable: <a href="${OPENAPI_PATH}"><code>${OPENAPI_PATH}</code></a> (OpenAPI ${String(doc.openapi)}).</p>
 <p>${[...byTag.keys()].map((tag) => html`<a href="#tag-${tag.replaceAll(' ', '-')}">${tag}</a> · `)}<a href="#schemas">Schemas</a></p></div>
 ${[...byTag.entries()].map(([tag, ops]) => html`<h2 id="tag-${tag.replaceAll(' ', '-')}">${tag}</h2>${ops}`)}
 <h2 id="schemas">Schemas</h2>
 ${schemas.map(
   ([name, schema]) =>
-    html`<div class="card" id="schema-${name}"><h3>${name}</h3>${schema.description ? html`<p>${String(schema.description)}</p>` : ''}${fieldsOf(schema)}</div>`,
+    html`<div class="card" id="schema-${name}"><h3>${name}</h3>${schema.description ? html`<p>${prose(schema.description)}</p>` : ''}${fieldsOf(schema)}</div>`,
 )}`;
   return page({ title: `${info.title} · reference`, subtitle: 'Operator API reference', body });
 }

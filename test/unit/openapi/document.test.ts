@@ -188,4 +188,10 @@ describe('GET /api/v1/openapi.json and /api/v1/docs', () => {
     expect(body).not.toMatch(/<script(?![^>]*src=)/);
     expect(body).not.toContain('https://');
   });
+
+  it("shows the descriptions' backtick spans as code, not as backticks", async () => {
+    const body = String((await get('/api/v1/docs')).body);
+    expect(body).toContain('<code>Authorization: Bearer &lt;key&gt;</code>');
+    expect(body).not.toContain('`');
+  });
 });
