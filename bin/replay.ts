@@ -28,7 +28,6 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   type _Record,
-  type AttributeValue,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -42,8 +41,9 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { toLambdaRecord } from '../shared/adapters/dynamodb/stream-records.js';
 
 /** What becomes of a batch too old to replay, as the progress line tells the operator. */
 const AFTER_EXPIRY =
@@ -281,51 +281,6 @@ async function readBatch(
     iterator = page.NextShardIterator;
   }
   return records.length > 0 ? records : 'expired';
-}
-
-type JsonAttr = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>[string];
-
-/**
- * The SDK's stream record as Lambda delivers it: dates as epoch seconds, binaries as base64, and
- * the stream ARN Lambda adds. (local/stream-poller.ts converts the same way for the local runtime.)
- */
-export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
-  const d = record.dynamodb ?? {};
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName as DynamoDBRecord['eventName'],
-    eventVersion: record.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: record.awsRegion ?? streamArn.split(':')[3],
-    eventSourceARN: streamArn,
-    ...(record.userIdentity
-      ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } }
-      : {}),
-    dynamodb: {
-      ApproximateCreationDateTime:
-        d.ApproximateCreationDateTime instanceof Date
-          ? Math.floor(d.ApproximateCreationDateTime.getTime() / 1000)
-          : undefined,
-      Keys: d.Keys ? jsonImage(d.Keys) : undefined,
-      NewImage: d.NewImage ? jsonImage(d.NewImage) : undefined,
-      OldImage: d.OldImage ? jsonImage(d.OldImage) : undefined,
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],
-    },
-  };
-}
-
-function jsonImage(image: Record<string, AttributeValue>): Record<string, JsonAttr> {
-  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, jsonAttr(v)]));
-}
-
-function jsonAttr(v: AttributeValue): JsonAttr {
-  if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
-  if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (v.M !== undefined) return { M: jsonImage(v.M) };
-  if (v.L !== undefined) return { L: v.L.map(jsonAttr) };
-  return v as JsonAttr;
 }
 
 const USAGE =

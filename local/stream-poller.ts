@@ -13,8 +13,6 @@
 import { appendFile, mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  type _Record,
-  type AttributeValue,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   ExpiredIteratorException,
@@ -25,6 +23,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type FilterPattern, passesFilters } from '../shared/adapters/dynamodb/stream-filters.js';
+import { toLambdaRecord } from '../shared/adapters/dynamodb/stream-records.js';
 import { type AnyHandler, lambdaContext } from './lambda-types.js';
 
 export interface StreamPollerOptions {
@@ -235,7 +234,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         }
         if (read.length > 0) {
           any = true;
-          const records = read.map(toLambdaRecord);
+          const records = read.map((r) => toLambdaRecord(r));
           const passed = opts.filterPatterns
             ? records.filter((r) => passesFilters(r, opts.filterPatterns ?? []))
             : records;
@@ -341,48 +340,4 @@ async function writeCheckpoints(file: string, checkpoints: Map<string, string>):
     await handle.close();
   }
   await rename(tmp, file);
-}
-
-/** SDK stream records differ from Lambda's JSON: dates are Date objects and binaries are bytes. */
-function toLambdaRecord(r: _Record): DynamoDBRecord {
-  const d = r.dynamodb ?? {};
-  return {
-    eventID: r.eventID,
-    eventName: r.eventName as DynamoDBRecord['eventName'],
-    eventVersion: r.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: r.awsRegion ?? 'local',
-    eventSourceARN: undefined,
-    ...(r.userIdentity
-      ? { userIdentity: { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId } }
-      : {}),
-    dynamodb: {
-      ApproximateCreationDateTime:
-        d.ApproximateCreationDateTime instanceof Date
-          ? Math.floor(d.ApproximateCreationDateTime.getTime() / 1000)
-          : undefined,
-      Keys: d.Keys ? toJsonImage(d.Keys) : undefined,
-      NewImage: d.NewImage ? toJsonImage(d.NewImage) : undefined,
-      OldImage: d.OldImage ? toJsonImage(d.OldImage) : undefined,
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],
-    },
-  };
-}
-
-type JsonAttr = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>[string];
-
-function toJsonImage(image: Record<string, AttributeValue>): Record<string, JsonAttr> {
-  const out: Record<string, JsonAttr> = {};
-  for (const [k, v] of Object.entries(image)) out[k] = toJsonAttr(v);
-  return out;
-}
-
-function toJsonAttr(v: AttributeValue): JsonAttr {
-  if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
-  if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (v.M !== undefined) return { M: toJsonImage(v.M) };
-  if (v.L !== undefined) return { L: v.L.map(toJsonAttr) };
-  return v as JsonAttr;
 }
