@@ -5,10 +5,10 @@
  * one failure). `expiresAt` lets TTL remove the item; readers also check `windowEndsAtMs`, since TTL
  * deletes late.
  */
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { LoginFailureRecord, LoginFailureRepository, LoginSubject } from '../../ports/login-failures.js';
 import { keys } from './keys.js';
-import { batchGetAll, isConditionalCheckFailed, type TableContext, ttlSeconds } from './support.js';
+import { batchGetAll, countFailureInWindow, type TableContext } from './support.js';
 
 interface StoredLoginFailures extends LoginFailureRecord {
   windowEndsAtMs: number;
@@ -39,39 +39,8 @@ export class DynamoLoginFailureRepository implements LoginFailureRepository {
     return { ...(charger ? { charger } : {}), ...(address ? { address } : {}) };
   }
 
-  async recordFailure(subject: LoginSubject, atMs: number, windowMs: number): Promise<LoginFailureRecord> {
-    const windowEndsAtMs = atMs + windowMs;
-    const fresh = { lastFailureAtMs: atMs, windowEndsAtMs, expiresAt: ttlSeconds(windowEndsAtMs) };
-    try {
-      const out = await this.t.doc.send(
-        new UpdateCommand({
-          TableName: this.t.tableName,
-          Key: keys.loginFailures(subject),
-          ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAtMs > :at',
-          UpdateExpression:
-            'ADD failures :one SET lastFailureAtMs = :at, windowEndsAtMs = :end, expiresAt = :ttl, entity = :entity',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':at': atMs,
-            ':end': fresh.windowEndsAtMs,
-            ':ttl': fresh.expiresAt,
-            ':entity': 'loginFailures',
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const item = out.Attributes as StoredLoginFailures;
-      return { failures: item.failures, lastFailureAtMs: item.lastFailureAtMs };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    await this.t.doc.send(
-      new PutCommand({
-        TableName: this.t.tableName,
-        Item: { ...keys.loginFailures(subject), entity: 'loginFailures', failures: 1, ...fresh },
-      }),
-    );
-    return { failures: 1, lastFailureAtMs: atMs };
+  recordFailure(subject: LoginSubject, atMs: number, windowMs: number): Promise<LoginFailureRecord> {
+    return countFailureInWindow(this.t, keys.loginFailures(subject), 'loginFailures', atMs, windowMs);
   }
 
   async clear(subject: LoginSubject): Promise<void> {

@@ -8,8 +8,10 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError, type Page, type PageRequest } from '../../ports/paging.js';
+import type { Key } from './keys.js';
 
 export interface TableContext {
   doc: DynamoDBDocumentClient;
@@ -339,4 +341,46 @@ export async function batchGetAll(
     pending = (out.UnprocessedKeys?.[t.tableName]?.Keys as Item[] | undefined) ?? [];
   }
   return found;
+}
+
+/**
+ * Counts one failure on `key` within a window (login and sign-in back-off): adds to the count while
+ * the window is open, else starts a new count of 1 whose window ends `windowMs` after `atMs`. The
+ * item expires with its window. Two racing restarts may lose one count; a back-off only comes later.
+ */
+export async function countFailureInWindow(
+  t: TableContext,
+  key: Key,
+  entity: string,
+  atMs: number,
+  windowMs: number,
+): Promise<{ failures: number; lastFailureAtMs: number }> {
+  const windowEndsAtMs = atMs + windowMs;
+  const fresh = { lastFailureAtMs: atMs, windowEndsAtMs, expiresAt: ttlSeconds(windowEndsAtMs) };
+  try {
+    const out = await t.doc.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: key,
+        ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAtMs > :at',
+        UpdateExpression:
+          'ADD failures :one SET lastFailureAtMs = :at, windowEndsAtMs = :end, expiresAt = :ttl, entity = :entity',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':at': atMs,
+          ':end': windowEndsAtMs,
+          ':ttl': fresh.expiresAt,
+          ':entity': entity,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { failures: Number(out.Attributes?.failures), lastFailureAtMs: atMs };
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  await t.doc.send(
+    new PutCommand({ TableName: t.tableName, Item: { ...key, entity, failures: 1, ...fresh } }),
+  );
+  return { failures: 1, lastFailureAtMs: atMs };
 }

@@ -28,6 +28,7 @@ import type {
 import { keys } from './keys.js';
 import {
   batchGetAll,
+  countFailureInWindow,
   failedConditions,
   fromStringSet,
   ITEM_ABSENT,
@@ -314,39 +315,8 @@ export class DynamoUserStore implements UserStore {
     });
   }
 
-  async recordFailure(subject: SignInFailureSubject, atMs: number, windowMs: number): Promise<FailureRecord> {
-    const windowEndsAtMs = atMs + windowMs;
-    const fresh = { lastFailureAtMs: atMs, windowEndsAtMs, expiresAt: ttlSeconds(windowEndsAtMs) };
-    try {
-      const out = await this.t.doc.send(
-        new UpdateCommand({
-          TableName: this.t.tableName,
-          Key: keys.signInFailures(subject),
-          ConditionExpression: 'attribute_not_exists(pk) OR windowEndsAtMs > :at',
-          UpdateExpression:
-            'ADD failures :one SET lastFailureAtMs = :at, windowEndsAtMs = :end, expiresAt = :ttl, entity = :entity',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':at': atMs,
-            ':end': windowEndsAtMs,
-            ':ttl': fresh.expiresAt,
-            ':entity': 'signInFailures',
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { failures: Number(out.Attributes?.failures), lastFailureAtMs: atMs };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    // The window passed: the count restarts (two racing restarts may lose one count).
-    await this.t.doc.send(
-      new PutCommand({
-        TableName: this.t.tableName,
-        Item: { ...keys.signInFailures(subject), entity: 'signInFailures', failures: 1, ...fresh },
-      }),
-    );
-    return { failures: 1, lastFailureAtMs: atMs };
+  recordFailure(subject: SignInFailureSubject, atMs: number, windowMs: number): Promise<FailureRecord> {
+    return countFailureInWindow(this.t, keys.signInFailures(subject), 'signInFailures', atMs, windowMs);
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
