@@ -1,3 +1,4 @@
+import { consoleShell } from './console/index.js';
 import { html, page } from './html.js';
 
 export function homePage(): string {
@@ -19,21 +20,10 @@ export function notFoundPage(message: string): string {
 }
 
 /**
- * The operator console: a page that reads the operator API with the operator's key (kept in the
- * browser's localStorage, never in a cookie the platform could leak to another operator).
+ * The operator console: one page for everyone, which signs the person in (password and second
+ * factor, an HttpOnly session cookie) and then reads the operator API with that session
+ * (shared/web/console/). It never asks for an API key: keys are for machines.
  */
 export function consolePage(): string {
-  return page({
-    title: 'Operator console',
-    subtitle: 'operator console',
-    body: html`<div class="card" id="login" hidden><h2>Sign in</h2>
-<form id="keyform"><input id="key" placeholder="Operator API key" size="40" autocomplete="off"> <button>Open console</button></form>
-<p class="muted" id="loginerror"></p></div>
-<div id="app" hidden>
-<div class="card"><h1 id="opname">Operator</h1><p class="muted" id="opinfo"></p></div>
-<div class="card"><h2>Chargers</h2><table><thead><tr><th>Charger</th><th>Registration</th><th>Link</th><th>Connectors</th><th>Last heartbeat</th></tr></thead><tbody id="chargers"></tbody></table></div>
-<div class="card"><h2>Recent sessions</h2><table><thead><tr><th>Charger</th><th>Tx</th><th>Started</th><th>Status</th><th>Energy</th><th>Charge</th><th>Flags</th></tr></thead><tbody id="txs"></tbody></table></div>
-</div>`,
-    script: 'console.js',
-  });
+  return consoleShell();
 }

@@ -1,0 +1,154 @@
+/**
+ * The console's dashboard and sessions.
+ *
+ * The dashboard reads `GET /api/v1/dashboard` when the platform answers it; a platform without that
+ * route (it answers 404 `route_not_found`) gets the same figures from the charger and session lists:
+ * chargers online and offline, sessions running, and today's energy and revenue (sessions started
+ * since local midnight, the gross of their charges). Both paths fill the same four tiles.
+ *
+ * A session's page shows its charge line by line (each component with its tax) and its payment,
+ * when the API gives one.
+ */
+export const SESSIONS_SCRIPT = String.raw`
+function startOfToday(){var d=new Date();d.setHours(0,0,0,0);return d}
+
+/** The dashboard endpoint's answer in the tiles' terms, or null when its shape is not one we know. */
+function summaryOf(d){
+  var s=d&&(d.summary||d.dashboard||d);
+  if(!s||!s.chargers||typeof s.chargers.online!=='number')return null;
+  var today=s.today||{};
+  var revenue=today.revenue||today.revenueGross||today.gross;
+  return {online:s.chargers.online,offline:s.chargers.offline,live:typeof s.liveSessions==='number'?s.liveSessions:(s.sessions&&s.sessions.live)||0,
+    energyMilliWh:today.energyMilliWh,revenue:revenue,source:'dashboard'};
+}
+
+/** The same figures from the lists: every charger page, and sessions back to local midnight. */
+function summaryFromLists(){
+  var since=startOfToday();
+  var chargers=C.all('/chargers',50);
+  var sessions=[],pages=0;
+  function more(cursor){
+    return C.get('/transactions?limit=100'+(cursor?'&cursor='+encodeURIComponent(cursor):'')).then(function(p){
+      sessions=sessions.concat(p.items);pages++;
+      var oldest=p.items[p.items.length-1];
+      var older=oldest&&oldest.startedAt&&new Date(oldest.startedAt)<since;
+      return p.nextCursor&&!older&&pages<20?more(p.nextCursor):sessions;
+    });
+  }
+  return Promise.all([chargers,more(null)]).then(function(r){
+    var online=r[0].filter(function(c){return c.connection.status==='online'}).length;
+    var today=r[1].filter(function(t){return t.startedAt&&new Date(t.startedAt)>=since});
+    var currency=(C.state.operator&&C.state.operator.currency)||'GBP';
+    var gross=0,energy=0;
+    today.forEach(function(t){
+      if(typeof t.energyMilliWh==='number')energy+=t.energyMilliWh;
+      if(t.charge&&t.charge.totals.currency===currency)gross+=t.charge.totals.grossMinor;
+    });
+    return {online:online,offline:r[0].length-online,live:r[1].filter(function(t){return t.status==='active'}).length,
+      energyMilliWh:energy,revenue:{amountMinor:gross,currency:currency},recent:r[1].slice(0,8),source:'lists'};
+  });
+}
+
+function tile(label,value,id,note){
+  return '<div class="tile"><span class="label">'+C.esc(label)+'</span><span class="figure" id="'+id+'">'+value+'</span>'+(note?'<span class="sub">'+C.esc(note)+'</span>':'')+'</div>';
+}
+
+function sessionRow(t){
+  var totals=t.charge&&t.charge.totals;
+  var flags=t.flags.slice();if(t.discrepancyCount)flags.push(t.discrepancyCount+' discrepanc'+(t.discrepancyCount===1?'y':'ies'));
+  return '<tr><th scope="row"><a href="#/sessions/'+encodeURIComponent(t.chargerId)+'/'+t.transactionId+'">'+C.esc(t.chargerId)+' · '+t.transactionId+'</a></th>'+
+    '<td data-label="Started">'+C.when(t.startedAt)+'</td><td data-label="Status">'+C.pill(t.status)+'</td>'+
+    '<td data-label="Energy">'+C.kwh(t.energyMilliWh)+'</td><td data-label="Charge">'+(totals?C.money(totals.grossMinor,totals.currency):'—')+'</td>'+
+    '<td data-label="Flags">'+(flags.length?flags.map(function(f){return '<span class="flag">'+C.esc(f)+'</span>'}).join(' '):'')+'</td></tr>';
+}
+var SESSION_TABLE='<table class="rows"><thead><tr><th scope="col">Session</th><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Energy</th><th scope="col">Charge</th><th scope="col">Flags</th></tr></thead><tbody id="sessions">';
+
+C.route('dashboard','Dashboard',function(){
+  return C.get('/dashboard').then(function(d){return summaryOf(d)||summaryFromLists()},function(e){
+    if(C.missing(e))return summaryFromLists();throw e;
+  }).then(function(s){
+    var recent=s.recent?Promise.resolve(s.recent):C.get('/transactions?limit=8').then(function(p){return p.items});
+    return recent.then(function(items){
+      return '<h1>Dashboard</h1><div class="tiles">'+
+        tile('Chargers online',String(s.online),'dash-online')+
+        tile('Chargers offline',String(s.offline),'dash-offline')+
+        tile('Charging now',String(s.live),'dash-live','sessions running')+
+        tile('Energy today',C.kwh(s.energyMilliWh).replace(' kWh','<span class="unit">kWh</span>'),'dash-energy')+
+        tile('Revenue today',C.moneyOf(s.revenue),'dash-revenue','gross, sessions started today')+
+      '</div><div class="card"><div class="head"><h2>Recent sessions</h2><a href="#/sessions">All sessions →</a></div>'+
+        (items.length?SESSION_TABLE+items.map(sessionRow).join('')+'</tbody></table>':C.empty('No sessions yet.'))+'</div>';
+    });
+  });
+});
+
+C.route('sessions','Sessions',function(){
+  return C.get('/transactions?limit=25').then(function(p){
+    return '<h1>Sessions</h1><div class="card">'+(p.items.length?SESSION_TABLE+p.items.map(sessionRow).join('')+'</tbody></table>'+C.more('more-sessions',p.nextCursor):C.empty('No sessions yet.'))+'</div>';
+  });
+});
+C.actions['more-sessions']=function(el){
+  C.busy(el,true);
+  C.get('/transactions?limit=25&cursor='+encodeURIComponent(el.getAttribute('data-cursor'))).then(function(p){
+    C.$('sessions').insertAdjacentHTML('beforeend',p.items.map(sessionRow).join(''));
+    el.parentNode.outerHTML=C.more('more-sessions',p.nextCursor);
+  },C.failed('Could not load more sessions'));
+};
+
+var COMPONENT_NAMES={ENERGY:'Energy',TIME:'Charging time',PARKING:'Parking',FLAT:'Session fee',MINIMUM:'Minimum charge'};
+function quantityOf(l){
+  if(l.unit==='milliWh')return C.kwh(l.quantity);
+  if(l.unit==='minute')return l.quantity+' min';
+  return String(l.quantity);
+}
+function priceOf(l,currency){
+  if(l.priceMilliMinor==null)return '';
+  var per={milliWh:' per kWh',minute:' per hour',session:''}[l.unit]||'';
+  return C.millis(l.priceMilliMinor,currency)+per;
+}
+/** A price in thousandths of a minor unit, as the tariff has it: 45500 GBP → £0.455. */
+C.millis=function(milli,currency){
+  var minor=Math.floor(milli/1000),rest=milli%1000;
+  var text=C.money(minor,currency);
+  if(!rest)return text;
+  var frac=String(rest).padStart(3,'0').replace(/0+$/,'');
+  return text.replace(/(\d+\.\d\d)/,'$1'+frac);
+};
+C.chargeLinesTable=function(lines,totals,id){
+  var cur=totals.currency;
+  return '<table class="lines" id="'+(id||'lines')+'"><thead><tr><th scope="col">Item</th><th scope="col">Quantity</th><th scope="col">Price</th><th scope="col">VAT</th><th scope="col" class="num">Net</th><th scope="col" class="num">Tax</th><th scope="col" class="num">Total</th></tr></thead><tbody>'+
+    lines.map(function(l){
+      return '<tr><th scope="row">'+C.esc(COMPONENT_NAMES[l.component]||l.component)+(l.label?' <span class="sub">'+C.esc(l.label)+'</span>':'')+'</th><td data-label="Quantity">'+quantityOf(l)+'</td><td data-label="Price">'+C.esc(priceOf(l,cur))+'</td>'+
+        '<td data-label="VAT">'+(l.taxRateBp/100)+'%</td><td class="num" data-label="Net">'+C.money(l.netMinor,cur)+'</td><td class="num" data-label="Tax">'+C.money(l.taxMinor,cur)+'</td><td class="num" data-label="Total">'+C.money(l.grossMinor,cur)+'</td></tr>';
+    }).join('')+
+    '</tbody><tfoot><tr><th scope="row">Total</th><td></td><td></td><td></td><td class="num">'+C.money(totals.netMinor,cur)+'</td><td class="num">'+C.money(totals.taxMinor,cur)+'</td><td class="num total-cell">'+C.money(totals.grossMinor,cur)+'</td></tr></tfoot></table>';
+};
+
+function paymentOf(t){
+  var p=t.payment;
+  if(!p)return '<p class="muted">'+(t.billedTo?'Billed to '+C.esc(typeof t.billedTo==='string'?t.billedTo:JSON.stringify(t.billedTo))+'.':'No card payment is recorded for this session.')+'</p>';
+  var rows=[['Status',p.status?C.pill(p.status):'—']];
+  ['authorized','preAuth','hold','captured','refunded','released'].forEach(function(k){
+    var m=p[k]||p[k+'Amount'];if(m&&typeof m.amountMinor==='number')rows.push([k.charAt(0).toUpperCase()+k.slice(1),C.esc(C.moneyOf(m))]);
+  });
+  if(p.email)rows.push(['Receipts to',C.esc(p.email)]);
+  return '<dl class="kv two">'+rows.map(function(r){return '<dt>'+r[0]+'</dt><dd>'+r[1]+'</dd>'}).join('')+'</dl>';
+}
+
+C.route('sessions/:charger/:tx','Session',function(chargerId,tx){
+  return C.get('/chargers/'+encodeURIComponent(chargerId)+'/transactions/'+encodeURIComponent(tx)).then(function(r){
+    var t=r.transaction,ch=t.charge;
+    return '<p class="crumbs"><a href="#/sessions">Sessions</a> /</p><div class="head"><h1>Session '+C.esc(t.transactionId)+'</h1>'+C.pill(t.status)+'</div>'+
+      '<div class="cols"><div class="card"><h2>Session</h2><dl class="kv two">'+
+        '<dt>Charger</dt><dd><a href="#/chargers/'+encodeURIComponent(t.chargerId)+'">'+C.esc(t.chargerId)+'</a>'+(t.connectorId?' · connector '+t.connectorId:'')+'</dd>'+
+        '<dt>Id tag</dt><dd>'+C.esc(t.idTag||'—')+'</dd>'+
+        '<dt>Started</dt><dd>'+C.when(t.startedAt)+'</dd><dt>Stopped</dt><dd>'+C.when(t.stoppedAt)+(t.stopReason?' ('+C.esc(t.stopReason)+')':'')+'</dd>'+
+        '<dt>Duration</dt><dd>'+(ch?C.duration(ch.durationSeconds):'—')+'</dd>'+
+        '<dt>Energy</dt><dd id="session-energy">'+C.kwh(t.energyMilliWh)+'</dd>'+
+        '<dt>Tariff</dt><dd>'+(t.tariffId?'<a href="#/tariffs/'+encodeURIComponent(t.tariffId)+'">'+C.esc(t.tariffId)+'</a>':'—')+'</dd>'+
+        '<dt>Meter readings</dt><dd>'+C.esc(t.meterValueMessageCount)+' messages</dd>'+
+        (t.flags.length?'<dt>Flags</dt><dd>'+t.flags.map(function(f){return '<span class="flag">'+C.esc(f)+'</span>'}).join(' ')+'</dd>':'')+
+      '</dl></div><div class="card"><h2>Payment</h2>'+paymentOf(t)+'</div></div>'+
+      '<div class="card"><h2>Charge'+(t.status==='final'?'':' so far')+'</h2>'+(ch?C.chargeLinesTable(ch.lines,ch.totals,'session-lines'):C.empty('Not priced yet.'))+'</div>';
+  },function(e){if(e.status===404&&!C.missing(e))return '<div class="card"><h1>Session not found</h1><p class="empty">No session '+C.esc(tx)+' on charger '+C.esc(chargerId)+'.</p></div>';throw e});
+});
+`;
