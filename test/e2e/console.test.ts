@@ -144,11 +144,15 @@ async function enterCode(page: Page, code: string) {
 
 const factorMessage = (page: Page) => page.locator('#factor-message').textContent();
 
-/** Waits for the view to finish loading after a navigation. */
+/**
+ * Opens a console page by its address, as a bookmark or a reload does: a fresh document (a change of
+ * hash alone would keep the last page's drawing on screen until the new one is in), signed in again
+ * from the session cookie. Each page has one h1, drawn once its data is in.
+ */
 async function open(page: Page, hash: string) {
+  await page.goto('about:blank');
   await page.goto(`${httpUrl}/console#/${hash}`);
-  // A string, run in the page: this file is compiled without the DOM's types.
-  await page.waitForFunction("!document.querySelector('#view .loading')", null, { timeout: 15_000 });
+  await page.locator('#view h1').first().waitFor({ timeout: 15_000 });
 }
 
 const shot = (page: Page, name: string) =>
