@@ -400,7 +400,10 @@ describe('an operator owner in the console', () => {
     ]) {
       await open(phone.page, section);
       await phone.page.screenshot({
-        path: join(SHOTS, `console-phone-${section.replace(/\//g, '-')}.png`),
+        path: join(
+          SHOTS,
+          `console-phone-${section === `chargers/${chargerId}` ? 'charger' : section.replace(/\//g, '-')}.png`,
+        ),
         fullPage: true,
       });
     }

@@ -31,10 +31,11 @@ C.route('chargers','Chargers',function(){
         C.empty('No chargers yet. Add one, or let chargers register themselves under a claimed id prefix.'))+'</div>';
   });
 });
+C.refresh(15);
 C.actions['more-chargers']=function(el){
   C.busy(el,true);
   C.get('/chargers?limit=50&cursor='+encodeURIComponent(el.getAttribute('data-cursor'))).then(function(p){
-    C.$('chargers').insertAdjacentHTML('beforeend',p.items.map(chargerRow).join(''));
+    C.$('chargers').insertAdjacentHTML('beforeend',p.items.map(chargerRow).join(''));C.$('chargers').setAttribute('data-paged','1');
     el.parentNode.outerHTML=C.more('more-chargers',p.nextCursor);
   },C.failed('Could not load more chargers'));
 };
@@ -88,12 +89,12 @@ C.route('chargers/:id','Charger',function(id){
         '<dt>Site</dt><dd>'+(c.siteId?C.esc(c.siteId):'—')+'</dd>'+
         '<dt>Tariff</dt><dd>'+(c.tariffId?'<a href="#/tariffs/'+encodeURIComponent(c.tariffId)+'">'+C.esc(c.tariffId)+'</a>':'—')+'</dd>'+
         '<dt>Hardware</dt><dd>'+C.esc([c.vendor,c.model,c.firmwareVersion&&'firmware '+c.firmwareVersion].filter(Boolean).join(' · ')||'—')+'</dd>'+
-        '<dt>Connected since</dt><dd>'+C.when(c.connection.connectedAt)+'</dd>'+
+        (c.connection.connectedAt?'<dt>Connected since</dt><dd>'+C.when(c.connection.connectedAt)+'</dd>':'')+
         '<dt>Last heartbeat</dt><dd>'+C.when(c.lastHeartbeatAt)+'</dd>'+
         '<dt>Connection URL</dt><dd><code class="copyable" id="connection-url">'+C.esc(conn.url)+'</code> <button type="button" class="link" data-action="copy">Copy</button>'+
           (conn.derived?'<span class="sub">This console’s host; the charger authenticates with HTTP basic auth (its id and password).</span>':'')+'</dd>'+
         '<dt>Connectors</dt><dd>'+connectorPills(c)+'</dd></dl></div>'+
-      '<div class="card"><h2>Send a command</h2><form data-form="command" data-charger="'+C.esc(c.chargerId)+'">'+
+      '<div class="card"><h2>Send a command</h2><form data-form="command" class="stack" data-charger="'+C.esc(c.chargerId)+'">'+
         '<label for="cmd-action">Command</label><select id="cmd-action" name="action" data-action-select="1">'+commandOptions+'</select>'+
         '<label for="cmd-payload">Payload (OCPP 1.6 JSON)</label><textarea id="cmd-payload" name="payload" rows="4" spellcheck="false">'+C.esc(JSON.stringify(COMMANDS.Reset))+'</textarea>'+
         '<button>Send</button>'+(online?'':' <span class="muted">The charger is offline: a command is not sent.</span>')+'<p class="message" role="alert"></p></form><div id="cmd-result"></div></div></div>'+

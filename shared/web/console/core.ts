@@ -108,22 +108,41 @@ C.render=function(){
   // A message meant for the page being opened (after a save that moved to it) survives the move.
   var pending=C.pending;C.pending=null;
   C.notice(pending?pending[0]:'',pending&&pending[1]);
+  clearTimeout(C.refreshTimer);
   if(!match){view.innerHTML=C.unavailable('Not found','This page');return}
   document.title=match.title+' · Operator console';
   view.innerHTML='<p class="loading">Loading…</p>';
+  draw(match,params,false);
+};
+/**
+ * Draws a route's page. A live page (dashboard, charger list) is drawn again every refreshSeconds,
+ * quietly: not while the person is typing in it, and never over a newer page.
+ */
+function draw(match,params,quiet){
   var token=C.renderToken=(C.renderToken||0)+1;
+  var again=function(){
+    if(!match.refreshSeconds)return;
+    C.refreshTimer=setTimeout(function(){
+      var typing=document.activeElement&&view.contains(document.activeElement)&&/INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName);
+      // A list the person paged through stays as it is: a redraw would drop the pages after the first.
+      if(view.querySelector('[data-paged]'))return;
+      if(typing||document.hidden)again();else draw(match,params,true);
+    },match.refreshSeconds*1000);
+  };
   Promise.resolve(match.render.apply(null,params)).then(function(html){
     if(token!==C.renderToken||typeof html!=='string')return;
-    view.innerHTML=html;
+    view.innerHTML=html;again();
     if(match.after)match.after.apply(null,params);
     var h=view.querySelector('h1');if(h){h.setAttribute('tabindex','-1')}
   }).catch(function(e){
     if(token!==C.renderToken)return;
     if(e instanceof ApiError&&e.status===401)return;
+    if(quiet){again();return}
     view.innerHTML='<div class="card"><h1>'+C.esc(match.title)+'</h1><p class="message" role="alert">Could not load this page: '+C.esc(e&&e.message||e)+'</p></div>';
   });
-};
+}
 C.after=function(fn){C.routes[C.routes.length-1].after=fn};
+C.refresh=function(seconds){C.routes[C.routes.length-1].refreshSeconds=seconds};
 window.addEventListener('hashchange',function(){C.render()});
 
 // ---- delegated events ---------------------------------------------------------------------------------

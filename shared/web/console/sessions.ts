@@ -80,6 +80,7 @@ C.route('dashboard','Dashboard',function(){
     });
   });
 });
+C.refresh(10);
 
 C.route('sessions','Sessions',function(){
   return C.get('/transactions?limit=25').then(function(p){
@@ -113,11 +114,24 @@ C.millis=function(milli,currency){
   var frac=String(rest).padStart(3,'0').replace(/0+$/,'');
   return text.replace(/(\d+\.\d\d)/,'$1'+frac);
 };
-C.chargeLinesTable=function(lines,totals,id){
+/**
+ * A charge's lines with net, tax and total each. compact (the narrow sample receipt) folds the
+ * quantity and the price under the item and leaves the net out of the lines.
+ */
+C.chargeLinesTable=function(lines,totals,id,compact){
   var cur=totals.currency;
+  var item=function(l){return C.esc(COMPONENT_NAMES[l.component]||l.component)+(l.label?' <span class="sub">'+C.esc(l.label)+'</span>':'')};
+  if(compact){
+    return '<table class="lines compact" id="'+(id||'lines')+'"><thead><tr><th scope="col">Item</th><th scope="col">VAT</th><th scope="col" class="num">Total</th></tr></thead><tbody>'+
+      lines.map(function(l){
+        var detail=l.component==='FLAT'||l.component==='MINIMUM'?'':quantityOf(l)+' × '+priceOf(l,cur);
+        return '<tr><th scope="row">'+item(l)+(detail?'<span class="sub">'+C.esc(detail)+'</span>':'')+'</th><td data-label="VAT">'+(l.taxRateBp/100)+'% · '+C.money(l.taxMinor,cur)+'</td><td class="num" data-label="Total">'+C.money(l.grossMinor,cur)+'</td></tr>';
+      }).join('')+
+      '</tbody><tfoot><tr><th scope="row">Total</th><td>VAT '+C.money(totals.taxMinor,cur)+'</td><td class="num total-cell">'+C.money(totals.grossMinor,cur)+'</td></tr></tfoot></table>';
+  }
   return '<table class="lines" id="'+(id||'lines')+'"><thead><tr><th scope="col">Item</th><th scope="col">Quantity</th><th scope="col">Price</th><th scope="col">VAT</th><th scope="col" class="num">Net</th><th scope="col" class="num">Tax</th><th scope="col" class="num">Total</th></tr></thead><tbody>'+
     lines.map(function(l){
-      return '<tr><th scope="row">'+C.esc(COMPONENT_NAMES[l.component]||l.component)+(l.label?' <span class="sub">'+C.esc(l.label)+'</span>':'')+'</th><td data-label="Quantity">'+quantityOf(l)+'</td><td data-label="Price">'+C.esc(priceOf(l,cur))+'</td>'+
+      return '<tr><th scope="row">'+item(l)+'</th><td data-label="Quantity">'+quantityOf(l)+'</td><td data-label="Price">'+C.esc(priceOf(l,cur))+'</td>'+
         '<td data-label="VAT">'+(l.taxRateBp/100)+'%</td><td class="num" data-label="Net">'+C.money(l.netMinor,cur)+'</td><td class="num" data-label="Tax">'+C.money(l.taxMinor,cur)+'</td><td class="num" data-label="Total">'+C.money(l.grossMinor,cur)+'</td></tr>';
     }).join('')+
     '</tbody><tfoot><tr><th scope="row">Total</th><td></td><td></td><td></td><td class="num">'+C.money(totals.netMinor,cur)+'</td><td class="num">'+C.money(totals.taxMinor,cur)+'</td><td class="num total-cell">'+C.money(totals.grossMinor,cur)+'</td></tr></tfoot></table>';
@@ -145,7 +159,7 @@ C.route('sessions/:charger/:tx','Session',function(chargerId,tx){
         '<dt>Duration</dt><dd>'+(ch?C.duration(ch.durationSeconds):'—')+'</dd>'+
         '<dt>Energy</dt><dd id="session-energy">'+C.kwh(t.energyMilliWh)+'</dd>'+
         '<dt>Tariff</dt><dd>'+(t.tariffId?'<a href="#/tariffs/'+encodeURIComponent(t.tariffId)+'">'+C.esc(t.tariffId)+'</a>':'—')+'</dd>'+
-        '<dt>Meter readings</dt><dd>'+C.esc(t.meterValueMessageCount)+' messages</dd>'+
+        '<dt>Meter readings</dt><dd>'+C.esc(t.meterValueMessageCount)+(t.meterValueMessageCount===1?' message':' messages')+'</dd>'+
         (t.flags.length?'<dt>Flags</dt><dd>'+t.flags.map(function(f){return '<span class="flag">'+C.esc(f)+'</span>'}).join(' ')+'</dd>':'')+
       '</dl></div><div class="card"><h2>Payment</h2>'+paymentOf(t)+'</div></div>'+
       '<div class="card"><h2>Charge'+(t.status==='final'?'':' so far')+'</h2>'+(ch?C.chargeLinesTable(ch.lines,ch.totals,'session-lines'):C.empty('Not priced yet.'))+'</div>';

@@ -17,7 +17,7 @@ C.route('api-keys','API keys',function(){
       '<div id="new-key"></div><div class="cols"><div class="card">'+(keys.length?'<table class="rows"><thead><tr><th scope="col">Key</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead><tbody id="keys">'+keys.map(keyRow).join('')+'</tbody></table>':C.empty('No API keys yet.'))+'</div>'+
       '<div class="card"><h2>Create a key</h2><form data-form="create-key" class="stack"><label for="key-label">What it is for</label><input id="key-label" name="label" required maxlength="80" placeholder="e.g. billing export">'+
       '<button>Create key</button><p class="message" role="alert"></p></form>'+
-      '<h3>Rotating</h3><p class="help">Rotating issues a new key; the old one keeps working for a grace period so the machine can switch over.</p><label for="grace">Grace period (hours)</label><input id="grace" type="number" min="0" max="168" value="24"></div></div>';
+      '<div class="stack"><h3>Rotating</h3><p class="help">Rotating issues a new key; the old one keeps working for a grace period so the machine can switch over.</p><label for="grace">Grace period (hours)</label><input id="grace" type="number" min="0" max="168" value="24"></div></div></div>';
   });
 });
 function showKey(title,key){

@@ -16,7 +16,7 @@ var challenge=null,method='totp';
 var FACTOR_LABELS={totp:'The 6-digit code from your authenticator app',recovery:'One of your recovery codes',email:'The code we emailed you'};
 
 function showSignIn(message,kind){
-  C.state.user=null;C.state.csrf=null;
+  C.state.user=null;C.state.csrf=null;clearTimeout(C.refreshTimer);C.renderToken=(C.renderToken||0)+1;
   app.hidden=true;signin.hidden=false;C.$('whobox').hidden=true;C.$('opname').textContent='';
   C.$('step-password').hidden=false;C.$('step-factor').hidden=true;C.$('factor-code').disabled=false;
   var m=C.$('signin-message');m.textContent=message||'';m.className='message'+(kind?' '+kind:'');

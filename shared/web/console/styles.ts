@@ -58,6 +58,8 @@ input{border-color:#c3ccd5}
 .kv.two dt{margin:0}.kv.two dd{margin:0;font-weight:500;overflow-wrap:anywhere}
 .conn{white-space:nowrap;display:inline-block;margin:0 6px 4px 0;font-size:13px}
 .flag{display:inline-block;background:#fef0c7;color:#7a2e0e;border-radius:6px;padding:0 6px;font-size:12px;margin:0 4px 2px 0}
+.actions{white-space:nowrap}
+table.compact td,table.compact th{padding:6px 4px}
 .num{text-align:right;font-variant-numeric:tabular-nums}tfoot th,tfoot td{font-weight:700;border-bottom:0}
 .total-cell{font-size:16px}
 .qrs{display:flex;flex-wrap:wrap;gap:16px}
@@ -70,7 +72,7 @@ img.qr{width:160px;height:160px;border:1px solid var(--line);border-radius:8px;b
 code.copyable{user-select:all;word-break:break-all;font-size:13px}
 ul.codes{columns:2;font-size:15px}
 pre{background:#f4f6f8;padding:10px;border-radius:8px;overflow:auto;font-size:13px;max-height:300px}
-table.prices input{width:7em}table.prices td,table.prices th{border:0;padding:4px 6px}
+table.prices input{width:6em}table.prices input[name^=tax]{width:4em}table.prices td,table.prices th{border:0;padding:4px 6px}table.prices td{white-space:nowrap}
 .sample{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:10px}.sample label{font-weight:400}
 .sample input{width:5em}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -81,7 +83,7 @@ table.prices input{width:7em}table.prices td,table.prices th{border:0;padding:4p
 .factor-tabs button{background:#fff;color:var(--ink);border:1px solid #c3ccd5;font-size:14px;padding:5px 10px}
 .factor-tabs button[aria-pressed=true]{background:#e6f4ee;border-color:var(--brand);color:var(--brand);font-weight:600}
 @media (max-width:700px){
-  .shell{grid-template-columns:1fr}
+  .shell{grid-template-columns:1fr;grid-template-rows:auto 1fr}
   #nav{border-right:0;border-bottom:1px solid var(--line);padding:6px;overflow-x:auto}
   #nav ul{display:flex;gap:2px;white-space:nowrap}
   #nav .group{display:none}

@@ -165,14 +165,14 @@ function preview(){
   var sample=sampleOf();
   var local=function(){
     var priced=C.priceSample(body,sample);
-    out.innerHTML=C.chargeLinesTable(priced.lines,priced.totals,'preview-lines')+
+    out.innerHTML=C.chargeLinesTable(priced.lines,priced.totals,'preview-lines',true)+
       '<p class="help">Priced in this page with the default prices'+(body.elements.length>1?' (time bands left out)':'')+', rounded as receipts are: each line’s net to the penny, half up, then its VAT. Charging time counts the parked minutes too.</p>';
   };
   if(!previewRoute)return local();
   C.api('POST','/tariffs/preview',{tariff:body,sample:{energyMilliWh:sample.milliWh,chargingSeconds:sample.minutes*60,parkingSeconds:sample.parkedMinutes*60}}).then(function(r){
     var charge=r.charge||r;
     if(!charge.lines||!charge.totals)return local();
-    out.innerHTML=C.chargeLinesTable(charge.lines,charge.totals,'preview-lines')+'<p class="help">Priced by the platform.</p>';
+    out.innerHTML=C.chargeLinesTable(charge.lines,charge.totals,'preview-lines',true)+'<p class="help">Priced by the platform.</p>';
   },function(e){if(C.missing(e))previewRoute=false;local()});
 }
 
