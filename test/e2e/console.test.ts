@@ -410,6 +410,38 @@ describe('an operator owner in the console', () => {
     expect(phone.problems).toEqual([]);
   });
 
+  let recoveryCodes: string[] = [];
+
+  it('sets up a new authenticator app from its QR code or its key, and shows new recovery codes once', async () => {
+    await open(page, 'account');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
+    await expect
+      .poll(() =>
+        qr.evaluate(
+          (img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0,
+        ),
+      )
+      .toBe(true);
+    const secret = (await page.locator('#totp-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    const fromNewApp = (offsetSteps = 0) =>
+      new TOTP({ secret, digits: 6, period: 30, algorithm: 'SHA1' }).generate({
+        timestamp: Date.now() + offsetSteps * 30_000,
+      });
+    await page.getByLabel('The 6-digit code the app shows').fill('000000');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.locator('#totp .message').textContent()).toContain('does not match');
+    await page.getByLabel('The 6-digit code the app shows').fill(fromNewApp());
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('#recovery-codes li').first().waitFor();
+    recoveryCodes = await page.locator('#recovery-codes li').allTextContents();
+    expect(recoveryCodes).toHaveLength(10);
+    await shot(page, 'authenticator');
+    // The old app's codes stop working; the new app's are the ones sign-in asks for from now on.
+    user.code = fromNewApp;
+  });
+
   it('signs out: the page asks to sign in again and the session no longer reaches the API', async () => {
     await open(page, 'dashboard');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -419,6 +451,32 @@ describe('an operator owner in the console', () => {
     expect(status).toBe(401);
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in to the operator console' }).waitFor();
+  });
+
+  it('signs in with a recovery code instead of the app, which then works no more', async () => {
+    await enterPassword(page, user);
+    await page.getByRole('button', { name: 'Recovery code' }).click();
+    expect(await page.locator('#factor-label').textContent()).toBe('One of your recovery codes');
+    await enterCode(page, recoveryCodes[0] ?? '');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await enterPassword(page, user);
+    await page.getByRole('button', { name: 'Recovery code' }).click();
+    await enterCode(page, recoveryCodes[0] ?? '');
+    await expect.poll(() => factorMessage(page)).toContain('That code is not right');
+  });
+
+  it('signs in with a code sent by email', async () => {
+    await enterPassword(page, user);
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await expect.poll(() => factorMessage(page)).toContain('We sent a code to your email address');
+    const mail = (await readInbox(sesUrl))
+      .filter((m) => m.destination.to.includes(user.email) && m.subject?.startsWith('Your sign-in code'))
+      .at(-1);
+    const emailed = /sign-in code is (\S+?)\./.exec(mail?.body.text ?? '')?.[1];
+    expect(emailed).toBeDefined();
+    await enterCode(page, emailed ?? '');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   });
 });
 

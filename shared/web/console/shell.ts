@@ -39,7 +39,7 @@ export function consoleShell(): string {
 <form data-form="sign-in" class="stack"><label for="signin-email">Email</label><input id="signin-email" name="email" type="email" autocomplete="username" required>
 <label for="signin-password">Password</label><input id="signin-password" name="password" type="password" autocomplete="current-password" required>
 <button>Continue</button><p class="message" id="signin-message" role="alert"></p></form></div>
-<div id="step-factor" hidden><h1>Second step</h1>
+<div id="step-factor" hidden><h1>Second step</h1><p class="muted">Confirm it is you with one of these.</p>
 <div class="factor-tabs" role="group" aria-label="How to confirm"><button type="button" data-action="factor" data-method="totp">Authenticator app</button><button type="button" data-action="factor" data-method="recovery">Recovery code</button><button type="button" data-action="factor" data-method="email">Email me a code</button></div>
 <form data-form="second-factor" class="stack"><label for="factor-code" id="factor-label">The 6-digit code from your authenticator app</label><input id="factor-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="32">
 <button>Sign in</button><p class="message" id="factor-message" role="alert" aria-live="polite"></p></form>

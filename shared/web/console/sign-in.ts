@@ -19,6 +19,7 @@ function showSignIn(message,kind){
   C.state.user=null;C.state.csrf=null;clearTimeout(C.refreshTimer);C.renderToken=(C.renderToken||0)+1;
   app.hidden=true;signin.hidden=false;C.$('whobox').hidden=true;C.$('opname').textContent='';
   C.$('step-password').hidden=false;C.$('step-factor').hidden=true;C.$('factor-code').disabled=false;
+  C.$('step-factor').querySelector('form button').hidden=false;
   var m=C.$('signin-message');m.textContent=message||'';m.className='message'+(kind?' '+kind:'');
   C.$('signin-email').focus();
 }
@@ -77,7 +78,7 @@ C.forms['second-factor']=function(form,data){
   },function(e){
     C.$('factor-code').select();
     if(e.code==='wrong_code')throw new Error('That code is not right: '+e.message.replace(/^wrong code: /,'')+'.');
-    if(e.code==='account_locked'){C.$('factor-code').disabled=true;throw new Error(lockMessage(e))}
+    if(e.code==='account_locked'){C.$('factor-code').disabled=true;form.querySelector('button').hidden=true;throw new Error(lockMessage(e))}
     if(e.status===401){showSignIn('The sign-in has expired: enter your email and password again.');return}
     throw e;
   });

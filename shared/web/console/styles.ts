@@ -98,5 +98,8 @@ table.prices input{width:6em}table.prices input[name^=tax]{width:4em}table.price
   table.rows td::before,table.lines td::before{content:attr(data-label);color:var(--muted);font-size:13px}
   table.lines tfoot tr{display:flex;justify-content:space-between}table.lines tfoot td:empty{display:none}
   .tile .figure{font-size:22px}
+  table.prices input{width:4.6em}table.prices input[name^=tax]{width:3.2em}
+  table.prices th,table.prices td{padding:4px 2px;font-size:13px}table.prices td{white-space:normal}
+  .cols>.card{min-width:0}
 }
 `;
