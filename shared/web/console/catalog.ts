@@ -58,17 +58,26 @@ C.route('groups/:id','Group',function(id){
   return C.get(path).then(function(r){return r.group},function(e){if(C.missing(e)||e.status===404)return {groupId:id,name:id};throw e}).then(function(g){
     return listSection({title:'Members',heading:g.name,path:path+'/members',id:'members',crumbs:'<p class="crumbs"><a href="#/groups">Groups</a> /</p>',
       intro:'Members charge at the group’s price on the group’s chargers: invited by email, or by their RFID card.',
-      columns:['Member','Status','Since'],empty:'No members yet. Invite someone by email.',
-      row:function(m){return [C.esc(m.email||m.idTag||m.memberId),m.status?C.pill(m.status):'—',C.when(m.createdAt||m.invitedAt)]},
-      form:'<h2>Invite a member</h2><form data-form="invite-member" data-group="'+C.esc(id)+'" class="stack"><label for="member-email">Email</label><input id="member-email" name="email" type="email" required autocomplete="off">'+
-        '<button>Send invitation</button><p class="message" role="alert"></p></form>'});
+      columns:['Member','RFID tags','Status','Since',''],empty:'No members yet. Invite someone by email, or add their RFID card.',
+      row:function(m){return [C.esc(m.label||m.email||m.memberId)+(m.label&&m.email?'<span class="sub">'+C.esc(m.email)+'</span>':''),C.esc((m.idTags||[]).join(', ')||'—'),C.pill(m.status||'active',m.status==='invited'?'pending':'active'),C.when(m.joinedAt||m.createdAt),
+        '<button type="button" class="small danger" data-action="remove-member" data-group="'+C.esc(id)+'" data-member="'+C.esc(m.memberId)+'">Remove</button>']},
+      form:'<h2>Add a member</h2><form data-form="invite-member" data-group="'+C.esc(id)+'" class="stack"><label for="member-email">Email (we send an invitation)</label><input id="member-email" name="email" type="email" autocomplete="off">'+
+        '<label for="member-tag">RFID card (optional)</label><input id="member-tag" name="idTag" maxlength="20" autocomplete="off"><label for="member-label">Name (optional)</label><input id="member-label" name="label" maxlength="120">'+
+        '<button>Add member</button><p class="message" role="alert"></p></form>'});
   });
 });
 C.forms['invite-member']=function(form,data){
-  var email=C.field(data,'email');
-  return C.api('POST','/groups/'+encodeURIComponent(form.getAttribute('data-group'))+'/members',{email:email}).then(function(){
-    saved('An invitation is on its way to '+email+'.');
-  },orUnavailable('Inviting members'));
+  var email=C.field(data,'email'),tag=C.field(data,'idTag'),label=C.field(data,'label'),body={};
+  if(!email&&!tag)throw new Error('Give an email to invite, or an RFID card, or both.');
+  if(email)body.email=email;if(tag)body.idTags=[tag];if(label)body.label=label;
+  return C.api('POST','/groups/'+encodeURIComponent(form.getAttribute('data-group'))+'/members',body).then(function(r){
+    saved(r.invitation?'An invitation is on its way to '+r.invitation.sentTo+'.':'The member is added: their card works at once.');
+  },function(e){if(e.code==='member_exists')throw new Error('A member of this group has this email already.');return orUnavailable('Adding members')(e)});
+};
+C.actions['remove-member']=function(el){
+  if(!confirm('Remove this member? Their cards stop working at the group’s chargers.'))return;
+  C.busy(el,true);
+  C.api('DELETE','/groups/'+encodeURIComponent(el.getAttribute('data-group'))+'/members/'+encodeURIComponent(el.getAttribute('data-member'))).then(function(){saved('The member is removed.')},function(e){C.busy(el,false);C.notice('Could not remove the member: '+e.message,'bad')});
 };
 
 // ---- fleets ---------------------------------------------------------------------------------------------
@@ -79,18 +88,38 @@ C.route('fleets','Fleets',function(){
       '<label for="fleet-name">Name</label><input id="fleet-name" name="name" required><button>Save fleet</button><p class="message" role="alert"></p></form>'});
 });
 C.forms.fleet=function(form,data){
-  return C.api('PUT','/fleets/'+encodeURIComponent(C.field(data,'fleetId')),{name:C.field(data,'name')}).then(function(){saved('Fleet '+C.field(data,'name')+' is saved.')},orUnavailable('Saving fleets'));
+  var id=C.field(data,'fleetId'),name=C.field(data,'name');
+  // Created with POST; an id that exists already is renamed instead.
+  return C.api('POST','/fleets',{fleetId:id,name:name}).catch(function(e){
+    if(e.status===409)return C.api('PATCH','/fleets/'+encodeURIComponent(id),{name:name});throw e;
+  }).then(function(){saved('Fleet '+name+' is saved.')},orUnavailable('Saving fleets'));
 };
 
 // ---- users --------------------------------------------------------------------------------------------------
 C.route('users','Users',function(){
-  return listSection({title:'Users',path:'/users',id:'users',columns:['User','Role','Status'],empty:'Only you so far.',
-    row:function(u){return [C.esc(u.email),C.pill(u.role,'role'),u.status?C.pill(u.status):'—']},
+  return listSection({title:'Users',path:'/users',id:'users',columns:['User','Role','Status',''],empty:'Only you so far.',
+    row:function(u){
+      var me=C.state.user&&C.state.user.userId===u.userId;
+      return [C.esc(u.email)+(me?'<span class="sub">you</span>':''),
+        me?C.esc(u.role):'<label class="sr-only" for="role-'+C.esc(u.userId)+'">Role of '+C.esc(u.email)+'</label><select id="role-'+C.esc(u.userId)+'" data-role-of="'+C.esc(u.userId)+'">'+['staff','owner'].map(function(r){return '<option'+(r===u.role?' selected':'')+'>'+r+'</option>'}).join('')+'</select>',
+        C.pill(u.status||'active',u.status==='invited'?'pending':'active'),
+        me?'':'<button type="button" class="small danger" data-action="remove-user" data-user="'+C.esc(u.userId)+'">Remove</button>'];
+    },
     intro:'People who sign in to this console. Machines use API keys instead.',
     form:'<h2>Invite a user</h2><form data-form="invite-user" class="stack"><label for="user-email">Email</label><input id="user-email" name="email" type="email" required autocomplete="off">'+
       '<label for="user-role">Role</label><select id="user-role" name="role"><option value="staff">staff</option><option value="owner">owner</option></select>'+
       '<button>Send invitation</button><p class="message" role="alert"></p></form>'});
 });
+document.addEventListener('change',function(e){
+  var id=e.target&&e.target.getAttribute&&e.target.getAttribute('data-role-of');
+  if(!id)return;
+  C.api('PATCH','/users/'+encodeURIComponent(id),{role:e.target.value}).then(function(){C.notice('The role is changed.','ok')},function(e2){C.notice('Could not change the role: '+e2.message,'bad');C.render()});
+});
+C.actions['remove-user']=function(el){
+  if(!confirm('Remove this user? They are signed out at once and cannot sign in again.'))return;
+  C.busy(el,true);
+  C.api('DELETE','/users/'+encodeURIComponent(el.getAttribute('data-user'))).then(function(){saved('The user is removed.')},function(e){C.busy(el,false);C.notice('Could not remove the user: '+e.message,'bad')});
+};
 C.forms['invite-user']=function(form,data){
   var email=C.field(data,'email');
   return C.api('POST','/users',{email:email,role:C.field(data,'role')}).then(function(){saved('An invitation is on its way to '+email+'. It works for 7 days.')},orUnavailable('Inviting users'));

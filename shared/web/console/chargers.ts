@@ -143,9 +143,10 @@ C.forms['add-charger']=function(form,data){
   if(C.field(data,'siteId'))body.siteId=C.field(data,'siteId');
   if(C.field(data,'tariffId'))body.tariffId=C.field(data,'tariffId');
   return C.api('POST','/chargers',body).then(function(r){
-    var c=r.charger,conn=connectionUrlOf(c);
+    // A platform that answers the credentials (its own URL for chargers) is the one to believe.
+    var c=r.charger,creds=r.credentials||{},url=creds.ocppUrl||connectionUrlOf(c).url;
     form.reset();
-    C.$('credentials').innerHTML=C.secret('Charger '+c.chargerId+' is added',[['Charger id',c.chargerId],['Password',password],['Connection URL',conn.url]],
+    C.$('credentials').innerHTML=C.secret('Charger '+c.chargerId+' is added',[['Charger id',creds.username||c.chargerId],['Password',creds.password||password],['Connection URL',url]],
       'Set these in the charger (OCPP 1.6-J, security profile 1: basic auth). The password is shown only now: the platform keeps only its hash.')+
       '<p><a href="#/chargers/'+encodeURIComponent(c.chargerId)+'">Open '+C.esc(c.chargerId)+' →</a></p>';
   },function(e){if(e.status===409)throw new Error('A charger with that id is registered already.');throw e});

@@ -17,9 +17,9 @@ function summaryOf(d){
   var s=d&&(d.summary||d.dashboard||d);
   if(!s||!s.chargers||typeof s.chargers.online!=='number')return null;
   var today=s.today||{};
-  var revenue=today.revenue||today.revenueGross||today.gross;
-  return {online:s.chargers.online,offline:s.chargers.offline,live:typeof s.liveSessions==='number'?s.liveSessions:(s.sessions&&s.sessions.live)||0,
-    energyMilliWh:today.energyMilliWh,revenue:revenue,source:'dashboard'};
+  return {online:s.chargers.online,offline:s.chargers.offline,live:typeof s.liveSessions==='number'?s.liveSessions:0,
+    energyMilliWh:today.energyMilliWh,revenue:today.revenue,provisional:today.provisionalRevenue,
+    byStatus:s.connectorsByStatus||[],partial:(s.flags||[]).length>0,source:'dashboard'};
 }
 
 /** The same figures from the lists: every charger page, and sessions back to local midnight. */
@@ -74,8 +74,9 @@ C.route('dashboard','Dashboard',function(){
         tile('Chargers offline',String(s.offline),'dash-offline')+
         tile('Charging now',String(s.live),'dash-live','sessions running')+
         tile('Energy today',C.kwh(s.energyMilliWh).replace(' kWh','<span class="unit">kWh</span>'),'dash-energy')+
-        tile('Revenue today',C.moneyOf(s.revenue),'dash-revenue','gross, sessions started today')+
-      '</div><div class="card"><div class="head"><h2>Recent sessions</h2><a href="#/sessions">All sessions →</a></div>'+
+        tile('Revenue today',C.moneyOf(s.revenue),'dash-revenue',s.provisional&&s.provisional.amountMinor?'+ '+C.moneyOf(s.provisional)+' not final yet':'gross, sessions started today')+
+      '</div>'+(s.byStatus&&s.byStatus.length?'<p class="statusline">Connectors: '+s.byStatus.map(function(x){return C.pill(x.status)+' '+x.count}).join(' ')+'</p>':'')+
+      (s.partial?'<p class="help">Too many chargers or sessions to count at once: these figures are partial.</p>':'')+'<div class="card"><div class="head"><h2>Recent sessions</h2><a href="#/sessions">All sessions →</a></div>'+
         (items.length?SESSION_TABLE+items.map(sessionRow).join('')+'</tbody></table>':C.empty('No sessions yet.'))+'</div>';
     });
   });

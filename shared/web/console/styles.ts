@@ -59,6 +59,7 @@ input{border-color:#c3ccd5}
 .conn{white-space:nowrap;display:inline-block;margin:0 6px 4px 0;font-size:13px}
 .flag{display:inline-block;background:#fef0c7;color:#7a2e0e;border-radius:6px;padding:0 6px;font-size:12px;margin:0 4px 2px 0}
 .actions{white-space:nowrap}
+.statusline{margin:-4px 0 16px;font-size:14px;color:var(--muted)}
 table.compact td,table.compact th{padding:6px 4px}
 .num{text-align:right;font-variant-numeric:tabular-nums}tfoot th,tfoot td{font-weight:700;border-bottom:0}
 .total-cell{font-size:16px}

@@ -7,7 +7,7 @@
  * integer thousandths of a minor unit by string arithmetic, never through a float. Time bands
  * (restricted elements, e.g. "Overnight") are shown and kept as they are when the form is saved.
  *
- * The preview asks the platform (`POST /api/v1/tariffs/preview`) when it has that route; without it
+ * The preview asks the platform (`POST /api/v1/tariff-previews`) when it has that route; without it
  * the page prices the sample itself with the default prices and the platform's rounding rule (each
  * line's net rounded half up to the minor unit, its tax rounded half up from the rounded net), in
  * BigInt, and says that bands are left out.
@@ -169,10 +169,11 @@ function preview(){
       '<p class="help">Priced in this page with the default prices'+(body.elements.length>1?' (time bands left out)':'')+', rounded as receipts are: each line’s net to the penny, half up, then its VAT. Charging time counts the parked minutes too.</p>';
   };
   if(!previewRoute)return local();
-  C.api('POST','/tariffs/preview',{tariff:body,sample:{energyMilliWh:sample.milliWh,chargingSeconds:sample.minutes*60,parkingSeconds:sample.parkedMinutes*60}}).then(function(r){
-    var charge=r.charge||r;
-    if(!charge.lines||!charge.totals)return local();
-    out.innerHTML=C.chargeLinesTable(charge.lines,charge.totals,'preview-lines',true)+'<p class="help">Priced by the platform.</p>';
+  var session={startedAt:new Date().toISOString(),energyWh:Math.round(sample.milliWh/1000),chargingMinutes:sample.minutes,idleMinutes:sample.parkedMinutes};
+  C.api('POST','/tariff-previews',{tariff:body,session:session}).then(function(r){
+    var charge=r.preview;
+    if(!charge||!charge.lines||!charge.totals)return local();
+    out.innerHTML=C.chargeLinesTable(charge.lines,charge.totals,'preview-lines',true)+'<p class="help">Priced by the platform as a session starting now would be, time bands included.</p>';
   },function(e){if(C.missing(e))previewRoute=false;local()});
 }
 
