@@ -205,6 +205,7 @@ describe('an operator owner in the console', () => {
     await page.getByRole('button', { name: 'Save tariff' }).click();
     await expect.poll(() => page.locator('#notice').textContent()).toContain('Tariff Standard is saved');
     expect(page.url()).toMatch(/#\/tariffs\/standard$/);
+    await expect.poll(() => total.textContent()).toBe('£8.20');
     await shot(page, 'tariff');
     const stored = await operatorApi(httpUrl, user.apiKey)('GET', '/tariffs/standard');
     expect(stored.json.tariff.elements).toEqual([

@@ -137,6 +137,7 @@ C.route('chargers-new','Add a charger',function(){
       '<button>Add charger</button><p class="message" role="alert"></p></form></div><div id="credentials"></div>';
   });
 });
+C.actions['add-another']=function(){C.render()};
 C.forms['add-charger']=function(form,data){
   var password=C.randomSecret(24);
   var body={chargerId:C.field(data,'chargerId'),password:password,accessMode:C.field(data,'accessMode'),paid:data.get('paid')==='on',connectorCount:Number(data.get('connectorCount'))};
@@ -145,10 +146,12 @@ C.forms['add-charger']=function(form,data){
   return C.api('POST','/chargers',body).then(function(r){
     // A platform that answers the credentials (its own URL for chargers) is the one to believe.
     var c=r.charger,creds=r.credentials||{},url=creds.ocppUrl||connectionUrlOf(c).url;
-    form.reset();
+    // The form gives way to what the charger needs; "Add another" brings it back empty.
+    form.closest('.card').hidden=true;
     C.$('credentials').innerHTML=C.secret('Charger '+c.chargerId+' is added',[['Charger id',creds.username||c.chargerId],['Password',creds.password||password],['Connection URL',url]],
       'Set these in the charger (OCPP 1.6-J, security profile 1: basic auth). The password is shown only now: the platform keeps only its hash.')+
-      '<p><a href="#/chargers/'+encodeURIComponent(c.chargerId)+'">Open '+C.esc(c.chargerId)+' →</a></p>';
+      '<p class="links"><a class="button" href="#/chargers/'+encodeURIComponent(c.chargerId)+'">Open '+C.esc(c.chargerId)+'</a> <button type="button" class="secondary" data-action="add-another">Add another charger</button></p>';
+    C.$('credentials').querySelector('h2').setAttribute('tabindex','-1');C.$('credentials').querySelector('h2').focus();
   },function(e){if(e.status===409)throw new Error('A charger with that id is registered already.');throw e});
 };
 `;

@@ -156,14 +156,18 @@ function sampleOf(){
   var kwh=C.parseMillis(C.$('sample-kwh').value);
   return {milliWh:kwh?kwh*10:0,minutes:Math.max(0,Math.round(Number(C.$('sample-minutes').value)||0)),parkedMinutes:Math.max(0,Math.round(Number(C.$('sample-parked').value)||0))};
 }
-var previewTimer=null;
+var previewTimer=null,previewSeq=0;
 function schedulePreview(){clearTimeout(previewTimer);previewTimer=setTimeout(preview,250)}
 function preview(){
   var form=C.$('tariff-form'),out=C.$('preview');if(!form||!out)return;
   var body=tariffBody(form,C.editing||{});
   if(body instanceof Error){out.innerHTML='<p class="message">'+C.esc(body.message)+'</p>';return}
   var sample=sampleOf();
+  // Only the answer to the latest change is drawn: an earlier request may answer after a later one.
+  var seq=++previewSeq;
+  if(!out.querySelector('table'))out.innerHTML='<p class="loading">Pricing…</p>';
   var local=function(){
+    if(seq!==previewSeq)return;
     var priced=C.priceSample(body,sample);
     out.innerHTML=C.chargeLinesTable(priced.lines,priced.totals,'preview-lines',true)+
       '<p class="help">Priced in this page with the default prices'+(body.elements.length>1?' (time bands left out)':'')+', rounded as receipts are: each line’s net to the penny, half up, then its VAT. Charging time counts the parked minutes too.</p>';
@@ -173,6 +177,7 @@ function preview(){
   C.api('POST','/tariff-previews',{tariff:body,session:session}).then(function(r){
     var charge=r.preview;
     if(!charge||!charge.lines||!charge.totals)return local();
+    if(seq!==previewSeq)return;
     out.innerHTML=C.chargeLinesTable(charge.lines,charge.totals,'preview-lines',true)+'<p class="help">Priced by the platform as a session starting now would be, time bands included.</p>';
   },function(e){if(C.missing(e))previewRoute=false;local()});
 }
