@@ -57,9 +57,10 @@ C.route('settings','Settings',function(){
       input('set-tz','timeZone','Time zone',op.timeZone||'',' placeholder="Europe/London"')+
       input('set-preauth','preAuth','Card pre-authorisation ('+C.esc(op.currency)+')',C.formatMillis(op.preAuthAmount.amountMinor*1000),' inputmode="decimal" size="8"')+
       '<span class="help">Held on a driver’s card before a paid session; the session stops before its charge reaches it.</span>'+
-      input('set-contact','contactEmail','Contact email',op.contactEmail,' type="email"')+
+      '<span class="label">Contact email</span><p class="static">'+C.esc(op.contactEmail)+'</p>'+
       '<label class="check"><input type="checkbox" name="allow-pending-chargers"'+(op.flags.indexOf('allow-pending-chargers')>=0?' checked':'')+'> Chargers may register themselves (then wait for approval)</label>'+
       '<label class="check"><input type="checkbox" name="allow-free-use"'+(op.flags.indexOf('allow-free-use')>=0?' checked':'')+'> Free use allowed on unpaid chargers</label>'+
+      '<label class="check"><input type="checkbox" name="bill-members"'+(op.flags.indexOf('bill-members')>=0?' checked':'')+'> Group members may charge now and be billed later</label>'+
       '</div><div class="card stack"><h2>Branding</h2><p class="muted">What drivers see on the start page, the session page and receipts.</p>'+
       input('set-colour','primaryColour','Colour (#rrggbb)',b.primaryColour||'',' pattern="#[0-9a-fA-F]{6}" placeholder="#0b7a53" size="8"')+
       input('set-logo','logoUrl','Logo URL (https)',b.logoUrl||'',' type="url" placeholder="https://…"')+
@@ -72,9 +73,12 @@ C.forms.settings=function(form,data){
   var preAuth=C.parseMillis(data.get('preAuth'));
   if(!preAuth||preAuth%1000)throw new Error('The pre-authorisation is an amount like 20.00.');
   var branding={};['primaryColour','logoUrl','supportEmail','supportPhone'].forEach(function(k){if(C.field(data,k))branding[k]=C.field(data,k)});
-  var flags=['allow-pending-chargers','allow-free-use'].filter(function(f){return data.get(f)==='on'});
+  // The flags are sent as a full set: one this page does not show is sent back as it was.
+  var shown=['allow-pending-chargers','allow-free-use','bill-members'];
+  var kept=((C.state.operator&&C.state.operator.flags)||[]).filter(function(f){return shown.indexOf(f)<0});
+  var flags=kept.concat(shown.filter(function(f){return data.get(f)==='on'}));
   var currency=C.field(data,'currency');
-  var body={name:C.field(data,'name'),currency:currency,contactEmail:C.field(data,'contactEmail'),preAuthAmount:{amountMinor:preAuth/1000,currency:currency},flags:flags,branding:branding};
+  var body={name:C.field(data,'name'),currency:currency,preAuthAmount:{amountMinor:preAuth/1000,currency:currency},flags:flags,branding:branding};
   if(C.field(data,'timeZone'))body.timeZone=C.field(data,'timeZone');
   return C.api('PATCH','/operator',body).then(function(r){
     if(r.operator){C.state.operator=r.operator;C.$('opname').textContent=r.operator.name}
