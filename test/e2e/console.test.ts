@@ -526,6 +526,43 @@ describe('signing in with a wrong second factor', () => {
   });
 });
 
+/**
+ * Group members come from the members API (`/api/v1/groups/{groupId}/members`). A platform without
+ * it answers 404 `route_not_found`, and the console says the feature is not available; this part
+ * runs wherever the route is served.
+ */
+const membersServed = await fetch(`${httpUrl}/api/v1/groups/any/members`)
+  .then((r) => r.json() as Promise<{ error?: { code?: string } }>)
+  .then((body) => body.error?.code !== 'route_not_found');
+
+describe.runIf(membersServed)('a closed group in the console', () => {
+  it('invites a member by email: the invitation goes out and the member is listed as invited', async () => {
+    const user = await aConsoleUser({ kind: 'group' });
+    const created = await operatorApi(httpUrl, user.apiKey)('PUT', '/groups/residents', {
+      name: 'Residents',
+    });
+    expect(created.status).toBe(200);
+    const { page, problems } = await aBrowserPage();
+    await enterPassword(page, user);
+    await enterCode(page, user.code());
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await open(page, 'groups/residents');
+    const tenant = `tenant-${randomUUID().slice(0, 8)}@flat.example`;
+    await page.getByLabel('Email (we send an invitation)').fill(tenant);
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await expect
+      .poll(() => page.locator('#notice').textContent())
+      .toBe(`An invitation is on its way to ${tenant}.`);
+    const row = page.locator('#members tr', { hasText: tenant });
+    expect(await row.textContent()).toContain('invited');
+    await expect
+      .poll(async () => (await readInbox(sesUrl)).some((m) => m.destination.to.includes(tenant)))
+      .toBe(true);
+    await shot(page, 'group-members');
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('an old console link with an API key in it', () => {
   it('signs nobody in, drops the key from the address bar and says keys are for machines', async () => {
     const { page } = await aBrowserPage();
