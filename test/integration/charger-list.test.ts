@@ -9,17 +9,21 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensurePlatformTable } from '../../local/dynamodb-local.js';
+import { viewOfPartition } from '../../shared/adapters/dynamodb/charger-listing.js';
 import { chargerItem, DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../../shared/adapters/dynamodb/connection-repository.js';
-import { keys } from '../../shared/adapters/dynamodb/keys.js';
+import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../../shared/adapters/dynamodb/operator-views.js';
 import { DynamoStatusRepository } from '../../shared/adapters/dynamodb/status-repository.js';
 import { ManualClock } from '../../shared/adapters/memory/ocpp-store.js';
+import { dashboardSummary } from '../../shared/app/dashboard/summary.js';
 import type { StatusEvent } from '../../shared/ports/charger-status.js';
 import type { ChargerView } from '../../shared/ports/operator-views.js';
 import { countDynamoRequests } from '../fixtures/dynamo-requests.js';
-import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
+import { aCharger, anOperator, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
+import { partition } from '../fixtures/ocpp/dynamo.js';
 import { thisMinuteMs } from '../fixtures/time.js';
 
 const platform = { ...inject('platform'), tableName: 'charger-list' };
@@ -127,8 +131,56 @@ describe('the charger list', () => {
       [1, 'Charging'],
       [2, 'Available'],
     ]);
+    // The copy says what the authoritative items say.
+    for (const v of all.slice(0, 3)) {
+      const items = await partition(doc, platform.tableName, keys.charger(v.charger.chargerId).pk);
+      expect(viewOfPartition(items, clock.now())?.view).toEqual(v);
+    }
     expect(first.charger).not.toHaveProperty('passwordHash');
     expect(Object.keys(first.charger).some((k) => k.startsWith('listed'))).toBe(false);
+  });
+
+  it('reads the dashboard of those chargers in a bounded number of queries, not one per charger', async () => {
+    const operatorId = `op-list-${run}`;
+    await new DynamoOperatorRegistry(table).create(
+      anOperator({ operatorId, timeZone: 'Europe/London', currency: 'GBP' }),
+    );
+    const startedAt = isoAt(T0); // the clock stands at T0: today, whatever the hour
+    for (const [transactionId, status] of [
+      [1, 'final'],
+      [2, 'active'],
+    ] as const) {
+      await doc.send(
+        new PutCommand({
+          TableName: platform.tableName,
+          Item: {
+            ...keys.transaction(`L${run}-001`, transactionId),
+            ...gsi1.transactionOfOperator(operatorId, startedAt),
+            chargerId: `L${run}-001`,
+            transactionId,
+            operatorId,
+            startedAt,
+            status,
+            energyMilliWh: 7_000_000,
+            charge: { currency: 'GBP', totals: { netMinor: 100, taxMinor: 20, grossMinor: 120 } },
+          },
+        }),
+      );
+    }
+    requests.reset();
+    const summary = await dashboardSummary({ views, clock }, operatorId);
+    // The operator, one page of all 60 chargers, one page of today's sessions.
+    expect(requests.byCommand).toEqual({ GetItem: 1, Query: 2 });
+    expect(summary).toMatchObject({
+      chargers: { total: 60, online: 30, offline: 30 },
+      connectorsByStatus: [
+        { status: 'Available', count: 100 },
+        { status: 'Charging', count: 20 },
+      ],
+      liveSessions: 20,
+      today: { sessionCount: 2, energyMilliWh: 14_000_000, revenueMinor: 120, provisionalRevenueMinor: 120 },
+      flags: [],
+    });
   });
 
   it('keeps the newest status whatever order StatusNotifications arrive in', async () => {
