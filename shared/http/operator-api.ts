@@ -83,6 +83,7 @@ import {
   TransactionShape,
   transactionOut,
 } from './openapi/resources.js';
+import { dashboardOperations } from './operations/dashboard.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
 
@@ -560,6 +561,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
         json({ idTag: idTagOut(await saveIdTag(getDeps(), operatorId, idTag, body)) }),
     }),
     ...apiKeyOperations(getDeps),
+    ...dashboardOperations(getDeps),
   ];
 }
 

@@ -67,9 +67,10 @@ export const uuidIds: IdGenerator = { next: () => randomUUID() };
 export function createLinkDeps(s: LinkDepsSettings): LinkDeps & { table: TableContext } {
   const doc = s.doc ?? createDocumentClient({ region: s.region, endpoint: s.dynamoEndpoint });
   const table: TableContext = { doc, tableName: s.tableName };
+  const clock = s.clock ?? systemClock;
   return {
     table,
-    clock: s.clock ?? systemClock,
+    clock,
     ids: uuidIds,
     log: s.log ?? powertoolsLog(childLogger('ocpp')),
     settings: {
@@ -78,7 +79,7 @@ export function createLinkDeps(s: LinkDepsSettings): LinkDeps & { table: TableCo
     },
     chargers: new DynamoChargerRepository(table),
     operators: new DynamoOperatorReader(table),
-    connections: new DynamoConnectionRepository(table),
+    connections: new DynamoConnectionRepository(table, clock),
     loginFailures: new DynamoLoginFailureRepository(table),
     calls: new DynamoCallRepository(table),
     gateway: new ApiGatewayChargerGateway({ region: s.region, endpoint: s.connectionsEndpoint }),

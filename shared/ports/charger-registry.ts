@@ -46,6 +46,11 @@ export interface ChargerRepository {
    * the caller scopes to the connection: ids are reused after a reboot) writes nothing.
    */
   recordBoot(chargerId: string, boot: BootInfo, at: string, messageId: string): Promise<void>;
+  /**
+   * Records `at` as the charger's last heartbeat, at most every HEARTBEAT_RECORD_RESOLUTION_SECONDS:
+   * the charger item is listed in an index, and a write per heartbeat would be an index write per
+   * heartbeat. A repeat or an older heartbeat changes nothing.
+   */
   recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void>;
   recordFirmwareStatus(chargerId: string, report: ChargerReport): Promise<void>;
   recordDiagnosticsStatus(chargerId: string, report: ChargerReport): Promise<void>;
@@ -58,3 +63,10 @@ export interface OperatorReader {
 export interface IdTagReader {
   get(operatorId: string, idTag: string): Promise<IdTag | undefined>;
 }
+
+/** How stale the recorded `lastHeartbeatAt` may be (see recordHeartbeat). */
+export const HEARTBEAT_RECORD_RESOLUTION_SECONDS = 15 * 60;
+
+/** The latest recorded heartbeat a heartbeat at `at` (ISO 8601) replaces. */
+export const heartbeatRecordCutoff = (at: string): string =>
+  new Date(Date.parse(at) - HEARTBEAT_RECORD_RESOLUTION_SECONDS * 1000).toISOString();

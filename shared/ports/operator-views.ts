@@ -15,6 +15,7 @@ export interface ConnectorView {
 
 export interface ConnectionView {
   connectionId: string;
+  /** ISO 8601. */
   connectedAt: string;
   protocol?: string;
 }
@@ -22,7 +23,10 @@ export interface ConnectionView {
 export interface ChargerView {
   charger: Omit<Charger, 'passwordHash'>;
   connectors: ConnectorView[];
+  /** Present while the charger is connected. */
   connection?: ConnectionView;
+  /** When the charger's last connection closed (ISO 8601), when known; absent while connected. */
+  offlineSince?: string;
 }
 
 /** A transaction as stored, minus storage keys; its charge fields are filled by the recompute. */
@@ -45,6 +49,24 @@ export interface OperatorViews {
   chargers(operatorId: string, page: PageRequest): Promise<Page<ChargerView>>;
   /** Any operator's charger, for the public driver page; callers expose only public fields. */
   charger(chargerId: string): Promise<ChargerView | undefined>;
+  /**
+   * Every charger of the operator with its status, read as the list reads them (never one request
+   * per charger), in at most `maxQueries` queries; `complete` is false when that cut the read short.
+   */
+  allChargers(
+    operatorId: string,
+    maxQueries: number,
+  ): Promise<{ views: ChargerView[]; complete: boolean; queries: number }>;
+  /**
+   * The operator's transactions that started in [fromIso, toIso) (ISO 8601 UTC instants), in start
+   * order, in at most `maxQueries` queries; `complete` is false when that cut the read short.
+   */
+  transactionsStartedBetween(
+    operatorId: string,
+    fromIso: string,
+    toIso: string,
+    maxQueries: number,
+  ): Promise<{ items: TransactionView[]; complete: boolean; queries: number }>;
   /** One page of the operator's transactions, newest first; a foreign or forged cursor throws InvalidCursorError. */
   transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>>;
   transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined>;

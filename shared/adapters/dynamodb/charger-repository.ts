@@ -1,13 +1,14 @@
 /** Chargers, operators, id tags and registration prefixes in the platform table. */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
-import type {
-  BootInfo,
-  ChargerReport,
-  ChargerRepository,
-  IdTagReader,
-  OperatorReader,
-  RegistrationPrefix,
+import {
+  type BootInfo,
+  type ChargerReport,
+  type ChargerRepository,
+  heartbeatRecordCutoff,
+  type IdTagReader,
+  type OperatorReader,
+  type RegistrationPrefix,
 } from '../../ports/charger-registry.js';
 import { gsi1, keys } from './keys.js';
 import {
@@ -89,8 +90,21 @@ export class DynamoChargerRepository implements ChargerRepository {
     });
   }
 
-  async recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void> {
-    await this.update(chargerId, 'lastHeartbeatMessageId', messageId, { lastHeartbeatAt: at });
+  /** Throttled (ports/charger-registry.ts): the time condition also makes a repeat write nothing. */
+  async recordHeartbeat(chargerId: string, at: string, _messageId: string): Promise<void> {
+    const e = new Expression();
+    const last = e.name('lastHeartbeatAt');
+    e.when(
+      `attribute_exists(${e.name('pk')}) AND (attribute_not_exists(${last}) OR ${last} <= ${e.value(heartbeatRecordCutoff(at))})`,
+    );
+    e.set('lastHeartbeatAt', at);
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({ TableName: this.t.tableName, Key: keys.charger(chargerId), ...e.params() }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   async recordFirmwareStatus(chargerId: string, r: ChargerReport): Promise<void> {

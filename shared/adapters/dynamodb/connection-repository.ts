@@ -1,10 +1,15 @@
 /**
  * Live connections, two items each (keys.connection: the charger's current connection, and
  * keys.connectionById: the reverse lookup). Both expire by TTL a while after API Gateway's
- * 2 h connection limit, so a lost $disconnect leaves nothing behind for long.
+ * 2 h connection limit, so a lost $disconnect leaves nothing behind for long. The charger list's
+ * copy on the charger item (charger-listing.ts) follows each open and close, under its own
+ * conditions: a late $connect never replaces a newer connection there, a stale $disconnect never
+ * marks a newer connection offline.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type Clock, systemClock } from '../../ports/clock.js';
 import type { ConnectionRecord, ConnectionRepository } from '../../ports/connections.js';
+import { CONNECTION_LIFETIME_MS, listConnectionClosed, listConnectionOpened } from './charger-listing.js';
 import { type Key, keys } from './keys.js';
 import {
   isConditionalCheckFailed,
@@ -14,12 +19,16 @@ import {
   ttlSeconds,
 } from './support.js';
 
-const CONNECTION_TTL_MS = 3 * 60 * 60 * 1000;
+const CONNECTION_TTL_MS = CONNECTION_LIFETIME_MS;
 
 export class DynamoConnectionRepository<Protocol extends string = string>
   implements ConnectionRepository<Protocol>
 {
-  constructor(private readonly t: TableContext) {}
+  /** `clock` stamps when a connection closed (the port's close carries no time), for "offline since". */
+  constructor(
+    private readonly t: TableContext,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   async open(c: ConnectionRecord<Protocol>): Promise<'opened' | 'superseded'> {
     const expiresAt = ttlSeconds(c.connectedAt + CONNECTION_TTL_MS);
@@ -35,10 +44,16 @@ export class DynamoConnectionRepository<Protocol extends string = string>
       { ...keys.connection(c.chargerId), entity: 'connection', ...c, expiresAt },
       { condition: 'connectedAt <= :at', values: { ':at': c.connectedAt } },
     );
+    // Written whatever the outcome above: the copy's own condition decides, and a retried $connect
+    // thus completes a copy a crash left behind.
+    await listConnectionOpened(this.t, c);
     return outcome === 'created' ? 'opened' : 'superseded';
   }
 
   async close(chargerId: string, connectionId: string): Promise<'closed' | 'not-current'> {
+    // The list's copy first: a crash before the deletes below then leaves the charger listed offline
+    // (it is) rather than online for the connection lifetime.
+    await listConnectionClosed(this.t, chargerId, connectionId, this.clock.now());
     await this.t.doc.send(
       new DeleteCommand({ TableName: this.t.tableName, Key: keys.connectionById(connectionId) }),
     );

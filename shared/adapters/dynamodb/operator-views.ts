@@ -1,14 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { apiKeyActiveAt } from '../../domain/api-key.js';
-import { type Charger, type Operator, operatorKindOf, type Site } from '../../domain/entities.js';
-import type {
-  ChargerView,
-  ConnectorView,
-  OperatorViews,
-  TransactionView,
-} from '../../ports/operator-views.js';
+import { type Operator, operatorKindOf, type Site } from '../../domain/entities.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
+import type { ChargerView, OperatorViews, TransactionView } from '../../ports/operator-views.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
-import { chargerViewRange, keyOf, keys, queries } from './keys.js';
+import { fillListing, isListed, viewOfListed, viewOfPartition } from './charger-listing.js';
+import { chargerViewRange, gsi1, keys, queries } from './keys.js';
 import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
 
 const STORAGE_ATTRIBUTES = new Set([
@@ -32,12 +29,20 @@ function strip<T>(item: Record<string, unknown>): T {
   return out as T;
 }
 
+/**
+ * Items per query when every charger or transaction of a range is read (the dashboard, the revenue
+ * summary); DynamoDB ends a page at 1 MB before that anyway.
+ */
+const MAX_QUERY_LIMIT = 1000;
+
 export class DynamoOperatorViews implements OperatorViews {
   private readonly t: TableContext;
 
+  /** `clock` tells a connection past API Gateway's lifetime from a live one (charger-listing.ts). */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly clock: Clock = systemClock,
   ) {
     this.t = { doc: db, tableName };
   }
@@ -71,13 +76,14 @@ export class DynamoOperatorViews implements OperatorViews {
     return item ? strip<Record<string, unknown>>(item) : undefined;
   }
 
+  /**
+   * One gsi1 query per page: the charger items carry their connection and connectors
+   * (charger-listing.ts). An item from before the copy existed is read from its partition once more
+   * and filled, so later pages of it cost nothing extra.
+   */
   async chargers(operatorId: string, page: PageRequest): Promise<Page<ChargerView>> {
-    const { items, next } = await queryPage(this.t, queries.chargersOfOperator(operatorId), 'gsi1', page, {
-      ProjectionExpression: '#cid',
-      ExpressionAttributeNames: { '#cid': 'chargerId' },
-    });
-    const ids = items.flatMap((item) => (typeof item.chargerId === 'string' ? [item.chargerId] : []));
-    const views = await Promise.all(ids.map((id) => this.charger(id)));
+    const { items, next } = await queryPage(this.t, queries.chargersOfOperator(operatorId), 'gsi1', page);
+    const views = await Promise.all(items.map((item) => this.viewOf(item)));
     return {
       items: views.filter((v): v is ChargerView => v !== undefined && v.charger.operatorId === operatorId),
       ...(next ? { next } : {}),
@@ -85,6 +91,35 @@ export class DynamoOperatorViews implements OperatorViews {
   }
 
   async charger(chargerId: string): Promise<ChargerView | undefined> {
+    const item = await this.get(keys.charger(chargerId));
+    return item ? this.viewOf(item) : undefined;
+  }
+
+  /**
+   * Every charger of the operator, through the same gsi1 query as the list, in pages of up to 1 MB
+   * (a few thousand chargers each), at most `maxQueries` of them; `complete` is false if more were left.
+   */
+  async allChargers(
+    operatorId: string,
+    maxQueries: number,
+  ): Promise<{ views: ChargerView[]; complete: boolean; queries: number }> {
+    const views: ChargerView[] = [];
+    let after: string | undefined;
+    let queriesSent = 0;
+    do {
+      const page = await this.chargers(operatorId, { limit: MAX_QUERY_LIMIT, ...(after ? { after } : {}) });
+      queriesSent++;
+      views.push(...page.items);
+      after = page.next;
+    } while (after && queriesSent < maxQueries);
+    return { views, complete: after === undefined, queries: queriesSent };
+  }
+
+  /** A charger item's view: from its copy, or (older items) from its partition, filling the copy. */
+  private async viewOf(chargerItem: Record<string, unknown>): Promise<ChargerView | undefined> {
+    const nowMs = this.clock.now();
+    if (isListed(chargerItem)) return viewOfListed(chargerItem, nowMs);
+    const chargerId = String(chargerItem.chargerId);
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -95,35 +130,14 @@ export class DynamoOperatorViews implements OperatorViews {
           ':a': chargerViewRange.from,
           ':z': chargerViewRange.to,
         },
+        ConsistentRead: true,
       }),
     );
     const items = out.Items ?? [];
-    const chargerItem = items.find((i) => keyOf.isCharger(String(i.sk)));
-    if (!chargerItem) return undefined;
-    const { passwordHash: _hidden, ...charger } = strip<Charger>(chargerItem);
-    const connection = items.find((i) => keyOf.isConnection(String(i.sk)));
-    const connectors: ConnectorView[] = items
-      .filter((i) => keyOf.isConnector(String(i.sk)))
-      .map((i) => ({
-        connectorId: Number(i.connectorId ?? keyOf.connectorId(String(i.sk))),
-        status: String(i.status ?? 'Unknown'),
-        ...(i.errorCode ? { errorCode: String(i.errorCode) } : {}),
-        ...(i.info ? { info: String(i.info) } : {}),
-        ...(i.timestamp ? { timestamp: String(i.timestamp) } : {}),
-      }));
-    return {
-      charger,
-      connectors,
-      ...(connection
-        ? {
-            connection: {
-              connectionId: String(connection.connectionId),
-              connectedAt: String(connection.connectedAt ?? ''),
-              ...(connection.protocol ? { protocol: String(connection.protocol) } : {}),
-            },
-          }
-        : {}),
-    };
+    const read = viewOfPartition(items, nowMs);
+    if (!read) return undefined;
+    await fillListing(this.t, chargerId, items);
+    return read.view;
   }
 
   async transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>> {
@@ -137,6 +151,40 @@ export class DynamoOperatorViews implements OperatorViews {
       },
     );
     return { items: items.map((i) => strip<TransactionView>(i)), ...(next ? { next } : {}) };
+  }
+
+  async transactionsStartedBetween(
+    operatorId: string,
+    fromIso: string,
+    toIso: string,
+    maxQueries: number,
+  ): Promise<{ items: TransactionView[]; complete: boolean; queries: number }> {
+    const items: TransactionView[] = [];
+    const lastIso = new Date(Date.parse(toIso) - 1).toISOString();
+    let start: Record<string, unknown> | undefined;
+    let queriesSent = 0;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          // gsi1sk holds the start time (keys.ts transactionOfOperator), an ISO string with
+          // milliseconds: [from, to) is BETWEEN from AND to - 1 ms (BETWEEN is inclusive).
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :last',
+          ExpressionAttributeValues: {
+            ':pk': gsi1.transactionOfOperator(operatorId, fromIso).gsi1pk,
+            ':from': gsi1.transactionOfOperator(operatorId, fromIso).gsi1sk,
+            ':last': gsi1.transactionOfOperator(operatorId, lastIso).gsi1sk,
+          },
+          Limit: MAX_QUERY_LIMIT,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      queriesSent++;
+      items.push(...(out.Items ?? []).map((i) => strip<TransactionView>(i)));
+      start = out.LastEvaluatedKey;
+    } while (start && queriesSent < maxQueries);
+    return { items, complete: start === undefined, queries: queriesSent };
   }
 
   async transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined> {

@@ -1,10 +1,13 @@
 /**
  * StatusNotification: the history item (keys.statusEvent, one conditional put, so a repeat writes
- * nothing) and the connector's current status (an update
- * that only applies if the event is newer than what is stored).
+ * nothing), the connector's current status (an update that only applies if the event is newer than
+ * what is stored), and the charger list's copy of it on the charger item (charger-listing.ts), under
+ * the same rule. The copy is written whatever the connector item's outcome, so a repeat after a crash
+ * between the two still brings the copy up to date.
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StatusEvent, StatusRepository } from '../../ports/charger-status.js';
+import { listStatus } from './charger-listing.js';
 import { keys, queries } from './keys.js';
 import {
   beginsWith,
@@ -84,6 +87,7 @@ export class DynamoStatusRepository implements StatusRepository {
         );
       } catch (err) {
         if (!failedConditions(err)) throw err;
+        await listStatus(this.t, e);
         return { history: 'duplicate', current: 'older' };
       }
     }
@@ -99,6 +103,7 @@ export class DynamoStatusRepository implements StatusRepository {
         ` OR (attribute_not_exists(${orderedAt}) AND ${ts} < ${order})`,
     );
     u.setAll(Object.fromEntries(STATUS_FIELDS.map((field) => [field, e[field]])), { removeUndefined: true });
+    let current: 'updated' | 'older' = 'updated';
     try {
       await this.t.doc.send(
         new UpdateCommand({
@@ -107,11 +112,12 @@ export class DynamoStatusRepository implements StatusRepository {
           ...u.params(),
         }),
       );
-      return { history, current: 'updated' };
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return { history, current: 'older' };
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
+      current = 'older';
     }
+    await listStatus(this.t, e);
+    return { history, current };
   }
 
   async current(chargerId: string, connectorId: number): Promise<StatusEvent | undefined> {

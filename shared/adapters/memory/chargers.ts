@@ -2,13 +2,14 @@
 import type { Charger, IdTag, Operator } from '../../domain/entities.js';
 import { normaliseIdTag } from '../../domain/id-tag.js';
 import { chooseTariff } from '../../domain/tariff.js';
-import type {
-  BootInfo,
-  ChargerReport,
-  ChargerRepository,
-  IdTagReader,
-  OperatorReader,
-  RegistrationPrefix,
+import {
+  type BootInfo,
+  type ChargerReport,
+  type ChargerRepository,
+  heartbeatRecordCutoff,
+  type IdTagReader,
+  type OperatorReader,
+  type RegistrationPrefix,
 } from '../../ports/charger-registry.js';
 import type { StatusEvent, StatusRepository } from '../../ports/charger-status.js';
 import type { TariffSnapshotInput, TariffSnapshotProvider } from '../../ports/tariff-snapshot.js';
@@ -56,8 +57,12 @@ export class MemoryChargerRepository implements ChargerRepository {
       lastBootAt: at,
     });
   }
-  async recordHeartbeat(chargerId: string, at: string, messageId: string): Promise<void> {
-    this.update(chargerId, 'lastHeartbeatMessageId', messageId, { lastHeartbeatAt: at });
+  async recordHeartbeat(chargerId: string, at: string, _messageId: string): Promise<void> {
+    const c = this.s.chargers.get(chargerId);
+    const last = c?.lastHeartbeatAt;
+    if (!c || (typeof last === 'string' && last > heartbeatRecordCutoff(at))) return;
+    c.lastHeartbeatAt = at;
+    this.s.writes++;
   }
   async recordFirmwareStatus(chargerId: string, r: ChargerReport): Promise<void> {
     this.update(chargerId, 'firmwareStatusMessageId', r.messageId, {

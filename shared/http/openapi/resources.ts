@@ -118,6 +118,9 @@ export const ChargerShape = z
     createdAt: instant,
     connection: z.strictObject({
       status: z.enum(['online', 'offline']),
+      since: instant
+        .optional()
+        .describe('Online: when the connection opened. Offline: when the last one closed, if known.'),
       connectedAt: instant.optional(),
       protocol: z.string().optional(),
     }),
@@ -151,10 +154,11 @@ export function chargerOut(
     connection: connection
       ? defined({
           status: 'online' as const,
+          since: isoTime(connection.connectedAt),
           connectedAt: isoTime(connection.connectedAt),
           protocol: connection.protocol,
         })
-      : { status: 'offline' as const },
+      : defined({ status: 'offline' as const, since: isoTime(view?.offlineSince) }),
     connectors: (view?.connectors ?? [])
       .map((c) =>
         defined({

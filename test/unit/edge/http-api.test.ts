@@ -60,6 +60,12 @@ class FakeViews implements OperatorViews {
   async meterValueCount() {
     return 0;
   }
+  async allChargers(operatorId: string) {
+    return { views: (await this.chargers(operatorId)).items, complete: true, queries: 1 };
+  }
+  async transactionsStartedBetween() {
+    return { items: [], complete: true, queries: 1 };
+  }
 }
 
 let views: FakeViews;

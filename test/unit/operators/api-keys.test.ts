@@ -49,6 +49,8 @@ beforeEach(async () => {
       transactions: unused,
       transaction: unused,
       meterValueCount: unused,
+      allChargers: unused,
+      transactionsStartedBetween: unused,
     },
     operators: registry,
     users: new MemoryUserStore(),

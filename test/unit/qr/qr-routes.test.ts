@@ -38,6 +38,8 @@ const views: OperatorViews = {
   transactions: async () => ({ items: [] }),
   transaction: async () => undefined,
   meterValueCount: async () => 0,
+  allChargers: async () => ({ views: [], complete: true, queries: 1 }),
+  transactionsStartedBetween: async () => ({ items: [], complete: true, queries: 1 }),
 };
 
 let api: ReturnType<typeof createHttpApi>;
