@@ -8,6 +8,7 @@
  * lives on another branch; a reversal comes from a refund with `reverse_transfer`.
  */
 import type Stripe from 'stripe';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensurePlatformTable } from '../../local/dynamodb-local.js';
 import { type StripeEmulator, startStripeEmulator } from '../../local/stripe/emulator.js';
@@ -15,11 +16,18 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoPayoutStore } from '../../shared/adapters/dynamodb/invoices.js';
 import type { TableContext } from '../../shared/adapters/dynamodb/support.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { MemoryPaymentSessions, MemorySessionTransactions } from '../../shared/adapters/memory/payments.js';
 import { StripePayoutLedger } from '../../shared/adapters/stripe/payouts.js';
 import type { PayoutsDeps } from '../../shared/app/payouts/deps.js';
+import { buildDetailedInvoice } from '../../shared/app/payouts/detailed-invoice.js';
 import { handlePayoutEvent } from '../../shared/app/payouts/payout-events.js';
+import { detailedInvoiceHtml, detailedInvoicePdf } from '../../shared/app/payouts/render-detailed-invoice.js';
 import type { Operator } from '../../shared/domain/entities.js';
+import { priceSession } from '../../shared/domain/pricing.js';
 import { silentLog } from '../../shared/ports/log.js';
+import { formatMoney } from '../../shared/web/format.js';
+import { aChargingSession, DEMO_TARIFF } from '../fixtures/builders/pricing.js';
+import { aPaymentSession } from '../fixtures/contracts/payments.js';
 import {
   defined,
   emulatorHelper,
@@ -284,5 +292,63 @@ describe('payout.failed', () => {
     // A late redelivery of `paid` does not undo the failure: the payout is re-read from Stripe.
     expect(await handlePayoutEvent(deps, paid)).toBe('failure-recorded');
     expect((await store.get(operator.operatorId, payoutId))?.status).toBe('failed');
+  });
+});
+
+describe('detailed invoice', () => {
+  it('lists every session with its components; the PDF read back carries the stored totals', async () => {
+    const operator = await anOperator('The Bell');
+    const account = operator.stripeAccountId ?? '';
+    const sessions = new MemoryPaymentSessions();
+    const transactions = new MemorySessionTransactions();
+    const built: { sessionId: string; gross: number; fee: number }[] = [];
+    for (const [i, samples] of [30, 45].entries()) {
+      const charge = priceSession(DEMO_TARIFF, aChargingSession(samples));
+      const gross = charge.totals.grossMinor;
+      const fee = Math.floor(gross / 10);
+      const transfer = await sessionTransfer(operator, gross, fee);
+      const sessionId = transfer.metadata.sessionId ?? '';
+      const chargerId = `CP-BELL-${i}`;
+      await sessions.create(
+        aPaymentSession({ sessionId, operatorId: operator.operatorId, chargerId, transactionId: 100 + i }),
+      );
+      transactions.charges.set(`${chargerId}#${100 + i}`, { charge, final: true });
+      built.push({ sessionId, gross, fee });
+    }
+    await advance('+4d');
+    const paid = defined(deliveredEvents(account, 'payout.paid')[0], 'payout.paid');
+    await handlePayoutEvent(deps, paid);
+    const record = defined(
+      await store.get(operator.operatorId, (paid.data.object as Stripe.Payout).id),
+      'payout',
+    );
+    const totals = defined(record.invoice, 'invoice').totals;
+
+    const detailed = await buildDetailedInvoice({ sessions, transactions }, operator, record);
+    expect(detailed.sessions.map((s) => [s.sessionId, s.grossMinor, s.feeMinor])).toEqual(
+      built.map((b) => [b.sessionId, b.gross, b.fee]),
+    );
+    for (const s of detailed.sessions) {
+      expect(s.components.map((c) => c.component)).toEqual(['ENERGY', 'TIME', 'FLAT']);
+      expect(s.components.reduce((sum, c) => sum + c.grossMinor, 0)).toBe(s.grossMinor);
+      expect(s.energyMilliWh).toBeGreaterThan(0);
+    }
+
+    const pdf = await detailedInvoicePdf(detailed);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
+    const gbp = (minor: number) => formatMoney(minor, 'GBP', 'en-GB');
+    for (const expected of [
+      record.invoice?.number ?? '',
+      `Gross takings ${gbp(totals.grossTakingsMinor)}`,
+      `Platform fees ${gbp(-totals.feesMinor)}`,
+      `Paid to your bank ${gbp(totals.payoutAmountMinor)}`,
+      ...built.map((b) => b.sessionId),
+    ]) {
+      expect(text.replace(/\s+/g, ' ')).toContain(expected);
+    }
+    const page = detailedInvoiceHtml(detailed);
+    expect(page).toContain(gbp(totals.payoutAmountMinor));
+    expect(page).toContain('Session fee');
   });
 });
