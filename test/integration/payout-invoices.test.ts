@@ -22,6 +22,7 @@ import type { PayoutsDeps } from '../../shared/app/payouts/deps.js';
 import { buildDetailedInvoice } from '../../shared/app/payouts/detailed-invoice.js';
 import { handlePayoutEvent } from '../../shared/app/payouts/payout-events.js';
 import { detailedInvoiceHtml, detailedInvoicePdf } from '../../shared/app/payouts/render-detailed-invoice.js';
+import { sendDetailedInvoice } from '../../shared/app/payouts/send-detailed-invoice.js';
 import type { Operator } from '../../shared/domain/entities.js';
 import { priceSession } from '../../shared/domain/pricing.js';
 import { silentLog } from '../../shared/ports/log.js';
@@ -49,6 +50,8 @@ let nowMs = Date.now();
 const mailer = new MemoryMailer();
 const operators = new Map<string, Operator>();
 const store = new DynamoPayoutStore(t);
+const paymentSessions = new MemoryPaymentSessions();
+const sessionTransactions = new MemorySessionTransactions();
 let deps: PayoutsDeps;
 
 beforeAll(async () => {
@@ -69,6 +72,8 @@ beforeAll(async () => {
     payouts: store,
     operators: { operator: async (id) => operators.get(id) },
     mailer,
+    sessions: paymentSessions,
+    transactions: sessionTransactions,
   };
 });
 
@@ -299,8 +304,8 @@ describe('detailed invoice', () => {
   it('lists every session with its components; the PDF read back carries the stored totals', async () => {
     const operator = await anOperator('The Bell');
     const account = operator.stripeAccountId ?? '';
-    const sessions = new MemoryPaymentSessions();
-    const transactions = new MemorySessionTransactions();
+    const sessions = paymentSessions;
+    const transactions = sessionTransactions;
     const built: { sessionId: string; gross: number; fee: number }[] = [];
     for (const [i, samples] of [30, 45].entries()) {
       const charge = priceSession(DEMO_TARIFF, aChargingSession(samples));
@@ -315,6 +320,8 @@ describe('detailed invoice', () => {
       transactions.charges.set(`${chargerId}#${100 + i}`, { charge, final: true });
       built.push({ sessionId, gross, fee });
     }
+    // The operator asked for the detailed invoice with every payout.
+    operators.set(operator.operatorId, { ...operator, sendDetailedInvoices: true });
     await advance('+4d');
     const paid = defined(deliveredEvents(account, 'payout.paid')[0], 'payout.paid');
     await handlePayoutEvent(deps, paid);
@@ -334,7 +341,13 @@ describe('detailed invoice', () => {
       expect(s.energyMilliWh).toBeGreaterThan(0);
     }
 
-    const pdf = await detailedInvoicePdf(detailed);
+    const mail = defined(
+      mailer.sent.find((m) => m.to === operator.contactEmail && m.attachments?.length),
+      'detailed invoice email',
+    );
+    expect(mail.subject).toContain(record.invoice?.number);
+    const pdf = Buffer.from(defined(mail.attachments?.[0], 'PDF attachment').content);
+
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
     const gbp = (minor: number) => formatMoney(minor, 'GBP', 'en-GB');
@@ -347,8 +360,25 @@ describe('detailed invoice', () => {
     ]) {
       expect(text.replace(/\s+/g, ' ')).toContain(expected);
     }
-    const page = detailedInvoiceHtml(detailed);
+    const page = mail.html;
+    expect(page).toBe(detailedInvoiceHtml(detailed));
     expect(page).toContain(gbp(totals.payoutAmountMinor));
     expect(page).toContain('Session fee');
+  });
+});
+
+describe('detailed invoice on request', () => {
+  it('sends it for an invoiced payout of the operator only', async () => {
+    const operator = await anOperator('The Anchor');
+    await sessionTransfer(operator, 1800, 180);
+    await advance('+4d');
+    const paid = defined(deliveredEvents(operator.stripeAccountId ?? '', 'payout.paid')[0], 'payout.paid');
+    await handlePayoutEvent(deps, paid);
+    const payoutId = (paid.data.object as Stripe.Payout).id;
+    const before = mailer.sent.length;
+    expect(await sendDetailedInvoice(deps, operator.operatorId, payoutId)).toMatchObject({ outcome: 'sent' });
+    expect(mailer.sent.slice(before).map((m) => m.attachments?.[0]?.filename)).toEqual(['INV-000001.pdf']);
+    const stranger = await anOperator('The Ship');
+    expect(await sendDetailedInvoice(deps, stranger.operatorId, payoutId)).toEqual({ outcome: 'not-found' });
   });
 });

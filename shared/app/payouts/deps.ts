@@ -7,8 +7,9 @@ import type { Clock } from '../../ports/clock.js';
 import type { Log } from '../../ports/log.js';
 import type { Mailer } from '../../ports/mailer.js';
 import type { PayoutLedger, PayoutStore } from '../../ports/payouts.js';
+import type { DetailedInvoiceDeps } from './detailed-invoice.js';
 
-export interface PayoutsDeps {
+export interface PayoutsDeps extends DetailedInvoiceDeps {
   clock: Clock;
   log: Log;
   ledger: PayoutLedger;

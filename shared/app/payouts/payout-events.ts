@@ -18,6 +18,7 @@ import { isRetryableMailError } from '../../ports/mailer.js';
 import type { PayoutContents, PayoutFacts } from '../../ports/payouts.js';
 import { isoAt, type PayoutsDeps } from './deps.js';
 import { composeInvoiceEmail } from './invoice-email.js';
+import { sendDetailedInvoice } from './send-detailed-invoice.js';
 
 /** The part of a Stripe Event this reads (Stripe.Event satisfies it). */
 export interface PayoutEvent {
@@ -81,6 +82,11 @@ async function invoicePayout(deps: PayoutsDeps, payout: PayoutFacts): Promise<Pa
       ...email,
       tags: { invoice: 'payout' },
     });
+    // The detailed invoice goes before the mark: a crash between them sends both again on the
+    // redelivery (email has no idempotency key), never neither.
+    if (operator.sendDetailedInvoices) {
+      await sendDetailedInvoice(deps, operator.operatorId, payout.payoutId, { operator });
+    }
     await deps.payouts.markInvoiceEmailed(
       operator.operatorId,
       payout.payoutId,
