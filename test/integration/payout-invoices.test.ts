@@ -21,7 +21,7 @@ import { StripePayoutLedger } from '../../shared/adapters/stripe/payouts.js';
 import type { PayoutsDeps } from '../../shared/app/payouts/deps.js';
 import { buildDetailedInvoice } from '../../shared/app/payouts/detailed-invoice.js';
 import { handlePayoutEvent } from '../../shared/app/payouts/payout-events.js';
-import { detailedInvoiceHtml, detailedInvoicePdf } from '../../shared/app/payouts/render-detailed-invoice.js';
+import { detailedInvoiceHtml } from '../../shared/app/payouts/render-detailed-invoice.js';
 import { sendDetailedInvoice } from '../../shared/app/payouts/send-detailed-invoice.js';
 import type { Operator } from '../../shared/domain/entities.js';
 import { priceSession } from '../../shared/domain/pricing.js';
