@@ -13,6 +13,7 @@ import { balanceRoutes } from './resources/balance.js';
 import { chargeRoutes } from './resources/charges.js';
 import { paymentIntentRoutes } from './resources/payment-intents/routes.js';
 import { expireAuthorizations } from './resources/payment-intents/state-machine.js';
+import { runPayoutSchedules } from './resources/payouts-schedule.js';
 import { refundRoutes } from './resources/refunds.js';
 import { stripeJsRoutes } from './resources/stripe-js.js';
 import { testHelperRoutes } from './resources/test-helpers.js';
@@ -122,6 +123,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
           publishable: false,
         });
         expireAuthorizations(automatic);
+        runPayoutSchedules(automatic);
         automatic.finish();
       },
     }),

@@ -178,12 +178,17 @@ export class Store {
   /** Kept apart from the endpoint: Stripe returns the `whsec_` secret only when the endpoint is created. */
   webhookSecrets = new Map<string, string>();
   idempotency = new Map<string, IdempotencyRecord>();
+  /** Balance transaction id → the automatic payout that swept it (`balance_transactions?payout=`). */
+  payoutContents = new Map<string, string>();
+  /** Connected account id → when its payout schedule last ran (epoch s). */
+  payoutRuns = new Map<string, number>();
 
   /** Every collection whose ids can be expanded, by id prefix. */
   private readonly prefixes: Readonly<Record<string, Collection<{ id: string }>>> = {
     pi: this.paymentIntents,
     ch: this.charges,
     py: this.charges,
+    pyr: this.refunds,
     pm: this.paymentMethods,
     re: this.refunds,
     acct: this.accounts,
@@ -224,6 +229,8 @@ export class Store {
       testCards: [...this.testCards.entries()],
       webhookSecrets: [...this.webhookSecrets.entries()],
       idempotency: [...this.idempotency.entries()],
+      payoutContents: [...this.payoutContents.entries()],
+      payoutRuns: [...this.payoutRuns.entries()],
     };
   }
 
@@ -249,6 +256,9 @@ export class Store {
     this.testCards = new Map(snapshot.testCards);
     this.webhookSecrets = new Map(snapshot.webhookSecrets);
     this.idempotency = new Map(snapshot.idempotency);
+    // Absent from state files saved before automatic payouts were emulated.
+    this.payoutContents = new Map(snapshot.payoutContents ?? []);
+    this.payoutRuns = new Map(snapshot.payoutRuns ?? []);
   }
 }
 
@@ -278,4 +288,6 @@ export interface StoreSnapshot {
   testCards: [string, string][];
   webhookSecrets: [string, string][];
   idempotency: [string, IdempotencyRecord][];
+  payoutContents?: [string, string][];
+  payoutRuns?: [string, number][];
 }

@@ -35,6 +35,8 @@ export interface Operator {
   /** Amount held on the driver's card for a paid session, minor units. */
   preAuthAmountMinor: number;
   stripeAccountId?: string;
+  /** Email the detailed invoice (PDF and HTML) with every payout, beside the simple one. Absent: false. */
+  sendDetailedInvoices?: boolean;
   /** How the driver's pages and receipts present the operator; every field optional. */
   branding?: OperatorBranding;
   createdAt: string;

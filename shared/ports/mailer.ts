@@ -20,6 +20,15 @@ export interface OutgoingEmail {
    * `_`, `-`, `.`, at most 256 characters each.
    */
   tags?: Record<string, string>;
+  /** Files sent with the message (SES SendEmail `Simple.Attachments`), e.g. a detailed invoice's PDF. */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  /** One line, no path: what the recipient's mail client saves it as. */
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface SentEmail {
@@ -87,6 +96,15 @@ export function checkOutgoingEmail(email: OutgoingEmail): void {
   if (!email.to.includes('@')) fail('to must be an email address');
   if (email.subject.trim() === '') fail('subject must not be empty');
   if (email.html === '' && email.text === '') fail('an email needs an html or a text body');
+  for (const attachment of email.attachments ?? []) {
+    if (
+      LINE_BREAK.test(attachment.filename) ||
+      /[\\/]/.test(attachment.filename) ||
+      attachment.filename === ''
+    ) {
+      fail(`attachment ${JSON.stringify(attachment.filename)}: a file name is one line without a path`);
+    }
+  }
   for (const [name, value] of Object.entries(email.tags ?? {})) {
     if (!TAG.test(name) || !TAG.test(value)) {
       fail(`tag ${JSON.stringify(name)}: names and values may hold only ASCII letters, digits, _ - .`);

@@ -58,6 +58,44 @@ describe('SES mailer through aws-ses-v2-local', () => {
     expect(mail?.body.html).toBe(receipt.html);
   });
 
+  it('sends a file attached (a detailed invoice PDF), its bytes intact', async () => {
+    const pdf = Buffer.from('%PDF-1.3\n% an invoice\n', 'latin1');
+    const sent = await mailerFor(ses.url).send({
+      to: 'operator@example.com',
+      subject: 'Detailed invoice INV-000001',
+      html: '<p>Attached.</p>',
+      text: 'Attached.',
+      attachments: [{ filename: 'INV-000001.pdf', contentType: 'application/pdf', content: pdf }],
+    });
+    const store = (await (await fetch(`${ses.url}/store`)).json()) as {
+      emails: {
+        messageId: string;
+        attachments?: { filename: string; contentType: string; content: string }[];
+      }[];
+    };
+    const mail = store.emails.find((m) => m.messageId === sent.messageId);
+    expect(mail?.attachments?.map((a) => [a.filename, a.contentType])).toEqual([
+      ['INV-000001.pdf', 'application/pdf'],
+    ]);
+    expect(Buffer.from(mail?.attachments?.[0]?.content ?? '', 'base64').equals(pdf)).toBe(true);
+  });
+
+  it('refuses an attachment name with a path before calling SES', async () => {
+    const error = await mailerFor(ses.url)
+      .send({
+        to: 'operator@example.com',
+        subject: 'x',
+        html: '<p>x</p>',
+        text: 'x',
+        attachments: [
+          { filename: '../invoice.pdf', contentType: 'application/pdf', content: new Uint8Array(1) },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MailError);
+    expect((error as MailError).code).toBe('INVALID');
+  });
+
   it('reports an SES that does not answer as a retryable network failure', async () => {
     const gone = await startSesLocal({ port: 0 });
     await gone.stop();

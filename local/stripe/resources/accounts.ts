@@ -26,6 +26,7 @@ import {
 import { expandObject, paginate } from '../render.js';
 import { htmlResponse, type Router, redirectResponse } from '../router.js';
 import type { AccountLinkRecord } from '../store.js';
+import { applyPayoutSettings, DEFAULT_PAYOUT_SCHEDULE, payoutSettingsParam } from './payouts-schedule.js';
 
 /** Account Links are short-lived and single-use on Stripe. */
 const ACCOUNT_LINK_TTL_SECONDS = 300;
@@ -106,6 +107,7 @@ const updateSchema = z.strictObject({
   capabilities,
   default_currency: currency().optional(),
   metadata: metadata().optional(),
+  settings: payoutSettingsParam,
   expand: expand(),
 });
 
@@ -236,10 +238,9 @@ function create(ctx: RequestContext, p: z.output<typeof createSchema>): Stripe.A
         statement_descriptor_prefix_kana: null,
         statement_descriptor_prefix_kanji: null,
       },
-      // Automatic payouts are not emulated: payouts happen when the platform creates them.
       payouts: {
         debit_negative_balances: true,
-        schedule: { delay_days: 2, interval: 'manual' },
+        schedule: { ...DEFAULT_PAYOUT_SCHEDULE },
         statement_descriptor: null,
       },
     },
@@ -404,6 +405,7 @@ export function accountRoutes(router: Router): void {
       account.charges_enabled = account.details_submitted && caps.card_payments === 'active';
     }
     account.metadata = mergeMetadata(account.metadata ?? {}, p.metadata);
+    applyPayoutSettings(account, p.settings);
     const previous = changedAttributes(before, account);
     if (Object.keys(previous).length > 0) {
       ctx.emit('account.updated', account, { account: account.id, previousAttributes: previous });

@@ -1,7 +1,8 @@
 /**
  * Balance, balance transactions and payouts, for the platform or (with the Stripe-Account header) a
- * connected account. A payout draws on the available balance only and moves from `pending` to `paid`
- * right after the response (`payout.created`, then `payout.paid`).
+ * connected account. A payout made here (manual) draws on the available balance only and moves from
+ * `pending` to `paid` right after the response (`payout.created`, then `payout.paid`); automatic payouts
+ * on the account's schedule are in payouts-schedule.ts.
  */
 import type Stripe from 'stripe';
 import { z } from 'zod';
@@ -29,6 +30,7 @@ import {
 } from '../params.js';
 import { expandObject, paginate } from '../render.js';
 import type { Router } from '../router.js';
+import { payoutContents } from './payouts-schedule.js';
 
 const createPayoutSchema = z.strictObject({
   amount: int(1),
@@ -152,14 +154,11 @@ export function balanceRoutes(router: Router): void {
 
   router.get('/v1/balance_transactions', (ctx, req) => {
     const p = parseParams(listTransactionsSchema, req.params);
-    if (p.payout)
-      throw invalidParam(
-        'payout',
-        'Filtering balance transactions by payout is not supported by the Stripe emulator.',
-      );
-    const items = ctx.store.balanceTransactions
-      .list(
-        ctx.scope,
+    const candidates = p.payout
+      ? payoutContents(ctx, p.payout)
+      : ctx.store.balanceTransactions.list(ctx.scope);
+    const items = candidates
+      .filter(
         (t) =>
           (!p.type || t.type === p.type) &&
           (!p.source || t.source === p.source) &&

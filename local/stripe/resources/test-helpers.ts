@@ -5,6 +5,8 @@
  *   POST /_emulator/accounts/:id/complete_onboarding
  *   POST /_emulator/payment_intents/:id/authenticate   outcome=succeed|fail
  *   POST /_emulator/balance/settle                       account=acct_…|platform (default: all)
+ *   POST /_emulator/clock                                offset_seconds (runs what fell due, e.g. payouts)
+ *   POST /_emulator/payouts/:id/fail                     failure_code (default account_closed)
  *   GET  /_emulator/webhook_deliveries                   ?event=&endpoint=&status=
  *   GET  /_emulator/health
  */
@@ -17,6 +19,7 @@ import { oneOf, parseParams, str } from '../params.js';
 import { htmlResponse, type Router, redirectResponse } from '../router.js';
 import { completeOnboarding } from './accounts.js';
 import { completeAuthentication } from './payment-intents/state-machine.js';
+import { failPayout, payoutFailureCodes, runPayoutSchedules } from './payouts-schedule.js';
 
 const helper = { api: false };
 
@@ -56,7 +59,23 @@ export function testHelperRoutes(router: Router): void {
     (ctx, req) => {
       const p = parseParams(z.strictObject({ offset_seconds: z.coerce.number().int() }), req.params);
       ctx.runtime.clock.setOffsetSeconds(p.offset_seconds);
+      // Scheduled payouts fall due as the clock moves, not at the next API call.
+      runPayoutSchedules(ctx.forScope(null));
       return { object: 'emulator_clock', offset_seconds: p.offset_seconds, now: ctx.now() };
+    },
+    helper,
+  );
+
+  router.post(
+    '/_emulator/payouts/:id/fail',
+    (ctx, req) => {
+      const p = parseParams(
+        z.strictObject({ failure_code: oneOf(payoutFailureCodes).optional() }),
+        req.params,
+      );
+      const payout = ctx.store.payouts.find(req.path.id ?? '');
+      if (!payout) throw resourceMissing('payout', req.path.id ?? '', 'id');
+      return failPayout(ctx, payout, p.failure_code ?? 'account_closed');
     },
     helper,
   );

@@ -14,6 +14,7 @@ import { assertSupportedCurrency, formatAmount } from '../money.js';
 import { currency, expand, int, listParams, mergeMetadata, metadata, parseParams, str } from '../params.js';
 import { expandObject, paginate } from '../render.js';
 import type { Router } from '../router.js';
+import { refundDestinationPayment } from './payouts-schedule.js';
 
 export interface TransferSpec {
   amount: number;
@@ -102,16 +103,9 @@ export function reverseTransfer(
   refundId: string,
 ): void {
   if (amount <= 0) return;
-  const destination = transfer.destination as string;
   const reversalId = newId('trr');
   const now = ctx.now();
-  recordTransaction(ctx, destination, {
-    amount: -amount,
-    currency: transfer.currency,
-    type: 'payment_refund',
-    source: reversalId,
-    availableOn: now,
-  });
+  const paymentRefund = refundDestinationPayment(ctx, transfer, amount, reversalId);
   const txn = recordTransaction(ctx, null, {
     amount,
     currency: transfer.currency,
@@ -126,7 +120,7 @@ export function reverseTransfer(
     balance_transaction: txn.id,
     created: now,
     currency: transfer.currency,
-    destination_payment_refund: null,
+    destination_payment_refund: paymentRefund.id,
     metadata: {},
     source_refund: refundId,
     transfer: transfer.id,

@@ -42,6 +42,8 @@
  * | sign-in challenge          | SIGNIN#<sha256(token)>      | SIGNIN                            |                                 |
  * | user invitation            | INVITE#<sha256(token)>      | INVITE                            |                                 |
  * | failed sign-ins            | SIGNINFAIL#<ACCT|IP|2FA>#<subject> | SIGNINFAIL                 |                                 |
+ * | payout (and its invoice)   | OP#<operatorId>             | PAYOUT#<payoutId>                 | OP#<operatorId> / PAYOUT#<created 12 digits>#<payoutId> |
+ * | invoice number counter     | OP#<operatorId>             | INVOICESEQ                        |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -110,6 +112,7 @@ export const prefixes = {
   outbox: 'OUTBOX#',
   chargeTimer: 'SETTLE#',
   receipt: 'RECEIPT#',
+  payout: 'PAYOUT#',
 } as const;
 
 /** Sort keys of singleton items. */
@@ -235,6 +238,11 @@ export const keys = {
           : `SIGNINFAIL#2FA#${subject.secondFactorOf.operatorId}#${subject.secondFactorOf.userId}`,
     sk: 'SIGNINFAIL',
   }),
+  payout: (operatorId: string, payoutId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `${prefixes.payout}${payoutId}`,
+  }),
+  invoiceCounter: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'INVOICESEQ' }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
@@ -298,6 +306,11 @@ export const gsi1 = {
   idTag: (operatorId: string, idTag: string) => ({
     gsi1pk: `IDTAG#${normaliseIdTag(idTag)}`,
     gsi1sk: operatorPartition(operatorId),
+  }),
+  /** An operator's payouts in time order (the payout's `created`, epoch seconds). */
+  payoutOfOperator: (operatorId: string, createdAt: number, payoutId: string) => ({
+    gsi1pk: operatorPartition(operatorId),
+    gsi1sk: `${prefixes.payout}${epochSortKey(createdAt)}#${payoutId}`,
   }),
   /** Sparse: only open (queued or sent) platform → charger calls carry it; the call sweeper queries it. */
   /** Sparse: only paid sessions the sweeper must look at carry it (see payment-sessions.ts). */
@@ -431,6 +444,11 @@ export const queries = {
   apiKeysOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.operatorApiKey,
+  }),
+  /** On gsi1, newest first when queried backwards (gsi1sk holds the payout's creation time). */
+  payoutsOfOperator: (operatorId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: prefixes.payout,
   }),
   /** On gsi1, newest first when queried backwards (gsi1sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({

@@ -82,6 +82,16 @@ export function sendEmailRequest(
       Simple: {
         Subject: utf8(email.subject),
         Body: { Html: utf8(email.html), Text: utf8(email.text) },
+        ...(email.attachments?.length
+          ? {
+              Attachments: email.attachments.map((a) => ({
+                FileName: a.filename,
+                ContentType: a.contentType,
+                ContentDisposition: 'ATTACHMENT' as const,
+                RawContent: a.content,
+              })),
+            }
+          : {}),
       },
     },
     ...(tags.length > 0 ? { EmailTags: tags } : {}),

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
+import { DynamoPayoutStore } from '../../../shared/adapters/dynamodb/invoices.js';
 import { keys, outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
 import { DynamoLoginFailureRepository } from '../../../shared/adapters/dynamodb/login-failures.js';
 import { DynamoOperatorRegistry } from '../../../shared/adapters/dynamodb/operator-registry.js';
@@ -41,6 +42,7 @@ import {
   describeReceiptOutboxContract,
   describeSessionTransactionsContract,
 } from '../../fixtures/contracts/payments.js';
+import { describePayoutStoreContract } from '../../fixtures/contracts/payouts.js';
 import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
 import {
   aTransactionRecord,
@@ -179,3 +181,4 @@ describeSessionTransactionsContract(DYNAMO, () => {
     },
   };
 });
+describePayoutStoreContract(DYNAMO, () => new DynamoPayoutStore(t));

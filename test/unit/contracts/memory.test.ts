@@ -15,6 +15,7 @@ import {
   MemoryReceiptOutbox,
   MemorySessionTransactions,
 } from '../../../shared/adapters/memory/payments.js';
+import { MemoryPayoutStore } from '../../../shared/adapters/memory/payouts.js';
 import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
 import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
@@ -28,6 +29,7 @@ import {
   describeReceiptOutboxContract,
   describeSessionTransactionsContract,
 } from '../../fixtures/contracts/payments.js';
+import { describePayoutStoreContract } from '../../fixtures/contracts/payouts.js';
 import { describeStatusRepositoryContract } from '../../fixtures/contracts/statuses.js';
 import { describeTransactionRepositoryContract } from '../../fixtures/contracts/transactions.js';
 import { describeUserStoreContract } from '../../fixtures/contracts/users.js';
@@ -90,3 +92,4 @@ describeSessionTransactionsContract(FAKE, () => {
   };
 });
 describeUserStoreContract(FAKE, () => new MemoryUserStore());
+describePayoutStoreContract(FAKE, () => new MemoryPayoutStore());
