@@ -145,6 +145,20 @@ describe('bundle contents (esbuild metafile)', () => {
     },
   );
 
+  it('httpApi loads the operator API (its routes, the OpenAPI document, full zod) on its first request', () => {
+    const loaded = staticInputs(bundle('httpApi'));
+    expect(bundledInputs(bundle('httpApi'))).toContain('shared/http/operator-api.ts');
+    expect(loaded).not.toContain('shared/http/operator-api.ts');
+    expect(loaded).not.toContain('shared/http/openapi/document.ts');
+  });
+
+  it.each(HANDLER_NAMES.filter((name) => name !== 'httpApi'))(
+    '%s prices and validates tariffs with zod/mini: the chained API is not in its bundle',
+    (name) => {
+      expect(bundledInputs(bundle(name)).filter((path) => ZOD_CLASSIC.test(path))).toEqual([]);
+    },
+  );
+
   it('the config schema is on zod/mini: no function loads the chained API only to read its environment', () => {
     const floorOfZod = [...staticInputs(bundle('ocppAuthorizer'))].filter((path) =>
       path.includes('node_modules/zod/'),
