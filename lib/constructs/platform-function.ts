@@ -3,14 +3,22 @@
  * drift from them: Node.js 22 on arm64, bundled by esbuild as ESM with source maps, X-Ray tracing
  * only when the deployment asks for it, its own log group with a retention, and its own role that can write only that log group.
  * Everything else a function may do is granted to it explicitly by the stack.
+ *
+ * Bundling: esbuild with code splitting, which NodejsFunction cannot do (it always bundles to one
+ * `--outfile`, and splitting needs an output directory). In one file, a module the handler loads
+ * with `import()` on first use (Stripe, SES, Ajv with the OCPP schemas) is still read and parsed by
+ * every cold start; split into its own chunk, it is read only when first used. npm run bench:cold
+ * measured the difference (the issue 13 note). {@link platformBuildOptions} is the one set of
+ * esbuild options: the asset's local bundling below and the bench (test/bench/bundles.ts) both use
+ * it, so what the bench measures is what CDK deploys.
  */
-import { join } from 'node:path';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { relative } from 'node:path';
+import { AssetHashType, DockerImage, type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 /** The handlers are ESM; bundled CommonJS dependencies still call `require` for Node built-ins. */
 export const ESM_REQUIRE_BANNER =
@@ -21,10 +29,46 @@ export const PLATFORM_RUNTIME = lambda.Runtime.NODEJS_22_X;
 /** Node options of every function; npm run bench:cold loads the bundles with the same. */
 export const PLATFORM_NODE_OPTIONS = '--enable-source-maps';
 
+/** The bundle's entry file in the asset: Lambda's handler is `index.handler`. */
+export const ENTRY_FILE = 'index.mjs';
+
+/**
+ * The esbuild options every function is bundled with: `entry` (absolute) into the directory
+ * `outDir`, as `index.mjs` plus one chunk per piece of code loaded on first use or shared by such
+ * pieces. Callers may add options that do not change the output (a metafile).
+ */
+export function platformBuildOptions(entry: string, outDir: string, projectRoot: string): BuildOptions {
+  return {
+    entryPoints: { index: entry },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    absWorkingDir: projectRoot,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    banner: { js: ESM_REQUIRE_BANNER },
+    // Prefer the ESM builds of dependencies.
+    mainFields: ['module', 'main'],
+    target: 'node22',
+    minify: true,
+    keepNames: true,
+    sourcemap: true,
+    // Stack traces need the mappings, not a copy of the sources: smaller assets.
+    sourcesContent: false,
+    // Nothing is external: ship the SDK versions package-lock.json pins (and the tests ran
+    // against), not whatever version the runtime carries that day.
+    external: [],
+    // esbuild's per-file size summary is noise in every synth; warnings and errors still show.
+    logLevel: 'warning',
+  };
+}
+
 export interface PlatformFunctionProps {
   /** Absolute path of the entry file; it exports `handler`. */
   readonly entry: string;
-  /** Directory holding package-lock.json; the entry must be under it. */
+  /** The repository root: esbuild resolves packages from its node_modules (package-lock.json's versions). */
   readonly projectRoot: string;
   readonly description: string;
   readonly memorySize: number;
@@ -37,7 +81,7 @@ export interface PlatformFunctionProps {
 }
 
 export class PlatformFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -58,11 +102,28 @@ export class PlatformFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(props.projectRoot, {
+        // The hash of the bundle, not of the project directory: a change that does not reach the
+        // bundle does not redeploy the function.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: {
+            tryBundle(outputDir) {
+              buildSync(platformBuildOptions(props.entry, outputDir, props.projectRoot));
+              return true;
+            },
+          },
+          // Never used: local bundling always succeeds or throws (esbuild is a devDependency, and
+          // there is no Docker engine to fall back on). The image is required by the type.
+          image: DockerImage.fromRegistry('dummy'),
+          // Never run either, but not idle: CDK caches staged assets within a synth by these
+          // options, and cannot see into tryBundle; without the entry named here every function
+          // would get the first function's bundle.
+          command: ['esbuild', relative(props.projectRoot, props.entry)],
+        },
+      }),
+      handler: `${ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: PLATFORM_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
@@ -72,24 +133,6 @@ export class PlatformFunction extends Construct {
       logGroup: this.logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: { ...props.environment, NODE_OPTIONS: PLATFORM_NODE_OPTIONS },
-      bundling: {
-        format: OutputFormat.ESM,
-        banner: ESM_REQUIRE_BANNER,
-        // Prefer the ESM builds of dependencies.
-        mainFields: ['module', 'main'],
-        target: 'node22',
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        // Stack traces need the mappings, not a copy of the sources: smaller assets.
-        sourcesContent: false,
-        // Ship the SDK versions package-lock.json pins (and the tests ran against), not whatever
-        // version the runtime carries that day.
-        bundleAwsSDK: true,
-        // esbuild's per-file size summary is noise in every synth; warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-      },
     });
 
     if (props.tracing) {

@@ -7,9 +7,12 @@
  * The DynamoDB tariff resolver, the in-memory fake and the public charger page all decide through
  * {@link chooseTariff}; the page knows no driver, so it asks {@link publicTariff} (no group tier).
  */
-import { z } from 'zod';
+
+// zod/mini: see zod-messages.ts for why the domain does not use the chained API.
+import * as z from 'zod/mini';
 import { DomainError } from './errors.js';
 import type { Tariff } from './tariff-schema.js';
+import './zod-messages.js';
 
 /** The tiers a tariff can be assigned at, strongest first. */
 export const TARIFF_TIERS = ['group', 'charger', 'site'] as const;
@@ -49,7 +52,9 @@ export function publicTariff(candidates: {
 }
 
 const id = (field: string) =>
-  z.string({ error: `${field} must be a string` }).min(1, { error: `${field} must not be empty` });
+  z
+    .string({ error: `${field} must be a string` })
+    .check(z.minLength(1, { error: `${field} must not be empty` }));
 
 /**
  * One assignment of a tariff. A group assignment may be limited to one site (residents' price at
@@ -61,7 +66,7 @@ export const TariffAssignmentSchema = z.discriminatedUnion('scope', [
   z.strictObject({
     scope: z.literal('group'),
     groupId: id('groupId'),
-    siteId: id('siteId').optional(),
+    siteId: z.optional(id('siteId')),
     tariffId: id('tariffId'),
   }),
 ]);

@@ -17,13 +17,17 @@
  * A tariff is a plain JSON-safe object: the transaction stores a copy (the snapshot) and is priced
  * with it to the end, whatever happens to the operator's tariff afterwards.
  */
-import { z } from 'zod';
+
+// zod/mini: the same checks as the chained API, written as `.check(...)`, without its weight in
+// every function that prices a session; zod-messages.ts installs zod's English messages.
+import * as z from 'zod/mini';
 import { DomainError } from './errors.js';
 import { isValidTimeZone } from './local-time.js';
 import { isCurrencyCode } from './money.js';
 import { listProblems } from './problems.js';
 import { buildBands } from './tariff-bands.js';
 import { COMPONENT_TYPES, type ComponentType, DAYS_OF_WEEK } from './tariff-vocabulary.js';
+import './zod-messages.js';
 
 // 10^12 thousandths = 10^9 minor units per unit: far above any real price, and small enough that
 // quantity x price stays well inside bigint-to-number conversions of the results.
@@ -38,8 +42,10 @@ export const MAX_TARIFF_ELEMENTS = 200;
 
 const taxRateBp = z
   .int({ error: 'taxRateBp must be a whole number of basis points (20 % is 2000)' })
-  .min(0, { error: 'taxRateBp must not be negative' })
-  .max(10_000, { error: 'taxRateBp must be at most 10000 (100 %)' });
+  .check(
+    z.minimum(0, { error: 'taxRateBp must not be negative' }),
+    z.maximum(10_000, { error: 'taxRateBp must be at most 10000 (100 %)' }),
+  );
 
 export const PriceComponentSchema = z.strictObject({
   type: z.enum(COMPONENT_TYPES, { error: `type must be one of ${COMPONENT_TYPES.join(', ')}` }),
@@ -47,8 +53,10 @@ export const PriceComponentSchema = z.strictObject({
     .int({
       error: 'priceMilliMinor must be a whole number of thousandths of a minor unit (45.5p per kWh is 45500)',
     })
-    .min(0, { error: 'priceMilliMinor must not be negative' })
-    .max(MAX_PRICE_MILLI_MINOR, { error: `priceMilliMinor must be at most ${MAX_PRICE_MILLI_MINOR}` }),
+    .check(
+      z.minimum(0, { error: 'priceMilliMinor must not be negative' }),
+      z.maximum(MAX_PRICE_MILLI_MINOR, { error: `priceMilliMinor must be at most ${MAX_PRICE_MILLI_MINOR}` }),
+    ),
   taxRateBp,
 });
 export type PriceComponent = z.infer<typeof PriceComponentSchema>;
@@ -56,7 +64,7 @@ export type PriceComponent = z.infer<typeof PriceComponentSchema>;
 const localTime = (field: string) =>
   z
     .string({ error: `${field} must be a local time "HH:MM"` })
-    .regex(LOCAL_TIME, { error: `${field} must be a local time "HH:MM" from 00:00 to 23:59` });
+    .check(z.regex(LOCAL_TIME, { error: `${field} must be a local time "HH:MM" from 00:00 to 23:59` }));
 
 /**
  * Restrictions: `startTime` inclusive, `endTime` exclusive, local to the tariff's time zone. A window
@@ -66,108 +74,132 @@ const localTime = (field: string) =>
  */
 export const RestrictionsSchema = z
   .strictObject({
-    startTime: localTime('startTime').optional(),
-    endTime: localTime('endTime').optional(),
-    daysOfWeek: z
-      .array(z.enum(DAYS_OF_WEEK, { error: `daysOfWeek entries must be one of ${DAYS_OF_WEEK.join(', ')}` }))
-      .min(1, { error: 'daysOfWeek must name at least one day (leave it out for every day)' })
-      .max(DAYS_OF_WEEK.length, { error: `daysOfWeek must name at most ${DAYS_OF_WEEK.length} days` })
-      .optional(),
+    startTime: z.optional(localTime('startTime')),
+    endTime: z.optional(localTime('endTime')),
+    daysOfWeek: z.optional(
+      z
+        .array(
+          z.enum(DAYS_OF_WEEK, { error: `daysOfWeek entries must be one of ${DAYS_OF_WEEK.join(', ')}` }),
+        )
+        .check(
+          z.minLength(1, { error: 'daysOfWeek must name at least one day (leave it out for every day)' }),
+          z.maxLength(DAYS_OF_WEEK.length, {
+            error: `daysOfWeek must name at most ${DAYS_OF_WEEK.length} days`,
+          }),
+        ),
+    ),
   })
-  .superRefine((r, ctx) => {
-    if ((r.startTime === undefined) !== (r.endTime === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give both startTime and endTime, or neither' });
-    }
-    if (r.startTime !== undefined && r.startTime === r.endTime) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endTime'],
-        message: 'endTime must differ from startTime (for a whole day leave both out)',
-      });
-    }
-    if (r.startTime === undefined && r.endTime === undefined && r.daysOfWeek === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'restrictions must limit something: give startTime/endTime and/or daysOfWeek',
-      });
-    }
-    if (r.daysOfWeek && new Set(r.daysOfWeek).size !== r.daysOfWeek.length) {
-      ctx.addIssue({ code: 'custom', path: ['daysOfWeek'], message: 'daysOfWeek must not repeat a day' });
-    }
-  });
+  .check(
+    z.superRefine((r, ctx) => {
+      if ((r.startTime === undefined) !== (r.endTime === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'give both startTime and endTime, or neither' });
+      }
+      if (r.startTime !== undefined && r.startTime === r.endTime) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endTime'],
+          message: 'endTime must differ from startTime (for a whole day leave both out)',
+        });
+      }
+      if (r.startTime === undefined && r.endTime === undefined && r.daysOfWeek === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'restrictions must limit something: give startTime/endTime and/or daysOfWeek',
+        });
+      }
+      if (r.daysOfWeek && new Set(r.daysOfWeek).size !== r.daysOfWeek.length) {
+        ctx.addIssue({ code: 'custom', path: ['daysOfWeek'], message: 'daysOfWeek must not repeat a day' });
+      }
+    }),
+  );
 export type Restrictions = z.infer<typeof RestrictionsSchema>;
 
 export const TariffElementSchema = z
   .strictObject({
     /** Shown on receipts for a restricted band, e.g. "Night". */
-    label: z.string().min(1).max(80).optional(),
-    components: z
-      .array(PriceComponentSchema)
-      .min(1, { error: 'an element needs at least one price component' })
+    label: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
+    components: z.array(PriceComponentSchema).check(
+      z.minLength(1, { error: 'an element needs at least one price component' }),
       // Each type at most once (checked below), so never more components than types.
-      .max(COMPONENT_TYPES.length, {
+      z.maxLength(COMPONENT_TYPES.length, {
         error: `an element has at most ${COMPONENT_TYPES.length} price components, one per type`,
       }),
-    restrictions: RestrictionsSchema.optional(),
+    ),
+    restrictions: z.optional(RestrictionsSchema),
   })
-  .superRefine((element, ctx) => {
-    const seen = new Set<ComponentType>();
-    element.components.forEach((component, index) => {
-      if (seen.has(component.type)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['components', index, 'type'],
-          message: `${component.type} appears twice in one element; split it into elements with restrictions`,
-        });
-      }
-      seen.add(component.type);
-    });
-  });
+  .check(
+    z.superRefine((element, ctx) => {
+      const seen = new Set<ComponentType>();
+      element.components.forEach((component, index) => {
+        if (seen.has(component.type)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['components', index, 'type'],
+            message: `${component.type} appears twice in one element; split it into elements with restrictions`,
+          });
+        }
+        seen.add(component.type);
+      });
+    }),
+  );
 export type TariffElement = z.infer<typeof TariffElementSchema>;
 
 export const TariffSchema = z
   .strictObject({
-    id: z.string({ error: 'id must be a string' }).min(1, { error: 'id must not be empty' }),
+    id: z.string({ error: 'id must be a string' }).check(z.minLength(1, { error: 'id must not be empty' })),
     operatorId: z
       .string({ error: 'operatorId must be a string' })
-      .min(1, { error: 'operatorId must not be empty' }),
-    name: z.string().max(120, { error: 'name must be at most 120 characters' }).optional(),
+      .check(z.minLength(1, { error: 'operatorId must not be empty' })),
+    name: z.optional(z.string().check(z.maxLength(120, { error: 'name must be at most 120 characters' }))),
     currency: z
       .string({ error: 'currency must be a string' })
-      .refine(isCurrencyCode, { error: 'currency must be an ISO 4217 code in upper case, e.g. "GBP"' }),
+      .check(
+        z.refine(isCurrencyCode, { error: 'currency must be an ISO 4217 code in upper case, e.g. "GBP"' }),
+      ),
     timeZone: z
       .string({ error: 'timeZone must be a string' })
-      .refine(isValidTimeZone, { error: 'timeZone must be an IANA time zone, e.g. "Europe/London"' }),
+      .check(
+        z.refine(isValidTimeZone, { error: 'timeZone must be an IANA time zone, e.g. "Europe/London"' }),
+      ),
     elements: z
       .array(TariffElementSchema)
-      .min(1, { error: 'a tariff needs at least one element' })
-      .max(MAX_TARIFF_ELEMENTS, { error: `a tariff has at most ${MAX_TARIFF_ELEMENTS} elements` }),
+      .check(
+        z.minLength(1, { error: 'a tariff needs at least one element' }),
+        z.maxLength(MAX_TARIFF_ELEMENTS, { error: `a tariff has at most ${MAX_TARIFF_ELEMENTS} elements` }),
+      ),
     /** Seconds of idling after charging ends that PARKING does not bill (default 0). */
-    parkingGraceSeconds: z
-      .int({ error: 'parkingGraceSeconds must be a whole number of seconds' })
-      .min(0, { error: 'parkingGraceSeconds must not be negative' })
-      .max(86_400, { error: 'parkingGraceSeconds must be at most 86400 (one day)' })
-      .optional(),
+    parkingGraceSeconds: z.optional(
+      z
+        .int({ error: 'parkingGraceSeconds must be a whole number of seconds' })
+        .check(
+          z.minimum(0, { error: 'parkingGraceSeconds must not be negative' }),
+          z.maximum(86_400, { error: 'parkingGraceSeconds must be at most 86400 (one day)' }),
+        ),
+    ),
     /**
      * Whether a session that takes no energy at all is billed PARKING from its start plus the grace
      * period (default false: with no energy the driver cannot tell a full battery from a faulty
      * charger, so an idle fee for a bay that never charged is the operator's choice to make).
      */
-    parkingWithoutEnergy: z.boolean({ error: 'parkingWithoutEnergy must be true or false' }).optional(),
+    parkingWithoutEnergy: z.optional(z.boolean({ error: 'parkingWithoutEnergy must be true or false' })),
     /** The least a session costs, tax included; topped up by a MINIMUM line taxed at `taxRateBp`. */
-    minimumCharge: z
-      .strictObject({
-        grossMinor: z
-          .int({ error: 'minimumCharge.grossMinor must be a whole number of minor units' })
-          .min(1, { error: 'minimumCharge.grossMinor must be positive (leave minimumCharge out for none)' })
-          .max(Number.MAX_SAFE_INTEGER),
+    minimumCharge: z.optional(
+      z.strictObject({
+        grossMinor: z.int({ error: 'minimumCharge.grossMinor must be a whole number of minor units' }).check(
+          z.minimum(1, {
+            error: 'minimumCharge.grossMinor must be positive (leave minimumCharge out for none)',
+          }),
+          z.maximum(Number.MAX_SAFE_INTEGER),
+        ),
         taxRateBp,
-      })
-      .optional(),
+      }),
+    ),
   })
-  .superRefine((tariff, ctx) => {
-    for (const issue of buildBands(tariff.elements).issues) ctx.addIssue({ code: 'custom', ...issue });
-  });
+  .check(
+    z.superRefine((tariff, ctx) => {
+      for (const issue of buildBands(tariff.elements).issues) ctx.addIssue({ code: 'custom', ...issue });
+    }),
+  );
 
 /** A validated tariff (plain JSON-safe object). */
 export type Tariff = z.infer<typeof TariffSchema>;

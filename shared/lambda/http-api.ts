@@ -6,31 +6,71 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
+import type { Context } from 'aws-lambda';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
-import { type OperatorApiDeps, operatorRoutes } from '../http/operator-api.js';
+import type { OperatorApiDeps } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
 import { HttpError } from './http-errors.js';
 import { httpEdge } from './middlewares.js';
 
+type HttpApiDeps = OperatorApiDeps & PageDeps & DriverRouteDeps;
+type Router = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+const notFoundResponse = ({ method, path }: { method: string; path: string }): never => {
+  throw new HttpError(404, `no route for ${method} ${path}`, 'route_not_found');
+};
+
+/**
+ * The operator API's paths (operator-api.ts with auth-routes.ts): no page or driver route lies
+ * under them, so a router of their own answers each of them as the single router did.
+ */
+const isOperatorPath = (path: string): boolean =>
+  ['/api/v1', '/console/accept'].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
+/**
+ * The operator API (its routes, the OpenAPI document, full zod and the operator use cases) is
+ * loaded on its first request: a cold start that serves a driver's page does not compile it.
+ */
+function lazyOperatorRouter(getDeps: () => HttpApiDeps): Router {
+  let router: Promise<Router> | undefined;
+  return async (event, context) => {
+    router ??= import('../http/operator-api.js').then(
+      ({ operatorRoutes }) =>
+        httpRouterHandler<HttpEvent, HttpResult>({
+          routes: operatorRoutes(getDeps),
+          notFoundResponse,
+        }) as Router,
+      (error: unknown) => {
+        // Not cached: the next request tries again.
+        router = undefined;
+        throw error;
+      },
+    );
+    return (await router)(event, context);
+  };
+}
+
 /**
  * Routes are built once; they read `getDeps()` per request, so a configuration set after the
  * handler was built (the embedded runtime's @connections endpoint) still reaches them.
  */
-export function createHttpApi(getDeps: () => OperatorApiDeps & PageDeps & DriverRouteDeps) {
+export function createHttpApi(getDeps: () => HttpApiDeps) {
+  const driverRouter = httpRouterHandler<HttpEvent, HttpResult>({
+    routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps)],
+    notFoundResponse,
+  }) as Router;
+  const operatorRouter = lazyOperatorRouter(getDeps);
   return (
     middy<HttpEvent, HttpResult>()
       .use(httpHeaderNormalizer())
       // Security headers on every response, errors too; a page's own CSP (the start page's Stripe
       // origins) wins over the default.
       .use(httpEdge())
-      .handler(
-        httpRouterHandler<HttpEvent, HttpResult>({
-          routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps), ...operatorRoutes(getDeps)],
-          notFoundResponse: ({ method, path }) => {
-            throw new HttpError(404, `no route for ${method} ${path}`, 'route_not_found');
-          },
-        }),
+      .handler((event, context) =>
+        isOperatorPath(event.requestContext.http.path)
+          ? operatorRouter(event, context)
+          : driverRouter(event, context),
       )
   );
 }

@@ -1,15 +1,16 @@
 /**
- * Builds the Lambda bundles the way `cdk synth` does (lib/constructs/platform-function.ts), straight
- * with esbuild and with a metafile, so the cold-start bench and the bundle-content test can see what
- * each function ships without a synth (which needs deploy context and bundles every function again).
+ * Builds the Lambda bundles the way `cdk synth` does, straight with esbuild and with a metafile, so
+ * the cold-start bench and the bundle-content test can see what each function ships without a synth
+ * (which needs deploy context and bundles every function again).
  *
- * The options mirror the NodejsFunction bundling props one for one; test/infra/bundling.test.ts
- * checks the real synthesized assets, this file only the composition of their contents.
+ * The options are the ones CDK bundles with (`platformBuildOptions` in
+ * lib/constructs/platform-function.ts), plus the metafile; test/infra/bundling.test.ts checks the
+ * real synthesized assets, this file only the composition of their contents.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { ESM_REQUIRE_BANNER } from '../../lib/constructs/platform-function.js';
+import { ENTRY_FILE, platformBuildOptions } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../lib/handlers.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,16 +26,44 @@ export const handler = async () => doc !== undefined;
 
 export interface BuiltBundle {
   readonly name: HandlerName | typeof FLOOR_NAME;
-  /** The bundle file (index.mjs, as in the CDK asset). */
+  /** The entry file (index.mjs, as in the CDK asset); its chunks are beside it. */
   readonly file: string;
+  /** Every output file's bytes (the entry and all its chunks, without source maps). */
   readonly bytes: number;
+  /** The bytes Node reads at an import of the entry: it and the chunks it imports statically. */
+  readonly initBytes: number;
   readonly metafile: Metafile;
 }
 
+type Outputs = Metafile['outputs'];
+const codeOutputs = (metafile: Metafile): [string, Outputs[string]][] =>
+  Object.entries(metafile.outputs).filter(([path]) => !path.endsWith('.map'));
+/**
+ * The output Lambda imports. Not "the output with an entryPoint": with code splitting, each module
+ * loaded through `import()` is an entry point of its own chunk.
+ */
+const entryOutput = (metafile: Metafile): [string, Outputs[string]] | undefined =>
+  codeOutputs(metafile).find(([path]) => path.endsWith(`/${ENTRY_FILE}`));
+
 /** The input paths (relative to the repository root, as esbuild names them) a bundle contains. */
 export function bundledInputs(bundle: BuiltBundle): string[] {
-  const output = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint !== undefined);
-  return output ? Object.keys(output.inputs) : [];
+  return [...new Set(codeOutputs(bundle.metafile).flatMap(([, output]) => Object.keys(output.inputs)))];
+}
+
+/** The output files an import of the entry loads: the entry and the chunks it reaches statically. */
+function staticOutputs(metafile: Metafile): string[] {
+  const outputs = metafile.outputs;
+  const entry = entryOutput(metafile)?.[0];
+  const reached = new Set<string>(entry ? [entry] : []);
+  const queue = [...reached];
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+    for (const edge of outputs[path]?.imports ?? []) {
+      if (edge.kind !== 'import-statement' || edge.external || reached.has(edge.path)) continue;
+      reached.add(edge.path);
+      queue.push(edge.path);
+    }
+  }
+  return [...reached];
 }
 
 /**
@@ -43,7 +72,7 @@ export function bundledInputs(bundle: BuiltBundle): string[] {
  */
 export function staticInputs(bundle: BuiltBundle): Set<string> {
   const inputs = bundle.metafile.inputs;
-  const entry = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint !== undefined)?.entryPoint;
+  const entry = entryOutput(bundle.metafile)?.[1].entryPoint;
   const reached = new Set<string>(entry ? [entry] : []);
   const queue = [...reached];
   for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
@@ -58,10 +87,11 @@ export function staticInputs(bundle: BuiltBundle): Set<string> {
 
 /** Bytes per npm package (`zod`, `@aws-sdk/client-dynamodb`) or `(project)` for our own sources. */
 export function bytesByPackage(bundle: BuiltBundle): Map<string, number> {
-  const output = Object.values(bundle.metafile.outputs).find((o) => o.entryPoint !== undefined);
   const totals = new Map<string, number>();
-  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
-    totals.set(packageOf(path), (totals.get(packageOf(path)) ?? 0) + input.bytesInOutput);
+  for (const [, output] of codeOutputs(bundle.metafile)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      totals.set(packageOf(path), (totals.get(packageOf(path)) ?? 0) + input.bytesInOutput);
+    }
   }
   return totals;
 }
@@ -74,37 +104,25 @@ export function packageOf(path: string): string {
   return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : (rest[0] ?? path);
 }
 
-async function bundleOne(
-  name: BuiltBundle['name'],
-  entry: { path: string } | { contents: string },
-  outDir: string,
-): Promise<BuiltBundle> {
+async function bundleOne(name: BuiltBundle['name'], entry: string, outDir: string): Promise<BuiltBundle> {
   const dir = join(outDir, name);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'index.mjs');
   const result = await build({
-    ...('path' in entry
-      ? { entryPoints: [entry.path] }
-      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'js', sourcefile: 'floor.mjs' } }),
-    outfile: file,
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    banner: { js: ESM_REQUIRE_BANNER },
-    mainFields: ['module', 'main'],
-    target: 'node22',
-    minify: true,
-    keepNames: true,
-    sourcemap: true,
-    sourcesContent: false,
-    // bundleAwsSDK: true, so nothing is external.
+    ...platformBuildOptions(entry, dir, ROOT),
+    // The floor's entry is written outside the repository: let it find the packages.
+    nodePaths: [join(ROOT, 'node_modules')],
     metafile: true,
-    logLevel: 'warning',
   });
-  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
-  return { name, file, bytes: output?.bytes ?? 0, metafile: result.metafile };
+  const outputs = result.metafile.outputs;
+  const sum = (paths: string[]) => paths.reduce((total, path) => total + (outputs[path]?.bytes ?? 0), 0);
+  return {
+    name,
+    file: join(dir, ENTRY_FILE),
+    bytes: sum(codeOutputs(result.metafile).map(([path]) => path)),
+    initBytes: sum(staticOutputs(result.metafile)),
+    metafile: result.metafile,
+  };
 }
 
 /** Every handler of lib/handlers.ts (or the named ones) and the floor, bundled into `outDir`. */
@@ -113,7 +131,9 @@ export async function buildBundles(
   names: readonly HandlerName[] = HANDLER_NAMES,
 ): Promise<BuiltBundle[]> {
   const handlers = await Promise.all(
-    names.map((name) => bundleOne(name, { path: join(ROOT, HANDLERS[name].entry) }, outDir)),
+    names.map((name) => bundleOne(name, join(ROOT, HANDLERS[name].entry), outDir)),
   );
-  return [await bundleOne(FLOOR_NAME, { contents: FLOOR_SOURCE }, outDir), ...handlers];
+  const floorEntry = join(outDir, 'floor-entry.mjs');
+  writeFileSync(floorEntry, FLOOR_SOURCE);
+  return [await bundleOne(FLOOR_NAME, floorEntry, outDir), ...handlers];
 }

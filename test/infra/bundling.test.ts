@@ -1,9 +1,10 @@
 /**
  * The tests that really run esbuild (the others skip bundling): every handler bundles into an
- * ESM file with the createRequire banner, its source map, and a `handler` export; and what each
- * bundle loads at init, from esbuild's metafile.
+ * ESM entry with the createRequire banner, its source map, and a `handler` export, plus the chunks
+ * it loads on first use; the bench builds the very same files; and what each bundle loads at init,
+ * from esbuild's metafile.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -17,20 +18,52 @@ import { logicalId, REQUIRED_CONTEXT } from './platform-fixture.js';
 describe('bundling (esbuild, local, no Docker)', () => {
   let platform: Platform;
   let assemblyDir: string;
+  let benchDir: string;
   // Synth time is measured by `npx cdk synth` (see the issue note), not asserted here: a timed test
   // fails on a busy machine for no fault of the code.
-  beforeAll(() => {
+  beforeAll(async () => {
     const app = new App({ context: REQUIRED_CONTEXT });
     platform = buildPlatform(app, { nag: false });
     assemblyDir = app.synth().directory;
-  }, 120_000);
+    benchDir = mkdtempSync(join(tmpdir(), 'bundling-bench-'));
+    await buildBundles(benchDir);
+  }, 180_000);
+  afterAll(() => rmSync(benchDir, { recursive: true, force: true }));
+
+  const assetDirOf = (name: HandlerName): string => {
+    const template = JSON.parse(readFileSync(join(assemblyDir, platform.stateless.templateFile), 'utf8'));
+    const code = template.Resources[logicalId(platform.stateless.functions[name].function)].Properties.Code;
+    return join(assemblyDir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+  };
+  const codeFiles = (dir: string): string[] =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.mjs'))
+      .sort();
+
+  it('every function has a bundle of its own (CDK stages each entry, not the first one eleven times)', () => {
+    expect(new Set(HANDLER_NAMES.map(assetDirOf)).size).toBe(HANDLER_NAMES.length);
+  });
+
+  it.each(HANDLER_NAMES)(
+    '%s: the asset holds the files npm run bench:cold measures, byte for byte',
+    (name: HandlerName) => {
+      const assetDir = assetDirOf(name);
+      const files = codeFiles(assetDir);
+      expect(files).toEqual(codeFiles(join(benchDir, name)));
+      // The same options (platformBuildOptions), so the same output; the maps differ only in the
+      // relative paths to the sources.
+      for (const file of files) {
+        expect(readFileSync(join(assetDir, file), 'utf8'), file).toBe(
+          readFileSync(join(benchDir, name, file), 'utf8'),
+        );
+      }
+    },
+  );
 
   it.each(HANDLER_NAMES)(
     '%s: index.mjs with the ESM banner, a source map and a handler export',
     (name: HandlerName) => {
-      const template = JSON.parse(readFileSync(join(assemblyDir, platform.stateless.templateFile), 'utf8'));
-      const code = template.Resources[logicalId(platform.stateless.functions[name].function)].Properties.Code;
-      const assetDir = join(assemblyDir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+      const assetDir = assetDirOf(name);
       const bundle = join(assetDir, 'index.mjs');
       expect(existsSync(bundle), bundle).toBe(true);
       expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
@@ -38,6 +71,13 @@ describe('bundling (esbuild, local, no Docker)', () => {
       expect(source.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
       expect(source).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
       expect(source).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      // Every chunk it imports (statically or on first use) is in the asset, with its map.
+      const chunks = [...source.matchAll(/["']\.\/(chunk-[A-Z0-9]+\.mjs)["']/g)].map((m) => m[1] as string);
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const chunk of chunks) {
+        expect(existsSync(join(assetDir, chunk)), chunk).toBe(true);
+        expect(existsSync(join(assetDir, `${chunk}.map`)), `${chunk}.map`).toBe(true);
+      }
     },
   );
 });
@@ -102,6 +142,20 @@ describe('bundle contents (esbuild metafile)', () => {
       // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
       if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
       expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+    },
+  );
+
+  it('httpApi loads the operator API (its routes, the OpenAPI document, full zod) on its first request', () => {
+    const loaded = staticInputs(bundle('httpApi'));
+    expect(bundledInputs(bundle('httpApi'))).toContain('shared/http/operator-api.ts');
+    expect(loaded).not.toContain('shared/http/operator-api.ts');
+    expect(loaded).not.toContain('shared/http/openapi/document.ts');
+  });
+
+  it.each(HANDLER_NAMES.filter((name) => name !== 'httpApi'))(
+    '%s prices and validates tariffs with zod/mini: the chained API is not in its bundle',
+    (name) => {
+      expect(bundledInputs(bundle(name)).filter((path) => ZOD_CLASSIC.test(path))).toEqual([]);
     },
   );
 

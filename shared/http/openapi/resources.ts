@@ -355,6 +355,6 @@ export const idTagOut = (tag: IdTag): z.infer<typeof IdTagShape> =>
   });
 
 /** A tariff as stored is the validated domain document (domain/tariff-schema.ts) itself. */
-export const TariffShape = TariffSchema.meta({ id: 'Tariff' });
+export const TariffShape = TariffSchema.check(z.meta({ id: 'Tariff' }));
 
 export { ApiKeyShape };
