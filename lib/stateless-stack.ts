@@ -151,6 +151,8 @@ export class StatelessStack extends Stack {
       TABLE_NAME: table.tableName,
       SENDER_EMAIL: settings.senderEmail,
       PUBLIC_BASE_URL: settings.publicBaseUrl ?? this.httpApi.apiEndpoint,
+      // What the operator API tells a new charger to connect to (the OcppEndpoint output, less the id).
+      OCPP_PUBLIC_URL: `wss://${this.edge.host}/ocpp`,
       HEARTBEAT_INTERVAL_SECONDS: String(settings.heartbeatIntervalSeconds),
       CALL_TIMEOUT_SECONDS: String(settings.callTimeoutSeconds),
       SETTLE_WINDOW_SECONDS: String(settings.settleWindowSeconds),

@@ -221,6 +221,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     // The @connections URL (its own loopback port) is known only once the gateway listens; handlers
     // read config lazily.
     process.env.CONNECTIONS_ENDPOINT = gateway.connectionsUrl;
+    // What the operator API tells a new charger to connect to (its credentials on registration).
+    process.env.OCPP_PUBLIC_URL = gateway.ocppUrl;
     resetConfigForTests();
     // Every service a function reaches is known now: from here each function gets only what its
     // role would get in AWS (lib/handlers.ts), and a refusal is logged as the missing grant it is.

@@ -113,9 +113,15 @@ export interface IdTag {
   label?: string;
 }
 
+/**
+ * A closed user group, or a fleet (`kind: 'fleet'`): the same record, since both are a price group
+ * whose tags (members' tags of kind `member`, fleet cards of kind `fleet`) name it in `groupId`.
+ * Absent kind: `group` (groups stored before fleets existed).
+ */
 export interface Group {
   operatorId: string;
   groupId: string;
   name: string;
   tariffId?: string;
+  kind?: 'group' | 'fleet';
 }

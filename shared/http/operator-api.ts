@@ -24,8 +24,6 @@ import {
   approveCharger,
   claimRegistrationPrefix,
   type ManageChargersDeps,
-  RegisterChargerSchema,
-  registerCharger,
 } from '../app/chargers/manage-chargers.js';
 import {
   awaitCommandResult,
@@ -52,8 +50,10 @@ import type { InvitationDeps } from '../app/users/invitations.js';
 import { TariffSchema } from '../domain/tariff.js';
 import { conflict, notFound } from '../lambda/http-errors.js';
 import type { CommandAction } from '../ocpp/v16/types.js';
+import type { CatalogStore, ChargerSettings, OperatorSettingsStore } from '../ports/catalog.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import { InvalidCursorError } from '../ports/paging.js';
+import type { TariffCatalog } from '../ports/tariffs.js';
 import { connectorQr, type QrFormat } from '../web/qr.js';
 import { authRoutes } from './auth-routes.js';
 import { docsRoutes } from './openapi/docs.js';
@@ -68,7 +68,6 @@ import {
 import {
   ApiKeyShape,
   ChargerShape,
-  chargerOut,
   chargerViewOut,
   GroupShape,
   groupOut,
@@ -84,6 +83,8 @@ import {
   transactionOut,
 } from './openapi/resources.js';
 import { dashboardOperations } from './operations/dashboard.js';
+
+import { catalogOperations } from './operations/catalog.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
 
@@ -98,6 +99,13 @@ export interface OperatorApiDeps
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
   publicBaseUrl: string;
+  /** The catalog's full create/read/update/delete (operations/catalog.ts). */
+  catalogStore: CatalogStore;
+  tariffCatalog: TariffCatalog;
+  chargerSettings: ChargerSettings;
+  operatorSettings: OperatorSettingsStore;
+  /** The OCPP-J URL new chargers are told to connect to (config OCPP_PUBLIC_URL). */
+  ocppBaseUrl?: string;
 }
 
 const chargerIdParam = z.string().min(1).max(64);
@@ -318,18 +326,6 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     }),
     qrOperation('svg', getDeps),
     qrOperation('png', getDeps),
-    defineOperation({
-      operationId: 'registerCharger',
-      method: 'POST',
-      path: '/api/v1/chargers',
-      summary: 'Registers a charger with its basic-auth password; it may connect at once',
-      tag: 'Chargers',
-      body: RegisterChargerSchema,
-      responses: { 201: { description: 'The charger.', schema: z.strictObject({ charger: ChargerShape }) } },
-      errors: { 400: ['invalid_body', 'body_missing', 'body_not_json'], 409: ['conflict'] },
-      handler: async ({ operatorId, body }) =>
-        created({ charger: chargerOut(await registerCharger(getDeps(), operatorId, body)) }),
-    }),
     defineOperation({
       operationId: 'approveCharger',
       method: 'POST',
@@ -562,6 +558,8 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     }),
     ...apiKeyOperations(getDeps),
     ...dashboardOperations(getDeps),
+
+    ...catalogOperations(getDeps),
   ];
 }
 

@@ -64,6 +64,8 @@ const schema = z.object({
   STRIPE_CONNECT_WEBHOOK_SECRET: z.optional(z.string()),
   /** Where drivers and operators reach the pages; used to build Transaction URLs in emails. */
   PUBLIC_BASE_URL: z._default(z.url(), 'http://localhost:8080'),
+  /** The OCPP-J URL chargers are configured with (`<it>/<chargerId>`); absent: PUBLIC_BASE_URL as wss, `/ocpp`. */
+  OCPP_PUBLIC_URL: z.optional(z.url()),
   /** Must stay well under API Gateway's 10 minute idle timeout. */
   HEARTBEAT_INTERVAL_SECONDS: seconds(300).check(
     z.refine((s) => s <= 540, {

@@ -5,20 +5,27 @@
 
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
+import { DynamoChargerSettings } from '../adapters/dynamodb/charger-settings.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
+import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
-import type { OperatorCatalog } from '../ports/catalog.js';
+import type {
+  CatalogStore,
+  ChargerSettings,
+  OperatorCatalog,
+  OperatorSettingsStore,
+} from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { OperatorRegistry } from '../ports/operators.js';
-import type { TariffStore } from '../ports/tariffs.js';
+import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
 import { ocppDeps } from './ocpp-deps.js';
@@ -43,6 +50,13 @@ export interface HttpDeps {
   users: UserStore;
   /** Sign-in codes and invitations (SES; ses-local on one machine). */
   mailer: Mailer;
+  /** The catalog's create/read/update/delete through the operator API (http/operations/catalog.ts). */
+  catalogStore: CatalogStore;
+  tariffCatalog: TariffCatalog;
+  chargerSettings: ChargerSettings;
+  operatorSettings: OperatorSettingsStore;
+  /** What new chargers are told to connect to; absent: derived from publicBaseUrl. */
+  ocppBaseUrl?: string;
 }
 
 /** The container's deps (see perConfig). */
@@ -61,5 +75,10 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     publicBaseUrl: c.PUBLIC_BASE_URL,
     users: new DynamoUserStore({ doc: db, tableName: c.TABLE_NAME }),
     mailer: sesMailerOnFirstSend(c),
+    catalogStore: new DynamoOperatorCatalog(db, c.TABLE_NAME),
+    tariffCatalog: new DynamoTariffStore(db, c.TABLE_NAME),
+    chargerSettings: new DynamoChargerSettings(db, c.TABLE_NAME),
+    operatorSettings: new DynamoOperatorSettings(db, c.TABLE_NAME),
+    ...(c.OCPP_PUBLIC_URL ? { ocppBaseUrl: c.OCPP_PUBLIC_URL } : {}),
   };
 });

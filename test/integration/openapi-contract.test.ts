@@ -23,6 +23,7 @@ import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { createOperator } from '../../shared/app/operators/create-operator.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
+import { catalogExamples } from '../fixtures/operator-api-catalog-examples.js';
 
 const platform = inject('platform');
 const { httpUrl, ocppUrl, dynamoEndpoint } = platform.endpoints;
@@ -66,6 +67,8 @@ const PASSWORD = 'contract-password-0001';
 interface Ctx {
   chargerId: string;
   pendingChargerId: string;
+  /** A charger of A's with no session, for the catalog's deleteCharger example. */
+  spareChargerId: string;
   transactionId: number;
   callId?: string;
   keyId?: string;
@@ -177,6 +180,7 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
     }),
   ],
   ['revokeApiKey', (c) => ({ params: { keyId: String(c.rotatedKeyId) }, status: 200 })],
+  ...catalogExamples(run),
 ];
 
 interface DocOperation {
@@ -213,6 +217,7 @@ async function anOperatorWithACharger(name: string) {
   const ctx: Ctx = {
     chargerId: `CT-${name}-${run}`,
     pendingChargerId: `CT-${name}-${run}-P`,
+    spareChargerId: `CT-${name}-${run}-S`,
     transactionId: 700_000 + Math.floor(Math.random() * 90_000),
   };
   // A charger that registered itself and waits for approval (what approveCharger is for).
@@ -223,6 +228,9 @@ async function anOperatorWithACharger(name: string) {
       passwordHash: PASSWORD_HASH,
       registration: 'pending',
     }),
+  );
+  await new DynamoChargerRepository(table).createIfAbsent(
+    aCharger({ chargerId: ctx.spareChargerId, operatorId: created.operatorId, passwordHash: PASSWORD_HASH }),
   );
   return { operatorId: created.operatorId, key: created.apiKey.key, ctx };
 }

@@ -44,7 +44,7 @@ export const MoneyShape = z
 
 // ---- operator ----------------------------------------------------------------------------------
 
-export const OPERATOR_FLAGS = ['allow-pending-chargers', 'allow-free-use'] as const;
+export const OPERATOR_FLAGS = ['allow-pending-chargers', 'allow-free-use', 'bill-members'] as const;
 
 export const OperatorShape = z
   .strictObject({
@@ -80,6 +80,7 @@ export function operatorOut(operator: Operator): OperatorOut {
     flags: [
       ...(operator.allowPendingChargers ? (['allow-pending-chargers'] as const) : []),
       ...(operator.allowFreeUse ? (['allow-free-use'] as const) : []),
+      ...(operator.billMembers ? (['bill-members'] as const) : []),
     ],
     branding: defined({ ...operator.branding }),
     createdAt: isoTime(operator.createdAt) ?? new Date(0).toISOString(),

@@ -26,12 +26,14 @@ import { DynamoReceiptOutbox } from '../../../shared/adapters/dynamodb/receipt-o
 import { DynamoSessionTransactions } from '../../../shared/adapters/dynamodb/session-transactions.js';
 import { DynamoStatusRepository } from '../../../shared/adapters/dynamodb/status-repository.js';
 import { stripKeys, type TableContext } from '../../../shared/adapters/dynamodb/support.js';
+import { DynamoTariffStore } from '../../../shared/adapters/dynamodb/tariff-store.js';
 import { DynamoTransactionRepository } from '../../../shared/adapters/dynamodb/transaction-repository.js';
 import { DynamoUserStore } from '../../../shared/adapters/dynamodb/users.js';
 import { initAggregate } from '../../../shared/domain/charge-aggregate.js';
 import type { ChargeFinalisedEvent } from '../../../shared/ports/charges.js';
 import { DEMO_TARIFF, ms } from '../../fixtures/builders/pricing.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
+import { describeCatalogStoreContract } from '../../fixtures/contracts/catalog.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
@@ -66,6 +68,11 @@ describeTransactionRepositoryContract(DYNAMO, () => transactions);
 describeConnectionRepositoryContract(DYNAMO, () => new DynamoConnectionRepository(t));
 describeLoginFailureRepositoryContract(DYNAMO, () => new DynamoLoginFailureRepository(t));
 describeUserStoreContract(DYNAMO, () => new DynamoUserStore(t));
+describeCatalogStoreContract(DYNAMO, () => ({
+  catalog: new DynamoOperatorCatalog(doc, t.tableName),
+  tariffs: new DynamoTariffStore(doc, t.tableName),
+  addCharger: async (charger) => void (await new DynamoChargerRepository(t).createIfAbsent(charger)),
+}));
 describeOperatorRegistryContract(DYNAMO, () => ({
   registry: new DynamoOperatorRegistry(t),
   views: new DynamoOperatorViews(doc, t.tableName),

@@ -1,6 +1,7 @@
 /** The in-memory fakes pass the same contract suites as the DynamoDB adapters (test/integration/contracts). */
 
 import { MemoryCallRepository, MemoryConnectionRepository } from '../../../shared/adapters/memory/calls.js';
+import { MemoryCatalog, MemoryTariffs } from '../../../shared/adapters/memory/catalog.js';
 import {
   MemoryChargerRepository,
   MemoryIdTagReader,
@@ -19,6 +20,7 @@ import { MemoryPayoutStore } from '../../../shared/adapters/memory/payouts.js';
 import { MemoryTransactionRepository } from '../../../shared/adapters/memory/transactions.js';
 import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
+import { describeCatalogStoreContract } from '../../fixtures/contracts/catalog.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
@@ -93,3 +95,12 @@ describeSessionTransactionsContract(FAKE, () => {
 });
 describeUserStoreContract(FAKE, () => new MemoryUserStore());
 describePayoutStoreContract(FAKE, () => new MemoryPayoutStore());
+
+describeCatalogStoreContract(FAKE, () => {
+  const catalog = new MemoryCatalog();
+  return {
+    catalog,
+    tariffs: new MemoryTariffs(),
+    addCharger: async (charger) => void catalog.chargers.set(charger.chargerId, charger),
+  };
+});

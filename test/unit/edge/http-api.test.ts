@@ -15,6 +15,7 @@ import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
 import type { ChargerView, OperatorViews } from '../../../shared/ports/operator-views.js';
+import { memoryCatalogDeps } from '../../fixtures/catalog.js';
 import { aCharger, anOperator, CHARGER_ID, OPERATOR_ID } from '../../fixtures/ocpp/builders.js';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
 
@@ -107,6 +108,7 @@ beforeEach(() => {
     mailer: new MemoryMailer(),
     commands: ocpp.deps,
     publicBaseUrl: 'https://charge.example',
+    ...memoryCatalogDeps(),
   };
   api = createHttpApi(() => deps);
 });

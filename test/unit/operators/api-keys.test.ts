@@ -19,6 +19,7 @@ import {
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
+import { memoryCatalogDeps } from '../../fixtures/catalog.js';
 import { anOperator } from '../../fixtures/ocpp/builders.js';
 
 const A = 'op-a';
@@ -61,6 +62,7 @@ beforeEach(async () => {
     catalog: { putSite: unused, putGroup: unused, putIdTag: unused },
     tariffs: { put: unused },
     commands: {} as OperatorApiDeps['commands'],
+    ...memoryCatalogDeps(),
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
   keyOfA = (await issueApiKey(deps, A, { label: 'first key of A' })).key;

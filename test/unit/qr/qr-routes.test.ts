@@ -13,6 +13,7 @@ import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
 import type { ChargerView, OperatorViews } from '../../../shared/ports/operator-views.js';
 import { connectorQr } from '../../../shared/web/qr.js';
+import { memoryCatalogDeps } from '../../fixtures/catalog.js';
 import { aCharger, anOperator, OPERATOR_ID } from '../../fixtures/ocpp/builders.js';
 
 const API_KEY = 'key-of-op-1';
@@ -55,6 +56,7 @@ beforeAll(() => {
     users: new MemoryUserStore(),
     mailer: new MemoryMailer(),
     commands: {} as OperatorApiDeps['commands'],
+    ...memoryCatalogDeps(),
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
 });
