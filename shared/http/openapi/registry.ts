@@ -148,7 +148,7 @@ export const PageQuery = z.object({
 });
 
 /** `{ items, nextCursor }`: every list. `nextCursor` is null on the last page. */
-export function pageOf<T extends z.ZodType>(item: T) {
+export function pageOf<T extends z.core.SomeType>(item: T) {
   return z.strictObject({
     items: z.array(item),
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last one.'),
