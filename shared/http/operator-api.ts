@@ -82,9 +82,8 @@ import {
   TransactionShape,
   transactionOut,
 } from './openapi/resources.js';
-import { dashboardOperations } from './operations/dashboard.js';
-
 import { catalogOperations } from './operations/catalog.js';
+import { dashboardOperations } from './operations/dashboard.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
 
