@@ -191,7 +191,8 @@ function offlineSinceOf(
   return state.offlineSince ? { offlineSince: state.offlineSince } : {};
 }
 
-const STORAGE_ATTRIBUTES = new Set([
+/** Key and bookkeeping attributes that never reach an answer (operator-views.ts strips the same). */
+export const STORAGE_ATTRIBUTES = new Set([
   'pk',
   'sk',
   'gsi1pk',

@@ -4,20 +4,15 @@ import { type Operator, operatorKindOf, type Site } from '../../domain/entities.
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { ChargerView, OperatorViews, TransactionView } from '../../ports/operator-views.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
-import { fillListing, isListed, viewOfListed, viewOfPartition } from './charger-listing.js';
+import {
+  fillListing,
+  isListed,
+  STORAGE_ATTRIBUTES,
+  viewOfListed,
+  viewOfPartition,
+} from './charger-listing.js';
 import { chargerViewRange, gsi1, keys, queries } from './keys.js';
 import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
-
-const STORAGE_ATTRIBUTES = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'entity',
-  'expiresAt',
-]);
 
 /** Storage keys dropped; string sets (flags) become sorted arrays, since a Set has no JSON form. */
 function strip<T>(item: Record<string, unknown>): T {
