@@ -83,6 +83,7 @@ import {
   TransactionShape,
   transactionOut,
 } from './openapi/resources.js';
+import { userOperations } from './operations/users.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
 
@@ -560,6 +561,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
         json({ idTag: idTagOut(await saveIdTag(getDeps(), operatorId, idTag, body)) }),
     }),
     ...apiKeyOperations(getDeps),
+    ...userOperations(getDeps),
   ];
 }
 
@@ -582,9 +584,10 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys',
       summary: "The operator's API keys (never the keys themselves), by key id",
       tag: 'API keys',
+      ownersOnly: true,
       query: PageQuery,
       responses: { 200: { description: 'One page of keys.', schema: ApiKeyListShape } },
-      errors: LIST_ERRORS,
+      errors: { ...LIST_ERRORS, 403: ['forbidden'] },
       handler: async ({ operatorId, query }) =>
         json(
           pageInMemory(await listApiKeys(getDeps(), operatorId), (k) => k.keyId, query.limit, query.cursor),
@@ -596,9 +599,10 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys',
       summary: 'Issues an API key; the key is in this answer only',
       tag: 'API keys',
+      ownersOnly: true,
       body: CreateApiKeyBody,
       responses: { 201: { description: 'The new key.', schema: IssuedApiKeyShape } },
-      errors: { 400: ['invalid_body', 'body_missing', 'body_not_json'] },
+      errors: { 400: ['invalid_body', 'body_missing', 'body_not_json'], 403: ['forbidden'] },
       handler: async ({ operatorId, body }) => created(await issueApiKey(getDeps(), operatorId, body)),
     }),
     defineOperation({
@@ -607,6 +611,7 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys/{keyId}/rotate',
       summary: 'Issues a new key in place of this one, which keeps working for graceSeconds',
       tag: 'API keys',
+      ownersOnly: true,
       params: KeyPath,
       // Every field has a default: an empty body rotates with the default grace.
       body: RotateApiKeyBody,
@@ -616,6 +621,7 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       },
       errors: {
         400: ['invalid_parameter', 'invalid_body', 'body_not_json'],
+        403: ['forbidden'],
         404: ['not_found'],
         409: ['api_key_revoked'],
       },
@@ -635,11 +641,12 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys/{keyId}',
       summary: 'Revokes a key at once',
       tag: 'API keys',
+      ownersOnly: true,
       params: KeyPath,
       responses: {
         200: { description: 'The revoked key.', schema: z.strictObject({ apiKey: ApiKeyShape }) },
       },
-      errors: BAD_OR_MISSING,
+      errors: { ...BAD_OR_MISSING, 403: ['forbidden'] },
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { keyId } }) => {
         const result = await revokeApiKey(getDeps(), operatorId, keyId);

@@ -70,6 +70,7 @@ interface Ctx {
   callId?: string;
   keyId?: string;
   rotatedKeyId?: string;
+  userId?: string;
 }
 
 interface Example {
@@ -169,6 +170,19 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
     }),
   ],
   ['revokeApiKey', (c) => ({ params: { keyId: String(c.rotatedKeyId) }, status: 200 })],
+  ['listUsers', () => ({ query: { limit: '10' }, status: 200 })],
+  [
+    'inviteUser',
+    () => ({
+      body: { email: `staff-${run}@contract.example`, role: 'staff' },
+      status: 201,
+      learn: (json, ctx) => {
+        ctx.userId = json.user.userId;
+      },
+    }),
+  ],
+  ['changeUserRole', (c) => ({ params: { userId: String(c.userId) }, body: { role: 'owner' }, status: 200 })],
+  ['removeUser', (c) => ({ params: { userId: String(c.userId) }, status: 200 })],
 ];
 
 interface DocOperation {
