@@ -52,6 +52,7 @@ import type { InvitationDeps } from '../app/users/invitations.js';
 import { TariffSchema } from '../domain/tariff.js';
 import { conflict, notFound } from '../lambda/http-errors.js';
 import type { CommandAction } from '../ocpp/v16/types.js';
+import type { MemberStore } from '../ports/members.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import { InvalidCursorError } from '../ports/paging.js';
 import { connectorQr, type QrFormat } from '../web/qr.js';
@@ -83,6 +84,7 @@ import {
   TransactionShape,
   transactionOut,
 } from './openapi/resources.js';
+import { memberOperations } from './operations/members.js';
 import { userOperations } from './operations/users.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
@@ -98,6 +100,8 @@ export interface OperatorApiDeps
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
   publicBaseUrl: string;
+  /** Closed groups' members (operations/members.ts, member-routes.ts). */
+  members: MemberStore;
 }
 
 const chargerIdParam = z.string().min(1).max(64);
@@ -562,6 +566,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     }),
     ...apiKeyOperations(getDeps),
     ...userOperations(getDeps),
+    ...memberOperations(getDeps),
   ];
 }
 

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
+import { memberRoutes } from '../http/member-routes.js';
 import { type OperatorApiDeps, operatorRoutes } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
@@ -26,7 +27,12 @@ export function createHttpApi(getDeps: () => OperatorApiDeps & PageDeps & Driver
       .use(httpEdge())
       .handler(
         httpRouterHandler<HttpEvent, HttpResult>({
-          routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps), ...operatorRoutes(getDeps)],
+          routes: [
+            ...pageRoutes(getDeps),
+            ...driverRoutes(getDeps),
+            ...operatorRoutes(getDeps),
+            ...memberRoutes(getDeps),
+          ],
           notFoundResponse: ({ method, path }) => {
             throw new HttpError(404, `no route for ${method} ${path}`, 'route_not_found');
           },

@@ -6,6 +6,7 @@
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoMemberStore } from '../adapters/dynamodb/members.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
@@ -16,6 +17,7 @@ import type { OperatorCatalog } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
+import type { MemberStore } from '../ports/members.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffStore } from '../ports/tariffs.js';
@@ -43,6 +45,8 @@ export interface HttpDeps {
   users: UserStore;
   /** Sign-in codes and invitations (SES; ses-local on one machine). */
   mailer: Mailer;
+  /** Closed groups' members and their member-page sessions. */
+  members: MemberStore;
 }
 
 /** The container's deps (see perConfig). */
@@ -61,5 +65,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     publicBaseUrl: c.PUBLIC_BASE_URL,
     users: new DynamoUserStore({ doc: db, tableName: c.TABLE_NAME }),
     mailer: sesMailerOnFirstSend(c),
+    members: new DynamoMemberStore({ doc: db, tableName: c.TABLE_NAME }),
   };
 });

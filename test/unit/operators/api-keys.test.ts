@@ -59,6 +59,8 @@ beforeEach(async () => {
     catalog: { putSite: unused, putGroup: unused, putIdTag: unused },
     tariffs: { put: unused },
     commands: {} as OperatorApiDeps['commands'],
+    // No member route runs here.
+    members: {} as OperatorApiDeps['members'],
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
   keyOfA = (await issueApiKey(deps, A, { label: 'first key of A' })).key;

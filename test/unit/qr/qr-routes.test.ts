@@ -53,6 +53,8 @@ beforeAll(() => {
     users: new MemoryUserStore(),
     mailer: new MemoryMailer(),
     commands: {} as OperatorApiDeps['commands'],
+    // No member route runs here.
+    members: {} as OperatorApiDeps['members'],
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
 });
