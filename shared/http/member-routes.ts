@@ -138,7 +138,6 @@ function sessionRow(tx: TransactionView, timeZone: string): MemberSessionRow {
   const money = (minor: number) => formatMoney(minor, currency, PAGE_LOCALE);
   const startedMs = out.startedAt ? Date.parse(out.startedAt) : undefined;
   const billed = typeof tx.billedTo === 'object' && tx.billedTo !== null;
-  const gross = out.charge?.totals.grossMinor ?? 0;
   return {
     when:
       startedMs !== undefined
@@ -150,8 +149,10 @@ function sessionRow(tx: TransactionView, timeZone: string): MemberSessionRow {
       (line) =>
         `${line.label ?? line.component.charAt(0) + line.component.slice(1).toLowerCase()}: ${money(line.grossMinor)}`,
     ),
-    total: out.charge ? money(gross) : '—',
-    paid: billed ? 'Billed to you' : gross > 0 ? 'Paid at the charger' : 'Nothing to pay',
+    total: out.charge ? money(out.charge.totals.grossMinor) : '—',
+    // A member's tag is admitted either billed to them or with nothing taken (access-rules.ts
+    // memberCell); members do not pay by card yet, so there is no third answer.
+    paid: billed ? 'Billed to you' : 'Nothing taken',
     status: out.status,
   };
 }
