@@ -183,7 +183,8 @@ export const HANDLERS = {
     // Creates and cancels Stripe PaymentIntents (pre-authorisation holds).
     readsStripeSecret: true,
     // Receipts are owed through the table (receipt outbox items) and sent by streamPayments; operator
-    // sign-in sends its email codes and invitations itself (the user waits for them).
+    // sign-in sends its email codes and invitations itself (the user waits for them), and so do
+    // group member invitations (http/operations/members.ts).
     sendsEmail: true,
     // Issues the Transaction URL token when a session begins and checks it on /t/{token}.
     readsTokenSecret: true,

@@ -13,9 +13,11 @@
  * looks at raw tags. A tag that is of no use at this charger (a household tag at a public site, a
  * member of another group) is a stranger here: it gets exactly what an unknown tag gets.
  *
- * Deliberately not here yet: group members invited by email (they would reach the start page as a
- * signed-in member and pay by card at the group price); until then a closed group admits members by
- * RFID tag only, and its start page takes no card payment.
+ * Group members invited by email (issue 11, members) reach a charger through their member page
+ * (http/member-routes.ts), which starts the session with their account tag: an id tag of kind
+ * `member` in their group, so they are the `member` role here like an RFID member, no new cell.
+ * Not here yet: a member paying by card at a paid group charger whose operator does not bill
+ * members (the `member-billing-off` refusal stands); a closed group's start page takes no card.
  */
 import type { AccessMode, Charger, IdTag, Operator, OperatorKind } from './entities.js';
 import { sameIdTag } from './id-tag.js';
@@ -106,8 +108,8 @@ const RULES: Record<AccessMode, Record<DriverRole, Cell>> = {
     payer: always(refuse('not-admitted')),
     stranger: always(refuse('not-admitted')),
   },
-  // Closed group: members by RFID tag, group price over site price; at a paid charger billed to the
-  // member when the operator allows it (card payment by invited members: a later step, see top).
+  // Closed group: members by RFID tag or their member page, group price over site price; at a paid
+  // charger billed to the member when the operator allows it (card payment by members: see top).
   group: {
     owner: always(allow('none', 'owner')),
     household: always(refuse('not-admitted')),

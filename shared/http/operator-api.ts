@@ -51,6 +51,8 @@ import { TariffSchema } from '../domain/tariff.js';
 import { conflict, notFound } from '../lambda/http-errors.js';
 import type { CommandAction } from '../ocpp/v16/types.js';
 import type { CatalogStore, ChargerSettings, OperatorSettingsStore } from '../ports/catalog.js';
+
+import type { MemberStore } from '../ports/members.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import { InvalidCursorError } from '../ports/paging.js';
 import type { TariffCatalog } from '../ports/tariffs.js';
@@ -84,6 +86,9 @@ import {
 } from './openapi/resources.js';
 import { catalogOperations } from './operations/catalog.js';
 import { dashboardOperations } from './operations/dashboard.js';
+
+import { memberOperations } from './operations/members.js';
+import { userOperations } from './operations/users.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
 
@@ -105,6 +110,9 @@ export interface OperatorApiDeps
   operatorSettings: OperatorSettingsStore;
   /** The OCPP-J URL new chargers are told to connect to (config OCPP_PUBLIC_URL). */
   ocppBaseUrl?: string;
+
+  /** Closed groups' members (operations/members.ts, member-routes.ts). */
+  members: MemberStore;
 }
 
 const chargerIdParam = z.string().min(1).max(64);
@@ -559,6 +567,9 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     ...dashboardOperations(getDeps),
 
     ...catalogOperations(getDeps),
+
+    ...userOperations(getDeps),
+    ...memberOperations(getDeps),
   ];
 }
 
@@ -581,9 +592,10 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys',
       summary: "The operator's API keys (never the keys themselves), by key id",
       tag: 'API keys',
+      ownersOnly: true,
       query: PageQuery,
       responses: { 200: { description: 'One page of keys.', schema: ApiKeyListShape } },
-      errors: LIST_ERRORS,
+      errors: { ...LIST_ERRORS, 403: ['forbidden'] },
       handler: async ({ operatorId, query }) =>
         json(
           pageInMemory(await listApiKeys(getDeps(), operatorId), (k) => k.keyId, query.limit, query.cursor),
@@ -595,9 +607,10 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys',
       summary: 'Issues an API key; the key is in this answer only',
       tag: 'API keys',
+      ownersOnly: true,
       body: CreateApiKeyBody,
       responses: { 201: { description: 'The new key.', schema: IssuedApiKeyShape } },
-      errors: { 400: ['invalid_body', 'body_missing', 'body_not_json'] },
+      errors: { 400: ['invalid_body', 'body_missing', 'body_not_json'], 403: ['forbidden'] },
       handler: async ({ operatorId, body }) => created(await issueApiKey(getDeps(), operatorId, body)),
     }),
     defineOperation({
@@ -606,6 +619,7 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys/{keyId}/rotate',
       summary: 'Issues a new key in place of this one, which keeps working for graceSeconds',
       tag: 'API keys',
+      ownersOnly: true,
       params: KeyPath,
       // Every field has a default: an empty body rotates with the default grace.
       body: RotateApiKeyBody,
@@ -615,6 +629,7 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       },
       errors: {
         400: ['invalid_parameter', 'invalid_body', 'body_not_json'],
+        403: ['forbidden'],
         404: ['not_found'],
         409: ['api_key_revoked'],
       },
@@ -634,11 +649,12 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
       path: '/api/v1/api-keys/{keyId}',
       summary: 'Revokes a key at once',
       tag: 'API keys',
+      ownersOnly: true,
       params: KeyPath,
       responses: {
         200: { description: 'The revoked key.', schema: z.strictObject({ apiKey: ApiKeyShape }) },
       },
-      errors: BAD_OR_MISSING,
+      errors: { ...BAD_OR_MISSING, 403: ['forbidden'] },
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { keyId } }) => {
         const result = await revokeApiKey(getDeps(), operatorId, keyId);

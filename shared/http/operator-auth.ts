@@ -21,6 +21,7 @@ import { liveSession, type SignInDeps } from '../app/users/sign-in.js';
 import { HttpError, unauthorized } from '../lambda/http-errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { OperatorViews } from '../ports/operator-views.js';
+import type { UserRole } from '../ports/users.js';
 import type { HttpEvent, HttpResult } from './responses.js';
 
 /** What an operator API route receives: the event, the operator, and the signed-in user if any. */
@@ -29,6 +30,8 @@ export interface OperatorRequest {
   operatorId: string;
   /** Present when a person's session made the request; absent for an API key. */
   userId?: string;
+  /** The signed-in user's role, read on each request (app/users/roles.ts decides what it allows). */
+  role?: UserRole;
   /** The session's id as the cookie holds it (sign-out ends it), and its CSRF token. */
   sessionId?: string;
   csrfToken?: string;
@@ -133,9 +136,13 @@ export async function callerOf(
     const session = await liveSession(lookup, sessionId);
     if (!session) throw unauthorized('your session has ended: sign in again');
     checkCsrf(event, session.csrfToken);
+    // A removed user's sessions end with it; a changed role applies from the next request.
+    const user = await lookup.users.user(session.operatorId, session.userId);
+    if (!user) throw unauthorized('your session has ended: sign in again');
     return {
       operatorId: session.operatorId,
       userId: session.userId,
+      role: user.role,
       sessionId,
       csrfToken: session.csrfToken,
     };

@@ -1,5 +1,5 @@
 /**
- * The HTTP API function's handler, built from its deps: driver pages, the operator console and the
+ * The HTTP API function's handler, built from its deps: driver pages, closed groups' member pages (`/m`), the operator console and the
  * operator API (`/api/v1`). functions/http/api.ts builds it over the container's deps; tests build
  * it over fakes and run every request through the same middleware chain.
  */
@@ -8,6 +8,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
+import { memberRoutes } from '../http/member-routes.js';
 import type { OperatorApiDeps } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
@@ -57,7 +58,7 @@ function lazyOperatorRouter(getDeps: () => HttpApiDeps): Router {
  */
 export function createHttpApi(getDeps: () => HttpApiDeps) {
   const driverRouter = httpRouterHandler<HttpEvent, HttpResult>({
-    routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps)],
+    routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps), ...memberRoutes(getDeps)],
     notFoundResponse,
   }) as Router;
   const operatorRouter = lazyOperatorRouter(getDeps);

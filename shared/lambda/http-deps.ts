@@ -7,6 +7,7 @@ import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { DynamoChargerSettings } from '../adapters/dynamodb/charger-settings.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoMemberStore } from '../adapters/dynamodb/members.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
@@ -23,6 +24,7 @@ import type {
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
+import type { MemberStore } from '../ports/members.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
@@ -57,6 +59,9 @@ export interface HttpDeps {
   operatorSettings: OperatorSettingsStore;
   /** What new chargers are told to connect to; absent: derived from publicBaseUrl. */
   ocppBaseUrl?: string;
+
+  /** Closed groups' members and their member-page sessions. */
+  members: MemberStore;
 }
 
 /** The container's deps (see perConfig). */
@@ -80,5 +85,7 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     chargerSettings: new DynamoChargerSettings(db, c.TABLE_NAME),
     operatorSettings: new DynamoOperatorSettings(db, c.TABLE_NAME),
     ...(c.OCPP_PUBLIC_URL ? { ocppBaseUrl: c.OCPP_PUBLIC_URL } : {}),
+
+    members: new DynamoMemberStore({ doc: db, tableName: c.TABLE_NAME }),
   };
 });

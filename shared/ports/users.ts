@@ -6,6 +6,8 @@
  * The TOTP secret is stored as it is (the server must compute codes from it).
  */
 
+import type { Page, PageRequest } from './paging.js';
+
 export type UserRole = 'owner' | 'staff';
 
 export interface UserRecord {
@@ -91,6 +93,16 @@ export interface UserStore {
       recoveryCodeHashes: string[];
     },
   ): Promise<'activated' | 'not-invited'>;
+  /** One page of the operator's users, in user id order; a forged cursor throws InvalidCursorError. */
+  listUsers(operatorId: string, page: PageRequest): Promise<Page<UserRecord>>;
+  /** Every user of the operator (an operator has a handful): for the last-owner rule. */
+  allUsers(operatorId: string): Promise<UserRecord[]>;
+  setRole(operatorId: string, userId: string, role: UserRole): Promise<'updated' | 'not-found'>;
+  /**
+   * Removes the user and its email lookup together (the email may be invited again). Its sessions
+   * stop working at once: a session is honoured only while its user exists (operator-auth.ts).
+   */
+  deleteUser(operatorId: string, userId: string): Promise<'deleted' | 'not-found'>;
   /** Replaces an active user's TOTP secret and recovery codes (re-enrolment). */
   replaceSecondFactor(
     operatorId: string,

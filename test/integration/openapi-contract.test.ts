@@ -73,6 +73,8 @@ interface Ctx {
   callId?: string;
   keyId?: string;
   rotatedKeyId?: string;
+  userId?: string;
+  memberId?: string;
 }
 
 interface Example {
@@ -181,6 +183,36 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
   ],
   ['revokeApiKey', (c) => ({ params: { keyId: String(c.rotatedKeyId) }, status: 200 })],
   ...catalogExamples(run),
+
+  ['listUsers', () => ({ query: { limit: '10' }, status: 200 })],
+  [
+    'inviteUser',
+    () => ({
+      body: { email: `staff-${run}@contract.example`, role: 'staff' },
+      status: 201,
+      learn: (json, ctx) => {
+        ctx.userId = json.user.userId;
+      },
+    }),
+  ],
+  ['changeUserRole', (c) => ({ params: { userId: String(c.userId) }, body: { role: 'owner' }, status: 200 })],
+  ['removeUser', (c) => ({ params: { userId: String(c.userId) }, status: 200 })],
+  ['listGroupMembers', () => ({ params: { groupId: `group-${run}` }, query: { limit: '10' }, status: 200 })],
+  [
+    'addGroupMember',
+    () => ({
+      params: { groupId: `group-${run}` },
+      body: { email: `member-${run}@contract.example`, idTags: [`MT-${run}`], label: 'Flat 9' },
+      status: 201,
+      learn: (json, ctx) => {
+        ctx.memberId = json.member.memberId;
+      },
+    }),
+  ],
+  [
+    'removeGroupMember',
+    (c) => ({ params: { groupId: `group-${run}`, memberId: String(c.memberId) }, status: 200 }),
+  ],
 ];
 
 interface DocOperation {

@@ -44,6 +44,10 @@
  * | failed sign-ins            | SIGNINFAIL#<ACCT|IP|2FA>#<subject> | SIGNINFAIL                 |                                 |
  * | payout (and its invoice)   | OP#<operatorId>             | PAYOUT#<payoutId>                 | OP#<operatorId> / PAYOUT#<created 12 digits>#<payoutId> |
  * | invoice number counter     | OP#<operatorId>             | INVOICESEQ                        |                                 |
+
+ * | group member               | OP#<operatorId>             | MEMBER#<groupId>#<memberId>       |                                 |
+ * | member invitation          | MEMBERINVITE#<sha256(token)>| MEMBERINVITE                      |                                 |
+ * | member session             | MEMBERSESSION#<sha256(id)>  | MEMBERSESSION                     |                                 |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -454,5 +458,35 @@ export const queries = {
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.transactionPartition,
+  }),
+} as const;
+
+/**
+ * Operator users listed, and closed-group members (adapters/dynamodb/members.ts): a member lives in
+ * its operator's partition under its group, so one `begins_with` query lists a group; its
+ * invitation and its member-page session are found by the SHA-256 of a random token, like users'.
+ */
+export const memberKeys = {
+  member: (operatorId: string, groupId: string, memberId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `MEMBER#${groupId}#${memberId}`,
+  }),
+  invitation: (invitationHash: string): Key => ({
+    pk: `MEMBERINVITE#${invitationHash}`,
+    sk: 'MEMBERINVITE',
+  }),
+  session: (sessionHash: string): Key => ({ pk: `MEMBERSESSION#${sessionHash}`, sk: 'MEMBERSESSION' }),
+} as const;
+
+export const memberQueries = {
+  /** An operator's users, in user id order. */
+  usersOfOperator: (operatorId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: keys.user(operatorId, '').sk,
+  }),
+  /** A group's members, in member id order. */
+  membersOfGroup: (operatorId: string, groupId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: memberKeys.member(operatorId, groupId, '').sk,
   }),
 } as const;

@@ -15,6 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { SESSION_LIMITS, sessionEndsAtMs } from '../../domain/sign-in.js';
+import type { Page, PageRequest } from '../../ports/paging.js';
 import type {
   CompleteSignIn,
   FailureRecord,
@@ -25,7 +26,7 @@ import type {
   UserRecord,
   UserStore,
 } from '../../ports/users.js';
-import { keys } from './keys.js';
+import { keys, memberQueries } from './keys.js';
 import {
   batchGetAll,
   countFailureInWindow,
@@ -33,6 +34,8 @@ import {
   fromStringSet,
   ITEM_ABSENT,
   isConditionalCheckFailed,
+  queryAll,
+  queryPage,
   stringSet,
   stripKeys,
   type TableContext,
@@ -137,6 +140,79 @@ export class DynamoUserStore implements UserStore {
       return 'activated';
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'not-invited';
+      throw err;
+    }
+  }
+
+  async listUsers(operatorId: string, page: PageRequest): Promise<Page<UserRecord>> {
+    const out = await queryPage(this.t, memberQueries.usersOfOperator(operatorId), undefined, page, {
+      ConsistentRead: true,
+    });
+    return { items: out.items.map(userOf), ...(out.next ? { next: out.next } : {}) };
+  }
+
+  async allUsers(operatorId: string): Promise<UserRecord[]> {
+    const q = memberQueries.usersOfOperator(operatorId);
+    const { items } = await queryAll(this.t, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': q.pk, ':sk': q.skPrefix },
+      ConsistentRead: true,
+    });
+    return items.map(userOf);
+  }
+
+  async setRole(
+    operatorId: string,
+    userId: string,
+    role: UserRecord['role'],
+  ): Promise<'updated' | 'not-found'> {
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: keys.user(operatorId, userId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'SET #role = :role',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':role': role },
+        }),
+      );
+      return 'updated';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'not-found';
+      throw err;
+    }
+  }
+
+  async deleteUser(operatorId: string, userId: string): Promise<'deleted' | 'not-found'> {
+    const user = await this.user(operatorId, userId);
+    if (!user) return 'not-found';
+    try {
+      await this.t.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.t.tableName,
+                Key: keys.user(operatorId, userId),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            {
+              // Only the lookup that still names this user: a later user of the email keeps theirs.
+              Delete: {
+                TableName: this.t.tableName,
+                Key: keys.userEmail(user.email),
+                ConditionExpression: 'operatorId = :op AND userId = :user',
+                ExpressionAttributeValues: { ':op': operatorId, ':user': userId },
+              },
+            },
+          ],
+        }),
+      );
+      return 'deleted';
+    } catch (err) {
+      if (failedConditions(err)?.[0]) return 'not-found';
       throw err;
     }
   }

@@ -4,6 +4,7 @@
  * contract suite runs over both.
  */
 import { sessionEndsAtMs, totpStepFresh } from '../../domain/sign-in.js';
+import { InvalidCursorError, type Page, type PageRequest } from '../../ports/paging.js';
 import type {
   CompleteSignIn,
   FailureRecord,
@@ -22,6 +23,23 @@ const subjectKey = (s: SignInFailureSubject) =>
     : 'address' in s
       ? `address:${s.address}`
       : `2fa:${s.secondFactorOf.operatorId}/${s.secondFactorOf.userId}`;
+
+/** Pages a sorted list after the id the cursor names, as the DynamoDB query pages by key. */
+function pageInMemory<T>(all: T[], idOf: (item: T) => string, page: PageRequest): Page<T> {
+  let from = 0;
+  if (page.after !== undefined) {
+    const after = Buffer.from(page.after, 'base64url').toString('utf8');
+    if (!all.some((item) => idOf(item) === after))
+      throw new InvalidCursorError('the cursor is not one this listing gave');
+    from = all.findIndex((item) => idOf(item) > after);
+    if (from < 0) from = all.length;
+  }
+  const items = all.slice(from, from + page.limit);
+  const last = items.at(-1);
+  return from + page.limit < all.length && last !== undefined
+    ? { items, next: Buffer.from(idOf(last), 'utf8').toString('base64url') }
+    : { items };
+}
 
 export class MemoryUserStore implements UserStore {
   readonly users = new Map<string, UserRecord>();
@@ -61,6 +79,32 @@ export class MemoryUserStore implements UserStore {
     if (user?.status !== 'invited') return 'not-invited';
     Object.assign(user, { ...activation, status: 'active' });
     return 'activated';
+  }
+
+  async listUsers(operatorId: string, page: PageRequest): Promise<Page<UserRecord>> {
+    return pageInMemory(await this.allUsers(operatorId), (u) => u.userId, page);
+  }
+
+  async allUsers(operatorId: string): Promise<UserRecord[]> {
+    return [...this.users.values()]
+      .filter((u) => u.operatorId === operatorId)
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1))
+      .map((u) => structuredClone(u));
+  }
+
+  async setRole(
+    operatorId: string,
+    userId: string,
+    role: UserRecord['role'],
+  ): Promise<'updated' | 'not-found'> {
+    const user = this.users.get(userKey(operatorId, userId));
+    if (!user) return 'not-found';
+    user.role = role;
+    return 'updated';
+  }
+
+  async deleteUser(operatorId: string, userId: string): Promise<'deleted' | 'not-found'> {
+    return this.users.delete(userKey(operatorId, userId)) ? 'deleted' : 'not-found';
   }
 
   async replaceSecondFactor(

@@ -10,7 +10,8 @@
  */
 import type { Method } from '@middy/http-router';
 import { z } from 'zod';
-import { badRequest } from '../../lambda/http-errors.js';
+import { MANAGE_ACCESS_REFUSAL, mayManageAccess } from '../../app/users/roles.js';
+import { badRequest, HttpError } from '../../lambda/http-errors.js';
 import { InvalidCursorError } from '../../ports/paging.js';
 import type { OperatorRequest } from '../operator-auth.js';
 import { type HttpEvent, type HttpResult, jsonBody } from '../responses.js';
@@ -78,6 +79,11 @@ export interface OperationSpec<
    * `none`: open to anyone (a sign-in step); the handler's `operatorId` is the empty string.
    */
   auth?: 'api-key' | 'none';
+  /**
+   * Manages who has access (users, API keys): refused with 403 `forbidden` for a staff user's
+   * session before anything is parsed (app/users/roles.ts). Declare 403 `forbidden` in `errors`.
+   */
+  ownersOnly?: boolean;
   handler: (input: OperationInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<HttpResult>;
 }
 
@@ -117,6 +123,8 @@ export function routeOf(op: Operation): {
     method: op.method,
     path: op.path,
     handler: async (request) => {
+      if (op.ownersOnly && !mayManageAccess(request))
+        throw new HttpError(403, MANAGE_ACCESS_REFUSAL, 'forbidden');
       const event: HttpEvent = request.event;
       // Only the operation's own parameters: API Gateway may add its own (`proxy` of a {proxy+} route).
       const params = op.params ? parsed(op.params, pick(event.pathParameters, op.params)) : undefined;

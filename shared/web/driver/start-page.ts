@@ -27,7 +27,8 @@ export type StartPageMode =
 /** Who a closed charger is for, in the driver's words (domain/access-rules.ts decides who that is). */
 const CLOSED_TO: Record<AccessMode, string> = {
   private: "This is a private charger: only its owner's household can charge here.",
-  group: 'This charger is for members only. Members start it with their card at the charger.',
+  group:
+    'This charger is for members only. Members start it with their card at the charger, or from their member page.',
   fleet: "This charger is for the fleet's drivers only. Fleet drivers start it with their fleet card.",
   public: 'This charger cannot be started from this page.',
 };
@@ -110,7 +111,12 @@ export function startPage(input: StartPageInput): string {
     input.mode.kind === 'paid'
       ? paymentForm(input, input.mode.holdAmount)
       : input.mode.kind === 'closed'
-        ? html`<section class="card"><h2>Not open to the public</h2><p>${CLOSED_TO[input.mode.accessMode]}</p></section>`
+        ? html`<section class="card"><h2>Not open to the public</h2><p>${CLOSED_TO[input.mode.accessMode]}</p>${
+            // Members invited by email start from their member page (http/member-routes.ts).
+            input.mode.accessMode === 'group'
+              ? html`<p><a href="/m/start/${encodeURIComponent(input.chargerId)}">Member? Start from your member page</a></p>`
+              : html``
+          }</section>`
         : input.mode.kind === 'free'
           ? html`<section class="card"><h2>Free to use, plug in</h2><p>${
               input.online

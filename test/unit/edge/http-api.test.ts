@@ -105,6 +105,8 @@ beforeEach(() => {
     tariffs: { put: async (t) => void tariffs.push(t) },
     operators: new MemoryOperatorRegistry(),
     users: new MemoryUserStore(),
+    // No member route runs here.
+    members: {} as OperatorApiDeps['members'],
     mailer: new MemoryMailer(),
     commands: ocpp.deps,
     publicBaseUrl: 'https://charge.example',

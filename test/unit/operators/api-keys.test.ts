@@ -63,6 +63,9 @@ beforeEach(async () => {
     tariffs: { put: unused },
     commands: {} as OperatorApiDeps['commands'],
     ...memoryCatalogDeps(),
+
+    // No member route runs here.
+    members: {} as OperatorApiDeps['members'],
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
   keyOfA = (await issueApiKey(deps, A, { label: 'first key of A' })).key;

@@ -57,6 +57,9 @@ beforeAll(() => {
     mailer: new MemoryMailer(),
     commands: {} as OperatorApiDeps['commands'],
     ...memoryCatalogDeps(),
+
+    // No member route runs here.
+    members: {} as OperatorApiDeps['members'],
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
 });
