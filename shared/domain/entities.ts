@@ -35,6 +35,12 @@ export interface Operator {
   /** Amount held on the driver's card for a paid session, minor units. */
   preAuthAmountMinor: number;
   stripeAccountId?: string;
+  /** The operator's own platform fee, replacing the deployment's parts it sets (domain/platform-fee.ts). */
+  platformFee?: { bps?: number; fixedMinor?: number };
+  /** ISO 3166-1 alpha-2 country of its connected account; absent: taken from the currency (app/connect). */
+  country?: string;
+  /** How Stripe onboards it; absent: `individual` for a home operator, `company` otherwise. */
+  businessType?: 'individual' | 'company';
   /** How the driver's pages and receipts present the operator; every field optional. */
   branding?: OperatorBranding;
   createdAt: string;
