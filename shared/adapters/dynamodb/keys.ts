@@ -42,6 +42,9 @@
  * | sign-in challenge          | SIGNIN#<sha256(token)>      | SIGNIN                            |                                 |
  * | user invitation            | INVITE#<sha256(token)>      | INVITE                            |                                 |
  * | failed sign-ins            | SIGNINFAIL#<ACCT|IP|2FA>#<subject> | SIGNINFAIL                 |                                 |
+ * | connected account (Connect)| OP#<operatorId>             | CONNECT                           |                                 |
+ * | Stripe account → operator  | CONNACCT#<acct_…>           | CONNACCT                          |                                 |
+ * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse) |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -235,6 +238,9 @@ export const keys = {
           : `SIGNINFAIL#2FA#${subject.secondFactorOf.operatorId}#${subject.secondFactorOf.userId}`,
     sk: 'SIGNINFAIL',
   }),
+  connectAccount: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'CONNECT' }),
+  connectAccountOwner: (accountId: string): Key => ({ pk: `CONNACCT#${accountId}`, sk: 'CONNACCT' }),
+  sessionTransfer: (sessionId: string): Key => ({ pk: `XFER#${sessionId}`, sk: 'XFER' }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
@@ -251,6 +257,11 @@ export const OPEN_TRANSACTION_SHARDS = 4;
 export const openTransactionPartition = (shard: number): string => `OPENTX#${shard}`;
 
 export const gsi2 = {
+  /** A transfer still held and not flagged yet, for the stale-transfer sweep (shared/app/connect/transfers.ts). */
+  unflaggedPendingTransfer: (createdAt: string, sessionId: string) => ({
+    gsi2pk: 'XFERSTALE',
+    gsi2sk: `${createdAt}#${sessionId}`,
+  }),
   openTransaction: (chargerId: string, transactionId: number, startedAt: string) => ({
     gsi2pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
     gsi2sk: `${startedAt}#${chargerId}#${transactionId}`,
@@ -287,6 +298,11 @@ export function chargeTimerShard(chargerId: string, transactionId: number): numb
 export const PAY_SWEEP_PARTITION = 'PAYSWEEP';
 
 export const gsi1 = {
+  /** A transfer held until its operator's account can receive it (sparse: removed once paid). */
+  pendingTransfer: (operatorId: string, createdAt: string, sessionId: string) => ({
+    gsi1pk: `XFERPENDING#${operatorId}`,
+    gsi1sk: `${createdAt}#${sessionId}`,
+  }),
   chargerOfOperator: (operatorId: string, chargerId: string) => ({
     gsi1pk: operatorPartition(operatorId),
     gsi1sk: chargerPartition(chargerId),

@@ -15,6 +15,7 @@ import {
   DynamoIdTagReader,
 } from '../../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
+import { DynamoConnectStore } from '../../../shared/adapters/dynamodb/connect-store.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
 import { keys, outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
 import { DynamoLoginFailureRepository } from '../../../shared/adapters/dynamodb/login-failures.js';
@@ -33,6 +34,7 @@ import { DEMO_TARIFF, ms } from '../../fixtures/builders/pricing.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
+import { describeConnectStoreContract } from '../../fixtures/contracts/connect.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
 import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
 import { describeOperatorRegistryContract } from '../../fixtures/contracts/operators.js';
@@ -47,6 +49,7 @@ import {
   describeTransactionRepositoryContract,
 } from '../../fixtures/contracts/transactions.js';
 import { describeUserStoreContract } from '../../fixtures/contracts/users.js';
+import { anOperator } from '../../fixtures/ocpp/builders.js';
 import { partition } from '../../fixtures/ocpp/dynamo.js';
 
 const platform = inject('platform');
@@ -179,3 +182,9 @@ describeSessionTransactionsContract(DYNAMO, () => {
     },
   };
 });
+describeConnectStoreContract(DYNAMO, () => ({
+  store: new DynamoConnectStore(t),
+  createOperator: async (operatorId) => {
+    await new DynamoOperatorRegistry(t).create(anOperator({ operatorId }));
+  },
+}));

@@ -7,6 +7,7 @@ import {
   MemoryStatusRepository,
 } from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
+import { MemoryConnectStore } from '../../../shared/adapters/memory/connect.js';
 import { MemoryLoginFailures } from '../../../shared/adapters/memory/login-failures.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
@@ -20,6 +21,7 @@ import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts/calls.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
+import { describeConnectStoreContract } from '../../fixtures/contracts/connect.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
 import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
 import { describeOperatorRegistryContract } from '../../fixtures/contracts/operators.js';
@@ -90,3 +92,7 @@ describeSessionTransactionsContract(FAKE, () => {
   };
 });
 describeUserStoreContract(FAKE, () => new MemoryUserStore());
+describeConnectStoreContract(FAKE, () => ({
+  store: new MemoryConnectStore(),
+  createOperator: async () => {},
+}));
