@@ -83,6 +83,7 @@ import {
   TransactionShape,
   transactionOut,
 } from './openapi/resources.js';
+import { type PaymentOperationsDeps, paymentOperations } from './operations/payments.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
 
@@ -92,7 +93,8 @@ export interface OperatorApiDeps
     ManageCatalogDeps,
     SaveTariffDeps,
     ApiKeyDeps,
-    InvitationDeps {
+    InvitationDeps,
+    PaymentOperationsDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -647,6 +649,7 @@ function apiKeyOperations(getDeps: () => OperatorApiDeps): Operation[] {
         return json({ apiKey: result.apiKey });
       },
     }),
+    ...paymentOperations(getDeps),
   ];
 }
 

@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
+import { type ConnectRouteDeps, connectRoutes } from '../http/connect-routes.js';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
 import { type OperatorApiDeps, operatorRoutes } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
@@ -17,7 +18,9 @@ import { httpEdge } from './middlewares.js';
  * Routes are built once; they read `getDeps()` per request, so a configuration set after the
  * handler was built (the embedded runtime's @connections endpoint) still reaches them.
  */
-export function createHttpApi(getDeps: () => OperatorApiDeps & PageDeps & DriverRouteDeps) {
+export function createHttpApi(
+  getDeps: () => OperatorApiDeps & PageDeps & DriverRouteDeps & ConnectRouteDeps,
+) {
   return (
     middy<HttpEvent, HttpResult>()
       .use(httpHeaderNormalizer())
@@ -26,7 +29,12 @@ export function createHttpApi(getDeps: () => OperatorApiDeps & PageDeps & Driver
       .use(httpEdge())
       .handler(
         httpRouterHandler<HttpEvent, HttpResult>({
-          routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps), ...operatorRoutes(getDeps)],
+          routes: [
+            ...pageRoutes(getDeps),
+            ...driverRoutes(getDeps),
+            ...operatorRoutes(getDeps),
+            ...connectRoutes(getDeps),
+          ],
           notFoundResponse: ({ method, path }) => {
             throw new HttpError(404, `no route for ${method} ${path}`, 'route_not_found');
           },

@@ -10,6 +10,7 @@ import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.j
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
+import type { ConnectDeps } from '../app/connect/deps.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
 import type { OperatorCatalog } from '../ports/catalog.js';
@@ -21,6 +22,7 @@ import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
+import { connectDeps } from './connect-deps.js';
 import { ocppDeps } from './ocpp-deps.js';
 import { paymentsDeps } from './payments-deps.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
@@ -43,6 +45,8 @@ export interface HttpDeps {
   users: UserStore;
   /** Sign-in codes and invitations (SES; ses-local on one machine). */
   mailer: Mailer;
+  /** Getting paid (Stripe Connect); absent when this deployment takes no card payments. */
+  connect?: ConnectDeps | undefined;
 }
 
 /** The container's deps (see perConfig). */
@@ -61,5 +65,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     publicBaseUrl: c.PUBLIC_BASE_URL,
     users: new DynamoUserStore({ doc: db, tableName: c.TABLE_NAME }),
     mailer: sesMailerOnFirstSend(c),
+    connect: connectDeps(),
   };
 });

@@ -1,4 +1,5 @@
 /** Static assets of the pages: one stylesheet and the console's script, served by the HTTP API. */
+import { CONNECT_ASSETS } from './connect/assets.js';
 import { DRIVER_ASSETS } from './driver/assets.js';
 
 const CSS = `
@@ -84,4 +85,5 @@ export const ASSETS: Readonly<Record<string, { contentType: string; body: string
   'app.css': { contentType: 'text/css; charset=utf-8', body: CSS },
   'console.js': { contentType: 'text/javascript; charset=utf-8', body: CONSOLE_SCRIPT },
   ...DRIVER_ASSETS,
+  ...CONNECT_ASSETS,
 };
