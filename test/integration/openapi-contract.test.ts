@@ -95,7 +95,10 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
   ['startPaymentsOnboarding', () => ({ status: 403 })],
   ['createPaymentsDashboardLink', () => ({ status: 403 })],
   ['getPaymentsAccount', () => ({ status: 200 })],
-  ['refundSession', () => ({ params: { sessionId: 'no-captured-session' }, body: { amount: 100 }, status: 404 })],
+  [
+    'refundSession',
+    () => ({ params: { sessionId: 'no-captured-session' }, body: { amount: 100 }, status: 404 }),
+  ],
   [
     'registerCharger',
     (c) => ({
