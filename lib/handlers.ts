@@ -192,11 +192,13 @@ export const HANDLERS = {
   },
   stripeWebhook: {
     entry: 'functions/payments/stripe-webhook.ts',
-    description: 'Stripe webhook: verified against the raw body, deduplicated by event id',
+    description:
+      'Stripe webhooks (platform and Connect): verified against the raw body, deduplicated by event id',
     memorySize: 512,
     timeoutSeconds: 28,
     table: 'readWrite',
-    indexes: [],
+    // account.updated releases the operator's held transfers, listed from the sparse gsi1 entries.
+    indexes: ['gsi1'],
     scansTable: false,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,

@@ -229,15 +229,20 @@ export class StatelessStack extends Stack {
     ]) {
       openRoute(route, pagesReason);
     }
-    for (const route of this.httpApi.addRoutes({
-      path: '/stripe/webhook',
-      methods: [apigwv2.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('StripeWebhook', fn('stripeWebhook')),
-    })) {
-      openRoute(
-        route,
-        'Stripe cannot present AWS credentials or tokens; the handler verifies the Stripe-Signature header against the raw body.',
-      );
+    // The platform account's endpoint and the Connect endpoint (connected accounts' events, its own
+    // signing secret): one function, which picks the secret by path.
+    const stripeWebhook = new HttpLambdaIntegration('StripeWebhook', fn('stripeWebhook'));
+    for (const path of ['/stripe/webhook', '/stripe/connect-webhook']) {
+      for (const route of this.httpApi.addRoutes({
+        path,
+        methods: [apigwv2.HttpMethod.POST],
+        integration: stripeWebhook,
+      })) {
+        openRoute(
+          route,
+          'Stripe cannot present AWS credentials or tokens; the handler verifies the Stripe-Signature header against the raw body.',
+        );
+      }
     }
 
     // ---- Grants, from the one table in lib/handlers.ts ----------------------------------------

@@ -184,7 +184,11 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
     // The HTTP port must be known before the webhook endpoints are registered with Stripe.
     const httpPort = await reservePort(ports.http, 'HTTP API (pages, operator API, webhooks)', host);
     const httpUrl = `http://${urlHost(host)}:${httpPort}`;
-    const webhookSecrets = await registerWebhookEndpoints(stripe.url, `${httpUrl}/stripe/webhook`);
+    const webhookSecrets = await registerWebhookEndpoints(
+      stripe.url,
+      `${httpUrl}/stripe/webhook`,
+      `${httpUrl}/stripe/connect-webhook`,
+    );
 
     Object.assign(process.env, {
       TABLE_NAME: tableName,
@@ -242,6 +246,11 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
       host,
       routes: [
         { routeKey: 'POST /stripe/webhook', handler: handlers.stripeWebhook, functionName: 'stripe-webhook' },
+        {
+          routeKey: 'POST /stripe/connect-webhook',
+          handler: handlers.stripeWebhook,
+          functionName: 'stripe-webhook',
+        },
         { routeKey: 'ANY /{proxy+}', handler: handlers.httpApi, functionName: 'http-api' },
         { routeKey: 'GET /', handler: handlers.httpApi, functionName: 'http-api' },
       ],
@@ -388,23 +397,32 @@ async function sessionTokenSecret(dataDir: string | undefined): Promise<string> 
 }
 
 /**
- * Registers the platform's webhook URL with the Stripe emulator twice, as the deployer does once in
- * the Stripe dashboard: for the platform account's events and for connected accounts' events
- * (Connect events reach only `connect: true` endpoints). Returns both signing secrets.
+ * Registers the platform's two webhook endpoints with the Stripe emulator, as the deployer does once
+ * in the Stripe dashboard: one for the platform account's events and one for connected accounts'
+ * events (Connect events reach only `connect: true` endpoints). Returns both signing secrets.
  */
 async function registerWebhookEndpoints(
   stripeUrl: string,
   webhookUrl: string,
+  connectWebhookUrl: string,
 ): Promise<{ platform: string; connect: string }> {
   const stripe = createStripeClient({ secretKey: EMULATOR_SECRET_KEY, apiUrl: stripeUrl });
   // Stripe shows a secret only at creation, so an endpoint kept from an earlier run is replaced.
   const existing = await stripe.webhookEndpoints.list({ limit: 100 });
   for (const endpoint of existing.data) {
-    if (endpoint.url === webhookUrl) await stripe.webhookEndpoints.del(endpoint.id);
+    if (endpoint.url === webhookUrl || endpoint.url === connectWebhookUrl)
+      await stripe.webhookEndpoints.del(endpoint.id);
   }
-  const create = (connect: boolean) =>
-    stripe.webhookEndpoints.create({ url: webhookUrl, enabled_events: ['*'], connect });
-  const [platform, connect] = [await create(false), await create(true)];
+  const platform = await stripe.webhookEndpoints.create({
+    url: webhookUrl,
+    enabled_events: ['*'],
+    connect: false,
+  });
+  const connect = await stripe.webhookEndpoints.create({
+    url: connectWebhookUrl,
+    enabled_events: ['*'],
+    connect: true,
+  });
   if (!platform.secret || !connect.secret) {
     throw new Error('the Stripe emulator returned a webhook endpoint without a secret');
   }

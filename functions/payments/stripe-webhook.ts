@@ -1,5 +1,11 @@
 /**
- * Stripe webhook endpoint (`POST /stripe/webhook`). The signature is verified against the raw body
+ * Stripe webhook endpoints: `POST /stripe/webhook` (the platform account's events) and
+ * `POST /stripe/connect-webhook` (events of connected accounts, "Connect" endpoint, its own signing
+ * secret). One function serves both, so both share the verification, the tolerance and the dedup by
+ * event id below; the path only chooses the secret. The platform path still takes the Connect secret
+ * too: deployments that registered their Connect endpoint there before keep working. An event that
+ * names a connected account (`account`) goes to the Connect dispatcher
+ * (shared/app/connect/connect-events.ts), whichever path it came by. The signature is verified against the raw body
  * (so no body parser runs in front of it). Stripe delivers at least once, out of order: an event id
  * already handled is acknowledged and skipped; otherwise the event is acted on (PaymentIntent events
  * re-read the intent and move the paid session only forward, so a late or repeated event is
@@ -15,8 +21,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 // zod/mini: the full chained API would add ~460 KB to this function's init for one small check.
 import * as z from 'zod/mini';
 import { createStripeClient } from '../../shared/adapters/stripe/client.js';
+import { dispatchConnectEvent } from '../../shared/app/connect/connect-events.js';
 import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-events.js';
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
+import { connectDeps } from '../../shared/lambda/connect-deps.js';
 import { badRequest } from '../../shared/lambda/http-errors.js';
 import { childLogger } from '../../shared/lambda/logger.js';
 import { httpEdge } from '../../shared/lambda/middlewares.js';
@@ -63,9 +71,9 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const keys = await stripeKeys();
   const stripe = createStripeClient({ secretKey: keys.secretKey });
-  // The platform account's endpoint and the Connect endpoint post to this same URL, each signing
-  // with its own secret.
-  const secrets = [keys.webhookSecret, keys.connectWebhookSecret].filter((s): s is string => Boolean(s));
+  const secrets = (
+    isConnectPath(event) ? [keys.connectWebhookSecret] : [keys.webhookSecret, keys.connectWebhookSecret]
+  ).filter((s): s is string => Boolean(s));
   const deps = webhookDeps();
   const receivedAtMs = deps.clock.now();
   let stripeEvent: StripeEvent | undefined;
@@ -106,8 +114,17 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   return received(outcome);
 }
 
+const CONNECT_PATH = '/stripe/connect-webhook';
+
+const isConnectPath = (event: APIGatewayProxyEventV2): boolean =>
+  (event.rawPath ?? event.requestContext?.http?.path) === CONNECT_PATH;
+
 /** What the platform does with an event; events it does not act on are only recorded. */
 async function act(event: StripeEvent): Promise<string> {
+  if (event.account) {
+    const connect = connectDeps();
+    return connect ? dispatchConnectEvent(connect, event) : 'connect-not-configured';
+  }
   if (!event.type.startsWith('payment_intent.')) return 'recorded-only';
   const payments = paymentsDeps();
   if (!payments) return 'payments-not-configured';

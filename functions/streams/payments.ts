@@ -1,16 +1,18 @@
 /**
  * Table stream → payments: binds a started transaction to its paid session, captures (or releases)
- * the hold when the charge is final, and sends the receipts owed. Its own event source on the table
+ * the hold when the charge is final, records the operator's transfer (shared/app/connect), and sends
+ * the receipts owed. Its own event source on the table
  * stream (filtered, lib/stateless-stack.ts), so a slow card processor or mail service never holds up
  * pricing.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { connectDeps } from '../../shared/lambda/connect-deps.js';
 import { logger } from '../../shared/lambda/logger.js';
 import { paymentsDeps } from '../../shared/lambda/payments-deps.js';
 import { createPaymentsStreamHandler } from '../../shared/lambda/payments-stream-handler.js';
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger))
-  .handler(createPaymentsStreamHandler(paymentsDeps));
+  .handler(createPaymentsStreamHandler(paymentsDeps, connectDeps));

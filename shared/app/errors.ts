@@ -19,6 +19,11 @@ export const APP_ERROR_CODES = [
   'PAY_SESSION_ENDED',
   'PAY_TOO_MANY_COPIES',
   'PAY_NO_RECEIPT',
+  // Operators getting paid (shared/app/connect).
+  'CONNECT_OWNER_ONLY',
+  'CONNECT_NOT_ONBOARDED',
+  'CONNECT_SESSION_NOT_FOUND',
+  'CONNECT_REFUND_TOO_LARGE',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -37,6 +37,13 @@ export interface Operator {
   stripeAccountId?: string;
   /** Email the detailed invoice (PDF and HTML) with every payout, beside the simple one. Absent: false. */
   sendDetailedInvoices?: boolean;
+
+  /** The operator's own platform fee, replacing the deployment's parts it sets (domain/platform-fee.ts). */
+  platformFee?: { bps?: number; fixedMinor?: number };
+  /** ISO 3166-1 alpha-2 country of its connected account; absent: taken from the currency (app/connect). */
+  country?: string;
+  /** How Stripe onboards it; absent: `individual` for a home operator, `company` otherwise. */
+  businessType?: 'individual' | 'company';
   /** How the driver's pages and receipts present the operator; every field optional. */
   branding?: OperatorBranding;
   createdAt: string;

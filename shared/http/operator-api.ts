@@ -86,8 +86,8 @@ import {
 } from './openapi/resources.js';
 import { catalogOperations } from './operations/catalog.js';
 import { dashboardOperations } from './operations/dashboard.js';
-
 import { memberOperations } from './operations/members.js';
+import { type PaymentOperationsDeps, paymentOperations } from './operations/payments.js';
 import { userOperations } from './operations/users.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
@@ -98,7 +98,8 @@ export interface OperatorApiDeps
     ManageCatalogDeps,
     SaveTariffDeps,
     ApiKeyDeps,
-    InvitationDeps {
+    InvitationDeps,
+    PaymentOperationsDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -110,7 +111,6 @@ export interface OperatorApiDeps
   operatorSettings: OperatorSettingsStore;
   /** The OCPP-J URL new chargers are told to connect to (config OCPP_PUBLIC_URL). */
   ocppBaseUrl?: string;
-
   /** Closed groups' members (operations/members.ts, member-routes.ts). */
   members: MemberStore;
 }
@@ -565,11 +565,10 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     }),
     ...apiKeyOperations(getDeps),
     ...dashboardOperations(getDeps),
-
     ...catalogOperations(getDeps),
-
     ...userOperations(getDeps),
     ...memberOperations(getDeps),
+    ...paymentOperations(getDeps),
   ];
 }
 

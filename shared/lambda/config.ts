@@ -78,6 +78,12 @@ const schema = z.object({
   SETTLE_WINDOW_SECONDS: seconds(120),
   /** Platform fee in basis points of each captured payment (a deploy setting, lib/settings.ts). */
   PLATFORM_FEE_BPS: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10_000)), 0),
+  /** Platform fee, fixed part per captured session, minor units (shared/domain/platform-fee.ts). */
+  PLATFORM_FEE_FIXED_MINOR: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 0),
+  /** Who bears a refund's share of the fee: refunded in proportion (default) or kept by the platform. */
+  REFUND_FEE_POLICY: z._default(z.enum(['proportional', 'kept']), 'proportional'),
+  /** A transfer held this many days for an operator that has not finished onboarding is flagged. */
+  PENDING_TRANSFER_FLAG_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 30),
   /** Read by Powertools from the environment; declared so a bad value fails the deploy (lib/settings.ts). */
   LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
 });

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
+import type { ConnectRouteDeps } from '../http/connect-routes.js';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
 import { memberRoutes } from '../http/member-routes.js';
 import type { OperatorApiDeps } from '../http/operator-api.js';
@@ -15,7 +16,7 @@ import type { HttpEvent, HttpResult } from '../http/responses.js';
 import { HttpError } from './http-errors.js';
 import { httpEdge } from './middlewares.js';
 
-type HttpApiDeps = OperatorApiDeps & PageDeps & DriverRouteDeps;
+type HttpApiDeps = OperatorApiDeps & PageDeps & DriverRouteDeps & ConnectRouteDeps;
 type Router = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 const notFoundResponse = ({ method, path }: { method: string; path: string }): never => {
@@ -23,11 +24,14 @@ const notFoundResponse = ({ method, path }: { method: string; path: string }): n
 };
 
 /**
- * The operator API's paths (operator-api.ts with auth-routes.ts): no page or driver route lies
+ * The operator API's paths (operator-api.ts with auth-routes.ts, and the Connect onboarding pages of
+ * connect-routes.ts, which sign an operator in): no page or driver route lies
  * under them, so a router of their own answers each of them as the single router did.
  */
 const isOperatorPath = (path: string): boolean =>
-  ['/api/v1', '/console/accept'].some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  ['/api/v1', '/console/accept', '/connect'].some(
+    (prefix) => path === prefix || path.startsWith(`${prefix}/`),
+  );
 
 /**
  * The operator API (its routes, the OpenAPI document, full zod and the operator use cases) is
@@ -36,10 +40,10 @@ const isOperatorPath = (path: string): boolean =>
 function lazyOperatorRouter(getDeps: () => HttpApiDeps): Router {
   let router: Promise<Router> | undefined;
   return async (event, context) => {
-    router ??= import('../http/operator-api.js').then(
-      ({ operatorRoutes }) =>
+    router ??= Promise.all([import('../http/operator-api.js'), import('../http/connect-routes.js')]).then(
+      ([{ operatorRoutes }, { connectRoutes }]) =>
         httpRouterHandler<HttpEvent, HttpResult>({
-          routes: operatorRoutes(getDeps),
+          routes: [...operatorRoutes(getDeps), ...connectRoutes(getDeps)],
           notFoundResponse,
         }) as Router,
       (error: unknown) => {

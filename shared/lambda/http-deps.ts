@@ -13,6 +13,7 @@ import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.j
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
+import type { ConnectDeps } from '../app/connect/deps.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
 import type {
@@ -30,6 +31,7 @@ import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
+import { connectDeps } from './connect-deps.js';
 import { ocppDeps } from './ocpp-deps.js';
 import { paymentsDeps } from './payments-deps.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
@@ -59,9 +61,10 @@ export interface HttpDeps {
   operatorSettings: OperatorSettingsStore;
   /** What new chargers are told to connect to; absent: derived from publicBaseUrl. */
   ocppBaseUrl?: string;
-
   /** Closed groups' members and their member-page sessions. */
   members: MemberStore;
+  /** Getting paid (Stripe Connect); absent when this deployment takes no card payments. */
+  connect?: ConnectDeps | undefined;
 }
 
 /** The container's deps (see perConfig). */
@@ -85,7 +88,7 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     chargerSettings: new DynamoChargerSettings(db, c.TABLE_NAME),
     operatorSettings: new DynamoOperatorSettings(db, c.TABLE_NAME),
     ...(c.OCPP_PUBLIC_URL ? { ocppBaseUrl: c.OCPP_PUBLIC_URL } : {}),
-
     members: new DynamoMemberStore({ doc: db, tableName: c.TABLE_NAME }),
+    connect: connectDeps(),
   };
 });

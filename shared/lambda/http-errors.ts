@@ -67,6 +67,10 @@ export const HTTP_OF_CODE: Readonly<Record<AppErrorCode, Mapping> & Record<strin
   PAY_SESSION_ENDED: { statusCode: 409, code: 'session_ended' },
   PAY_TOO_MANY_COPIES: { statusCode: 429, code: 'too_many_copies' },
   PAY_NO_RECEIPT: { statusCode: 409, code: 'no_receipt' },
+  CONNECT_OWNER_ONLY: { statusCode: 403, code: 'owner_only' },
+  CONNECT_NOT_ONBOARDED: { statusCode: 409, code: 'not_onboarded' },
+  CONNECT_SESSION_NOT_FOUND: { statusCode: 404, code: 'not_found' },
+  CONNECT_REFUND_TOO_LARGE: { statusCode: 409, code: 'refund_too_large' },
 };
 
 const noSuchChargerOrCall = () => 'no such charger or call';

@@ -28,7 +28,7 @@ import { sessionTokenSecret, stripeKeys } from './secrets.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
 
 /** The Stripe client over the current secret key; a rotated key (new value) gets a new client. */
-function stripeClient(c: Config): () => Promise<Stripe> {
+export function stripeClient(c: Config): () => Promise<Stripe> {
   let cached: { secretKey: string; client: Stripe } | undefined;
   return async () => {
     const { secretKey } = await stripeKeys();

@@ -1,7 +1,9 @@
 /**
  * Static assets of the pages, served by the HTTP API: the house stylesheet, the console's
- * (shared/web/console/) and the driver pages' (shared/web/driver/).
+ * (shared/web/console/), the driver pages' (shared/web/driver/) and the Connect onboarding sign-in's
+ * (shared/web/connect/).
  */
+import { CONNECT_ASSETS } from './connect/assets.js';
 import { CONSOLE_ASSETS } from './console/index.js';
 import { DRIVER_ASSETS } from './driver/assets.js';
 
@@ -30,4 +32,5 @@ export const ASSETS: Readonly<Record<string, { contentType: string; body: string
   'app.css': { contentType: 'text/css; charset=utf-8', body: CSS },
   ...CONSOLE_ASSETS,
   ...DRIVER_ASSETS,
+  ...CONNECT_ASSETS,
 };

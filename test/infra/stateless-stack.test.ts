@@ -364,7 +364,12 @@ describe('stateless stack', () => {
         HANDLER_NAMES.filter((name) =>
           tableGrantsOf(statementsOf(template, policyId(name))).indexes.some((i) => i.index === gsi),
         ).sort();
-      expect(queriers('gsi1')).toEqual(['httpApi', 'ocppCallSweeper', 'schedulePaymentsSweeper']);
+      expect(queriers('gsi1')).toEqual([
+        'httpApi',
+        'ocppCallSweeper',
+        'schedulePaymentsSweeper',
+        'stripeWebhook',
+      ]);
       expect(queriers('gsi2')).toEqual(['scheduleFinaliser']);
     });
 
@@ -509,6 +514,7 @@ describe('stateless stack', () => {
       ['GET /', 'httpApi'],
       ['ANY /{proxy+}', 'httpApi'],
       ['POST /stripe/webhook', 'stripeWebhook'],
+      ['POST /stripe/connect-webhook', 'stripeWebhook'],
     ] as const)('routes %s to %s with the v2 payload', (routeKey, handler) => {
       const route = routeByKey(template, routeKey);
       const integrationId = integrationOf(route.props);

@@ -96,6 +96,14 @@ const tariffBody = {
 /** One example per documented operation, in the order they run (later ones use earlier answers). */
 const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
   ['getOperator', () => ({ status: 200 })],
+  // Onboarding and the dashboard decide where money goes: an API key alone is refused (owner sign-in).
+  ['startPaymentsOnboarding', () => ({ status: 403 })],
+  ['createPaymentsDashboardLink', () => ({ status: 403 })],
+  ['getPaymentsAccount', () => ({ status: 200 })],
+  [
+    'refundSession',
+    () => ({ params: { sessionId: 'no-captured-session' }, body: { amount: 100 }, status: 404 }),
+  ],
   [
     'registerCharger',
     (c) => ({

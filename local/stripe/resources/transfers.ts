@@ -95,14 +95,18 @@ export function createTransfer(ctx: RequestContext, spec: TransferSpec): Stripe.
   return transfer;
 }
 
-/** Reverse part of a transfer (refund with `reverse_transfer`): money goes back to the platform. */
+/**
+ * Reverse part of a transfer (a refund with `reverse_transfer`, or `POST /v1/transfers/:id/reversals`
+ * for separate charges and transfers): money goes back to the platform.
+ */
 export function reverseTransfer(
   ctx: RequestContext,
   transfer: Stripe.Transfer,
   amount: number,
-  refundId: string,
-): void {
-  if (amount <= 0) return;
+  refundId: string | null,
+  metadata: Stripe.Metadata = {},
+): Stripe.TransferReversal | undefined {
+  if (amount <= 0) return undefined;
   const reversalId = newId('trr');
   const now = ctx.now();
   const paymentRefund = refundDestinationPayment(ctx, transfer, amount, reversalId);
@@ -121,7 +125,7 @@ export function reverseTransfer(
     created: now,
     currency: transfer.currency,
     destination_payment_refund: paymentRefund.id,
-    metadata: {},
+    metadata,
     source_refund: refundId,
     transfer: transfer.id,
   };
@@ -129,6 +133,7 @@ export function reverseTransfer(
   transfer.amount_reversed += amount;
   transfer.reversed = transfer.amount_reversed >= transfer.amount;
   ctx.emit('transfer.reversed', transfer, { account: null });
+  return reversal;
 }
 
 function destinationPayment(
@@ -203,6 +208,14 @@ const listSchema = z.strictObject({
   created: z.unknown().optional(),
 });
 
+const reversalSchema = z.strictObject({
+  amount: int(1).optional(),
+  description: str().optional(),
+  metadata: metadata().optional(),
+  refund_application_fee: z.unknown().optional(),
+  expand: expand(),
+});
+
 const updateSchema = z.strictObject({
   description: str().optional(),
   metadata: metadata().optional(),
@@ -269,6 +282,23 @@ export function transferRoutes(router: Router): void {
     transfer.metadata = mergeMetadata(transfer.metadata, p.metadata);
     ctx.emit('transfer.updated', transfer);
     return expandObject(ctx, transfer, p.expand);
+  });
+
+  // Separate charges and transfers: the platform takes back (part of) what it sent, e.g. on a refund.
+  router.post('/v1/transfers/:id/reversals', (ctx, req) => {
+    const p = parseParams(reversalSchema, req.params);
+    const transfer = ctx.store.transfers.require(req.path.id ?? '', ctx.scope);
+    const remaining = transfer.amount - transfer.amount_reversed;
+    const amount = p.amount ?? remaining;
+    if (amount > remaining) {
+      throw invalidParam(
+        'amount',
+        `You have attempted to reverse ${formatAmount(amount, transfer.currency)}, but only ${formatAmount(remaining, transfer.currency)} of this transfer is left to reverse.`,
+      );
+    }
+    const reversal = reverseTransfer(ctx, transfer, amount, null, mergeMetadata({}, p.metadata));
+    if (!reversal) throw invalidParam('amount', 'This transfer has been fully reversed already.');
+    return expandObject(ctx, reversal, p.expand);
   });
 
   router.get('/v1/transfers', (ctx, req) => {

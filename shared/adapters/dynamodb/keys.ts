@@ -44,10 +44,12 @@
  * | failed sign-ins            | SIGNINFAIL#<ACCT|IP|2FA>#<subject> | SIGNINFAIL                 |                                 |
  * | payout (and its invoice)   | OP#<operatorId>             | PAYOUT#<payoutId>                 | OP#<operatorId> / PAYOUT#<created 12 digits>#<payoutId> |
  * | invoice number counter     | OP#<operatorId>             | INVOICESEQ                        |                                 |
-
  * | group member               | OP#<operatorId>             | MEMBER#<groupId>#<memberId>       |                                 |
  * | member invitation          | MEMBERINVITE#<sha256(token)>| MEMBERINVITE                      |                                 |
  * | member session             | MEMBERSESSION#<sha256(id)>  | MEMBERSESSION                     |                                 |
+ * | connected account (Connect)| OP#<operatorId>             | CONNECT                           |                                 |
+ * | Stripe account → operator  | CONNACCT#<acct_…>           | CONNACCT                          |                                 |
+ * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse) |
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -247,6 +249,10 @@ export const keys = {
     sk: `${prefixes.payout}${payoutId}`,
   }),
   invoiceCounter: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'INVOICESEQ' }),
+
+  connectAccount: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'CONNECT' }),
+  connectAccountOwner: (accountId: string): Key => ({ pk: `CONNACCT#${accountId}`, sk: 'CONNACCT' }),
+  sessionTransfer: (sessionId: string): Key => ({ pk: `XFER#${sessionId}`, sk: 'XFER' }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
@@ -263,6 +269,11 @@ export const OPEN_TRANSACTION_SHARDS = 4;
 export const openTransactionPartition = (shard: number): string => `OPENTX#${shard}`;
 
 export const gsi2 = {
+  /** A transfer still held and not flagged yet, for the stale-transfer sweep (shared/app/connect/transfers.ts). */
+  unflaggedPendingTransfer: (createdAt: string, sessionId: string) => ({
+    gsi2pk: 'XFERSTALE',
+    gsi2sk: `${createdAt}#${sessionId}`,
+  }),
   openTransaction: (chargerId: string, transactionId: number, startedAt: string) => ({
     gsi2pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
     gsi2sk: `${startedAt}#${chargerId}#${transactionId}`,
@@ -299,6 +310,11 @@ export function chargeTimerShard(chargerId: string, transactionId: number): numb
 export const PAY_SWEEP_PARTITION = 'PAYSWEEP';
 
 export const gsi1 = {
+  /** A transfer held until its operator's account can receive it (sparse: removed once paid). */
+  pendingTransfer: (operatorId: string, createdAt: string, sessionId: string) => ({
+    gsi1pk: `XFERPENDING#${operatorId}`,
+    gsi1sk: `${createdAt}#${sessionId}`,
+  }),
   chargerOfOperator: (operatorId: string, chargerId: string) => ({
     gsi1pk: operatorPartition(operatorId),
     gsi1sk: chargerPartition(chargerId),

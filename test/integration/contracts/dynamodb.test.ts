@@ -15,6 +15,7 @@ import {
   DynamoIdTagReader,
 } from '../../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../../shared/adapters/dynamodb/client.js';
+import { DynamoConnectStore } from '../../../shared/adapters/dynamodb/connect-store.js';
 import { DynamoConnectionRepository } from '../../../shared/adapters/dynamodb/connection-repository.js';
 import { DynamoPayoutStore } from '../../../shared/adapters/dynamodb/invoices.js';
 import { keys, outboxPartition } from '../../../shared/adapters/dynamodb/keys.js';
@@ -36,6 +37,7 @@ import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts
 import { describeCatalogStoreContract } from '../../fixtures/contracts/catalog.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
+import { describeConnectStoreContract } from '../../fixtures/contracts/connect.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
 import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
 import { describeOperatorRegistryContract } from '../../fixtures/contracts/operators.js';
@@ -51,6 +53,7 @@ import {
   describeTransactionRepositoryContract,
 } from '../../fixtures/contracts/transactions.js';
 import { describeUserStoreContract } from '../../fixtures/contracts/users.js';
+import { anOperator } from '../../fixtures/ocpp/builders.js';
 import { partition } from '../../fixtures/ocpp/dynamo.js';
 
 const platform = inject('platform');
@@ -189,3 +192,10 @@ describeSessionTransactionsContract(DYNAMO, () => {
   };
 });
 describePayoutStoreContract(DYNAMO, () => new DynamoPayoutStore(t));
+
+describeConnectStoreContract(DYNAMO, () => ({
+  store: new DynamoConnectStore(t),
+  createOperator: async (operatorId) => {
+    await new DynamoOperatorRegistry(t).create(anOperator({ operatorId }));
+  },
+}));

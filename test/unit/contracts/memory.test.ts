@@ -8,6 +8,7 @@ import {
   MemoryStatusRepository,
 } from '../../../shared/adapters/memory/chargers.js';
 import { MemoryChargeRepository, MemoryChargeStore } from '../../../shared/adapters/memory/charges.js';
+import { MemoryConnectStore } from '../../../shared/adapters/memory/connect.js';
 import { MemoryLoginFailures } from '../../../shared/adapters/memory/login-failures.js';
 import { MemoryOcppStore } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
@@ -23,6 +24,7 @@ import { describeOutboundCallRepositoryContract } from '../../fixtures/contracts
 import { describeCatalogStoreContract } from '../../fixtures/contracts/catalog.js';
 import { describeChargerRepositoryContract } from '../../fixtures/contracts/chargers.js';
 import { describeChargeRepositoryContract } from '../../fixtures/contracts/charges.js';
+import { describeConnectStoreContract } from '../../fixtures/contracts/connect.js';
 import { describeConnectionRepositoryContract } from '../../fixtures/contracts/connections.js';
 import { describeLoginFailureRepositoryContract } from '../../fixtures/contracts/login-failures.js';
 import { describeOperatorRegistryContract } from '../../fixtures/contracts/operators.js';
@@ -104,3 +106,8 @@ describeCatalogStoreContract(FAKE, () => {
     addCharger: async (charger) => void catalog.chargers.set(charger.chargerId, charger),
   };
 });
+
+describeConnectStoreContract(FAKE, () => ({
+  store: new MemoryConnectStore(),
+  createOperator: async () => {},
+}));

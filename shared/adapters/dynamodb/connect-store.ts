@@ -1,0 +1,220 @@
+/**
+ * The Connect store over the platform table (keys.ts): the operator's connected-account item beside
+ * its operator item, a lookup from the Stripe account id (events name only the account), and one
+ * transfer item per captured session. A pending transfer carries two sparse index entries, removed
+ * as it leaves that state: gsi1 lists an operator's held transfers for the release, gsi2 the ones not
+ * yet flagged for the stale sweep, oldest first, so neither ever scans.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type {
+  ConnectAccountRecord,
+  ConnectAccountState,
+  ConnectStore,
+  SessionTransfer,
+} from '../../ports/connect.js';
+import { gsi1, gsi2, keys } from './keys.js';
+import {
+  Expression,
+  ITEM_ABSENT,
+  isConditionalCheckFailed,
+  lostRace,
+  putIfAbsent,
+  queryAll,
+  stripKeys,
+  type TableContext,
+} from './support.js';
+
+const INDEX_FIELDS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'];
+
+const withoutIndexes = <T>(item: Record<string, unknown>): T => {
+  const rest = stripKeys<Record<string, unknown>>(item);
+  for (const field of INDEX_FIELDS) delete rest[field];
+  return rest as T;
+};
+
+export class DynamoConnectStore implements ConnectStore {
+  constructor(private readonly t: TableContext) {}
+
+  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const out = await this.t.doc.send(
+      new GetCommand({ TableName: this.t.tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  async account(operatorId: string): Promise<ConnectAccountRecord | undefined> {
+    const item = await this.get(keys.connectAccount(operatorId));
+    return item ? withoutIndexes<ConnectAccountRecord>(item) : undefined;
+  }
+
+  async operatorOfAccount(accountId: string): Promise<string | undefined> {
+    const item = await this.get(keys.connectAccountOwner(accountId));
+    return typeof item?.operatorId === 'string' ? item.operatorId : undefined;
+  }
+
+  async createAccount(record: ConnectAccountRecord): Promise<'created' | 'exists'> {
+    const onOperator = new Expression()
+      .set('stripeAccountId', record.state.accountId)
+      .when('attribute_exists(pk)');
+    onOperator.when(`attribute_not_exists(${onOperator.name('stripeAccountId')})`);
+    try {
+      await this.t.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.t.tableName,
+                Item: { ...keys.connectAccount(record.operatorId), entity: 'connectAccount', ...record },
+                ConditionExpression: ITEM_ABSENT,
+              },
+            },
+            {
+              Put: {
+                TableName: this.t.tableName,
+                Item: {
+                  ...keys.connectAccountOwner(record.state.accountId),
+                  entity: 'connectAccountOwner',
+                  operatorId: record.operatorId,
+                },
+                ConditionExpression: ITEM_ABSENT,
+              },
+            },
+            {
+              Update: {
+                TableName: this.t.tableName,
+                Key: keys.operator(record.operatorId),
+                ...onOperator.params(),
+              },
+            },
+          ],
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      if (lostRace(err)) return 'exists';
+      throw err;
+    }
+  }
+
+  async saveState(
+    operatorId: string,
+    state: ConnectAccountState,
+    stateAsOf: number,
+    updatedAt: string,
+  ): Promise<'saved' | 'stale'> {
+    const e = new Expression().set('state', state).set('stateAsOf', stateAsOf).set('updatedAt', updatedAt);
+    e.when(`attribute_exists(pk) AND ${e.name('stateAsOf')} <= ${e.value(stateAsOf)}`);
+    return this.conditionalUpdate(keys.connectAccount(operatorId), e, 'stale');
+  }
+
+  async setLink(
+    operatorId: string,
+    linkHash: string,
+    linkExpiresAtMs: number,
+    updatedAt: string,
+  ): Promise<void> {
+    const e = new Expression()
+      .set('linkHash', linkHash)
+      .set('linkExpiresAtMs', linkExpiresAtMs)
+      .set('updatedAt', updatedAt)
+      .when('attribute_exists(pk)');
+    if ((await this.conditionalUpdate(keys.connectAccount(operatorId), e, 'missing')) === 'missing')
+      throw new Error(`operator ${operatorId} has no connected account`);
+  }
+
+  async createTransfer(transfer: SessionTransfer): Promise<'created' | 'exists'> {
+    return putIfAbsent(this.t, {
+      ...keys.sessionTransfer(transfer.sessionId),
+      entity: 'sessionTransfer',
+      ...transfer,
+      ...(transfer.status === 'pending'
+        ? {
+            ...gsi1.pendingTransfer(transfer.operatorId, transfer.createdAt, transfer.sessionId),
+            ...(transfer.flaggedAt
+              ? {}
+              : gsi2.unflaggedPendingTransfer(transfer.createdAt, transfer.sessionId)),
+          }
+        : {}),
+    });
+  }
+
+  async transfer(sessionId: string): Promise<SessionTransfer | undefined> {
+    const item = await this.get(keys.sessionTransfer(sessionId));
+    return item ? withoutIndexes<SessionTransfer>(item) : undefined;
+  }
+
+  async pendingTransfers(operatorId: string): Promise<SessionTransfer[]> {
+    const { gsi1pk } = gsi1.pendingTransfer(operatorId, '', '');
+    const { items } = await queryAll(this.t, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi1pk },
+    });
+    // The index is eventually consistent: re-read each, so one paid a moment ago is not paid again
+    // (markPaid's condition would stop the record; this spares the Stripe call).
+    const transfers = await Promise.all(items.map((i) => this.transfer(String(i.sessionId))));
+    return transfers.filter((t): t is SessionTransfer => t?.status === 'pending');
+  }
+
+  async markPaid(
+    sessionId: string,
+    transferId: string | undefined,
+    paidAt: string,
+  ): Promise<'saved' | 'conflict'> {
+    const e = new Expression().set('status', 'paid').set('paidAt', paidAt);
+    if (transferId) e.set('transferId', transferId);
+    e.remove('gsi1pk').remove('gsi1sk').remove('gsi2pk').remove('gsi2sk');
+    e.when(`${e.name('status')} = ${e.value('pending')}`);
+    return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
+  }
+
+  async addRefund(
+    sessionId: string,
+    expectedRefundedMinor: number,
+    shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
+  ): Promise<'saved' | 'conflict'> {
+    const e = new Expression()
+      .add('refundedMinor', shares.refundedMinor)
+      .add('reversedMinor', shares.reversedMinor)
+      .add('feeRefundedMinor', shares.feeRefundedMinor);
+    e.when(`${e.name('refundedMinor')} = ${e.value(expectedRefundedMinor)}`);
+    return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
+  }
+
+  async unflaggedPendingBefore(createdBefore: string, limit: number): Promise<SessionTransfer[]> {
+    const { gsi2pk } = gsi2.unflaggedPendingTransfer('', '');
+    const out = await this.t.doc.send(
+      new QueryCommand({
+        TableName: this.t.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+        ExpressionAttributeValues: { ':pk': gsi2pk, ':before': createdBefore },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => withoutIndexes<SessionTransfer>(i));
+  }
+
+  async flag(sessionId: string, flaggedAt: string): Promise<void> {
+    const e = new Expression()
+      .set('flaggedAt', flaggedAt)
+      .remove('gsi2pk')
+      .remove('gsi2sk')
+      .when('attribute_exists(pk)');
+    await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'missing');
+  }
+
+  private async conditionalUpdate<F extends string>(
+    key: { pk: string; sk: string },
+    e: Expression,
+    onFailure: F,
+  ): Promise<'saved' | F> {
+    try {
+      await this.t.doc.send(new UpdateCommand({ TableName: this.t.tableName, Key: key, ...e.params() }));
+      return 'saved';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return onFailure;
+      throw err;
+    }
+  }
+}

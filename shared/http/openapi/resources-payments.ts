@@ -1,0 +1,97 @@
+/**
+ * The operator API's shapes for getting paid (Stripe Connect): the connected account as the
+ * operator sees it, the invitation just sent, and a refund. Designed for readers, not storage: no
+ * link hashes, no event times.
+ */
+import { z } from 'zod';
+import type { RefundResult } from '../../app/connect/refunds.js';
+import type { ConnectAccountRecord } from '../../ports/connect.js';
+import { canReceiveTransfers } from '../../ports/connect.js';
+
+const instant = z.iso.datetime({ offset: true });
+
+export const PaymentsAccountShape = z
+  .strictObject({
+    accountId: z.string().describe('The Stripe connected account (`acct_…`).'),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    detailsSubmitted: z.boolean(),
+    canReceiveTransfers: z
+      .boolean()
+      .describe('The `transfers` capability is active: captured sessions are transferred at once, not held.'),
+    capabilities: z
+      .record(z.string(), z.string())
+      .describe('Capability → Stripe status (`active`, `inactive`, `pending`).'),
+    requirementsDue: z.array(z.string()).describe('What Stripe still needs (`requirements.currently_due`).'),
+    disabledReason: z.string().optional(),
+    invitationExpiresAt: instant
+      .optional()
+      .describe('When the latest onboarding invitation link stops working.'),
+  })
+  .meta({ id: 'PaymentsAccount' });
+
+export const accountOut = (record: ConnectAccountRecord): z.infer<typeof PaymentsAccountShape> => ({
+  accountId: record.state.accountId,
+  chargesEnabled: record.state.chargesEnabled,
+  payoutsEnabled: record.state.payoutsEnabled,
+  detailsSubmitted: record.state.detailsSubmitted,
+  canReceiveTransfers: canReceiveTransfers(record.state),
+  capabilities: { ...record.state.capabilities },
+  requirementsDue: [...record.state.requirementsDue],
+  ...(record.state.disabledReason ? { disabledReason: record.state.disabledReason } : {}),
+  ...(record.linkExpiresAtMs !== undefined
+    ? { invitationExpiresAt: new Date(record.linkExpiresAtMs).toISOString() }
+    : {}),
+});
+
+export const PaymentsAccountAnswer = z.strictObject({
+  account: PaymentsAccountShape.nullable().describe('Null until onboarding has been started.'),
+});
+
+export const OnboardingStartedShape = z
+  .strictObject({
+    accountId: z.string(),
+    invitation: z.literal('sent'),
+    email: z.string().describe('The owner the invitation link went to.'),
+    expiresAt: instant.describe(
+      'The link works until then (7 days); asking again sends a new one and ends this one.',
+    ),
+  })
+  .meta({ id: 'OnboardingStarted' });
+
+export const DashboardLinkShape = z
+  .strictObject({ url: z.string().describe("A one-time link to the account's Stripe Express dashboard.") })
+  .meta({ id: 'DashboardLink' });
+
+export const RefundBody = z.strictObject({
+  amount: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Minor units to refund; absent: everything not refunded yet.'),
+});
+
+export const RefundShape = z
+  .strictObject({
+    refundId: z.string(),
+    sessionId: z.string(),
+    amount: z.number().int().describe('Refunded to the driver now, minor units.'),
+    currency: z.string(),
+    reversed: z.number().int().describe("Taken back from the operator's transfer, minor units."),
+    feeRefunded: z.number().int().describe('Of the platform fee, given back, minor units.'),
+    refundedTotal: z.number().int().describe('Refunded for the session so far, this refund included.'),
+    refundable: z.number().int().describe('What can still be refunded.'),
+  })
+  .meta({ id: 'Refund' });
+
+export const refundOut = (r: RefundResult): z.infer<typeof RefundShape> => ({
+  refundId: r.refundId,
+  sessionId: r.sessionId,
+  amount: r.amountMinor,
+  currency: r.currency,
+  reversed: r.reversedMinor,
+  feeRefunded: r.feeRefundedMinor,
+  refundedTotal: r.refundedTotalMinor,
+  refundable: r.refundableMinor,
+});

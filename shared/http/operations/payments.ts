@@ -1,0 +1,108 @@
+/**
+ * The operator API's operations for getting paid (`/api/v1/payments/*`, session refunds). Starting
+ * onboarding and the dashboard link decide where an operator's money goes, so they take a signed-in
+ * owner (the console session with its second factor), never an API key alone; reading the account's
+ * state and refunding a session work with either.
+ */
+import { z } from 'zod';
+import type { ConnectDeps } from '../../app/connect/deps.js';
+import { ConnectError } from '../../app/connect/errors.js';
+import { dashboardLink, type SignedInUser, startOnboarding } from '../../app/connect/onboarding.js';
+import { refundSession } from '../../app/connect/refunds.js';
+import { defineOperation, type Operation } from '../openapi/registry.js';
+import {
+  accountOut,
+  DashboardLinkShape,
+  OnboardingStartedShape,
+  PaymentsAccountAnswer,
+  RefundBody,
+  RefundShape,
+  refundOut,
+} from '../openapi/resources-payments.js';
+import type { OperatorRequest } from '../operator-auth.js';
+import { json } from '../responses.js';
+
+export interface PaymentOperationsDeps {
+  /** Absent when this deployment takes no card payments. */
+  connect?: ConnectDeps | undefined;
+}
+
+const TAG = 'Getting paid';
+
+function connectOf(deps: PaymentOperationsDeps): ConnectDeps {
+  if (!deps.connect)
+    throw new ConnectError('CONNECT_NOT_ONBOARDED', 'this deployment takes no card payments');
+  return deps.connect;
+}
+
+const userOf = (request: OperatorRequest): SignedInUser | undefined =>
+  request.userId ? { operatorId: request.operatorId, userId: request.userId } : undefined;
+
+export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operation[] {
+  return [
+    defineOperation({
+      operationId: 'startPaymentsOnboarding',
+      method: 'POST',
+      path: '/api/v1/payments/onboarding',
+      summary: "Creates the operator's Stripe account if needed and emails the owner a 7-day onboarding link",
+      description:
+        'Owner only, signed in to the console. The email carries the platform’s own link (never a Stripe URL); asking again sends a new link and ends the old one.',
+      tag: TAG,
+      responses: { 202: { description: 'The invitation was sent.', schema: OnboardingStartedShape } },
+      errors: { 403: ['owner_only'], 409: ['not_onboarded'] },
+      handler: async (request) => {
+        const started = await startOnboarding(connectOf(getDeps()), userOf(request));
+        return json({ ...started, invitation: 'sent' }, 202);
+      },
+    }),
+    defineOperation({
+      operationId: 'getPaymentsAccount',
+      method: 'GET',
+      path: '/api/v1/payments/account',
+      summary: "The operator's Stripe account: what works and what Stripe still needs",
+      tag: TAG,
+      responses: {
+        200: { description: 'The account, or null before onboarding.', schema: PaymentsAccountAnswer },
+      },
+      handler: async ({ operatorId }) => {
+        const record = getDeps().connect ? await connectOf(getDeps()).store.account(operatorId) : undefined;
+        return json({ account: record ? accountOut(record) : null });
+      },
+    }),
+    defineOperation({
+      operationId: 'createPaymentsDashboardLink',
+      method: 'POST',
+      path: '/api/v1/payments/dashboard-link',
+      summary: "A one-time link to the account's Stripe Express dashboard (Stripe asks for its own sign-in)",
+      tag: TAG,
+      responses: { 200: { description: 'The link.', schema: DashboardLinkShape } },
+      errors: { 403: ['owner_only'], 409: ['not_onboarded'] },
+      handler: async (request) => json({ url: await dashboardLink(connectOf(getDeps()), userOf(request)) }),
+    }),
+    defineOperation({
+      operationId: 'refundSession',
+      method: 'POST',
+      path: '/api/v1/sessions/{sessionId}/refunds',
+      summary: 'Refunds a paid session in full or in part; the transfer and the fee give back their shares',
+      tag: TAG,
+      params: z.strictObject({ sessionId: z.string().min(1).max(128) }),
+      body: RefundBody,
+      bodyOptional: true,
+      responses: { 201: { description: 'The refund.', schema: RefundShape } },
+      errors: {
+        400: ['invalid_parameter', 'invalid_body', 'body_not_json'],
+        404: ['not_found'],
+        409: ['refund_too_large', 'not_onboarded'],
+      },
+      tenancy: 'not-found',
+      handler: async ({ operatorId, params: { sessionId }, body }) => {
+        const result = await refundSession(connectOf(getDeps()), {
+          operatorId,
+          sessionId,
+          ...(body.amount !== undefined ? { amountMinor: body.amount } : {}),
+        });
+        return json(refundOut(result), 201);
+      },
+    }),
+  ];
+}

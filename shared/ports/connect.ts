@@ -1,0 +1,163 @@
+/**
+ * What the Connect use cases (shared/app/connect) need: the operator's connected account as Stripe
+ * last told it, the platform's own onboarding invitation links, the per-session transfers, and
+ * Stripe's Connect API. Adapters: DynamoDB (adapters/dynamodb/connect-store.ts), Stripe
+ * (adapters/stripe/connect-gateway.ts), in memory for unit tests (adapters/memory/connect.ts).
+ */
+
+/** The connected account's state, as the latest `account.updated` (or a re-read) said it. */
+export interface ConnectAccountState {
+  accountId: string;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  detailsSubmitted: boolean;
+  /** Capability name → Stripe's status (`active`, `inactive`, `pending`). */
+  capabilities: Record<string, string>;
+  /** `requirements.currently_due`: what Stripe needs before the account works (or keeps working). */
+  requirementsDue: string[];
+  disabledReason?: string;
+}
+
+/** The operator's connected account record: the account, its state, and the live invitation link. */
+export interface ConnectAccountRecord {
+  operatorId: string;
+  state: ConnectAccountState;
+  /**
+   * Stripe's `created` (epoch seconds) of the event the state was taken from, or of the re-read: an
+   * older event arriving late (Stripe does not order them) does not overwrite a newer state.
+   */
+  stateAsOf: number;
+  /** SHA-256 (hex) of the one live invitation link's token; renewing replaces it, killing the old. */
+  linkHash?: string;
+  linkExpiresAtMs?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Whether the account can receive transfers now (the `transfers` capability is active). */
+export const canReceiveTransfers = (state: ConnectAccountState): boolean =>
+  state.capabilities.transfers === 'active';
+
+/** One captured session's transfer to its operator (separate charges and transfers). */
+export interface SessionTransfer {
+  sessionId: string;
+  operatorId: string;
+  chargerId: string;
+  transactionId: number;
+  /** The account paid; set when the transfer is made (a pending one goes to the account of the day). */
+  accountId?: string;
+  /** Upper case, as the platform keeps it. */
+  currency: string;
+  paymentIntentId: string;
+  /** The charge id of the session's PaymentIntent: Stripe's `source_transaction`. */
+  sourceChargeId: string;
+  grossMinor: number;
+  feeMinor: number;
+  /** grossMinor − feeMinor: what the operator receives. */
+  netMinor: number;
+  /**
+   * `pending` until the account can receive it; `paid` once Stripe created the transfer (or, when the
+   * fee took the whole capture, once there was nothing to send: no transferId then).
+   */
+  status: 'pending' | 'paid';
+  transferId?: string;
+  /** Reversed so far by refunds, minor units (of netMinor). */
+  reversedMinor: number;
+  /** Refunded so far to the driver, minor units (of grossMinor). */
+  refundedMinor: number;
+  /** Fee given back so far by refunds, minor units (of feeMinor). */
+  feeRefundedMinor: number;
+  createdAt: string;
+  paidAt?: string;
+  /** Set by the sweep when a pending transfer is older than the deployment's limit. */
+  flaggedAt?: string;
+}
+
+export interface ConnectStore {
+  account(operatorId: string): Promise<ConnectAccountRecord | undefined>;
+  /** The operator a connected account belongs to (events name the account only). */
+  operatorOfAccount(accountId: string): Promise<string | undefined>;
+  /**
+   * Stores the new account record and sets the operator's `stripeAccountId`, unless the operator has
+   * one already: then `exists` and nothing is written (a concurrent onboarding won).
+   */
+  createAccount(record: ConnectAccountRecord): Promise<'created' | 'exists'>;
+  /** Replaces the state when `stateAsOf` is not older than the stored one; `stale` otherwise. */
+  saveState(
+    operatorId: string,
+    state: ConnectAccountState,
+    stateAsOf: number,
+    updatedAt: string,
+  ): Promise<'saved' | 'stale'>;
+  /** Makes this the one live invitation link of the operator (any earlier one stops working). */
+  setLink(operatorId: string, linkHash: string, linkExpiresAtMs: number, updatedAt: string): Promise<void>;
+
+  /** Stores a session's transfer once; `exists` when one is recorded already (a redelivery). */
+  createTransfer(transfer: SessionTransfer): Promise<'created' | 'exists'>;
+  transfer(sessionId: string): Promise<SessionTransfer | undefined>;
+  /** The operator's pending transfers, oldest first. */
+  pendingTransfers(operatorId: string): Promise<SessionTransfer[]>;
+  /** `pending` → `paid` with the transfer id (none when nothing was sent), only if still pending; `conflict` otherwise. */
+  markPaid(sessionId: string, transferId: string | undefined, paidAt: string): Promise<'saved' | 'conflict'>;
+  /**
+   * Adds a refund's shares to the transfer, on the condition that the refunded total stays what the
+   * caller read (`expectedRefundedMinor`): `conflict` when another refund got there first.
+   */
+  addRefund(
+    sessionId: string,
+    expectedRefundedMinor: number,
+    shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
+  ): Promise<'saved' | 'conflict'>;
+  /** Pending transfers of every operator recorded before `createdBefore` and not flagged yet, at most `limit`. */
+  unflaggedPendingBefore(createdBefore: string, limit: number): Promise<SessionTransfer[]>;
+  flag(sessionId: string, flaggedAt: string): Promise<void>;
+}
+
+export interface CreateConnectedAccount {
+  operatorId: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  /** Upper case. */
+  currency: string;
+  businessType: 'individual' | 'company';
+  email: string;
+  idempotencyKey: string;
+}
+
+export interface CreateTransfer {
+  amountMinor: number;
+  currency: string;
+  destination: string;
+  sourceTransaction: string;
+  transferGroup: string;
+  metadata: Record<string, string>;
+  idempotencyKey: string;
+}
+
+/** Stripe's Connect API (the emulator locally). Every call that changes something carries a key. */
+export interface ConnectGateway {
+  createAccount(input: CreateConnectedAccount): Promise<ConnectAccountState>;
+  retrieveAccount(accountId: string): Promise<ConnectAccountState>;
+  /** The state an `account.updated` event's object carries (the adapter knows Stripe's shape). */
+  accountStateOf(eventObject: unknown): ConnectAccountState;
+  /** A fresh Account Link (about 300 s, single use): where the operator goes next. */
+  createAccountLink(accountId: string, refreshUrl: string, returnUrl: string): Promise<{ url: string }>;
+  /** A one-time login link to the account's Express dashboard. */
+  createLoginLink(accountId: string): Promise<{ url: string }>;
+  /** The id of the charge a PaymentIntent's capture created (`latest_charge`). */
+  chargeOfPaymentIntent(paymentIntentId: string): Promise<string | undefined>;
+  createTransfer(input: CreateTransfer): Promise<{ transferId: string }>;
+  createReversal(
+    transferId: string,
+    amountMinor: number,
+    metadata: Record<string, string>,
+    idempotencyKey: string,
+  ): Promise<{ reversalId: string }>;
+  /** A refund of the session's PaymentIntent (the driver's money back). */
+  refund(
+    paymentIntentId: string,
+    amountMinor: number,
+    metadata: Record<string, string>,
+    idempotencyKey: string,
+  ): Promise<{ refundId: string }>;
+}

@@ -1,0 +1,280 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { handleAccountUpdated } from '../../../shared/app/connect/account-updated.js';
+import { startOnboarding } from '../../../shared/app/connect/onboarding.js';
+import { refundSession } from '../../../shared/app/connect/refunds.js';
+import {
+  flagStalePendingTransfers,
+  recordSessionTransfer,
+  releasePendingTransfers,
+} from '../../../shared/app/connect/transfers.js';
+import type { ConnectAccountState } from '../../../shared/ports/connect.js';
+import { connectWorld, DAY_MS } from '../../fixtures/connect/world.js';
+
+type World = ReturnType<typeof connectWorld>;
+
+const captured = (sessionId: string, operatorId: string, capturedMinor: number) => ({
+  sessionId,
+  operatorId,
+  chargerId: `CP-${operatorId}`,
+  transactionId: 7,
+  paymentIntentId: `pi_${sessionId}`,
+  currency: 'GBP',
+  settlement: {
+    outcome: 'captured' as const,
+    chargeGrossMinor: capturedMinor,
+    capturedMinor,
+    releasedMinor: 0,
+    shortfallMinor: 0,
+    settledAt: '2030-01-01T00:00:00.000Z',
+  },
+});
+
+async function onboarded(w: World, operatorId: string, ready: boolean) {
+  const { owner } = await w.addOperator(operatorId);
+  const { accountId } = await startOnboarding(w.deps, owner);
+  if (ready) await makeReady(w, accountId);
+  return accountId;
+}
+
+async function makeReady(w: World, accountId: string): Promise<string> {
+  const state: ConnectAccountState = w.stripe.setAccount(accountId, {
+    chargesEnabled: true,
+    payoutsEnabled: true,
+    detailsSubmitted: true,
+    capabilities: { card_payments: 'active', transfers: 'active' },
+    requirementsDue: [],
+  });
+  return handleAccountUpdated(w.deps, { created: Math.floor(w.nowMs() / 1000), state });
+}
+
+describe('session transfers', () => {
+  it('transfers captured − fee at once to a ready account, per the contract, and keeps the fee exactly', async () => {
+    const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
+    const accountId = await onboarded(w, 'op1', true);
+    expect(await recordSessionTransfer(w.deps, captured('s1', 'op1', 1234))).toBe('paid');
+    // 1.5 % of 1234 = 18.51 → 19, + 20 fixed = 39.
+    expect(w.stripe.transfers).toEqual([
+      {
+        transferId: expect.any(String),
+        amountMinor: 1195,
+        currency: 'GBP',
+        destination: accountId,
+        sourceTransaction: 'ch_of_pi_s1',
+        transferGroup: 's1',
+        metadata: {
+          operatorId: 'op1',
+          sessionId: 's1',
+          chargerId: 'CP-op1',
+          transactionId: '7',
+          grossMinor: '1234',
+          feeMinor: '39',
+        },
+        idempotencyKey: 'transfer:s1',
+      },
+    ]);
+    expect(await w.store.transfer('s1')).toMatchObject({ status: 'paid', feeMinor: 39, netMinor: 1195 });
+    expect(await recordSessionTransfer(w.deps, captured('s1', 'op1', 1234))).toBe('already-recorded');
+    expect(w.stripe.transfers).toHaveLength(1);
+  });
+
+  it("uses the operator's own fee over the deployment's", async () => {
+    const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
+    await onboarded(w, 'op1', true);
+    const operator = w.operators.get('op1');
+    if (operator) operator.platformFee = { bps: 0 };
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    expect(w.stripe.transfers[0]?.amountMinor).toBe(980);
+  });
+
+  it('holds transfers until the account can receive them, then releases each exactly once', async () => {
+    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+    const accountId = await onboarded(w, 'op1', false);
+    expect(await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000))).toBe('pending');
+    expect(await recordSessionTransfer(w.deps, captured('s2', 'op1', 500))).toBe('pending');
+    expect(await releasePendingTransfers(w.deps, 'op1')).toBe(0);
+    expect(w.stripe.transfers).toEqual([]);
+
+    expect(await makeReady(w, accountId)).toBe('saved-and-released');
+    expect(w.stripe.transfers.map((t) => [t.transferGroup, t.amountMinor])).toEqual([
+      ['s1', 900],
+      ['s2', 450],
+    ]);
+    // A redelivered account.updated, and a release retried, pay nothing again.
+    expect(await makeReady(w, accountId)).toBe('saved');
+    expect(await releasePendingTransfers(w.deps, 'op1')).toBe(0);
+    expect(w.stripe.transfers).toHaveLength(2);
+  });
+
+  it('a release that crashed after Stripe made the transfer gets the same transfer back on retry', async () => {
+    const w = connectWorld();
+    const accountId = await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    w.stripe.setAccount(accountId, { capabilities: { transfers: 'active' } });
+    await w.store.saveState(
+      'op1',
+      await w.stripe.retrieveAccount(accountId),
+      Math.floor(w.nowMs() / 1000),
+      'x',
+    );
+    const markPaid = w.store.markPaid.bind(w.store);
+    w.store.markPaid = async () => {
+      throw new Error('crashed before recording');
+    };
+    await expect(releasePendingTransfers(w.deps, 'op1')).rejects.toThrow('crashed');
+    w.store.markPaid = markPaid;
+    expect(await releasePendingTransfers(w.deps, 'op1')).toBe(1);
+    expect(w.stripe.transfers).toHaveLength(1);
+    expect((await w.store.transfer('s1'))?.transferId).toBe(w.stripe.transfers[0]?.transferId);
+  });
+
+  it('flags a transfer pending longer than the limit, once', async () => {
+    const w = connectWorld({ pendingFlagDays: 30 });
+    await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    w.advance(29 * DAY_MS);
+    expect(await flagStalePendingTransfers(w.deps)).toBe(0);
+    w.advance(2 * DAY_MS);
+    expect(await flagStalePendingTransfers(w.deps)).toBe(1);
+    expect(await flagStalePendingTransfers(w.deps)).toBe(0);
+    expect((await w.store.transfer('s1'))?.flaggedAt).toBeDefined();
+  });
+});
+
+describe('refunds', () => {
+  it('a partial refund reverses the matching share of the transfer and of the fee', async () => {
+    const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
+    await onboarded(w, 'op1', true);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000)); // fee 35, net 965
+    const refund = await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 400 });
+    expect(refund).toMatchObject({
+      amountMinor: 400,
+      reversedMinor: 386,
+      feeRefundedMinor: 14,
+      refundableMinor: 600,
+    });
+    expect(w.stripe.refunds).toEqual([{ paymentIntentId: 'pi_s1', amountMinor: 400 }]);
+    expect(w.stripe.reversals).toEqual([
+      {
+        transferId: w.stripe.transfers[0]?.transferId,
+        amountMinor: 386,
+        metadata: { sessionId: 's1', refundId: refund.refundId },
+      },
+    ]);
+    await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1' });
+    expect(w.stripe.reversals.reduce((s, r) => s + r.amountMinor, 0)).toBe(965);
+    await expect(
+      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 1 }),
+    ).rejects.toMatchObject({
+      code: 'CONNECT_REFUND_TOO_LARGE',
+    });
+  });
+
+  it("refuses another operator's session as missing", async () => {
+    const w = connectWorld();
+    await onboarded(w, 'op1', true);
+    await w.addOperator('op2');
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    await expect(
+      refundSession(w.deps, { operatorId: 'op2', sessionId: 's1', amountMinor: 1 }),
+    ).rejects.toMatchObject({
+      code: 'CONNECT_SESSION_NOT_FOUND',
+    });
+  });
+
+  it('a refund while the transfer is held takes its share off what is later sent', async () => {
+    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+    const accountId = await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000)); // fee 100, net 900
+    await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 500 }); // 450 off the transfer
+    expect(w.stripe.reversals).toEqual([]);
+    await makeReady(w, accountId);
+    expect(w.stripe.transfers.map((t) => t.amountMinor)).toEqual([450]);
+  });
+});
+
+describe('funds flow over 200 random sessions, 3 operators, random onboarding times', () => {
+  it('Σ transferred − Σ reversed = Σ captured − Σ fees − Σ refunds reversed; no transfer twice; none before ready', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            operator: fc.integer({ min: 0, max: 2 }),
+            capturedMinor: fc.integer({ min: 0, max: 20_000 }),
+            refundPermille: fc.integer({ min: 0, max: 1000 }),
+            refundBeforeReady: fc.boolean(),
+            redeliver: fc.boolean(),
+          }),
+          { minLength: 200, maxLength: 200 },
+        ),
+        fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 3, maxLength: 3 }),
+        async (sessions, readyAfter) => {
+          const w = connectWorld({ fee: { bps: 175, fixedMinor: 15 } });
+          const ops = ['opA', 'opB', 'opC'];
+          const accounts: string[] = [];
+          for (const op of ops) accounts.push(await onboarded(w, op, false));
+          const ready = new Set<string>();
+          // Every transfer Stripe makes must find its account ready at that moment.
+          const create = w.stripe.createTransfer.bind(w.stripe);
+          w.stripe.createTransfer = async (input) => {
+            expect(ready.has(input.destination)).toBe(true);
+            return create(input);
+          };
+          const refundsLater: { sessionId: string; operatorId: string; amountMinor: number }[] = [];
+          for (const [i, s] of sessions.entries()) {
+            for (const [o, after] of readyAfter.entries()) {
+              const accountId = accounts[o] as string;
+              if (after === i && !ready.has(accountId)) {
+                ready.add(accountId);
+                await makeReady(w, accountId);
+              }
+            }
+            const sessionId = `s${i}`;
+            const operatorId = ops[s.operator] as string;
+            await recordSessionTransfer(w.deps, captured(sessionId, operatorId, s.capturedMinor));
+            if (s.redeliver)
+              await recordSessionTransfer(w.deps, captured(sessionId, operatorId, s.capturedMinor));
+            const amountMinor = Math.floor((s.capturedMinor * s.refundPermille) / 1000);
+            if (amountMinor > 0) {
+              const refund = { sessionId, operatorId, amountMinor };
+              if (s.refundBeforeReady) await refundSession(w.deps, refund);
+              else refundsLater.push(refund);
+            }
+          }
+          for (const accountId of accounts) {
+            if (!ready.has(accountId)) {
+              ready.add(accountId);
+              await makeReady(w, accountId);
+            }
+          }
+          for (const refund of refundsLater) await refundSession(w.deps, refund);
+
+          const groups = w.stripe.transfers.map((t) => t.transferGroup);
+          expect(new Set(groups).size).toBe(groups.length);
+          for (const [o, operatorId] of ops.entries()) {
+            const records = [...w.store.transfers.values()].filter((t) => t.operatorId === operatorId);
+            expect(records.every((t) => t.status === 'paid')).toBe(true);
+            const sum = (f: (t: (typeof records)[number]) => number) => records.reduce((a, t) => a + f(t), 0);
+            const transferredMinor = w.stripe.transfers
+              .filter((t) => t.destination === accounts[o])
+              .reduce((a, t) => a + t.amountMinor, 0);
+            const transferIds = new Set(
+              w.stripe.transfers.filter((t) => t.destination === accounts[o]).map((t) => t.transferId),
+            );
+            const reversedMinor = w.stripe.reversals
+              .filter((r) => transferIds.has(r.transferId))
+              .reduce((a, r) => a + r.amountMinor, 0);
+            const capturedMinor = sessions
+              .filter((s) => s.operator === o)
+              .reduce((a, s) => a + s.capturedMinor, 0);
+            expect(sum((t) => t.grossMinor)).toBe(capturedMinor);
+            expect(transferredMinor - reversedMinor).toBe(
+              capturedMinor - sum((t) => t.feeMinor) - sum((t) => t.refundedMinor - t.feeRefundedMinor),
+            );
+          }
+        },
+      ),
+      { seed: 20261130, numRuns: 5 },
+    );
+  });
+});
