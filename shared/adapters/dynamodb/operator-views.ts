@@ -10,6 +10,7 @@ import type {
 import type { Page, PageRequest } from '../../ports/paging.js';
 import { chargerViewRange, keyOf, keys, queries } from './keys.js';
 import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
+import { DynamoTransactionListing } from './transaction-repository.js';
 
 const STORAGE_ATTRIBUTES = new Set([
   'pk',
@@ -18,6 +19,8 @@ const STORAGE_ATTRIBUTES = new Set([
   'gsi1sk',
   'gsi2pk',
   'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
   'entity',
   'expiresAt',
 ]);
@@ -34,12 +37,14 @@ function strip<T>(item: Record<string, unknown>): T {
 
 export class DynamoOperatorViews implements OperatorViews {
   private readonly t: TableContext;
+  private readonly transactionListing: DynamoTransactionListing;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
     this.t = { doc: db, tableName };
+    this.transactionListing = new DynamoTransactionListing(this.t);
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
@@ -127,15 +132,8 @@ export class DynamoOperatorViews implements OperatorViews {
   }
 
   async transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>> {
-    const { items, next } = await queryPage(
-      this.t,
-      queries.transactionsOfOperator(operatorId),
-      'gsi1',
-      page,
-      {
-        ScanIndexForward: false,
-      },
-    );
+    // The keys-only gsi3 and its one-time move from gsi1: transaction-repository.ts.
+    const { items, next } = await this.transactionListing.page(operatorId, page);
     return { items: items.map((i) => strip<TransactionView>(i)), ...(next ? { next } : {}) };
   }
 
