@@ -426,11 +426,13 @@ async function main() {
   const ratio = (100 * capacity) / store.writesPerSecond;
   const p99Met = atRate.p99Ms <= P99_LIMIT_MS && atRate.errors === 0;
   const allConnected = connected.connected === CHARGERS && atRate.openAtEnd === CHARGERS;
+  const lowestTried = Math.min(RATE, ...steps.map((s) => s.run.ratePerSecond));
   lines.push(
     `capacity ${capacity} msg/s = ${ratio.toFixed(0)} % of the store's write rate (${store.writesPerSecond.toFixed(0)} writes/s)` +
       (steps.length === MAX_STEPS && steps.every((s) => s.ok)
         ? ' (search ended still sustained: at least this)'
-        : ''),
+        : '') +
+      (capacity === 0 ? ` (no rate tried was sustained; the lowest was ${lowestTried} msg/s)` : ''),
   );
   lines.push(
     `targets: ${CHARGERS} chargers connected: ${allConnected ? 'met' : 'NOT met'}; p99 ≤ ${P99_LIMIT_MS} ms at ${RATE} msg/s: ${p99Met ? 'met' : 'NOT met'}; ` +
