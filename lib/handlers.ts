@@ -171,10 +171,12 @@ export const HANDLERS = {
     // HTTP API integrations time out at 30 s.
     timeoutSeconds: 28,
     table: 'readWrite',
-    // The operator API's listings of chargers and transactions.
-    indexes: ['gsi1'],
-    // Once per table: the migration that gives registration-prefix claims stored before the overlap
-    // markers their markers runs before the first claim (DynamoChargerAdmin.markLegacyPrefixClaims).
+    // The operator API's listings: chargers on gsi1, transactions on gsi3 (keys only).
+    indexes: ['gsi1', 'gsi3'],
+    // Once per table, two migrations: the one that gives registration-prefix claims stored before
+    // the overlap markers their markers runs before the first claim
+    // (DynamoChargerAdmin.markLegacyPrefixClaims); the one that moves transactions stored before
+    // gsi3 off gsi1 runs before the first transaction listing (DynamoTransactionListing).
     scansTable: true,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,

@@ -38,7 +38,7 @@ export class PlatformTable extends Construct {
         indexName: gsi.indexName,
         partitionKey: string(gsi.partitionKey),
         sortKey: string(gsi.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType[gsi.projection],
       });
     }
   }

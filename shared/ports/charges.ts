@@ -9,7 +9,7 @@
  */
 import type { ChargeAggregate } from '../domain/charge-aggregate.js';
 import type { Charge } from '../domain/pricing.js';
-import type { MeterMessage, TransactionStatus } from './transactions.js';
+import type { MeterMessage, MeterMessageFlag, TransactionStatus } from './transactions.js';
 
 /** One MeterValues message (or a StopTransaction's transactionData) as OCPP stored it. */
 export type { MeterMessage } from './transactions.js';
@@ -28,7 +28,13 @@ export interface TxKey {
  *   StopTransaction was stored, when this change is the one that stored it.
  */
 export type PricingTrigger =
-  | { kind: 'meter-values'; key: TxKey; message: MeterMessage }
+  | {
+      kind: 'meter-values';
+      key: TxKey;
+      message: MeterMessage;
+      /** OCPP's flags the stored message already carries, when the trigger knows them (a stream image). */
+      flags?: readonly string[];
+    }
   | { kind: 'transaction'; key: TxKey; stopReceivedAt?: string };
 
 /** Operator-visible problems found while pricing, keyed so that a replay never duplicates one. */
@@ -184,6 +190,11 @@ export interface ChargeRepository {
    * operator. A transaction not stored is left alone.
    */
   flagCharge(key: TxKey, addFlags: string[]): Promise<void>;
+  /**
+   * Adds OCPP's flags to a stored meter message of the transaction and changes nothing else. A
+   * message not stored is left alone (never created), and a flag it has is not written again.
+   */
+  flagMeterMessage(key: TxKey, message: MeterMessage, flags: readonly MeterMessageFlag[]): Promise<void>;
   /** Records how sending the cost cap stop went (only the cost cap record changes). */
   recordCostCapOutcome(
     key: TxKey,

@@ -130,13 +130,23 @@ export interface MeterValuesRecord {
   source: MeterMessageSource;
   /** The samples exactly as the charger sent them (timestamps canonical UTC). */
   meterValue: MeterValue[];
-  /** `unknown-transaction`, `after-stop` */
+  /**
+   * {@link MeterMessageFlag}s. OCPP stores a message without them (it does not read the
+   * transaction first); the recompute adds them from the transaction it reads anyway
+   * (pricing/meter-message-flags.ts).
+   */
   flags: string[];
   /** Platform receive time, ISO-8601 (pricing's settle window is measured on it). */
   receivedAt: string;
 }
 
 export type MeterMessageSource = 'MeterValues' | 'StopTransaction';
+
+/**
+ * What the platform noticed about a stored meter message: it was received while its transaction
+ * did not exist (`unknown-transaction`), or after the transaction's stop (`after-stop`).
+ */
+export type MeterMessageFlag = 'unknown-transaction' | 'after-stop';
 
 /** A stored meter message as pricing reads it: what the recompute folds. */
 export type MeterMessage = Pick<MeterValuesRecord, 'messageId' | 'source' | 'meterValue' | 'receivedAt'>;

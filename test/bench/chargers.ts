@@ -24,7 +24,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { ensurePlatformTable, startDynamoLocal } from '../../local/dynamodb-local.js';
 import { chargerItem } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { gsi1, keys } from '../../shared/adapters/dynamodb/keys.js';
+import { gsi3, keys } from '../../shared/adapters/dynamodb/keys.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../../shared/adapters/dynamodb/operator-views.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
@@ -127,7 +127,7 @@ function sessionItem(operatorId: string, n: number, nowMs: number): Record<strin
   const startedAt = new Date(nowMs - (n % 300) * 1000).toISOString();
   return {
     ...keys.transaction(chargerId, n),
-    ...gsi1.transactionOfOperator(operatorId, startedAt),
+    ...gsi3.transactionOfOperator(operatorId, startedAt),
     entity: 'transaction',
     chargerId,
     transactionId: n,

@@ -1,25 +1,35 @@
 /**
  * The load generator of `npm run bench:ocpp`, run as a separate process so it does not share a
- * CPU budget or event loop with the platform it measures. It connects N simulated chargers
- * (ocpp-rpc clients), starts one transaction on each, then sends MeterValues at a fixed total rate,
- * round robin, and reports round-trip times to the parent over IPC.
+ * CPU budget or event loop with the platform it measures. The parent drives it over IPC, one
+ * command at a time: `connect` connects N simulated chargers (ocpp-rpc clients) and starts one
+ * transaction on each; `run` sends MeterValues at a fixed total rate for some seconds, round robin,
+ * and reports round-trip times; `close` closes every charger. Connecting once and running several
+ * phases over the same chargers is what lets the bench search for a capacity within its time box.
  */
 import { RPCClient } from 'ocpp-rpc';
 
-export interface LoadConfig {
+export interface ConnectConfig {
   url: string;
   identities: string[];
   password: string | null;
-  ratePerSecond: number;
-  durationSeconds: number;
   connectConcurrency: number;
-  label: string;
 }
 
-export interface LoadResult {
-  label: string;
+export type LoadCommand =
+  | { cmd: 'connect'; config: ConnectConfig }
+  | { cmd: 'run'; ratePerSecond: number; durationSeconds: number }
+  | { cmd: 'serial'; messages: number }
+  | { cmd: 'close' };
+
+export interface ConnectResult {
   connected: number;
   connectSeconds: number;
+  errors: number;
+  firstError?: string;
+}
+
+export interface RunResult {
+  ratePerSecond: number;
   openAtEnd: number;
   sent: number;
   answered: number;
@@ -52,18 +62,26 @@ async function pool<T>(
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
-  const clients: RPCClient[] = [];
-  const txIds: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const fail = (err: unknown) => {
-    errors++;
-    firstError ??= err instanceof Error ? err.message : String(err);
+class Errors {
+  count = 0;
+  first: string | undefined;
+  readonly note = (err: unknown) => {
+    this.count++;
+    this.first ??= err instanceof Error ? err.message : String(err);
   };
+  get summary() {
+    return { errors: this.count, ...(this.first ? { firstError: this.first } : {}) };
+  }
+}
 
+/** Chargers, each with its open transaction; `sentSoFar` keeps register readings rising across phases. */
+const live: { c: RPCClient; tx: number }[] = [];
+let sentSoFar = 0;
+
+async function connect(cfg: ConnectConfig): Promise<ConnectResult> {
+  const errors = new Errors();
   const c0 = performance.now();
-  await pool(cfg.identities, cfg.connectConcurrency, async (identity, i) => {
+  await pool(cfg.identities, cfg.connectConcurrency, async (identity) => {
     const client = new RPCClient({
       endpoint: cfg.url,
       identity,
@@ -82,50 +100,76 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
         meterStart: 0,
         timestamp: new Date().toISOString(),
       })) as { transactionId: number };
-      clients[i] = client;
-      txIds[i] = started.transactionId;
+      live.push({ c: client, tx: started.transactionId });
     } catch (err) {
-      fail(err);
+      errors.note(err);
     }
   });
-  const connectSeconds = (performance.now() - c0) / 1000;
-  const live = clients.map((c, i) => ({ c, tx: txIds[i] as number })).filter((x) => x.c !== undefined);
+  return { connected: live.length, connectSeconds: (performance.now() - c0) / 1000, ...errors.summary };
+}
 
+function sendMeterValues(target: { c: RPCClient; tx: number }): Promise<unknown> {
+  const n = sentSoFar++;
+  return target.c.call('MeterValues', {
+    connectorId: 1,
+    transactionId: target.tx,
+    meterValue: [
+      {
+        timestamp: new Date().toISOString(),
+        sampledValue: [
+          {
+            value: String(n * 10),
+            measurand: 'Energy.Active.Import.Register',
+            unit: 'Wh',
+            context: 'Sample.Periodic',
+          },
+          { value: '7200', measurand: 'Power.Active.Import', unit: 'W' },
+        ],
+      },
+    ],
+  });
+}
+
+function summarise(
+  ratePerSecond: number,
+  rtts: number[],
+  sent: number,
+  seconds: number,
+  errors: Errors,
+): RunResult {
+  rtts.sort((a, b) => a - b);
+  return {
+    ratePerSecond,
+    openAtEnd: live.filter((x) => x.c.state === RPCClient.OPEN).length,
+    sent,
+    answered: rtts.length,
+    ...errors.summary,
+    achievedPerSecond: rtts.length / seconds,
+    p50Ms: percentile(rtts, 50),
+    p99Ms: percentile(rtts, 99),
+    maxMs: rtts[rtts.length - 1] ?? 0,
+  };
+}
+
+/** MeterValues at a fixed total rate, round robin over the chargers. */
+async function run(ratePerSecond: number, durationSeconds: number): Promise<RunResult> {
+  const errors = new Errors();
   const rtts: number[] = [];
   const inflight: Promise<void>[] = [];
   let sent = 0;
-  const total = Math.round(cfg.ratePerSecond * cfg.durationSeconds);
+  const total = Math.round(ratePerSecond * durationSeconds);
   const t0 = performance.now();
   await new Promise<void>((resolve) => {
     const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * cfg.ratePerSecond));
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * ratePerSecond));
       while (sent < due && live.length > 0) {
         const target = live[sent % live.length]!;
-        const n = sent++;
+        sent++;
         const s = performance.now();
         inflight.push(
-          target.c
-            .call('MeterValues', {
-              connectorId: 1,
-              transactionId: target.tx,
-              meterValue: [
-                {
-                  timestamp: new Date().toISOString(),
-                  sampledValue: [
-                    {
-                      value: String(n * 10),
-                      measurand: 'Energy.Active.Import.Register',
-                      unit: 'Wh',
-                      context: 'Sample.Periodic',
-                    },
-                    { value: '7200', measurand: 'Power.Active.Import', unit: 'W' },
-                  ],
-                },
-              ],
-            })
-            .then(() => {
-              rtts.push(performance.now() - s);
-            }, fail),
+          sendMeterValues(target).then(() => {
+            rtts.push(performance.now() - s);
+          }, errors.note),
         );
       }
       if (sent >= total || live.length === 0) resolve();
@@ -135,33 +179,54 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   });
   const sendSeconds = (performance.now() - t0) / 1000;
   await Promise.all(inflight);
-  const openAtEnd = live.filter((x) => x.c.state === RPCClient.OPEN).length;
-  await Promise.all(live.map((x) => x.c.close({ force: true }).catch(() => {})));
-  rtts.sort((a, b) => a - b);
-  return {
-    label: cfg.label,
-    connected: live.length,
-    connectSeconds,
-    openAtEnd,
-    sent,
-    answered: rtts.length,
-    errors,
-    ...(firstError ? { firstError } : {}),
-    achievedPerSecond: rtts.length / sendSeconds,
-    p50Ms: percentile(rtts, 50),
-    p99Ms: percentile(rtts, 99),
-    maxMs: rtts[rtts.length - 1] ?? 0,
-  };
+  return summarise(ratePerSecond, rtts, sent, sendSeconds, errors);
 }
 
-// As a forked child: one config in, one result out.
+/** One message at a time from one charger: the round trip with nothing queued (the profile). */
+async function serial(messages: number): Promise<RunResult> {
+  const errors = new Errors();
+  const rtts: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < messages && live.length > 0; i++) {
+    const s = performance.now();
+    try {
+      await sendMeterValues(live[i % live.length]!);
+      rtts.push(performance.now() - s);
+    } catch (err) {
+      errors.note(err);
+    }
+  }
+  return summarise(0, rtts, messages, (performance.now() - t0) / 1000, errors);
+}
+
+async function close(): Promise<Record<string, never>> {
+  await Promise.all(live.map((x) => x.c.close({ force: true }).catch(() => {})));
+  live.length = 0;
+  return {};
+}
+
+async function handle(command: LoadCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'connect':
+      return connect(command.config);
+    case 'run':
+      return run(command.ratePerSecond, command.durationSeconds);
+    case 'serial':
+      return serial(command.messages);
+    case 'close':
+      return close();
+  }
+}
+
+// As a forked child: one command in, one result out, until the parent disconnects.
 if (process.send) {
-  process.once('message', (cfg: LoadConfig) => {
-    runLoad(cfg)
-      .then((result) => process.send?.(result, () => process.exit(0)))
+  process.on('message', (command: LoadCommand) => {
+    handle(command)
+      .then((result) => process.send?.(result))
       .catch((err) => {
         console.error(err);
         process.exit(1);
       });
   });
+  process.on('disconnect', () => process.exit(0));
 }

@@ -75,9 +75,10 @@ function tableGrantsOf(statements: Statement[]): TableGrants {
       continue;
     }
     if (actions.every((a) => a === 'dynamodb:ListStreams')) continue;
-    const index = /\/index\/([A-Za-z0-9_.-]+)/.exec(resource);
-    if (index?.[1]) {
-      grants.indexes.push({ index: index[1], actions });
+    // One statement may name several indexes (httpApi queries gsi1 and gsi3).
+    const indexes = [...resource.matchAll(/\/index\/([A-Za-z0-9_.-]+)/g)].map((m) => m[1] as string);
+    if (indexes.length > 0) {
+      for (const index of indexes) grants.indexes.push({ index, actions });
       continue;
     }
     const like = (s as Statement & { Condition?: Record<string, Record<string, string | string[]>> })
@@ -371,6 +372,7 @@ describe('stateless stack', () => {
         'stripeWebhook',
       ]);
       expect(queriers('gsi2')).toEqual(['scheduleFinaliser']);
+      expect(queriers('gsi3')).toEqual(['httpApi']);
     });
 
     it('lets the authorizer write only a pending charger record and login failures, each under dynamodb:LeadingKeys', () => {
@@ -599,11 +601,15 @@ describe('stateless stack', () => {
       expect(logicalId(platform.stateless.recomputeDlq)).not.toBe(logicalId(platform.stateless.paymentsDlq));
     });
 
-    it('passes the recompute meter values, a new transaction item and one marked repriceDue: never its own writes', () => {
+    it('passes the recompute new meter values, a new transaction item and one marked repriceDue: never its own writes', () => {
       const txPartition = { S: [{ prefix: prefixes.transactionPartition }] };
       const txItem = { pk: txPartition, sk: { S: [keys.transaction('CP', 1).sk] } };
       expect(filtersOf('streamRecompute')).toEqual([
-        { dynamodb: { Keys: { pk: txPartition, sk: { S: [{ prefix: prefixes.meterValues }] } } } },
+        // INSERTs only: the recompute's own label on a stored message (meter-message-flags.ts) is a MODIFY.
+        {
+          eventName: ['INSERT'],
+          dynamodb: { Keys: { pk: txPartition, sk: { S: [{ prefix: prefixes.meterValues }] } } },
+        },
         { eventName: ['INSERT'], dynamodb: { Keys: txItem } },
         {
           eventName: ['MODIFY'],

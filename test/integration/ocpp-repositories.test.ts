@@ -7,10 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensurePlatformTable } from '../../local/dynamodb-local.js';
+import { DynamoChargeRepository } from '../../shared/adapters/dynamodb/charge-repository.js';
 import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { keys } from '../../shared/adapters/dynamodb/keys.js';
+import { keyOf, keys } from '../../shared/adapters/dynamodb/keys.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
+import { MemoryChargerCommands } from '../../shared/adapters/memory/charges.js';
 import { ManualClock, MemoryChargerGateway } from '../../shared/adapters/memory/ocpp-store.js';
 import type { OcppDeps } from '../../shared/app/ocpp/deps.js';
 import {
@@ -21,8 +23,10 @@ import {
   reset,
   sweepCalls,
 } from '../../shared/app/ocpp/index.js';
+import { DEFAULT_COST_CAP_MARGIN, type PricingDeps } from '../../shared/app/pricing/deps.js';
 import type { Charger } from '../../shared/domain/entities.js';
 import { createOcppDeps } from '../../shared/lambda/ocpp-deps.js';
+import { createRecomputeHandler } from '../../shared/lambda/recompute-handler.js';
 import { silentLog } from '../../shared/ports/log.js';
 import {
   aCharger,
@@ -35,6 +39,7 @@ import {
 } from '../fixtures/ocpp/builders.js';
 import { countDynamoWrites, partition } from '../fixtures/ocpp/dynamo.js';
 import { withoutPricing } from '../fixtures/pricing/ocpp-view.js';
+import { streamRecord } from '../fixtures/pricing/stream-records.js';
 import { chargerIsoAt, isoAt, thisMinuteMs } from '../fixtures/time.js';
 
 /**
@@ -73,6 +78,28 @@ const table = { doc, tableName: platform.tableName };
 
 async function putCharger(c: Charger) {
   await new DynamoChargerRepository(table).createIfAbsent(c);
+}
+
+/**
+ * What the recompute does with these transactions' meter messages when their INSERTs reach it on the
+ * stream (this table has no poller), over the real DynamoDB adapters.
+ */
+async function recomputeFromStream(chargerId: string, transactionIds: number[]): Promise<void> {
+  const pricing: PricingDeps = {
+    clock,
+    log: silentLog,
+    charges: new DynamoChargeRepository(table),
+    commands: new MemoryChargerCommands(),
+    settings: { settleWindowSeconds: 60, holdSafetySeconds: 3600, costCapMargin: DEFAULT_COST_CAP_MARGIN },
+  };
+  for (const transactionId of transactionIds) {
+    const items = await partition(doc, platform.tableName, keys.transaction(chargerId, transactionId).pk);
+    const records = items
+      .filter((i) => keyOf.isMeterValues(String(i.sk)))
+      .map((i) => streamRecord('INSERT', i));
+    const out = await createRecomputeHandler(() => pricing)({ Records: records });
+    expect(out.batchItemFailures).toEqual([]);
+  }
 }
 
 let n = 0;
@@ -231,6 +258,9 @@ describe('transactions in DynamoDB', () => {
       meterStop: 900,
       flags: ['start-missing', 'stop-conflict'],
     });
+    // OCPP stores them without reading the transaction; the table stream's recompute labels them.
+    expect(await deps.transactions.meterValuesOf(id, 4)).toMatchObject([{ flags: [] }]);
+    await recomputeFromStream(id, [4, 99]);
     expect(await deps.transactions.meterValuesOf(id, 4)).toMatchObject([{ flags: ['after-stop'] }]);
     expect(await deps.transactions.meterValuesOf(id, 99)).toMatchObject([{ flags: ['unknown-transaction'] }]);
     expect(await cp.ok('StartTransaction', start)).toMatchObject({ transactionId: 5 });

@@ -237,7 +237,7 @@ describe('pricing on the table stream', () => {
       billedParkingMinutes: 6,
     });
     expect(final).toMatchObject({ energyMilliWh: 2_000_000, finalReason: 'settled', discrepancies: {} });
-    // The late message was stored by OCPP as after-stop, and restarted the settle window.
+    // The late message was labelled after-stop by the recompute, and restarted the settle window.
     const items = await partition(doc, tableName, keys.transaction(id, txId).pk);
     const lateItem = items.find(
       (i) => (i.meterValue as { timestamp: string }[] | undefined)?.[0]?.timestamp === iso(4),

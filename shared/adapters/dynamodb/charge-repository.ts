@@ -37,7 +37,7 @@ import type {
   PricedTransaction,
   TxKey,
 } from '../../ports/charges.js';
-import type { TransactionStatus } from '../../ports/transactions.js';
+import type { MeterMessageFlag, TransactionStatus } from '../../ports/transactions.js';
 import { chargeFinalisedPut } from './charge-outbox.js';
 import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
 import {
@@ -49,7 +49,7 @@ import {
   REPRICE_DUE,
   transactionItemScan,
 } from './keys.js';
-import { meterMessageProjection, toMeterMessage } from './meter-values-items.js';
+import { flagMeterValuesUpdate, meterMessageProjection, toMeterMessage } from './meter-values-items.js';
 import {
   beginsWith,
   Expression,
@@ -220,6 +220,23 @@ export class DynamoChargeRepository implements ChargeRepository {
           Key: keys.transaction(key.chargerId, key.transactionId),
           ...e.params(),
         }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async flagMeterMessage(
+    key: TxKey,
+    message: MeterMessage,
+    flags: readonly MeterMessageFlag[],
+  ): Promise<void> {
+    if (flags.length === 0) return;
+    try {
+      await this.t.doc.send(
+        new UpdateCommand(
+          flagMeterValuesUpdate(this.t.tableName, key.chargerId, key.transactionId, message, flags),
+        ),
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;

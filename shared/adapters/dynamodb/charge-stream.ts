@@ -18,6 +18,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { PricingTrigger } from '../../ports/charges.js';
 import { keyOf } from './keys.js';
 import { toMeterMessage } from './meter-values-items.js';
+import { fromStringSet } from './support.js';
 
 /** Transaction attributes whose change can change the charge or when it becomes final. */
 export const PRICING_INPUTS = [
@@ -59,7 +60,8 @@ export function triggerOf(record: DynamoDBRecord): PricingTrigger | Ignored {
   if (keyOf.isMeterValues(sk)) {
     const message = toMeterMessage(image);
     if (!message) return { ignored: 'malformed meter values item' };
-    return { kind: 'meter-values', key, message };
+    // A replayed record whose message is labelled already costs no label write (meter-message-flags.ts).
+    return { kind: 'meter-values', key, message, flags: [...fromStringSet(image.flags)] };
   }
   if (!keyOf.isTransactionItem(sk)) return { ignored: 'other item of the transaction partition' };
 

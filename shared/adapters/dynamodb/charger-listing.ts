@@ -199,6 +199,8 @@ export const STORAGE_ATTRIBUTES = new Set([
   'gsi1sk',
   'gsi2pk',
   'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
   'entity',
   'expiresAt',
 ]);

@@ -18,7 +18,7 @@
  * | inbound CALL (dedup)       | CP#<chargerId>              | MSG#<connectionId>#<messageId>    |                                 |
  * | transaction id counter     | CP#<chargerId>              | TXSEQ                             |                                 |
  * | StartTransaction dedup     | CP#<chargerId>              | TXSTART#<nnnn>#<timestamp>        |                                 |
- * | transaction                | TX#<chargerId>#<txId>       | TX                                | OP#<operatorId> / TX#<startedAt>; gsi2 OPENTX#<shard 0..3> / <startedAt>#<chargerId>#<txId> until its charge is final (sparse) |
+ * | transaction                | TX#<chargerId>#<txId>       | TX                                | gsi3 OP#<operatorId> / TX#<startedAt> (keys only; gsi1 before, see TRANSACTION_LISTING_MIGRATION); gsi2 OPENTX#<shard 0..3> / <startedAt>#<chargerId>#<txId> until its charge is final (sparse) |
  * | meter values (one message) | TX#<chargerId>#<txId>       | MV#<identity>                     |                                 |
  * | meter values, no tx        | CPMV#<chargerId>            | <nnnn>#<timestamp>#<identity>     |                                 |
  * | outbound call (platform →) | CP#<chargerId>              | CALL#<createdAt>#<messageId>      | OPENCALL / <deadline>#<chargerId>#<messageId> while open (sparse) |
@@ -319,10 +319,6 @@ export const gsi1 = {
     gsi1pk: operatorPartition(operatorId),
     gsi1sk: chargerPartition(chargerId),
   }),
-  transactionOfOperator: (operatorId: string, startedAt: string) => ({
-    gsi1pk: operatorPartition(operatorId),
-    gsi1sk: `${prefixes.transactionPartition}${startedAt}`,
-  }),
   idTag: (operatorId: string, idTag: string) => ({
     gsi1pk: `IDTAG#${normaliseIdTag(idTag)}`,
     gsi1sk: operatorPartition(operatorId),
@@ -341,6 +337,18 @@ export const gsi1 = {
   openCall: (deadline: string, chargerId: string, messageId: string) => ({
     gsi1pk: 'OPENCALL',
     gsi1sk: `${deadline}#${chargerId}#${messageId}`,
+  }),
+} as const;
+
+/**
+ * The transaction listing's index (gsi3, keys only: table.ts). Transactions stored before it
+ * carried the same keys on gsi1 (gsi1pk / gsi1sk), which projects every attribute; a one-time
+ * pass moves them (transaction-repository.ts `moveTransactionsToListingIndex`).
+ */
+export const gsi3 = {
+  transactionOfOperator: (operatorId: string, startedAt: string) => ({
+    gsi3pk: operatorPartition(operatorId),
+    gsi3sk: `${prefixes.transactionPartition}${startedAt}`,
   }),
 } as const;
 
@@ -470,7 +478,7 @@ export const queries = {
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.payout,
   }),
-  /** On gsi1, newest first when queried backwards (gsi1sk holds the start time). */
+  /** On gsi3, newest first when queried backwards (gsi3sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.transactionPartition,

@@ -4,14 +4,16 @@
  * MeterMessage) and the table stream carries it (charge-stream.ts). Keys: keys.meterValues inside a
  * transaction, keys.chargerMeterValues outside one.
  */
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   METER_MESSAGE_ATTRIBUTES,
   type MeterMessage,
+  type MeterMessageFlag,
   type MeterValuesRecord,
   meterMessageIdentity,
 } from '../../ports/transactions.js';
 import { keys } from './keys.js';
-import { fromStringSet, stringSet, stripKeys } from './support.js';
+import { Expression, fromStringSet, stringSet, stripKeys } from './support.js';
 
 type Item = Record<string, unknown>;
 
@@ -30,6 +32,31 @@ export function meterValuesItem(r: MeterValuesRecord): Item {
           identity,
         );
   return { ...key, entity: METER_VALUES_ENTITY, ...r, flags: stringSet(r.flags) };
+}
+
+/**
+ * The UpdateItem that adds flags to a stored message of a transaction (the recompute's labels,
+ * pricing/meter-message-flags.ts): only on an item that exists, and only when one of the flags is
+ * missing, so a replay writes nothing. A conditional check failure means there is nothing to do.
+ */
+export function flagMeterValuesUpdate(
+  tableName: string,
+  chargerId: string,
+  transactionId: number,
+  message: Pick<MeterMessage, 'source' | 'meterValue'>,
+  flags: readonly MeterMessageFlag[],
+): UpdateCommandInput {
+  const e = new Expression();
+  const flagsName = e.name('flags');
+  // `contains` is false on an absent set, so a message without flags passes too.
+  const missing = flags.map((f) => `NOT contains(${flagsName}, ${e.value(f)})`).join(' OR ');
+  e.when(`attribute_exists(${e.name('pk')})`).when(`(${missing})`);
+  e.add('flags', new Set(flags));
+  return {
+    TableName: tableName,
+    Key: keys.meterValues(chargerId, transactionId, meterMessageIdentity(message)),
+    ...e.params(),
+  };
 }
 
 export function toMeterValuesRecord(item: Item): MeterValuesRecord {

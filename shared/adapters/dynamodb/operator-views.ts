@@ -13,6 +13,7 @@ import {
 } from './charger-listing.js';
 import { chargerViewRange, gsi1, keys, queries } from './keys.js';
 import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
+import { DynamoTransactionListing } from './transaction-repository.js';
 
 /** Storage keys dropped; string sets (flags) become sorted arrays, since a Set has no JSON form. */
 function strip<T>(item: Record<string, unknown>): T {
@@ -32,6 +33,7 @@ const MAX_QUERY_LIMIT = 1000;
 
 export class DynamoOperatorViews implements OperatorViews {
   private readonly t: TableContext;
+  private readonly transactionListing: DynamoTransactionListing;
 
   /** `clock` tells a connection past API Gateway's lifetime from a live one (charger-listing.ts). */
   constructor(
@@ -40,6 +42,7 @@ export class DynamoOperatorViews implements OperatorViews {
     private readonly clock: Clock = systemClock,
   ) {
     this.t = { doc: db, tableName };
+    this.transactionListing = new DynamoTransactionListing(this.t);
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
@@ -136,15 +139,8 @@ export class DynamoOperatorViews implements OperatorViews {
   }
 
   async transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>> {
-    const { items, next } = await queryPage(
-      this.t,
-      queries.transactionsOfOperator(operatorId),
-      'gsi1',
-      page,
-      {
-        ScanIndexForward: false,
-      },
-    );
+    // The keys-only gsi3 and its one-time move from gsi1: transaction-repository.ts.
+    const { items, next } = await this.transactionListing.page(operatorId, page);
     return { items: items.map((i) => strip<TransactionView>(i)), ...(next ? { next } : {}) };
   }
 
@@ -154,32 +150,14 @@ export class DynamoOperatorViews implements OperatorViews {
     toIso: string,
     maxQueries: number,
   ): Promise<{ items: TransactionView[]; complete: boolean; queries: number }> {
-    const items: TransactionView[] = [];
-    const lastIso = new Date(Date.parse(toIso) - 1).toISOString();
-    let start: Record<string, unknown> | undefined;
-    let queriesSent = 0;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          // gsi1sk holds the start time (keys.ts transactionOfOperator), an ISO string with
-          // milliseconds: [from, to) is BETWEEN from AND to - 1 ms (BETWEEN is inclusive).
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :last',
-          ExpressionAttributeValues: {
-            ':pk': gsi1.transactionOfOperator(operatorId, fromIso).gsi1pk,
-            ':from': gsi1.transactionOfOperator(operatorId, fromIso).gsi1sk,
-            ':last': gsi1.transactionOfOperator(operatorId, lastIso).gsi1sk,
-          },
-          Limit: MAX_QUERY_LIMIT,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      queriesSent++;
-      items.push(...(out.Items ?? []).map((i) => strip<TransactionView>(i)));
-      start = out.LastEvaluatedKey;
-    } while (start && queriesSent < maxQueries);
-    return { items, complete: start === undefined, queries: queriesSent };
+    const read = await this.transactionListing.startedBetween(
+      operatorId,
+      fromIso,
+      toIso,
+      maxQueries,
+      MAX_QUERY_LIMIT,
+    );
+    return { ...read, items: read.items.map((i) => strip<TransactionView>(i)) };
   }
 
   async transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined> {

@@ -35,11 +35,14 @@ const transactionItem = {
 } as const;
 
 /**
- * The recompute's records: every stored meter message; the transaction item when it is created,
- * and when it is modified by a write that marked it `repriceDue` (never by the recompute's own).
+ * The recompute's records: every stored meter message (its creation: OCPP writes it once, and the
+ * recompute's own flag on it, meter-message-flags.ts, must not come back); the transaction item
+ * when it is created, and when it is modified by a write that marked it `repriceDue` (never by the
+ * recompute's own).
  */
 export const RECOMPUTE_FILTER_PATTERNS: readonly FilterPattern[] = [
   {
+    eventName: ['INSERT'],
     dynamodb: {
       Keys: {
         pk: { S: [{ prefix: recomputeStreamKeys.transactionPartitionPrefix }] },

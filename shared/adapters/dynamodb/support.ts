@@ -20,7 +20,20 @@ export interface TableContext {
 
 type Item = Record<string, unknown>;
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity']);
+const KEY_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'entity',
+]);
+
+/** The indexes the prefix listings query; each index's keys are `<name>pk` / `<name>sk`. */
+export type ListingIndex = 'gsi1' | 'gsi3';
 
 /** An item without its storage attributes (keys, index keys, entity tag). */
 export function stripKeys<T>(item: Item): T {
@@ -61,7 +74,7 @@ export async function queryAll(
 export async function queryPage(
   t: TableContext,
   q: { pk: string; skPrefix: string },
-  index: 'gsi1' | undefined,
+  index: ListingIndex | undefined,
   page: PageRequest,
   input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit' | 'IndexName'> = {},
 ): Promise<Page<Item>> {
@@ -87,9 +100,13 @@ export async function queryPage(
   };
 }
 
-function readCursor(cursor: string, q: { pk: string; skPrefix: string }, index: 'gsi1' | undefined): Item {
-  const [pkName, skName] = index ? ['gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
-  const expected = index ? ['gsi1pk', 'gsi1sk', 'pk', 'sk'] : ['pk', 'sk'];
+function readCursor(
+  cursor: string,
+  q: { pk: string; skPrefix: string },
+  index: ListingIndex | undefined,
+): Item {
+  const [pkName, skName] = index ? [`${index}pk`, `${index}sk`] : ['pk', 'sk'];
+  const expected = index ? [`${index}pk`, `${index}sk`, 'pk', 'sk'].sort() : ['pk', 'sk'];
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -298,14 +315,14 @@ export class Expression {
 }
 
 /**
- * The key condition of a `begins_with` query (keys.ts `queries`), on the table or on gsi1. Extra
- * names and values (filters, projections) are merged by the caller.
+ * The key condition of a `begins_with` query (keys.ts `queries`), on the table or on a listing
+ * index. Extra names and values (filters, projections) are merged by the caller.
  */
 export function beginsWith(
   q: { pk: string; skPrefix: string },
-  index?: 'gsi1',
+  index?: ListingIndex,
 ): {
-  IndexName?: 'gsi1';
+  IndexName?: ListingIndex;
   KeyConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: Record<string, unknown>;
@@ -313,7 +330,7 @@ export function beginsWith(
   return {
     ...(index ? { IndexName: index } : {}),
     KeyConditionExpression: '#kpk = :kpk AND begins_with(#ksk, :ksk)',
-    ExpressionAttributeNames: { '#kpk': index ? 'gsi1pk' : 'pk', '#ksk': index ? 'gsi1sk' : 'sk' },
+    ExpressionAttributeNames: { '#kpk': index ? `${index}pk` : 'pk', '#ksk': index ? `${index}sk` : 'sk' },
     ExpressionAttributeValues: { ':kpk': q.pk, ':ksk': q.skPrefix },
   };
 }

@@ -12,13 +12,24 @@ export const PLATFORM_TABLE = {
   timeToLiveAttribute: 'expiresAt',
   streamViewType: 'NEW_AND_OLD_IMAGES',
   globalSecondaryIndexes: [
-    /** Operator-scoped listings: chargers, sites, transactions of one operator. */
-    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /**
+     * Operator-scoped listings (chargers, id tags) and the sparse sweep partitions. It projects
+     * every attribute, and CloudFormation cannot change a deployed index's projection: what is
+     * updated often (transactions) is listed through gsi3 instead.
+     */
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
     /**
      * Sparse: transactions whose charge is not final, spread over a few partitions; the
      * reconciliation sweep's list, so it never reads the rest of the table (keys.ts `gsi2`).
      */
-    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },
+    /**
+     * An operator's transactions, newest first (keys.ts `gsi3`). Keys only: an index holding every
+     * attribute is written again on each of the transaction's updates (each reading's recompute);
+     * one holding only keys is written when the transaction is created, and its listing reads the
+     * page's items from the table (transaction-repository.ts `transactionsOfOperator`).
+     */
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'KEYS_ONLY' },
   ],
 } as const;
 
@@ -46,7 +57,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: g.partitionKey, KeyType: 'HASH' },
         { AttributeName: g.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: g.projection },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: t.streamViewType },
   };

@@ -19,7 +19,11 @@ import type {
   TxKey,
 } from '../../ports/charges.js';
 import { PRICING_ATTRIBUTES } from '../../ports/charges.js';
-import type { TransactionRecord } from '../../ports/transactions.js';
+import {
+  type MeterMessageFlag,
+  meterMessageIdentity,
+  type TransactionRecord,
+} from '../../ports/transactions.js';
 
 type Item = Record<string, unknown>;
 
@@ -32,6 +36,8 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class MemoryChargeStore {
   readonly transactions = new Map<string, Item>();
   readonly meterMessages = new Map<string, Map<string, MeterMessage>>();
+  /** OCPP's flags on stored meter messages, by transaction and message identity. */
+  readonly meterMessageFlags = new Map<string, Set<MeterMessageFlag>>();
   readonly timers = new Map<string, ChargeTimer>();
   readonly outbox = new Map<string, ChargeFinalisedEvent>();
   reconcileCursor: string | undefined;
@@ -56,6 +62,11 @@ export class MemoryChargeStore {
     const { messageId, source, meterValue, receivedAt } = message;
     messages.set(messageId, stored({ messageId, source, meterValue, receivedAt }));
     this.meterMessages.set(txKey(key), messages);
+  }
+
+  /** The flags on a stored meter message (sorted), as the recompute left them. */
+  flagsOf(key: TxKey, message: Pick<MeterMessage, 'source' | 'meterValue'>): MeterMessageFlag[] {
+    return [...(this.meterMessageFlags.get(`${txKey(key)}#${meterMessageIdentity(message)}`) ?? [])].sort();
   }
 
   item(key: TxKey): Item | undefined {
@@ -160,6 +171,24 @@ export class MemoryChargeRepository implements ChargeRepository {
     const item = this.store.transactions.get(txKey(key));
     if (!item || addFlags.length === 0) return;
     this.addFlags(item, addFlags);
+    this.store.writes++;
+  }
+
+  async flagMeterMessage(
+    key: TxKey,
+    message: MeterMessage,
+    flags: readonly MeterMessageFlag[],
+  ): Promise<void> {
+    await tick();
+    const identity = meterMessageIdentity(message);
+    const known = [...(this.store.meterMessages.get(txKey(key))?.values() ?? [])].some(
+      (m) => meterMessageIdentity(m) === identity,
+    );
+    if (!known) return;
+    const current = this.store.meterMessageFlags.get(`${txKey(key)}#${identity}`) ?? new Set();
+    if (flags.every((f) => current.has(f))) return;
+    for (const f of flags) current.add(f);
+    this.store.meterMessageFlags.set(`${txKey(key)}#${identity}`, current);
     this.store.writes++;
   }
 

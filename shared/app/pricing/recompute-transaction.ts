@@ -17,6 +17,7 @@ import { type AfterFinalOutcome, afterFinal } from './after-final.js';
 import { sendCostCapStop } from './cost-cap-policy.js';
 import type { PricingDeps } from './deps.js';
 import { epochOf, hasFlag, keyOf, txKeyString } from './inputs.js';
+import { meterMessageFlags } from './meter-message-flags.js';
 import { type Plan, planUpdate } from './recompute-plan.js';
 
 export type RecomputeOutcome = 'saved' | 'unchanged' | 'no-transaction' | 'flagged' | AfterFinalOutcome;
@@ -31,11 +32,15 @@ export async function recomputeTransaction(
   triggers: readonly PricingTrigger[],
 ): Promise<RecomputeOutcome> {
   const messages = new Map<string, MeterMessage>();
+  const labelled = new Map<string, readonly string[]>();
   let stopReceivedCandidate: number | undefined;
   for (const t of triggers) {
     // By content, not message id: a rebooted charger reuses ids for new readings.
-    if (t.kind === 'meter-values') messages.set(meterMessageIdentity(t.message), t.message);
-    else {
+    if (t.kind === 'meter-values') {
+      const identity = meterMessageIdentity(t.message);
+      messages.set(identity, t.message);
+      if (t.flags) labelled.set(identity, t.flags);
+    } else {
       const at = epochOf(t.stopReceivedAt);
       if (at !== undefined) stopReceivedCandidate = Math.min(stopReceivedCandidate ?? at, at);
     }
@@ -43,6 +48,7 @@ export async function recomputeTransaction(
   let backfilled = false;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const tx = await deps.charges.load(key);
+    if (attempt === 1) await flagMeterMessages(deps, key, tx, messages, labelled);
     if (!tx) {
       // Meter values for a transaction not stored (yet): its item's creation is later in the same
       // shard (same partition key), and its first recompute folds every stored message.
@@ -77,6 +83,26 @@ export async function recomputeTransaction(
     return 'saved';
   }
   throw new Error(`charge of ${txKeyString(key)} kept changing under ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * Labels this batch's meter messages the way OCPP did before it stopped reading the transaction
+ * (meter-message-flags.ts). A replayed record whose image shows the labels writes nothing; one
+ * without (a retried INSERT) labels again to the same effect. Only the messages that arrived in the
+ * batch: backfilled ones were labelled by their own records.
+ */
+async function flagMeterMessages(
+  deps: PricingDeps,
+  key: TxKey,
+  tx: PricedTransaction | undefined,
+  messages: ReadonlyMap<string, MeterMessage>,
+  labelled: ReadonlyMap<string, readonly string[]>,
+): Promise<void> {
+  for (const [identity, message] of messages) {
+    const flags = meterMessageFlags(tx, message);
+    const has = labelled.get(identity) ?? [];
+    if (flags.some((f) => !has.includes(f))) await deps.charges.flagMeterMessage(key, message, flags);
+  }
 }
 
 /** Sets the transaction before the operator instead of failing its stream records again and again. */

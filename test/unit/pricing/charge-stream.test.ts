@@ -41,7 +41,13 @@ describe('triggerOf', () => {
         receivedAt: '2026-03-02T08:10:01.000Z',
         meterValue: mvRecord('m1', 10_500).meterValue,
       },
+      flags: [],
     });
+  });
+
+  it('carries the flags a labelled message holds, so a replay does not label it again', () => {
+    const item = meterValuesItem({ ...mvRecord('m1', 10_500), flags: ['after-stop'] });
+    expect(triggerOf(streamRecord('INSERT', item))).toMatchObject({ flags: ['after-stop'] });
   });
 
   it('reacts to a new transaction and to a change of a pricing input', () => {

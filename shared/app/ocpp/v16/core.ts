@@ -366,17 +366,13 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
 /**
  * One write per message: every sample of the message in one item keyed by its content (never by
  * the message id, which a rebooted charger reuses), which also makes a repeated CALL a no-op.
- * Samples for an unknown transaction, or arriving after its stop, are stored all the same and flagged.
+ * Samples for an unknown transaction, or arriving after its stop, are stored all the same; the
+ * transaction is not read here (the hot path): the recompute, which reads it anyway, flags them
+ * (pricing/meter-message-flags.ts).
  */
 export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async (deps, ctx, req) => {
   requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
   if (req.meterValue.length === 0) return {}; // nothing to store (the schema allows an empty list)
-  const flags: string[] = [];
-  if (req.transactionId !== undefined) {
-    const tx = await deps.transactions.get(ctx.chargerId, req.transactionId);
-    if (!tx) flags.push('unknown-transaction');
-    else if (tx.status !== 'active') flags.push('after-stop');
-  }
   const outcome = await deps.transactions.putMeterValues({
     chargerId: ctx.chargerId,
     operatorId: ctx.operatorId,
@@ -385,7 +381,7 @@ export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async
     messageId: ctx.messageId,
     source: 'MeterValues',
     meterValue: normaliseMeterValues(req.meterValue),
-    flags,
+    flags: [],
     receivedAt: ctx.receivedAt,
   });
   if (outcome === 'duplicate')
