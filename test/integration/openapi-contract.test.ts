@@ -407,11 +407,16 @@ describe('tenant isolation, walked from the document', () => {
       .poll(
         async () => {
           const now = await itemsOfA();
-          const settled = JSON.stringify(now) === JSON.stringify(before);
+          // A stopped session is finalised by the sweep a settle window later (2 s here, longer on
+          // a loaded machine): two equal reads before then are not settled.
+          const finalised = now
+            .filter((i) => i.entity === 'transaction' && i.stoppedAt !== undefined)
+            .every((i) => i.finalisedAt !== undefined);
+          const settled = finalised && JSON.stringify(now) === JSON.stringify(before);
           before = now;
           return settled;
         },
-        { timeout: 20_000, interval: 500 },
+        { timeout: 30_000, interval: 500 },
       )
       .toBe(true);
 
