@@ -69,6 +69,10 @@ interface Usage {
   readUnitsTenths: number;
   writeUnitsTenths: number;
   dynamoRequests: Map<string, number>;
+  /** Write units by where they land (`table`, `gsi1`…), in tenths. */
+  writeUnitsTenthsByTarget: Map<string, number>;
+  /** Write units by request and the kinds of item it writes (`UpdateItem TX/TX`), in tenths. */
+  writeUnitsTenthsByItem: Map<string, { requests: number; tenths: number }>;
   frames: number;
   frameIncrements: number;
   bytesToCharger: number;
@@ -80,6 +84,8 @@ const emptyUsage = (): Usage => ({
   readUnitsTenths: 0,
   writeUnitsTenths: 0,
   dynamoRequests: new Map(),
+  writeUnitsTenthsByTarget: new Map(),
+  writeUnitsTenthsByItem: new Map(),
   frames: 0,
   frameIncrements: 0,
   bytesToCharger: 0,
@@ -99,10 +105,53 @@ const METERED_OPERATIONS = new Set([
   'TransactWriteItems',
 ]);
 
-interface ConsumedCapacity {
+interface Units {
   CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
+}
+
+interface ConsumedCapacity extends Units {
+  Table?: Units;
+  GlobalSecondaryIndexes?: Record<string, Units>;
+}
+
+type Marshalled = Record<string, { S?: string }>;
+
+interface WriteRequest {
+  Item?: Marshalled;
+  Key?: Marshalled;
+  RequestItems?: Record<
+    string,
+    { PutRequest?: { Item?: Marshalled }; DeleteRequest?: { Key?: Marshalled } }[]
+  >;
+  TransactItems?: Partial<
+    Record<'Put' | 'Update' | 'Delete' | 'ConditionCheck', { Item?: Marshalled; Key?: Marshalled }>
+  >[];
+}
+
+/**
+ * The kind of item a key names, from its prefixes (`TX#CP-1#7` / `MV#…` gives `TX/MV`): enough to
+ * tell which of a reading's writes cost what, with no id in the label.
+ */
+function itemKind(key: Marshalled | undefined): string {
+  const part = (attr: string) => {
+    const head = (key?.[attr]?.S ?? '?').split('#')[0] ?? '?';
+    return /^\d/.test(head) ? '<time>' : head;
+  };
+  return `${part('pk')}/${part('sk')}`;
+}
+
+/** What a write request writes, as `<operation> <kinds>` (a transaction's kinds joined by `+`). */
+function writeLabel(operation: string, request: WriteRequest): string {
+  const kinds: string[] = [];
+  if (request.Item || request.Key) kinds.push(itemKind(request.Item ?? request.Key));
+  for (const writes of Object.values(request.RequestItems ?? {})) {
+    for (const w of writes) kinds.push(itemKind(w.PutRequest?.Item ?? w.DeleteRequest?.Key));
+  }
+  for (const t of request.TransactItems ?? []) {
+    const [verb, body] = Object.entries(t)[0] ?? [];
+    if (verb !== undefined && verb !== 'ConditionCheck') kinds.push(itemKind(body?.Item ?? body?.Key));
+  }
+  return `${operation} ${[...new Set(kinds)].sort().join('+')}`;
 }
 
 /**
@@ -116,9 +165,11 @@ async function startMeteringProxy(targetPort: number): Promise<{ url: string; se
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
       let body = Buffer.concat(chunks);
+      let label = operation;
       if (METERED_OPERATIONS.has(operation)) {
         const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
         parsed.ReturnConsumedCapacity = 'INDEXES';
+        if (!READ_OPERATIONS.has(operation)) label = writeLabel(operation, parsed as WriteRequest);
         body = Buffer.from(JSON.stringify(parsed));
       }
       const usage = current;
@@ -131,7 +182,7 @@ async function startMeteringProxy(targetPort: number): Promise<{ url: string; se
           up.on('data', (c: Buffer) => back.push(c));
           up.on('end', () => {
             const payload = Buffer.concat(back);
-            if (METERED_OPERATIONS.has(operation)) meter(usage, operation, payload);
+            if (METERED_OPERATIONS.has(operation)) meter(usage, operation, label, payload);
             res.writeHead(up.statusCode ?? 500, up.headers);
             res.end(payload);
           });
@@ -146,15 +197,30 @@ async function startMeteringProxy(targetPort: number): Promise<{ url: string; se
   return { url: `http://127.0.0.1:${port}`, server };
 }
 
-function meter(usage: Usage, operation: string, payload: Buffer): void {
+function meter(usage: Usage, operation: string, label: string, payload: Buffer): void {
   const parsed = JSON.parse(payload.toString('utf8') || '{}') as {
     ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[];
   };
   const consumed = [parsed.ConsumedCapacity ?? []].flat();
   // Units come in halves (an eventually consistent read) at the finest: tenths keep them integer.
-  const tenths = consumed.reduce((sum, c) => sum + Math.round((c.CapacityUnits ?? 0) * 10), 0);
-  if (READ_OPERATIONS.has(operation)) usage.readUnitsTenths += tenths;
-  else usage.writeUnitsTenths += tenths;
+  const tenthsOf = (u: Units | undefined) => Math.round((u?.CapacityUnits ?? 0) * 10);
+  const tenths = consumed.reduce((sum, c) => sum + tenthsOf(c), 0);
+  if (READ_OPERATIONS.has(operation)) {
+    usage.readUnitsTenths += tenths;
+    return;
+  }
+  usage.writeUnitsTenths += tenths;
+  const byItem = usage.writeUnitsTenthsByItem.get(label) ?? { requests: 0, tenths: 0 };
+  byItem.requests += 1;
+  byItem.tenths += tenths;
+  usage.writeUnitsTenthsByItem.set(label, byItem);
+  const addTo = (target: string, n: number) =>
+    usage.writeUnitsTenthsByTarget.set(target, (usage.writeUnitsTenthsByTarget.get(target) ?? 0) + n);
+  for (const c of consumed) {
+    addTo('table', tenthsOf(c.Table));
+    for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {}))
+      addTo(index, tenthsOf(units));
+  }
 }
 
 function countInvocation(fn: HandlerName, durationMs: number): void {
@@ -362,6 +428,19 @@ async function main(): Promise<void> {
   console.log(
     `dynamodb: ${[...s.dynamoRequests].map(([op, n]) => `${op} ${n}`).join(', ')}; ${s.readUnitsTenths / 10} RRU, ${s.writeUnitsTenths / 10} WRU in the session`,
   );
+  const perReading = (tenths: number) => (tenths / 10 / SESSION_MINUTES).toFixed(2);
+  console.log(
+    `dynamodb write units by target (session; per reading): ${[...s.writeUnitsTenthsByTarget]
+      .filter(([, n]) => n > 0)
+      .map(([target, n]) => `${target} ${n / 10} (${perReading(n)})`)
+      .join(', ')}`,
+  );
+  console.log('dynamodb writes by request and item (session: requests, write units):');
+  for (const [label, { requests, tenths }] of [...s.writeUnitsTenthsByItem].sort(
+    (a, b) => b[1].tenths - a[1].tenths,
+  )) {
+    console.log(`  ${label.padEnd(56)} ${String(requests).padStart(4)} × → ${tenths / 10} WRU`);
+  }
   console.log(
     `websocket: ${s.frames} frames in the session, ${phases.connection.frames} at connect; ${emails} emails`,
   );
