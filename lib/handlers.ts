@@ -237,9 +237,10 @@ export const HANDLERS = {
     memorySize: 512,
     timeoutSeconds: 50,
     table: 'readWrite',
-    // The reconciliation sweep pages through gsi2 (the sparse open-transaction index), and through
-    // the table until that index's migration is done (charge-repository.ts `unfinalisedTransactions`).
-    indexes: ['gsi2'],
+    // The reconciliation sweep pages through gsi4 (the sparse open-transaction index), and through
+    // gsi2 or the table until the older tables' moves are done (charge-repository.ts
+    // `unfinalisedTransactions`).
+    indexes: ['gsi2', 'gsi4'],
     // Once per table: the sweep's first pass adds transactions stored before gsi2 existed.
     scansTable: true,
     readsStream: false,

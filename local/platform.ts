@@ -12,6 +12,7 @@ import {
   RECOMPUTE_FILTER_PATTERNS,
 } from '../shared/adapters/dynamodb/stream-filters.js';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
+import { PAYMENT_INTENT_EVENTS_ACTED_ON } from '../shared/app/payments/payment-events.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
 import { asFunction, type Denial, enforceAccess } from './access.js';
 import { ensurePlatformTable, startDynamoLocal } from './dynamodb-local.js';
@@ -415,7 +416,8 @@ async function registerWebhookEndpoints(
   }
   const platform = await stripe.webhookEndpoints.create({
     url: webhookUrl,
-    enabled_events: ['*'],
+    // As deployed (README, deploy step 3): only what the platform acts on.
+    enabled_events: [...PAYMENT_INTENT_EVENTS_ACTED_ON],
     connect: false,
   });
   const connect = await stripe.webhookEndpoints.create({

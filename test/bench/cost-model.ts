@@ -34,13 +34,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../lib/handlers.js';
 import { DEFAULT_TRACING } from '../../lib/settings.js';
 
 import { RANDOM_PORTS, startPlatform } from '../../local/platform.js';
 import { reservePort } from '../../local/ports.js';
 import { readInbox } from '../../local/ses-local.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { paidCharger, payWithCard } from '../fixtures/payments/platform.js';
 import type { PlatformInfo } from '../integration/global-setup.js';
 import { AWS_PRICES, AWS_PRICES_CHECKED_ON, AWS_PRICES_REGION } from './aws-prices.js';
@@ -50,6 +54,8 @@ const { values: args } = parseArgs({
     tracing: { type: 'boolean', default: DEFAULT_TRACING },
     /** Readings in the session: one a minute. */
     minutes: { type: 'string', default: '60' },
+    /** Print the transaction item as stored at the end (to see what makes it big). */
+    'dump-item': { type: 'boolean', default: false },
   },
 });
 const SESSION_MINUTES = Number(args.minutes);
@@ -69,6 +75,10 @@ interface Usage {
   readUnitsTenths: number;
   writeUnitsTenths: number;
   dynamoRequests: Map<string, number>;
+  /** Write units by where they land (`table`, `gsi1`…), in tenths. */
+  writeUnitsTenthsByTarget: Map<string, number>;
+  /** Read or write units by request and the kinds of item it names (`UpdateItem TX/TX`), in tenths. */
+  unitsTenthsByRequest: Map<string, { requests: number; tenths: number }>;
   frames: number;
   frameIncrements: number;
   bytesToCharger: number;
@@ -80,6 +90,8 @@ const emptyUsage = (): Usage => ({
   readUnitsTenths: 0,
   writeUnitsTenths: 0,
   dynamoRequests: new Map(),
+  writeUnitsTenthsByTarget: new Map(),
+  unitsTenthsByRequest: new Map(),
   frames: 0,
   frameIncrements: 0,
   bytesToCharger: 0,
@@ -99,10 +111,66 @@ const METERED_OPERATIONS = new Set([
   'TransactWriteItems',
 ]);
 
-interface ConsumedCapacity {
+interface Units {
   CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
+}
+
+interface ConsumedCapacity extends Units {
+  Table?: Units;
+  GlobalSecondaryIndexes?: Record<string, Units>;
+}
+
+type Marshalled = Record<string, { S?: string }>;
+
+interface MeteredRequest {
+  Item?: Marshalled;
+  Key?: Marshalled;
+  RequestItems?: Record<
+    string,
+    { PutRequest?: { Item?: Marshalled }; DeleteRequest?: { Key?: Marshalled } }[]
+  >;
+  /** A Query's: the partition it names is the first value (the repositories' `:pk` comes first). */
+  ExpressionAttributeValues?: Record<string, { S?: string }>;
+  IndexName?: string;
+  TransactItems?: Partial<
+    Record<'Put' | 'Update' | 'Delete' | 'ConditionCheck', { Item?: Marshalled; Key?: Marshalled }>
+  >[];
+}
+
+/**
+ * The kind of item a key names, from its prefixes (`TX#CP-1#7` / `MV#…` gives `TX/MV`): enough to
+ * tell which of a reading's writes cost what, with no id in the label.
+ */
+function itemKind(key: Marshalled | undefined): string {
+  const part = (attr: string) => {
+    const head = (key?.[attr]?.S ?? '?').split('#')[0] ?? '?';
+    return /^\d/.test(head) ? '<time>' : head;
+  };
+  return `${part('pk')}/${part('sk')}`;
+}
+
+/**
+ * What a request reads or writes, as `<operation> <kinds>` (a transaction's kinds joined by `+`; a
+ * Query's partition kind and index).
+ */
+function requestLabel(operation: string, request: MeteredRequest): string {
+  const kinds: string[] = [];
+  if (operation === 'Query') {
+    const partition = Object.values(request.ExpressionAttributeValues ?? {})[0]?.S ?? '?';
+    return `Query ${partition.split('#')[0]}${request.IndexName ? ` on ${request.IndexName}` : ''}`;
+  }
+  if (request.Item || request.Key) kinds.push(itemKind(request.Item ?? request.Key));
+  for (const items of Object.values(request.RequestItems ?? {})) {
+    // BatchWriteItem: a list of puts and deletes; BatchGetItem: `{ Keys }`.
+    if (Array.isArray(items)) {
+      for (const w of items) kinds.push(itemKind(w.PutRequest?.Item ?? w.DeleteRequest?.Key));
+    } else for (const key of (items as { Keys?: Marshalled[] }).Keys ?? []) kinds.push(itemKind(key));
+  }
+  for (const t of request.TransactItems ?? []) {
+    const [verb, body] = Object.entries(t)[0] ?? [];
+    if (verb !== undefined && verb !== 'ConditionCheck') kinds.push(itemKind(body?.Item ?? body?.Key));
+  }
+  return `${operation} ${[...new Set(kinds)].sort().join('+')}`;
 }
 
 /**
@@ -116,9 +184,11 @@ async function startMeteringProxy(targetPort: number): Promise<{ url: string; se
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
       let body = Buffer.concat(chunks);
+      let label = operation;
       if (METERED_OPERATIONS.has(operation)) {
         const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
         parsed.ReturnConsumedCapacity = 'INDEXES';
+        label = requestLabel(operation, parsed as MeteredRequest);
         body = Buffer.from(JSON.stringify(parsed));
       }
       const usage = current;
@@ -131,7 +201,7 @@ async function startMeteringProxy(targetPort: number): Promise<{ url: string; se
           up.on('data', (c: Buffer) => back.push(c));
           up.on('end', () => {
             const payload = Buffer.concat(back);
-            if (METERED_OPERATIONS.has(operation)) meter(usage, operation, payload);
+            if (METERED_OPERATIONS.has(operation)) meter(usage, operation, label, payload);
             res.writeHead(up.statusCode ?? 500, up.headers);
             res.end(payload);
           });
@@ -146,15 +216,64 @@ async function startMeteringProxy(targetPort: number): Promise<{ url: string; se
   return { url: `http://127.0.0.1:${port}`, server };
 }
 
-function meter(usage: Usage, operation: string, payload: Buffer): void {
+function meter(usage: Usage, operation: string, label: string, payload: Buffer): void {
   const parsed = JSON.parse(payload.toString('utf8') || '{}') as {
     ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[];
   };
   const consumed = [parsed.ConsumedCapacity ?? []].flat();
   // Units come in halves (an eventually consistent read) at the finest: tenths keep them integer.
-  const tenths = consumed.reduce((sum, c) => sum + Math.round((c.CapacityUnits ?? 0) * 10), 0);
-  if (READ_OPERATIONS.has(operation)) usage.readUnitsTenths += tenths;
-  else usage.writeUnitsTenths += tenths;
+  const tenthsOf = (u: Units | undefined) => Math.round((u?.CapacityUnits ?? 0) * 10);
+  const tenths = consumed.reduce((sum, c) => sum + tenthsOf(c), 0);
+  const byItem = usage.unitsTenthsByRequest.get(label) ?? { requests: 0, tenths: 0 };
+  byItem.requests += 1;
+  byItem.tenths += tenths;
+  usage.unitsTenthsByRequest.set(label, byItem);
+  if (READ_OPERATIONS.has(operation)) {
+    usage.readUnitsTenths += tenths;
+    return;
+  }
+  usage.writeUnitsTenths += tenths;
+  const addTo = (target: string, n: number) =>
+    usage.writeUnitsTenthsByTarget.set(target, (usage.writeUnitsTenthsByTarget.get(target) ?? 0) + n);
+  for (const c of consumed) {
+    addTo('table', tenthsOf(c.Table));
+    for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {}))
+      addTo(index, tenthsOf(units));
+  }
+}
+
+/**
+ * An attribute value's size as DynamoDB bills it (the developer guide's "Item size"): strings and
+ * binaries by their bytes, numbers about one byte per two digits plus one, a map or list 3 bytes
+ * plus a byte per element plus its elements (a map's names too). Close enough to see which
+ * attributes push an item past a write unit (1 KB).
+ */
+function attributeBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number')
+    return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').length / 2) + 1;
+  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
+  if (value instanceof Set) return [...value].reduce((sum: number, v) => sum + attributeBytes(v), 0);
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + attributeBytes(v), 0);
+  return (
+    3 +
+    Object.entries(value as Record<string, unknown>).reduce(
+      (sum, [name, v]) => sum + 1 + Buffer.byteLength(name) + attributeBytes(v),
+      0,
+    )
+  );
+}
+
+/** An item's size and its biggest attributes (name and value), largest first. */
+function itemSize(item: Record<string, unknown>): { bytes: number; biggest: [string, number][] } {
+  const sizes = Object.entries(item).map(([name, v]): [string, number] => [
+    name,
+    Buffer.byteLength(name) + attributeBytes(v),
+  ]);
+  return {
+    bytes: sizes.reduce((sum, [, n]) => sum + n, 0),
+    biggest: sizes.sort((a, b) => b[1] - a[1]).slice(0, 6),
+  };
 }
 
 function countInvocation(fn: HandlerName, durationMs: number): void {
@@ -235,6 +354,7 @@ async function main(): Promise<void> {
     await platform.drainStreams(30_000);
   };
   let emails = 0;
+  let transactionItem: Record<string, unknown> | undefined;
   try {
     const charger = await paidCharger(info);
     charger.client.on('message', ({ message, outbound }: { message: string; outbound: boolean }) => {
@@ -325,6 +445,17 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error('no transaction receipt within 60 s of the stop');
     }
     await charger.close();
+    // Read past the proxy: not part of the bill.
+    const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+    transactionItem = (
+      await doc.send(
+        new GetCommand({
+          TableName: platform.tableName,
+          Key: keys.transaction(charger.chargerId, transactionId),
+        }),
+      )
+    ).Item;
+    doc.destroy();
   } finally {
     await platform.stop();
     proxy.server.close();
@@ -362,6 +493,30 @@ async function main(): Promise<void> {
   console.log(
     `dynamodb: ${[...s.dynamoRequests].map(([op, n]) => `${op} ${n}`).join(', ')}; ${s.readUnitsTenths / 10} RRU, ${s.writeUnitsTenths / 10} WRU in the session`,
   );
+  const perReading = (tenths: number) => (tenths / 10 / SESSION_MINUTES).toFixed(2);
+  console.log(
+    `dynamodb write units by target (session; per reading): ${[...s.writeUnitsTenthsByTarget]
+      .filter(([, n]) => n > 0)
+      .map(([target, n]) => `${target} ${n / 10} (${perReading(n)})`)
+      .join(', ')}`,
+  );
+  console.log('dynamodb requests by kind of item (session: requests, capacity units):');
+  for (const [label, { requests, tenths }] of [...s.unitsTenthsByRequest].sort(
+    (a, b) => b[1].tenths - a[1].tenths,
+  )) {
+    const unit = READ_OPERATIONS.has(label.split(' ')[0] ?? '') ? 'RRU' : 'WRU';
+    console.log(`  ${label.padEnd(56)} ${String(requests).padStart(4)} × → ${tenths / 10} ${unit}`);
+  }
+  if (transactionItem) {
+    const { bytes, biggest } = itemSize(transactionItem);
+    console.log(
+      `transaction item at the end: ~${bytes} bytes (a write unit per started KB); biggest: ${biggest
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ')}`,
+    );
+    if (args['dump-item'])
+      console.log(JSON.stringify(transactionItem, (_k, v) => (v instanceof Set ? [...v] : v)));
+  }
   console.log(
     `websocket: ${s.frames} frames in the session, ${phases.connection.frames} at connect; ${emails} emails`,
   );
@@ -372,7 +527,20 @@ async function main(): Promise<void> {
     total += pico;
     console.log(`  ${line.padEnd(40)} ${dollars(pico)}`);
   }
-  console.log(`cost per session: ${dollars(total)} (X-Ray ${args.tracing ? 'on' : 'off'})`);
+  // What the flow itself sends (two receipts, a frame per OCPP message either way, the connection's
+  // minutes) does not depend on how the platform stores or computes: the rest is what it can cut.
+  const fixed = ['ses emails', 'websocket messages', 'websocket connection minutes'].reduce(
+    (sum, line) => sum + (lines.get(line) ?? 0),
+    0,
+  );
+  console.log(
+    `  of which emails, frames and connection minutes ${dollars(fixed)}; the platform's own ${dollars(total - fixed)}`,
+  );
+  // Lambda lines are local wall-clock time: a loaded machine inflates them, so the figure says how loaded.
+  const [load1] = loadavg();
+  console.log(
+    `cost per session: ${dollars(total)} (X-Ray ${args.tracing ? 'on' : 'off'}; load average ${(load1 ?? 0).toFixed(1)})`,
+  );
 }
 
 await main();

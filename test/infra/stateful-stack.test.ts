@@ -45,9 +45,9 @@ describe('stateful stack', () => {
           Projection: { ProjectionType: g.projection },
         })),
       );
-      // The transaction listing's index holds keys only: a transaction's updates (each reading's
-      // recompute) are not copied into it. gsi1 and gsi2 stay as deployed (CloudFormation cannot
-      // change a deployed index's projection).
+      // The transaction listing's index and the open-transaction index hold keys only: a
+      // transaction's updates (each reading's recompute) are not copied into them. gsi1 and gsi2
+      // stay as deployed (CloudFormation cannot change a deployed index's projection).
       expect(
         Object.fromEntries(
           props.GlobalSecondaryIndexes.map((g) => [
@@ -55,7 +55,7 @@ describe('stateful stack', () => {
             (g.Projection as { ProjectionType: string }).ProjectionType,
           ]),
         ),
-      ).toEqual({ gsi1: 'ALL', gsi2: 'ALL', gsi3: 'KEYS_ONLY' });
+      ).toEqual({ gsi1: 'ALL', gsi2: 'ALL', gsi3: 'KEYS_ONLY', gsi4: 'KEYS_ONLY' });
       const keyAttributes = new Set<string>([PLATFORM_TABLE.partitionKey, PLATFORM_TABLE.sortKey]);
       for (const g of PLATFORM_TABLE.globalSecondaryIndexes) {
         keyAttributes.add(g.partitionKey);

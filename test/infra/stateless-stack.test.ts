@@ -373,6 +373,7 @@ describe('stateless stack', () => {
       ]);
       expect(queriers('gsi2')).toEqual(['scheduleFinaliser']);
       expect(queriers('gsi3')).toEqual(['httpApi']);
+      expect(queriers('gsi4')).toEqual(['scheduleFinaliser']);
     });
 
     it('lets the authorizer write only a pending charger record and login failures, each under dynamodb:LeadingKeys', () => {

@@ -1,15 +1,19 @@
 /**
  * The reconciliation sweep reads only what it needs: the open transactions, through the sparse
- * open-transaction index (gsi2), not a Scan of the whole table. A table of its own on DynamoDB
- * Local: many items that are not open transactions, a transaction stored before the index existed
- * (it is indexed by the sweep's first pass, which scans once), and transactions stored now.
+ * open-transaction index (gsi4, keys only), not a Scan of the whole table. Tables of their own on
+ * DynamoDB Local: many items that are not open transactions, a transaction stored before any index
+ * existed (indexed by the sweep's first pass, which scans once), transactions stored while gsi2
+ * listed them (moved to gsi4 by the first pass), and transactions stored now.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensurePlatformTable } from '../../local/dynamodb-local.js';
-import { DynamoChargeRepository } from '../../shared/adapters/dynamodb/charge-repository.js';
+import {
+  DynamoChargeRepository,
+  OPEN_TRANSACTIONS_MIGRATION,
+} from '../../shared/adapters/dynamodb/charge-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { keys, OPEN_TRANSACTION_SHARDS } from '../../shared/adapters/dynamodb/keys.js';
+import { gsi2, keys, OPEN_TRANSACTION_SHARDS } from '../../shared/adapters/dynamodb/keys.js';
 import {
   DynamoTransactionRepository,
   transactionItem,
@@ -19,6 +23,7 @@ import type { TransactionRecord } from '../../shared/ports/transactions.js';
 
 const { dynamoEndpoint } = inject('platform').endpoints;
 const tableName = `open-transactions-${Date.now().toString(36)}`;
+const movedTableName = `open-transactions-moved-${Date.now().toString(36)}`;
 const doc = createDocumentClient({ region: 'local', endpoint: dynamoEndpoint });
 const table = { doc, tableName };
 const transactions = new DynamoTransactionRepository(table);
@@ -40,21 +45,26 @@ const aTransaction = (key: TxKey): TransactionRecord => ({
 
 beforeAll(async () => {
   await ensurePlatformTable(dynamoEndpoint, tableName);
+  await ensurePlatformTable(dynamoEndpoint, movedTableName);
 });
 afterAll(() => doc.destroy());
 
-/** One whole pass of the sweep's list: the keys it gave and the pages it took. */
-async function onePass(pageSize: number): Promise<{ keys: string[]; pages: number }> {
-  const found: string[] = [];
-  let cursor: string | undefined;
+/** One whole pass of the sweep's list: the keys it gave (each once) and the pages it took. */
+async function onePass(
+  pageSize: number,
+  repository = charges,
+  from?: string,
+): Promise<{ keys: string[]; pages: number }> {
+  const found = new Set<string>();
+  let cursor = from;
   let pages = 0;
   do {
-    const page = await charges.unfinalisedTransactions(cursor, pageSize);
+    const page = await repository.unfinalisedTransactions(cursor, pageSize);
     pages++;
-    found.push(...page.keys.map((k) => `${k.chargerId}#${k.transactionId}`));
+    for (const k of page.keys) found.add(`${k.chargerId}#${k.transactionId}`);
     cursor = page.cursor;
   } while (cursor !== undefined && pages < 1_000);
-  return { keys: found.sort(), pages };
+  return { keys: [...found].sort(), pages };
 }
 
 describe('the open-transaction index', () => {
@@ -68,10 +78,10 @@ describe('the open-transaction index', () => {
         }),
       );
     }
-    // Stored before the index existed: no gsi2 attributes.
+    // Stored before the index existed: no index attributes.
     const {
-      gsi2pk: _pk,
-      gsi2sk: _sk,
+      gsi4pk: _pk,
+      gsi4sk: _sk,
       ...old
     } = transactionItem(aTransaction({ chargerId: 'OPEN-OLD', transactionId: 1 }));
     await doc.send(new PutCommand({ TableName: tableName, Item: old }));
@@ -110,5 +120,70 @@ describe('the open-transaction index', () => {
       }),
     ).toBe('finalised');
     expect((await onePass(20)).keys).toEqual(['OPEN-NEW#1', 'OPEN-OLD#1']);
+  });
+
+  it('moves the entries gsi2 held to gsi4, listing each on the way, from an old cursor too', async () => {
+    const moved = { doc, tableName: movedTableName };
+    const sweep = new DynamoChargeRepository(moved);
+    await doc.send(
+      new PutCommand({
+        TableName: movedTableName,
+        Item: { ...keys.migration(OPEN_TRANSACTIONS_MIGRATION), entity: 'migration' },
+      }),
+    );
+    // Stored while gsi2 listed open transactions: its entry there, none on gsi4.
+    const legacyKeys = [1, 2, 3].map((transactionId) => ({ chargerId: 'OPEN#GSI2', transactionId }));
+    for (const key of legacyKeys) {
+      const { gsi4pk: _pk, gsi4sk: _sk, ...item } = transactionItem(aTransaction(key));
+      await doc.send(
+        new PutCommand({
+          TableName: movedTableName,
+          Item: { ...item, ...gsi2.openTransaction(key.chargerId, key.transactionId, at) },
+        }),
+      );
+    }
+    await new DynamoTransactionRepository(moved).createStarted(
+      aTransaction({ chargerId: 'OPEN-NOW', transactionId: 1 }),
+      undefined,
+    );
+    const want = ['OPEN#GSI2#1', 'OPEN#GSI2#2', 'OPEN#GSI2#3', 'OPEN-NOW#1'];
+
+    // A cursor the sweep kept from before gsi4 (a place on gsi2), pages of one item.
+    expect((await onePass(1, sweep, JSON.stringify({ shard: 0 }))).keys).toEqual(want);
+    for (const key of legacyKeys) {
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName: movedTableName,
+          Key: keys.transaction(key.chargerId, key.transactionId),
+        }),
+      );
+      expect(Item?.gsi2pk).toBeUndefined();
+      expect(Item?.gsi4pk).toBe(gsi2.openTransaction(key.chargerId, key.transactionId, at).gsi2pk);
+    }
+    // Moved: a fresh process reads gsi4 only, one query per partition.
+    const after = await onePass(20, new DynamoChargeRepository(moved));
+    expect(after.keys).toEqual(want);
+    expect(after.pages).toBeLessThanOrEqual(OPEN_TRANSACTION_SHARDS);
+  });
+
+  it("is not written by an open transaction's updates (keys only)", async () => {
+    const key = { chargerId: 'OPEN-HOT', transactionId: 1 };
+    await transactions.createStarted(aTransaction(key), undefined);
+    const out = await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.transaction(key.chargerId, key.transactionId),
+        UpdateExpression: 'SET energyMilliWh = :e, #aggregate = :a',
+        ExpressionAttributeNames: { '#aggregate': 'aggregate' },
+        ExpressionAttributeValues: { ':e': 120_000, ':a': { samples: 'x'.repeat(2_000) } },
+        ReturnConsumedCapacity: 'INDEXES',
+      }),
+    );
+    expect(out.ConsumedCapacity?.Table?.CapacityUnits).toBeGreaterThan(0);
+    const indexUnits = Object.values(out.ConsumedCapacity?.GlobalSecondaryIndexes ?? {}).reduce(
+      (sum, c) => sum + (c.CapacityUnits ?? 0),
+      0,
+    );
+    expect(indexUnits).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { DEMO } from '../../local/seed.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
+import { PAYMENT_INTENT_EVENTS_ACTED_ON } from '../../shared/app/payments/payment-events.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
@@ -237,8 +238,13 @@ describe('Stripe webhook deliveries', () => {
     expect(intent.status).toBe('requires_capture');
     const events = await stripe.events.list({ limit: 20 });
     const ofIntent = events.data.filter((e) => (e.data.object as { id?: string }).id === intent.id);
-    expect(ofIntent.length).toBeGreaterThan(0);
-    for (const event of ofIntent) {
+    // The platform endpoint subscribes only to the events the platform acts on (payment-events.ts).
+    const actedOn = new Set<string>(PAYMENT_INTENT_EVENTS_ACTED_ON);
+    const subscribed = ofIntent.filter((e) => actedOn.has(e.type));
+    const others = ofIntent.filter((e) => !actedOn.has(e.type));
+    expect(subscribed.map((e) => e.type)).toContain('payment_intent.amount_capturable_updated');
+    expect(others.map((e) => e.type)).toContain('payment_intent.created');
+    for (const event of subscribed) {
       await expect
         .poll(
           async () =>
@@ -250,6 +256,21 @@ describe('Stripe webhook deliveries', () => {
           { message: `${event.type} ${event.id}`, timeout: 10_000 },
         )
         .toMatchObject({ eventId: event.id, type: event.type });
+    }
+    // The others are never sent to it (the emulator makes its deliveries when the event happens).
+    const webhookUrl = `${platform.endpoints.httpUrl}/stripe/webhook`;
+    for (const event of others) {
+      const res = await fetch(
+        `${platform.endpoints.stripeUrl}/_emulator/webhook_deliveries?event=${event.id}`,
+        {
+          headers: { authorization: `Bearer ${platform.stripeSecretKey}` },
+        },
+      );
+      const deliveries = ((await res.json()) as { data: { url: string }[] }).data;
+      expect(
+        deliveries.filter((d) => d.url === webhookUrl),
+        `${event.type} ${event.id}`,
+      ).toEqual([]);
     }
   });
 });

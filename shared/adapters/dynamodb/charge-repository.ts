@@ -41,7 +41,8 @@ import type { MeterMessageFlag, TransactionStatus } from '../../ports/transactio
 import { chargeFinalisedPut } from './charge-outbox.js';
 import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
 import {
-  gsi2,
+  gsi4,
+  keyOf,
   keys,
   OPEN_TRANSACTION_SHARDS,
   openTransactionPartition,
@@ -120,6 +121,26 @@ function versionCondition(e: Expression, expectedVersion: number): void {
 
 /** The migration that gives transactions stored before gsi2 existed their open-transaction entry. */
 export const OPEN_TRANSACTIONS_MIGRATION = 'open-transaction-index';
+
+/** The move of open transactions' entries from gsi2 (projects everything) to gsi4 (keys only). */
+export const OPEN_TRANSACTION_KEYS_MIGRATION = 'open-transaction-keys-gsi4';
+
+/** A place in the open-transaction listing: an index, one of its partitions, where a query stopped. */
+interface OpenListPosition {
+  index: 'gsi2' | 'gsi4';
+  shard: number;
+  key?: Record<string, unknown>;
+}
+
+/**
+ * The position a cursor names, or undefined for a Scan cursor (a table key) or none. Cursors
+ * written before gsi4 (`{ shard, key }`) name a place on gsi2.
+ */
+function openListPosition(parsed: Record<string, unknown>): OpenListPosition | undefined {
+  if (typeof parsed.shard !== 'number') return undefined;
+  const key = parsed.key as Record<string, unknown> | undefined;
+  return { index: parsed.index === 'gsi4' ? 'gsi4' : 'gsi2', shard: parsed.shard, ...(key ? { key } : {}) };
+}
 
 const txKeysOf = (items: Record<string, unknown>[] | undefined): TxKey[] => {
   const found: TxKey[] = [];
@@ -295,57 +316,117 @@ export class DynamoChargeRepository implements ChargeRepository {
   }
 
   /**
-   * One page of the open-transaction index (gsi2, sparse: only transactions whose charge is not
-   * final carry it), shard after shard; the cursor names the shard and where its query stopped.
+   * One page of the open-transaction index (gsi4, sparse: only transactions whose charge is not
+   * final carry it), shard after shard; the cursor names the index, the shard and where its query
+   * stopped.
    *
-   * Transactions stored before the index existed do not carry it. Until the table is known to be
-   * indexed (the migration item), each page is instead a Scan page, as the sweep read the table
-   * before, that also gives every unfinalised transaction it finds its index entry; the pass that
-   * reaches the end of the table records the migration done. So the migration is spread over the
-   * sweep's ordinary bounded runs, and is idempotent if two runs overlap.
+   * Two one-time passes bring older tables there, each spread over the sweep's ordinary bounded
+   * runs and idempotent if two runs overlap, each recorded done by a migration item:
+   * - Transactions stored before any index (no OPEN_TRANSACTIONS_MIGRATION): each page is a Scan
+   *   page, as the sweep read the table before, that gives every unfinalised transaction it finds
+   *   its gsi4 entry; the pass that reaches the end of the table records both migrations done.
+   * - Transactions stored while open ones were listed on gsi2 (projects every attribute, so every
+   *   update of an open transaction was written there too): the pass pages through gsi2's open
+   *   partitions, moving each entry to gsi4 as it lists it, then goes on to gsi4 (where what it
+   *   moved is listed again: a second fold finds nothing to change). Reaching gsi2's end records
+   *   OPEN_TRANSACTION_KEYS_MIGRATION done.
+   * A transaction opened by a function still running the code before gsi4 while the move runs
+   * lands on gsi2 after it; only the sweep (the safety net) misses it, as with the gsi3 move.
    */
   async unfinalisedTransactions(
     cursor: string | undefined,
     limit: number,
   ): Promise<{ keys: TxKey[]; cursor?: string }> {
-    const parsed = cursor ? (JSON.parse(cursor) as { shard?: unknown; key?: Record<string, unknown> }) : {};
-    if (!(await this.openTransactionsIndexed())) {
-      return this.scanAndIndexPage(typeof parsed.shard === 'number' ? undefined : parsed, limit);
+    const parsed = cursor ? (JSON.parse(cursor) as Record<string, unknown>) : {};
+    const position = openListPosition(parsed);
+    const stage = await this.openListStage();
+    if (stage === 'scan') return this.scanAndIndexPage(position ? undefined : parsed, limit);
+    // Cursors kept from before gsi4 name a place on gsi2; once the move is done nothing is left there.
+    const at: OpenListPosition =
+      position && (stage === 'move' || position.index === 'gsi4')
+        ? position
+        : { index: stage === 'move' ? 'gsi2' : 'gsi4', shard: 0 };
+    return this.openTransactionsPage(at, limit);
+  }
+
+  /** Where older tables stand on the way to gsi4 (see `unfinalisedTransactions`). */
+  private async openListStage(): Promise<'scan' | 'move' | 'indexed'> {
+    if (this.indexed) return 'indexed';
+    const done = async (name: string) =>
+      (
+        await this.t.doc.send(
+          new GetCommand({ TableName: this.t.tableName, Key: keys.migration(name), ConsistentRead: true }),
+        )
+      ).Item !== undefined;
+    if (await done(OPEN_TRANSACTION_KEYS_MIGRATION)) {
+      this.indexed = true;
+      return 'indexed';
     }
-    const shard = typeof parsed.shard === 'number' ? parsed.shard : 0;
+    return (await done(OPEN_TRANSACTIONS_MIGRATION)) ? 'move' : 'scan';
+  }
+
+  /** One query of one open-transaction partition; on gsi2, what it lists moves to gsi4. */
+  private async openTransactionsPage(
+    at: OpenListPosition,
+    limit: number,
+  ): Promise<{ keys: TxKey[]; cursor?: string }> {
+    const legacy = at.index === 'gsi2';
     const out = await this.t.doc.send(
       new QueryCommand({
         TableName: this.t.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        // The index entry goes in the same write that finalises; this only guards a stale replica.
-        FilterExpression: 'attribute_not_exists(finalisedAt)',
-        ProjectionExpression: 'chargerId, transactionId',
-        ExpressionAttributeValues: { ':pk': openTransactionPartition(shard) },
+        IndexName: at.index,
+        KeyConditionExpression: `${at.index}pk = :pk`,
+        // gsi4 holds keys only: a finalised transaction's entry leaves in the write that finalises
+        // it, and one a stale replica still shows is loaded and found final by the sweep.
+        ...(legacy
+          ? {
+              FilterExpression: 'attribute_not_exists(finalisedAt)',
+              ProjectionExpression: 'pk, sk, gsi2pk, gsi2sk',
+            }
+          : {}),
+        ExpressionAttributeValues: { ':pk': openTransactionPartition(at.shard) },
         Limit: limit,
-        ...(typeof parsed.shard === 'number' && parsed.key ? { ExclusiveStartKey: parsed.key } : {}),
+        ...(at.key ? { ExclusiveStartKey: at.key } : {}),
       }),
     );
-    const next = out.LastEvaluatedKey
-      ? JSON.stringify({ shard, key: out.LastEvaluatedKey })
-      : shard + 1 < OPEN_TRANSACTION_SHARDS
-        ? JSON.stringify({ shard: shard + 1 })
-        : undefined;
-    return { keys: txKeysOf(out.Items), ...(next ? { cursor: next } : {}) };
+    const found: TxKey[] = [];
+    for (const item of out.Items ?? []) {
+      const key = keyOf.transactionOfPartition(String(item.pk));
+      if (key === undefined) continue;
+      found.push(key);
+      if (legacy) await this.moveToKeysIndex(item);
+    }
+    let next: OpenListPosition | undefined;
+    if (out.LastEvaluatedKey) next = { ...at, key: out.LastEvaluatedKey };
+    else if (at.shard + 1 < OPEN_TRANSACTION_SHARDS) next = { index: at.index, shard: at.shard + 1 };
+    else if (legacy) {
+      await this.recordMigration(OPEN_TRANSACTION_KEYS_MIGRATION);
+      next = { index: 'gsi4', shard: 0 };
+    }
+    return { keys: found, ...(next ? { cursor: JSON.stringify(next) } : {}) };
   }
 
-  /** Whether every unfinalised transaction carries its open-transaction index entry. */
-  private async openTransactionsIndexed(): Promise<boolean> {
-    if (this.indexed) return true;
-    const out = await this.t.doc.send(
-      new GetCommand({
-        TableName: this.t.tableName,
-        Key: keys.migration(OPEN_TRANSACTIONS_MIGRATION),
-        ConsistentRead: true,
-      }),
+  /** Moves an open transaction's gsi2 entry to gsi4 (same values), unless moved or finalised since. */
+  private async moveToKeysIndex(item: Record<string, unknown>): Promise<void> {
+    const e = new Expression();
+    e.when(`${e.name('gsi2pk')} = ${e.value(item.gsi2pk)}`)
+      .set('gsi4pk', item.gsi2pk)
+      .set('gsi4sk', item.gsi2sk)
+      .remove('gsi2pk')
+      .remove('gsi2sk');
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({ TableName: this.t.tableName, Key: { pk: item.pk, sk: item.sk }, ...e.params() }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  private async recordMigration(name: string): Promise<void> {
+    await this.t.doc.send(
+      new PutCommand({ TableName: this.t.tableName, Item: { ...keys.migration(name), entity: 'migration' } }),
     );
-    this.indexed = out.Item !== undefined;
-    return this.indexed;
   }
 
   /** A Scan page (`Limit` caps the items read) that indexes the unfinalised transactions it finds. */
@@ -359,7 +440,7 @@ export class DynamoChargeRepository implements ChargeRepository {
         Limit: limit,
         ...(startKey && Object.keys(startKey).length > 0 ? { ExclusiveStartKey: startKey } : {}),
         FilterExpression: 'sk = :tx AND begins_with(pk, :txPartition) AND attribute_not_exists(finalisedAt)',
-        ProjectionExpression: 'chargerId, transactionId, startedAt, stoppedAt, createdAt, gsi2pk',
+        ProjectionExpression: 'chargerId, transactionId, startedAt, stoppedAt, createdAt, gsi4pk',
         ExpressionAttributeValues: {
           ':tx': transactionItemScan.sk,
           ':txPartition': transactionItemScan.pkPrefix,
@@ -371,18 +452,18 @@ export class DynamoChargeRepository implements ChargeRepository {
       const chargerId = str(item.chargerId);
       const transactionId = num(item.transactionId);
       const at = str(item.startedAt) ?? str(item.stoppedAt) ?? str(item.createdAt) ?? '';
-      if (chargerId === undefined || transactionId === undefined || item.gsi2pk !== undefined) continue;
+      if (chargerId === undefined || transactionId === undefined || item.gsi4pk !== undefined) continue;
+      const entry = gsi4.openTransaction(chargerId, transactionId, at);
+      const e = new Expression();
+      e.when(`attribute_exists(${e.name('pk')})`).when(`attribute_not_exists(${e.name('finalisedAt')})`);
+      // One stored while gsi2 listed open transactions leaves it (see `unfinalisedTransactions`).
+      e.set('gsi4pk', entry.gsi4pk).set('gsi4sk', entry.gsi4sk).remove('gsi2pk').remove('gsi2sk');
       try {
         await this.t.doc.send(
           new UpdateCommand({
             TableName: this.t.tableName,
             Key: keys.transaction(chargerId, transactionId),
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(finalisedAt)',
-            UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
-            ExpressionAttributeValues: {
-              ':pk': gsi2.openTransaction(chargerId, transactionId, at).gsi2pk,
-              ':sk': gsi2.openTransaction(chargerId, transactionId, at).gsi2sk,
-            },
+            ...e.params(),
           }),
         );
       } catch (err) {
@@ -391,12 +472,8 @@ export class DynamoChargeRepository implements ChargeRepository {
       }
     }
     if (!out.LastEvaluatedKey) {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: { ...keys.migration(OPEN_TRANSACTIONS_MIGRATION), entity: 'migration' },
-        }),
-      );
+      await this.recordMigration(OPEN_TRANSACTIONS_MIGRATION);
+      await this.recordMigration(OPEN_TRANSACTION_KEYS_MIGRATION);
       this.indexed = true;
     }
     return { keys: found, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
@@ -468,8 +545,9 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (f.markFinal) e.set('status', 'final');
     const discrepancies = e.name('discrepancies');
     e.setRaw(`${discrepancies} = if_not_exists(${discrepancies}, ${e.value({})})`);
-    // Final: off the reconciliation sweep's list (the sparse open-transaction index).
-    e.remove('finaliseDueAt').remove('gsi2pk').remove('gsi2sk');
+    // Final: off the reconciliation sweep's list (the sparse open-transaction index; gsi2 for one
+    // stored before gsi4 and not moved yet).
+    e.remove('finaliseDueAt').remove('gsi4pk').remove('gsi4sk').remove('gsi2pk').remove('gsi2sk');
     const items: TransactItem[] = [
       {
         Update: {

@@ -28,6 +28,7 @@ import type { ConnectionRecord } from '../../ports/connections.js';
 import type { ChargerView, ConnectorView } from '../../ports/operator-views.js';
 import { keyOf, keys } from './keys.js';
 import { Expression, isConditionalCheckFailed, type TableContext } from './support.js';
+import { INDEX_KEY_ATTRIBUTES } from './table.js';
 
 /** The charger item's copy of its live (or last) connection. */
 export const LISTED_CONNECTION = 'listedConnection';
@@ -192,18 +193,7 @@ function offlineSinceOf(
 }
 
 /** Key and bookkeeping attributes that never reach an answer (operator-views.ts strips the same). */
-export const STORAGE_ATTRIBUTES = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'entity',
-  'expiresAt',
-]);
+export const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', ...INDEX_KEY_ATTRIBUTES, 'entity', 'expiresAt']);
 
 /** The charger's own fields: no keys, no password hash, no copies; string sets as sorted arrays. */
 function chargerFields(item: Record<string, unknown>): ChargerView['charger'] {

@@ -18,7 +18,7 @@
  * | inbound CALL (dedup)       | CP#<chargerId>              | MSG#<connectionId>#<messageId>    |                                 |
  * | transaction id counter     | CP#<chargerId>              | TXSEQ                             |                                 |
  * | StartTransaction dedup     | CP#<chargerId>              | TXSTART#<nnnn>#<timestamp>        |                                 |
- * | transaction                | TX#<chargerId>#<txId>       | TX                                | gsi3 OP#<operatorId> / TX#<startedAt> (keys only; gsi1 before, see TRANSACTION_LISTING_MIGRATION); gsi2 OPENTX#<shard 0..3> / <startedAt>#<chargerId>#<txId> until its charge is final (sparse) |
+ * | transaction                | TX#<chargerId>#<txId>       | TX                                | gsi3 OP#<operatorId> / TX#<startedAt> (keys only; gsi1 before, see TRANSACTION_LISTING_MIGRATION); gsi4 OPENTX#<shard 0..3> / <startedAt>#<chargerId>#<txId> until its charge is final (sparse, keys only; gsi2 before, see OPEN_TRANSACTION_KEYS_MIGRATION) |
  * | meter values (one message) | TX#<chargerId>#<txId>       | MV#<identity>                     |                                 |
  * | meter values, no tx        | CPMV#<chargerId>            | <nnnn>#<timestamp>#<identity>     |                                 |
  * | outbound call (platform →) | CP#<chargerId>              | CALL#<createdAt>#<messageId>      | OPENCALL / <deadline>#<chargerId>#<messageId> while open (sparse) |
@@ -260,13 +260,20 @@ export const keys = {
 } as const;
 
 /**
- * The open-transaction index (gsi2, sparse): a transaction carries it from its creation until its
- * charge is final, so the reconciliation sweep queries what is open instead of scanning the table.
- * Spread over the timer shards by the same hash, so no one index partition takes every start.
+ * The open-transaction index (gsi4, sparse, keys only): a transaction carries it from its creation
+ * until its charge is final, so the reconciliation sweep queries what is open instead of scanning
+ * the table. Spread over the timer shards by the same hash, so no one index partition takes every
+ * start. Transactions stored before gsi4 carry the same values on gsi2 (`gsi2.openTransaction`),
+ * which projects every attribute; the sweep moves them (charge-repository.ts).
  */
 export const OPEN_TRANSACTION_SHARDS = 4;
 
 export const openTransactionPartition = (shard: number): string => `OPENTX#${shard}`;
+
+const openTransactionEntry = (chargerId: string, transactionId: number, startedAt: string) => ({
+  pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
+  sk: `${startedAt}#${chargerId}#${transactionId}`,
+});
 
 export const gsi2 = {
   /** A transfer still held and not flagged yet, for the stale-transfer sweep (shared/app/connect/transfers.ts). */
@@ -274,10 +281,18 @@ export const gsi2 = {
     gsi2pk: 'XFERSTALE',
     gsi2sk: `${createdAt}#${sessionId}`,
   }),
-  openTransaction: (chargerId: string, transactionId: number, startedAt: string) => ({
-    gsi2pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
-    gsi2sk: `${startedAt}#${chargerId}#${transactionId}`,
-  }),
+  /** Where open transactions were listed before gsi4: read only by the move to gsi4. */
+  openTransaction: (chargerId: string, transactionId: number, startedAt: string) => {
+    const { pk, sk } = openTransactionEntry(chargerId, transactionId, startedAt);
+    return { gsi2pk: pk, gsi2sk: sk };
+  },
+} as const;
+
+export const gsi4 = {
+  openTransaction: (chargerId: string, transactionId: number, startedAt: string) => {
+    const { pk, sk } = openTransactionEntry(chargerId, transactionId, startedAt);
+    return { gsi4pk: pk, gsi4sk: sk };
+  },
 } as const;
 
 /** Partitions the finaliser timers are spread over (each is queried every run). */
@@ -359,6 +374,18 @@ export const OPEN_CALL_PARTITION = gsi1.openCall('', '', '').gsi1pk;
 export const keyOf = {
   /** `TX#<chargerId>#<txId>`: the transaction and its meter values. */
   isTransactionPartition: (pk: string): boolean => pk.startsWith(prefixes.transactionPartition),
+  /**
+   * The transaction a `TX#<chargerId>#<txId>` partition belongs to (the transaction id follows the
+   * last `#`: a charger id may hold one), or undefined for another key.
+   */
+  transactionOfPartition: (pk: string): { chargerId: string; transactionId: number } | undefined => {
+    if (!pk.startsWith(prefixes.transactionPartition)) return undefined;
+    const rest = pk.slice(prefixes.transactionPartition.length);
+    const cut = rest.lastIndexOf('#');
+    const transactionId = Number(rest.slice(cut + 1));
+    if (cut <= 0 || !Number.isSafeInteger(transactionId) || rest.slice(cut + 1) === '') return undefined;
+    return { chargerId: rest.slice(0, cut), transactionId };
+  },
   /** The transaction item itself within its partition. */
   isTransactionItem: (sk: string): boolean => sk === SK.transaction,
   /** One stored meter message within a transaction partition. */

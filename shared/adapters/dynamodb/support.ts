@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError, type Page, type PageRequest } from '../../ports/paging.js';
 import type { Key } from './keys.js';
+import { INDEX_KEY_ATTRIBUTES } from './table.js';
 
 export interface TableContext {
   doc: DynamoDBDocumentClient;
@@ -20,17 +21,7 @@ export interface TableContext {
 
 type Item = Record<string, unknown>;
 
-const KEY_ATTRIBUTES = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'entity',
-]);
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', ...INDEX_KEY_ATTRIBUTES, 'entity']);
 
 /** The indexes the prefix listings query; each index's keys are `<name>pk` / `<name>sk`. */
 export type ListingIndex = 'gsi1' | 'gsi3';

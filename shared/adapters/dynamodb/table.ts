@@ -19,8 +19,9 @@ export const PLATFORM_TABLE = {
      */
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
     /**
-     * Sparse: transactions whose charge is not final, spread over a few partitions; the
-     * reconciliation sweep's list, so it never reads the rest of the table (keys.ts `gsi2`).
+     * Sparse queues of rarely updated items (Connect's stale transfers, keys.ts `gsi2`). Open
+     * transactions were listed here until gsi4: its projection is ALL as deployed, so each update
+     * of an open transaction (each reading's recompute) wrote the whole item here again.
      */
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },
     /**
@@ -30,10 +31,25 @@ export const PLATFORM_TABLE = {
      * page's items from the table (transaction-repository.ts `transactionsOfOperator`).
      */
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'KEYS_ONLY' },
+    /**
+     * Sparse: transactions whose charge is not final, spread over a few partitions; the
+     * reconciliation sweep's list, so it never reads the rest of the table (keys.ts `gsi4`). Keys
+     * only, so it is written when a transaction opens and when it is finalised, never by the updates
+     * in between; the sweep needs nothing but the transaction's key (its table `pk`).
+     * Transactions stored before it carry the same entry on gsi2, moved by the sweep
+     * (charge-repository.ts `unfinalisedTransactions`).
+     */
+    { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'KEYS_ONLY' },
   ],
 } as const;
 
 export type GsiName = (typeof PLATFORM_TABLE.globalSecondaryIndexes)[number]['indexName'];
+
+/** Every index's key attributes: storage bookkeeping that no answer or record carries. */
+export const INDEX_KEY_ATTRIBUTES: readonly string[] = PLATFORM_TABLE.globalSecondaryIndexes.flatMap((g) => [
+  g.partitionKey,
+  g.sortKey,
+]);
 
 /** CreateTable input for DynamoDB Local: the same shape the CDK stack declares. */
 export function createTableInput(tableName: string): CreateTableCommandInput {

@@ -4,7 +4,8 @@
  * Item shapes (besides pk/sk, see keys.ts):
  * - transaction (keys.transaction): entity `transaction`, gsi3 transactionOfOperator (keys only;
  *   startedAt, or stoppedAt for a `start-missing` one), the TransactionRecord fields, `flags` as a
- *   string set (absent when empty, so any writer can `ADD flags :f`). Pricing and payments add
+ *   string set (absent when empty, so any writer can `ADD flags :f`); gsi4 openTransaction (keys
+ *   only) until pricing finalises its charge. Pricing and payments add
  *   their own attributes; OCPP writes after creation are UpdateItem on its own attributes only.
  * - meter values (keys.meterValues, in the transaction's partition): one item per MeterValues
  *   message (or StopTransaction's transactionData), created by a single conditional PutItem; the
@@ -29,7 +30,7 @@ import type {
   TransactionRecord,
   TransactionRepository,
 } from '../../ports/transactions.js';
-import { gsi2, gsi3, keys, queries, REPRICE_DUE, startsUpToRange, transactionItemScan } from './keys.js';
+import { gsi3, gsi4, keys, queries, REPRICE_DUE, startsUpToRange, transactionItemScan } from './keys.js';
 import { meterValuesItem, toMeterValuesRecord } from './meter-values-items.js';
 import {
   batchGetAll,
@@ -56,7 +57,7 @@ export function transactionItem(tx: TransactionRecord): Record<string, unknown> 
     ...keys.transaction(tx.chargerId, tx.transactionId),
     ...gsi3.transactionOfOperator(tx.operatorId, tx.startedAt ?? tx.stoppedAt ?? tx.createdAt),
     // New transactions are not final: listed for the reconciliation sweep until finalised.
-    ...gsi2.openTransaction(tx.chargerId, tx.transactionId, tx.startedAt ?? tx.stoppedAt ?? tx.createdAt),
+    ...gsi4.openTransaction(tx.chargerId, tx.transactionId, tx.startedAt ?? tx.stoppedAt ?? tx.createdAt),
     entity: 'transaction',
     ...rest,
     flags: stringSet(flags),

@@ -13,6 +13,19 @@ export interface PaymentIntentEvent {
   sessionId?: string;
 }
 
+/**
+ * The PaymentIntent events the platform acts on (the cases of `handlePaymentIntentEvent`); any other
+ * event sent to the platform endpoint is only recorded. The endpoint subscribes to these alone
+ * (README, deploy step 3; local/platform.ts): each other event costs an invocation, an HTTP API
+ * request and a write for nothing, and a paid session makes three or four of them.
+ */
+export const PAYMENT_INTENT_EVENTS_ACTED_ON = [
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.payment_failed',
+  'payment_intent.requires_action',
+  'payment_intent.canceled',
+] as const;
+
 export type PaymentEventOutcome = 'ignored' | 'hold-confirmed' | 'recorded' | 'nothing-to-do';
 
 export async function handlePaymentIntentEvent(
