@@ -62,20 +62,35 @@ function lazyRouter(load: () => Promise<Route<HttpEvent, HttpResult>[]>): Router
  * handler was built (the embedded runtime's @connections endpoint) still reaches them.
  */
 export function createHttpApi(getDeps: () => HttpApiDeps) {
+  return createSplitHttpApi(getDeps, async () => getDeps);
+}
+
+/**
+ * The same handler, where the driver's pages are served over the deps `getDriverDeps` gives and
+ * the operator API and member pages over those `loadDeps` answers on their first request: the
+ * function (functions/http/api.ts) loads its operator-side composition root that way, so a cold
+ * start serving a driver does not compile the operator adapters either.
+ */
+export function createSplitHttpApi(
+  getDriverDeps: () => PageDeps & DriverRouteDeps,
+  loadDeps: () => Promise<() => HttpApiDeps>,
+) {
   const driverRouter = httpRouterHandler<HttpEvent, HttpResult>({
-    routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps)],
+    routes: [...pageRoutes(getDriverDeps), ...driverRoutes(getDriverDeps)],
     notFoundResponse,
   }) as Router;
   const operatorRouter = lazyRouter(async () => {
-    const [{ operatorRoutes }, { connectRoutes }] = await Promise.all([
+    const [getDeps, { operatorRoutes }, { connectRoutes }] = await Promise.all([
+      loadDeps(),
       import('../http/operator-api.js'),
       import('../http/connect-routes.js'),
     ]);
     return [...operatorRoutes(getDeps), ...connectRoutes(getDeps)];
   });
-  const memberRouter = lazyRouter(async () =>
-    (await import('../http/member-routes.js')).memberRoutes(getDeps),
-  );
+  const memberRouter = lazyRouter(async () => {
+    const [getDeps, { memberRoutes }] = await Promise.all([loadDeps(), import('../http/member-routes.js')]);
+    return memberRoutes(getDeps);
+  });
   const routerFor = (path: string): Router =>
     isOperatorPath(path) ? operatorRouter : isMemberPath(path) ? memberRouter : driverRouter;
   return (
