@@ -20,7 +20,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 // zod/mini: the full chained API would add ~460 KB to this function's init for one small check.
 import * as z from 'zod/mini';
-import { createStripeClient } from '../../shared/adapters/stripe/client.js';
+import type { createStripeClient } from '../../shared/adapters/stripe/client.js';
 import { dispatchConnectEvent } from '../../shared/app/connect/connect-events.js';
 import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-events.js';
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
@@ -57,6 +57,10 @@ function checkSignedAt(header: string, clock: Clock): void {
     throw badRequest('Stripe-Signature timestamp outside the tolerance', 'signature_timestamp');
 }
 
+// The Stripe SDK (~250 KB) is loaded by the first delivery, not at init: code-split into its own
+// chunk (lib/constructs/platform-function.ts), it stays off the cold start npm run bench:cold measures.
+const loadStripeClient = () => import('../../shared/adapters/stripe/client.js');
+
 /** The fields the endpoint relies on; Stripe always sends them, a signed body without them is refused. */
 const eventShape = z.object({
   id: z.string().check(z.minLength(1), z.maxLength(255)),
@@ -70,7 +74,7 @@ async function handleWebhook(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   if (!event.body) throw badRequest('empty body', 'body_missing');
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const keys = await stripeKeys();
-  const stripe = createStripeClient({ secretKey: keys.secretKey });
+  const stripe = (await loadStripeClient()).createStripeClient({ secretKey: keys.secretKey });
   const secrets = (
     isConnectPath(event) ? [keys.connectWebhookSecret] : [keys.webhookSecret, keys.connectWebhookSecret]
   ).filter((s): s is string => Boolean(s));

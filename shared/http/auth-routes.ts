@@ -8,7 +8,7 @@
  * `retry-after`, and says until when.
  */
 import type { Route } from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AcceptInviteBody,
   acceptInvitation,

@@ -8,7 +8,7 @@
  * (shared/lambda/http-errors.ts).
  */
 import type { Route } from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   GroupSchema,
   IdTagSchema,

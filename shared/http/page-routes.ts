@@ -5,7 +5,6 @@
 import type { Route } from '@middy/http-router';
 import { notFound } from '../lambda/http-errors.js';
 import type { OperatorViews } from '../ports/operator-views.js';
-import { ASSETS } from '../web/assets.js';
 import { consolePage, homePage } from '../web/pages.js';
 import { type HttpEvent, type HttpResult, htmlResponse, json } from './responses.js';
 
@@ -17,12 +16,14 @@ export interface PageDeps {
 /** The page routes over the deps the composition root gives (read per request: see perConfig). */
 export const pageRoutes = (_getDeps: () => PageDeps): Route<HttpEvent, HttpResult>[] => [
   { method: 'GET', path: '/', handler: async () => htmlResponse(homePage()) },
-  { method: 'GET', path: '/console', handler: async () => htmlResponse(consolePage()) },
+  { method: 'GET', path: '/console', handler: async () => htmlResponse(await consolePage()) },
   { method: 'GET', path: '/api/health', handler: async () => json({ status: 'ok' }) },
   {
     method: 'GET',
     path: '/assets/{name}',
     handler: async (event: HttpEvent) => {
+      // Loaded on the first asset request (the console's scripts are most of it), not at init.
+      const { ASSETS } = await import('../web/assets.js');
       const asset = ASSETS[event.pathParameters?.name ?? ''];
       if (!asset) throw notFound(`no asset ${event.pathParameters?.name}`);
       return {

@@ -5,18 +5,18 @@
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpRouterHandler from '@middy/http-router';
+import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import type { ConnectRouteDeps } from '../http/connect-routes.js';
 import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
-import { memberRoutes } from '../http/member-routes.js';
+import type { MemberRouteDeps } from '../http/member-routes.js';
 import type { OperatorApiDeps } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
 import { HttpError } from './http-errors.js';
 import { httpEdge } from './middlewares.js';
 
-type HttpApiDeps = OperatorApiDeps & PageDeps & DriverRouteDeps & ConnectRouteDeps;
+type HttpApiDeps = OperatorApiDeps & PageDeps & DriverRouteDeps & ConnectRouteDeps & MemberRouteDeps;
 type Router = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 const notFoundResponse = ({ method, path }: { method: string; path: string }): never => {
@@ -33,19 +33,20 @@ const isOperatorPath = (path: string): boolean =>
     (prefix) => path === prefix || path.startsWith(`${prefix}/`),
   );
 
+/** The member pages (member-routes.ts): every one of them under `/m`, and nothing else is. */
+const isMemberPath = (path: string): boolean => path === '/m' || path.startsWith('/m/');
+
 /**
- * The operator API (its routes, the OpenAPI document, full zod and the operator use cases) is
- * loaded on its first request: a cold start that serves a driver's page does not compile it.
+ * A router whose routes are loaded on its first request: a cold start that serves a driver's page
+ * does not compile them. The operator API (its routes, the OpenAPI document, full zod and the
+ * operator use cases) and the member pages (which reuse the operator sign-in's cookie rules and the
+ * OpenAPI transaction shape, so they load full zod, TOTP and QR codes too) load this way.
  */
-function lazyOperatorRouter(getDeps: () => HttpApiDeps): Router {
+function lazyRouter(load: () => Promise<Route<HttpEvent, HttpResult>[]>): Router {
   let router: Promise<Router> | undefined;
   return async (event, context) => {
-    router ??= Promise.all([import('../http/operator-api.js'), import('../http/connect-routes.js')]).then(
-      ([{ operatorRoutes }, { connectRoutes }]) =>
-        httpRouterHandler<HttpEvent, HttpResult>({
-          routes: [...operatorRoutes(getDeps), ...connectRoutes(getDeps)],
-          notFoundResponse,
-        }) as Router,
+    router ??= load().then(
+      (routes) => httpRouterHandler<HttpEvent, HttpResult>({ routes, notFoundResponse }) as Router,
       (error: unknown) => {
         // Not cached: the next request tries again.
         router = undefined;
@@ -61,21 +62,43 @@ function lazyOperatorRouter(getDeps: () => HttpApiDeps): Router {
  * handler was built (the embedded runtime's @connections endpoint) still reaches them.
  */
 export function createHttpApi(getDeps: () => HttpApiDeps) {
+  return createSplitHttpApi(getDeps, async () => getDeps);
+}
+
+/**
+ * The same handler, where the driver's pages are served over the deps `getDriverDeps` gives and
+ * the operator API and member pages over those `loadDeps` answers on their first request: the
+ * function (functions/http/api.ts) loads its operator-side composition root that way, so a cold
+ * start serving a driver does not compile the operator adapters either.
+ */
+export function createSplitHttpApi(
+  getDriverDeps: () => PageDeps & DriverRouteDeps,
+  loadDeps: () => Promise<() => HttpApiDeps>,
+) {
   const driverRouter = httpRouterHandler<HttpEvent, HttpResult>({
-    routes: [...pageRoutes(getDeps), ...driverRoutes(getDeps), ...memberRoutes(getDeps)],
+    routes: [...pageRoutes(getDriverDeps), ...driverRoutes(getDriverDeps)],
     notFoundResponse,
   }) as Router;
-  const operatorRouter = lazyOperatorRouter(getDeps);
+  const operatorRouter = lazyRouter(async () => {
+    const [getDeps, { operatorRoutes }, { connectRoutes }] = await Promise.all([
+      loadDeps(),
+      import('../http/operator-api.js'),
+      import('../http/connect-routes.js'),
+    ]);
+    return [...operatorRoutes(getDeps), ...connectRoutes(getDeps)];
+  });
+  const memberRouter = lazyRouter(async () => {
+    const [getDeps, { memberRoutes }] = await Promise.all([loadDeps(), import('../http/member-routes.js')]);
+    return memberRoutes(getDeps);
+  });
+  const routerFor = (path: string): Router =>
+    isOperatorPath(path) ? operatorRouter : isMemberPath(path) ? memberRouter : driverRouter;
   return (
     middy<HttpEvent, HttpResult>()
       .use(httpHeaderNormalizer())
       // Security headers on every response, errors too; a page's own CSP (the start page's Stripe
       // origins) wins over the default.
       .use(httpEdge())
-      .handler((event, context) =>
-        isOperatorPath(event.requestContext.http.path)
-          ? operatorRouter(event, context)
-          : driverRouter(event, context),
-      )
+      .handler((event, context) => routerFor(event.requestContext.http.path)(event, context))
   );
 }

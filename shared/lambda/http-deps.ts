@@ -1,6 +1,8 @@
 /**
- * Composition root for the HTTP API function: adapters built once per container. The operator
- * API's commands to chargers go through the OCPP command path, over the OCPP function's deps.
+ * Composition root for the HTTP API function: adapters built once per container, over the driver
+ * side's (http-driver-deps.ts). The function loads this module with the operator API or the member
+ * pages, on the first request for either. The operator API's commands to chargers go through the
+ * OCPP command path, over the OCPP function's deps.
  */
 
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
@@ -10,12 +12,10 @@ import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoMemberStore } from '../adapters/dynamodb/members.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.js';
-import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import type { ConnectDeps } from '../app/connect/deps.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
-import type { PaymentsDeps } from '../app/payments/deps.js';
 import type {
   CatalogStore,
   ChargerSettings,
@@ -26,21 +26,16 @@ import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { MemberStore } from '../ports/members.js';
-import type { OperatorViews } from '../ports/operator-views.js';
 import type { OperatorRegistry } from '../ports/operators.js';
 import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
 import { connectDeps } from './connect-deps.js';
+import { type HttpDriverDeps, httpDriverDeps } from './http-driver-deps.js';
 import { ocppDeps } from './ocpp-deps.js';
-import { paymentsDeps } from './payments-deps.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
 
-export interface HttpDeps {
-  /** Absent when this deployment takes no card payments (no publishable key). */
-  payments: PaymentsDeps | undefined;
-  stripeJsUrl: string;
-  views: OperatorViews;
+export interface HttpDeps extends HttpDriverDeps {
   /** Operators' API keys: issued, rotated and revoked through the operator API. */
   operators: OperatorRegistry;
   tariffs: TariffStore;
@@ -71,15 +66,13 @@ export interface HttpDeps {
 export const httpDeps: () => HttpDeps = perConfig((c) => {
   const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
   return {
-    views: new DynamoOperatorViews(db, c.TABLE_NAME),
+    ...httpDriverDeps(),
     operators: new DynamoOperatorRegistry({ doc: db, tableName: c.TABLE_NAME }),
     tariffs: new DynamoTariffStore(db, c.TABLE_NAME),
     chargerAdmin: new DynamoChargerAdmin(db, c.TABLE_NAME),
     catalog: new DynamoOperatorCatalog(db, c.TABLE_NAME),
     clock: systemClock,
     commands: ocppDeps(),
-    payments: paymentsDeps(),
-    stripeJsUrl: c.STRIPE_JS_URL,
     publicBaseUrl: c.PUBLIC_BASE_URL,
     users: new DynamoUserStore({ doc: db, tableName: c.TABLE_NAME }),
     mailer: sesMailerOnFirstSend(c),

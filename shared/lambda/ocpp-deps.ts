@@ -6,9 +6,10 @@
  */
 import { DynamoIdTagReader } from '../adapters/dynamodb/charger-repository.js';
 import { DynamoStatusRepository } from '../adapters/dynamodb/status-repository.js';
-import { DynamoTariffResolver } from '../adapters/dynamodb/tariff-resolver.js';
+import type { TableContext } from '../adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../adapters/dynamodb/transaction-repository.js';
 import type { DataTransferHandler, OcppDeps } from '../app/ocpp/deps.js';
+import type { TariffSnapshotProvider } from '../ports/tariff-snapshot.js';
 import { perConfig } from './config.js';
 import { createLinkDeps, type LinkDepsSettings } from './ocpp-link-deps.js';
 
@@ -16,6 +17,28 @@ export { powertoolsLog, uuidIds } from './ocpp-link-deps.js';
 
 export interface OcppDepsSettings extends LinkDepsSettings {
   dataTransfer?: ReadonlyMap<string, DataTransferHandler>;
+}
+
+/**
+ * The tariff resolver (and with it the tariff schema, bands and time zones) is loaded by the first
+ * StartTransaction or StopTransaction that needs a snapshot: $default's cold start is mostly a
+ * Heartbeat, StatusNotification or MeterValues, which never price (npm run bench:cold).
+ */
+function tariffResolverOnFirstUse(table: TableContext): TariffSnapshotProvider {
+  let resolver: Promise<TariffSnapshotProvider> | undefined;
+  return {
+    async snapshotFor(input) {
+      resolver ??= import('../adapters/dynamodb/tariff-resolver.js').then(
+        ({ DynamoTariffResolver }) => new DynamoTariffResolver(table),
+        (error: unknown) => {
+          // Not cached: the next call tries again.
+          resolver = undefined;
+          throw error;
+        },
+      );
+      return (await resolver).snapshotFor(input);
+    },
+  };
 }
 
 export function createOcppDeps(s: OcppDepsSettings): OcppDeps {
@@ -26,7 +49,7 @@ export function createOcppDeps(s: OcppDepsSettings): OcppDeps {
     statuses: new DynamoStatusRepository(table),
     transactions: new DynamoTransactionRepository(table),
     // Group price over charger over site (pricing engineer's resolver; same port as the default provider).
-    tariffs: new DynamoTariffResolver(table),
+    tariffs: tariffResolverOnFirstUse(table),
     dataTransfer: s.dataTransfer ?? new Map(),
   };
 }

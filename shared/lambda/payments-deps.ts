@@ -20,7 +20,7 @@ import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
 import type { RecordStripeEventDeps } from '../app/payments/record-stripe-event.js';
 import { sessionTokens } from '../app/payments/tokens.js';
 import { systemClock } from '../ports/clock.js';
-import { receiptComposer } from '../web/receipts/composer.js';
+import type { ReceiptComposer } from '../ports/payments.js';
 import { type Config, perConfig } from './config.js';
 import { childLogger } from './logger.js';
 import { linkDeps, powertoolsLog, uuidIds } from './ocpp-link-deps.js';
@@ -41,6 +41,18 @@ export function stripeClient(c: Config): () => Promise<Stripe> {
     return cached.client;
   };
 }
+
+/**
+ * Receipts are laid out (shared/web/receipts: the models, the HTML, the tariff summary with the
+ * tariff schema) when one is sent: the stream and the sweeper send one on some runs only, and the
+ * layout code is a good part of what their cold start would otherwise compile (npm run bench:cold).
+ */
+const receiptsOnFirstUse: ReceiptComposer = {
+  async compose(document) {
+    const { receiptComposer } = await import('../web/receipts/composer.js');
+    return receiptComposer.compose(document);
+  },
+};
 
 function catalogOver(t: TableContext, views: DynamoOperatorViews): PaymentCatalog {
   const chargers = new DynamoChargerRepository(t);
@@ -89,7 +101,7 @@ export const paymentsDeps: () => PaymentsDeps | undefined = perConfig((c) => {
     outbox: new DynamoReceiptOutbox(t),
     tokens: sessionTokens(sessionTokenSecret),
     mailer: sesMailerOnFirstSend(c),
-    receipts: receiptComposer,
+    receipts: receiptsOnFirstUse,
   };
 });
 

@@ -211,9 +211,18 @@ export type ReceiptDocument = {
   | { kind: 'transaction'; charge: Charge }
 );
 
-/** Lays a receipt out as an email (shared/web/receipts). */
+/**
+ * Lays a receipt out as an email (shared/web/receipts). May answer a promise: the functions load the
+ * layout code when they first send a receipt, not at their cold start.
+ */
 export interface ReceiptComposer {
-  compose(document: ReceiptDocument): { subject: string; html: string; text: string };
+  compose(document: ReceiptDocument): ReceiptEmail | Promise<ReceiptEmail>;
+}
+
+export interface ReceiptEmail {
+  subject: string;
+  html: string;
+  text: string;
 }
 
 /** The final charge as payments reads it off the transaction. */

@@ -1,4 +1,3 @@
-import { consoleShell } from './console/index.js';
 import { html, page } from './html.js';
 
 export function homePage(): string {
@@ -24,6 +23,9 @@ export function notFoundPage(message: string): string {
  * factor, an HttpOnly session cookie) and then reads the operator API with that session
  * (shared/web/console/). It never asks for an API key: keys are for machines.
  */
-export function consolePage(): string {
+export async function consolePage(): Promise<string> {
+  // Loaded on the console's first request: ~100 KB of the console's scripts and styles are not
+  // compiled at every cold start of the HTTP function, which mostly serves drivers.
+  const { consoleShell } = await import('./console/index.js');
   return consoleShell();
 }

@@ -85,6 +85,23 @@ export function staticInputs(bundle: BuiltBundle): Set<string> {
   return reached;
 }
 
+/**
+ * Bytes each input contributes to what an import of the entry reads (the entry and its static
+ * chunks), after tree shaking. Unlike {@link staticInputs}, which follows import statements, this
+ * sees what esbuild's code splitting really put on the init path: a module reached statically but
+ * used only by code behind `import()` can still land there, in a chunk the entry shares with it.
+ */
+export function initBytesByInput(bundle: BuiltBundle): Map<string, number> {
+  const outputs = bundle.metafile.outputs;
+  const totals = new Map<string, number>();
+  for (const path of staticOutputs(bundle.metafile)) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[path]?.inputs ?? {})) {
+      if (bytesInOutput > 0) totals.set(input, (totals.get(input) ?? 0) + bytesInOutput);
+    }
+  }
+  return totals;
+}
+
 /** Bytes per npm package (`zod`, `@aws-sdk/client-dynamodb`) or `(project)` for our own sources. */
 export function bytesByPackage(bundle: BuiltBundle): Map<string, number> {
   const totals = new Map<string, number>();

@@ -4,15 +4,24 @@
  * it loads on first use; the bench builds the very same files; and what each bundle loads at init,
  * from esbuild's metafile.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
-import { type BuiltBundle, buildBundles, bundledInputs, packageOf, staticInputs } from '../bench/bundles.js';
+import {
+  type BuiltBundle,
+  buildBundles,
+  bundledInputs,
+  initBytesByInput,
+  packageOf,
+  staticInputs,
+} from '../bench/bundles.js';
 import { logicalId, REQUIRED_CONTEXT } from './platform-fixture.js';
 
 describe('bundling (esbuild, local, no Docker)', () => {
@@ -133,23 +142,81 @@ describe('bundle contents (esbuild metafile)', () => {
     expect(packages(staticInputs(bundle('ocppMessage')))).toContain('ocpp-rpc');
   });
 
-  it.each(HANDLER_NAMES.filter((name) => name !== 'stripeWebhook'))(
-    '%s loads the Stripe SDK and the SES client only on first use',
-    (name) => {
-      const loaded = packages(staticInputs(bundle(name)));
-      expect(loaded).not.toContain('stripe');
-      expect(loaded).not.toContain('@aws-sdk/client-sesv2');
-      // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
-      if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
-      expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
-    },
-  );
+  it.each(HANDLER_NAMES)('%s loads the Stripe SDK and the SES client only on first use', (name) => {
+    const loaded = packages(staticInputs(bundle(name)));
+    expect(loaded).not.toContain('stripe');
+    expect(loaded).not.toContain('@aws-sdk/client-sesv2');
+    // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
+    if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
+    expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+  });
 
   it('httpApi loads the operator API (its routes, the OpenAPI document, full zod) on its first request', () => {
     const loaded = staticInputs(bundle('httpApi'));
     expect(bundledInputs(bundle('httpApi'))).toContain('shared/http/operator-api.ts');
     expect(loaded).not.toContain('shared/http/operator-api.ts');
     expect(loaded).not.toContain('shared/http/openapi/document.ts');
+  });
+
+  it('httpApi loads the member pages, the console and the static assets on their first request', () => {
+    const loaded = staticInputs(bundle('httpApi'));
+    for (const module of [
+      'shared/http/member-routes.ts',
+      'shared/web/console/index.ts',
+      'shared/web/assets.ts',
+    ]) {
+      expect(bundledInputs(bundle('httpApi'))).toContain(module);
+      expect(loaded).not.toContain(module);
+    }
+  });
+
+  it('httpApi reads none of zod chained API, and of its locales only English, at init', () => {
+    // The operator API's chunk uses the chained API; imported as `{ z }`, its namespace would keep
+    // every locale alive, and esbuild would put them in a chunk the driver path loads at init.
+    const atInit = [...initBytesByInput(bundle('httpApi')).keys()];
+    expect(atInit.filter((path) => ZOD_CLASSIC.test(path))).toEqual([]);
+    expect(atInit.filter((path) => /node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(path))).toEqual([]);
+  });
+
+  it.each(['streamPayments', 'schedulePaymentsSweeper', 'stripeWebhook'] as const)(
+    '%s lays receipts out only when it sends one',
+    (name) => {
+      const loaded = staticInputs(bundle(name));
+      expect(bundledInputs(bundle(name))).toContain('shared/web/receipts/composer.ts');
+      expect(loaded).not.toContain('shared/web/receipts/composer.ts');
+      expect(loaded).not.toContain('shared/web/receipts/render.ts');
+    },
+  );
+
+  it('$default loads the tariff resolver and schema with the first snapshot it takes', () => {
+    const loaded = staticInputs(bundle('ocppMessage'));
+    expect(bundledInputs(bundle('ocppMessage'))).toContain('shared/adapters/dynamodb/tariff-resolver.ts');
+    expect(loaded).not.toContain('shared/adapters/dynamodb/tariff-resolver.ts');
+    expect(loaded).not.toContain('shared/domain/tariff-schema.ts');
+  });
+
+  // The first Intl.DateTimeFormat of a process loads ICU's time zone data: ~15 ms that a module
+  // validating a tariff at import (a time zone check) put on the recompute's and finaliser's init.
+  it.each(HANDLER_NAMES)('%s creates no Intl.DateTimeFormat while it is imported', (name) => {
+    const probe = `
+      let made = 0;
+      const Original = Intl.DateTimeFormat;
+      Intl.DateTimeFormat = new Proxy(Original, {
+        construct: (target, args) => { made += 1; return Reflect.construct(target, args); },
+        apply: (target, self, args) => { made += 1; return Reflect.apply(target, self, args); },
+      });
+      await import(process.argv[1]);
+      process.stdout.write(String(made));
+    `;
+    const made = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', probe, pathToFileURL(bundle(name).file).href],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
+    expect(made).toBe('0');
   });
 
   it.each(HANDLER_NAMES.filter((name) => name !== 'httpApi'))(

@@ -11,7 +11,7 @@
  *
  * Deleting never touches sessions: a transaction keeps the tariff snapshot and ids it started with.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Group, IdTag, Site } from '../../domain/entities.js';
 import type { CatalogStore, CatalogUsage, GroupKind } from '../../ports/catalog.js';
 import type { Page, PageRequest } from '../../ports/paging.js';

@@ -4,7 +4,7 @@
  * before anything about the body is said (a reference check would otherwise tell that it exists).
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Charger } from '../../domain/entities.js';
 import type { ChargerChanges, ChargerSettings } from '../../ports/catalog.js';
 import type { OperatorViews } from '../../ports/operator-views.js';

@@ -4,7 +4,7 @@
  * members' tags (see shared/domain/tariff.ts resolveTariff). The operator comes from the request's
  * scope, never from the body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Group, ID_TAG_KINDS, type IdTag, type Site } from '../../domain/entities.js';
 import { isValidTimeZone } from '../../domain/local-time.js';
 import type { OperatorCatalog } from '../../ports/catalog.js';

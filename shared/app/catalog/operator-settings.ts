@@ -4,7 +4,7 @@
  * change only while the operator has no session at all: amounts already recorded (charges,
  * holds, receipts) are in the old one and would read wrongly beside the new.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Operator } from '../../domain/entities.js';
 import { isValidTimeZone } from '../../domain/local-time.js';
 import { isCurrencyCode } from '../../domain/money.js';

@@ -2,7 +2,7 @@
  * Operator use cases for chargers: register one with its own password, approve one that
  * registered itself as pending, and claim an id prefix under which unknown chargers may do so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Charger } from '../../domain/entities.js';
 import type { ChargerAdmin } from '../../ports/charger-admin.js';
 import type { Clock } from '../../ports/clock.js';

@@ -7,7 +7,7 @@
  * and their member page stops working.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sameIdTag } from '../../domain/id-tag.js';
 import { INVITATION_LIFETIME_MS, normaliseEmail } from '../../domain/sign-in.js';
 import type { Clock } from '../../ports/clock.js';

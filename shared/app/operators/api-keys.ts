@@ -9,7 +9,7 @@
  * without an outage. A key that may have leaked is revoked instead: that takes effect at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiKeyActiveAt } from '../../domain/api-key.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ApiKeySummary, OperatorRegistry } from '../../ports/operators.js';

@@ -7,7 +7,7 @@
  * in to one operator); that is checked before anything is stored.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPERATOR_KINDS, type Operator } from '../../domain/entities.js';
 import { isValidTimeZone } from '../../domain/local-time.js';
 import { normaliseEmail } from '../../domain/sign-in.js';

@@ -26,7 +26,7 @@ export async function sendReceipt(deps: PaymentsDeps, request: ReceiptRequest): 
     deps.log.error('receipt cannot be composed; left queued', { ...request });
     return 'not-ready';
   }
-  const email = deps.receipts.compose(document);
+  const email = await deps.receipts.compose(document);
   const replyTo = document.operator.branding?.supportEmail ?? document.operator.contactEmail;
   try {
     const sent = await deps.mailer.send({

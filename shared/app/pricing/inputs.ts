@@ -25,15 +25,22 @@ export type PricingFlag =
 
 /**
  * Aggregates of sessions without a tariff are bucketed like a single-price tariff: one bucket, so
- * the energy is still measured exactly (home sessions track energy, not money).
+ * the energy is still measured exactly (home sessions track energy, not money). Parsed on first
+ * use, not at import: validating it creates the runtime's first `Intl.DateTimeFormat` (the time
+ * zone check), which loads ICU data and cost the recompute and the finaliser ~15 ms of every cold
+ * start (npm run bench:cold), while most sessions carry a tariff and never need it.
  */
-const ENERGY_ONLY: Tariff = parseTariff({
-  id: 'energy-only',
-  operatorId: 'platform',
-  currency: 'GBP',
-  timeZone: 'UTC',
-  elements: [{ components: [{ type: 'ENERGY', priceMilliMinor: 0, taxRateBp: 0 }] }],
-});
+let energyOnly: Tariff | undefined;
+function energyOnlyTariff(): Tariff {
+  energyOnly ??= parseTariff({
+    id: 'energy-only',
+    operatorId: 'platform',
+    currency: 'GBP',
+    timeZone: 'UTC',
+    elements: [{ components: [{ type: 'ENERGY', priceMilliMinor: 0, taxRateBp: 0 }] }],
+  });
+  return energyOnly;
+}
 
 // A Lambda container prices the same few snapshots over and over: validate each once. Keyed by the
 // snapshot's JSON, so it is a pure memo (no state that could differ between containers).
@@ -103,7 +110,11 @@ export function aggregateOf(
     );
     startedAtMs = candidates.length > 0 ? Math.min(...candidates) : 0;
   }
-  return initAggregate({ tariff: tariff ?? ENERGY_ONLY, startedAtMs, meterStartWh: tx.meterStart ?? 0 });
+  return initAggregate({
+    tariff: tariff ?? energyOnlyTariff(),
+    startedAtMs,
+    meterStartWh: tx.meterStart ?? 0,
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * prices by it) and a preview that prices a sample session with the real pricing code, for the
  * console's live receipt. Sessions keep the snapshot they started with: nothing here touches them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Charge, priceSession } from '../../domain/pricing.js';
 import { parseTariff, type Tariff } from '../../domain/tariff.js';
 import type { CatalogStore } from '../../ports/catalog.js';

@@ -9,7 +9,7 @@
  * between its two calls: `start` returns a new secret, `confirm` takes it back with a code from it.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { INVITATION_LIFETIME_MS, normaliseEmail, RECOVERY_CODES } from '../../domain/sign-in.js';
 import type { UserRole } from '../../ports/users.js';
 import { escapeHtml } from '../../web/html.js';

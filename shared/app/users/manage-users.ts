@@ -8,7 +8,7 @@
  * demoting each other at the same moment could both pass it; the platform admin CLI can invite
  * a new owner in that case.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OperatorViews } from '../../ports/operator-views.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
 import type { UserRecord, UserRole } from '../../ports/users.js';

@@ -5,7 +5,7 @@
  * Enumeration: an unknown email costs the same scrypt as a known one and answers the same
  * `wrong-credentials`. Only after a correct password does the caller learn anything about the user.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CHALLENGE_LIFETIME_MS,
   EMAIL_CODE,

@@ -4,7 +4,7 @@
  * uses) converts the shapes, so no OpenAPI library sits between the code and the document: shapes
  * with a `meta({ id })` become `components.schemas` entries, referenced wherever they appear.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorShape, type Operation } from './registry.js';
 
 type Json = Record<string, unknown>;

@@ -9,7 +9,7 @@
  * document read (operator-api.ts `operatorOperations`); `auth: 'none'` for a route without an API key.
  */
 import type { Method } from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MANAGE_ACCESS_REFUSAL, mayManageAccess } from '../../app/users/roles.js';
 import { badRequest, HttpError } from '../../lambda/http-errors.js';
 import { InvalidCursorError } from '../../ports/paging.js';

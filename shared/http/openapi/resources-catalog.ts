@@ -4,7 +4,7 @@
  * other parts (Site, Group, IdTag, Charger, Connector, Tariff, ChargeLine, Amounts) live in
  * resources.ts; this file adds only what the catalog's own operations answer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Group } from '../../domain/entities.js';
 import type { Charge } from '../../domain/pricing.js';
 import { AmountsShape, ChargeLineShape } from './resources.js';

@@ -2,7 +2,7 @@
  * Public shapes of the dashboard summary and the revenue summary (issue 11), and their one mapping
  * each from what the use cases (shared/app/dashboard/) compute. Money is `{amountMinor, currency}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RevenueGrouping, RevenueRow } from '../../app/dashboard/revenue.js';
 import type { DashboardSummary } from '../../app/dashboard/summary.js';
 import { MoneyShape } from './resources.js';

@@ -3,7 +3,7 @@
  * mappings from what the stores hold. Like resources.ts: designed for readers, never storage items
  * (no hashes, secrets, TOTP state or key attributes); times ISO 8601 with offset; flags arrays.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MemberRecord } from '../../ports/members.js';
 import type { UserRecord } from '../../ports/users.js';
 

@@ -3,7 +3,7 @@
  * operator sees it, the invitation just sent, and a refund. Designed for readers, not storage: no
  * link hashes, no event times.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RefundResult } from '../../app/connect/refunds.js';
 import type { ConnectAccountRecord } from '../../ports/connect.js';
 import { canReceiveTransfers } from '../../ports/connect.js';

@@ -5,7 +5,7 @@
  * string with offset (UTC, `Z`); flags always arrays; money in integer minor units beside its
  * currency. A stored field the API should show is added here, on purpose, or it stays inside.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiKeyShape } from '../../app/operators/api-keys.js';
 import {
   type Charger,

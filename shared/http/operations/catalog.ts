@@ -10,7 +10,7 @@
  *
  * Use cases answer outcomes (app/catalog/, app/tariffs/); the mapping to statuses is here, once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type CatalogItemsDeps,
   CreateCardSchema,

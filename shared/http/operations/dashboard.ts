@@ -3,7 +3,7 @@
  * read models (ports/operator-views.ts) in a bounded number of queries, never one per charger or per
  * session (see shared/app/dashboard/summary.ts and revenue.ts for what each reads and why).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { revenueRangeProblem, revenueSummary } from '../../app/dashboard/revenue.js';
 import { dashboardSummary } from '../../app/dashboard/summary.js';
 import { badRequest, notFound } from '../../lambda/http-errors.js';

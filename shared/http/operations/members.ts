@@ -3,7 +3,7 @@
  * (app/members/manage-members.ts). The group itself is managed elsewhere (`/api/v1/groups`); a
  * group id names the caller's own group, and another operator's member id reads as not found.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { refParam } from '../../app/catalog/manage-catalog.js';
 import {
   AddMemberBody,

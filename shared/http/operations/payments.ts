@@ -4,7 +4,7 @@
  * owner (the console session with its second factor), never an API key alone; reading the account's
  * state and refunding a session work with either.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectDeps } from '../../app/connect/deps.js';
 import { ConnectError } from '../../app/connect/errors.js';
 import { dashboardLink, type SignedInUser, startOnboarding } from '../../app/connect/onboarding.js';

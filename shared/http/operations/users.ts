@@ -4,7 +4,7 @@
  * are the sign-in's own (app/users/invitations.ts): a signed, single-use link valid 7 days to
  * `/console/accept`. Another operator's user id reads as not found.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ChangeRoleBody,
   changeRole,
