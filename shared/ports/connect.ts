@@ -38,6 +38,14 @@ export interface ConnectAccountRecord {
 export const canReceiveTransfers = (state: ConnectAccountState): boolean =>
   state.capabilities.transfers === 'active';
 
+/**
+ * Whether the operator has started onboarding: its connected account exists (startOnboarding made
+ * it). Only then may its paid chargers take card payments: a captured session owes a transfer, and a
+ * transfer needs an account to wait for; without one, the driver's money would have nowhere to go.
+ */
+export const hasStartedOnboarding = (record: ConnectAccountRecord | undefined): boolean =>
+  record !== undefined;
+
 /** One captured session's transfer to its operator (separate charges and transfers). */
 export interface SessionTransfer {
   sessionId: string;

@@ -163,6 +163,24 @@ describe('a paid session', () => {
     expect(pi.amount_capturable).toBe(0);
   });
 
+  it('an operator that has not started onboarding: the page says so, the API answers 409, no PaymentIntent', async () => {
+    const charger = await paidCharger(platform, { onboarding: 'none' });
+    chargers.push(charger);
+    const page = await (await fetch(`${platform.endpoints.httpUrl}/c/${charger.chargerId}`)).text();
+    expect(page).toContain('Card payment not set up yet');
+    expect(page).not.toContain('We hold');
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const refused = await post('/api/drive/sessions', {
+      chargerId: charger.chargerId,
+      connectorId: 1,
+      email,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('charger_not_payable');
+    const intents = await platformStripe(platform).paymentIntents.list({ limit: 100 });
+    expect(intents.data.filter((pi) => pi.metadata.chargerId === charger.chargerId)).toEqual([]);
+  });
+
   it('a hold one day from expiry: the running session is finalised, captured and stopped', async () => {
     const charger = await paidCharger(platform);
     chargers.push(charger);
