@@ -174,11 +174,39 @@ export async function flagStalePendingTransfers(deps: ConnectDeps, limit = 100):
   const stale = await deps.store.unflaggedPendingBefore(cutoff, limit);
   for (const transfer of stale) {
     await deps.store.flag(transfer.sessionId, isoFromMillis(nowMs));
-    deps.log.warn('a transfer has waited for its operator’s onboarding too long', {
+    // The platform's alarm counts these lines (lib/constructs/alarms.ts): keep the message as is.
+    deps.log.warn(STALE_TRANSFER_LOG_MESSAGE, {
       sessionId: transfer.sessionId,
       operatorId: transfer.operatorId,
       since: transfer.createdAt,
+      netMinor: transfer.netMinor - transfer.reversedMinor,
+      pendingFlagDays: deps.settings.pendingFlagDays,
     });
   }
   return stale.length;
+}
+
+/** The WARN line of each transfer flagged: the platform's metric filter matches it exactly. */
+export const STALE_TRANSFER_LOG_MESSAGE = 'stale pending transfer flagged';
+
+/** What the operator sees of its held transfers: how many, how much, how many flagged as stale. */
+export interface HeldTransfers {
+  count: number;
+  /** What they will send once the account can receive them (net of fee and refunds). */
+  amountMinor: number;
+  /** Held longer than the deployment's limit: the platform has been told too. */
+  flagged: number;
+  /** When the oldest was recorded. */
+  oldestSince?: string;
+}
+
+export async function heldTransfersOf(deps: ConnectDeps, operatorId: string): Promise<HeldTransfers> {
+  const pending = await deps.store.pendingTransfers(operatorId);
+  const oldest = pending[0];
+  return {
+    count: pending.length,
+    amountMinor: pending.reduce((sum, t) => sum + t.netMinor - t.reversedMinor, 0),
+    flagged: pending.filter((t) => t.flaggedAt !== undefined).length,
+    ...(oldest ? { oldestSince: oldest.createdAt } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import type { ConnectDeps } from '../../app/connect/deps.js';
 import { ConnectError } from '../../app/connect/errors.js';
 import { dashboardLink, type SignedInUser, startOnboarding } from '../../app/connect/onboarding.js';
 import { refundSession } from '../../app/connect/refunds.js';
+import { heldTransfersOf } from '../../app/connect/transfers.js';
 import { defineOperation, type Operation } from '../openapi/registry.js';
 import {
   accountOut,
@@ -59,14 +60,16 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
       operationId: 'getPaymentsAccount',
       method: 'GET',
       path: '/api/v1/payments/account',
-      summary: "The operator's Stripe account: what works and what Stripe still needs",
+      summary: "The operator's Stripe account: what works, what Stripe still needs, and the transfers held",
       tag: TAG,
       responses: {
         200: { description: 'The account, or null before onboarding.', schema: PaymentsAccountAnswer },
       },
       handler: async ({ operatorId }) => {
-        const record = getDeps().connect ? await connectOf(getDeps()).store.account(operatorId) : undefined;
-        return json({ account: record ? accountOut(record) : null });
+        const connect = getDeps().connect;
+        const record = connect ? await connect.store.account(operatorId) : undefined;
+        if (!connect || !record) return json({ account: null });
+        return json({ account: accountOut(record, await heldTransfersOf(connect, operatorId)) });
       },
     }),
     defineOperation({

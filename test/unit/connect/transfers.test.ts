@@ -5,8 +5,10 @@ import { startOnboarding } from '../../../shared/app/connect/onboarding.js';
 import { refundSession } from '../../../shared/app/connect/refunds.js';
 import {
   flagStalePendingTransfers,
+  heldTransfersOf,
   recordSessionTransfer,
   releasePendingTransfers,
+  STALE_TRANSFER_LOG_MESSAGE,
 } from '../../../shared/app/connect/transfers.js';
 import type { ConnectAccountState } from '../../../shared/ports/connect.js';
 import { connectWorld, DAY_MS } from '../../fixtures/connect/world.js';
@@ -165,6 +167,32 @@ describe('session transfers', () => {
     expect(await flagStalePendingTransfers(w.deps)).toBe(1);
     expect(await flagStalePendingTransfers(w.deps)).toBe(0);
     expect((await w.store.transfer('s1'))?.flaggedAt).toBeDefined();
+  });
+
+  it('a stale transfer is told to the platform (one WARN line) and shown to the operator', async () => {
+    const w = connectWorld({ pendingFlagDays: 30, fee: { bps: 1000, fixedMinor: 0 } });
+    const warnings: { message: string; fields: unknown }[] = [];
+    w.deps.log = { ...w.deps.log, warn: (message, fields) => warnings.push({ message, fields }) };
+    await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    const firstAt = new Date(w.nowMs()).toISOString();
+    w.advance(20 * DAY_MS);
+    await recordSessionTransfer(w.deps, captured('s2', 'op1', 500));
+    w.advance(11 * DAY_MS);
+    expect(await flagStalePendingTransfers(w.deps)).toBe(1);
+    expect(warnings).toEqual([
+      {
+        message: STALE_TRANSFER_LOG_MESSAGE,
+        fields: expect.objectContaining({ sessionId: 's1', operatorId: 'op1', netMinor: 900 }),
+      },
+    ]);
+    expect(await heldTransfersOf(w.deps, 'op1')).toEqual({
+      count: 2,
+      amountMinor: 1350,
+      flagged: 1,
+      oldestSince: firstAt,
+    });
+    expect(await heldTransfersOf(w.deps, 'op2')).toEqual({ count: 0, amountMinor: 0, flagged: 0 });
   });
 });
 
