@@ -9,9 +9,12 @@
  * only if nobody refunded in between (`conflict` then: read again, decide again), and only if the
  * transfer is still in the state the shares were worked out for: a held transfer made while the
  * refund ran means the share must now be reversed, so the refund runs once more (same keys).
+ *
+ * The driver's refund receipt is queued as soon as Stripe made the refund, numbered by the refunded
+ * total before it (the same on a retry, so it is queued once), and sent by the payments stream.
  */
 import { refundShares } from '../../domain/platform-fee.js';
-import type { ConnectDeps } from './deps.js';
+import { type ConnectDeps, isoFromMillis } from './deps.js';
 import { ConnectError } from './errors.js';
 
 export interface RefundResult {
@@ -54,6 +57,20 @@ export async function refundSession(
       { sessionId: command.sessionId, operatorId: command.operatorId },
       `refund:${key}`,
     );
+    // Owed from the moment Stripe made the refund, keyed by it, so a retry queues it once.
+    await deps.receipts.enqueue({
+      sessionId: command.sessionId,
+      kind: 'refund',
+      copy: transfer.refundedMinor,
+      requestedAt: isoFromMillis(deps.clock.now()),
+      refund: {
+        refundId,
+        amountMinor,
+        refundedTotalMinor: transfer.refundedMinor + amountMinor,
+        capturedMinor: transfer.grossMinor,
+        refundedAt: isoFromMillis(deps.clock.now()),
+      },
+    });
     if (transfer.status === 'paid' && transfer.transferId && shares.reversalMinor > 0) {
       await deps.stripe.createReversal(
         transfer.transferId,

@@ -225,6 +225,38 @@ describe('refunds', () => {
     });
   });
 
+  it('owes the driver one refund receipt per refund, queued once however often the refund is retried', async () => {
+    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+    await onboarded(w, 'op1', true);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    const first = await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 300 });
+    await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 200 });
+    expect(w.receipts.items).toEqual([
+      expect.objectContaining({
+        sessionId: 's1',
+        kind: 'refund',
+        copy: 0,
+        refund: expect.objectContaining({
+          refundId: first.refundId,
+          amountMinor: 300,
+          refundedTotalMinor: 300,
+          capturedMinor: 1000,
+        }),
+      }),
+      expect.objectContaining({
+        kind: 'refund',
+        copy: 300,
+        refund: expect.objectContaining({ amountMinor: 200, refundedTotalMinor: 500 }),
+      }),
+    ]);
+    // A retry of the second after a crash before its record: same Stripe refund, same receipt.
+    const stored = w.store.transfers.get('s1');
+    if (stored) w.store.transfers.set('s1', { ...stored, refundedMinor: 300 });
+    await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 200 });
+    expect(w.receipts.items).toHaveLength(2);
+    expect(w.stripe.refunds).toHaveLength(2);
+  });
+
   it("refuses another operator's session as missing", async () => {
     const w = connectWorld();
     await onboarded(w, 'op1', true);
