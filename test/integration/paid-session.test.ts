@@ -133,6 +133,17 @@ describe('a paid session', () => {
     const refundMail = (await mailTo(email)).find((m) => m.subject.startsWith('Refund of £2.34'));
     expect(refundMail?.body.text).toContain('£10.00'); // still charged: 1234 − 234
     expect(refundMail?.body.text).toContain(begun.paymentIntentId);
+    // The console names the session by charger and transaction: £1.00 more that way.
+    const more = await refund(
+      'POST',
+      `/chargers/${charger.chargerId}/transactions/${charger.transactions[0]}/refunds`,
+      {
+        amount: 100,
+      },
+    );
+    expect(more.status).toBe(201);
+    expect(more.json).toMatchObject({ amount: 100, refundedTotal: 334, refundable: 900 });
+    await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(4);
     const transfers = await platformStripe(platform).transfers.list({ transfer_group: begun.sessionId });
     expect(transfers.data).toHaveLength(1);
     expect(transfers.data[0]?.amount_reversed).toBeGreaterThan(0);
