@@ -278,13 +278,14 @@ export const HANDLERS = {
   schedulePaymentsSweeper: {
     entry: 'functions/schedules/payments-sweeper.ts',
     description:
-      'Every minute: cancels holds whose charger never started (start timeout) and settles sessions whose hold nears expiry',
+      'Every minute: cancels holds whose charger never started (start timeout), settles sessions whose hold nears expiry, flags transfers held too long',
     memorySize: 512,
     // Under the 1 minute schedule so runs do not overlap.
     timeoutSeconds: 50,
     table: 'readWrite',
-    // The sessions due for a sweep (sparse gsi1 partition).
-    indexes: ['gsi1'],
+    // The sessions due for a sweep (sparse gsi1 partition); the transfers held too long (sparse gsi2
+    // partition XFERSTALE), flagged for the operator and the platform.
+    indexes: ['gsi1', 'gsi2'],
     scansTable: false,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,

@@ -311,6 +311,7 @@ export class StatelessStack extends Stack {
       httpStage: this.httpStage,
       stripeWebhookLogs: functions.stripeWebhook.logGroup,
       paymentsLogs: functions.streamPayments.logGroup,
+      paymentsSweeperLogs: functions.schedulePaymentsSweeper.logGroup,
     });
 
     new CfnOutput(this, 'OcppEndpoint', {

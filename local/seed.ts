@@ -1,6 +1,7 @@
 /**
  * Demo data for `npm start`: an operator with a site, a charger (with its password), an RFID
- * card, an operator API key and a tariff, so a charger simulator can connect at once.
+ * card, an operator API key, a tariff and a connected account onboarded in the Stripe emulator, so a
+ * charger simulator can connect at once and a driver can pay at the demo charger.
  * Seeding never overwrites: what an operator changed locally survives a restart.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +12,7 @@ import { DynamoOperatorRegistry } from '../shared/adapters/dynamodb/operator-reg
 import { DynamoTariffStore } from '../shared/adapters/dynamodb/tariff-store.js';
 import { hashPassword } from '../shared/app/auth/password.js';
 import { DEMO_TARIFF } from './demo-tariff.js';
+import { onboardOperator } from './onboarded-operator.js';
 
 export const DEMO = {
   operatorId: 'op-demo',
@@ -83,6 +85,15 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
     operatorId: DEMO.operatorId,
     label: 'Demo key (local only)',
     createdAt: now,
+  });
+  // A paid charger takes no card until its operator has onboarded (begin-payment.ts).
+  await onboardOperator({
+    table,
+    stripeUrl: opts.stripeUrl,
+    stripeSecretKey: opts.stripeSecretKey,
+    operatorId: DEMO.operatorId,
+    currency: 'GBP',
+    email: 'operator@demo.ev-platform.local',
   });
   db.destroy();
 }

@@ -18,6 +18,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STALE_TRANSFER_LOG_MESSAGE } from '../../shared/app/connect/transfers.js';
 
 /** The namespace of the metrics the platform derives from its own logs. */
 export const METRIC_NAMESPACE = 'EvPlatform';
@@ -64,6 +65,8 @@ export interface AlarmsProps {
   readonly stripeWebhookLogs: logs.ILogGroup;
   /** The payments stream consumer's log group: one `payments stream` line per trigger handled. */
   readonly paymentsLogs: logs.ILogGroup;
+  /** The payments sweeper's log group: one WARN line per transfer flagged as held too long. */
+  readonly paymentsSweeperLogs: logs.ILogGroup;
 }
 
 export class Alarms extends Construct {
@@ -197,6 +200,22 @@ export class Alarms extends Construct {
       metric: sesReputation('Reputation.ComplaintRate'),
       threshold: SES_COMPLAINT_RATE_THRESHOLD,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    // Money an operator cannot receive yet, waiting past the deployment's limit: someone should call.
+    const staleTransfers = new logs.MetricFilter(this, 'StalePendingTransfersFilter', {
+      logGroup: props.paymentsSweeperLogs,
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'StalePendingTransfers',
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', STALE_TRANSFER_LOG_MESSAGE),
+      metricValue: '1',
+      defaultValue: 0,
+    }).metric({ statistic: 'Sum', period: FIVE_MINUTES });
+    this.alarm('StalePendingTransfers', {
+      alarmDescription:
+        'A transfer has been held for an operator longer than PENDING_TRANSFER_FLAG_DAYS (its onboarding is not finished); the console shows it to the operator too.',
+      metric: staleTransfers,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
     this.alarm('StripeWebhookFailures', {
       alarmDescription:

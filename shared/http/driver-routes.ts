@@ -11,7 +11,7 @@ import type { Route } from '@middy/http-router';
 // zod/mini: the same checks and messages without the chained API's ~460 KB at the HTTP function's init.
 import * as z from 'zod/mini';
 import '../domain/zod-messages.js';
-import { beginPayment } from '../app/payments/begin-payment.js';
+import { beginPayment, NOT_ONBOARDED_MESSAGE } from '../app/payments/begin-payment.js';
 import { cancelByDriver } from '../app/payments/cancel-session.js';
 import { confirmHold } from '../app/payments/confirm-hold.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
@@ -22,6 +22,7 @@ import { accessSettingsOf, startPageAccess } from '../domain/access-rules.js';
 import type { Operator } from '../domain/entities.js';
 import { publicTariff } from '../domain/tariff.js';
 import { HttpError, notFound } from '../lambda/http-errors.js';
+import { hasStartedOnboarding } from '../ports/connect.js';
 import type { OperatorViews } from '../ports/operator-views.js';
 import type { PaymentSession } from '../ports/payments.js';
 import { PAGE_LOCALE, sessionDisplay } from '../web/driver/display.js';
@@ -144,6 +145,11 @@ export const driverRoutes = (getDeps: () => DriverRouteDeps): Route<HttpEvent, H
       // The same rule table as the charger's Authorize and begin-payment (domain/access-rules.ts).
       const access = startPageAccess(view.charger.accessMode, accessSettingsOf(view.charger, operator));
       const paid = access === 'card' && operator !== undefined && operator.preAuthAmountMinor > 0;
+      // The same refusal as begin-payment's, said before the driver types anything.
+      const onboarded =
+        paid && deps.payments !== undefined
+          ? hasStartedOnboarding(await deps.payments.connect.account(operatorId))
+          : false;
       const online = view.connection !== undefined;
       const stripeJsUrl = deps.stripeJsUrl ?? STRIPE_JS_URL;
       const connectorCount = view.charger.connectorCount ?? 1;
@@ -165,16 +171,18 @@ export const driverRoutes = (getDeps: () => DriverRouteDeps): Route<HttpEvent, H
             ? { kind: 'closed', accessMode: view.charger.accessMode }
             : !paid
               ? { kind: 'free' }
-              : deps.payments
-                ? {
-                    kind: 'paid',
-                    holdAmount: formatMoney(operator.preAuthAmountMinor, operator.currency, PAGE_LOCALE),
-                    stripeJsUrl,
-                  }
-                : { kind: 'payments-unavailable' },
+              : !deps.payments
+                ? { kind: 'payments-unavailable' }
+                : !onboarded
+                  ? { kind: 'not-onboarded', message: NOT_ONBOARDED_MESSAGE }
+                  : {
+                      kind: 'paid',
+                      holdAmount: formatMoney(operator.preAuthAmountMinor, operator.currency, PAGE_LOCALE),
+                      stripeJsUrl,
+                    },
       });
       const logo = logoUrlOf(brandOf(operator));
-      const takesCard = paid && deps.payments !== undefined && online;
+      const takesCard = paid && onboarded && online;
       if (!takesCard && !logo) return htmlResponse(page);
       const stripe = takesCard ? stripeSources(stripeJsUrl) : {};
       return {

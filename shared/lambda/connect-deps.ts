@@ -6,6 +6,7 @@
 import { DynamoOperatorReader } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoConnectStore } from '../adapters/dynamodb/connect-store.js';
+import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import { StripeConnectGateway } from '../adapters/stripe/connect-gateway.js';
 import type { ConnectDeps } from '../app/connect/deps.js';
@@ -35,5 +36,6 @@ export const connectDeps: () => ConnectDeps | undefined = perConfig((c) => {
     store: new DynamoConnectStore(t),
     stripe: new StripeConnectGateway(stripeClient(c)),
     mailer: sesMailerOnFirstSend(c),
+    receipts: new DynamoReceiptOutbox(t),
   };
 });

@@ -8,6 +8,7 @@ import type Stripe from 'stripe';
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerRepository, DynamoOperatorReader } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoConnectStore } from '../adapters/dynamodb/connect-store.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoPaymentSessions } from '../adapters/dynamodb/payment-sessions.js';
 import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
@@ -93,6 +94,7 @@ export const paymentsDeps: () => PaymentsDeps | undefined = perConfig((c) => {
       publicBaseUrl: c.PUBLIC_BASE_URL,
     },
     catalog: catalogOver(t, views),
+    connect: new DynamoConnectStore(t),
     idTags: new DynamoOperatorCatalog(doc, c.TABLE_NAME),
     sessions: new DynamoPaymentSessions(t),
     payments: new StripePaymentGateway(stripeClient(c), c.STRIPE_PUBLISHABLE_KEY),

@@ -38,6 +38,14 @@ export interface ConnectAccountRecord {
 export const canReceiveTransfers = (state: ConnectAccountState): boolean =>
   state.capabilities.transfers === 'active';
 
+/**
+ * Whether the operator has started onboarding: its connected account exists (startOnboarding made
+ * it). Only then may its paid chargers take card payments: a captured session owes a transfer, and a
+ * transfer needs an account to wait for; without one, the driver's money would have nowhere to go.
+ */
+export const hasStartedOnboarding = (record: ConnectAccountRecord | undefined): boolean =>
+  record !== undefined;
+
 /** One captured session's transfer to its operator (separate charges and transfers). */
 export interface SessionTransfer {
   sessionId: string;
@@ -97,15 +105,25 @@ export interface ConnectStore {
   transfer(sessionId: string): Promise<SessionTransfer | undefined>;
   /** The operator's pending transfers, oldest first. */
   pendingTransfers(operatorId: string): Promise<SessionTransfer[]>;
-  /** `pending` → `paid` with the transfer id (none when nothing was sent), only if still pending; `conflict` otherwise. */
-  markPaid(sessionId: string, transferId: string | undefined, paidAt: string): Promise<'saved' | 'conflict'>;
   /**
-   * Adds a refund's shares to the transfer, on the condition that the refunded total stays what the
-   * caller read (`expectedRefundedMinor`): `conflict` when another refund got there first.
+   * `pending` → `paid` with the transfer id (none when nothing was sent), only if still pending and
+   * its `reversedMinor` is still what the caller sent against; `conflict` otherwise (a refund took a
+   * share off meanwhile, or another release recorded it).
+   */
+  markPaid(
+    sessionId: string,
+    transferId: string | undefined,
+    paidAt: string,
+    expectedReversedMinor: number,
+  ): Promise<'saved' | 'conflict'>;
+  /**
+   * Adds a refund's shares to the transfer, on the condition that the refunded total and the status
+   * stay what the caller read: `conflict` when another refund got there first, or the transfer was
+   * made meanwhile (then its share must be reversed, not taken off).
    */
   addRefund(
     sessionId: string,
-    expectedRefundedMinor: number,
+    expected: { refundedMinor: number; status: SessionTransfer['status'] },
     shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
   ): Promise<'saved' | 'conflict'>;
   /** Pending transfers of every operator recorded before `createdBefore` and not flagged yet, at most `limit`. */
@@ -147,6 +165,12 @@ export interface ConnectGateway {
   /** The id of the charge a PaymentIntent's capture created (`latest_charge`). */
   chargeOfPaymentIntent(paymentIntentId: string): Promise<string | undefined>;
   createTransfer(input: CreateTransfer): Promise<{ transferId: string }>;
+  /**
+   * The transfer already made for a `transfer_group` (the session), with what it still sends (amount
+   * less reversals): a release retried after Stripe forgot its idempotency key (about 24 h) finds it
+   * here instead of sending a second one.
+   */
+  transferOfGroup(transferGroup: string): Promise<{ transferId: string; sentMinor: number } | undefined>;
   createReversal(
     transferId: string,
     amountMinor: number,

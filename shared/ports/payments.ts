@@ -170,15 +170,33 @@ export interface SessionCharger {
   remoteStop(chargerId: string, transactionId: number): Promise<void>;
 }
 
-export type ReceiptKind = 'pre-auth' | 'cancellation' | 'transaction';
+export type ReceiptKind = 'pre-auth' | 'cancellation' | 'transaction' | 'refund';
+
+/** What a refund receipt tells the driver (the operator refunded part or all of a captured session). */
+export interface RefundReceiptFacts {
+  refundId: string;
+  /** Refunded by this refund. */
+  amountMinor: number;
+  /** Refunded for the session so far, this refund included. */
+  refundedTotalMinor: number;
+  /** What the session captured; captured − refunded total is what stays charged. */
+  capturedMinor: number;
+  refundedAt: string;
+}
 
 /** An email the platform owes a driver; sent once, marked sent. */
 export interface ReceiptRequest {
   sessionId: string;
   kind: ReceiptKind;
-  /** 0 for the receipt the event owes; 1, 2, ... for copies the driver asked for. */
+  /**
+   * 0 for the receipt the event owes; 1, 2, ... for copies the driver asked for. A refund receipt
+   * has no copies: its number is the session's refunded total before that refund, unique per refund
+   * (refunds of a session are recorded one after another), so a retried refund queues it once.
+   */
   copy: number;
   requestedAt: string;
+  /** Only on a refund receipt, written with it (the stream's INSERT carries just its key). */
+  refund?: RefundReceiptFacts;
 }
 
 export interface ReceiptRecord extends ReceiptRequest {
@@ -209,6 +227,7 @@ export type ReceiptDocument = {
   | { kind: 'pre-auth'; tariff: Tariff }
   | { kind: 'cancellation'; startTimeoutSeconds: number }
   | { kind: 'transaction'; charge: Charge }
+  | { kind: 'refund'; refund: RefundReceiptFacts }
 );
 
 /**

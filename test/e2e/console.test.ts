@@ -316,6 +316,21 @@ describe('an operator owner in the console', () => {
     await shot(page, 'session');
   });
 
+  it('offers a refund on a session and shows the API’s message when it refuses', async () => {
+    // The session above was started by a fleet card: no card payment to refund.
+    await page.locator('#refund-amount').fill('2.345');
+    await page.getByRole('button', { name: 'Refund' }).click();
+    await expect
+      .poll(() => page.locator('#refund-message').textContent())
+      .toBe('Write the amount as pounds and pence, like 2.50.');
+    await page.locator('#refund-amount').fill('');
+    await page.getByRole('button', { name: 'Refund' }).click();
+    await expect
+      .poll(() => page.locator('#refund-message').textContent(), { timeout: 10_000 })
+      .toMatch(/^no card payment for transaction \d+ of CONSOLE-/);
+    expect(await page.locator('#refund-done').textContent()).toBe('');
+  });
+
   it('approves a charger that registered itself under a claimed prefix', async () => {
     const prefix = `CON${randomUUID().slice(0, 6).toUpperCase()}`;
     const pendingId = `${prefix}-01`;

@@ -10,6 +10,7 @@ import {
 } from '../../lib/constructs/alarms.js';
 import { HANDLER_NAMES, type HandlerName } from '../../lib/handlers.js';
 import { STREAM_MAX_RECORD_AGE } from '../../lib/stateless-stack.js';
+import { STALE_TRANSFER_LOG_MESSAGE } from '../../shared/app/connect/transfers.js';
 import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
 
 interface AlarmProps {
@@ -165,6 +166,21 @@ describe('alarms and the dashboard', () => {
     });
     const found = alarms.filter(
       (a) => a.Namespace === METRIC_NAMESPACE && a.MetricName === 'StripeWebhookFailures',
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
+  it('counts transfers flagged as held too long from the payments sweeper’s WARN lines and alarms on the first', () => {
+    platform.statelessTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(platform.stateless.functions.schedulePaymentsSweeper.logGroup) },
+      FilterPattern: Match.stringLikeRegexp(`"${STALE_TRANSFER_LOG_MESSAGE}"`),
+      MetricTransformations: [
+        Match.objectLike({ MetricNamespace: METRIC_NAMESPACE, MetricName: 'StalePendingTransfers' }),
+      ],
+    });
+    const found = alarms.filter(
+      (a) => a.Namespace === METRIC_NAMESPACE && a.MetricName === 'StalePendingTransfers',
     );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });

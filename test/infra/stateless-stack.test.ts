@@ -371,7 +371,7 @@ describe('stateless stack', () => {
         'schedulePaymentsSweeper',
         'stripeWebhook',
       ]);
-      expect(queriers('gsi2')).toEqual(['scheduleFinaliser']);
+      expect(queriers('gsi2')).toEqual(['scheduleFinaliser', 'schedulePaymentsSweeper']);
       expect(queriers('gsi3')).toEqual(['httpApi']);
       expect(queriers('gsi4')).toEqual(['scheduleFinaliser']);
     });

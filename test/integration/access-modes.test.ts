@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { onboardOperator } from '../../local/onboarded-operator.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
 import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
@@ -114,6 +115,16 @@ async function setUp(kind: OperatorKind): Promise<Site> {
     billMembers: SETUP[kind].billMembers,
     preAuthAmountMinor: PRE_AUTH_MINOR,
     createdAt: now,
+  });
+  // Started onboarding, so a payer's refusal below is the access rules', not the missing account's.
+  await onboardOperator({
+    table,
+    stripeUrl: platform.endpoints.stripeUrl,
+    stripeSecretKey: platform.stripeSecretKey,
+    operatorId,
+    currency: 'GBP',
+    email: `${kind}-${run}@access.example`,
+    onboarding: 'started',
   });
   const tariffs = new DynamoTariffStore(doc, platform.tableName);
   await tariffs.put(aTariff({ id: 'site-price', operatorId, elements: [{ components: [energy(40_000)] }] }));

@@ -105,6 +105,14 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
     () => ({ params: { sessionId: 'no-captured-session' }, body: { amount: 100 }, status: 404 }),
   ],
   [
+    'refundTransaction',
+    () => ({
+      params: { chargerId: 'NO-SUCH-CHARGER', transactionId: '1' },
+      body: { amount: 100 },
+      status: 404,
+    }),
+  ],
+  [
     'registerCharger',
     (c) => ({
       body: {

@@ -7,10 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { sha256 } from '../../local/seed.js';
 import { readInbox } from '../../local/ses-local.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { aTariff, energy } from '../fixtures/builders/pricing.js';
+import { operatorApi } from '../fixtures/operator-api.js';
 import { type PaidCharger, paidCharger, payWithCard, platformStripe } from '../fixtures/payments/platform.js';
 
 const platform = inject('platform');
@@ -45,6 +48,21 @@ async function shiftStripeClock(offsetSeconds: number) {
     body: `offset_seconds=${offsetSeconds}`,
   });
   expect(res.status).toBe(200);
+}
+
+/** The operator API with a fresh key of the operator's own. */
+async function apiOf(operatorId: string) {
+  const apiKey = `paid-session-key-${randomUUID()}`;
+  const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+  await new DynamoOperatorRegistry({ doc, tableName: platform.tableName }).createApiKey({
+    apiKeyHash: sha256(apiKey),
+    keyId: `k-${randomUUID().slice(0, 8)}`,
+    operatorId,
+    label: 'paid-session test',
+    createdAt: new Date().toISOString(),
+  });
+  doc.destroy();
+  return operatorApi(platform.endpoints.httpUrl, apiKey);
 }
 
 const mailTo = async (email: string) =>
@@ -99,6 +117,36 @@ describe('a paid session', () => {
     expect(receipt?.body.text).toContain(begun.paymentIntentId);
     expect(receipt?.body.text).toContain('£12.34');
     expect(receipt?.body.text).toContain('£17.66');
+
+    // The operator refunds £2.34 through its API (once the capture's transfer is recorded): its
+    // transfer gives back its share, and the driver gets a refund receipt saying what stays charged.
+    const refund = await apiOf(charger.operatorId);
+    await expect
+      .poll(
+        async () => (await refund('POST', `/sessions/${begun.sessionId}/refunds`, { amount: 234 })).status,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(201);
+    await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(3);
+    const refundMail = (await mailTo(email)).find((m) => m.subject.startsWith('Refund of £2.34'));
+    expect(refundMail?.body.text).toContain('£10.00'); // still charged: 1234 − 234
+    expect(refundMail?.body.text).toContain(begun.paymentIntentId);
+    // The console names the session by charger and transaction: £1.00 more that way.
+    const more = await refund(
+      'POST',
+      `/chargers/${charger.chargerId}/transactions/${charger.transactions[0]}/refunds`,
+      {
+        amount: 100,
+      },
+    );
+    expect(more.status).toBe(201);
+    expect(more.json).toMatchObject({ amount: 100, refundedTotal: 334, refundable: 900 });
+    await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(4);
+    const transfers = await platformStripe(platform).transfers.list({ transfer_group: begun.sessionId });
+    expect(transfers.data).toHaveLength(1);
+    expect(transfers.data[0]?.amount_reversed).toBeGreaterThan(0);
   });
 
   it('a zero-energy session on an energy-only price: the hold is cancelled in full and a receipt says so', async () => {
@@ -161,6 +209,24 @@ describe('a paid session', () => {
     expect(charger.starts).toEqual([]);
     const pi = await platformStripe(platform).paymentIntents.retrieve(begun.paymentIntentId);
     expect(pi.amount_capturable).toBe(0);
+  });
+
+  it('an operator that has not started onboarding: the page says so, the API answers 409, no PaymentIntent', async () => {
+    const charger = await paidCharger(platform, { onboarding: 'none' });
+    chargers.push(charger);
+    const page = await (await fetch(`${platform.endpoints.httpUrl}/c/${charger.chargerId}`)).text();
+    expect(page).toContain('Card payment not set up yet');
+    expect(page).not.toContain('We hold');
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const refused = await post('/api/drive/sessions', {
+      chargerId: charger.chargerId,
+      connectorId: 1,
+      email,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('charger_not_payable');
+    const intents = await platformStripe(platform).paymentIntents.list({ limit: 100 });
+    expect(intents.data.filter((pi) => pi.metadata.chargerId === charger.chargerId)).toEqual([]);
   });
 
   it('a hold one day from expiry: the running session is finalised, captured and stopped', async () => {

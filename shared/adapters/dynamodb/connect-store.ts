@@ -160,24 +160,29 @@ export class DynamoConnectStore implements ConnectStore {
     sessionId: string,
     transferId: string | undefined,
     paidAt: string,
+    expectedReversedMinor: number,
   ): Promise<'saved' | 'conflict'> {
     const e = new Expression().set('status', 'paid').set('paidAt', paidAt);
     if (transferId) e.set('transferId', transferId);
     e.remove('gsi1pk').remove('gsi1sk').remove('gsi2pk').remove('gsi2sk');
-    e.when(`${e.name('status')} = ${e.value('pending')}`);
+    e.when(
+      `${e.name('status')} = ${e.value('pending')} AND ${e.name('reversedMinor')} = ${e.value(expectedReversedMinor)}`,
+    );
     return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
   }
 
   async addRefund(
     sessionId: string,
-    expectedRefundedMinor: number,
+    expected: { refundedMinor: number; status: SessionTransfer['status'] },
     shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
   ): Promise<'saved' | 'conflict'> {
     const e = new Expression()
       .add('refundedMinor', shares.refundedMinor)
       .add('reversedMinor', shares.reversedMinor)
       .add('feeRefundedMinor', shares.feeRefundedMinor);
-    e.when(`${e.name('refundedMinor')} = ${e.value(expectedRefundedMinor)}`);
+    e.when(
+      `${e.name('refundedMinor')} = ${e.value(expected.refundedMinor)} AND ${e.name('status')} = ${e.value(expected.status)}`,
+    );
     return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
   }
 

@@ -21,7 +21,7 @@ export type PaymentTrigger =
   | { kind: 'charge-finalised'; event: ChargeFinalisedEvent }
   | { kind: 'receipt'; request: ReceiptRequest };
 
-const RECEIPT_KINDS: readonly ReceiptKind[] = ['pre-auth', 'cancellation', 'transaction'];
+const RECEIPT_KINDS: readonly ReceiptKind[] = ['pre-auth', 'cancellation', 'transaction', 'refund'];
 
 /** The payment trigger a stream record carries, or why it carries none. */
 export function paymentTriggerOf(record: DynamoDBRecord): PaymentTrigger | { ignored: string } {

@@ -67,9 +67,15 @@ export class MemoryConnectStore implements ConnectStore {
       .map((t) => structuredClone(t));
   }
 
-  async markPaid(sessionId: string, transferId: string | undefined, paidAt: string) {
+  async markPaid(
+    sessionId: string,
+    transferId: string | undefined,
+    paidAt: string,
+    expectedReversedMinor: number,
+  ) {
     const transfer = this.transfers.get(sessionId);
-    if (transfer?.status !== 'pending') return 'conflict' as const;
+    if (transfer?.status !== 'pending' || transfer.reversedMinor !== expectedReversedMinor)
+      return 'conflict' as const;
     this.transfers.set(sessionId, {
       ...transfer,
       status: 'paid',
@@ -81,11 +87,12 @@ export class MemoryConnectStore implements ConnectStore {
 
   async addRefund(
     sessionId: string,
-    expectedRefundedMinor: number,
+    expected: { refundedMinor: number; status: SessionTransfer['status'] },
     shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
   ) {
     const transfer = this.transfers.get(sessionId);
-    if (!transfer || transfer.refundedMinor !== expectedRefundedMinor) return 'conflict' as const;
+    if (!transfer || transfer.refundedMinor !== expected.refundedMinor || transfer.status !== expected.status)
+      return 'conflict' as const;
     this.transfers.set(sessionId, {
       ...transfer,
       refundedMinor: transfer.refundedMinor + shares.refundedMinor,
@@ -184,6 +191,20 @@ export class FakeConnectGateway implements ConnectGateway {
       this.transfers.push({ ...structuredClone(input), transferId });
       return { transferId };
     });
+  }
+
+  async transferOfGroup(transferGroup: string) {
+    const made = this.transfers.find((t) => t.transferGroup === transferGroup);
+    if (!made) return undefined;
+    const reversedMinor = this.reversals
+      .filter((r) => r.transferId === made.transferId)
+      .reduce((sum, r) => sum + r.amountMinor, 0);
+    return { transferId: made.transferId, sentMinor: made.amountMinor - reversedMinor };
+  }
+
+  /** Stripe forgets an idempotency key after about 24 h: the test's way of getting there. */
+  forgetIdempotencyKeys(): void {
+    this.replies.clear();
   }
 
   async createReversal(

@@ -101,6 +101,15 @@ export class StripeConnectGateway implements ConnectGateway {
     return { transferId: transfer.id };
   }
 
+  async transferOfGroup(
+    transferGroup: string,
+  ): Promise<{ transferId: string; sentMinor: number } | undefined> {
+    // One transfer per session is all the platform makes in a group; the newest is the one to find.
+    const list = await (await this.client()).transfers.list({ transfer_group: transferGroup, limit: 1 });
+    const made = list.data[0];
+    return made ? { transferId: made.id, sentMinor: made.amount - made.amount_reversed } : undefined;
+  }
+
   async createReversal(
     transferId: string,
     amountMinor: number,

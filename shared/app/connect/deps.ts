@@ -8,6 +8,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { ConnectGateway, ConnectStore } from '../../ports/connect.js';
 import type { Log } from '../../ports/log.js';
 import type { Mailer } from '../../ports/mailer.js';
+import type { ReceiptOutbox } from '../../ports/payments.js';
 import type { UserStore } from '../../ports/users.js';
 
 export interface ConnectSettings {
@@ -34,6 +35,8 @@ export interface ConnectDeps {
   store: ConnectStore;
   stripe: ConnectGateway;
   mailer: Mailer;
+  /** The drivers' receipt outbox: a refund owes the driver a receipt, sent by the payments stream. */
+  receipts: Pick<ReceiptOutbox, 'enqueue'>;
 }
 
 export const isoFromMillis = (ms: number): string => new Date(ms).toISOString();

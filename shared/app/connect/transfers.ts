@@ -11,9 +11,13 @@
  * Stripe is called under `transfer:<sessionId>`, so a release retried after a crash (Stripe made the
  * transfer, the record still says pending) gets the same transfer back; the record moves
  * pending → paid only conditionally, so two releases racing record it once. Stripe keeps an
- * idempotency key at least 24 h: a release retried later than that must not happen blindly, which
- * is why the release is driven by the webhook (retried by Stripe within 3 days) and the sweep only
+ * idempotency key at least 24 h: a release retried later than that first looks the session's
+ * `transfer_group` up and records the transfer it finds instead of making another. The sweep only
  * flags what waits too long, for a person to look at.
+ *
+ * Refunds racing a release: never more than captured − fee − refunded goes out. The record moves to
+ * paid only against the refunds it was sent for; one that took its share off in between is reversed
+ * on the spot (see payTransfer), one that finds it paid reverses its own share (refunds.ts).
  */
 import { feeRuleFor, platformFeeMinor } from '../../domain/platform-fee.js';
 import { canReceiveTransfers, type SessionTransfer } from '../../ports/connect.js';
@@ -90,18 +94,57 @@ export async function releasePendingTransfers(deps: ConnectDeps, operatorId: str
 
 async function payTransfer(
   deps: ConnectDeps,
-  transfer: SessionTransfer,
+  read: SessionTransfer,
   accountId: string,
 ): Promise<'paid' | 'nothing-to-send' | 'already-recorded'> {
   const paidAt = isoFromMillis(deps.clock.now());
+  let transfer = read;
   // A refund made while the transfer waited took its share off already (refunds.ts).
-  const amountMinor = transfer.netMinor - transfer.reversedMinor;
-  if (amountMinor === 0) {
-    // The fee (or refunds) took it all: Stripe refuses a zero transfer, and nothing is owed.
-    return (await deps.store.markPaid(transfer.sessionId, undefined, paidAt)) === 'saved'
-      ? 'nothing-to-send'
-      : 'already-recorded';
+  const owedMinor = (t: SessionTransfer) => t.netMinor - t.reversedMinor;
+  const made = await sendOnce(deps, transfer, accountId);
+  let sentMinor = made?.sentMinor ?? 0;
+  // The record moves to paid only against the refunds it was sent for: a refund landing between the
+  // send and the record (refunds.ts took its share off the pending transfer) is reversed here, then
+  // the record is tried again; a refund landing after it finds the transfer paid and reverses itself.
+  for (;;) {
+    const backMinor = sentMinor - owedMinor(transfer);
+    if (made && backMinor > 0) {
+      await deps.stripe.createReversal(
+        made.transferId,
+        backMinor,
+        { sessionId: transfer.sessionId, reason: 'refunded-while-sending' },
+        `transfer-back:${transfer.sessionId}:${transfer.reversedMinor}`,
+      );
+      sentMinor -= backMinor;
+    }
+    const saved = await deps.store.markPaid(
+      transfer.sessionId,
+      made?.transferId,
+      paidAt,
+      transfer.reversedMinor,
+    );
+    if (saved === 'saved') return made ? 'paid' : 'nothing-to-send';
+    const again = await deps.store.transfer(transfer.sessionId);
+    if (again?.status !== 'pending') return 'already-recorded';
+    transfer = again;
   }
+}
+
+/**
+ * Makes the session's transfer, or finds the one made before: Stripe keeps the `transfer:<sessionId>`
+ * key about 24 h, so a release retried later (a crash between Stripe and the record, then a quiet
+ * day) looks the session's `transfer_group` up first and records what it finds. Undefined when the
+ * fee or refunds left nothing to send (Stripe refuses a zero transfer, and nothing is owed).
+ */
+async function sendOnce(
+  deps: ConnectDeps,
+  transfer: SessionTransfer,
+  accountId: string,
+): Promise<{ transferId: string; sentMinor: number } | undefined> {
+  const existing = await deps.stripe.transferOfGroup(transfer.sessionId);
+  if (existing) return existing;
+  const amountMinor = transfer.netMinor - transfer.reversedMinor;
+  if (amountMinor <= 0) return undefined;
   const { transferId } = await deps.stripe.createTransfer({
     amountMinor,
     currency: transfer.currency,
@@ -118,9 +161,7 @@ async function payTransfer(
     },
     idempotencyKey: `transfer:${transfer.sessionId}`,
   });
-  return (await deps.store.markPaid(transfer.sessionId, transferId, paidAt)) === 'saved'
-    ? 'paid'
-    : 'already-recorded';
+  return { transferId, sentMinor: amountMinor };
 }
 
 /**
@@ -133,11 +174,39 @@ export async function flagStalePendingTransfers(deps: ConnectDeps, limit = 100):
   const stale = await deps.store.unflaggedPendingBefore(cutoff, limit);
   for (const transfer of stale) {
     await deps.store.flag(transfer.sessionId, isoFromMillis(nowMs));
-    deps.log.warn('a transfer has waited for its operator’s onboarding too long', {
+    // The platform's alarm counts these lines (lib/constructs/alarms.ts): keep the message as is.
+    deps.log.warn(STALE_TRANSFER_LOG_MESSAGE, {
       sessionId: transfer.sessionId,
       operatorId: transfer.operatorId,
       since: transfer.createdAt,
+      netMinor: transfer.netMinor - transfer.reversedMinor,
+      pendingFlagDays: deps.settings.pendingFlagDays,
     });
   }
   return stale.length;
+}
+
+/** The WARN line of each transfer flagged: the platform's metric filter matches it exactly. */
+export const STALE_TRANSFER_LOG_MESSAGE = 'stale pending transfer flagged';
+
+/** What the operator sees of its held transfers: how many, how much, how many flagged as stale. */
+export interface HeldTransfers {
+  count: number;
+  /** What they will send once the account can receive them (net of fee and refunds). */
+  amountMinor: number;
+  /** Held longer than the deployment's limit: the platform has been told too. */
+  flagged: number;
+  /** When the oldest was recorded. */
+  oldestSince?: string;
+}
+
+export async function heldTransfersOf(deps: ConnectDeps, operatorId: string): Promise<HeldTransfers> {
+  const pending = await deps.store.pendingTransfers(operatorId);
+  const oldest = pending[0];
+  return {
+    count: pending.length,
+    amountMinor: pending.reduce((sum, t) => sum + t.netMinor - t.reversedMinor, 0),
+    flagged: pending.filter((t) => t.flaggedAt !== undefined).length,
+    ...(oldest ? { oldestSince: oldest.createdAt } : {}),
+  };
 }

@@ -8,6 +8,7 @@
  * after a timeout gets the same intent, never a second one.
  */
 import { accessSettingsOf, startPageAccess } from '../../domain/access-rules.js';
+import { hasStartedOnboarding } from '../../ports/connect.js';
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
 import { PaymentFlowError } from './errors.js';
 import { hashToken, newSessionIdTag } from './tokens.js';
@@ -40,6 +41,10 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   const access = operator && startPageAccess(charger.accessMode, accessSettingsOf(charger, operator));
   if (!operator || access !== 'card' || !(operator.preAuthAmountMinor > 0)) {
     throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', 'This charger does not take card payments.');
+  }
+  // Refused before any PaymentIntent exists: the money captured would owe a transfer to nobody.
+  if (!hasStartedOnboarding(await deps.connect.account(operator.operatorId))) {
+    throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', NOT_ONBOARDED_MESSAGE);
   }
   if (!(await deps.catalog.publicTariff(charger))) {
     // Without a price the charge would be nothing and the driver could not be told what they pay.
@@ -114,6 +119,10 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     currency,
   };
 }
+
+/** Shown by the start page and the begin API alike, for a paid charger whose operator has not onboarded. */
+export const NOT_ONBOARDED_MESSAGE =
+  'This charger cannot take card payments yet: its operator has not set up card payments. Nothing has been taken from your card.';
 
 export const transactionUrl = (baseUrl: string, token: string): string =>
   `${baseUrl.replace(/\/+$/, '')}/t/${token}`;

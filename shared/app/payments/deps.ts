@@ -6,6 +6,7 @@
 import type { Charger, Operator, Site } from '../../domain/entities.js';
 import type { Tariff } from '../../domain/tariff.js';
 import type { Clock, IdGenerator } from '../../ports/clock.js';
+import type { ConnectStore } from '../../ports/connect.js';
 import type { Log } from '../../ports/log.js';
 import type { Mailer } from '../../ports/mailer.js';
 import type {
@@ -51,6 +52,8 @@ export interface PaymentsDeps {
   log: Log;
   settings: PaymentSettings;
   catalog: PaymentCatalog;
+  /** The operators' connected accounts: a paid charger takes no card before its operator onboards. */
+  connect: Pick<ConnectStore, 'account'>;
   /** Issues the session's idTag to the operator's tags (kind `driver`) so the charger's Authorize accepts it. */
   idTags: IdTagWriter;
   sessions: PaymentSessionRepository;

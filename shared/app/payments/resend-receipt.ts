@@ -11,8 +11,13 @@ import { PaymentFlowError } from './errors.js';
 /** Copies a driver may ask for, per receipt. */
 export const MAX_RECEIPT_COPIES = 3;
 
-/** Later receipts supersede earlier ones: the transaction receipt is the one a driver wants again. */
-const KIND_RANK: Record<ReceiptKind, number> = { 'pre-auth': 0, cancellation: 1, transaction: 2 };
+/**
+ * Later receipts supersede earlier ones: the transaction receipt is the one a driver wants again.
+ * Refund receipts are numbered per refund, not per copy, so the page never resends one.
+ */
+type CopiableKind = Exclude<ReceiptKind, 'refund'>;
+const KIND_RANK: Record<CopiableKind, number> = { 'pre-auth': 0, cancellation: 1, transaction: 2 };
+const copiable = (kind: ReceiptKind): kind is CopiableKind => kind !== 'refund';
 
 /**
  * Queues the next copy of the session's newest receipt. Throws PAY_NO_RECEIPT when the session has
@@ -24,8 +29,9 @@ export async function requestReceiptCopy(
 ): Promise<ReceiptRequest & { outcome: 'queued' | 'duplicate' }> {
   const receipts = await deps.outbox.ofSession(session.sessionId);
   const originals = receipts.filter((r) => r.copy === 0);
-  const newest = originals.reduce<ReceiptKind | undefined>(
-    (best, r) => (best === undefined || KIND_RANK[r.kind] > KIND_RANK[best] ? r.kind : best),
+  const newest = originals.reduce<CopiableKind | undefined>(
+    (best, r) =>
+      copiable(r.kind) && (best === undefined || KIND_RANK[r.kind] > KIND_RANK[best]) ? r.kind : best,
     undefined,
   );
   if (newest === undefined) {

@@ -21,7 +21,10 @@ export async function sendReceipt(deps: PaymentsDeps, request: ReceiptRequest): 
   const record = records.find((r) => r.kind === request.kind && r.copy === request.copy);
   if (record?.sentAt || record?.failedAt) return 'already-sent';
 
-  const document = await documentFor(deps, request);
+  const document = await documentFor(deps, {
+    ...request,
+    ...(record?.refund ? { refund: record.refund } : {}),
+  });
   if (!document) {
     deps.log.error('receipt cannot be composed; left queued', { ...request });
     return 'not-ready';
@@ -82,5 +85,8 @@ async function documentFor(
       // A charge finalised because the hold was lapsing is billed up to its end, like a stopped one.
       return { ...common, kind: 'transaction', charge: { ...charged.charge, stopped: true } };
     }
+    case 'refund':
+      // The facts were written with the outbox item; the stream's copy of the request lacks them.
+      return request.refund ? { ...common, kind: 'refund', refund: request.refund } : undefined;
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { RefundResult } from '../../app/connect/refunds.js';
+import type { HeldTransfers } from '../../app/connect/transfers.js';
 import type { ConnectAccountRecord } from '../../ports/connect.js';
 import { canReceiveTransfers } from '../../ports/connect.js';
 
@@ -27,10 +28,26 @@ export const PaymentsAccountShape = z
     invitationExpiresAt: instant
       .optional()
       .describe('When the latest onboarding invitation link stops working.'),
+    heldTransfers: z
+      .strictObject({
+        count: z.number().int().describe('Captured sessions whose transfer waits for the account.'),
+        amount: z.number().int().describe('What they will send once it can receive them, minor units.'),
+        flagged: z
+          .number()
+          .int()
+          .describe(
+            'Held longer than the deployment allows (30 days unless set): the platform was alerted too. Finish onboarding to release them.',
+          ),
+        oldestSince: instant.optional().describe('When the oldest was recorded.'),
+      })
+      .describe('Transfers held until the account can receive them.'),
   })
   .meta({ id: 'PaymentsAccount' });
 
-export const accountOut = (record: ConnectAccountRecord): z.infer<typeof PaymentsAccountShape> => ({
+export const accountOut = (
+  record: ConnectAccountRecord,
+  held: HeldTransfers,
+): z.infer<typeof PaymentsAccountShape> => ({
   accountId: record.state.accountId,
   chargesEnabled: record.state.chargesEnabled,
   payoutsEnabled: record.state.payoutsEnabled,
@@ -42,6 +59,12 @@ export const accountOut = (record: ConnectAccountRecord): z.infer<typeof Payment
   ...(record.linkExpiresAtMs !== undefined
     ? { invitationExpiresAt: new Date(record.linkExpiresAtMs).toISOString() }
     : {}),
+  heldTransfers: {
+    count: held.count,
+    amount: held.amountMinor,
+    flagged: held.flagged,
+    ...(held.oldestSince ? { oldestSince: held.oldestSince } : {}),
+  },
 });
 
 export const PaymentsAccountAnswer = z.strictObject({

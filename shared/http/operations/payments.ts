@@ -9,6 +9,9 @@ import type { ConnectDeps } from '../../app/connect/deps.js';
 import { ConnectError } from '../../app/connect/errors.js';
 import { dashboardLink, type SignedInUser, startOnboarding } from '../../app/connect/onboarding.js';
 import { refundSession } from '../../app/connect/refunds.js';
+import { heldTransfersOf } from '../../app/connect/transfers.js';
+import type { PaymentsDeps } from '../../app/payments/deps.js';
+import type { OperatorViews } from '../../ports/operator-views.js';
 import { defineOperation, type Operation } from '../openapi/registry.js';
 import {
   accountOut,
@@ -25,6 +28,9 @@ import { json } from '../responses.js';
 export interface PaymentOperationsDeps {
   /** Absent when this deployment takes no card payments. */
   connect?: ConnectDeps | undefined;
+  /** The paid session of a charging session (by its idTag), for refunds named by the transaction. */
+  payments?: PaymentsDeps | undefined;
+  views: Pick<OperatorViews, 'transaction'>;
 }
 
 const TAG = 'Getting paid';
@@ -59,14 +65,16 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
       operationId: 'getPaymentsAccount',
       method: 'GET',
       path: '/api/v1/payments/account',
-      summary: "The operator's Stripe account: what works and what Stripe still needs",
+      summary: "The operator's Stripe account: what works, what Stripe still needs, and the transfers held",
       tag: TAG,
       responses: {
         200: { description: 'The account, or null before onboarding.', schema: PaymentsAccountAnswer },
       },
       handler: async ({ operatorId }) => {
-        const record = getDeps().connect ? await connectOf(getDeps()).store.account(operatorId) : undefined;
-        return json({ account: record ? accountOut(record) : null });
+        const connect = getDeps().connect;
+        const record = connect ? await connect.store.account(operatorId) : undefined;
+        if (!connect || !record) return json({ account: null });
+        return json({ account: accountOut(record, await heldTransfersOf(connect, operatorId)) });
       },
     }),
     defineOperation({
@@ -99,6 +107,47 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
         const result = await refundSession(connectOf(getDeps()), {
           operatorId,
           sessionId,
+          ...(body.amount !== undefined ? { amountMinor: body.amount } : {}),
+        });
+        return json(refundOut(result), 201);
+      },
+    }),
+    defineOperation({
+      operationId: 'refundTransaction',
+      method: 'POST',
+      path: '/api/v1/chargers/{chargerId}/transactions/{transactionId}/refunds',
+      summary: 'Refunds the card payment of a charging session, named as the console lists it',
+      description:
+        'The same refund as `POST /api/v1/sessions/{sessionId}/refunds`, for the charging session (charger and transaction) a card paid for.',
+      tag: TAG,
+      params: z.strictObject({
+        chargerId: z.string().min(1).max(64),
+        transactionId: z.coerce.number().int().nonnegative(),
+      }),
+      body: RefundBody,
+      bodyOptional: true,
+      responses: { 201: { description: 'The refund.', schema: RefundShape } },
+      errors: {
+        400: ['invalid_parameter', 'invalid_body', 'body_not_json'],
+        404: ['not_found'],
+        409: ['refund_too_large', 'not_onboarded'],
+      },
+      tenancy: 'not-found',
+      handler: async ({ operatorId, params: { chargerId, transactionId }, body }) => {
+        const deps = getDeps();
+        const connect = connectOf(deps);
+        const tx = await deps.views.transaction(chargerId, transactionId);
+        const idTag = tx?.operatorId === operatorId && typeof tx.idTag === 'string' ? tx.idTag : undefined;
+        const session = idTag ? await deps.payments?.sessions.byIdTag(idTag) : undefined;
+        // Another operator's session, and one no card paid for, read as missing alike.
+        if (!session || session.operatorId !== operatorId)
+          throw new ConnectError(
+            'CONNECT_SESSION_NOT_FOUND',
+            `no card payment for transaction ${transactionId} of ${chargerId}`,
+          );
+        const result = await refundSession(connect, {
+          operatorId,
+          sessionId: session.sessionId,
           ...(body.amount !== undefined ? { amountMinor: body.amount } : {}),
         });
         return json(refundOut(result), 201);

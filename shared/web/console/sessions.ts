@@ -7,7 +7,8 @@
  * since local midnight, the gross of their charges). Both paths fill the same four tiles.
  *
  * A session's page shows its charge line by line (each component with its tax) and its payment,
- * when the API gives one.
+ * when the API gives one, and a Refund form: in full or in part, with the API's own message when it
+ * refuses (no card payment, more than is left to refund).
  */
 export const SESSIONS_SCRIPT = String.raw`
 function startOfToday(){var d=new Date();d.setHours(0,0,0,0);return d}
@@ -149,6 +150,31 @@ function paymentOf(t){
   return '<dl class="kv two">'+rows.map(function(r){return '<dt>'+r[0]+'</dt><dd>'+r[1]+'</dd>'}).join('')+'</dl>';
 }
 
+/** The refund form; the amount in pounds and pence, blank for everything not refunded yet. */
+function refundCard(t){
+  return '<div class="card" id="refund"><h2>Refund</h2><form data-form="refund" class="stack" data-charger="'+C.esc(t.chargerId)+'" data-tx="'+C.esc(t.transactionId)+'">'+
+    '<label for="refund-amount">Amount to refund</label><input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="all of it" aria-describedby="refund-help">'+
+    '<p class="help" id="refund-help">Leave it blank to refund everything not refunded yet. The driver gets a receipt by email.</p>'+
+    '<p class="message" role="alert" id="refund-message"></p><p id="refund-done" role="status"></p>'+
+    '<button type="submit">Refund</button></form></div>';
+}
+/** "12.3" → 1230 minor units, by the digits (no float ever holds money). */
+function minorOf(text){
+  var m=/^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
+  if(!m)throw new Error('Write the amount as pounds and pence, like 2.50.');
+  return Number(m[1])*100+Number(((m[2]||'')+'00').slice(0,2));
+}
+C.forms.refund=function(form,data){
+  var text=C.field(data,'amount');
+  var body=text?{amount:minorOf(text)}:{};
+  var path='/chargers/'+encodeURIComponent(form.getAttribute('data-charger'))+'/transactions/'+encodeURIComponent(form.getAttribute('data-tx'))+'/refunds';
+  C.$('refund-done').textContent='';
+  return C.api('POST',path,body).then(function(r){
+    C.$('refund-done').textContent='Refunded '+C.money(r.amount,r.currency)+' ('+C.money(r.refundedTotal,r.currency)+' in all; '+C.money(r.refundable,r.currency)+' left to refund).';
+    form.reset();
+  });
+};
+
 C.route('sessions/:charger/:tx','Session',function(chargerId,tx){
   return C.get('/chargers/'+encodeURIComponent(chargerId)+'/transactions/'+encodeURIComponent(tx)).then(function(r){
     var t=r.transaction,ch=t.charge;
@@ -163,7 +189,8 @@ C.route('sessions/:charger/:tx','Session',function(chargerId,tx){
         '<dt>Meter readings</dt><dd>'+C.esc(t.meterValueMessageCount)+(t.meterValueMessageCount===1?' message':' messages')+'</dd>'+
         (t.flags.length?'<dt>Flags</dt><dd>'+t.flags.map(function(f){return '<span class="flag">'+C.esc(f)+'</span>'}).join(' ')+'</dd>':'')+
       '</dl></div><div class="card"><h2>Payment</h2>'+paymentOf(t)+'</div></div>'+
-      '<div class="card"><h2>Charge'+(t.status==='final'?'':' so far')+'</h2>'+(ch?C.chargeLinesTable(ch.lines,ch.totals,'session-lines'):C.empty('Not priced yet.'))+'</div>';
+      '<div class="card"><h2>Charge'+(t.status==='final'?'':' so far')+'</h2>'+(ch?C.chargeLinesTable(ch.lines,ch.totals,'session-lines'):C.empty('Not priced yet.'))+'</div>'+
+      refundCard(t);
   },function(e){if(e.status===404&&!C.missing(e))return '<div class="card"><h1>Session not found</h1><p class="empty">No session '+C.esc(tx)+' on charger '+C.esc(chargerId)+'.</p></div>';throw e});
 });
 `;

@@ -21,6 +21,8 @@ export type StartPageMode =
   | { kind: 'free' }
   /** A paid charger on a deployment with no card processor configured. */
   | { kind: 'payments-unavailable' }
+  /** A paid charger whose operator has not started onboarding: nowhere to send the money yet. */
+  | { kind: 'not-onboarded'; message: string }
   /** A charger for its owner's household, a group's members or a fleet's cards: no start here. */
   | { kind: 'closed'; accessMode: AccessMode };
 
@@ -123,7 +125,9 @@ export function startPage(input: StartPageInput): string {
                 ? 'Plug in your car; charging starts by itself.'
                 : 'This charger is offline, so it cannot start now. Please try again later.'
             }</p></section>`
-          : html`<section class="card"><h2>Card payment unavailable</h2><p>This charger takes card payments, but they cannot be taken here right now. Please try again later.</p></section>`;
+          : input.mode.kind === 'not-onboarded'
+            ? html`<section class="card" id="not-onboarded"><h2>Card payment not set up yet</h2><p>${input.mode.message}</p></section>`
+            : html`<section class="card"><h2>Card payment unavailable</h2><p>This charger takes card payments, but they cannot be taken here right now. Please try again later.</p></section>`;
   return driverShell({
     title: `Charge at ${place}`,
     brand: input.brand,

@@ -9,6 +9,7 @@ import {
   cancellationEmail,
   preAuthEmail,
   type ReceiptContext,
+  refundEmail,
   transactionEmail,
 } from './index.js';
 
@@ -76,6 +77,17 @@ export const receiptComposer: ReceiptComposer = {
           capturedMinor: doc.session.settlement?.capturedMinor ?? 0,
           paymentIntentId: doc.session.paymentIntentId,
           transactionUrl: doc.transactionUrl,
+        });
+      case 'refund':
+        return refundEmail({
+          ...context,
+          currency: doc.session.currency,
+          amountMinor: doc.refund.amountMinor,
+          refundedTotalMinor: doc.refund.refundedTotalMinor,
+          capturedMinor: doc.refund.capturedMinor,
+          refundId: doc.refund.refundId,
+          paymentIntentId: doc.session.paymentIntentId,
+          refundedAt: epochSeconds(doc.refund.refundedAt, Date.parse(doc.session.updatedAt)),
         });
     }
   },

@@ -5,9 +5,11 @@
 import {
   buildCancellationReceipt,
   buildPreAuthReceipt,
+  buildRefundReceipt,
   buildTransactionReceipt,
   type CancellationReceiptInput,
   type PreAuthReceiptInput,
+  type RefundReceiptInput,
   type TransactionReceiptInput,
 } from './model.js';
 import { type RenderedEmail, renderReceipt } from './render.js';
@@ -23,3 +25,6 @@ export const cancellationEmail = (input: CancellationReceiptInput): RenderedEmai
 
 export const transactionEmail = (input: TransactionReceiptInput): RenderedEmail =>
   renderReceipt(buildTransactionReceipt(input));
+
+export const refundEmail = (input: RefundReceiptInput): RenderedEmail =>
+  renderReceipt(buildRefundReceipt(input));

@@ -99,7 +99,19 @@ export interface TransactionReceiptInput extends ReceiptContext {
   transactionUrl?: string;
 }
 
-/** Shared by all three receipts. */
+export interface RefundReceiptInput extends ReceiptContext {
+  currency: string;
+  /** Refunded by this refund. */
+  amountMinor: MinorUnits;
+  /** Refunded for the session so far, this refund included. */
+  refundedTotalMinor: MinorUnits;
+  capturedMinor: MinorUnits;
+  refundId: string;
+  paymentIntentId: string;
+  refundedAt: number;
+}
+
+/** Shared by all the receipts. */
 interface ReceiptCommon {
   subject: string;
   /** The inbox preview line. */
@@ -170,7 +182,20 @@ export interface TransactionReceipt extends ReceiptCommon {
   };
 }
 
-export type Receipt = PreAuthReceipt | CancellationReceipt | TransactionReceipt;
+export interface RefundReceipt extends ReceiptCommon {
+  kind: 'refund';
+  refunded: string;
+  refundedTotal: string;
+  /** What stays charged to the card after every refund so far. */
+  stillCharged: string;
+  captured: string;
+  refundedAt: string;
+  refundId: string;
+  paymentIntentId: string;
+  amounts: { refundMinor: MinorUnits; refundedTotalMinor: MinorUnits; stillChargedMinor: MinorUnits };
+}
+
+export type Receipt = PreAuthReceipt | CancellationReceipt | TransactionReceipt | RefundReceipt;
 
 const DEFAULT_LOCALE = 'en-GB';
 /** Header values must stay on one line (no-break spaces from Intl stay as they are). */
@@ -394,5 +419,41 @@ export function buildTransactionReceipt(input: TransactionReceiptInput): Transac
     shortfall: shortfallMinor > 0 ? money(shortfallMinor) : null,
     transactionUrl: input.transactionUrl ?? null,
     amounts: { holdMinor: hold.amountMinor, chargeMinor, capturedMinor, refundMinor, shortfallMinor },
+  };
+}
+
+/** The email sent when the operator refunds a captured session, in full or in part. */
+export function buildRefundReceipt(input: RefundReceiptInput): RefundReceipt {
+  checkMinor('amountMinor', input.amountMinor);
+  checkMinor('refundedTotalMinor', input.refundedTotalMinor);
+  checkMinor('capturedMinor', input.capturedMinor);
+  if (input.refundedTotalMinor > input.capturedMinor || input.amountMinor > input.refundedTotalMinor) {
+    throw new InvalidArgumentError(
+      'a refund cannot exceed what was refunded in all, nor that what was captured',
+    );
+  }
+  const locale = input.locale ?? DEFAULT_LOCALE;
+  const money = (minor: number) => formatMoney(minor, input.currency, locale);
+  const stillChargedMinor = input.capturedMinor - input.refundedTotalMinor;
+  const refunded = money(input.amountMinor);
+  return {
+    kind: 'refund',
+    ...common(
+      input,
+      `Refund of ${refunded} for charging at ${input.site.name}`,
+      `${input.operator.name} refunded ${refunded}; ${money(stillChargedMinor)} stays charged.`,
+    ),
+    refunded,
+    refundedTotal: money(input.refundedTotalMinor),
+    stillCharged: money(stillChargedMinor),
+    captured: money(input.capturedMinor),
+    refundedAt: formatDateTime(input.refundedAt, input.site.timeZone, locale),
+    refundId: input.refundId,
+    paymentIntentId: input.paymentIntentId,
+    amounts: {
+      refundMinor: input.amountMinor,
+      refundedTotalMinor: input.refundedTotalMinor,
+      stillChargedMinor,
+    },
   };
 }

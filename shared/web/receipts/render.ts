@@ -10,7 +10,14 @@
  * when the model is built.
  */
 import { html, type Raw, raw } from '../html.js';
-import type { Brand, CancellationReceipt, PreAuthReceipt, Receipt, TransactionReceipt } from './model.js';
+import type {
+  Brand,
+  CancellationReceipt,
+  PreAuthReceipt,
+  Receipt,
+  RefundReceipt,
+  TransactionReceipt,
+} from './model.js';
 
 /** What the mailer needs from a rendered receipt. */
 export interface RenderedEmail {
@@ -52,7 +59,7 @@ const INK = '#111827';
 const MUTED = '#4b5563';
 const RULE = '#e5e7eb';
 
-function placeRows(r: PreAuthReceipt | CancellationReceipt | TransactionReceipt): Row[] {
+function placeRows(r: Receipt): Row[] {
   return [
     { label: 'Site', value: r.siteName },
     ...(r.siteAddress ? [{ label: 'Address', value: r.siteAddress }] : []),
@@ -218,6 +225,37 @@ function transactionDocument(r: TransactionReceipt): EmailDocument {
   };
 }
 
+function refundDocument(r: RefundReceipt): EmailDocument {
+  return {
+    subject: r.subject,
+    preheader: r.preheader,
+    brand: r.brand,
+    title: 'Your refund',
+    blocks: [
+      { kind: 'paragraph', text: `${r.brand.name} has refunded ${r.refunded} of your charging session.` },
+      {
+        kind: 'amount',
+        label: 'Refunded',
+        value: r.refunded,
+        note: `${r.stillCharged} stays charged to your card for this session. Your bank may take 5 to 10 days to show the refund.`,
+      },
+      {
+        kind: 'rows',
+        title: 'Refund',
+        rows: [
+          { label: 'Charged at the end of the session', value: r.captured },
+          { label: 'Refunded in all', value: r.refundedTotal },
+          { label: 'Still charged', value: r.stillCharged, strong: true },
+          { label: 'Refunded at', value: r.refundedAt },
+          { label: 'Refund reference', value: r.refundId },
+          { label: 'Payment reference', value: r.paymentIntentId },
+        ],
+      },
+      { kind: 'rows', title: 'Session', rows: placeRows(r) },
+    ],
+  };
+}
+
 function documentOf(receipt: Receipt): EmailDocument {
   switch (receipt.kind) {
     case 'pre-auth':
@@ -226,6 +264,8 @@ function documentOf(receipt: Receipt): EmailDocument {
       return cancellationDocument(receipt);
     case 'transaction':
       return transactionDocument(receipt);
+    case 'refund':
+      return refundDocument(receipt);
   }
 }
 

@@ -5,8 +5,10 @@ import { startOnboarding } from '../../../shared/app/connect/onboarding.js';
 import { refundSession } from '../../../shared/app/connect/refunds.js';
 import {
   flagStalePendingTransfers,
+  heldTransfersOf,
   recordSessionTransfer,
   releasePendingTransfers,
+  STALE_TRANSFER_LOG_MESSAGE,
 } from '../../../shared/app/connect/transfers.js';
 import type { ConnectAccountState } from '../../../shared/ports/connect.js';
 import { connectWorld, DAY_MS } from '../../fixtures/connect/world.js';
@@ -128,6 +130,33 @@ describe('session transfers', () => {
     expect((await w.store.transfer('s1'))?.transferId).toBe(w.stripe.transfers[0]?.transferId);
   });
 
+  it('a release retried after Stripe forgot its key finds the transfer by transfer_group and records it', async () => {
+    const w = connectWorld();
+    const accountId = await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    w.stripe.setAccount(accountId, { capabilities: { transfers: 'active' } });
+    await w.store.saveState(
+      'op1',
+      await w.stripe.retrieveAccount(accountId),
+      Math.floor(w.nowMs() / 1000),
+      'x',
+    );
+    const markPaid = w.store.markPaid.bind(w.store);
+    w.store.markPaid = async () => {
+      throw new Error('crashed before recording');
+    };
+    await expect(releasePendingTransfers(w.deps, 'op1')).rejects.toThrow('crashed');
+    w.store.markPaid = markPaid;
+    w.advance(2 * DAY_MS);
+    w.stripe.forgetIdempotencyKeys();
+    expect(await releasePendingTransfers(w.deps, 'op1')).toBe(1);
+    expect(w.stripe.transfers).toHaveLength(1);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      status: 'paid',
+      transferId: w.stripe.transfers[0]?.transferId,
+    });
+  });
+
   it('flags a transfer pending longer than the limit, once', async () => {
     const w = connectWorld({ pendingFlagDays: 30 });
     await onboarded(w, 'op1', false);
@@ -138,6 +167,32 @@ describe('session transfers', () => {
     expect(await flagStalePendingTransfers(w.deps)).toBe(1);
     expect(await flagStalePendingTransfers(w.deps)).toBe(0);
     expect((await w.store.transfer('s1'))?.flaggedAt).toBeDefined();
+  });
+
+  it('a stale transfer is told to the platform (one WARN line) and shown to the operator', async () => {
+    const w = connectWorld({ pendingFlagDays: 30, fee: { bps: 1000, fixedMinor: 0 } });
+    const warnings: { message: string; fields: unknown }[] = [];
+    w.deps.log = { ...w.deps.log, warn: (message, fields) => warnings.push({ message, fields }) };
+    await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    const firstAt = new Date(w.nowMs()).toISOString();
+    w.advance(20 * DAY_MS);
+    await recordSessionTransfer(w.deps, captured('s2', 'op1', 500));
+    w.advance(11 * DAY_MS);
+    expect(await flagStalePendingTransfers(w.deps)).toBe(1);
+    expect(warnings).toEqual([
+      {
+        message: STALE_TRANSFER_LOG_MESSAGE,
+        fields: expect.objectContaining({ sessionId: 's1', operatorId: 'op1', netMinor: 900 }),
+      },
+    ]);
+    expect(await heldTransfersOf(w.deps, 'op1')).toEqual({
+      count: 2,
+      amountMinor: 1350,
+      flagged: 1,
+      oldestSince: firstAt,
+    });
+    expect(await heldTransfersOf(w.deps, 'op2')).toEqual({ count: 0, amountMinor: 0, flagged: 0 });
   });
 });
 
@@ -170,6 +225,38 @@ describe('refunds', () => {
     });
   });
 
+  it('owes the driver one refund receipt per refund, queued once however often the refund is retried', async () => {
+    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+    await onboarded(w, 'op1', true);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+    const first = await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 300 });
+    await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 200 });
+    expect(w.receipts.items).toEqual([
+      expect.objectContaining({
+        sessionId: 's1',
+        kind: 'refund',
+        copy: 0,
+        refund: expect.objectContaining({
+          refundId: first.refundId,
+          amountMinor: 300,
+          refundedTotalMinor: 300,
+          capturedMinor: 1000,
+        }),
+      }),
+      expect.objectContaining({
+        kind: 'refund',
+        copy: 300,
+        refund: expect.objectContaining({ amountMinor: 200, refundedTotalMinor: 500 }),
+      }),
+    ]);
+    // A retry of the second after a crash before its record: same Stripe refund, same receipt.
+    const stored = w.store.transfers.get('s1');
+    if (stored) w.store.transfers.set('s1', { ...stored, refundedMinor: 300 });
+    await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 200 });
+    expect(w.receipts.items).toHaveLength(2);
+    expect(w.stripe.refunds).toHaveLength(2);
+  });
+
   it("refuses another operator's session as missing", async () => {
     const w = connectWorld();
     await onboarded(w, 'op1', true);
@@ -190,6 +277,136 @@ describe('refunds', () => {
     expect(w.stripe.reversals).toEqual([]);
     await makeReady(w, accountId);
     expect(w.stripe.transfers.map((t) => t.amountMinor)).toEqual([450]);
+  });
+});
+
+describe('a refund racing the release of a held transfer', () => {
+  /** What the operator's account keeps of the session: sent less reversed. */
+  const keptMinor = (w: World) =>
+    w.stripe.transfers.reduce((a, t) => a + t.amountMinor, 0) -
+    w.stripe.reversals.reduce((a, r) => a + r.amountMinor, 0);
+
+  async function heldAndReadyInStripe(w: World) {
+    const accountId = await onboarded(w, 'op1', false);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000)); // fee 100, net 900
+    // Stripe says ready; the store not yet, so the release below is the one the test drives.
+    w.stripe.setAccount(accountId, { capabilities: { transfers: 'active' } });
+    await w.store.saveState(
+      'op1',
+      await w.stripe.retrieveAccount(accountId),
+      Math.floor(w.nowMs() / 1000),
+      'x',
+    );
+  }
+
+  it('a refund recorded between the transfer being sent and recorded: its share is reversed at once', async () => {
+    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+    await heldAndReadyInStripe(w);
+    const create = w.stripe.createTransfer.bind(w.stripe);
+    let refunded = false;
+    w.stripe.createTransfer = async (input) => {
+      const made = await create(input);
+      if (!refunded) {
+        refunded = true;
+        // Still pending in the store: the refund takes its 450 share off the record.
+        await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 500 });
+      }
+      return made;
+    };
+    expect(await releasePendingTransfers(w.deps, 'op1')).toBe(1);
+    expect(w.stripe.transfers.map((t) => t.amountMinor)).toEqual([900]);
+    expect(w.stripe.reversals.map((r) => r.amountMinor)).toEqual([450]);
+    expect(keptMinor(w)).toBe(450);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      status: 'paid',
+      reversedMinor: 450,
+      refundedMinor: 500,
+    });
+  });
+
+  it('a release between the refund at Stripe and its record: the refund reverses its share of the transfer', async () => {
+    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+    await heldAndReadyInStripe(w);
+    const refund = w.stripe.refund.bind(w.stripe);
+    let released = false;
+    w.stripe.refund = async (...args) => {
+      const made = await refund(...args);
+      if (!released) {
+        released = true;
+        await releasePendingTransfers(w.deps, 'op1');
+      }
+      return made;
+    };
+    const result = await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 500 });
+    expect(result).toMatchObject({ amountMinor: 500, reversedMinor: 450, refundedTotalMinor: 500 });
+    // One refund at Stripe (the retry reused its key), one transfer of 900, one reversal of 450.
+    expect(w.stripe.refunds).toEqual([{ paymentIntentId: 'pi_s1', amountMinor: 500 }]);
+    expect(w.stripe.transfers.map((t) => t.amountMinor)).toEqual([900]);
+    expect(w.stripe.reversals.map((r) => r.amountMinor)).toEqual([450]);
+    expect(keptMinor(w)).toBe(450);
+  });
+
+  it('never leaves the operator more than captured − fee − refunded share, whichever lands first', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.constantFrom('refund-inside-send', 'release-inside-refund', 'refund-first', 'release-first'),
+        async (capturedMinor, permille, order) => {
+          const w = connectWorld({ fee: { bps: 175, fixedMinor: 15 } });
+          const accountId = await onboarded(w, 'op1', false);
+          await recordSessionTransfer(w.deps, captured('s1', 'op1', capturedMinor));
+          w.stripe.setAccount(accountId, { capabilities: { transfers: 'active' } });
+          await w.store.saveState(
+            'op1',
+            await w.stripe.retrieveAccount(accountId),
+            Math.floor(w.nowMs() / 1000),
+            'x',
+          );
+          const amountMinor = Math.max(1, Math.floor((capturedMinor * permille) / 1000));
+          const refundIt = () => refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor });
+          const release = () => releasePendingTransfers(w.deps, 'op1');
+          if (order === 'refund-inside-send') {
+            const create = w.stripe.createTransfer.bind(w.stripe);
+            let ran = false;
+            w.stripe.createTransfer = async (input) => {
+              const made = await create(input);
+              ran = true;
+              await refundIt();
+              return made;
+            };
+            await release();
+            // The fee took the whole capture: nothing was sent, so the refund comes after.
+            if (!ran) await refundIt();
+          } else if (order === 'release-inside-refund') {
+            const refund = w.stripe.refund.bind(w.stripe);
+            let once = false;
+            w.stripe.refund = async (...args) => {
+              const made = await refund(...args);
+              if (!once) {
+                once = true;
+                await release();
+              }
+              return made;
+            };
+            await refundIt();
+          } else if (order === 'refund-first') {
+            await refundIt();
+            await release();
+          } else {
+            await release();
+            await refundIt();
+          }
+          const t = await w.store.transfer('s1');
+          if (!t) throw new Error('no transfer recorded');
+          expect(t).toMatchObject({ status: 'paid', refundedMinor: amountMinor });
+          expect(keptMinor(w)).toBe(t.grossMinor - t.feeMinor - (t.refundedMinor - t.feeRefundedMinor));
+          expect(keptMinor(w)).toBe(t.netMinor - t.reversedMinor);
+          expect(w.stripe.refunds.reduce((a, r) => a + r.amountMinor, 0)).toBe(amountMinor);
+        },
+      ),
+      { seed: 20261130, numRuns: 200 },
+    );
   });
 });
 

@@ -145,6 +145,15 @@ describe('POST /api/drive/sessions', () => {
     });
   });
 
+  it('answers 409 for a paid charger whose operator has not started onboarding, with nothing held', async () => {
+    world.connect.accounts.clear();
+    const res = await begin();
+    expect(res.status).toBe(409);
+    expect(res.json.error.code).toBe('charger_not_payable');
+    expect(res.json.error.message).toMatch(/operator has not set up card payments/);
+    expect(world.payments.intents.size).toBe(0);
+  });
+
   it('answers 503 where no card processor is configured', async () => {
     withPayments = false;
     build();
@@ -306,6 +315,17 @@ describe('the start page', () => {
     expect(res.body).toContain('This charger is offline, so it cannot start now.');
     expect(res.body).toContain('<fieldset id="details" disabled>');
     expect(res.body).toMatch(/id="continue" type="submit" disabled/);
+    expect(res.body).not.toContain('/v3/');
+    expect(res.headers['content-security-policy']).not.toContain('127.0.0.1');
+  });
+
+  it('a paid charger whose operator has not started onboarding says so, with no form and no Stripe', async () => {
+    world.connect.accounts.clear();
+    const res = await request('GET', '/c/CP-1');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Card payment not set up yet');
+    expect(res.body).toContain('its operator has not set up card payments');
+    expect(res.body).not.toContain('id="start"');
     expect(res.body).not.toContain('/v3/');
     expect(res.headers['content-security-policy']).not.toContain('127.0.0.1');
   });

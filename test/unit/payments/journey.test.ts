@@ -87,6 +87,18 @@ describe('beginning a paid session', () => {
     expect(world.sessions.sessions.size).toBe(0);
   });
 
+  it('refuses a paid charger whose operator has not started onboarding, before any intent exists', async () => {
+    const world = paymentsWorld({ onboarded: false });
+    await expect(
+      beginPayment(world.deps, { chargerId: 'CP-1', connectorId: 1, email: 'd@example.com' }),
+    ).rejects.toMatchObject({
+      code: 'PAY_CHARGER_NOT_PAYABLE',
+      message: expect.stringMatching(/operator has not set up card payments/),
+    });
+    expect(world.payments.intents.size).toBe(0);
+    expect(world.sessions.sessions.size).toBe(0);
+  });
+
   it('refuses an offline charger before any card is asked for', async () => {
     const world = paymentsWorld();
     world.chargerPort.online = false;

@@ -81,6 +81,38 @@ describe('receipts, sent from the outbox', () => {
     expect(receipt.text).toContain(pounds(refund));
   });
 
+  it('a refund receipt: the amount refunded, what stays charged, the refund and payment ids; sent once', async () => {
+    const { world, begun } = await held();
+    // As refunds.ts queues it: numbered by the refunded total before the refund (here 500 → 1234).
+    await world.outbox.enqueue({
+      sessionId: begun.sessionId,
+      kind: 'refund',
+      copy: 500,
+      requestedAt: new Date(world.clock.now()).toISOString(),
+      refund: {
+        refundId: 're_123',
+        amountMinor: 734,
+        refundedTotalMinor: 1234,
+        capturedMinor: 2000,
+        refundedAt: new Date(world.clock.now()).toISOString(),
+      },
+    });
+    await deliverAll(world);
+    await deliverAll(world);
+    const refunds = world.mailer.sent.filter((m) => m.tags?.receipt === 'refund');
+    expect(refunds).toHaveLength(1);
+    const mail = refunds[0]!;
+    expect(mail.to).toBe('driver@example.com');
+    expect(mail.subject).toContain('Refund of £7.34');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain('£7.34'); // this refund
+      expect(part).toContain('£12.34'); // refunded in all
+      expect(part).toContain('£7.66'); // still charged: 2000 − 1234
+      expect(part).toContain('re_123');
+      expect(part).toContain(begun.paymentIntentId);
+    }
+  });
+
   it('a permanent mail failure is recorded and not retried; a retryable one is thrown for the stream to retry', async () => {
     const { world } = await held();
     world.mailer.failNext('THROTTLED', 1);
