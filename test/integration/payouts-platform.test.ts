@@ -2,7 +2,8 @@
  * Payouts through the whole local platform: the shared Stripe emulator pays a connected account out
  * automatically when its clock moves, its signed `payout.paid` reaches `/stripe/connect-webhook`, the
  * webhook function stores the invoice and emails it (read back from ses-local), and the operator API
- * lists it and emails the detailed invoice on request; `payout.failed` stores Stripe's reason.
+ * lists it and emails the detailed invoice on request (or with every payout, once the operator turns
+ * `send-detailed-invoices` on); `payout.failed` stores Stripe's reason.
  *
  * The emulator's clock is moved forward for this file only and put back afterwards (files run one at
  * a time, vitest.config.ts); webhook signatures carry wall-clock time, so the platform accepts them.
@@ -50,8 +51,12 @@ const setClockDays = (days: number) =>
   emulator('/_emulator/clock', { offset_seconds: String(days * DAY_SECONDS) });
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked against literal expectations.
-async function api(method: string, path: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${httpUrl}${path}`, { method, headers: { authorization: `Bearer ${apiKey}` } });
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${httpUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, json: await res.json() };
 }
 
@@ -205,5 +210,17 @@ describe('payouts on the local platform', () => {
         failure: { code: 'account_closed', message: expect.stringMatching(/\w/) },
         invoice: { number: 'INV-000001' },
       });
+  });
+
+  it('emails the detailed invoice with every payout once the operator turns that on', async () => {
+    const patched = await api('PATCH', '/api/v1/operator', { flags: ['send-detailed-invoices'] });
+    expect(patched.status, JSON.stringify(patched.json)).toBe(200);
+    expect(patched.json.operator.flags).toEqual(['send-detailed-invoices']);
+    // The returned payout's money is back on the balance: the next run pays it out again.
+    await setClockDays(8);
+    const simple = await mailTitled('Invoice INV-000002');
+    const detailed = await mailTitled('Detailed invoice INV-000002');
+    expect(simple.body.text).toContain('Other adjustments: £37.80');
+    expect(detailed.attachments?.map((a) => a.filename)).toEqual(['INV-000002.pdf']);
   });
 });
