@@ -112,8 +112,14 @@ async function invoicePayout(deps: PayoutsDeps, payout: PayoutFacts): Promise<Pa
       isoAt(deps.clock),
     );
   } catch (err) {
-    // The next delivery (Stripe's retry of this one, or a duplicate) may send at once.
-    await deps.payouts.releaseInvoiceEmailClaim(operator.operatorId, payout.payoutId);
+    // The next delivery (Stripe's retry of this one, or a duplicate) may send at once. Should the
+    // release fail too, the claim lapses with its lease: the mail error is the one worth reporting.
+    await deps.payouts.releaseInvoiceEmailClaim(operator.operatorId, payout.payoutId).catch((releaseErr) =>
+      deps.log.warn('invoice email claim not released; it lapses with its lease', {
+        payoutId: payout.payoutId,
+        failure: releaseErr instanceof Error ? releaseErr.message : String(releaseErr),
+      }),
+    );
     if (isRetryableMailError(err)) throw err;
     deps.log.error('invoice email refused by the mail service; not retried', {
       operatorId: operator.operatorId,
