@@ -91,7 +91,8 @@ async function invoicePayout(deps: PayoutsDeps, payout: PayoutFacts): Promise<Pa
     new Date(nowMs).toISOString(),
     new Date(nowMs - INVOICE_EMAIL_CLAIM_LEASE_MS).toISOString(),
   );
-  if (!claimed) return 'already-invoiced';
+  // Another delivery is sending it; this one still reports whether it was the one that numbered it.
+  if (!claimed) return outcome === 'issued' ? 'invoiced' : 'already-invoiced';
 
   const email = composeInvoiceEmail(operator, record);
   try {
