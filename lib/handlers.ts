@@ -208,8 +208,9 @@ export const HANDLERS = {
     postsToChargers: true,
     // The webhook signing secret lives in the same secret as the API key.
     readsStripeSecret: true,
-    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments.
-    sendsEmail: false,
+    // Receipts are owed through the table (receipt outbox items) and sent by streamPayments; the
+    // payout invoices (payout.paid on the Connect endpoint) are emailed from here.
+    sendsEmail: true,
     readsTokenSecret: false,
     readsOriginSecret: false,
   },

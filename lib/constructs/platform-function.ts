@@ -12,13 +12,14 @@
  * esbuild options: the asset's local bundling below and the bench (test/bench/bundles.ts) both use
  * it, so what the bench measures is what CDK deploys.
  */
-import { relative } from 'node:path';
+import { cpSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { AssetHashType, DockerImage, type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type BuildOptions, buildSync } from 'esbuild';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
 /** The handlers are ESM; bundled CommonJS dependencies still call `require` for Node built-ins. */
 export const ESM_REQUIRE_BANNER =
@@ -63,6 +64,38 @@ export function platformBuildOptions(entry: string, outDir: string, projectRoot:
     // esbuild's per-file size summary is noise in every synth; warnings and errors still show.
     logLevel: 'warning',
   };
+}
+
+/**
+ * pdfkit (0.20) loads its standard fonts' metrics at run time, with a `require('#standard-fonts/…')`
+ * through `createRequire(import.meta.url)`: esbuild cannot see that call, so the font modules are not
+ * in the bundle, and the `#` specifier resolves through the `imports` of the package.json nearest the
+ * running file, which in a bundle is the asset's (none). So a function whose bundle holds pdfkit gets
+ * the font modules copied beside its code and a package.json whose `imports` points the specifier at
+ * them; the fonts stay out of every other function. Copying files keeps `platformBuildOptions` free of
+ * esbuild plugins, which `buildSync` (CDK's local bundling is synchronous) cannot run.
+ */
+export const PDFKIT_FONTS_DIR = 'pdfkit-standard-fonts';
+const PDFKIT_NODE_BUILD = /(^|\/)node_modules\/pdfkit\/js\/pdfkit\.node\.mjs$/;
+
+/** Ships pdfkit's standard fonts with a bundle that contains pdfkit; true when it did. */
+export function shipPdfkitFonts(metafile: Metafile, outDir: string, projectRoot: string): boolean {
+  const pdfkit = Object.keys(metafile.inputs).find((path) => PDFKIT_NODE_BUILD.test(path));
+  if (!pdfkit) return false;
+  cpSync(join(projectRoot, dirname(pdfkit), 'standard-fonts'), join(outDir, PDFKIT_FONTS_DIR), {
+    recursive: true,
+  });
+  writeFileSync(
+    join(outDir, 'package.json'),
+    `${JSON.stringify({ private: true, imports: { '#standard-fonts/*': `./${PDFKIT_FONTS_DIR}/*.cjs` } }, null, 2)}\n`,
+  );
+  return true;
+}
+
+/** Bundles one function into `outDir` as CDK deploys it: the esbuild output plus what it loads at run time. */
+export function bundlePlatformFunction(entry: string, outDir: string, projectRoot: string): void {
+  const result = buildSync({ ...platformBuildOptions(entry, outDir, projectRoot), metafile: true });
+  shipPdfkitFonts(result.metafile, outDir, projectRoot);
 }
 
 export interface PlatformFunctionProps {
@@ -110,7 +143,7 @@ export class PlatformFunction extends Construct {
         bundling: {
           local: {
             tryBundle(outputDir) {
-              buildSync(platformBuildOptions(props.entry, outputDir, props.projectRoot));
+              bundlePlatformFunction(props.entry, outputDir, props.projectRoot);
               return true;
             },
           },

@@ -88,6 +88,7 @@ import { catalogOperations } from './operations/catalog.js';
 import { dashboardOperations } from './operations/dashboard.js';
 import { memberOperations } from './operations/members.js';
 import { type PaymentOperationsDeps, paymentOperations } from './operations/payments.js';
+import { type PayoutOperationsDeps, payoutOperations } from './operations/payouts.js';
 import { userOperations } from './operations/users.js';
 import { authenticated } from './operator-auth.js';
 import { type HttpEvent, type HttpResult, json } from './responses.js';
@@ -99,7 +100,8 @@ export interface OperatorApiDeps
     SaveTariffDeps,
     ApiKeyDeps,
     InvitationDeps,
-    PaymentOperationsDeps {
+    PaymentOperationsDeps,
+    PayoutOperationsDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -569,6 +571,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     ...userOperations(getDeps),
     ...memberOperations(getDeps),
     ...paymentOperations(getDeps),
+    ...payoutOperations(getDeps),
   ];
 }
 

@@ -16,6 +16,8 @@ import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import type { ConnectDeps } from '../app/connect/deps.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
+import type { PaymentsDeps } from '../app/payments/deps.js';
+import type { PayoutsDeps } from '../app/payouts/deps.js';
 import type {
   CatalogStore,
   ChargerSettings,
@@ -60,6 +62,8 @@ export interface HttpDeps extends HttpDriverDeps {
   members: MemberStore;
   /** Getting paid (Stripe Connect); absent when this deployment takes no card payments. */
   connect?: ConnectDeps | undefined;
+  /** Payouts and their invoices (operations/payouts.ts); absent with `connect`. */
+  payouts?: PayoutsDeps | undefined;
 }
 
 /** The container's deps (see perConfig). */
@@ -83,5 +87,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     ...(c.OCPP_PUBLIC_URL ? { ocppBaseUrl: c.OCPP_PUBLIC_URL } : {}),
     members: new DynamoMemberStore({ doc: db, tableName: c.TABLE_NAME }),
     connect: connectDeps(),
+    payouts: connectDeps()?.invoicing,
   };
 });

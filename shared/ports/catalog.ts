@@ -95,6 +95,7 @@ export interface OperatorChanges {
   allowPendingChargers?: boolean;
   allowFreeUse?: boolean;
   billMembers?: boolean;
+  sendDetailedInvoices?: boolean;
   branding?: Operator['branding'];
 }
 

@@ -50,6 +50,11 @@ export interface Invoice {
   lines: PayoutLine[];
   emailedAt?: string;
   emailMessageId?: string;
+  /**
+   * When a delivery of `payout.paid` took the right to send the invoice email (ISO instant). Two
+   * deliveries at the same moment both find the email unsent; only the one whose claim lands sends.
+   */
+  emailClaimedAt?: string;
 }
 
 /** What the platform knows of one payout to an operator. */
@@ -83,6 +88,14 @@ export interface PayoutStore {
     invoice: Omit<Invoice, 'sequence' | 'number'>,
     at: string,
   ): Promise<{ outcome: 'issued' | 'exists'; record: PayoutRecord }>;
+  /**
+   * Takes the right to send the invoice email: true when no other claim is held and the email is not
+   * marked sent. A claim taken before `staleBefore` (its holder crashed before marking the email
+   * sent) may be taken over, so a redelivery after a crash still sends it.
+   */
+  claimInvoiceEmail(operatorId: string, payoutId: string, at: string, staleBefore: string): Promise<boolean>;
+  /** Gives a claim back (the send failed and will be retried), so the next delivery need not wait. */
+  releaseInvoiceEmailClaim(operatorId: string, payoutId: string): Promise<void>;
   markInvoiceEmailed(operatorId: string, payoutId: string, messageId: string, at: string): Promise<void>;
   /** Stores the payout as failed with Stripe's reason (keeps an invoice issued before it failed). */
   recordFailure(operatorId: string, payout: PayoutFacts, at: string): Promise<void>;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '../../lib/constructs/platform-function.js';
+import { ESM_REQUIRE_BANNER, PDFKIT_FONTS_DIR } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
 import {
@@ -68,6 +68,16 @@ describe('bundling (esbuild, local, no Docker)', () => {
       }
     },
   );
+
+  // The functions that may email a detailed invoice (the Connect webhook after a payout, the operator
+  // API on request) render its PDF; test/infra/pdf-bundle.test.ts runs such a bundle.
+  const RENDERS_PDF: HandlerName[] = ['httpApi', 'stripeWebhook'];
+
+  it.each(HANDLER_NAMES)("%s: pdfkit's standard fonts shipped if, and only if, it renders a PDF", (name) => {
+    const fonts = join(assetDirOf(name), PDFKIT_FONTS_DIR);
+    expect(existsSync(join(fonts, 'Helvetica.cjs'))).toBe(RENDERS_PDF.includes(name));
+    expect(existsSync(join(assetDirOf(name), 'package.json'))).toBe(RENDERS_PDF.includes(name));
+  });
 
   it.each(HANDLER_NAMES)(
     '%s: index.mjs with the ESM banner, a source map and a handler export',
@@ -150,6 +160,14 @@ describe('bundle contents (esbuild metafile)', () => {
     if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
     expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
   });
+
+  it.each(['httpApi', 'stripeWebhook'] as const)(
+    '%s loads pdfkit only when it first renders a PDF',
+    (name) => {
+      expect(packages(bundledInputs(bundle(name)))).toContain('pdfkit');
+      expect(packages(staticInputs(bundle(name)))).not.toContain('pdfkit');
+    },
+  );
 
   it('httpApi loads the operator API (its routes, the OpenAPI document, full zod) on its first request', () => {
     const loaded = staticInputs(bundle('httpApi'));

@@ -229,15 +229,16 @@ describe('stateless stack', () => {
       }
     });
 
-    it('gives the token secret to the driver pages and the payments consumer, the origin secret to the authorizer, and email to the payments consumer and the HTTP API', () => {
+    it('gives the token secret to the driver pages and the payments consumer, the origin secret to the authorizer, and email to the payments consumer, the HTTP API and the Stripe webhook', () => {
       const declaring = (flag: 'readsTokenSecret' | 'readsOriginSecret' | 'sendsEmail') =>
         HANDLER_NAMES.filter((name) => (HANDLERS[name] as HandlerSpec)[flag]).sort();
       expect(declaring('readsTokenSecret')).toEqual(['httpApi', 'streamPayments']);
       // The CloudFront origin header is checked once, at the handshake.
       expect(declaring('readsOriginSecret')).toEqual(['ocppAuthorizer']);
       // Receipts are owed through the table and sent by one function (exactly once per receipt); the
-      // HTTP API sends operator users' sign-in codes and invitations.
-      expect(declaring('sendsEmail')).toEqual(['httpApi', 'streamPayments']);
+      // HTTP API sends operator users' sign-in codes and invitations; the Stripe webhook the payout
+      // invoices (payout.paid on the Connect endpoint).
+      expect(declaring('sendsEmail')).toEqual(['httpApi', 'streamPayments', 'stripeWebhook']);
     });
 
     it('takes payments only with a publishable key: none in the environment by default, and never the Stripe.js URL', () => {

@@ -104,6 +104,10 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
     'refundSession',
     () => ({ params: { sessionId: 'no-captured-session' }, body: { amount: 100 }, status: 404 }),
   ],
+  // A has no payout here (test/integration/payouts-platform.test.ts pays one out): the list is empty.
+  ['listPayouts', () => ({ query: { limit: '5' }, status: 200 })],
+  ['getPayout', () => ({ params: { payoutId: 'po_not_paid_out' }, status: 404 })],
+  ['emailDetailedInvoice', () => ({ params: { payoutId: 'po_not_paid_out' }, status: 404 })],
   [
     'refundTransaction',
     () => ({

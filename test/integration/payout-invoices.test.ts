@@ -245,6 +245,21 @@ describe('payout.paid', () => {
     expect(mailer.sent.filter((m) => m.to === operator.contactEmail)).toHaveLength(2);
   });
 
+  it('sends the invoice email once when the same payout.paid is delivered several times at once', async () => {
+    const operator = await anOperator('The Bell');
+    await sessionTransfer(operator, 2500, 250);
+    await advance('+4d');
+    const [event] = deliveredEvents(operator.stripeAccountId ?? '', 'payout.paid');
+    const paid = defined(event, 'payout.paid event');
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => handlePayoutEvent(deps, paid)));
+    expect(outcomes.filter((o) => o === 'invoiced')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'already-invoiced')).toHaveLength(3);
+    expect(mailer.sent.filter((m) => m.to === operator.contactEmail)).toHaveLength(1);
+    // A later redelivery finds it sent.
+    expect(await handlePayoutEvent(deps, paid)).toBe('already-invoiced');
+    expect(mailer.sent.filter((m) => m.to === operator.contactEmail)).toHaveLength(1);
+  });
+
   it('numbers payouts of one operator invoiced at the same moment without a gap or a repeat', async () => {
     const operator = await anOperator('The Swan');
     const account = operator.stripeAccountId ?? '';

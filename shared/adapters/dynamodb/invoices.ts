@@ -13,7 +13,14 @@ import { formatInvoiceNumber } from '../../domain/invoice.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
 import type { Invoice, PayoutFacts, PayoutRecord, PayoutStore } from '../../ports/payouts.js';
 import { gsi1, keys, queries } from './keys.js';
-import { Expression, failedConditions, queryPage, stripKeys, type TableContext } from './support.js';
+import {
+  Expression,
+  failedConditions,
+  isConditionalCheckFailed,
+  queryPage,
+  stripKeys,
+  type TableContext,
+} from './support.js';
 
 const ENTITY = 'payout';
 /** Numbering races only between payouts of one operator paid at the same moment: a few tries settle it. */
@@ -114,6 +121,43 @@ export class DynamoPayoutStore implements PayoutStore {
       }
     }
     throw new Error(`could not number the invoice of payout ${payout.payoutId}: the counter kept moving`);
+  }
+
+  async claimInvoiceEmail(operatorId: string, payoutId: string, at: string, staleBefore: string) {
+    const e = new Expression().set('invoice.emailClaimedAt', at);
+    const claimed = e.name('invoice.emailClaimedAt');
+    e.when(`attribute_exists(${e.name('invoice')})`)
+      .when(`attribute_not_exists(${e.name('invoice.emailedAt')})`)
+      .when(`(attribute_not_exists(${claimed}) OR ${claimed} < ${e.value(staleBefore)})`);
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: keys.payout(operatorId, payoutId),
+          ...e.params(),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async releaseInvoiceEmailClaim(operatorId: string, payoutId: string) {
+    const e = new Expression().remove('invoice.emailClaimedAt');
+    e.when(`attribute_exists(${e.name('invoice')})`);
+    try {
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: keys.payout(operatorId, payoutId),
+          ...e.params(),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   async markInvoiceEmailed(operatorId: string, payoutId: string, messageId: string, at: string) {

@@ -75,6 +75,19 @@ export class MemoryPayoutStore implements PayoutStore {
     return { outcome: 'issued', record: clone(record) };
   }
 
+  async claimInvoiceEmail(operatorId: string, payoutId: string, at: string, staleBefore: string) {
+    const invoice = this.records.get(this.key(operatorId, payoutId))?.invoice;
+    if (!invoice || invoice.emailedAt) return false;
+    if (invoice.emailClaimedAt !== undefined && invoice.emailClaimedAt >= staleBefore) return false;
+    invoice.emailClaimedAt = at;
+    return true;
+  }
+
+  async releaseInvoiceEmailClaim(operatorId: string, payoutId: string) {
+    const invoice = this.records.get(this.key(operatorId, payoutId))?.invoice;
+    if (invoice) delete invoice.emailClaimedAt;
+  }
+
   async markInvoiceEmailed(operatorId: string, payoutId: string, messageId: string, at: string) {
     const stored = this.records.get(this.key(operatorId, payoutId));
     if (!stored?.invoice) throw new Error(`payout ${payoutId} has no invoice`);

@@ -1,6 +1,7 @@
 /**
  * The operator's own settings: name, branding, the pre-auth amount, currency, time zone and the
- * switches the access rules read (allowPendingChargers, allowFreeUse, billMembers). The currency can
+ * switches the access rules read (allowPendingChargers, allowFreeUse, billMembers) and whether every
+ * payout's detailed invoice is emailed with it (sendDetailedInvoices). The currency can
  * change only while the operator has no session at all: amounts already recorded (charges,
  * holds, receipts) are in the old one and would read wrongly beside the new.
  */
@@ -16,7 +17,12 @@ export interface OperatorSettingsDeps {
   views: OperatorViews;
 }
 
-export const SETTINGS_FLAGS = ['allow-pending-chargers', 'allow-free-use', 'bill-members'] as const;
+export const SETTINGS_FLAGS = [
+  'allow-pending-chargers',
+  'allow-free-use',
+  'bill-members',
+  'send-detailed-invoices',
+] as const;
 
 const currency = z
   .string()
@@ -96,6 +102,7 @@ export async function updateOperatorSettings(
           allowPendingChargers: input.flags.includes('allow-pending-chargers'),
           allowFreeUse: input.flags.includes('allow-free-use'),
           billMembers: input.flags.includes('bill-members'),
+          sendDetailedInvoices: input.flags.includes('send-detailed-invoices'),
         }
       : {}),
   };

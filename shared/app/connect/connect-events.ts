@@ -1,8 +1,10 @@
 /**
  * The Connect webhook endpoint's dispatcher: events about connected accounts, by type. An event type
- * not in the map is only recorded. `payout.paid` / `payout.failed` join the map from
- * shared/app/payouts when that module lands (one line each).
+ * not in the map is only recorded. Payout events go to the payouts module (shared/app/payouts), which
+ * stores the payout's invoice or its failure and emails the operator.
  */
+import type { PayoutsDeps } from '../payouts/deps.js';
+import { handlePayoutEvent } from '../payouts/payout-events.js';
 import { handleAccountUpdated } from './account-updated.js';
 import type { ConnectDeps } from './deps.js';
 
@@ -15,7 +17,20 @@ export interface ConnectEvent {
   data: { object: unknown };
 }
 
-export type ConnectEventHandler = (deps: ConnectDeps, event: ConnectEvent) => Promise<string>;
+/** What the dispatcher needs: the Connect flow's deps and, for payout events, the payouts module's. */
+export interface ConnectEventDeps extends ConnectDeps {
+  invoicing: PayoutsDeps;
+}
+
+export type ConnectEventHandler = (deps: ConnectEventDeps, event: ConnectEvent) => Promise<string>;
+
+const payoutEvent: ConnectEventHandler = (deps, event) =>
+  handlePayoutEvent(deps.invoicing, {
+    id: event.id,
+    type: event.type,
+    account: event.account ?? null,
+    data: { object: (event.data.object ?? {}) as object },
+  });
 
 export const CONNECT_EVENT_HANDLERS: Readonly<Record<string, ConnectEventHandler>> = {
   'account.updated': (deps, event) =>
@@ -23,9 +38,11 @@ export const CONNECT_EVENT_HANDLERS: Readonly<Record<string, ConnectEventHandler
       created: event.created,
       state: deps.stripe.accountStateOf(event.data.object),
     }),
+  'payout.paid': payoutEvent,
+  'payout.failed': payoutEvent,
 };
 
-export async function dispatchConnectEvent(deps: ConnectDeps, event: ConnectEvent): Promise<string> {
+export async function dispatchConnectEvent(deps: ConnectEventDeps, event: ConnectEvent): Promise<string> {
   const handler = CONNECT_EVENT_HANDLERS[event.type];
   return handler ? handler(deps, event) : 'recorded-only';
 }

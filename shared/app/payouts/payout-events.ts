@@ -6,7 +6,10 @@
  * re-read from Stripe and its current state acted on. On `paid` the payout's contents (its balance
  * transactions, mapped to sessions through the transfers' metadata) become the simple invoice, stored
  * under the operator's next gapless number once per payout (a redelivery finds it and only finishes
- * what is left: the email), then emailed to the operator. On `failed` the payout is stored as failed
+ * what is left: the email), then emailed to the operator. Two deliveries of the same event at the
+ * same moment both find the email unsent: only the one whose claim on the payout lands sends it (the
+ * other answers `already-invoiced`); a claim whose holder died is taken over once its lease is past,
+ * so the email is never lost to a crash, only (at worst) sent twice by one. On `failed` the payout is stored as failed
  * with Stripe's code and message, which the operator sees in the console and API.
  *
  * The operator is the one the transfers name (or the account's metadata, for a payout with no
@@ -19,6 +22,13 @@ import type { PayoutContents, PayoutFacts } from '../../ports/payouts.js';
 import { isoAt, type PayoutsDeps } from './deps.js';
 import { composeInvoiceEmail } from './invoice-email.js';
 import { sendDetailedInvoice } from './send-detailed-invoice.js';
+
+/**
+ * How long a claim on the invoice email keeps other deliveries off it: well past the webhook
+ * function's timeout (28 s, lib/handlers.ts), so a live holder is never overtaken, and well under
+ * Stripe's first redelivery (about an hour), so a crashed holder's email still goes out.
+ */
+export const INVOICE_EMAIL_CLAIM_LEASE_MS = 5 * 60 * 1000;
 
 /** The part of a Stripe Event this reads (Stripe.Event satisfies it). */
 export interface PayoutEvent {
@@ -74,6 +84,15 @@ async function invoicePayout(deps: PayoutsDeps, payout: PayoutFacts): Promise<Pa
     });
   }
   if (record.invoice?.emailedAt) return 'already-invoiced';
+  const nowMs = deps.clock.now();
+  const claimed = await deps.payouts.claimInvoiceEmail(
+    operator.operatorId,
+    payout.payoutId,
+    new Date(nowMs).toISOString(),
+    new Date(nowMs - INVOICE_EMAIL_CLAIM_LEASE_MS).toISOString(),
+  );
+  // Another delivery is sending it; this one still reports whether it was the one that numbered it.
+  if (!claimed) return outcome === 'issued' ? 'invoiced' : 'already-invoiced';
 
   const email = composeInvoiceEmail(operator, record);
   try {
@@ -94,6 +113,14 @@ async function invoicePayout(deps: PayoutsDeps, payout: PayoutFacts): Promise<Pa
       isoAt(deps.clock),
     );
   } catch (err) {
+    // The next delivery (Stripe's retry of this one, or a duplicate) may send at once. Should the
+    // release fail too, the claim lapses with its lease: the mail error is the one worth reporting.
+    await deps.payouts.releaseInvoiceEmailClaim(operator.operatorId, payout.payoutId).catch((releaseErr) =>
+      deps.log.warn('invoice email claim not released; it lapses with its lease', {
+        payoutId: payout.payoutId,
+        failure: releaseErr instanceof Error ? releaseErr.message : String(releaseErr),
+      }),
+    );
     if (isRetryableMailError(err)) throw err;
     deps.log.error('invoice email refused by the mail service; not retried', {
       operatorId: operator.operatorId,

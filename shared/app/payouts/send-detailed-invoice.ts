@@ -6,7 +6,6 @@
 import type { Operator } from '../../domain/entities.js';
 import type { PayoutsDeps } from './deps.js';
 import { buildDetailedInvoice, type DetailedInvoiceDeps } from './detailed-invoice.js';
-import { detailedInvoiceHtml, detailedInvoicePdf } from './render-detailed-invoice.js';
 
 export type SendDetailedOutcome = 'sent' | 'not-found' | 'no-invoice-yet';
 
@@ -15,12 +14,15 @@ export async function sendDetailedInvoice(
   operatorId: string,
   payoutId: string,
   options: { operator?: Operator; to?: string } = {},
-): Promise<{ outcome: SendDetailedOutcome; messageId?: string }> {
+): Promise<{ outcome: SendDetailedOutcome; messageId?: string; invoiceNumber?: string }> {
   const operator = options.operator ?? (await deps.operators.operator(operatorId));
   const record = await deps.payouts.get(operatorId, payoutId);
   if (!operator || !record) return { outcome: 'not-found' };
   if (!record.invoice) return { outcome: 'no-invoice-yet' };
   const detailed = await buildDetailedInvoice(deps, operator, record);
+  // Loaded on first use: pdfkit and its font metrics would otherwise be compiled at every cold start
+  // of the functions that may send one (the Connect webhook, the operator API).
+  const { detailedInvoiceHtml, detailedInvoicePdf } = await import('./render-detailed-invoice.js');
   const html = detailedInvoiceHtml(detailed);
   const pdf = await detailedInvoicePdf(detailed);
   const number = record.invoice.number;
@@ -32,5 +34,5 @@ export async function sendDetailedInvoice(
     attachments: [{ filename: `${number}.pdf`, contentType: 'application/pdf', content: pdf }],
     tags: { invoice: 'detailed' },
   });
-  return { outcome: 'sent', messageId: sent.messageId };
+  return { outcome: 'sent', messageId: sent.messageId, invoiceNumber: number };
 }

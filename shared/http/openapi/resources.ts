@@ -44,7 +44,12 @@ export const MoneyShape = z
 
 // ---- operator ----------------------------------------------------------------------------------
 
-export const OPERATOR_FLAGS = ['allow-pending-chargers', 'allow-free-use', 'bill-members'] as const;
+export const OPERATOR_FLAGS = [
+  'allow-pending-chargers',
+  'allow-free-use',
+  'bill-members',
+  'send-detailed-invoices',
+] as const;
 
 export const OperatorShape = z
   .strictObject({
@@ -81,6 +86,7 @@ export function operatorOut(operator: Operator): OperatorOut {
       ...(operator.allowPendingChargers ? (['allow-pending-chargers'] as const) : []),
       ...(operator.allowFreeUse ? (['allow-free-use'] as const) : []),
       ...(operator.billMembers ? (['bill-members'] as const) : []),
+      ...(operator.sendDetailedInvoices ? (['send-detailed-invoices'] as const) : []),
     ],
     branding: defined({ ...operator.branding }),
     createdAt: isoTime(operator.createdAt) ?? new Date(0).toISOString(),

@@ -7,6 +7,7 @@
 import { CATALOG_SCRIPT } from './catalog.js';
 import { CHARGERS_SCRIPT } from './chargers.js';
 import { CORE_SCRIPT } from './core.js';
+import { PAYOUTS_SCRIPT } from './payouts.js';
 import { SESSIONS_SCRIPT } from './sessions.js';
 import { SETTINGS_SCRIPT } from './settings.js';
 import { SIGN_IN_SCRIPT } from './sign-in.js';
@@ -21,6 +22,7 @@ export const CONSOLE_SECTIONS = {
   tariffs: TARIFFS_SCRIPT,
   catalog: CATALOG_SCRIPT,
   settings: SETTINGS_SCRIPT,
+  payouts: PAYOUTS_SCRIPT,
   signIn: SIGN_IN_SCRIPT,
 } as const;
 

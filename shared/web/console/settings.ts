@@ -61,6 +61,7 @@ C.route('settings','Settings',function(){
       '<label class="check"><input type="checkbox" name="allow-pending-chargers"'+(op.flags.indexOf('allow-pending-chargers')>=0?' checked':'')+'> Chargers may register themselves (then wait for approval)</label>'+
       '<label class="check"><input type="checkbox" name="allow-free-use"'+(op.flags.indexOf('allow-free-use')>=0?' checked':'')+'> Free use allowed on unpaid chargers</label>'+
       '<label class="check"><input type="checkbox" name="bill-members"'+(op.flags.indexOf('bill-members')>=0?' checked':'')+'> Group members may charge now and be billed later</label>'+
+      '<label class="check"><input type="checkbox" name="send-detailed-invoices"'+(op.flags.indexOf('send-detailed-invoices')>=0?' checked':'')+'> Email the detailed invoice (every session, PDF) with every payout</label>'+
       '</div><div class="card stack"><h2>Branding</h2><p class="muted">What drivers see on the start page, the session page and receipts.</p>'+
       input('set-colour','primaryColour','Colour (#rrggbb)',b.primaryColour||'',' pattern="#[0-9a-fA-F]{6}" placeholder="#0b7a53" size="8"')+
       input('set-logo','logoUrl','Logo URL (https)',b.logoUrl||'',' type="url" placeholder="https://…"')+
@@ -74,7 +75,7 @@ C.forms.settings=function(form,data){
   if(!preAuth||preAuth%1000)throw new Error('The pre-authorisation is an amount like 20.00.');
   var branding={};['primaryColour','logoUrl','supportEmail','supportPhone'].forEach(function(k){if(C.field(data,k))branding[k]=C.field(data,k)});
   // The flags are sent as a full set: one this page does not show is sent back as it was.
-  var shown=['allow-pending-chargers','allow-free-use','bill-members'];
+  var shown=['allow-pending-chargers','allow-free-use','bill-members','send-detailed-invoices'];
   var kept=((C.state.operator&&C.state.operator.flags)||[]).filter(function(f){return shown.indexOf(f)<0});
   var flags=kept.concat(shown.filter(function(f){return data.get(f)==='on'}));
   var currency=C.field(data,'currency');

@@ -9,6 +9,7 @@ const NAV: ReadonlyArray<readonly [string, string] | string> = [
   ['dashboard', 'Dashboard'],
   ['chargers', 'Chargers'],
   ['sessions', 'Sessions'],
+  ['payouts', 'Payouts'],
   ['tariffs', 'Tariffs'],
   'Places and people',
   ['sites', 'Sites'],
