@@ -37,7 +37,7 @@ import type {
   PricedTransaction,
   TxKey,
 } from '../../ports/charges.js';
-import type { MeterMessageFlag, TransactionStatus } from '../../ports/transactions.js';
+import type { MeterMessageFlag, TransactionBilledTo, TransactionStatus } from '../../ports/transactions.js';
 import { chargeFinalisedPut } from './charge-outbox.js';
 import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
 import {
@@ -99,6 +99,7 @@ export function toPricedTransaction(item: Record<string, unknown>): PricedTransa
     tariffSnapshot: item.tariffSnapshot,
     preAuthAmountMinor: num(item.preAuthAmountMinor),
     holdExpiresAt: num(item.holdExpiresAt),
+    billedTo: item.billedTo as TransactionBilledTo | undefined,
     charge,
   });
 }
@@ -468,8 +469,16 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (f.markFinal) e.set('status', 'final');
     const discrepancies = e.name('discrepancies');
     e.setRaw(`${discrepancies} = if_not_exists(${discrepancies}, ${e.value({})})`);
-    // Final: off the reconciliation sweep's list (the sparse open-transaction index).
-    e.remove('finaliseDueAt').remove('gsi2pk').remove('gsi2sk');
+    // Final: off the reconciliation sweep's list (the sparse open-transaction index); a fleet's
+    // session moves to its fleet's statement index on the same gsi2 (keys.ts).
+    e.remove('finaliseDueAt');
+    if (f.fleetSession) {
+      const { operatorId, fleetId, startedAt } = f.fleetSession;
+      const entry = gsi2.fleetSession(operatorId, fleetId, startedAt, key.chargerId, key.transactionId);
+      e.set('gsi2pk', entry.gsi2pk).set('gsi2sk', entry.gsi2sk);
+    } else {
+      e.remove('gsi2pk').remove('gsi2sk');
+    }
     const items: TransactItem[] = [
       {
         Update: {

@@ -50,6 +50,18 @@
  * | connected account (Connect)| OP#<operatorId>             | CONNECT                           |                                 |
  * | Stripe account → operator  | CONNACCT#<acct_…>           | CONNACCT                          |                                 |
  * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse) |
+ * | fleet statement            | OP#<operatorId>             | FLEETSTMT#<fleetId>#<YYYY-MM>      |                                 |
+ *
+ * A transaction billed to a fleet (TransactionRecord.billedTo, party `fleet`, naming the fleet) takes
+ * gsi2 FLEETTX#<operatorId>#<fleetId> / <startedAt>#<chargerId>#<txId> in the write that finalises its
+ * charge, in place of the open-transaction entry that write removes (charge-repository.ts finalise).
+ * So the monthly statement (app/fleets/) reads a fleet's month with one range query and no scan.
+ * Why gsi2 and only from finalisation: gsi2 projects every attribute, so the statement gets each
+ * final charge from the index itself (no BatchGetItem), and a transaction is written to an index on
+ * every update while it carries that index's key; before finalisation the recompute updates the
+ * item on every MeterValues (issue 13's cost work moved transactions off gsi1 for that reason),
+ * after it the item barely changes. The statement wants final charges only, so nothing is lost.
+ * gsi3 (keys only, cheap to keep) already holds the transaction's operator listing key.
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -253,6 +265,10 @@ export const keys = {
   connectAccount: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'CONNECT' }),
   connectAccountOwner: (accountId: string): Key => ({ pk: `CONNACCT#${accountId}`, sk: 'CONNACCT' }),
   sessionTransfer: (sessionId: string): Key => ({ pk: `XFER#${sessionId}`, sk: 'XFER' }),
+  fleetStatement: (operatorId: string, fleetId: string, month: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `FLEETSTMT#${fleetId}#${month}`,
+  }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
@@ -268,11 +284,32 @@ export const OPEN_TRANSACTION_SHARDS = 4;
 
 export const openTransactionPartition = (shard: number): string => `OPENTX#${shard}`;
 
+const fleetSessionPartition = (operatorId: string, fleetId: string): string =>
+  `FLEETTX#${operatorId}#${fleetId}`;
+
+/**
+ * A fleet's final sessions that started in [fromIso, toIso) on gsi2: BETWEEN is inclusive, but every
+ * sort key carries `#<chargerId>#<txId>` after the start time, so one starting at `toIso` sorts after it.
+ */
+export const fleetSessionsRange = (operatorId: string, fleetId: string, fromIso: string, toIso: string) =>
+  ({ gsi2pk: fleetSessionPartition(operatorId, fleetId), from: fromIso, to: toIso }) as const;
+
 export const gsi2 = {
   /** A transfer still held and not flagged yet, for the stale-transfer sweep (shared/app/connect/transfers.ts). */
   unflaggedPendingTransfer: (createdAt: string, sessionId: string) => ({
     gsi2pk: 'XFERSTALE',
     gsi2sk: `${createdAt}#${sessionId}`,
+  }),
+  /** A final transaction billed to a fleet (sparse; see the note under the key table). */
+  fleetSession: (
+    operatorId: string,
+    fleetId: string,
+    startedAt: string,
+    chargerId: string,
+    transactionId: number,
+  ) => ({
+    gsi2pk: fleetSessionPartition(operatorId, fleetId),
+    gsi2sk: `${startedAt}#${chargerId}#${transactionId}`,
   }),
   openTransaction: (chargerId: string, transactionId: number, startedAt: string) => ({
     gsi2pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
@@ -477,6 +514,11 @@ export const queries = {
   payoutsOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.payout,
+  }),
+  /** A fleet's statements, in month order. */
+  statementsOfFleet: (operatorId: string, fleetId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: keys.fleetStatement(operatorId, fleetId, '').sk,
   }),
   /** On gsi3, newest first when queried backwards (gsi3sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({
