@@ -8,7 +8,7 @@
  * | operator API key (listing) | OP#<operatorId>             | APIKEY#<keyId>                    |                                 |
  * | site                       | OP#<operatorId>             | SITE#<siteId>                     |                                 |
  * | tariff (service rate)      | OP#<operatorId>             | TARIFF#<tariffId>                 |                                 |
- * | group (closed user group)  | OP#<operatorId>             | GROUP#<groupId>                   |                                 |
+ * | group (closed user group)  | OP#<operatorId>             | GROUP#<groupId>                   | fleets only: FLEETS / <operatorId>#<groupId> (sparse: the monthly statement run lists them) |
  * | id tag (RFID / account)    | OP#<operatorId>             | IDTAG#<idTag>                     | IDTAG#<idTag> / OP#<operatorId> |
  * | charger                    | CP#<chargerId>              | CHARGER                           | OP#<operatorId> / CP#<chargerId>|
  * | live connection            | CP#<chargerId>              | CONNECTION                        |                                 |
@@ -346,7 +346,14 @@ export function chargeTimerShard(chargerId: string, transactionId: number): numb
 /** The gsi1 partition of the sparse payments sweep index (the payments sweeper queries it). */
 export const PAY_SWEEP_PARTITION = 'PAYSWEEP';
 
+/** The gsi1 partition that lists every fleet (group items of kind fleet; written rarely, read once a month). */
+export const FLEETS_PARTITION = 'FLEETS';
+
 export const gsi1 = {
+  fleet: (operatorId: string, fleetId: string) => ({
+    gsi1pk: FLEETS_PARTITION,
+    gsi1sk: `${operatorId}#${fleetId}`,
+  }),
   /** A transfer held until its operator's account can receive it (sparse: removed once paid). */
   pendingTransfer: (operatorId: string, createdAt: string, sessionId: string) => ({
     gsi1pk: `XFERPENDING#${operatorId}`,
