@@ -86,6 +86,7 @@ import {
 } from './openapi/resources.js';
 import { catalogOperations } from './operations/catalog.js';
 import { dashboardOperations } from './operations/dashboard.js';
+import { type FleetOperationsDeps, fleetStatementOperations } from './operations/fleets.js';
 import { memberOperations } from './operations/members.js';
 import { type PaymentOperationsDeps, paymentOperations } from './operations/payments.js';
 import { userOperations } from './operations/users.js';
@@ -99,7 +100,8 @@ export interface OperatorApiDeps
     SaveTariffDeps,
     ApiKeyDeps,
     InvitationDeps,
-    PaymentOperationsDeps {
+    PaymentOperationsDeps,
+    FleetOperationsDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -569,6 +571,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     ...userOperations(getDeps),
     ...memberOperations(getDeps),
     ...paymentOperations(getDeps),
+    ...fleetStatementOperations(getDeps),
   ];
 }
 

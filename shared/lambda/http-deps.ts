@@ -14,6 +14,7 @@ import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import type { ConnectDeps } from '../app/connect/deps.js';
+import type { FleetsDeps } from '../app/fleets/deps.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
 import type { PaymentsDeps } from '../app/payments/deps.js';
 import type {
@@ -32,6 +33,7 @@ import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
 import { connectDeps } from './connect-deps.js';
+import { fleetsDeps } from './fleets-deps.js';
 import { ocppDeps } from './ocpp-deps.js';
 import { paymentsDeps } from './payments-deps.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
@@ -65,6 +67,8 @@ export interface HttpDeps {
   members: MemberStore;
   /** Getting paid (Stripe Connect); absent when this deployment takes no card payments. */
   connect?: ConnectDeps | undefined;
+  /** Fleet statements (operations/fleets.ts). */
+  fleets: FleetsDeps;
 }
 
 /** The container's deps (see perConfig). */
@@ -90,5 +94,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     ...(c.OCPP_PUBLIC_URL ? { ocppBaseUrl: c.OCPP_PUBLIC_URL } : {}),
     members: new DynamoMemberStore({ doc: db, tableName: c.TABLE_NAME }),
     connect: connectDeps(),
+    fleets: fleetsDeps(),
   };
 });

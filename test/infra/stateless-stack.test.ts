@@ -236,8 +236,8 @@ describe('stateless stack', () => {
       // The CloudFront origin header is checked once, at the handshake.
       expect(declaring('readsOriginSecret')).toEqual(['ocppAuthorizer']);
       // Receipts are owed through the table and sent by one function (exactly once per receipt); the
-      // HTTP API sends operator users' sign-in codes and invitations.
-      expect(declaring('sendsEmail')).toEqual(['httpApi', 'streamPayments']);
+      // HTTP API sends operator users' sign-in codes and invitations; the monthly run fleet statements.
+      expect(declaring('sendsEmail')).toEqual(['httpApi', 'scheduleFleetStatements', 'streamPayments']);
     });
 
     it('takes payments only with a publishable key: none in the environment by default, and never the Stripe.js URL', () => {
@@ -368,10 +368,11 @@ describe('stateless stack', () => {
       expect(queriers('gsi1')).toEqual([
         'httpApi',
         'ocppCallSweeper',
+        'scheduleFleetStatements',
         'schedulePaymentsSweeper',
         'stripeWebhook',
       ]);
-      expect(queriers('gsi2')).toEqual(['scheduleFinaliser']);
+      expect(queriers('gsi2')).toEqual(['scheduleFinaliser', 'scheduleFleetStatements']);
       expect(queriers('gsi3')).toEqual(['httpApi']);
     });
 
@@ -767,5 +768,17 @@ describe('stateless stack', () => {
         });
       },
     );
+
+    it("runs the fleets' monthly statements at noon UTC on the 1st, retried for hours", () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'cron(0 12 1 * ? *)',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fnId('scheduleFleetStatements'), 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21_600 },
+          }),
+        ],
+      });
+    });
   });
 });

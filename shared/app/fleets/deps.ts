@@ -106,7 +106,8 @@ export interface FleetsDeps {
   clock: Clock;
   log: Log;
   fleets: FleetStatementStore;
-  invoicing: FleetInvoicing;
+  /** Absent where the deployment takes no payments: statements still go out, nothing is invoiced. */
+  invoicing?: FleetInvoicing;
   operators: { operator(operatorId: string): Promise<Operator | undefined> };
   /** Site names for the statement's lines (absent: site ids are shown). */
   siteName?: (operatorId: string, siteId: string) => Promise<string | undefined>;

@@ -23,7 +23,7 @@ import {
 } from '../../domain/fleet-statement.js';
 import { formatKwh } from '../../web/format.js';
 import { html } from '../../web/html.js';
-import type { FleetsDeps, StoredStatement } from './deps.js';
+import type { FleetInvoicing, FleetsDeps, StoredStatement } from './deps.js';
 import {
   type StatementParties,
   statementCsv,
@@ -104,8 +104,16 @@ export async function settleFleetMonth(
   }
   let invoiced = false;
   if (fleet.withPayment && record.statement.totals.grossMinor > 0 && record.invoice?.status !== 'sent') {
-    record = await invoiceMonth(deps, fleet, record);
-    invoiced = true;
+    if (deps.invoicing) {
+      record = await invoiceMonth(deps, deps.invoicing, fleet, record);
+      invoiced = true;
+    } else {
+      deps.log.warn('fleet with payment, but this deployment takes no payments: not invoiced', {
+        operatorId: operator.operatorId,
+        fleetId: fleet.groupId,
+        month,
+      });
+    }
   }
   return { record, created, emailed, invoiced };
 }
@@ -216,6 +224,7 @@ export async function mailStatement(
 /** Draft → item → finalised → sent, each step once (see the top of this file). */
 async function invoiceMonth(
   deps: FleetsDeps,
+  invoicing: FleetInvoicing,
   fleet: Group,
   record: StoredStatement,
 ): Promise<StoredStatement> {
@@ -228,7 +237,7 @@ async function invoiceMonth(
     (await deps.fleets.saveStripeCustomer(
       operatorId,
       fleetId,
-      await deps.invoicing.createCustomer(
+      await invoicing.createCustomer(
         { email: contact.email, name: contact.name ?? fleet.name, metadata: { operatorId, fleetId } },
         `fleet-customer:${operatorId}:${fleetId}`,
       ),
@@ -236,7 +245,7 @@ async function invoiceMonth(
   const currency = statement.currency.toLowerCase();
   let invoiceId = record.invoice?.stripeInvoiceId;
   if (!invoiceId) {
-    invoiceId = await deps.invoicing.createInvoice(
+    invoiceId = await invoicing.createInvoice(
       {
         customerId,
         currency,
@@ -251,10 +260,10 @@ async function invoiceMonth(
       status: 'created',
     });
   }
-  let remote = await deps.invoicing.invoice(invoiceId);
+  let remote = await invoicing.invoice(invoiceId);
   if (remote.status === 'draft') {
     if (remote.amountDueMinor === 0) {
-      await deps.invoicing.addItem(
+      await invoicing.addItem(
         {
           customerId,
           invoiceId,
@@ -265,7 +274,7 @@ async function invoiceMonth(
         `${key}:item`,
       );
     }
-    const finalised = await deps.invoicing.finalize(invoiceId, `${key}:finalize`);
+    const finalised = await invoicing.finalize(invoiceId, `${key}:finalize`);
     remote = { status: 'open', ...finalised };
   }
   if (remote.amountDueMinor !== statement.totals.grossMinor) {
@@ -273,7 +282,7 @@ async function invoiceMonth(
       `invoice ${invoiceId} is for ${remote.amountDueMinor}, the statement's total is ${statement.totals.grossMinor}`,
     );
   }
-  await deps.invoicing.send(invoiceId, `${key}:send`);
+  await invoicing.send(invoiceId, `${key}:send`);
   const invoice = {
     stripeInvoiceId: invoiceId,
     status: 'sent' as const,
