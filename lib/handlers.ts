@@ -299,6 +299,28 @@ export const HANDLERS = {
     readsTokenSecret: false,
     readsOriginSecret: false,
   },
+  scheduleFleetStatements: {
+    entry: 'functions/schedules/fleet-statements.ts',
+    description:
+      "On the 1st: each fleet's statement of the month before (PDF + CSV by email) and, for fleets with payment, its Stripe invoice",
+    memorySize: 1024,
+    // Builds every fleet's PDF in one run; a run that stops early is finished by the retry (idempotent).
+    timeoutSeconds: 900,
+    // Stores statements, their marks and a fleet's Stripe customer.
+    table: 'readWrite',
+    // Every fleet (sparse gsi1 FLEETS), a fleet's final sessions of a month (sparse gsi2 FLEETTX#).
+    indexes: ['gsi1', 'gsi2'],
+    scansTable: false,
+    readsStream: false,
+    scopedWrites: NO_SCOPED_WRITES,
+    postsToChargers: false,
+    // Invoices fleets with payment.
+    readsStripeSecret: true,
+    // The statement to the fleet's billing contact.
+    sendsEmail: true,
+    readsTokenSecret: false,
+    readsOriginSecret: false,
+  },
 } as const satisfies Record<string, HandlerSpec>;
 
 export type HandlerName = keyof typeof HANDLERS;

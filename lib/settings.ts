@@ -7,7 +7,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Config, ConfigError, parseConfig } from '../shared/lambda/config.js';
 
 /** Context keys, in one place so the README, the stacks and the tests agree. */

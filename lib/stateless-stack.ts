@@ -298,6 +298,18 @@ export class StatelessStack extends Stack {
       schedule: everyMinute,
       targets: [target('schedulePaymentsSweeper')],
     });
+    // 12:00 UTC on the 1st is past midnight of the 1st in every time zone (UTC-12 to UTC+14), so each
+    // operator's month before is over, and its last sessions have had hours to settle and finalise.
+    new events.Rule(this, 'FleetStatementsSchedule', {
+      description: "On the 1st: fleets' monthly statements and invoices",
+      schedule: events.Schedule.cron({ minute: '0', hour: '12', day: '1' }),
+      targets: [
+        new targets.LambdaFunction(fn('scheduleFleetStatements'), {
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
 
     // ---- Alarms and the dashboard ---------------------------------------------------------------
     this.alarms = new Alarms(this, 'Alarms', {

@@ -11,6 +11,7 @@ import { Persistence } from './persistence.js';
 import { accountRoutes } from './resources/accounts.js';
 import { balanceRoutes } from './resources/balance.js';
 import { chargeRoutes } from './resources/charges.js';
+import { invoiceRoutes } from './resources/invoices.js';
 import { paymentIntentRoutes } from './resources/payment-intents/routes.js';
 import { expireAuthorizations } from './resources/payment-intents/state-machine.js';
 import { runPayoutSchedules } from './resources/payouts-schedule.js';
@@ -65,6 +66,7 @@ function buildRouter(): Router {
   refundRoutes(router);
   accountRoutes(router);
   transferRoutes(router);
+  invoiceRoutes(router);
   balanceRoutes(router);
   webhookRoutes(router);
   testHelperRoutes(router);

@@ -166,6 +166,9 @@ export class Store {
   readonly webhookEndpoints = new Collection<Stripe.WebhookEndpoint>('webhook_endpoint');
   readonly events = new Collection<Stripe.Event>('event');
   readonly deliveries = new Collection<WebhookDelivery>('webhook_delivery');
+  readonly customers = new Collection<Stripe.Customer>('customer');
+  readonly invoiceItems = new Collection<Stripe.InvoiceItem>('invoiceitem');
+  readonly invoices = new Collection<Stripe.Invoice>('invoice');
 
   platformAccountId = newId('acct');
   accountLinks = new Map<string, AccountLinkRecord>();
@@ -198,6 +201,9 @@ export class Store {
     fee: this.applicationFees,
     we: this.webhookEndpoints,
     evt: this.events,
+    cus: this.customers,
+    ii: this.invoiceItems,
+    in: this.invoices,
   };
 
   byPrefix(id: string): Collection<{ id: string }> | undefined {
@@ -221,6 +227,9 @@ export class Store {
         webhookEndpoints: this.webhookEndpoints.snapshot(),
         events: this.events.snapshot(),
         deliveries: this.deliveries.snapshot(),
+        customers: this.customers.snapshot(),
+        invoiceItems: this.invoiceItems.snapshot(),
+        invoices: this.invoices.snapshot(),
       },
       accountLinks: [...this.accountLinks.values()],
       loginLinks: [...this.loginLinks.values()],
@@ -249,6 +258,10 @@ export class Store {
     this.webhookEndpoints.restore(c.webhookEndpoints);
     this.events.restore(c.events);
     this.deliveries.restore(c.deliveries);
+    // Absent from state files saved before invoices were emulated (restore(undefined) empties).
+    this.customers.restore(c.customers);
+    this.invoiceItems.restore(c.invoiceItems);
+    this.invoices.restore(c.invoices);
     this.accountLinks = new Map(snapshot.accountLinks.map((l) => [l.token, l]));
     this.loginLinks = new Map(snapshot.loginLinks.map((l) => [l.token, l]));
     this.authentications = new Map(snapshot.authentications);
@@ -280,6 +293,9 @@ export interface StoreSnapshot {
     webhookEndpoints: Rows<Store['webhookEndpoints']>;
     events: Rows<Store['events']>;
     deliveries: Rows<Store['deliveries']>;
+    customers?: Rows<Store['customers']>;
+    invoiceItems?: Rows<Store['invoiceItems']>;
+    invoices?: Rows<Store['invoices']>;
   };
   accountLinks: AccountLinkRecord[];
   loginLinks: LoginLinkRecord[];

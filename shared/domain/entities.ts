@@ -131,4 +131,15 @@ export interface Group {
   name: string;
   tariffId?: string;
   kind?: 'group' | 'fleet';
+  /** Fleets: who gets the monthly statement (app/fleets/); absent: the operator's contact. */
+  billingContact?: FleetBillingContact;
+  /** Fleets: the month's total is invoiced through Stripe to the billing contact (issue 12). */
+  withPayment?: boolean;
+  /** Fleets: the Stripe customer the invoices go to, made on the first invoice (internal). */
+  stripeCustomerId?: string;
+}
+
+export interface FleetBillingContact {
+  email: string;
+  name?: string;
 }

@@ -86,6 +86,7 @@ import {
 } from './openapi/resources.js';
 import { catalogOperations } from './operations/catalog.js';
 import { dashboardOperations } from './operations/dashboard.js';
+import { type FleetOperationsDeps, fleetStatementOperations } from './operations/fleets.js';
 import { memberOperations } from './operations/members.js';
 import { type PaymentOperationsDeps, paymentOperations } from './operations/payments.js';
 import { type PayoutOperationsDeps, payoutOperations } from './operations/payouts.js';
@@ -101,7 +102,8 @@ export interface OperatorApiDeps
     ApiKeyDeps,
     InvitationDeps,
     PaymentOperationsDeps,
-    PayoutOperationsDeps {
+    PayoutOperationsDeps,
+    FleetOperationsDeps {
   views: OperatorViews;
   commands: CommandDeps;
   /** Where drivers reach the start pages (config PUBLIC_BASE_URL): what the connector QR codes encode. */
@@ -572,6 +574,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
     ...memberOperations(getDeps),
     ...paymentOperations(getDeps),
     ...payoutOperations(getDeps),
+    ...fleetStatementOperations(getDeps),
   ];
 }
 

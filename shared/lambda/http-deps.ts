@@ -15,8 +15,8 @@ import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.j
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import type { ConnectDeps } from '../app/connect/deps.js';
+import type { FleetsDeps } from '../app/fleets/deps.js';
 import type { CommandDeps } from '../app/ocpp/commands.js';
-import type { PaymentsDeps } from '../app/payments/deps.js';
 import type { PayoutsDeps } from '../app/payouts/deps.js';
 import type {
   CatalogStore,
@@ -33,6 +33,7 @@ import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
 import { connectDeps } from './connect-deps.js';
+import { fleetsDeps } from './fleets-deps.js';
 import { type HttpDriverDeps, httpDriverDeps } from './http-driver-deps.js';
 import { ocppDeps } from './ocpp-deps.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
@@ -64,6 +65,8 @@ export interface HttpDeps extends HttpDriverDeps {
   connect?: ConnectDeps | undefined;
   /** Payouts and their invoices (operations/payouts.ts); absent with `connect`. */
   payouts?: PayoutsDeps | undefined;
+  /** Fleet statements (operations/fleets.ts). */
+  fleets: FleetsDeps;
 }
 
 /** The container's deps (see perConfig). */
@@ -88,5 +91,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     members: new DynamoMemberStore({ doc: db, tableName: c.TABLE_NAME }),
     connect: connectDeps(),
     payouts: connectDeps()?.invoicing,
+    fleets: fleetsDeps(),
   };
 });

@@ -9,7 +9,12 @@
  */
 import type { ChargeAggregate } from '../domain/charge-aggregate.js';
 import type { Charge } from '../domain/pricing.js';
-import type { MeterMessage, MeterMessageFlag, TransactionStatus } from './transactions.js';
+import type {
+  MeterMessage,
+  MeterMessageFlag,
+  TransactionBilledTo,
+  TransactionStatus,
+} from './transactions.js';
 
 /** One MeterValues message (or a StopTransaction's transactionData) as OCPP stored it. */
 export type { MeterMessage } from './transactions.js';
@@ -113,6 +118,8 @@ export interface PricedTransaction extends TxKey {
   tariffSnapshot?: unknown;
   /** Payments seam: the card hold's amount, minor units. */
   preAuthAmountMinor?: number;
+  /** Who owes the session when no card pays (OCPP's, read only here: a fleet's is indexed when final). */
+  billedTo?: TransactionBilledTo;
   /** Payments seam: when the card hold lapses, epoch seconds. */
   holdExpiresAt?: number;
   charge: ChargeState;
@@ -163,6 +170,8 @@ export interface Finalisation {
   energyMilliWh: number;
   /** 'final' once the session has stopped; a running session keeps its status until it stops. */
   markFinal: boolean;
+  /** Set for a session billed to a fleet: the final transaction joins the fleet's statement index (keys.ts). */
+  fleetSession?: { operatorId: string; fleetId: string; startedAt: string };
   event: ChargeFinalisedEvent;
 }
 

@@ -237,8 +237,13 @@ describe('stateless stack', () => {
       expect(declaring('readsOriginSecret')).toEqual(['ocppAuthorizer']);
       // Receipts are owed through the table and sent by one function (exactly once per receipt); the
       // HTTP API sends operator users' sign-in codes and invitations; the Stripe webhook the payout
-      // invoices (payout.paid on the Connect endpoint).
-      expect(declaring('sendsEmail')).toEqual(['httpApi', 'streamPayments', 'stripeWebhook']);
+      // invoices (payout.paid on the Connect endpoint); the monthly run fleet statements.
+      expect(declaring('sendsEmail')).toEqual([
+        'httpApi',
+        'scheduleFleetStatements',
+        'streamPayments',
+        'stripeWebhook',
+      ]);
     });
 
     it('takes payments only with a publishable key: none in the environment by default, and never the Stripe.js URL', () => {
@@ -369,10 +374,15 @@ describe('stateless stack', () => {
       expect(queriers('gsi1')).toEqual([
         'httpApi',
         'ocppCallSweeper',
+        'scheduleFleetStatements',
         'schedulePaymentsSweeper',
         'stripeWebhook',
       ]);
-      expect(queriers('gsi2')).toEqual(['scheduleFinaliser', 'schedulePaymentsSweeper']);
+      expect(queriers('gsi2')).toEqual([
+        'scheduleFinaliser',
+        'scheduleFleetStatements',
+        'schedulePaymentsSweeper',
+      ]);
       expect(queriers('gsi3')).toEqual(['httpApi']);
       expect(queriers('gsi4')).toEqual(['scheduleFinaliser']);
     });
@@ -769,5 +779,17 @@ describe('stateless stack', () => {
         });
       },
     );
+
+    it("runs the fleets' monthly statements at noon UTC on the 1st, retried for hours", () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'cron(0 12 1 * ? *)',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fnId('scheduleFleetStatements'), 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 21_600 },
+          }),
+        ],
+      });
+    });
   });
 });

@@ -16,14 +16,20 @@ import { simulatedCharger } from '../../local/simulated-charger.js';
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
 import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { createOperator } from '../../shared/app/operators/create-operator.js';
+import { buildFleetStatement } from '../../shared/domain/fleet-statement.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
-import { catalogExamples } from '../fixtures/operator-api-catalog-examples.js';
+import {
+  catalogExamples,
+  contractFleetId,
+  STATEMENT_MONTH,
+} from '../fixtures/operator-api-catalog-examples.js';
 
 const platform = inject('platform');
 const { httpUrl, ocppUrl, dynamoEndpoint } = platform.endpoints;
@@ -61,6 +67,27 @@ async function call(
 }
 
 const run = Date.now().toString(36).toUpperCase();
+
+/** A's fleet's statement of STATEMENT_MONTH, as the monthly run stores it (it runs on the 1st only). */
+async function seedFleetStatement(operatorId: string): Promise<void> {
+  const fleetId = contractFleetId(run);
+  const statement = buildFleetStatement({
+    operatorId,
+    fleetId,
+    month: STATEMENT_MONTH,
+    timeZone: 'Europe/London',
+    currency: 'GBP',
+    sessions: [],
+  });
+  const store = new DynamoFleetStatements(table);
+  await store.create({
+    operatorId,
+    fleetId,
+    month: STATEMENT_MONTH,
+    createdAt: new Date().toISOString(),
+    statement,
+  });
+}
 const PASSWORD = 'contract-password-0001';
 
 /** What the examples learn from earlier answers (ids the API hands out). */
@@ -337,6 +364,7 @@ describe('every documented route answers with its documented shape', () => {
     const byId = new Map(operations.map((o) => [o.operationId, o]));
     for (const [operationId, example] of EXAMPLES) {
       if (operationId === 'sendCommand') chargerOfA ??= await connect(A.ctx.chargerId);
+      if (operationId === 'listFleetStatements') await seedFleetStatement(A.operatorId);
       if (operationId === 'getTransaction' && chargerOfA) {
         // A session whose StartTransaction was lost: the platform records it from the stop alone.
         await chargerOfA.call('StopTransaction', {
@@ -414,7 +442,9 @@ describe('tenant isolation, walked from the document', () => {
       )
       .toBe(false);
     let before = await itemsOfA();
-    // Settled: the disconnect and the stream's pricing of the session are done.
+    // Settled: the disconnect and the stream's pricing of the session are done, and the finaliser
+    // has finalised the stopped session (it runs on its own schedule, so two equal reads alone can
+    // come between its runs and the walk below then sees it change).
     await expect
       .poll(
         async () => {

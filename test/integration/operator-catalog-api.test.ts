@@ -275,6 +275,20 @@ describe('groups, fleets and id tags', () => {
     expect((await A('DELETE', `/groups/${groupId}`)).status).toBe(409);
   });
 
+  it("keeps a fleet's billing contact and payment flag; payment needs a contact", async () => {
+    const noContact = await A('PATCH', `/fleets/${fleetId}`, { withPayment: true });
+    expect(noContact.status).toBe(400);
+    expect(noContact.json.error.message).toContain('billingContact');
+    const contact = { email: 'accounts@vans.example', name: 'Vans accounts' };
+    const paid = await A('PATCH', `/fleets/${fleetId}`, { withPayment: true, billingContact: contact });
+    expect(paid.json.fleet).toEqual({ fleetId, name: 'Vans', billingContact: contact, withPayment: true });
+    expect((await A('PATCH', `/fleets/${fleetId}`, { billingContact: null })).status).toBe(400);
+    const unpaid = await A('PATCH', `/fleets/${fleetId}`, { withPayment: false, billingContact: null });
+    expect(unpaid.json.fleet).toEqual({ fleetId, name: 'Vans', withPayment: false });
+    const badCreate = await A('POST', '/fleets', { fleetId: `x${fleetId}`, name: 'X', withPayment: true });
+    expect(badCreate.status).toBe(400);
+  });
+
   it('blocks and unblocks a tag, sets and clears its expiry; ids are case-insensitive', async () => {
     const blocked = await A('PATCH', `/id-tags/${member.toLowerCase()}`, {
       blocked: true,
@@ -298,7 +312,11 @@ describe('groups, fleets and id tags', () => {
   it('deletes a tag, then the fleet and group it held', async () => {
     expect((await A('DELETE', `/id-tags/${card}`)).json.idTag.idTag).toBe(card);
     expect((await A('DELETE', `/id-tags/${member}`)).status).toBe(200);
-    expect((await A('DELETE', `/fleets/${fleetId}`)).json.fleet).toEqual({ fleetId, name: 'Vans' });
+    expect((await A('DELETE', `/fleets/${fleetId}`)).json.fleet).toEqual({
+      fleetId,
+      name: 'Vans',
+      withPayment: false,
+    });
     expect((await A('DELETE', `/groups/${groupId}`)).status).toBe(200);
     expect((await A('GET', `/id-tags/${member}`)).status).toBe(404);
   });

@@ -14,7 +14,7 @@ import type { Group, IdTag, Site } from '../../domain/entities.js';
 import type { CatalogStore, CatalogUsage, GroupKind, PutOptions } from '../../ports/catalog.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
 import { idTagItem, toIdTag } from './charger-repository.js';
-import { type Key, keys, queries } from './keys.js';
+import { gsi1, type Key, keys, queries } from './keys.js';
 import {
   beginsWith,
   isConditionalCheckFailed,
@@ -29,6 +29,8 @@ import {
 const siteItem = (site: Site) => ({ ...keys.site(site.operatorId, site.siteId), entity: 'site', ...site });
 const groupItem = (group: Group) => ({
   ...keys.group(group.operatorId, group.groupId),
+  // Fleets are listed for the monthly statements (app/fleets/monthly-statements.ts).
+  ...(group.kind === 'fleet' ? gsi1.fleet(group.operatorId, group.groupId) : {}),
   entity: 'group',
   ...group,
 });

@@ -37,10 +37,11 @@ import type {
   PricedTransaction,
   TxKey,
 } from '../../ports/charges.js';
-import type { MeterMessageFlag, TransactionStatus } from '../../ports/transactions.js';
+import type { MeterMessageFlag, TransactionBilledTo, TransactionStatus } from '../../ports/transactions.js';
 import { chargeFinalisedPut } from './charge-outbox.js';
 import { DynamoChargeTimers, type TransactItem } from './charge-timers.js';
 import {
+  gsi2,
   gsi4,
   keyOf,
   keys,
@@ -100,6 +101,7 @@ export function toPricedTransaction(item: Record<string, unknown>): PricedTransa
     tariffSnapshot: item.tariffSnapshot,
     preAuthAmountMinor: num(item.preAuthAmountMinor),
     holdExpiresAt: num(item.holdExpiresAt),
+    billedTo: item.billedTo as TransactionBilledTo | undefined,
     charge,
   });
 }
@@ -545,9 +547,17 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (f.markFinal) e.set('status', 'final');
     const discrepancies = e.name('discrepancies');
     e.setRaw(`${discrepancies} = if_not_exists(${discrepancies}, ${e.value({})})`);
-    // Final: off the reconciliation sweep's list (the sparse open-transaction index; gsi2 for one
-    // stored before gsi4 and not moved yet).
-    e.remove('finaliseDueAt').remove('gsi4pk').remove('gsi4sk').remove('gsi2pk').remove('gsi2sk');
+    // Final: off the reconciliation sweep's list (the sparse open-transaction index: gsi4, or gsi2
+    // for one stored before gsi4 and not moved yet); a fleet's session moves to its fleet's
+    // statement index on gsi2 (keys.ts).
+    e.remove('finaliseDueAt').remove('gsi4pk').remove('gsi4sk');
+    if (f.fleetSession) {
+      const { operatorId, fleetId, startedAt } = f.fleetSession;
+      const entry = gsi2.fleetSession(operatorId, fleetId, startedAt, key.chargerId, key.transactionId);
+      e.set('gsi2pk', entry.gsi2pk).set('gsi2sk', entry.gsi2sk);
+    } else {
+      e.remove('gsi2pk').remove('gsi2sk');
+    }
     const items: TransactItem[] = [
       {
         Update: {

@@ -8,7 +8,7 @@
  * | operator API key (listing) | OP#<operatorId>             | APIKEY#<keyId>                    |                                 |
  * | site                       | OP#<operatorId>             | SITE#<siteId>                     |                                 |
  * | tariff (service rate)      | OP#<operatorId>             | TARIFF#<tariffId>                 |                                 |
- * | group (closed user group)  | OP#<operatorId>             | GROUP#<groupId>                   |                                 |
+ * | group (closed user group)  | OP#<operatorId>             | GROUP#<groupId>                   | fleets only: FLEETS / <operatorId>#<groupId> (sparse: the monthly statement run lists them) |
  * | id tag (RFID / account)    | OP#<operatorId>             | IDTAG#<idTag>                     | IDTAG#<idTag> / OP#<operatorId> |
  * | charger                    | CP#<chargerId>              | CHARGER                           | OP#<operatorId> / CP#<chargerId>|
  * | live connection            | CP#<chargerId>              | CONNECTION                        |                                 |
@@ -50,6 +50,18 @@
  * | connected account (Connect)| OP#<operatorId>             | CONNECT                           |                                 |
  * | Stripe account → operator  | CONNACCT#<acct_…>           | CONNACCT                          |                                 |
  * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse) |
+ * | fleet statement            | OP#<operatorId>             | FLEETSTMT#<fleetId>#<YYYY-MM>      |                                 |
+ *
+ * A transaction billed to a fleet (TransactionRecord.billedTo, party `fleet`, naming the fleet) takes
+ * gsi2 FLEETTX#<operatorId>#<fleetId> / <startedAt>#<chargerId>#<txId> in the write that finalises its
+ * charge, in place of the open-transaction entry that write removes (charge-repository.ts finalise).
+ * So the monthly statement (app/fleets/) reads a fleet's month with one range query and no scan.
+ * Why gsi2 and only from finalisation: gsi2 projects every attribute, so the statement gets each
+ * final charge from the index itself (no BatchGetItem), and a transaction is written to an index on
+ * every update while it carries that index's key; before finalisation the recompute updates the
+ * item on every MeterValues (issue 13's cost work moved transactions off gsi1 for that reason),
+ * after it the item barely changes. The statement wants final charges only, so nothing is lost.
+ * gsi3 (keys only, cheap to keep) already holds the transaction's operator listing key.
  *
  * Connector ids are zero-padded so that sort order is numeric order.
  * OCPP-J message ids are unique on one WebSocket connection only (a charger may count them from 1
@@ -253,6 +265,10 @@ export const keys = {
   connectAccount: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'CONNECT' }),
   connectAccountOwner: (accountId: string): Key => ({ pk: `CONNACCT#${accountId}`, sk: 'CONNACCT' }),
   sessionTransfer: (sessionId: string): Key => ({ pk: `XFER#${sessionId}`, sk: 'XFER' }),
+  fleetStatement: (operatorId: string, fleetId: string, month: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `FLEETSTMT#${fleetId}#${month}`,
+  }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
@@ -274,12 +290,32 @@ const openTransactionEntry = (chargerId: string, transactionId: number, startedA
   pk: openTransactionPartition(chargeTimerShard(chargerId, transactionId) % OPEN_TRANSACTION_SHARDS),
   sk: `${startedAt}#${chargerId}#${transactionId}`,
 });
+const fleetSessionPartition = (operatorId: string, fleetId: string): string =>
+  `FLEETTX#${operatorId}#${fleetId}`;
+
+/**
+ * A fleet's final sessions that started in [fromIso, toIso) on gsi2: BETWEEN is inclusive, but every
+ * sort key carries `#<chargerId>#<txId>` after the start time, so one starting at `toIso` sorts after it.
+ */
+export const fleetSessionsRange = (operatorId: string, fleetId: string, fromIso: string, toIso: string) =>
+  ({ gsi2pk: fleetSessionPartition(operatorId, fleetId), from: fromIso, to: toIso }) as const;
 
 export const gsi2 = {
   /** A transfer still held and not flagged yet, for the stale-transfer sweep (shared/app/connect/transfers.ts). */
   unflaggedPendingTransfer: (createdAt: string, sessionId: string) => ({
     gsi2pk: 'XFERSTALE',
     gsi2sk: `${createdAt}#${sessionId}`,
+  }),
+  /** A final transaction billed to a fleet (sparse; see the note under the key table). */
+  fleetSession: (
+    operatorId: string,
+    fleetId: string,
+    startedAt: string,
+    chargerId: string,
+    transactionId: number,
+  ) => ({
+    gsi2pk: fleetSessionPartition(operatorId, fleetId),
+    gsi2sk: `${startedAt}#${chargerId}#${transactionId}`,
   }),
   /** Where open transactions were listed before gsi4: read only by the move to gsi4. */
   openTransaction: (chargerId: string, transactionId: number, startedAt: string) => {
@@ -324,7 +360,14 @@ export function chargeTimerShard(chargerId: string, transactionId: number): numb
 /** The gsi1 partition of the sparse payments sweep index (the payments sweeper queries it). */
 export const PAY_SWEEP_PARTITION = 'PAYSWEEP';
 
+/** The gsi1 partition that lists every fleet (group items of kind fleet; written rarely, read once a month). */
+export const FLEETS_PARTITION = 'FLEETS';
+
 export const gsi1 = {
+  fleet: (operatorId: string, fleetId: string) => ({
+    gsi1pk: FLEETS_PARTITION,
+    gsi1sk: `${operatorId}#${fleetId}`,
+  }),
   /** A transfer held until its operator's account can receive it (sparse: removed once paid). */
   pendingTransfer: (operatorId: string, createdAt: string, sessionId: string) => ({
     gsi1pk: `XFERPENDING#${operatorId}`,
@@ -504,6 +547,11 @@ export const queries = {
   payoutsOfOperator: (operatorId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: prefixes.payout,
+  }),
+  /** A fleet's statements, in month order. */
+  statementsOfFleet: (operatorId: string, fleetId: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: keys.fleetStatement(operatorId, fleetId, '').sk,
   }),
   /** On gsi3, newest first when queried backwards (gsi3sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({

@@ -11,7 +11,7 @@ import {
   viewOfListed,
   viewOfPartition,
 } from './charger-listing.js';
-import { chargerViewRange, gsi1, keys, queries } from './keys.js';
+import { chargerViewRange, keys, queries } from './keys.js';
 import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
 import { DynamoTransactionListing } from './transaction-repository.js';
 

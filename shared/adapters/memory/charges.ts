@@ -92,6 +92,7 @@ const PRICED_INPUTS: readonly string[] = [
   'tariffSnapshot',
   'preAuthAmountMinor',
   'holdExpiresAt',
+  'billedTo',
 ];
 
 function toPriced(item: Item): PricedTransaction {

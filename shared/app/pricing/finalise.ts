@@ -24,7 +24,12 @@
  * recorded as a `stop-after-final` discrepancy.
  */
 import { isChargeFinal } from '../../domain/finalisation.js';
-import type { ChargeFinalisedEvent, ChargeTimer, PricedTransaction } from '../../ports/charges.js';
+import type {
+  ChargeFinalisedEvent,
+  ChargeTimer,
+  Finalisation,
+  PricedTransaction,
+} from '../../ports/charges.js';
 import type { PricingDeps } from './deps.js';
 import { chargeOf, tariffOf, txKeyString } from './inputs.js';
 
@@ -141,6 +146,7 @@ export async function finaliseTimer(
       energyMilliWh,
       markFinal: tx.status === 'stopped',
       event,
+      ...fleetSessionOf(tx),
     },
     timer,
   );
@@ -178,4 +184,11 @@ async function stopRunningSession(deps: PricingDeps, tx: PricedTransaction): Pro
       error: err instanceof Error ? err.message : String(err),
     });
   }
+}
+
+/** A session billed to a fleet card that names its fleet joins the fleet's statement index when final. */
+function fleetSessionOf(tx: PricedTransaction): Pick<Finalisation, 'fleetSession'> {
+  const fleetId = tx.billedTo?.party === 'fleet' ? tx.billedTo.groupId : undefined;
+  const startedAt = tx.startedAt ?? tx.stoppedAt ?? tx.createdAt;
+  return fleetId && startedAt ? { fleetSession: { operatorId: tx.operatorId, fleetId, startedAt } } : {};
 }

@@ -5,6 +5,7 @@
  * resources.ts; this file adds only what the catalog's own operations answer.
  */
 import * as z from 'zod';
+import { BillingContactSchema } from '../../app/fleets/fleet-settings.js';
 import type { Group } from '../../domain/entities.js';
 import type { Charge } from '../../domain/pricing.js';
 import { AmountsShape, ChargeLineShape } from './resources.js';
@@ -19,10 +20,18 @@ export const FleetShape = z
     fleetId: z.string(),
     name: z.string(),
     tariffId: z.string().optional().describe("The fleet's price: its cards pay it over the site's."),
+    billingContact: BillingContactSchema.optional(),
+    withPayment: z.boolean().describe("The month's total is invoiced through Stripe to the billing contact."),
   })
   .meta({ id: 'Fleet' });
 export const fleetOut = (group: Group): z.infer<typeof FleetShape> =>
-  defined({ fleetId: group.groupId, name: group.name, tariffId: group.tariffId });
+  defined({
+    fleetId: group.groupId,
+    name: group.name,
+    tariffId: group.tariffId,
+    billingContact: group.billingContact,
+    withPayment: group.withPayment ?? false,
+  });
 
 /** A group as the group routes answer it: never the kind (a fleet is not listed among groups). */
 export const plainGroupOut = (group: Group) =>

@@ -51,6 +51,14 @@ import {
 import type { ManageChargersDeps } from '../../app/chargers/manage-chargers.js';
 import { RegisterChargerSchema, registerCharger } from '../../app/chargers/manage-chargers.js';
 import {
+  billingAfter,
+  billingProblem,
+  type FleetBilling,
+  type FleetBillingChanges,
+  fleetBillingChanges,
+  fleetBillingFields,
+} from '../../app/fleets/fleet-settings.js';
+import {
   createTariff,
   deleteTariff,
   type ManageTariffsDeps,
@@ -581,8 +589,9 @@ function groupOperations(getDeps: () => CatalogDeps, kind: GroupKind): Operation
   const Answer = z.strictObject({ [what]: Shape });
   const idOf = (params: Record<string, string>) => params[param] as string;
   const CreateBody = fleet
-    ? CreateGroupSchema.omit({ groupId: true }).extend({ fleetId: refParam })
+    ? CreateGroupSchema.omit({ groupId: true }).extend({ fleetId: refParam, ...fleetBillingFields })
     : CreateGroupSchema;
+  const UpdateBody = fleet ? UpdateGroupSchema.extend(fleetBillingChanges) : UpdateGroupSchema;
   const tag = fleet ? 'Fleets' : 'Groups';
   const operations: Operation[] = [
     defineOperation({
@@ -615,6 +624,8 @@ function groupOperations(getDeps: () => CatalogDeps, kind: GroupKind): Operation
       handler: async ({ operatorId, body }) => {
         const { fleetId, groupId, ...rest } = body as { fleetId?: string; groupId?: string; name: string };
         const id = (fleetId ?? groupId) as string;
+        const problem = billingProblem(rest as FleetBilling);
+        if (problem) throw badRequest(problem, 'invalid_body');
         const group = written(
           await createGroup(getDeps(), operatorId, kind, { ...rest, groupId: id }),
           `${what} ${id}`,
@@ -646,12 +657,17 @@ function groupOperations(getDeps: () => CatalogDeps, kind: GroupKind): Operation
       summary: `Changes a ${what}'s name or price`,
       tag,
       params: Path,
-      body: UpdateGroupSchema,
+      body: UpdateBody,
       responses: { 200: { description: `The ${what}.`, schema: Answer } },
       errors: UPDATE_ERRORS,
       tenancy: 'not-found',
       handler: async ({ operatorId, params, body }) => {
         const id = idOf(params);
+        if (fleet) {
+          const current = await groupOfKind(getDeps(), operatorId, id, kind);
+          const problem = current && billingProblem(billingAfter(current, body as FleetBillingChanges));
+          if (problem) throw badRequest(problem, 'invalid_body');
+        }
         const group = written(await updateGroup(getDeps(), operatorId, kind, id, body), `${what} ${id}`);
         return json({ [what]: out(group) });
       },

@@ -7,7 +7,7 @@
  * The detailed invoice goes to the operator's contact address only, never to an address the caller
  * names: an API key must not be a way to mail an operator's takings elsewhere.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PayoutsDeps } from '../../app/payouts/deps.js';
 import { sendDetailedInvoice } from '../../app/payouts/send-detailed-invoice.js';
 import { conflict, notFound } from '../../lambda/http-errors.js';

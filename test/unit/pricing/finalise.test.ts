@@ -193,4 +193,37 @@ describe('finaliser', () => {
     expect([...m.store.outbox.values()][0]).toMatchObject({ charge: null, energyMilliWh: 3_000_000 });
     expect(m.store.item(KEY)!.status).toBe('final');
   });
+
+  it("moves a fleet's session into its fleet's statement index when final, and no other session", async () => {
+    const finalisations: unknown[] = [];
+    const settle = async (over: Record<string, unknown>) => {
+      const m = memoryPricing({ now: STOP_RECEIVED });
+      m.store.putTransaction(aTransaction(over));
+      await recomputeBatch(
+        m.deps,
+        items(txChanged(), mv(readings('m1', [[10, 10_500]], '2026-03-02T08:10:00.000Z'))),
+      );
+      await recomputeBatch(
+        m.deps,
+        items(stop(m.store, { meterStop: 11_000, stoppedAt: plus(20), receivedAt: STOP_RECEIVED })),
+      );
+      const finalise = m.deps.charges.finalise.bind(m.deps.charges);
+      m.deps.charges.finalise = (key, version, f, timer) => {
+        finalisations.push(f.fleetSession);
+        return finalise(key, version, f, timer);
+      };
+      m.clock.set('2026-03-02T08:22:00.000Z');
+      expect(await finaliseDueCharges(m.deps)).toMatchObject({ finalised: 1 });
+    };
+    await settle({ billedTo: { party: 'fleet', idTag: 'VAN-1', groupId: 'vans' } });
+    await settle({ billedTo: { party: 'member', idTag: 'M-1', groupId: 'flats' } });
+    await settle({ billedTo: { party: 'fleet', idTag: 'VAN-2' } });
+    await settle({});
+    expect(finalisations).toEqual([
+      { operatorId: 'op-1', fleetId: 'vans', startedAt: aTransaction().startedAt },
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
 });

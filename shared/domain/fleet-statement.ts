@@ -1,0 +1,212 @@
+/**
+ * A fleet's monthly statement (issue 12, "Fleets"): every session its cards were billed for in one
+ * calendar month of the operator's time zone, each with its charge's components and tax, and the
+ * month's totals. Pure: the sessions come in already read, and nothing here prices anything again.
+ *
+ * The sums are exact by construction: a line's total is the sum of its components as the final
+ * charge stored them, the statement's totals are the sum of the lines' totals, and the per-rate
+ * summary is the same components grouped by rate, so every view adds up to the same integers.
+ * A charge's own `totals` are not used: they are what pricing derived from the same lines, and a
+ * statement that shows lines must add up to what it shows.
+ *
+ * The renderings (CSV, PDF) are in app/fleets/render-statement.ts: they format, they do not add.
+ */
+import { type LocalDate, localDateAt, localDayStartSeconds } from './local-day.js';
+import type { BasisPoints, LineAmounts, MinorUnits } from './money.js';
+import type { ChargeComponent, ChargeLine } from './pricing.js';
+
+/** A calendar month, `YYYY-MM`. */
+export type StatementMonth = string;
+
+export const STATEMENT_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** One final session billed to the fleet, as the statement reads it. */
+export interface FleetSessionInput {
+  chargerId: string;
+  transactionId: number;
+  siteId?: string;
+  /** The card (id tag) that started it. */
+  idTag: string;
+  /** Epoch seconds. */
+  startedAt: number;
+  energyMilliWh: number;
+  /** The final charge's currency; absent when the session had no charge (no tariff). */
+  currency?: string;
+  /** The final charge's lines; empty when the session had no charge. */
+  lines: readonly ChargeLine[];
+}
+
+export interface StatementComponent extends LineAmounts {
+  component: ChargeComponent;
+  label?: string;
+  taxRateBp: BasisPoints;
+}
+
+export interface StatementLine {
+  /** The local date the session started, in the operator's time zone. */
+  date: LocalDate;
+  /** Epoch seconds. */
+  startedAt: number;
+  chargerId: string;
+  transactionId: number;
+  siteId?: string;
+  idTag: string;
+  energyMilliWh: number;
+  components: StatementComponent[];
+  /** The sum of the components. */
+  total: LineAmounts;
+}
+
+/** The components of every line at one tax rate, summed. */
+export interface StatementTax extends LineAmounts {
+  taxRateBp: BasisPoints;
+}
+
+/** A session left off the statement, and why (so the operator can look at it). */
+export interface ExcludedSession {
+  chargerId: string;
+  transactionId: number;
+  reason: 'other-currency' | 'outside-month';
+}
+
+export interface FleetStatement {
+  operatorId: string;
+  fleetId: string;
+  month: StatementMonth;
+  timeZone: string;
+  currency: string;
+  /** Epoch seconds: the month's first local instant, and the next month's. */
+  fromSeconds: number;
+  toSeconds: number;
+  lines: StatementLine[];
+  taxes: StatementTax[];
+  totals: LineAmounts;
+  energyMilliWh: number;
+  excluded: ExcludedSession[];
+}
+
+/** The month as a local date at its first day. */
+const firstDay = (month: StatementMonth): LocalDate => `${month}-01`;
+
+/** The month after `month` (zone-free arithmetic on the month itself). */
+export function nextMonth(month: StatementMonth): StatementMonth {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** The month before `month`. */
+export function previousMonth(month: StatementMonth): StatementMonth {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 1 ? `${year - 1}-12` : `${year}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** The local month in `timeZone` at the instant `atSeconds`. */
+export function monthAt(timeZone: string, atSeconds: number): StatementMonth {
+  return localDateAt(timeZone, atSeconds).slice(0, 7);
+}
+
+/** The month's local bounds as UTC instants: [from, to), epoch seconds. */
+export function monthBounds(
+  timeZone: string,
+  month: StatementMonth,
+): { fromSeconds: number; toSeconds: number } {
+  if (!STATEMENT_MONTH.test(month)) throw new RangeError(`not a month: ${month}`);
+  return {
+    fromSeconds: localDayStartSeconds(timeZone, firstDay(month)),
+    toSeconds: localDayStartSeconds(timeZone, firstDay(nextMonth(month))),
+  };
+}
+
+const ZERO: LineAmounts = { netMinor: 0, taxMinor: 0, grossMinor: 0 };
+
+function add(a: LineAmounts, b: LineAmounts): LineAmounts {
+  return {
+    netMinor: a.netMinor + b.netMinor,
+    taxMinor: a.taxMinor + b.taxMinor,
+    grossMinor: a.grossMinor + b.grossMinor,
+  };
+}
+
+function checkMinor(name: string, value: MinorUnits): void {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be integer minor units, got ${value}`);
+}
+
+const byStart = (a: FleetSessionInput, b: FleetSessionInput): number =>
+  a.startedAt - b.startedAt ||
+  (a.chargerId < b.chargerId ? -1 : a.chargerId > b.chargerId ? 1 : 0) ||
+  a.transactionId - b.transactionId;
+
+/**
+ * The statement of `sessions` for `month` in `timeZone`. Sessions that started outside the month,
+ * or were charged in a currency other than the statement's, are listed in `excluded`, not summed.
+ */
+export function buildFleetStatement(input: {
+  operatorId: string;
+  fleetId: string;
+  month: StatementMonth;
+  timeZone: string;
+  currency: string;
+  sessions: readonly FleetSessionInput[];
+}): FleetStatement {
+  const { fromSeconds, toSeconds } = monthBounds(input.timeZone, input.month);
+  const excluded: ExcludedSession[] = [];
+  const lines: StatementLine[] = [];
+  const taxes = new Map<BasisPoints, LineAmounts>();
+  let totals = ZERO;
+  let energyMilliWh = 0;
+  for (const s of [...input.sessions].sort(byStart)) {
+    const ref = { chargerId: s.chargerId, transactionId: s.transactionId };
+    if (s.startedAt < fromSeconds || s.startedAt >= toSeconds) {
+      excluded.push({ ...ref, reason: 'outside-month' });
+      continue;
+    }
+    if (s.lines.length > 0 && s.currency !== input.currency) {
+      excluded.push({ ...ref, reason: 'other-currency' });
+      continue;
+    }
+    const components = s.lines.map((l): StatementComponent => {
+      checkMinor('netMinor', l.netMinor);
+      checkMinor('taxMinor', l.taxMinor);
+      checkMinor('grossMinor', l.grossMinor);
+      return {
+        component: l.component,
+        ...(l.label !== undefined ? { label: l.label } : {}),
+        taxRateBp: l.taxRateBp,
+        netMinor: l.netMinor,
+        taxMinor: l.taxMinor,
+        grossMinor: l.grossMinor,
+      };
+    });
+    const total = components.reduce<LineAmounts>(add, ZERO);
+    for (const c of components) taxes.set(c.taxRateBp, add(taxes.get(c.taxRateBp) ?? ZERO, c));
+    totals = add(totals, total);
+    energyMilliWh += s.energyMilliWh;
+    lines.push({
+      date: localDateAt(input.timeZone, s.startedAt),
+      startedAt: s.startedAt,
+      ...ref,
+      ...(s.siteId !== undefined ? { siteId: s.siteId } : {}),
+      idTag: s.idTag,
+      energyMilliWh: s.energyMilliWh,
+      components,
+      total,
+    });
+  }
+  for (const [name, value] of Object.entries(totals)) checkMinor(name, value);
+  return {
+    operatorId: input.operatorId,
+    fleetId: input.fleetId,
+    month: input.month,
+    timeZone: input.timeZone,
+    currency: input.currency,
+    fromSeconds,
+    toSeconds,
+    lines,
+    taxes: [...taxes.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([taxRateBp, amounts]) => ({ taxRateBp, ...amounts })),
+    totals,
+    energyMilliWh,
+    excluded,
+  };
+}

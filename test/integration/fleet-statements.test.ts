@@ -1,0 +1,223 @@
+/**
+ * Fleet statements end to end on the adapters (issue 12, "Fleets"): fleet card sessions of November
+ * finalised into the fleet's statement index (DynamoDB Local, a table of this test's own), the
+ * monthly run on December 1st with a fake clock, the email with the PDF and the CSV, and the invoice
+ * in a Stripe emulator of this test's own (its clock is the same fake clock). A rerun does nothing new.
+ */
+import type Stripe from 'stripe';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensurePlatformTable } from '../../local/dynamodb-local.js';
+import { type StripeEmulator, startStripeEmulator } from '../../local/stripe/emulator.js';
+import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js';
+import { DynamoChargeRepository } from '../../shared/adapters/dynamodb/charge-repository.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
+import type { TableContext } from '../../shared/adapters/dynamodb/support.js';
+import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
+import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
+import { StripeFleetInvoicing } from '../../shared/adapters/stripe/fleet-invoices.js';
+import type { FleetsDeps } from '../../shared/app/fleets/deps.js';
+import { runMonthlyStatements } from '../../shared/app/fleets/monthly-statements.js';
+import type { Group, Operator } from '../../shared/domain/entities.js';
+import { priceSession } from '../../shared/domain/pricing.js';
+import { silentLog } from '../../shared/ports/log.js';
+import type { TransactionRecord } from '../../shared/ports/transactions.js';
+import { formatMoney, scaledDecimal } from '../../shared/web/format.js';
+import { aChargingSession, DEMO_TARIFF } from '../fixtures/builders/pricing.js';
+import { stripeClient } from '../fixtures/stripe/emulator.js';
+
+const platform = inject('platform');
+const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+const t: TableContext = { doc, tableName: 'fleet-statements' };
+const run = Date.now().toString(36);
+
+let nowMs = Date.parse('2026-11-20T10:00:00Z');
+let emulator: StripeEmulator;
+let stripe: Stripe;
+const mailer = new MemoryMailer();
+const operator: Operator = {
+  operatorId: `op-fleets-${run}`,
+  name: 'Depot Power',
+  currency: 'GBP',
+  timeZone: 'Europe/London',
+  contactEmail: `ops-${run}@example.com`,
+  allowPendingChargers: false,
+  allowFreeUse: false,
+  preAuthAmountMinor: 5000,
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+const billingEmail = `accounts-${run}@vans.example`;
+const paidFleet: Group = {
+  operatorId: operator.operatorId,
+  groupId: 'vans',
+  name: 'Vans',
+  kind: 'fleet',
+  billingContact: { email: billingEmail, name: 'Vans Ltd' },
+  withPayment: true,
+};
+const freeFleet: Group = { operatorId: operator.operatorId, groupId: 'bikes', name: 'Bikes', kind: 'fleet' };
+const transactions = new DynamoTransactionRepository(t);
+const charges = new DynamoChargeRepository(t);
+const store = new DynamoFleetStatements(t);
+let deps: FleetsDeps;
+
+beforeAll(async () => {
+  await ensurePlatformTable(platform.endpoints.dynamoEndpoint, t.tableName);
+  emulator = await startStripeEmulator({ port: 0, clock: () => nowMs });
+  stripe = stripeClient(emulator);
+  const catalog = new DynamoOperatorCatalog(doc, t.tableName);
+  await catalog.createGroup(paidFleet);
+  await catalog.createGroup(freeFleet);
+  await catalog.createGroup({ operatorId: operator.operatorId, groupId: 'flats', name: 'Flats' });
+  deps = {
+    clock: { now: () => nowMs },
+    log: silentLog,
+    fleets: store,
+    invoicing: new StripeFleetInvoicing(async () => stripe),
+    operators: { operator: async (id) => (id === operator.operatorId ? operator : undefined) },
+    mailer,
+    invoiceDaysUntilDue: 30,
+  };
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+let txCounter = 0;
+
+/** A session started at `startedAt` and finalised as the finaliser does (fleet ones join the index). */
+async function aFinalSession(startedAt: string, samples: number, fleetId?: string): Promise<number> {
+  txCounter += 1;
+  const startedAtMs = Date.parse(startedAt);
+  const session = aChargingSession(samples, { startedAt: startedAtMs / 1000, whPerSample: 500 });
+  const charge = priceSession(DEMO_TARIFF, session);
+  const idTag = fleetId ? `${fleetId.toUpperCase()}-CARD-${txCounter}` : `DRIVER-${txCounter}`;
+  const tx: TransactionRecord = {
+    chargerId: `CP-${run}`,
+    transactionId: txCounter,
+    operatorId: operator.operatorId,
+    siteId: 'depot',
+    connectorId: 1,
+    idTag,
+    idTagStatus: 'Accepted',
+    meterStart: session.meterStartWh,
+    startedAt: new Date(startedAtMs).toISOString(),
+    ...(fleetId ? { billedTo: { party: 'fleet' as const, idTag, groupId: fleetId } } : {}),
+    status: 'stopped',
+    flags: [],
+    stoppedAt: new Date(session.stoppedAtMs).toISOString(),
+    createdAt: new Date(startedAtMs).toISOString(),
+    updatedAt: new Date(session.stoppedAtMs).toISOString(),
+  };
+  expect(await transactions.createStarted(tx, undefined)).toBe('created');
+  const finalisedAt = new Date(session.stoppedAtMs + 60_000).toISOString();
+  const key = { chargerId: tx.chargerId, transactionId: tx.transactionId };
+  const outcome = await charges.finalise(key, 0, {
+    finalisedAt,
+    reason: 'settled',
+    charge,
+    energyMilliWh: charge.energyMilliWh,
+    markFinal: true,
+    event: {
+      type: 'charge-finalised',
+      eventId: `charge-finalised:${tx.chargerId}#${tx.transactionId}`,
+      ...key,
+      operatorId: operator.operatorId,
+      finalisedAt,
+      reason: 'settled',
+      charge,
+      energyMilliWh: charge.energyMilliWh,
+      stillRunning: false,
+    },
+    ...(fleetId
+      ? { fleetSession: { operatorId: operator.operatorId, fleetId, startedAt: tx.startedAt as string } }
+      : {}),
+  });
+  expect(outcome).toBe('finalised');
+  return charge.totals.grossMinor;
+}
+
+describe('monthly fleet statements', () => {
+  let novemberGross = 0;
+
+  it('states, mails and invoices each fleet its November on December 1st', async () => {
+    // London is UTC+0 in November: 31 Oct 23:30 UTC is October, 30 Nov 23:59 UTC is November.
+    await aFinalSession('2026-10-31T23:30:00Z', 3, 'vans');
+    novemberGross += await aFinalSession('2026-11-01T00:10:00Z', 20, 'vans');
+    novemberGross += await aFinalSession('2026-11-14T09:00:00Z', 45, 'vans');
+    novemberGross += await aFinalSession('2026-11-30T23:40:00Z', 7, 'vans');
+    await aFinalSession('2026-12-01T00:05:00Z', 5, 'vans');
+    await aFinalSession('2026-11-15T12:00:00Z', 30); // a card payer's: no fleet's
+    expect(novemberGross).toBeGreaterThan(0);
+
+    nowMs = Date.parse('2026-12-01T12:00:00Z');
+    const report = await runMonthlyStatements(deps);
+    expect(report).toEqual({ fleets: 2, created: 2, emailed: 2, invoiced: 1, failed: 0 });
+
+    const stored = await store.get(operator.operatorId, 'vans', '2026-11');
+    expect(stored?.statement.lines.map((l) => l.date)).toEqual(['2026-11-01', '2026-11-14', '2026-11-30']);
+    expect(stored?.statement.totals.grossMinor).toBe(novemberGross);
+    expect(stored?.emailedTo).toBe(billingEmail);
+
+    const mail = mailer.sent.find((m) => m.to === billingEmail);
+    expect(mail?.subject).toBe('Vans: charging statement for 2026-11');
+    const pdf = mail?.attachments?.find((a) => a.contentType === 'application/pdf');
+    const csv = mail?.attachments?.find((a) => a.contentType === 'text/csv');
+    expect(pdf?.filename).toBe('statement-vans-2026-11.pdf');
+    expect(csv?.filename).toBe('statement-vans-2026-11.csv');
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf?.content ?? [])), {
+      mergePages: true,
+    });
+    expect(text).toContain(`Total ${formatMoney(novemberGross, 'GBP', 'en-GB')}`);
+    const csvRows = Buffer.from(csv?.content ?? [])
+      .toString('utf8')
+      .trimEnd()
+      .split('\r\n');
+    const totalRow = csvRows.at(-1)?.split(',') ?? [];
+    expect(totalRow[7]).toBe('Total');
+    expect(totalRow[11]).toBe(scaledDecimal(novemberGross, 2));
+    // The gross column of the session rows adds up to the same total.
+    const grossCents = csvRows
+      .slice(1)
+      .filter((r) => /^\d{4}-/.test(r))
+      .reduce((sum, r) => sum + Number((r.split(',')[11] ?? '').replace('.', '')), 0);
+    expect(grossCents).toBe(novemberGross);
+
+    // The fleet without a billing contact: its statement goes to the operator; no invoice.
+    const bikes = await store.get(operator.operatorId, 'bikes', '2026-11');
+    expect(bikes).toMatchObject({ emailedTo: operator.contactEmail, statement: { lines: [] } });
+    expect(bikes?.invoice).toBeUndefined();
+
+    const invoiceId = stored?.invoice?.stripeInvoiceId ?? '';
+    const invoice = await stripe.invoices.retrieve(invoiceId);
+    expect(invoice).toMatchObject({
+      status: 'open',
+      amount_due: novemberGross,
+      currency: 'gbp',
+      customer_email: billingEmail,
+      collection_method: 'send_invoice',
+    });
+    expect(invoice.metadata).toEqual({ operatorId: operator.operatorId, fleetId: 'vans', month: '2026-11' });
+    expect(stored?.invoice).toMatchObject({
+      status: 'sent',
+      amountDueMinor: novemberGross,
+      number: invoice.number,
+    });
+    const sentEvents = await stripe.events.list({ type: 'invoice.sent' });
+    expect(sentEvents.data.map((e) => (e.data.object as Stripe.Invoice).id)).toEqual([invoiceId]);
+  });
+
+  it('does nothing new when run again', async () => {
+    const mails = mailer.sent.length;
+    const before = await stripe.invoices.list({ limit: 100 });
+    nowMs += 3 * 86_400_000; // past Stripe's idempotency window's day: the stored marks hold
+    const report = await runMonthlyStatements(deps);
+    expect(report).toEqual({ fleets: 2, created: 0, emailed: 0, invoiced: 0, failed: 0 });
+    expect(mailer.sent).toHaveLength(mails);
+    const after = await stripe.invoices.list({ limit: 100 });
+    expect(after.data.map((i) => i.id)).toEqual(before.data.map((i) => i.id));
+    expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(1);
+  });
+});
