@@ -7,7 +7,14 @@
  * unconfirmed intent, which holds nothing. Its idempotency key is per session: a retried request
  * after a timeout gets the same intent, never a second one.
  */
-import { accessSettingsOf, startPageAccess } from '../../domain/access-rules.js';
+import {
+  type AccessSettings,
+  accessSettingsOf,
+  driverRoleOf,
+  memberPageAccess,
+  startPageAccess,
+} from '../../domain/access-rules.js';
+import type { Charger } from '../../domain/entities.js';
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
 import { PaymentFlowError } from './errors.js';
 import { hashToken, newSessionIdTag } from './tokens.js';
@@ -16,12 +23,20 @@ export interface BeginPaymentInput {
   chargerId: string;
   connectorId: number;
   email: string;
+  /**
+   * A group member paying on their member page (http/member-routes.ts) rather than an anonymous
+   * driver: the access rules' member cells decide, the hold's tag is issued in their group (so the
+   * group price applies), and `groupPriced` says their group has a price of its own.
+   */
+  member?: { groupId: string; memberId: string; groupPriced: boolean };
 }
 
 export interface BegunPayment {
   sessionId: string;
   /** The Transaction URL's token: shown once, never stored. */
   token: string;
+  /** The OCPP idTag the session starts with, once the hold is in place. */
+  idTag: string;
   transactionUrl: string;
   paymentIntentId: string;
   clientSecret: string;
@@ -36,12 +51,14 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     throw new PaymentFlowError('PAY_CHARGER_NOT_FOUND', `There is no charger ${input.chargerId} here.`);
   }
   const operator = await deps.catalog.operator(charger.operatorId);
-  // The access rules' `payer` cell: home chargers and closed groups take no card payers.
-  const access = operator && startPageAccess(charger.accessMode, accessSettingsOf(charger, operator));
-  if (!operator || access !== 'card' || !(operator.preAuthAmountMinor > 0)) {
+  if (
+    !operator ||
+    !takesCard(charger, accessSettingsOf(charger, operator), input.member) ||
+    !(operator.preAuthAmountMinor > 0)
+  ) {
     throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', 'This charger does not take card payments.');
   }
-  if (!(await deps.catalog.publicTariff(charger))) {
+  if (!input.member?.groupPriced && !(await deps.catalog.publicTariff(charger))) {
     // Without a price the charge would be nothing and the driver could not be told what they pay.
     throw new PaymentFlowError(
       'PAY_CHARGER_NOT_PAYABLE',
@@ -63,6 +80,7 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   }
 
   const sessionId = deps.ids.next('ps');
+  const idTag = newSessionIdTag();
   const token = await deps.tokens.tokenFor(sessionId);
   const site = charger.siteId ? await deps.catalog.site(operator.operatorId, charger.siteId) : undefined;
   const currency = operator.currency.toUpperCase();
@@ -90,7 +108,8 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     ...(charger.siteId ? { siteId: charger.siteId } : {}),
     email: input.email,
     tokenHash: hashToken(token),
-    idTag: newSessionIdTag(),
+    idTag,
+    ...(input.member ? { member: { groupId: input.member.groupId, memberId: input.member.memberId } } : {}),
     status: 'awaiting-payment',
     currency,
     preAuthAmountMinor: operator.preAuthAmountMinor,
@@ -106,6 +125,7 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   return {
     sessionId,
     token,
+    idTag,
     transactionUrl: transactionUrl(deps.settings.publicBaseUrl, token),
     paymentIntentId: hold.paymentIntentId,
     clientSecret: hold.clientSecret,
@@ -113,6 +133,18 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     amountMinor: operator.preAuthAmountMinor,
     currency,
   };
+}
+
+/**
+ * Whether the access rules take this card here: the `payer` cell for the start page's driver (home
+ * chargers and closed groups take none); for a member, the cells of the tag their hold will carry.
+ */
+function takesCard(charger: Charger, settings: AccessSettings, member: BeginPaymentInput['member']): boolean {
+  if (!member) return startPageAccess(charger.accessMode, settings) === 'card';
+  const role = driverRoleOf({ charger, tag: { kind: 'driver', groupId: member.groupId }, idTag: '' });
+  if (role !== 'member-payer') return false;
+  const offer = memberPageAccess(charger.accessMode, settings);
+  return offer.allowed && offer.payment === 'pre-auth';
 }
 
 export const transactionUrl = (baseUrl: string, token: string): string =>
