@@ -1,6 +1,7 @@
 /**
  * Demo data for `npm start`: an operator with a site, a charger (with its password), an RFID
- * card, an operator API key and a tariff, so a charger simulator can connect at once.
+ * card, an operator API key, a tariff and its owner's console sign-in (demo-user.ts), so a charger
+ * simulator can connect and a person can sign in to the console at once.
  * Seeding never overwrites: what an operator changed locally survives a restart.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +12,7 @@ import { DynamoOperatorRegistry } from '../shared/adapters/dynamodb/operator-reg
 import { DynamoTariffStore } from '../shared/adapters/dynamodb/tariff-store.js';
 import { hashPassword } from '../shared/app/auth/password.js';
 import { DEMO_TARIFF } from './demo-tariff.js';
+import { seedDemoUser } from './demo-user.js';
 
 export const DEMO = {
   operatorId: 'op-demo',
@@ -84,6 +86,7 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
     label: 'Demo key (local only)',
     createdAt: now,
   });
+  await seedDemoUser(table, DEMO.operatorId, now);
   db.destroy();
 }
 
