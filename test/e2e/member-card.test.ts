@@ -164,7 +164,10 @@ describe('a group member paying by card in Chromium', () => {
     expect((await begun).status()).toBe(201);
     await typeCard(page, '4242 4242 4242 4242');
     await shot(page, '1-member-start-page');
-    await page.getByRole('button', { name: 'Start charging' }).click();
+    // By keyboard, as a keyboard user starts: a pointer click straight after typing in the card
+    // frame was lost now and then under load (the focus stayed in the frame), and no key is.
+    await page.getByRole('button', { name: 'Start charging' }).focus();
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/t\/[A-Za-z0-9_-]+$/);
     await expect.poll(() => page.locator('#status-text').textContent(), { timeout: 15_000 }).toBe('Charging');
     expect(starts).toHaveLength(1);

@@ -167,7 +167,7 @@ export async function memberSessions(
     shown.map(async (tx) => {
       const paymentSessionId = typeof tx.paymentSessionId === 'string' ? tx.paymentSessionId : undefined;
       const card = paymentSessionId && sessions ? await sessions.get(paymentSessionId) : undefined;
-      // Only the member's own hold: another operator's field of the same name is not theirs to see.
+      // The tag matched; the hold must also say it is this member's before its money is shown.
       return { tx, card: card?.member?.memberId === member.memberId ? card : undefined };
     }),
   );
