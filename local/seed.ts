@@ -1,7 +1,8 @@
 /**
  * Demo data for `npm start`: an operator with a site, a charger (with its password), an RFID
- * card, an operator API key, a tariff and a connected account onboarded in the Stripe emulator, so a
- * charger simulator can connect at once and a driver can pay at the demo charger.
+ * card, an operator API key, a tariff, a connected account onboarded in the Stripe emulator and its
+ * owner's console sign-in (demo-user.ts), so a charger simulator can connect at once, a driver can pay
+ * at the demo charger and a person can sign in to the console.
  * Seeding never overwrites: what an operator changed locally survives a restart.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import { DynamoOperatorRegistry } from '../shared/adapters/dynamodb/operator-reg
 import { DynamoTariffStore } from '../shared/adapters/dynamodb/tariff-store.js';
 import { hashPassword } from '../shared/app/auth/password.js';
 import { DEMO_TARIFF } from './demo-tariff.js';
+import { seedDemoUser } from './demo-user.js';
 import { onboardOperator } from './onboarded-operator.js';
 
 export const DEMO = {
@@ -95,6 +97,7 @@ export async function seedDemo(opts: SeedOptions): Promise<void> {
     currency: 'GBP',
     email: 'operator@demo.ev-platform.local',
   });
+  await seedDemoUser(table, DEMO.operatorId, now);
   db.destroy();
 }
 

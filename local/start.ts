@@ -8,6 +8,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { parseArgs } from 'node:util';
+import { DEMO_USER, demoUserOtpauthUri } from './demo-user.js';
 import { DEFAULT_PORTS, type Platform, type PlatformPorts, startPlatform } from './platform.js';
 import { PortInUseError } from './ports.js';
 import { DEMO } from './seed.js';
@@ -149,8 +150,20 @@ async function main(): Promise<void> {
         ['RFID card', DEMO.idTag],
         ['Driver page', `${e.httpUrl}/c/${DEMO.chargerId}`],
         ['Operator API key', DEMO.apiKey],
-        ['Console', `${e.httpUrl}/console (sign in with the API key above)`],
       ]),
+    );
+    console.log(`\nSign in to the console as the demo operator's owner (local only):`);
+    console.log(
+      table([
+        ['Console', `${e.httpUrl}/console`],
+        ['Email', DEMO_USER.email],
+        ['Password', DEMO_USER.password],
+        ['TOTP secret', DEMO_USER.totpSecret],
+        ['Recovery codes', `${DEMO_USER.recoveryCodes.join(', ')} (each once)`],
+      ]),
+    );
+    console.log(
+      `Add the secret to an authenticator app (or open this URI with it) for the 6-digit code:\n  ${await demoUserOtpauthUri()}`,
     );
   }
   if (!['127.0.0.1', 'localhost', '::1'].includes(options.host)) {

@@ -15,9 +15,14 @@
  *
  * Group members invited by email (issue 11, members) reach a charger through their member page
  * (http/member-routes.ts), which starts the session with their account tag: an id tag of kind
- * `member` in their group, so they are the `member` role here like an RFID member, no new cell.
- * Not here yet: a member paying by card at a paid group charger whose operator does not bill
- * members (the `member-billing-off` refusal stands); a closed group's start page takes no card.
+ * `member` in their group, so they are the `member` role here like an RFID member.
+ *
+ * A member at a paid charger whose operator does not bill members pays by card, at the group price,
+ * through the start page's card hold (app/payments/begin-payment.ts) on their member page
+ * ({@link memberPageAccess}). An RFID tag brings no card, so the `member` cell still refuses it
+ * (`member-billing-off`); the hold's session tag (kind `driver` carrying the member's group) is the
+ * `member-payer` role, a row of its own so that it gets the group price and the public start page's
+ * `payer` cell (and with it an anonymous card at a closed group) stays closed.
  */
 import type { AccessMode, Charger, IdTag, Operator, OperatorKind } from './entities.js';
 import { sameIdTag } from './id-tag.js';
@@ -30,9 +35,19 @@ import { sameIdTag } from './id-tag.js';
  * - `fleet`: the operator's fleet cards (kind `fleet`), valid at every charger of the operator;
  * - `payer`: an anonymous driver on the start page, or the payment-session tag (kind `driver`) the
  *   platform issued once that driver's card hold succeeded;
+ * - `member-payer`: a member paying by card on their member page: the payment-session tag issued
+ *   for their hold (kind `driver` with the member's `groupId`), where the charger admits that group;
  * - `stranger`: any other tag, including tags unknown to this charger's operator.
  */
-export const DRIVER_ROLES = ['owner', 'household', 'member', 'fleet', 'payer', 'stranger'] as const;
+export const DRIVER_ROLES = [
+  'owner',
+  'household',
+  'member',
+  'fleet',
+  'payer',
+  'member-payer',
+  'stranger',
+] as const;
 export type DriverRole = (typeof DRIVER_ROLES)[number];
 
 /**
@@ -56,8 +71,8 @@ export type AccessTariff = 'owner' | 'group' | 'public';
  * Why a driver was turned away:
  * - `not-admitted`: the charger is for its owner's household, a group's members or a fleet;
  * - `pay-on-start-page`: a paid charger refuses unknown tags; the driver pays through the QR page;
- * - `member-billing-off`: a member at a paid charger, but the operator does not bill members and an
- *   RFID tag brings no card;
+ * - `member-billing-off`: a member's tag at a paid charger, but the operator does not bill members and
+ *   an RFID tag brings no card (on their member page they pay by card instead);
  * - `no-payment-taken`: a card payment was asked for where none is taken (a free public charger).
  */
 export type AccessRefusal = 'not-admitted' | 'pay-on-start-page' | 'member-billing-off' | 'no-payment-taken';
@@ -89,13 +104,16 @@ const always =
   () =>
     decision;
 
-/** A member at a charger that takes payment: billed if the operator allows it; RFID brings no card. */
+/** A member at a charger that takes payment: billed if the operator allows it; a tag brings no card. */
 const memberCell: Cell = (s) =>
   !s.paid
     ? allow('none', 'group')
     : s.billMembers
       ? allow('billed-to-member', 'group')
       : refuse('member-billing-off');
+
+/** A member's card hold: at the group price where the charger takes payment; a free one takes no card. */
+const memberPayerCell: Cell = (s) => (s.paid ? allow('pre-auth', 'group') : refuse('no-payment-taken'));
 
 /** The table: access mode × driver role → decision under the settings. */
 const RULES: Record<AccessMode, Record<DriverRole, Cell>> = {
@@ -106,16 +124,18 @@ const RULES: Record<AccessMode, Record<DriverRole, Cell>> = {
     member: always(refuse('not-admitted')),
     fleet: always(refuse('not-admitted')),
     payer: always(refuse('not-admitted')),
+    'member-payer': always(refuse('not-admitted')),
     stranger: always(refuse('not-admitted')),
   },
   // Closed group: members by RFID tag or their member page, group price over site price; at a paid
-  // charger billed to the member when the operator allows it (card payment by members: see top).
+  // charger billed to the member when the operator allows it, else paid by card on the member page.
   group: {
     owner: always(allow('none', 'owner')),
     household: always(refuse('not-admitted')),
     member: memberCell,
     fleet: always(refuse('not-admitted')),
     payer: always(refuse('not-admitted')),
+    'member-payer': memberPayerCell,
     stranger: always(refuse('not-admitted')),
   },
   // Public: anyone; at a paid charger through a card hold, while the operator's own cards (fleet,
@@ -126,6 +146,7 @@ const RULES: Record<AccessMode, Record<DriverRole, Cell>> = {
     member: memberCell,
     fleet: (s) => (s.paid ? allow('billed-to-fleet', 'group') : allow('none', 'group')),
     payer: (s) => (s.paid ? allow('pre-auth', 'public') : refuse('no-payment-taken')),
+    'member-payer': memberPayerCell,
     stranger: (s) => (!s.paid || s.allowFreeUse ? allow('none', 'public') : refuse('pay-on-start-page')),
   },
   // Fleet: the fleet's cards at every site of the fleet, no pre-auth, billed to the fleet. A paid
@@ -136,6 +157,7 @@ const RULES: Record<AccessMode, Record<DriverRole, Cell>> = {
     member: always(refuse('not-admitted')),
     fleet: always(allow('billed-to-fleet', 'group')),
     payer: (s) => (s.paid ? allow('pre-auth', 'public') : refuse('not-admitted')),
+    'member-payer': always(refuse('not-admitted')),
     stranger: always(refuse('not-admitted')),
   },
 };
@@ -170,6 +192,19 @@ export function startPageAccess(mode: AccessMode, settings: AccessSettings): Sta
   const payer = decideAccess(mode, 'payer', settings);
   if (payer.allowed && payer.payment === 'pre-auth') return 'card';
   return decideAccess(mode, 'stranger', settings).allowed ? 'free' : 'closed';
+}
+
+/**
+ * What a member's page offers at a charger: their tag's own terms (free, billed to them) when the
+ * `member` cell admits them; a card hold at the group price (`pre-auth`, the `member-payer` cell)
+ * when only the lack of a card turned the tag away; otherwise the `member` cell's refusal.
+ * begin-payment takes a member's card only where this says `pre-auth`.
+ */
+export function memberPageAccess(mode: AccessMode, settings: AccessSettings): AccessDecision {
+  const member = decideAccess(mode, 'member', settings);
+  if (member.allowed || member.refusal !== 'member-billing-off') return member;
+  const card = decideAccess(mode, 'member-payer', settings);
+  return card.allowed ? card : member;
 }
 
 /** The access mode an operator's chargers have by default. */
@@ -208,7 +243,10 @@ export function driverRoleOf(input: {
     case 'fleet':
       return 'fleet';
     case 'driver':
-      return 'payer';
+      if (tag.groupId === undefined) return 'payer';
+      // A member's card hold: like their member tag, good only where the charger admits the group.
+      if (charger.accessMode !== 'group') return 'member-payer';
+      return (charger.groupIds ?? []).includes(tag.groupId) ? 'member-payer' : 'stranger';
     default:
       return 'stranger';
   }

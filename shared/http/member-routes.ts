@@ -11,14 +11,21 @@
  *
  * Invitation links are followed with a GET that only shows a button: mail scanners fetch links,
  * and a single-use link spent by a GET would be spent by the scanner. The POST spends it.
+ *
+ * Where the member pays by card, the start page runs the public start page's card script against
+ * `POST /m/start/{chargerId}/card` (JSON, the CSRF token in the body), which answers as
+ * `POST /api/drive/sessions` does; from there the driver's Transaction URL routes take over.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Route } from '@middy/http-router';
+import { z } from 'zod';
 import {
   acceptMemberInvitation,
+  beginMemberCardPayment,
   endMemberSession,
   liveMember,
   type MemberPageDeps,
+  type MemberSessionView,
   memberAccessAt,
   memberInvitation,
   memberSessions,
@@ -28,7 +35,6 @@ import type { AccessDecision } from '../domain/access-rules.js';
 import type { Operator } from '../domain/entities.js';
 import { HttpError } from '../lambda/http-errors.js';
 import type { MemberRecord, MemberSessionRecord } from '../ports/members.js';
-import type { TransactionView } from '../ports/operator-views.js';
 import { PAGE_LOCALE } from '../web/driver/display.js';
 import { formatDateTime, formatKwh, formatMoney } from '../web/format.js';
 import {
@@ -39,13 +45,22 @@ import {
   memberSignedOutPage,
   memberStartPage,
 } from '../web/member/pages.js';
+import { STRIPE_JS_URL, stripeSources } from './driver-routes.js';
 import { transactionOut } from './openapi/resources.js';
 import { cookieSecure } from './operator-auth.js';
-import { type HttpEvent, type HttpResult, htmlResponse } from './responses.js';
+import { type HttpEvent, type HttpResult, htmlResponse, json, jsonBody } from './responses.js';
+import { widenedContentSecurityPolicy } from './security-headers.js';
 
 export interface MemberRouteDeps extends MemberPageDeps {
   publicBaseUrl: string;
+  /** Where a card start page loads Stripe.js from; Stripe's own when absent. */
+  stripeJsUrl?: string | undefined;
 }
+
+const CARD_BODY = z.object({
+  connectorId: z.number().int().min(1).max(99),
+  csrf: z.string().max(200),
+});
 
 export const MEMBER_COOKIE = 'evc_member';
 const MEMBER_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600;
@@ -90,6 +105,10 @@ const sameToken = (a: string, b: string): boolean => {
 
 /** A member form post: from this host (when the browser says), with the session's token. */
 function checkMemberForm(event: HttpEvent, form: URLSearchParams, session: MemberSessionRecord): void {
+  checkMemberRequest(event, form.get('csrf') ?? '', session);
+}
+
+function checkMemberRequest(event: HttpEvent, csrf: string, session: MemberSessionRecord): void {
   const origin = event.headers.origin;
   let host: string | undefined;
   try {
@@ -99,7 +118,7 @@ function checkMemberForm(event: HttpEvent, form: URLSearchParams, session: Membe
   }
   if (host !== event.headers.host)
     throw new HttpError(403, 'the request comes from another origin', 'csrf_refused');
-  if (!sameToken(form.get('csrf') ?? '', session.csrfToken))
+  if (!sameToken(csrf, session.csrfToken))
     throw new HttpError(403, 'the form has expired: reload the page and try again', 'csrf_refused');
 }
 
@@ -132,12 +151,27 @@ function termsOf(decision: Extract<AccessDecision, { allowed: true }>): string {
   }
 }
 
-function sessionRow(tx: TransactionView, timeZone: string): MemberSessionRow {
-  const out = transactionOut(tx);
-  const currency = out.charge?.totals.currency ?? 'GBP';
-  const money = (minor: number) => formatMoney(minor, currency, PAGE_LOCALE);
+/** How a session was paid, in the member's words. */
+function paidBy(
+  { tx, card }: MemberSessionView,
+  money: (minor: number, currency?: string) => string,
+): string {
+  if (card) {
+    const { settlement } = card;
+    if (settlement?.outcome === 'captured')
+      return `Paid by card: ${money(settlement.capturedMinor, card.currency)}`;
+    if (settlement?.outcome === 'cancelled') return 'Card hold released: nothing taken';
+    return `Card: ${money(card.preAuthAmountMinor, card.currency)} held until the session is final`;
+  }
+  // A member's tag is admitted billed to them or with nothing taken (access-rules.ts memberCell).
+  return typeof tx.billedTo === 'object' && tx.billedTo !== null ? 'Billed to you' : 'Nothing taken';
+}
+
+function sessionRow(view: MemberSessionView, timeZone: string): MemberSessionRow {
+  const out = transactionOut(view.tx);
+  const currency = out.charge?.totals.currency ?? view.card?.currency ?? 'GBP';
+  const money = (minor: number, inCurrency = currency) => formatMoney(minor, inCurrency, PAGE_LOCALE);
   const startedMs = out.startedAt ? Date.parse(out.startedAt) : undefined;
-  const billed = typeof tx.billedTo === 'object' && tx.billedTo !== null;
   return {
     when:
       startedMs !== undefined
@@ -150,9 +184,7 @@ function sessionRow(tx: TransactionView, timeZone: string): MemberSessionRow {
         `${line.label ?? line.component.charAt(0) + line.component.slice(1).toLowerCase()}: ${money(line.grossMinor)}`,
     ),
     total: out.charge ? money(out.charge.totals.grossMinor) : '—',
-    // A member's tag is admitted either billed to them or with nothing taken (access-rules.ts
-    // memberCell); members do not pay by card yet, so there is no third answer.
-    paid: billed ? 'Billed to you' : 'Nothing taken',
+    paid: paidBy(view, money),
     status: out.status,
   };
 }
@@ -183,20 +215,47 @@ async function startPage(
     const status = view?.connectors.find((c) => c.connectorId === i + 1)?.status;
     return { connectorId: i + 1, state: (status && STATES[status]) ?? 'State not known' };
   });
-  return htmlResponse(
-    memberStartPage({
-      brand: brandOf(access.operator),
-      groupName: group?.name ?? live.member.groupId,
-      chargerId,
-      connectors,
-      access: access.decision.allowed
-        ? { allowed: true, terms: termsOf(access.decision) }
-        : { allowed: false, refusal: access.decision.refusal },
-      csrfToken: live.session.csrfToken,
-      error,
-    }),
-    error ? 409 : 200,
-  );
+  const { decision, operator } = access;
+  const stripeJsUrl = deps.stripeJsUrl ?? STRIPE_JS_URL;
+  const online = view?.connection !== undefined;
+  // memberAccessAt offers a card only with a card processor and a hold amount.
+  const card =
+    decision.allowed && decision.payment === 'pre-auth' && operator && live.member.email
+      ? {
+          holdAmount: formatMoney(operator.preAuthAmountMinor, operator.currency, PAGE_LOCALE),
+          stripeJsUrl,
+          email: live.member.email,
+          online,
+        }
+      : undefined;
+  const page = memberStartPage({
+    brand: brandOf(operator),
+    groupName: group?.name ?? live.member.groupId,
+    chargerId,
+    connectors,
+    access: !decision.allowed
+      ? { allowed: false, refusal: decision.refusal }
+      : card
+        ? { allowed: true, card }
+        : { allowed: true, terms: termsOf(decision) },
+    csrfToken: live.session.csrfToken,
+    error,
+  });
+  const statusCode = error ? 409 : 200;
+  if (!card?.online) return htmlResponse(page, statusCode);
+  // As the public start page: Stripe's script and frames, which carry no CORP/COEP headers.
+  return {
+    statusCode,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': widenedContentSecurityPolicy(stripeSources(stripeJsUrl), {
+        upgradeInsecureRequests: new URL(stripeJsUrl).protocol === 'https:',
+      }),
+      'cross-origin-embedder-policy': 'unsafe-none',
+    },
+    body: page,
+  };
 }
 
 const START_ERRORS = {
@@ -254,7 +313,7 @@ export const memberRoutes = (getDeps: () => MemberRouteDeps): Route<HttpEvent, H
           groupName: group?.name ?? member.groupId,
           email: member.email,
           idTags: member.idTags,
-          sessions: sessions.map((tx) => sessionRow(tx, timeZone)),
+          sessions: sessions.map((session) => sessionRow(session, timeZone)),
           csrfToken: live.session.csrfToken,
           notice: started
             ? `Charging is starting at ${started}. It shows here once the charger reports it.`
@@ -307,6 +366,37 @@ export const memberRoutes = (getDeps: () => MemberRouteDeps): Route<HttpEvent, H
         default:
           return startPage(deps, live, chargerId, START_ERRORS[result.outcome]);
       }
+    },
+  },
+  {
+    method: 'POST',
+    path: '/m/start/{chargerId}/card',
+    handler: async (event: HttpEvent) => {
+      const deps = getDeps();
+      const live = await signedIn(deps, event);
+      if (!live) throw new HttpError(401, 'Open your member page again to start.', 'member_signed_out');
+      const body = jsonBody(event, CARD_BODY);
+      checkMemberRequest(event, body.csrf, live.session);
+      const chargerId = event.pathParameters?.chargerId ?? '';
+      const result = await beginMemberCardPayment(deps, live.member, chargerId, body.connectorId);
+      if (result.outcome === 'no-charger')
+        throw new HttpError(404, START_ERRORS['no-charger'], 'charger_not_found');
+      if (result.outcome === 'refused')
+        throw new HttpError(409, 'This charger does not take your card here.', 'charger_not_payable');
+      const { payment } = result;
+      // The answer of POST /api/drive/sessions, which the card script reads.
+      return json(
+        {
+          sessionId: payment.sessionId,
+          token: payment.token,
+          transactionUrl: payment.transactionUrl,
+          clientSecret: payment.clientSecret,
+          publishableKey: payment.publishableKey,
+          amountMinor: payment.amountMinor,
+          currency: payment.currency,
+        },
+        201,
+      );
     },
   },
   {

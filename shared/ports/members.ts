@@ -18,6 +18,11 @@ export interface MemberRecord {
   idTags: string[];
   /** The tag the member page starts sessions with; made when the invitation is accepted. */
   accountIdTag?: string;
+  /**
+   * The tags of the card holds the member started on their member page (one per session, issued
+   * by app/payments), oldest first: how the member page finds those sessions among the operator's.
+   */
+  cardIdTags?: string[];
   status: 'invited' | 'active';
   label?: string;
   createdAt: string;
@@ -64,6 +69,17 @@ export interface MemberStore {
     memberId: string,
     activation: { accountIdTag: string; joinedAt: string },
   ): Promise<'activated' | 'not-invited'>;
+
+  /**
+   * Remembers the tag of a card hold the member began on their member page (appended to
+   * `cardIdTags`); `not-member` when they are no longer an active member.
+   */
+  addCardIdTag(
+    operatorId: string,
+    groupId: string,
+    memberId: string,
+    idTag: string,
+  ): Promise<'added' | 'not-member'>;
 
   putInvitation(invitation: MemberInvitationRecord): Promise<void>;
   invitation(invitationHash: string, nowMs: number): Promise<MemberInvitationRecord | undefined>;

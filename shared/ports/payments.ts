@@ -21,6 +21,12 @@ export interface PaymentSession {
   tokenHash: string;
   /** The OCPP idTag sent in RemoteStartTransaction; the StartTransaction that carries it is this session's. */
   idTag: string;
+  /**
+   * A group member paying by card on their member page: their group and member id. The session's
+   * tag is issued in that group, so the charger admits it as the member's and prices it at the group
+   * price (domain/access-rules.ts `member-payer`). Absent for the public start page's drivers.
+   */
+  member?: { groupId: string; memberId: string };
   status: PaymentSessionStatus;
   /** ISO 4217, upper case. */
   currency: string;

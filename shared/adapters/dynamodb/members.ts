@@ -9,7 +9,13 @@
  * TTL, and their readers check the time as TTL deletes late. Consuming an invitation is a
  * conditional delete: of two concurrent accepts, one wins.
  */
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Group } from '../../domain/entities.js';
 import type {
   MemberInvitationRecord,
@@ -182,6 +188,31 @@ export class DynamoMemberStore implements MemberStore {
       return 'activated';
     } catch (err) {
       if (failedConditions(err)?.[0]) return 'not-invited';
+      throw err;
+    }
+  }
+
+  async addCardIdTag(
+    operatorId: string,
+    groupId: string,
+    memberId: string,
+    idTag: string,
+  ): Promise<'added' | 'not-member'> {
+    try {
+      // One tag per card session, ~20 bytes: an item holds many thousands before its size matters.
+      await this.t.doc.send(
+        new UpdateCommand({
+          TableName: this.t.tableName,
+          Key: memberKeys.member(operatorId, groupId, memberId),
+          ConditionExpression: '#status = :active',
+          UpdateExpression: 'SET cardIdTags = list_append(if_not_exists(cardIdTags, :none), :tag)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active', ':none': [], ':tag': [idTag] },
+        }),
+      );
+      return 'added';
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return 'not-member';
       throw err;
     }
   }

@@ -12,6 +12,9 @@
  * member's account tag is a `member` tag, so `driverRoleOf` and `decideAccess` give the same answer
  * here as the charger's Authorize gives when the tag comes back in StartTransaction, where a paid
  * charger's session is recorded as billed to the member (`billedTo`) when the operator bills members.
+ * Where it does not, the member pays by card (`memberPageAccess` says `pre-auth`): the start page's
+ * own card flow (app/payments/begin-payment.ts) with the member's group on the hold, so its tag
+ * gets the group price; the hold's tag is kept on the member so their page finds the session.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -19,6 +22,7 @@ import {
   accessSettingsOf,
   decideAccess,
   driverRoleOf,
+  memberPageAccess,
 } from '../../domain/access-rules.js';
 import type { Group, Operator } from '../../domain/entities.js';
 import { sameIdTag } from '../../domain/id-tag.js';
@@ -26,7 +30,10 @@ import { OcppError } from '../../ocpp/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { MemberRecord, MemberSessionRecord, MemberStore } from '../../ports/members.js';
 import type { OperatorViews, TransactionView } from '../../ports/operator-views.js';
+import type { PaymentSession } from '../../ports/payments.js';
 import { awaitCommandResult, type CommandDeps, sendCommand } from '../ocpp/commands.js';
+import { type BegunPayment, beginPayment } from '../payments/begin-payment.js';
+import type { PaymentsDeps } from '../payments/deps.js';
 import { newToken, sha256 } from '../users/tokens.js';
 
 export interface MemberPageDeps {
@@ -34,6 +41,8 @@ export interface MemberPageDeps {
   views: Pick<OperatorViews, 'operator' | 'charger' | 'transactions'>;
   clock: Clock;
   commands: CommandDeps;
+  /** The card flow; absent on a deployment that takes no card payments (no card offered then). */
+  payments?: PaymentsDeps | undefined;
 }
 
 /** A member stays signed in on their device for 30 days; a new invitation signs them in again. */
@@ -111,11 +120,18 @@ export async function liveMember(
 export const endMemberSession = (deps: MemberPageDeps, sessionId: string): Promise<void> =>
   deps.members.deleteSession(sha256(sessionId));
 
-/** Every tag that is this member's: their RFID tags and their account tag. */
+/** Every tag that is this member's: their RFID tags, their account tag, their card holds' tags. */
 export const tagsOf = (member: MemberRecord): string[] => [
   ...member.idTags,
   ...(member.accountIdTag ? [member.accountIdTag] : []),
+  ...(member.cardIdTags ?? []),
 ];
+
+/** A session on the member page, with the card payment when the member paid by card. */
+export interface MemberSessionView {
+  tx: TransactionView;
+  card?: PaymentSession | undefined;
+}
 
 /** How far back the member page looks: the operator's latest sessions, at most this many read. */
 const SESSIONS_SCANNED = 500;
@@ -126,7 +142,10 @@ const SESSIONS_SHOWN = 50;
  * There is no index by tag yet, so this reads at most SESSIONS_SCANNED of the operator's latest
  * sessions (a busy operator's older member sessions drop off the page; see the issue note).
  */
-export async function memberSessions(deps: MemberPageDeps, member: MemberRecord): Promise<TransactionView[]> {
+export async function memberSessions(
+  deps: MemberPageDeps,
+  member: MemberRecord,
+): Promise<MemberSessionView[]> {
   const tags = tagsOf(member);
   const mine: TransactionView[] = [];
   let after: string | undefined;
@@ -142,7 +161,16 @@ export async function memberSessions(deps: MemberPageDeps, member: MemberRecord)
     if (!page.next) break;
     after = page.next;
   }
-  return mine.slice(0, SESSIONS_SHOWN);
+  const shown = mine.slice(0, SESSIONS_SHOWN);
+  const sessions = deps.payments?.sessions;
+  return Promise.all(
+    shown.map(async (tx) => {
+      const paymentSessionId = typeof tx.paymentSessionId === 'string' ? tx.paymentSessionId : undefined;
+      const card = paymentSessionId && sessions ? await sessions.get(paymentSessionId) : undefined;
+      // The tag matched; the hold must also say it is this member's before its money is shown.
+      return { tx, card: card?.member?.memberId === member.memberId ? card : undefined };
+    }),
+  );
 }
 
 export type MemberStartOutcome =
@@ -162,11 +190,59 @@ export async function memberAccessAt(deps: MemberPageDeps, member: MemberRecord,
   const operator = await deps.views.operator(member.operatorId);
   const idTag = member.accountIdTag ?? member.idTags[0] ?? '';
   const role = driverRoleOf({ charger, tag: { kind: 'member', groupId: member.groupId }, idTag });
+  const settings = accessSettingsOf(charger, operator);
+  const decision =
+    role === 'member'
+      ? memberPageAccess(charger.accessMode, settings)
+      : decideAccess(charger.accessMode, role, settings);
+  // A card is offered only where this deployment takes cards and the operator has a hold amount.
+  const cardless =
+    decision.allowed &&
+    decision.payment === 'pre-auth' &&
+    (!deps.payments || !operator || !(operator.preAuthAmountMinor > 0));
   return {
     charger,
     operator,
-    decision: decideAccess(charger.accessMode, role, accessSettingsOf(charger, operator)),
+    decision: cardless ? ({ allowed: false, refusal: 'member-billing-off' } as const) : decision,
   };
+}
+
+export type MemberCardOutcome =
+  | { outcome: 'begun'; payment: BegunPayment }
+  | { outcome: 'no-charger' }
+  | { outcome: 'refused'; refusal: AccessRefusal };
+
+/**
+ * Begins a card hold for the member at the charger: the start page's flow (begin-payment.ts, which
+ * checks the access rules again for the hold's tag), receipts to the member's email, the hold's tag
+ * kept on the member before the card is confirmed so the session shows on their page from its start.
+ */
+export async function beginMemberCardPayment(
+  deps: MemberPageDeps,
+  member: MemberRecord,
+  chargerId: string,
+  connectorId: number,
+): Promise<MemberCardOutcome> {
+  const access = await memberAccessAt(deps, member, chargerId);
+  if (!access || !deps.payments || !member.email) return { outcome: 'no-charger' };
+  if (!access.decision.allowed) return { outcome: 'refused', refusal: access.decision.refusal };
+  if (access.decision.payment !== 'pre-auth') return { outcome: 'refused', refusal: 'no-payment-taken' };
+  const group = await deps.members.group(member.operatorId, member.groupId);
+  const payment = await beginPayment(deps.payments, {
+    chargerId,
+    connectorId,
+    email: member.email,
+    member: { groupId: member.groupId, memberId: member.memberId, groupPriced: Boolean(group?.tariffId) },
+  });
+  const kept = await deps.members.addCardIdTag(
+    member.operatorId,
+    member.groupId,
+    member.memberId,
+    payment.idTag,
+  );
+  // Removed between the page and this request: the hold is never confirmed, so nothing is taken.
+  if (kept === 'not-member') return { outcome: 'no-charger' };
+  return { outcome: 'begun', payment };
 }
 
 /** Starts a session at a group charger with the member's account tag (RemoteStartTransaction). */
@@ -179,6 +255,8 @@ export async function startAsMember(
   const access = await memberAccessAt(deps, member, chargerId);
   if (!access || !member.accountIdTag) return { outcome: 'no-charger' };
   if (!access.decision.allowed) return { outcome: 'refused', refusal: access.decision.refusal };
+  // Their tag would be refused at the charger: here they pay by card (beginMemberCardPayment).
+  if (access.decision.payment === 'pre-auth') return { outcome: 'refused', refusal: 'member-billing-off' };
   const connectors = access.charger.connectorCount ?? 1;
   if (connectorId < 1 || connectorId > connectors) return { outcome: 'no-connector', connectors };
   try {

@@ -7,7 +7,14 @@
  * unconfirmed intent, which holds nothing. Its idempotency key is per session: a retried request
  * after a timeout gets the same intent, never a second one.
  */
-import { accessSettingsOf, startPageAccess } from '../../domain/access-rules.js';
+import {
+  type AccessSettings,
+  accessSettingsOf,
+  driverRoleOf,
+  memberPageAccess,
+  startPageAccess,
+} from '../../domain/access-rules.js';
+import type { Charger } from '../../domain/entities.js';
 import { hasStartedOnboarding } from '../../ports/connect.js';
 import { isoFromMillis, type PaymentsDeps } from './deps.js';
 import { PaymentFlowError } from './errors.js';
@@ -17,12 +24,20 @@ export interface BeginPaymentInput {
   chargerId: string;
   connectorId: number;
   email: string;
+  /**
+   * A group member paying on their member page (http/member-routes.ts) rather than an anonymous
+   * driver: the access rules' member cells decide, the hold's tag is issued in their group (so the
+   * group price applies), and `groupPriced` says their group has a price of its own.
+   */
+  member?: { groupId: string; memberId: string; groupPriced: boolean };
 }
 
 export interface BegunPayment {
   sessionId: string;
   /** The Transaction URL's token: shown once, never stored. */
   token: string;
+  /** The OCPP idTag the session starts with, once the hold is in place. */
+  idTag: string;
   transactionUrl: string;
   paymentIntentId: string;
   clientSecret: string;
@@ -37,16 +52,18 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     throw new PaymentFlowError('PAY_CHARGER_NOT_FOUND', `There is no charger ${input.chargerId} here.`);
   }
   const operator = await deps.catalog.operator(charger.operatorId);
-  // The access rules' `payer` cell: home chargers and closed groups take no card payers.
-  const access = operator && startPageAccess(charger.accessMode, accessSettingsOf(charger, operator));
-  if (!operator || access !== 'card' || !(operator.preAuthAmountMinor > 0)) {
+  if (
+    !operator ||
+    !takesCard(charger, accessSettingsOf(charger, operator), input.member) ||
+    !(operator.preAuthAmountMinor > 0)
+  ) {
     throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', 'This charger does not take card payments.');
   }
   // Refused before any PaymentIntent exists: the money captured would owe a transfer to nobody.
   if (!hasStartedOnboarding(await deps.connect.account(operator.operatorId))) {
     throw new PaymentFlowError('PAY_CHARGER_NOT_PAYABLE', NOT_ONBOARDED_MESSAGE);
   }
-  if (!(await deps.catalog.publicTariff(charger))) {
+  if (!input.member?.groupPriced && !(await deps.catalog.publicTariff(charger))) {
     // Without a price the charge would be nothing and the driver could not be told what they pay.
     throw new PaymentFlowError(
       'PAY_CHARGER_NOT_PAYABLE',
@@ -68,6 +85,7 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   }
 
   const sessionId = deps.ids.next('ps');
+  const idTag = newSessionIdTag();
   const token = await deps.tokens.tokenFor(sessionId);
   const site = charger.siteId ? await deps.catalog.site(operator.operatorId, charger.siteId) : undefined;
   const currency = operator.currency.toUpperCase();
@@ -95,7 +113,8 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
     ...(charger.siteId ? { siteId: charger.siteId } : {}),
     email: input.email,
     tokenHash: hashToken(token),
-    idTag: newSessionIdTag(),
+    idTag,
+    ...(input.member ? { member: { groupId: input.member.groupId, memberId: input.member.memberId } } : {}),
     status: 'awaiting-payment',
     currency,
     preAuthAmountMinor: operator.preAuthAmountMinor,
@@ -111,6 +130,7 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
   return {
     sessionId,
     token,
+    idTag,
     transactionUrl: transactionUrl(deps.settings.publicBaseUrl, token),
     paymentIntentId: hold.paymentIntentId,
     clientSecret: hold.clientSecret,
@@ -123,6 +143,17 @@ export async function beginPayment(deps: PaymentsDeps, input: BeginPaymentInput)
 /** Shown by the start page and the begin API alike, for a paid charger whose operator has not onboarded. */
 export const NOT_ONBOARDED_MESSAGE =
   'This charger cannot take card payments yet: its operator has not set up card payments. Nothing has been taken from your card.';
+/**
+ * Whether the access rules take this card here: the `payer` cell for the start page's driver (home
+ * chargers and closed groups take none); for a member, the cells of the tag their hold will carry.
+ */
+function takesCard(charger: Charger, settings: AccessSettings, member: BeginPaymentInput['member']): boolean {
+  if (!member) return startPageAccess(charger.accessMode, settings) === 'card';
+  const role = driverRoleOf({ charger, tag: { kind: 'driver', groupId: member.groupId }, idTag: '' });
+  if (role !== 'member-payer') return false;
+  const offer = memberPageAccess(charger.accessMode, settings);
+  return offer.allowed && offer.payment === 'pre-auth';
+}
 
 export const transactionUrl = (baseUrl: string, token: string): string =>
   `${baseUrl.replace(/\/+$/, '')}/t/${token}`;

@@ -35,6 +35,8 @@ export async function confirmHold(deps: PaymentsDeps, session: PaymentSession): 
     operatorId: session.operatorId,
     idTag: session.idTag,
     kind: 'driver',
+    // A member's hold: issued in their group, so the charger admits it there at the group price.
+    ...(session.member ? { groupId: session.member.groupId } : {}),
     label: `paid session ${session.sessionId}`,
     ...(hold.captureBefore ? { expiresAt: isoFromMillis(hold.captureBefore * 1000) } : {}),
   });

@@ -53,6 +53,8 @@ body.driver input[type=email]{width:100%;min-height:48px;border:1px solid #6b778
  * The start page: POST the session, mount Stripe's Payment Element for it, confirm the card with
  * `redirect: 'if_required'`, then tell the platform the hold is in place and go to the Transaction
  * URL. Any error leaves the form usable for another try.
+ * A member's start page (web/member/pages.ts) runs it too: its form names its own begin route
+ * (`data-begin`) and the member session's CSRF token (`data-csrf`).
  */
 const START_SCRIPT = `
 (function(){
@@ -77,7 +79,7 @@ const START_SCRIPT = `
     if(!chosen){say('Choose a connector.');var first=form.querySelector('input[name=connector]:not(:disabled)');if(first)first.focus();return}
     if(!email.value.trim()||!email.checkValidity()){say('Enter your email address for the receipts.');email.focus();return}
     busy(true,cont);say('');
-    post('/api/drive/sessions',{chargerId:form.getAttribute('data-charger'),connectorId:Number(chosen.value),email:email.value.trim()}).then(function(s){
+    post(form.getAttribute('data-begin')||'/api/drive/sessions',{chargerId:form.getAttribute('data-charger'),connectorId:Number(chosen.value),email:email.value.trim(),csrf:form.getAttribute('data-csrf')||undefined}).then(function(s){
       session=s;
       stripe=Stripe(s.publishableKey);
       elements=stripe.elements({clientSecret:s.clientSecret});

@@ -1,7 +1,10 @@
 /**
  * The member pages (`/m`), in the driver pages' shell and styles (shared/web/driver/): the
- * operator's branding on top, server-rendered in full, no script. Forms post with the member
- * session's CSRF token; money and energy are display strings made here from integers.
+ * operator's branding on top, server-rendered in full. Forms post with the member session's CSRF
+ * token; money and energy are display strings made by the routes from integers. The only script is
+ * the start page's card script (driver-start.js), on a start page where the member pays by card:
+ * the form carries the same element ids as the public start page's, and `data-begin` points the
+ * script at the member's own begin route.
  */
 import type { AccessRefusal } from '../../domain/access-rules.js';
 import { type DriverBrand, driverShell } from '../driver/layout.js';
@@ -96,7 +99,7 @@ export function memberHomePage(input: {
 const REFUSED: Record<AccessRefusal, string> = {
   'not-admitted': 'This charger is not one of your group’s chargers.',
   'member-billing-off':
-    'This charger takes payment, and the operator does not bill members: pay by card on the charger’s public page, if it takes cards, or ask the operator.',
+    'This charger takes payment, but card payments cannot be taken here right now and the operator does not bill members. Please try again later or ask the operator.',
   'pay-on-start-page': 'This charger takes card payment on its public page.',
   'no-payment-taken': 'This charger cannot be started from here.',
 };
@@ -107,28 +110,70 @@ export function memberStartPage(input: {
   groupName: string;
   chargerId: string;
   connectors: { connectorId: number; state: string }[];
-  /** The terms the member charges on, or why they may not. */
-  access: { allowed: true; terms: string } | { allowed: false; refusal: AccessRefusal };
+  /**
+   * The terms the member charges on, or why they may not; `card`: they pay by card, a hold of
+   * `holdAmount` taken through Stripe.js from `stripeJsUrl`, receipts to `email`.
+   */
+  access:
+    | { allowed: true; terms: string }
+    | { allowed: true; card: { holdAmount: string; stripeJsUrl: string; email: string; online: boolean } }
+    | { allowed: false; refusal: AccessRefusal };
   csrfToken: string;
   error?: string | undefined;
 }): string {
-  const form = input.access.allowed
-    ? html`<p class="hold">${input.access.terms}</p>
+  const access = input.access;
+  const form = !access.allowed
+    ? html`<p class="notice">${REFUSED[access.refusal]}</p>`
+    : 'card' in access
+      ? cardForm(input, access.card)
+      : html`<p class="hold">${access.terms}</p>
 <form method="post" action="/m/start/${encodeURIComponent(input.chargerId)}"><input type="hidden" name="csrf" value="${input.csrfToken}">
-<fieldset><legend>Connector</legend>${input.connectors.map(
-        (c, i) =>
-          html`<div class="choice"><input type="radio" name="connectorId" id="c${c.connectorId}" value="${c.connectorId}"${
-            i === 0 ? html` checked` : html``
-          }><label for="c${c.connectorId}">Connector ${c.connectorId}<span class="state">${c.state}</span></label></div>`,
-      )}</fieldset>
-<button type="submit">Start charging</button></form>`
-    : html`<p class="notice">${REFUSED[input.access.refusal]}</p>`;
-  return shell(
-    `Charge at ${input.chargerId}`,
-    input.brand,
-    html`<section class="card"><h1>${input.chargerId}</h1><p class="muted">As a member of ${input.groupName}</p>
+<fieldset><legend>Connector</legend>${connectorChoices(input.connectors, 'connectorId')}</fieldset>
+<button type="submit">Start charging</button></form>`;
+  const scripts =
+    access.allowed && 'card' in access && access.card.online
+      ? [access.card.stripeJsUrl, '/assets/driver-start.js']
+      : [];
+  return driverShell({
+    title: `Charge at ${input.chargerId}`,
+    brand: input.brand,
+    brandCssUrl: input.brandCssUrl,
+    scripts,
+    body: html`<section class="card"><h1>${input.chargerId}</h1><p class="muted">As a member of ${input.groupName}</p>
 ${input.error ? html`<p class="message" role="alert">${input.error}</p>` : html``}${form}
 <p><a href="/m">Back to your member page</a></p></section>`,
-    input.brandCssUrl,
-  );
+  });
+}
+
+function connectorChoices(connectors: { connectorId: number; state: string }[], name: string): Raw {
+  return html`${connectors.map(
+    (c, i) =>
+      html`<div class="choice"><input type="radio" name="${name}" id="c${c.connectorId}" value="${c.connectorId}"${
+        i === 0 ? html` checked` : html``
+      }><label for="c${c.connectorId}">Connector ${c.connectorId}<span class="state">${c.state}</span></label></div>`,
+  )}`;
+}
+
+/**
+ * The member's card form: the ids the start page's script (driver-start.js) drives, the email
+ * fixed to the member's (receipts go there), the begin request to the member route with the CSRF
+ * token. The hold is taken at the group price: the terms say so.
+ */
+function cardForm(
+  input: { chargerId: string; connectors: { connectorId: number; state: string }[]; csrfToken: string },
+  card: { holdAmount: string; email: string; online: boolean },
+): Raw {
+  const id = encodeURIComponent(input.chargerId);
+  const disabled = !card.online;
+  return html`<form id="start" data-charger="${input.chargerId}" data-begin="/m/start/${id}/card" data-csrf="${input.csrfToken}" novalidate>
+<p class="hold">You pay by card at the group price. We hold ${card.holdAmount} on your card; you pay only for what you use, and the rest is released when you finish.</p>
+${disabled ? html`<p class="notice" id="offline">This charger is offline, so it cannot start now. Please try again later.</p>` : html``}
+<fieldset id="details"${disabled ? html` disabled` : html``}><legend>Connector</legend>${connectorChoices(input.connectors, 'connector')}
+<label for="email">Receipts go to</label>
+<input id="email" name="email" type="email" value="${card.email}" readonly></fieldset>
+<div id="card" hidden><h3 id="card-heading" tabindex="-1">Card</h3><div id="payment-element"></div></div>
+<p id="message" class="message" role="alert"></p>
+<button id="continue" type="submit"${disabled ? html` disabled` : html``}>Continue to card details</button>
+<button id="start-charging" type="submit" hidden>Start charging</button>
+</form>`;
 }

@@ -12,6 +12,7 @@ import {
   type DriverRole,
   decideAccess,
   driverRoleOf,
+  memberPageAccess,
   type StartPageAccess,
   startPageAccess,
 } from '../../../shared/domain/access-rules.js';
@@ -32,13 +33,16 @@ const MATRIX: Row[] = [
   ['private', 'member', 'refused: not-admitted', 'refused: not-admitted'],
   ['private', 'fleet', 'refused: not-admitted', 'refused: not-admitted'],
   ['private', 'payer', 'refused: not-admitted', 'refused: not-admitted'],
+  ['private', 'member-payer', 'refused: not-admitted', 'refused: not-admitted'],
   ['private', 'stranger', 'refused: not-admitted', 'refused: not-admitted'],
-  // Closed group: members, group price; on a paid charger only if the operator bills members.
+  // Closed group: members, group price; on a paid charger their tag only if the operator bills
+  // members, else a card hold from their member page.
   ['group', 'owner', 'none/owner', 'none/owner'],
   ['group', 'household', 'refused: not-admitted', 'refused: not-admitted'],
   ['group', 'member', 'none/group', 'refused: member-billing-off'],
   ['group', 'fleet', 'refused: not-admitted', 'refused: not-admitted'],
   ['group', 'payer', 'refused: not-admitted', 'refused: not-admitted'],
+  ['group', 'member-payer', 'refused: no-payment-taken', 'pre-auth/group'],
   ['group', 'stranger', 'refused: not-admitted', 'refused: not-admitted'],
   // Public: anyone; on a paid charger by card hold, the operator's cards billed, strangers to the page.
   ['public', 'owner', 'none/owner', 'none/owner'],
@@ -46,6 +50,7 @@ const MATRIX: Row[] = [
   ['public', 'member', 'none/group', 'refused: member-billing-off'],
   ['public', 'fleet', 'none/group', 'billed-to-fleet/group'],
   ['public', 'payer', 'refused: no-payment-taken', 'pre-auth/public'],
+  ['public', 'member-payer', 'refused: no-payment-taken', 'pre-auth/group'],
   ['public', 'stranger', 'none/public', 'refused: pay-on-start-page'],
   // Fleet: the fleet's cards, no pre-auth, billed to the fleet; a paid one also takes card payers.
   ['fleet', 'owner', 'none/owner', 'none/owner'],
@@ -53,6 +58,7 @@ const MATRIX: Row[] = [
   ['fleet', 'member', 'refused: not-admitted', 'refused: not-admitted'],
   ['fleet', 'fleet', 'billed-to-fleet/group', 'billed-to-fleet/group'],
   ['fleet', 'payer', 'refused: not-admitted', 'pre-auth/public'],
+  ['fleet', 'member-payer', 'refused: not-admitted', 'refused: not-admitted'],
   ['fleet', 'stranger', 'refused: not-admitted', 'refused: not-admitted'],
 ];
 
@@ -150,6 +156,21 @@ describe('startPageAccess: what the start page offers a driver nobody knows', ()
   });
 });
 
+describe('memberPageAccess: what a member page offers at a charger', () => {
+  it.each<[AccessMode, AccessSettings, string]>([
+    ['group', FREE, 'none/group'],
+    ['group', { ...PAID, billMembers: true }, 'billed-to-member/group'],
+    // The operator does not bill members: their tag is refused, their card is taken at the group price.
+    ['group', PAID, 'pre-auth/group'],
+    ['public', PAID, 'pre-auth/group'],
+    ['public', { ...PAID, billMembers: true }, 'billed-to-member/group'],
+    ['private', PAID, 'refused: not-admitted'],
+    ['fleet', PAID, 'refused: not-admitted'],
+  ])('%s %o: %s', (mode, settings, expected) => {
+    expect(show(memberPageAccess(mode, settings))).toBe(expected);
+  });
+});
+
 describe('accessModeForKind', () => {
   it.each([
     ['home', 'private'],
@@ -192,6 +213,21 @@ describe('driverRoleOf', () => {
     ],
     ['a fleet card', { charger: publicCharger, tag: tag('fleet'), idTag: 'F' }, 'fleet'],
     ['a payment-session tag', { charger: publicCharger, tag: tag('driver'), idTag: 'P' }, 'payer'],
+    [
+      "a member's card hold at their group's charger",
+      { charger: groupCharger, tag: tag('driver', 'flats'), idTag: 'P' },
+      'member-payer',
+    ],
+    [
+      "a member's card hold at another group's charger",
+      { charger: groupCharger, tag: tag('driver', 'offices'), idTag: 'P' },
+      'stranger',
+    ],
+    [
+      "a member's card hold outside group mode",
+      { charger: publicCharger, tag: tag('driver', 'offices'), idTag: 'P' },
+      'member-payer',
+    ],
     ['an unknown tag', { charger: publicCharger, tag: undefined, idTag: 'X' }, 'stranger'],
   ])('%s', (_, input, role) => {
     expect(driverRoleOf(input)).toBe(role);
