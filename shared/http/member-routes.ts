@@ -18,7 +18,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Route } from '@middy/http-router';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   acceptMemberInvitation,
   beginMemberCardPayment,

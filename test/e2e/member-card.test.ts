@@ -6,12 +6,14 @@
  * shows the session and how it was paid. The operator does not bill members; the charger is a
  * paid group charger (strict simulated charger).
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RPCClient } from 'ocpp-rpc';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { onboardOperator } from '../../local/onboarded-operator.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
 import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
@@ -53,6 +55,15 @@ beforeAll(async () => {
     billMembers: false,
     preAuthAmountMinor: 2500,
     createdAt: new Date().toISOString(),
+  });
+  // A paid charger takes no card until its operator has onboarded (begin-payment.ts).
+  await onboardOperator({
+    table,
+    stripeUrl: platform.endpoints.stripeUrl,
+    stripeSecretKey: platform.stripeSecretKey,
+    operatorId,
+    currency: 'GBP',
+    email: `owner-${operatorId}@flats.example`,
   });
   // Flat prices, no tax: the charge does not grow with energy, so the cost cap stays out of it.
   const tariffs = new DynamoTariffStore(doc, platform.tableName);

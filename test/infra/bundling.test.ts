@@ -71,7 +71,7 @@ describe('bundling (esbuild, local, no Docker)', () => {
 
   // The functions that may email a detailed invoice (the Connect webhook after a payout, the operator
   // API on request) render its PDF; test/infra/pdf-bundle.test.ts runs such a bundle.
-  const RENDERS_PDF: HandlerName[] = ['httpApi', 'stripeWebhook'];
+  const RENDERS_PDF: HandlerName[] = ['httpApi', 'scheduleFleetStatements', 'stripeWebhook'];
 
   it.each(HANDLER_NAMES)("%s: pdfkit's standard fonts shipped if, and only if, it renders a PDF", (name) => {
     const fonts = join(assetDirOf(name), PDFKIT_FONTS_DIR);

@@ -7,9 +7,11 @@
  * the hold's tag, the session is priced at the group price, captured, and shows on the member page
  * with how it was paid.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { onboardOperator } from '../../local/onboarded-operator.js';
 import { simulatedCharger } from '../../local/simulated-charger.js';
 import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
@@ -54,6 +56,15 @@ beforeAll(async () => {
     billMembers: false,
     preAuthAmountMinor: HOLD_MINOR,
     createdAt: new Date().toISOString(),
+  });
+  // A paid charger takes no card until its operator has onboarded (begin-payment.ts).
+  await onboardOperator({
+    table,
+    stripeUrl: platform.endpoints.stripeUrl,
+    stripeSecretKey: platform.stripeSecretKey,
+    operatorId,
+    currency: 'GBP',
+    email: `owner-${operatorId}@flats.example`,
   });
   const tariffs = new DynamoTariffStore(doc, platform.tableName);
   // No tax, so the captured amounts are plain: £4/kWh at the site, £2/kWh for members.
