@@ -116,4 +116,18 @@ describe('the transaction listing index', () => {
     expect(item).not.toHaveProperty('gsi1pk');
     expect(item).not.toHaveProperty('gsi1sk');
   });
+
+  it('reads a day of more sessions than one BatchGetItem takes (100 keys) for the dashboard', async () => {
+    const operatorId = 'op-busy-day';
+    const day = (n: number) => new Date(Date.UTC(2026, 10, 29, 8, 0, n)).toISOString();
+    for (let n = 0; n < 250; n++) {
+      const tx = { ...aTransaction(1000 + n, operatorId), startedAt: day(n) };
+      await doc.send(new PutCommand({ TableName: tableName, Item: transactionItem(tx) }));
+    }
+    const views = new DynamoOperatorViews(doc, tableName);
+    const read = await views.transactionsStartedBetween(operatorId, day(0), day(250), 10);
+    expect(read.complete).toBe(true);
+    expect(read.items).toHaveLength(250);
+    expect(new Set(read.items.map((i) => i.transactionId)).size).toBe(250);
+  });
 });

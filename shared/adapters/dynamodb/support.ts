@@ -330,23 +330,28 @@ export function beginsWith(
  * Every item of a BatchGetItem (at most 100 keys) that exists, retrying the keys DynamoDB left
  * unprocessed (throttling) a few times. A key still unprocessed after that reads as absent.
  */
+/** BatchGetItem takes at most 100 keys per call (DynamoDB refuses more with a ValidationException). */
+const BATCH_GET_MAX_KEYS = 100;
+
 export async function batchGetAll(
   t: TableContext,
   keys: readonly { pk: string; sk: string }[],
   options: { consistentRead?: boolean } = {},
 ): Promise<Item[]> {
   const found: Item[] = [];
-  let pending: Item[] = keys.map((key) => ({ ...key }));
-  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-    const out = await t.doc.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [t.tableName]: { Keys: pending, ...(options.consistentRead ? { ConsistentRead: true } : {}) },
-        },
-      }),
-    );
-    found.push(...((out.Responses?.[t.tableName] ?? []) as Item[]));
-    pending = (out.UnprocessedKeys?.[t.tableName]?.Keys as Item[] | undefined) ?? [];
+  for (let from = 0; from < keys.length; from += BATCH_GET_MAX_KEYS) {
+    let pending: Item[] = keys.slice(from, from + BATCH_GET_MAX_KEYS).map((key) => ({ ...key }));
+    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+      const out = await t.doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [t.tableName]: { Keys: pending, ...(options.consistentRead ? { ConsistentRead: true } : {}) },
+          },
+        }),
+      );
+      found.push(...((out.Responses?.[t.tableName] ?? []) as Item[]));
+      pending = (out.UnprocessedKeys?.[t.tableName]?.Keys as Item[] | undefined) ?? [];
+    }
   }
   return found;
 }
