@@ -4,7 +4,6 @@
  * decimals of the currency) and PDF (pdfkit, the house style of app/payouts/render-detailed-invoice.ts).
  * Nothing here adds money up: every figure is one the statement holds.
  */
-import PDFDocument from 'pdfkit';
 import type { FleetStatement, StatementComponent, StatementLine } from '../../domain/fleet-statement.js';
 import type { ChargeComponent } from '../../domain/pricing.js';
 import {
@@ -15,6 +14,7 @@ import {
   minorDigits,
   scaledDecimal,
 } from '../../web/format.js';
+import { housePdf } from '../../web/pdf.js';
 
 const LOCALE = 'en-GB';
 
@@ -140,28 +140,7 @@ export const statementFileName = (statement: Pick<FleetStatement, 'fleetId' | 'm
 export function statementPdf(statement: FleetStatement, parties: StatementParties): Promise<Buffer> {
   const title = statementTitle(statement, parties);
   const money = (minor: number) => formatMoney(minor, statement.currency, LOCALE);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 48,
-    info: { Title: title, Author: parties.operatorName },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  const row = (label: string, value: string, options: { bold?: boolean; indent?: number } = {}) => {
-    const y = doc.y;
-    doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica');
-    doc.text(label, left + (options.indent ?? 0), y, { width: width * 0.7 });
-    const after = doc.y;
-    doc.text(value, left, y, { width, align: 'right' });
-    doc.y = Math.max(after, doc.y);
-    doc.x = left;
-  };
+  const { doc, row, finish } = housePdf({ title: title, author: parties.operatorName });
 
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc
@@ -202,6 +181,5 @@ export function statementPdf(statement: FleetStatement, parties: StatementPartie
     }
     row('Session total', money(line.total.grossMinor), { indent: 12 });
   }
-  doc.end();
-  return done;
+  return finish();
 }

@@ -3,10 +3,10 @@
  * mail clients want) and PDF (pdfkit, standard Helvetica, A4). Amounts are formatted from the stored
  * integers; nothing here adds money up except the totals already stored on the invoice.
  */
-import PDFDocument from 'pdfkit';
 import type { ChargeComponent } from '../../domain/pricing.js';
 import { formatDateTime, formatKwh, formatMoney, formatTaxRate } from '../../web/format.js';
 import { html } from '../../web/html.js';
+import { housePdf } from '../../web/pdf.js';
 import type { DetailedInvoice, DetailedSession } from './detailed-invoice.js';
 import { invoiceRows } from './invoice-email.js';
 
@@ -101,24 +101,7 @@ ${other.length ? html`<h2 style="font-size:17px">Other adjustments</h2><table st
 export function detailedInvoicePdf(d: DetailedInvoice): Promise<Buffer> {
   const { title, subtitle } = heading(d);
   const money = (minor: number) => formatMoney(minor, d.record.currency, LOCALE);
-  const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: title, Author: d.operator.name } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  const row = (label: string, value: string, options: { bold?: boolean; indent?: number } = {}) => {
-    const y = doc.y;
-    doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica');
-    doc.text(label, left + (options.indent ?? 0), y, { width: width * 0.7 });
-    const after = doc.y;
-    doc.text(value, left, y, { width, align: 'right' });
-    doc.y = Math.max(after, doc.y);
-    doc.x = left;
-  };
+  const { doc, row, finish } = housePdf({ title: title, author: d.operator.name });
 
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc.font('Helvetica').fontSize(10).text(subtitle).moveDown();
@@ -150,6 +133,5 @@ export function detailedInvoicePdf(d: DetailedInvoice): Promise<Buffer> {
       row(`${formatDateTime(o.at, d.operator.timeZone, LOCALE)} · ${o.description}`, money(o.amountMinor));
     }
   }
-  doc.end();
-  return done;
+  return finish();
 }
