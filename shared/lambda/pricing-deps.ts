@@ -50,7 +50,7 @@ export function createPricingDeps(s: PricingDepsSettings): PricingDeps {
   return {
     clock,
     log,
-    charges: new DynamoChargeRepository({ doc, tableName: s.tableName }),
+    charges: new DynamoChargeRepository({ doc, tableName: s.tableName }, () => clock.now()),
     commands: ocppChargerCommands(ocpp),
     settings: {
       settleWindowSeconds: s.settleWindowSeconds,

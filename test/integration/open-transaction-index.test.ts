@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensurePlatformTable } from '../../local/dynamodb-local.js';
 import {
   DynamoChargeRepository,
+  OPEN_TRANSACTION_MOVE_GRACE_MS,
   OPEN_TRANSACTIONS_MIGRATION,
 } from '../../shared/adapters/dynamodb/charge-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
@@ -20,6 +21,7 @@ import {
 } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import type { TxKey } from '../../shared/ports/charges.js';
 import type { TransactionRecord } from '../../shared/ports/transactions.js';
+import { countDynamoRequests } from '../fixtures/dynamo-requests.js';
 
 const { dynamoEndpoint } = inject('platform').endpoints;
 const tableName = `open-transactions-${Date.now().toString(36)}`;
@@ -48,6 +50,8 @@ beforeAll(async () => {
   await ensurePlatformTable(dynamoEndpoint, movedTableName);
 });
 afterAll(() => doc.destroy());
+
+const afterGrace = () => Date.now() + OPEN_TRANSACTION_MOVE_GRACE_MS + 60_000;
 
 /** One whole pass of the sweep's list: the keys it gave (each once) and the pages it took. */
 async function onePass(
@@ -92,8 +96,9 @@ describe('the open-transaction index', () => {
 
     // The first pass reads the table once, as the sweep did, and indexes what it finds.
     expect((await onePass(20)).keys).toEqual(want);
-    // From then on a pass is one query per index partition, whatever else the table holds.
-    const indexed = await onePass(20);
+    // From then on (past the day a deploy's rollout is given, see the next test) a pass is one
+    // query per index partition, whatever else the table holds.
+    const indexed = await onePass(20, new DynamoChargeRepository(table, afterGrace));
     expect(indexed.keys).toEqual(want);
     expect(indexed.pages).toBeLessThanOrEqual(OPEN_TRANSACTION_SHARDS);
 
@@ -160,10 +165,39 @@ describe('the open-transaction index', () => {
       expect(Item?.gsi2pk).toBeUndefined();
       expect(Item?.gsi4pk).toBe(gsi2.openTransaction(key.chargerId, key.transactionId, at).gsi2pk);
     }
-    // Moved: a fresh process reads gsi4 only, one query per partition.
-    const after = await onePass(20, new DynamoChargeRepository(moved));
-    expect(after.keys).toEqual(want);
-    expect(after.pages).toBeLessThanOrEqual(OPEN_TRANSACTION_SHARDS);
+    // Within a day of the move, a pass still queries gsi2 (empty now) before gsi4, in the pages
+    // gsi4 takes anyway.
+    const countedDoc = createDocumentClient({ region: 'local', endpoint: dynamoEndpoint });
+    const queries = countDynamoRequests(countedDoc);
+    const counted = { doc: countedDoc, tableName: movedTableName };
+    const soon = await onePass(20, new DynamoChargeRepository(counted));
+    expect(soon.keys).toEqual(want);
+    expect(soon.pages).toBeLessThanOrEqual(OPEN_TRANSACTION_SHARDS);
+    expect(queries.byCommand.Query).toBe(2 * OPEN_TRANSACTION_SHARDS);
+
+    // A function still on the code from before gsi4 opens a transaction on gsi2 after the move
+    // reached gsi2's end (a deploy rolling out): the next pass lists it and moves it.
+    const straggler = { chargerId: 'OPEN#LATE', transactionId: 1 };
+    const { gsi4pk: _pk, gsi4sk: _sk, ...lateItem } = transactionItem(aTransaction(straggler));
+    await doc.send(
+      new PutCommand({
+        TableName: movedTableName,
+        Item: { ...lateItem, ...gsi2.openTransaction(straggler.chargerId, straggler.transactionId, at) },
+      }),
+    );
+    expect((await onePass(20, sweep)).keys).toEqual([...want, 'OPEN#LATE#1'].sort());
+    const { Item: late } = await doc.send(
+      new GetCommand({ TableName: movedTableName, Key: keys.transaction(straggler.chargerId, 1) }),
+    );
+    expect(late?.gsi2pk).toBeUndefined();
+    expect(late?.gsi4pk).toBeDefined();
+
+    // Past the grace: a fresh process reads gsi4 only, one query per partition.
+    queries.reset();
+    const after = await onePass(20, new DynamoChargeRepository(counted, afterGrace));
+    expect(after.keys).toEqual([...want, 'OPEN#LATE#1'].sort());
+    expect(queries.byCommand.Query).toBe(OPEN_TRANSACTION_SHARDS);
+    countedDoc.destroy();
   });
 
   it("is not written by an open transaction's updates (keys only)", async () => {

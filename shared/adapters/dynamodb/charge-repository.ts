@@ -127,6 +127,15 @@ export const OPEN_TRANSACTIONS_MIGRATION = 'open-transaction-index';
 /** The move of open transactions' entries from gsi2 (projects everything) to gsi4 (keys only). */
 export const OPEN_TRANSACTION_KEYS_MIGRATION = 'open-transaction-keys-gsi4';
 
+/**
+ * How long after the move is recorded done the sweep still passes over gsi2's open partitions.
+ * While a deploy rolls out, a function still running the code from before gsi4 can open a
+ * transaction on gsi2 after the move reached gsi2's end; Lambda serves new invocations from the new
+ * code once the update is done and an old invocation lasts at most 15 minutes, so a day covers the
+ * rollout with room to spare. The passes in that day cost one empty query per partition.
+ */
+export const OPEN_TRANSACTION_MOVE_GRACE_MS = 24 * 60 * 60 * 1000;
+
 /** A place in the open-transaction listing: an index, one of its partitions, where a query stopped. */
 interface OpenListPosition {
   index: 'gsi2' | 'gsi4';
@@ -156,10 +165,13 @@ const txKeysOf = (items: Record<string, unknown>[] | undefined): TxKey[] => {
 
 export class DynamoChargeRepository implements ChargeRepository {
   private readonly timers: DynamoChargeTimers;
-  /** Set once the open-transaction migration is seen done: it never becomes undone. */
+  /** Set once the move to gsi4 is seen done and past its grace: it never becomes undone. */
   private indexed = false;
 
-  constructor(private readonly t: TableContext) {
+  constructor(
+    private readonly t: TableContext,
+    private readonly now: () => number = Date.now,
+  ) {
     this.timers = new DynamoChargeTimers(t);
   }
 
@@ -332,8 +344,9 @@ export class DynamoChargeRepository implements ChargeRepository {
    *   partitions, moving each entry to gsi4 as it lists it, then goes on to gsi4 (where what it
    *   moved is listed again: a second fold finds nothing to change). Reaching gsi2's end records
    *   OPEN_TRANSACTION_KEYS_MIGRATION done.
-   * A transaction opened by a function still running the code before gsi4 while the move runs
-   * lands on gsi2 after it; only the sweep (the safety net) misses it, as with the gsi3 move.
+   * A transaction opened by a function still running the code before gsi4 while a deploy rolls out
+   * can land on gsi2 after the move reached its end: for OPEN_TRANSACTION_MOVE_GRACE_MS after the
+   * move is recorded done, every pass still goes over gsi2 first and moves what it finds.
    */
   async unfinalisedTransactions(
     cursor: string | undefined,
@@ -354,24 +367,45 @@ export class DynamoChargeRepository implements ChargeRepository {
   /** Where older tables stand on the way to gsi4 (see `unfinalisedTransactions`). */
   private async openListStage(): Promise<'scan' | 'move' | 'indexed'> {
     if (this.indexed) return 'indexed';
-    const done = async (name: string) =>
+    const read = async (name: string) =>
       (
         await this.t.doc.send(
           new GetCommand({ TableName: this.t.tableName, Key: keys.migration(name), ConsistentRead: true }),
         )
-      ).Item !== undefined;
-    if (await done(OPEN_TRANSACTION_KEYS_MIGRATION)) {
+      ).Item;
+    const moved = await read(OPEN_TRANSACTION_KEYS_MIGRATION);
+    if (moved) {
+      // Recorded before the grace existed (no time on it): that rollout is long over.
+      const recordedAt = typeof moved.recordedAt === 'number' ? moved.recordedAt : 0;
+      if (this.now() - recordedAt < OPEN_TRANSACTION_MOVE_GRACE_MS) return 'move';
       this.indexed = true;
       return 'indexed';
     }
-    return (await done(OPEN_TRANSACTIONS_MIGRATION)) ? 'move' : 'scan';
+    return (await read(OPEN_TRANSACTIONS_MIGRATION)) ? 'move' : 'scan';
   }
 
-  /** One query of one open-transaction partition; on gsi2, what it lists moves to gsi4. */
+  /**
+   * One page of the open-transaction listing. An empty gsi2 partition (the move done, passed over
+   * in its grace day) takes none of the sweep's pages: the next partition is read in the same call.
+   */
   private async openTransactionsPage(
     at: OpenListPosition,
     limit: number,
   ): Promise<{ keys: TxKey[]; cursor?: string }> {
+    let position = at;
+    for (;;) {
+      const { found, next } = await this.openPartitionQuery(position, limit);
+      if (found.length > 0 || next === undefined || position.index !== 'gsi2')
+        return { keys: found, ...(next ? { cursor: JSON.stringify(next) } : {}) };
+      position = next;
+    }
+  }
+
+  /** One query of one open-transaction partition; on gsi2, what it lists moves to gsi4. */
+  private async openPartitionQuery(
+    at: OpenListPosition,
+    limit: number,
+  ): Promise<{ found: TxKey[]; next?: OpenListPosition }> {
     const legacy = at.index === 'gsi2';
     const out = await this.t.doc.send(
       new QueryCommand({
@@ -405,7 +439,7 @@ export class DynamoChargeRepository implements ChargeRepository {
       await this.recordMigration(OPEN_TRANSACTION_KEYS_MIGRATION);
       next = { index: 'gsi4', shard: 0 };
     }
-    return { keys: found, ...(next ? { cursor: JSON.stringify(next) } : {}) };
+    return { found, ...(next ? { next } : {}) };
   }
 
   /** Moves an open transaction's gsi2 entry to gsi4 (same values), unless moved or finalised since. */
@@ -425,10 +459,19 @@ export class DynamoChargeRepository implements ChargeRepository {
     }
   }
 
+  /** Records a migration done, once: the first record's time stands (the grace counts from it). */
   private async recordMigration(name: string): Promise<void> {
-    await this.t.doc.send(
-      new PutCommand({ TableName: this.t.tableName, Item: { ...keys.migration(name), entity: 'migration' } }),
-    );
+    try {
+      await this.t.doc.send(
+        new PutCommand({
+          TableName: this.t.tableName,
+          Item: { ...keys.migration(name), entity: 'migration', recordedAt: this.now() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   /** A Scan page (`Limit` caps the items read) that indexes the unfinalised transactions it finds. */
@@ -476,7 +519,6 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (!out.LastEvaluatedKey) {
       await this.recordMigration(OPEN_TRANSACTIONS_MIGRATION);
       await this.recordMigration(OPEN_TRANSACTION_KEYS_MIGRATION);
-      this.indexed = true;
     }
     return { keys: found, ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}) };
   }
