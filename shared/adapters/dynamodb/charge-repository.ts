@@ -167,6 +167,8 @@ export class DynamoChargeRepository implements ChargeRepository {
   private readonly timers: DynamoChargeTimers;
   /** Set once the move to gsi4 is seen done and past its grace: it never becomes undone. */
   private indexed = false;
+  /** Set once the move to gsi4 is seen recorded: passes in its grace day need not record it again. */
+  private moveRecorded = false;
 
   constructor(
     private readonly t: TableContext,
@@ -375,6 +377,7 @@ export class DynamoChargeRepository implements ChargeRepository {
       ).Item;
     const moved = await read(OPEN_TRANSACTION_KEYS_MIGRATION);
     if (moved) {
+      this.moveRecorded = true;
       // Recorded before the grace existed (no time on it): that rollout is long over.
       const recordedAt = typeof moved.recordedAt === 'number' ? moved.recordedAt : 0;
       if (this.now() - recordedAt < OPEN_TRANSACTION_MOVE_GRACE_MS) return 'move';
@@ -436,7 +439,7 @@ export class DynamoChargeRepository implements ChargeRepository {
     if (out.LastEvaluatedKey) next = { ...at, key: out.LastEvaluatedKey };
     else if (at.shard + 1 < OPEN_TRANSACTION_SHARDS) next = { index: at.index, shard: at.shard + 1 };
     else if (legacy) {
-      await this.recordMigration(OPEN_TRANSACTION_KEYS_MIGRATION);
+      if (!this.moveRecorded) await this.recordMigration(OPEN_TRANSACTION_KEYS_MIGRATION);
       next = { index: 'gsi4', shard: 0 };
     }
     return { found, ...(next ? { next } : {}) };
