@@ -145,6 +145,7 @@ describe("a fleet's billing in the console", () => {
     expect(await row.locator('.pill').textContent()).toBe('statement only');
     await row.getByRole('link', { name: 'Depot vans' }).click();
     await page.getByRole('heading', { name: 'Monthly statements' }).waitFor();
+    expect(await text('#fleet-cards')).toBe('0');
 
     await page.getByLabel('Invoice the month’s total through Stripe').check();
     await page.getByRole('button', { name: 'Save billing' }).click();

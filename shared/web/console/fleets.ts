@@ -57,15 +57,18 @@ function statementRow(fleetId,s){
 C.route('fleets/:id','Fleet',function(id){
   var path='/fleets/'+encodeURIComponent(id);
   var statements=C.get(path+'/statements?limit=24').catch(function(e){if(e.status===404)return null;throw e});
-  return Promise.all([C.get(path),statements]).then(function(r){
-    var f=r[0].fleet,list=r[1];
+  var cards=C.get(path+'/cards?limit=100').catch(function(e){if(e.status===404)return null;throw e});
+  return Promise.all([C.get(path),statements,cards]).then(function(r){
+    var f=r[0].fleet,list=r[1],c=r[2];
+    var cardCount=c?c.items.length+(c.nextCursor?'+':''):'—';
     // Listed oldest first by the API: the newest month reads first here.
     var items=list?list.items.slice().reverse():[];
     var table=list===null?C.empty('Statements are not available on this platform yet.'):
       items.length?STATEMENT_TABLE+items.map(function(s){return statementRow(id,s)}).join('')+'</tbody></table>'+C.more('more-statements',list.nextCursor,'Later months'):
       C.empty('No statements yet: the first one is made on the 1st of next month.');
     return '<p class="crumbs"><a href="#/fleets">Fleets</a> /</p><div class="head"><h1>'+C.esc(f.name)+'</h1><span class="muted">'+C.esc(f.fleetId)+'</span></div>'+
-      '<div class="cols"><div class="card">'+billingForm(f)+'</div><div class="card"><h2>Price</h2><dl class="kv two"><dt>Tariff</dt><dd>'+(f.tariffId?'<a href="#/tariffs/'+encodeURIComponent(f.tariffId)+'">'+C.esc(f.tariffId)+'</a>':'the site’s price')+'</dd></dl></div></div>'+
+      '<div class="cols"><div class="card">'+billingForm(f)+'</div><div class="card"><h2>Cards and price</h2><dl class="kv two"><dt>Cards</dt><dd id="fleet-cards">'+C.esc(cardCount)+'</dd><dt>Tariff</dt><dd>'+(f.tariffId?'<a href="#/tariffs/'+encodeURIComponent(f.tariffId)+'">'+C.esc(f.tariffId)+'</a>':'the site’s price')+'</dd></dl>'+
+        '<p class="help">The fleet’s cards charge at every site; each session goes on the month’s statement.</p></div></div>'+
       '<div class="card" id="fleet-statements" data-fleet="'+C.esc(id)+'"><h2>Monthly statements</h2>'+table+'</div>';
   },function(e){if(e.status===404&&!C.missing(e))return '<div class="card"><h1>Fleet not found</h1><p class="empty">No fleet '+C.esc(id)+'.</p></div>';throw e});
 });
