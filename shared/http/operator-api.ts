@@ -452,18 +452,23 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
       responses: { 200: { description: 'One page of sessions.', schema: pageOf(TransactionShape) } },
       errors: LIST_ERRORS,
       handler: async ({ operatorId, query }) => {
-        const page = await getDeps().views.transactions(operatorId, {
+        const { views } = getDeps();
+        const page = await views.transactions(operatorId, {
           limit: query.limit,
           ...(query.cursor ? { after: query.cursor } : {}),
         });
-        return json({ items: page.items.map(transactionOut), nextCursor: page.next ?? null });
+        const facts = await views.paymentFacts(operatorId, page.items);
+        return json({
+          items: page.items.map((tx) => transactionOut(tx, facts)),
+          nextCursor: page.next ?? null,
+        });
       },
     }),
     defineOperation({
       operationId: 'getTransaction',
       method: 'GET',
       path: '/api/v1/chargers/{chargerId}/transactions/{transactionId}',
-      summary: 'One charging session with its charge',
+      summary: 'One charging session with its charge and payment',
       tag: 'Sessions',
       params: z.strictObject({ chargerId: chargerIdParam, transactionId: transactionIdParam }),
       responses: {
@@ -476,12 +481,11 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
         const tx = await views.transaction(chargerId, transactionId);
         if (tx?.operatorId !== operatorId)
           throw notFound(`transaction ${transactionId} of ${chargerId} not found`);
-        return json({
-          transaction: {
-            ...transactionOut(tx),
-            meterValueMessageCount: await views.meterValueCount(chargerId, transactionId),
-          },
-        });
+        const [facts, meterValueMessageCount] = await Promise.all([
+          views.paymentFacts(operatorId, [tx]),
+          views.meterValueCount(chargerId, transactionId),
+        ]);
+        return json({ transaction: { ...transactionOut(tx, facts), meterValueMessageCount } });
       },
     }),
     defineOperation({

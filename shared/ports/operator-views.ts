@@ -2,8 +2,10 @@
  * Read models for the operator API, the console and the driver pages. Every query is scoped to one
  * operator (tenancy): no operator can read another's chargers or transactions.
  */
-import type { Charger, Operator, Site } from '../domain/entities.js';
+import type { Charger, Group, Operator, Site } from '../domain/entities.js';
+import type { SessionTransfer } from './connect.js';
 import type { Page, PageRequest } from './paging.js';
+import type { PaymentSession } from './payments.js';
 
 export interface ConnectorView {
   connectorId: number;
@@ -34,6 +36,25 @@ export type TransactionView = Record<string, unknown> & {
   chargerId: string;
   transactionId: number;
   operatorId: string;
+};
+
+/**
+ * What the sessions' payment part is made of (http/openapi/resources.ts sessionPaymentOut), read for
+ * a page of transactions at once: only the operator's own records are in it.
+ */
+export interface SessionPaymentFacts {
+  /** Paid sessions by session id (the transaction's `paymentSessionId`). */
+  sessions: ReadonlyMap<string, PaymentSession>;
+  /** Captured sessions' transfers by session id: the platform fee and the refunds. */
+  transfers: ReadonlyMap<string, SessionTransfer>;
+  /** The groups and fleets sessions are billed to, by group id. */
+  groups: ReadonlyMap<string, Group>;
+}
+
+export const NO_PAYMENT_FACTS: SessionPaymentFacts = {
+  sessions: new Map(),
+  transfers: new Map(),
+  groups: new Map(),
 };
 
 export interface OperatorViews {
@@ -71,4 +92,9 @@ export interface OperatorViews {
   transactions(operatorId: string, page: PageRequest): Promise<Page<TransactionView>>;
   transaction(chargerId: string, transactionId: number): Promise<TransactionView | undefined>;
   meterValueCount(chargerId: string, transactionId: number): Promise<number>;
+  /**
+   * The paid sessions, transfers and billed groups of these transactions of the operator, in one
+   * batched read (never one request per transaction); another operator's records are left out.
+   */
+  paymentFacts(operatorId: string, transactions: readonly TransactionView[]): Promise<SessionPaymentFacts>;
 }

@@ -316,19 +316,12 @@ describe('an operator owner in the console', () => {
     await shot(page, 'session');
   });
 
-  it('offers a refund on a session and shows the API’s message when it refuses', async () => {
-    // The session above was started by a fleet card: no card payment to refund.
-    await page.locator('#refund-amount').fill('2.345');
-    await page.getByRole('button', { name: 'Refund' }).click();
-    await expect
-      .poll(() => page.locator('#refund-message').textContent())
-      .toBe('Write the amount as pounds and pence, like 2.50.');
-    await page.locator('#refund-amount').fill('');
-    await page.getByRole('button', { name: 'Refund' }).click();
-    await expect
-      .poll(() => page.locator('#refund-message').textContent(), { timeout: 10_000 })
-      .toMatch(/^no card payment for transaction \d+ of CONSOLE-/);
-    expect(await page.locator('#refund-done').textContent()).toBe('');
+  it('says how a session no card paid is paid, and offers no refund for it', async () => {
+    // The session above: a fleet card at a public charger that takes no payment collects nothing.
+    expect(await page.locator('#payment').textContent()).toContain('Nothing is collected for this session');
+    expect(await page.locator('#refund').count()).toBe(0);
+    await open(page, 'sessions');
+    expect(await page.locator('#sessions td.payment').first().textContent()).toBe('Free');
   });
 
   it('approves a charger that registered itself under a claimed prefix', async () => {

@@ -30,6 +30,7 @@ import {
   contractFleetId,
   STATEMENT_MONTH,
 } from '../fixtures/operator-api-catalog-examples.js';
+import { apiKeyOf, capturedSession, paidCharger } from '../fixtures/payments/platform.js';
 
 const platform = inject('platform');
 const { httpUrl, ocppUrl, dynamoEndpoint } = platform.endpoints;
@@ -379,6 +380,42 @@ describe('every documented route answers with its documented shape', () => {
       expect(answer.status, `${operationId}: ${JSON.stringify(answer.json)}`).toBe(req.status);
       check(op, answer);
       req.learn?.(answer.json, A.ctx);
+    }
+  });
+
+  it('shows a paid session, captured and partly refunded, in its documented shape', async () => {
+    // An operator of its own with a paid charger (A's charger takes no card): its session is held,
+    // captured, and refunded in part through the documented refund route.
+    const charger = await paidCharger(platform);
+    try {
+      const paid = await capturedSession(platform, charger);
+      const key = await apiKeyOf(platform, charger.operatorId);
+      const byId = new Map(operations.map((o) => [o.operationId, o]));
+      const op = (id: string) => byId.get(id) as DocOperation;
+      const refund = await call(key, 'post', op('refundSession').path, {
+        params: { sessionId: paid.sessionId },
+        body: { amount: 234 },
+      });
+      expect(refund.status).toBe(201);
+      check(op('refundSession'), refund);
+
+      const params = { chargerId: charger.chargerId, transactionId: String(paid.transactionId) };
+      const detail = await call(key, 'get', op('getTransaction').path, { params });
+      expect(detail.status).toBe(200);
+      check(op('getTransaction'), detail);
+      expect(detail.json.transaction.payment).toMatchObject({
+        method: 'card',
+        state: 'partly-refunded',
+        sessionId: paid.sessionId,
+        paymentIntentId: paid.paymentIntentId,
+        captured: { amountMinor: 1234, currency: 'GBP' },
+        refunded: { amountMinor: 234, currency: 'GBP' },
+      });
+      const list = await call(key, 'get', op('listTransactions').path, { query: { limit: '5' } });
+      check(op('listTransactions'), list);
+      expect(list.json.items[0].payment).toEqual(detail.json.transaction.payment);
+    } finally {
+      await charger.close();
     }
   });
 

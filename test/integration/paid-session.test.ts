@@ -147,6 +147,32 @@ describe('a paid session', () => {
     const transfers = await platformStripe(platform).transfers.list({ transfer_group: begun.sessionId });
     expect(transfers.data).toHaveLength(1);
     expect(transfers.data[0]?.amount_reversed).toBeGreaterThan(0);
+
+    // The session as the operator API shows it, in detail and in the list: its card payment with
+    // the hold, the capture, what the refunds took back, and the platform's fee (the test platform
+    // sets none: the transfer sent the whole capture).
+    expect(transfers.data[0]?.amount).toBe(1234);
+    const transactionId = charger.transactions[0];
+    const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
+    const expectedPayment = {
+      method: 'card',
+      state: 'partly-refunded',
+      sessionId: begun.sessionId,
+      paymentIntentId: begun.paymentIntentId,
+      hold: gbp(3000),
+      captured: gbp(1234),
+      released: gbp(1766),
+      refunded: gbp(334),
+      refundable: gbp(900),
+      platformFee: gbp(0),
+    };
+    const detail = await refund('GET', `/chargers/${charger.chargerId}/transactions/${transactionId}`);
+    expect(detail.status).toBe(200);
+    expect(detail.json.transaction.payment).toEqual(expectedPayment);
+    const list = await refund('GET', '/transactions?limit=5');
+    expect(
+      list.json.items.find((t: { transactionId: number }) => t.transactionId === transactionId)?.payment,
+    ).toEqual(expectedPayment);
   });
 
   it('a zero-energy session on an energy-only price: the hold is cancelled in full and a receipt says so', async () => {

@@ -1,9 +1,16 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { apiKeyActiveAt } from '../../domain/api-key.js';
-import { type Operator, operatorKindOf, type Site } from '../../domain/entities.js';
+import { type Group, type Operator, operatorKindOf, type Site } from '../../domain/entities.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
-import type { ChargerView, OperatorViews, TransactionView } from '../../ports/operator-views.js';
+import type { SessionTransfer } from '../../ports/connect.js';
+import type {
+  ChargerView,
+  OperatorViews,
+  SessionPaymentFacts,
+  TransactionView,
+} from '../../ports/operator-views.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
+import type { PaymentSession } from '../../ports/payments.js';
 import {
   fillListing,
   isListed,
@@ -12,7 +19,7 @@ import {
   viewOfPartition,
 } from './charger-listing.js';
 import { chargerViewRange, keys, queries } from './keys.js';
-import { beginsWith, queryAll, queryPage, type TableContext } from './support.js';
+import { batchGetAll, beginsWith, queryAll, queryPage, stripKeys, type TableContext } from './support.js';
 import { DynamoTransactionListing } from './transaction-repository.js';
 
 /** Storage keys dropped; string sets (flags) become sorted arrays, since a Set has no JSON form. */
@@ -171,5 +178,44 @@ export class DynamoOperatorViews implements OperatorViews {
       Select: 'COUNT',
     });
     return count;
+  }
+
+  /**
+   * One batched read (BatchGetItem, 100 keys a call) of every paid session, transfer and billed
+   * group the page names: a page of 25 sessions costs one call, not 25 reads.
+   */
+  async paymentFacts(
+    operatorId: string,
+    transactions: readonly TransactionView[],
+  ): Promise<SessionPaymentFacts> {
+    const sessionIds = new Set<string>();
+    const groupIds = new Set<string>();
+    for (const tx of transactions) {
+      if (tx.operatorId !== operatorId) continue;
+      if (typeof tx.paymentSessionId === 'string') sessionIds.add(tx.paymentSessionId);
+      const groupId = (tx.billedTo as { groupId?: unknown } | undefined)?.groupId;
+      if (typeof groupId === 'string') groupIds.add(groupId);
+    }
+    const wanted = [
+      ...[...sessionIds].flatMap((id) => [keys.paymentSession(id), keys.sessionTransfer(id)]),
+      ...[...groupIds].map((id) => keys.group(operatorId, id)),
+    ];
+    const facts = {
+      sessions: new Map<string, PaymentSession>(),
+      transfers: new Map<string, SessionTransfer>(),
+      groups: new Map<string, Group>(),
+    };
+    if (wanted.length === 0) return facts;
+    for (const item of await batchGetAll(this.t, wanted)) {
+      // Every item is checked against the caller: a session id names no operator by itself.
+      if (item.operatorId !== operatorId) continue;
+      const sessionId = String(item.sessionId);
+      if (item.pk === keys.paymentSession(sessionId).pk)
+        facts.sessions.set(sessionId, stripKeys<PaymentSession>(item));
+      else if (item.pk === keys.sessionTransfer(sessionId).pk)
+        facts.transfers.set(sessionId, stripKeys<SessionTransfer>(item));
+      else if (typeof item.groupId === 'string') facts.groups.set(item.groupId, stripKeys<Group>(item));
+    }
+    return facts;
   }
 }

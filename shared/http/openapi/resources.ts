@@ -15,10 +15,16 @@ import {
   type Operator,
   type Site,
 } from '../../domain/entities.js';
+import { isSessionIdTag } from '../../domain/payment-session.js';
 import type { ChargeLine } from '../../domain/pricing.js';
 import { TariffSchema } from '../../domain/tariff.js';
 import { COMPONENT_TYPES } from '../../domain/tariff-vocabulary.js';
-import type { ChargerView, TransactionView } from '../../ports/operator-views.js';
+import {
+  type ChargerView,
+  NO_PAYMENT_FACTS,
+  type SessionPaymentFacts,
+  type TransactionView,
+} from '../../ports/operator-views.js';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -213,6 +219,126 @@ export const ChargeLineShape = z
   })
   .meta({ id: 'ChargeLine', description: 'One component of the charge, with its own tax rate.' });
 
+export const PAYMENT_METHODS = ['card', 'member-bill', 'fleet-bill', 'none'] as const;
+export const PAYMENT_STATES = [
+  'awaiting-payment',
+  'held',
+  'captured',
+  'partly-refunded',
+  'refunded',
+  'cancelled',
+  'failed',
+  'expired',
+] as const;
+
+export const SessionPaymentShape = z
+  .strictObject({
+    method: z
+      .enum(PAYMENT_METHODS)
+      .describe(
+        "`card`: the driver's card was held and charged through Stripe; `member-bill` / `fleet-bill`: billed to a group member or a fleet; `none`: nothing is collected (home, free use).",
+      ),
+    state: z
+      .enum(PAYMENT_STATES)
+      .optional()
+      .describe(
+        "Card only. `held`: the pre-auth stands; `captured` (then `partly-refunded`, `refunded`); `cancelled`: the hold was released with nothing taken; `failed`: the card was declined; `expired`: Stripe let the hold lapse uncollected. Absent while the card session is not linked to the charger's session yet.",
+      ),
+    sessionId: z
+      .string()
+      .optional()
+      .describe('The paid session: what `POST /api/v1/sessions/{sessionId}/refunds` takes.'),
+    paymentIntentId: z.string().optional().describe('The Stripe PaymentIntent (`pi_…`).'),
+    hold: MoneyShape.optional().describe('The pre-authorisation held on the card.'),
+    captured: MoneyShape.optional().describe('Taken from the card once the charge was final.'),
+    released: MoneyShape.optional().describe('Of the hold, given back to the card at capture or cancel.'),
+    refunded: MoneyShape.optional().describe('Refunded so far, every refund summed.'),
+    refundable: MoneyShape.optional().describe('What can still be refunded.'),
+    platformFee: MoneyShape.optional().describe(
+      "The platform's fee on the capture, less what refunds gave back; known once the capture's transfer is recorded.",
+    ),
+    billedTo: z
+      .strictObject({ kind: z.enum(['fleet', 'group']), id: z.string(), name: z.string() })
+      .optional()
+      .describe('A billed session: the fleet or closed group it is billed to.'),
+  })
+  .meta({ id: 'SessionPayment', description: 'How a session is paid, and where its card payment stands.' });
+export type SessionPaymentOut = z.infer<typeof SessionPaymentShape>;
+
+/** The card payment's state from the paid session and, once captured, its transfer's refunds. */
+function cardState(
+  session: NonNullable<ReturnType<SessionPaymentFacts['sessions']['get']>>,
+  refundedMinor: number,
+): SessionPaymentOut['state'] {
+  switch (session.status) {
+    case 'awaiting-payment':
+    case 'failed':
+      return session.status;
+    case 'starting':
+    case 'charging':
+    case 'finishing':
+      return 'held';
+    case 'cancelled':
+      return session.uncollected ? 'expired' : 'cancelled';
+    case 'completed': {
+      if (session.uncollected) return 'expired';
+      const captured = session.settlement?.outcome === 'captured' ? session.settlement.capturedMinor : 0;
+      if (captured === 0) return 'cancelled';
+      if (refundedMinor === 0) return 'captured';
+      return refundedMinor >= captured ? 'refunded' : 'partly-refunded';
+    }
+  }
+}
+
+/**
+ * A session's payment part from the transaction and the records it names: the card payment from its
+ * paid session and transfer, a billed session's fleet or group by name. A record not found (an older
+ * transaction, a session not linked yet) leaves its fields out rather than guessing them.
+ */
+export function sessionPaymentOut(tx: TransactionView, facts: SessionPaymentFacts): SessionPaymentOut {
+  const sessionId = str(tx.paymentSessionId);
+  const idTag = str(tx.idTag);
+  if (sessionId || (idTag && isSessionIdTag(idTag))) {
+    const session = sessionId ? facts.sessions.get(sessionId) : undefined;
+    if (!session) return defined({ method: 'card' as const, sessionId });
+    const money = (amountMinor: number | undefined) =>
+      amountMinor === undefined ? undefined : { amountMinor, currency: session.currency.toUpperCase() };
+    const transfer = facts.transfers.get(session.sessionId);
+    const settlement = session.settlement;
+    const held = session.status !== 'awaiting-payment' && session.status !== 'failed';
+    const capturedMinor = settlement?.outcome === 'captured' ? settlement.capturedMinor : undefined;
+    const refundedMinor = transfer?.refundedMinor ?? 0;
+    return defined({
+      method: 'card' as const,
+      state: cardState(session, refundedMinor),
+      sessionId: session.sessionId,
+      paymentIntentId: session.paymentIntentId,
+      hold: held ? money(session.preAuthAmountMinor) : undefined,
+      captured: money(capturedMinor),
+      released: money(settlement?.releasedMinor),
+      refunded: capturedMinor !== undefined ? money(refundedMinor) : undefined,
+      refundable: capturedMinor !== undefined ? money(capturedMinor - refundedMinor) : undefined,
+      platformFee: transfer ? money(transfer.feeMinor - transfer.feeRefundedMinor) : undefined,
+    });
+  }
+  const billed = tx.billedTo as { party?: unknown; groupId?: unknown } | undefined;
+  if (billed?.party === 'fleet' || billed?.party === 'member') {
+    const groupId = str(billed.groupId);
+    const group = groupId ? facts.groups.get(groupId) : undefined;
+    return defined({
+      method: billed.party === 'fleet' ? ('fleet-bill' as const) : ('member-bill' as const),
+      billedTo: groupId
+        ? {
+            kind: billed.party === 'fleet' ? ('fleet' as const) : ('group' as const),
+            id: groupId,
+            name: group?.name ?? groupId,
+          }
+        : undefined,
+    });
+  }
+  return { method: 'none' };
+}
+
 export const TransactionShape = z
   .strictObject({
     chargerId: z.string(),
@@ -246,6 +372,7 @@ export const TransactionShape = z
       .int()
       .min(0)
       .describe('Meter readings that disagreed with the final charge.'),
+    payment: SessionPaymentShape,
   })
   .meta({ id: 'Transaction' });
 export type TransactionOut = z.infer<typeof TransactionShape>;
@@ -270,7 +397,11 @@ function chargeLineOut(stored: unknown): ChargeLineOut {
   });
 }
 
-export function transactionOut(tx: TransactionView): TransactionOut {
+/** `facts`: the records the transaction's payment names (OperatorViews.paymentFacts); none, none shown. */
+export function transactionOut(
+  tx: TransactionView,
+  facts: SessionPaymentFacts = NO_PAYMENT_FACTS,
+): TransactionOut {
   const charge = tx.charge as
     | {
         tariffId?: unknown;
@@ -316,6 +447,7 @@ export function transactionOut(tx: TransactionView): TransactionOut {
     flags: [...new Set(flags)].sort(),
     discrepancyCount:
       tx.discrepancies && typeof tx.discrepancies === 'object' ? Object.keys(tx.discrepancies).length : 0,
+    payment: sessionPaymentOut(tx, facts),
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The console's sites, groups (with their members), fleets and users. Each section lists through
+ * The console's sites, groups (with their members) and users (fleets: fleets.ts). Each section lists through
  * its endpoint and offers the form that creates one. A platform that does not serve a list or a
  * form's route yet (404 `route_not_found`) is told apart from an empty list: the section says the
  * feature is not available rather than "none yet", and the rest of the console keeps working.
@@ -9,6 +9,7 @@ export const CATALOG_SCRIPT = `
  * One list section: the list (or "not available"), then its form. spec: title, path, columns,
  * row(item) → cells, empty, form (HTML) and the heading's link.
  */
+C.listSection=listSection;
 function listSection(spec){
   return C.get(spec.path+(spec.path.indexOf('?')<0?'?':'&')+'limit=100').then(function(p){return p},function(e){if(C.missing(e))return null;throw e}).then(function(p){
     var list;
@@ -21,8 +22,10 @@ function listSection(spec){
   });
 }
 /** A form's route that the platform does not serve yet says so in the form. */
+C.orUnavailable=orUnavailable;
 function orUnavailable(what){return function(e){if(C.missing(e))throw new Error(what+' is not available on this platform yet.');throw e}}
 function saved(text){C.pending=[text,'ok'];C.render()}
+C.saved=saved;
 
 // ---- sites --------------------------------------------------------------------------------------------
 C.route('sites','Sites',function(){
@@ -78,21 +81,6 @@ C.actions['remove-member']=function(el){
   if(!confirm('Remove this member? Their cards stop working at the group’s chargers.'))return;
   C.busy(el,true);
   C.api('DELETE','/groups/'+encodeURIComponent(el.getAttribute('data-group'))+'/members/'+encodeURIComponent(el.getAttribute('data-member'))).then(function(){saved('The member is removed.')},function(e){C.busy(el,false);C.notice('Could not remove the member: '+e.message,'bad')});
-};
-
-// ---- fleets ---------------------------------------------------------------------------------------------
-C.route('fleets','Fleets',function(){
-  return listSection({title:'Fleets',path:'/fleets',id:'fleets',columns:['Fleet','Cards','Billing'],empty:'No fleets yet. A fleet’s cards charge at every site of the fleet, billed to the fleet.',
-    row:function(f){return [C.esc(f.name||f.fleetId)+'<span class="sub">'+C.esc(f.fleetId)+'</span>',C.esc(typeof f.cardCount==='number'?f.cardCount:(f.cards||[]).length||'—'),C.esc(f.billing||f.paymentMode||'billed to the fleet')]},
-    form:'<h2>Add or change a fleet</h2><form data-form="fleet" class="stack"><label for="fleet-id">Fleet id</label><input id="fleet-id" name="fleetId" required pattern="[A-Za-z0-9._-]{1,64}">'+
-      '<label for="fleet-name">Name</label><input id="fleet-name" name="name" required><button>Save fleet</button><p class="message" role="alert"></p></form>'});
-});
-C.forms.fleet=function(form,data){
-  var id=C.field(data,'fleetId'),name=C.field(data,'name');
-  // Created with POST; an id that exists already is renamed instead.
-  return C.api('POST','/fleets',{fleetId:id,name:name}).catch(function(e){
-    if(e.status===409)return C.api('PATCH','/fleets/'+encodeURIComponent(id),{name:name});throw e;
-  }).then(function(){saved('Fleet '+name+' is saved.')},orUnavailable('Saving fleets'));
 };
 
 // ---- users --------------------------------------------------------------------------------------------------

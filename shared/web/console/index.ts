@@ -7,6 +7,7 @@
 import { CATALOG_SCRIPT } from './catalog.js';
 import { CHARGERS_SCRIPT } from './chargers.js';
 import { CORE_SCRIPT } from './core.js';
+import { FLEETS_SCRIPT } from './fleets.js';
 import { PAYOUTS_SCRIPT } from './payouts.js';
 import { SESSIONS_SCRIPT } from './sessions.js';
 import { SETTINGS_SCRIPT } from './settings.js';
@@ -21,6 +22,7 @@ export const CONSOLE_SECTIONS = {
   chargers: CHARGERS_SCRIPT,
   tariffs: TARIFFS_SCRIPT,
   catalog: CATALOG_SCRIPT,
+  fleets: FLEETS_SCRIPT,
   settings: SETTINGS_SCRIPT,
   payouts: PAYOUTS_SCRIPT,
   signIn: SIGN_IN_SCRIPT,

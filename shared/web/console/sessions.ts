@@ -6,9 +6,11 @@
  * chargers online and offline, sessions running, and today's energy and revenue (sessions started
  * since local midnight, the gross of their charges). Both paths fill the same four tiles.
  *
- * A session's page shows its charge line by line (each component with its tax) and its payment,
- * when the API gives one, and a Refund form: in full or in part, with the API's own message when it
- * refuses (no card payment, more than is left to refund).
+ * The session list has a Payment column (a card's state and what it took, or who is billed). A
+ * session's page shows its charge line by line (each component with its tax) and its payment: a
+ * card's hold, capture, release, refunds, platform fee and Stripe ids, or the fleet or group it is
+ * billed to. A captured card payment with something left to refund gets a Refund form: in full or
+ * in part, with the API's own message when it refuses (more than is left to refund).
  */
 export const SESSIONS_SCRIPT = String.raw`
 function startOfToday(){var d=new Date();d.setHours(0,0,0,0);return d}
@@ -60,9 +62,10 @@ function sessionRow(t){
   return '<tr><th scope="row"><a href="#/sessions/'+encodeURIComponent(t.chargerId)+'/'+t.transactionId+'">'+C.esc(t.chargerId)+' · '+t.transactionId+'</a></th>'+
     '<td data-label="Started">'+C.when(t.startedAt)+'</td><td data-label="Status">'+C.pill(t.status)+'</td>'+
     '<td data-label="Energy">'+C.kwh(t.energyMilliWh)+'</td><td data-label="Charge">'+(totals?C.money(totals.grossMinor,totals.currency):'—')+'</td>'+
+    '<td data-label="Payment" class="payment">'+C.paymentCell(t.payment)+'</td>'+
     '<td data-label="Flags">'+(flags.length?flags.map(function(f){return '<span class="flag">'+C.esc(f)+'</span>'}).join(' '):'')+'</td></tr>';
 }
-var SESSION_TABLE='<table class="rows"><thead><tr><th scope="col">Session</th><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Energy</th><th scope="col">Charge</th><th scope="col">Flags</th></tr></thead><tbody id="sessions">';
+var SESSION_TABLE='<table class="rows"><thead><tr><th scope="col">Session</th><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Energy</th><th scope="col">Charge</th><th scope="col">Payment</th><th scope="col">Flags</th></tr></thead><tbody id="sessions">';
 
 C.route('dashboard','Dashboard',function(){
   return C.get('/dashboard').then(function(d){return summaryOf(d)||summaryFromLists()},function(e){
@@ -139,23 +142,56 @@ C.chargeLinesTable=function(lines,totals,id,compact){
     '</tbody><tfoot><tr><th scope="row">Total</th><td></td><td></td><td></td><td class="num">'+C.money(totals.netMinor,cur)+'</td><td class="num">'+C.money(totals.taxMinor,cur)+'</td><td class="num total-cell">'+C.money(totals.grossMinor,cur)+'</td></tr></tfoot></table>';
 };
 
-function paymentOf(t){
-  var p=t.payment;
-  if(!p)return '<p class="muted">'+(t.billedTo?'Billed to '+C.esc(typeof t.billedTo==='string'?t.billedTo:JSON.stringify(t.billedTo))+'.':'No card payment is recorded for this session.')+'</p>';
-  var rows=[['Status',p.status?C.pill(p.status):'—']];
-  ['authorized','preAuth','hold','captured','refunded','released'].forEach(function(k){
-    var m=p[k]||p[k+'Amount'];if(m&&typeof m.amountMinor==='number')rows.push([k.charAt(0).toUpperCase()+k.slice(1),C.esc(C.moneyOf(m))]);
-  });
-  if(p.email)rows.push(['Receipts to',C.esc(p.email)]);
-  return '<dl class="kv two">'+rows.map(function(r){return '<dt>'+r[0]+'</dt><dd>'+r[1]+'</dd>'}).join('')+'</dl>';
+var PAYMENT_STATE_NAMES={'awaiting-payment':'awaiting card','held':'held','captured':'captured','partly-refunded':'partly refunded','refunded':'refunded','cancelled':'released','failed':'declined','expired':'expired'};
+var PAYMENT_STATE_PILLS={'awaiting-payment':'pending','held':'pending','captured':'active','partly-refunded':'active','refunded':'stopped','cancelled':'stopped','failed':'rejected','expired':'rejected'};
+function billedToText(b){
+  return b?(b.kind==='fleet'?'fleet ':'group ')+b.name:'';
 }
+function billedToLink(b){
+  return '<a href="#/'+(b.kind==='fleet'?'fleets':'groups')+'/'+encodeURIComponent(b.id)+'">'+C.esc(b.name)+'</a>'+(b.name!==b.id?' <span class="muted">'+C.esc(b.id)+'</span>':'');
+}
+/** The list's Payment cell: a card's state and what it took, or who a billed session is billed to. */
+C.paymentCell=function(p){
+  if(!p||p.method==='none')return '<span class="muted">Free</span>';
+  if(p.method!=='card')return 'Billed'+(p.billedTo?' to '+C.esc(billedToText(p.billedTo)):'');
+  if(!p.state)return 'Card';
+  var amount=p.captured&&p.captured.amountMinor?' '+C.esc(C.moneyOf(p.captured)):p.hold&&p.state==='held'?' '+C.esc(C.moneyOf(p.hold)):'';
+  return 'Card'+amount+' '+C.pill(PAYMENT_STATE_NAMES[p.state]||p.state,PAYMENT_STATE_PILLS[p.state]);
+};
+/** The session page's Payment card: every figure of a card payment, or how a session is billed. */
+C.paymentCard=function(p){
+  if(!p||p.method==='none')return '<p class="muted">Nothing is collected for this session: free use, or the owner’s own charger.</p>';
+  if(p.method==='member-bill'||p.method==='fleet-bill'){
+    var who=p.method==='fleet-bill'?'the fleet':'the group member';
+    return '<dl class="kv two"><dt>Paid by</dt><dd>Billed to '+who+'</dd>'+(p.billedTo?'<dt>'+(p.billedTo.kind==='fleet'?'Fleet':'Group')+'</dt><dd>'+billedToLink(p.billedTo)+'</dd>':'')+'</dl>'+
+      (p.method==='fleet-bill'?'<p class="help">It is on the fleet’s monthly statement.</p>':'');
+  }
+  if(!p.state)return '<dl class="kv two"><dt>Paid by</dt><dd>Card</dd></dl><p class="help">The card payment is being linked to this session: look again in a moment.</p>';
+  var rows=[['Paid by','Card'],['Status',C.pill(PAYMENT_STATE_NAMES[p.state]||p.state,PAYMENT_STATE_PILLS[p.state])]];
+  var money=function(label,m,id){if(m)rows.push([label,'<span id="'+id+'">'+C.esc(C.moneyOf(m))+'</span>'])};
+  money('Card hold',p.hold,'pay-hold');
+  money('Captured',p.captured,'pay-captured');
+  money('Released to the card',p.released,'pay-released');
+  money('Refunded',p.refunded,'pay-refunded');
+  money('Left to refund',p.refundable,'pay-refundable');
+  money('Platform fee',p.platformFee,'pay-fee');
+  if(p.paymentIntentId)rows.push(['Stripe payment','<code class="copyable" id="pay-intent">'+C.esc(p.paymentIntentId)+'</code>']);
+  if(p.sessionId)rows.push(['Paid session','<code class="copyable">'+C.esc(p.sessionId)+'</code>']);
+  return '<dl class="kv two">'+rows.map(function(r){return '<dt>'+r[0]+'</dt><dd>'+r[1]+'</dd>'}).join('')+'</dl>';
+};
 
-/** The refund form; the amount in pounds and pence, blank for everything not refunded yet. */
+/** What the Refund form's help says can go back, from the payment's figures. */
+function refundHelp(p){
+  return 'Up to '+C.moneyOf(p.refundable)+' can go back to the card. Leave the amount blank to refund all of it; the driver gets a receipt by email.';
+}
+/** The refund form, for a captured card payment with something left to refund; amounts in pounds and pence. */
 function refundCard(t){
+  var p=t.payment;
+  if(!p||p.method!=='card'||!p.refundable||p.refundable.amountMinor<=0)return '';
   return '<div class="card" id="refund"><h2>Refund</h2><form data-form="refund" class="stack" data-charger="'+C.esc(t.chargerId)+'" data-tx="'+C.esc(t.transactionId)+'">'+
     '<label for="refund-amount">Amount to refund</label><input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="all of it" aria-describedby="refund-help">'+
-    '<p class="help" id="refund-help">Leave it blank to refund everything not refunded yet. The driver gets a receipt by email.</p>'+
-    '<p class="message" role="alert" id="refund-message"></p><p id="refund-done" role="status"></p>'+
+    '<p class="help" id="refund-help">'+C.esc(refundHelp(p))+'</p>'+
+    '<p class="message" role="alert" id="refund-message"></p><p id="refund-done" class="message ok" role="status"></p>'+
     '<button type="submit">Refund</button></form></div>';
 }
 /** "12.3" → 1230 minor units, by the digits (no float ever holds money). */
@@ -167,11 +203,16 @@ function minorOf(text){
 C.forms.refund=function(form,data){
   var text=C.field(data,'amount');
   var body=text?{amount:minorOf(text)}:{};
-  var path='/chargers/'+encodeURIComponent(form.getAttribute('data-charger'))+'/transactions/'+encodeURIComponent(form.getAttribute('data-tx'))+'/refunds';
+  var txPath='/chargers/'+encodeURIComponent(form.getAttribute('data-charger'))+'/transactions/'+encodeURIComponent(form.getAttribute('data-tx'));
   C.$('refund-done').textContent='';
-  return C.api('POST',path,body).then(function(r){
+  return C.api('POST',txPath+'/refunds',body).then(function(r){
     C.$('refund-done').textContent='Refunded '+C.money(r.amount,r.currency)+' ('+C.money(r.refundedTotal,r.currency)+' in all; '+C.money(r.refundable,r.currency)+' left to refund).';
     form.reset();
+    // The payment's figures as the platform now has them (the refund is recorded when this answers).
+    return C.get(txPath).then(function(a){
+      C.$('payment').innerHTML=C.paymentCard(a.transaction.payment);
+      if(a.transaction.payment.refundable)C.$('refund-help').textContent=refundHelp(a.transaction.payment);
+    });
   });
 };
 
@@ -188,7 +229,7 @@ C.route('sessions/:charger/:tx','Session',function(chargerId,tx){
         '<dt>Tariff</dt><dd>'+(t.tariffId?'<a href="#/tariffs/'+encodeURIComponent(t.tariffId)+'">'+C.esc(t.tariffId)+'</a>':'—')+'</dd>'+
         '<dt>Meter readings</dt><dd>'+C.esc(t.meterValueMessageCount)+(t.meterValueMessageCount===1?' message':' messages')+'</dd>'+
         (t.flags.length?'<dt>Flags</dt><dd>'+t.flags.map(function(f){return '<span class="flag">'+C.esc(f)+'</span>'}).join(' ')+'</dd>':'')+
-      '</dl></div><div class="card"><h2>Payment</h2>'+paymentOf(t)+'</div></div>'+
+      '</dl></div><div class="card"><h2>Payment</h2><div id="payment">'+C.paymentCard(t.payment)+'</div></div></div>'+
       '<div class="card"><h2>Charge'+(t.status==='final'?'':' so far')+'</h2>'+(ch?C.chargeLinesTable(ch.lines,ch.totals,'session-lines'):C.empty('Not priced yet.'))+'</div>'+
       refundCard(t);
   },function(e){if(e.status===404&&!C.missing(e))return '<div class="card"><h1>Session not found</h1><p class="empty">No session '+C.esc(tx)+' on charger '+C.esc(chargerId)+'.</p></div>';throw e});

@@ -50,6 +50,7 @@ button[aria-busy=true]{opacity:.6}
 select,textarea{font:inherit;padding:8px 10px;border-radius:8px;border:1px solid var(--line);background:#fff}
 textarea{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;width:100%}
 input{border-color:#c3ccd5}
+.stack input[inputmode=decimal]{max-width:14em}
 .row2{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 .message{color:var(--bad);font-weight:600;margin:8px 0 0}.message:empty{display:none}.message.ok{color:var(--ok)}
 .notice-bar{margin:0 0 14px;padding:10px 14px;border-radius:8px;background:#fff4e5;border-left:4px solid var(--warn);outline:none}

@@ -14,7 +14,11 @@ import type { Tariff } from '../../../shared/domain/tariff.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
-import type { ChargerView, OperatorViews } from '../../../shared/ports/operator-views.js';
+import {
+  type ChargerView,
+  NO_PAYMENT_FACTS,
+  type OperatorViews,
+} from '../../../shared/ports/operator-views.js';
 import { memoryCatalogDeps } from '../../fixtures/catalog.js';
 import { aCharger, anOperator, CHARGER_ID, OPERATOR_ID } from '../../fixtures/ocpp/builders.js';
 import { createMemoryOcppDeps, type MemoryOcpp } from '../../fixtures/ocpp/memory-ocpp-deps.js';
@@ -57,6 +61,9 @@ class FakeViews implements OperatorViews {
   }
   async transaction() {
     return undefined;
+  }
+  async paymentFacts() {
+    return NO_PAYMENT_FACTS;
   }
   async meterValueCount() {
     return 0;

@@ -50,6 +50,7 @@ beforeEach(async () => {
       transactions: unused,
       transaction: unused,
       meterValueCount: unused,
+      paymentFacts: unused,
       allChargers: unused,
       transactionsStartedBetween: unused,
     },

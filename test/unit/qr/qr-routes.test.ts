@@ -11,7 +11,11 @@ import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
 import { createHttpApi } from '../../../shared/lambda/http-api.js';
-import type { ChargerView, OperatorViews } from '../../../shared/ports/operator-views.js';
+import {
+  type ChargerView,
+  NO_PAYMENT_FACTS,
+  type OperatorViews,
+} from '../../../shared/ports/operator-views.js';
 import { connectorQr } from '../../../shared/web/qr.js';
 import { memoryCatalogDeps } from '../../fixtures/catalog.js';
 import { aCharger, anOperator, OPERATOR_ID } from '../../fixtures/ocpp/builders.js';
@@ -39,6 +43,7 @@ const views: OperatorViews = {
   transactions: async () => ({ items: [] }),
   transaction: async () => undefined,
   meterValueCount: async () => 0,
+  paymentFacts: async () => NO_PAYMENT_FACTS,
   allChargers: async () => ({ views: [], complete: true, queries: 1 }),
   transactionsStartedBetween: async () => ({ items: [], complete: true, queries: 1 }),
 };

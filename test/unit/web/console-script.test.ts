@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { priceSession } from '../../../shared/domain/pricing.js';
 import { parseTariff, type TariffInput } from '../../../shared/domain/tariff.js';
+import type { SessionPaymentOut } from '../../../shared/http/openapi/resources.js';
 import { CONSOLE_SCRIPT, CONSOLE_SECTIONS } from '../../../shared/web/console/index.js';
 
 interface Priced {
@@ -24,6 +25,8 @@ interface ConsoleHelpers {
     body: Omit<TariffInput, 'id' | 'operatorId'>,
     sample: { milliWh: number; minutes: number; parkedMinutes: number },
   ): Priced;
+  paymentCard(payment: SessionPaymentOut): string;
+  paymentCell(payment: SessionPaymentOut): string;
 }
 
 /** The framework and the pricing sections run against a stub DOM: only their helpers are used. */
@@ -176,5 +179,54 @@ describe('the sample receipt priced in the page', () => {
       taxMinor: theirs.totals.taxMinor,
       grossMinor: theirs.totals.grossMinor,
     });
+  });
+});
+
+describe('a session’s payment in the console', () => {
+  const C = consoleHelpers();
+  const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
+  const card: SessionPaymentOut = {
+    method: 'card',
+    state: 'partly-refunded',
+    sessionId: 'PAY-1',
+    paymentIntentId: 'pi_123',
+    hold: gbp(3000),
+    captured: gbp(1234),
+    released: gbp(1766),
+    refunded: gbp(334),
+    refundable: gbp(900),
+    platformFee: gbp(62),
+  };
+  /** The card's label → value pairs, as a person reads them. */
+  const pairs = (html: string) =>
+    [...html.matchAll(/<dt>(.*?)<\/dt><dd>(.*?)<\/dd>/g)].map((m) => [
+      m[1],
+      (m[2] ?? '').replace(/<[^>]+>/g, ''),
+    ]);
+
+  it('shows every figure of a card payment, with the Stripe and paid-session ids', () => {
+    expect(pairs(C.paymentCard(card))).toEqual([
+      ['Paid by', 'Card'],
+      ['Status', 'partly refunded'],
+      ['Card hold', '£30.00'],
+      ['Captured', '£12.34'],
+      ['Released to the card', '£17.66'],
+      ['Refunded', '£3.34'],
+      ['Left to refund', '£9.00'],
+      ['Platform fee', '£0.62'],
+      ['Stripe payment', 'pi_123'],
+      ['Paid session', 'PAY-1'],
+    ]);
+    expect(C.paymentCell(card).replace(/<[^>]+>/g, '')).toBe('Card £12.34 partly refunded');
+  });
+
+  it('names the fleet a billed session is billed to, and escapes it', () => {
+    const billed: SessionPaymentOut = {
+      method: 'fleet-bill',
+      billedTo: { kind: 'fleet', id: 'acme', name: 'Acme <Vans>' },
+    };
+    expect(C.paymentCard(billed)).toContain('href="#/fleets/acme">Acme &lt;Vans&gt;</a>');
+    expect(C.paymentCell(billed)).toBe('Billed to fleet Acme &lt;Vans&gt;');
+    expect(C.paymentCell({ method: 'none' })).toContain('Free');
   });
 });
