@@ -67,7 +67,7 @@ function statementOut(r: StoredStatement): z.infer<typeof StatementShape> {
     month: r.month,
     timeZone: s.timeZone,
     currency: s.currency,
-    sessionCount: s.lines.length,
+    sessionCount: s.sessionCount,
     energyMilliWh: s.energyMilliWh,
     ...s.totals,
     createdAt: r.createdAt,
