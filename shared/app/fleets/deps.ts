@@ -149,6 +149,9 @@ export interface FleetInvoicing {
   send(invoiceId: string, idempotencyKey: string): Promise<void>;
 }
 
+/** Days a fleet has to pay its monthly invoice (Stripe's `days_until_due`); a common net-30 term. */
+export const INVOICE_DAYS_UNTIL_DUE = 30;
+
 export interface FleetsDeps {
   clock: Clock;
   log: Log;
