@@ -262,6 +262,16 @@ describe('monthly fleet statements', () => {
     // Final on December 2nd: after November's statement was cut on the 1st.
     const lateGross = await aFinalSession('2026-11-30T23:50:00Z', 6, 'vans', '2026-12-02T08:00:00.000Z');
     nowMs = Date.parse('2026-12-02T09:00:00Z');
+    // December is not over: it is not stated yet.
+    const progress: string[] = [];
+    expect(
+      await runMonthlyStatements(deps, {
+        operatorId: operator.operatorId,
+        month: '2026-12',
+        onFleet: (p) => progress.push(`${p.fleetId} ${p.month}: ${p.outcome}`),
+      }),
+    ).toMatchObject({ created: 0, failed: 0 });
+    expect(progress.sort()).toEqual(['bikes 2026-12: month-not-over', 'vans 2026-12: month-not-over']);
     // A rerun of November now changes nothing: its statement is cut.
     expect(
       await runMonthlyStatements(deps, { operatorId: operator.operatorId, month: '2026-11' }),

@@ -111,7 +111,13 @@ export async function runMonthlyStatements(
         outcome = 'no-operator';
         continue;
       }
-      month ??= statementMonthAt(found.timeZone ?? 'UTC', deps.clock.now());
+      const timeZone = found.timeZone ?? 'UTC';
+      month ??= statementMonthAt(timeZone, deps.clock.now());
+      if (monthBounds(timeZone, month).toSeconds * 1000 > deps.clock.now()) {
+        // Cut early, it would leave the rest of the month to the next statement as late lines.
+        outcome = 'month-not-over';
+        continue;
+      }
       const settled = await settleFleetMonth(deps, found, fleet, month);
       if (settled.created) report.created++;
       if (settled.emailed) report.emailed++;
