@@ -10,3 +10,6 @@ export const LOCAL_TABLE = 'ev-platform';
 export const LOCAL_SES_ENDPOINT = 'http://127.0.0.1:8005';
 export const LOCAL_SENDER_EMAIL = 'receipts@ev-platform.local';
 export const LOCAL_CONSOLE_URL = 'http://127.0.0.1:8080';
+/** The local platform's Stripe emulator (local/platform.ts DEFAULT_PORTS.stripe): where fleet invoices go. */
+export const LOCAL_STRIPE_PORT = 12111;
+export const LOCAL_STRIPE_URL = `http://127.0.0.1:${LOCAL_STRIPE_PORT}`;

@@ -9,12 +9,19 @@
  */
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
+import { EMULATOR_SECRET_KEY } from '../local/stripe/keys.js';
+import { DynamoOperatorReader } from '../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.js';
+import { DynamoFleetStatements } from '../shared/adapters/dynamodb/fleet-statements.js';
 import { DynamoOperatorRegistry } from '../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorViews } from '../shared/adapters/dynamodb/operator-views.js';
 import { DynamoUserStore } from '../shared/adapters/dynamodb/users.js';
 import { createSesClient } from '../shared/adapters/ses/client.js';
 import { createSesMailer } from '../shared/adapters/ses/mailer.js';
+import { createStripeClient } from '../shared/adapters/stripe/client.js';
+import { StripeFleetInvoicing } from '../shared/adapters/stripe/fleet-invoices.js';
+import { INVOICE_DAYS_UNTIL_DUE } from '../shared/app/fleets/deps.js';
+import { runMonthlyStatements } from '../shared/app/fleets/monthly-statements.js';
 import {
   type ApiKeyDeps,
   CreateApiKeyBody,
@@ -26,12 +33,15 @@ import {
   rotateApiKey,
 } from '../shared/app/operators/api-keys.js';
 import { createOperator } from '../shared/app/operators/create-operator.js';
+import { STATEMENT_MONTH } from '../shared/domain/fleet-statement.js';
 import { systemClock } from '../shared/ports/clock.js';
+import type { Log } from '../shared/ports/log.js';
 import {
   LOCAL_CONSOLE_URL,
   LOCAL_DYNAMODB_ENDPOINT as LOCAL_ENDPOINT,
   LOCAL_SENDER_EMAIL,
   LOCAL_SES_ENDPOINT,
+  LOCAL_STRIPE_URL,
   LOCAL_TABLE as LOCAL_TABLE_NAME,
 } from './admin-local.js';
 
@@ -52,6 +62,14 @@ Commands:
       A new key; the old one keeps working for the grace period (default 24 h, at most 7 days,
       0 revokes it at once).
   revoke-key  --operator ID --key-id KEY_ID       refuses the key from now on
+  run-fleet-statements [--month YYYY-MM] [--operator ID] [--sender EMAIL] [--ses-endpoint URL]
+                  [--stripe-url URL]
+      The monthly fleet run, now: each fleet's statement of the month before (or --month), of
+      every operator (or --operator's fleets), stored, emailed and, for fleets with payment,
+      invoiced; a rerun does nothing twice. Prints one line per fleet on stderr and the report.
+      Locally the statements go to ses-local and invoices to the Stripe emulator at
+      ${LOCAL_STRIPE_URL}; for a deployment give --sender, and the Stripe secret key in the
+      environment as STRIPE_SECRET_KEY (without it nothing is invoiced).
 
 Where (default: the local platform of \`npm start\`, ${LOCAL_ENDPOINT}, table ${LOCAL_TABLE_NAME}):
   --table NAME      the platform table (a deployment's: the stateful stack's table name)
@@ -66,7 +84,14 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const COMMANDS = ['create-operator', 'list-keys', 'create-key', 'rotate-key', 'revoke-key'] as const;
+const COMMANDS = [
+  'create-operator',
+  'list-keys',
+  'create-key',
+  'rotate-key',
+  'revoke-key',
+  'run-fleet-statements',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 function parse(argv: string[]) {
@@ -107,6 +132,8 @@ function parseOptions(argv: string[]) {
       'console-url': { type: 'string' },
       sender: { type: 'string' },
       'ses-endpoint': { type: 'string' },
+      month: { type: 'string' },
+      'stripe-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -146,31 +173,63 @@ function target(values: Values): { region: string; endpoint?: string; tableName:
 }
 
 /**
- * How the first user's invitation is sent: SES (ses-local by default, the region's SES for a
- * deployment), from the sender, linking to the console. A deployment must name both: a link to
- * 127.0.0.1 or an unverified sender would fail only later, in the owner's inbox.
+ * SES as the admin commands send with it: ses-local by default, the region's SES for a deployment,
+ * from the sender, which a deployment must name (an unverified sender would fail only later).
+ */
+function sesOf(values: Values, where: ReturnType<typeof target>, deploymentNeeds: string) {
+  const deployment = where.endpoint === undefined;
+  if (deployment && !values.sender)
+    throw new UsageError(`a deployment needs --sender for ${deploymentNeeds}`);
+  const sesEndpoint = values['ses-endpoint'] ?? (deployment ? undefined : LOCAL_SES_ENDPOINT);
+  const client = createSesClient({ region: where.region, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) });
+  return {
+    mailer: createSesMailer({ client, defaultFrom: values.sender ?? LOCAL_SENDER_EMAIL }),
+    /** Lets the process end (the client keeps its connections open otherwise). */
+    close: () => client.destroy(),
+  };
+}
+
+/**
+ * How the first user's invitation is sent: SES (see sesOf), linking to the console. A deployment
+ * must name the console: a link to 127.0.0.1 would fail only later, in the owner's inbox.
  */
 function invitationDeps(
   values: Values,
   where: ReturnType<typeof target>,
   table: { doc: ReturnType<typeof createDocumentClient>; tableName: string },
 ) {
-  const deployment = where.endpoint === undefined;
-  if (deployment && (!values['console-url'] || !values.sender))
+  if (where.endpoint === undefined && (!values['console-url'] || !values.sender))
     throw new UsageError('a deployment needs --console-url and --sender for the invitation');
   const consoleUrl = values['console-url'] ?? LOCAL_CONSOLE_URL;
   if (!/^https?:\/\/\S+$/.test(consoleUrl))
     throw new UsageError(`--console-url must be an http(s) URL, got "${consoleUrl}"`);
-  const sesEndpoint = values['ses-endpoint'] ?? (deployment ? undefined : LOCAL_SES_ENDPOINT);
-  const client = createSesClient({ region: where.region, ...(sesEndpoint ? { endpoint: sesEndpoint } : {}) });
   return {
     users: new DynamoUserStore(table),
-    mailer: createSesMailer({ client, defaultFrom: values.sender ?? LOCAL_SENDER_EMAIL }),
     publicBaseUrl: consoleUrl,
-    /** Lets the process end (the client keeps its connections open otherwise). */
-    close: () => client.destroy(),
+    ...sesOf(values, where, 'the invitation'),
   };
 }
+
+/**
+ * Stripe for fleet invoices: the local emulator (or --stripe-url) with its key, or for a deployment
+ * Stripe itself with STRIPE_SECRET_KEY from the environment (a secret stays off the command line).
+ * None for a deployment without the key: the run then states and emails, and invoices nothing.
+ */
+function fleetInvoicing(values: Values, where: ReturnType<typeof target>) {
+  const stripeUrl = values['stripe-url'] ?? (where.endpoint === undefined ? undefined : LOCAL_STRIPE_URL);
+  const secretKey = process.env.STRIPE_SECRET_KEY ?? (stripeUrl ? EMULATOR_SECRET_KEY : undefined);
+  if (!secretKey) return undefined;
+  const stripe = createStripeClient({ secretKey, apiUrl: stripeUrl });
+  return new StripeFleetInvoicing(async () => stripe);
+}
+
+/** The run's log lines, on stderr (stdout keeps its one JSON line). */
+const stderrLog: Log = {
+  debug: () => {},
+  info: (message, fields) => progress(`${message} ${JSON.stringify(fields ?? {})}`),
+  warn: (message, fields) => progress(`warning: ${message} ${JSON.stringify(fields ?? {})}`),
+  error: (message, fields) => progress(`error: ${message} ${JSON.stringify(fields ?? {})}`),
+};
 
 function progress(line: string): void {
   process.stderr.write(`[admin] ${line}\n`);
@@ -260,6 +319,35 @@ async function run(command: Command, values: Values): Promise<unknown> {
         if (result.outcome === 'not-found') throw new Error(`operator ${operatorId} has no API key ${keyId}`);
         progress(`API key ${keyId} revoked at ${result.apiKey.revokedAt}`);
         return { operatorId, apiKey: result.apiKey };
+      }
+      case 'run-fleet-statements': {
+        if (values.month !== undefined && !STATEMENT_MONTH.test(values.month))
+          throw new UsageError(`--month must be YYYY-MM, got "${values.month}"`);
+        const ses = sesOf(values, where, 'the statements');
+        const operators = new DynamoOperatorReader(table);
+        const invoicing = fleetInvoicing(values, where);
+        try {
+          const report = await runMonthlyStatements(
+            {
+              clock: systemClock,
+              log: stderrLog,
+              fleets: new DynamoFleetStatements(table),
+              ...(invoicing ? { invoicing } : {}),
+              operators: { operator: (id) => operators.get(id) },
+              siteName: async (operatorId, siteId) => (await views.site(operatorId, siteId))?.name,
+              mailer: ses.mailer,
+              invoiceDaysUntilDue: INVOICE_DAYS_UNTIL_DUE,
+            },
+            {
+              ...(values.month ? { month: values.month } : {}),
+              ...(values.operator ? { operatorId: values.operator } : {}),
+              onFleet: (p) => progress(`fleet ${p.operatorId}/${p.fleetId} ${p.month}: ${p.outcome}`),
+            },
+          );
+          return { ...(values.month ? { month: values.month } : {}), ...report };
+        } finally {
+          ses.close();
+        }
       }
     }
   } finally {

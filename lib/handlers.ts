@@ -308,9 +308,10 @@ export const HANDLERS = {
     timeoutSeconds: 900,
     // Stores statements, their marks and a fleet's Stripe customer.
     table: 'readWrite',
-    // Every fleet (sparse gsi1 FLEETS), a fleet's final sessions of a month (sparse gsi2 FLEETTX#).
+    // Every fleet (sparse gsi1 FLEETS), a fleet's sessions not billed yet (sparse gsi2 FLEETTX#).
     indexes: ['gsi1', 'gsi2'],
-    scansTable: false,
+    // The one-time backfill of fleets and sessions stored before those indexes (a single Scan).
+    scansTable: true,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,
     postsToChargers: false,

@@ -12,6 +12,7 @@ import {
   RECOMPUTE_FILTER_PATTERNS,
 } from '../shared/adapters/dynamodb/stream-filters.js';
 import { createStripeClient } from '../shared/adapters/stripe/client.js';
+import { FLEET_INVOICE_EVENTS_ACTED_ON } from '../shared/app/connect/transfers.js';
 import { PAYMENT_INTENT_EVENTS_ACTED_ON } from '../shared/app/payments/payment-events.js';
 import { resetConfigForTests } from '../shared/lambda/config.js';
 import { asFunction, type Denial, enforceAccess } from './access.js';
@@ -417,7 +418,7 @@ async function registerWebhookEndpoints(
   const platform = await stripe.webhookEndpoints.create({
     url: webhookUrl,
     // As deployed (README, deploy step 3): only what the platform acts on.
-    enabled_events: [...PAYMENT_INTENT_EVENTS_ACTED_ON],
+    enabled_events: [...PAYMENT_INTENT_EVENTS_ACTED_ON, ...FLEET_INVOICE_EVENTS_ACTED_ON],
     connect: false,
   });
   const connect = await stripe.webhookEndpoints.create({

@@ -22,6 +22,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod/mini';
 import type { createStripeClient } from '../../shared/adapters/stripe/client.js';
 import { dispatchConnectEvent } from '../../shared/app/connect/connect-events.js';
+import { recordFleetInvoiceTransfer } from '../../shared/app/connect/transfers.js';
 import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-events.js';
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
 import { connectDeps } from '../../shared/lambda/connect-deps.js';
@@ -128,6 +129,12 @@ async function act(event: StripeEvent): Promise<string> {
   if (event.account) {
     const connect = connectDeps();
     return connect ? dispatchConnectEvent(connect, event) : 'connect-not-configured';
+  }
+  if (event.type === 'invoice.paid') {
+    // The platform's own invoices: a fleet's monthly one owes its operator a transfer.
+    const connect = connectDeps();
+    const invoice = event.data.object as { id: string };
+    return connect ? recordFleetInvoiceTransfer(connect, invoice.id) : 'connect-not-configured';
   }
   if (!event.type.startsWith('payment_intent.')) return 'recorded-only';
   const payments = paymentsDeps();

@@ -1,7 +1,8 @@
 /**
  * On the 1st of each month: every fleet's statement of the month before, emailed to its billing
  * contact, and for fleets with payment the Stripe invoice of the month's total
- * (shared/app/fleets/monthly-statements.ts). A rerun does nothing twice.
+ * (shared/app/fleets/monthly-statements.ts). Each session is billed once: one final only after its
+ * month's statement is a late line of the next. A rerun does nothing twice.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';

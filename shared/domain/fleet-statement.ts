@@ -3,6 +3,11 @@
  * calendar month of the operator's time zone, each with its charge's components and tax, and the
  * month's totals. Pure: the sessions come in already read, and nothing here prices anything again.
  *
+ * Each session is billed once, in the first statement cut after it became final (app/fleets/
+ * monthly-statements.ts): one that started in an earlier month but became final after that month's
+ * statement was cut (a late StopTransaction, an offline charger's queue, the settle window) is a
+ * `late` line of the next statement, dated by the day it started.
+ *
  * The sums are exact by construction: a line's total is the sum of its components as the final
  * charge stored them, the statement's totals are the sum of the lines' totals, and the per-rate
  * summary is the same components grouped by rate, so every view adds up to the same integers.
@@ -55,6 +60,8 @@ export interface StatementLine {
   components: StatementComponent[];
   /** The sum of the components. */
   total: LineAmounts;
+  /** Started before the statement's month, final only after that month's statement was cut. */
+  late?: true;
 }
 
 /** The components of every line at one tax rate, summed. */
@@ -83,6 +90,13 @@ export interface FleetStatement {
   totals: LineAmounts;
   energyMilliWh: number;
   excluded: ExcludedSession[];
+}
+
+/** A statement without its lines, as its header item keeps it (the lines are stored one by one). */
+export interface StatementSummary extends Omit<FleetStatement, 'lines'> {
+  sessionCount: number;
+  /** How many of the lines are `late`. */
+  lateCount: number;
 }
 
 /** The month as a local date at its first day. */
@@ -131,82 +145,121 @@ function checkMinor(name: string, value: MinorUnits): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be integer minor units, got ${value}`);
 }
 
-const byStart = (a: FleetSessionInput, b: FleetSessionInput): number =>
+const byStart = (
+  a: Pick<FleetSessionInput, 'startedAt' | 'chargerId' | 'transactionId'>,
+  b: Pick<FleetSessionInput, 'startedAt' | 'chargerId' | 'transactionId'>,
+): number =>
   a.startedAt - b.startedAt ||
   (a.chargerId < b.chargerId ? -1 : a.chargerId > b.chargerId ? 1 : 0) ||
   a.transactionId - b.transactionId;
 
-/**
- * The statement of `sessions` for `month` in `timeZone`. Sessions that started outside the month,
- * or were charged in a currency other than the statement's, are listed in `excluded`, not summed.
- */
-export function buildFleetStatement(input: {
+/** The order of a statement's lines: by start, then charger, then transaction. */
+export const lineOrder: (a: StatementLine, b: StatementLine) => number = byStart;
+
+export interface StatementScope {
   operatorId: string;
   fleetId: string;
   month: StatementMonth;
   timeZone: string;
   currency: string;
-  sessions: readonly FleetSessionInput[];
-}): FleetStatement {
-  const { fromSeconds, toSeconds } = monthBounds(input.timeZone, input.month);
-  const excluded: ExcludedSession[] = [];
-  const lines: StatementLine[] = [];
-  const taxes = new Map<BasisPoints, LineAmounts>();
-  let totals = ZERO;
-  let energyMilliWh = 0;
-  for (const s of [...input.sessions].sort(byStart)) {
-    const ref = { chargerId: s.chargerId, transactionId: s.transactionId };
-    if (s.startedAt < fromSeconds || s.startedAt >= toSeconds) {
-      excluded.push({ ...ref, reason: 'outside-month' });
-      continue;
-    }
-    if (s.lines.length > 0 && s.currency !== input.currency) {
-      excluded.push({ ...ref, reason: 'other-currency' });
-      continue;
-    }
-    const components = s.lines.map((l): StatementComponent => {
-      checkMinor('netMinor', l.netMinor);
-      checkMinor('taxMinor', l.taxMinor);
-      checkMinor('grossMinor', l.grossMinor);
-      return {
-        component: l.component,
-        ...(l.label !== undefined ? { label: l.label } : {}),
-        taxRateBp: l.taxRateBp,
-        netMinor: l.netMinor,
-        taxMinor: l.taxMinor,
-        grossMinor: l.grossMinor,
-      };
-    });
-    const total = components.reduce<LineAmounts>(add, ZERO);
-    for (const c of components) taxes.set(c.taxRateBp, add(taxes.get(c.taxRateBp) ?? ZERO, c));
-    totals = add(totals, total);
-    energyMilliWh += s.energyMilliWh;
-    lines.push({
-      date: localDateAt(input.timeZone, s.startedAt),
+}
+
+/**
+ * One session as a line of the statement of `scope.month`, or why it is left off: started after the
+ * month (it belongs to a later statement), or charged in a currency other than the statement's.
+ * A session started before the month is a `late` line (see the top of this file).
+ */
+export function statementLine(
+  scope: StatementScope,
+  s: FleetSessionInput,
+): { line: StatementLine } | { excluded: ExcludedSession } {
+  const { fromSeconds, toSeconds } = monthBounds(scope.timeZone, scope.month);
+  const ref = { chargerId: s.chargerId, transactionId: s.transactionId };
+  if (s.startedAt >= toSeconds) return { excluded: { ...ref, reason: 'outside-month' } };
+  if (s.lines.length > 0 && s.currency !== scope.currency) {
+    return { excluded: { ...ref, reason: 'other-currency' } };
+  }
+  const components = s.lines.map((l): StatementComponent => {
+    checkMinor('netMinor', l.netMinor);
+    checkMinor('taxMinor', l.taxMinor);
+    checkMinor('grossMinor', l.grossMinor);
+    return {
+      component: l.component,
+      ...(l.label !== undefined ? { label: l.label } : {}),
+      taxRateBp: l.taxRateBp,
+      netMinor: l.netMinor,
+      taxMinor: l.taxMinor,
+      grossMinor: l.grossMinor,
+    };
+  });
+  return {
+    line: {
+      date: localDateAt(scope.timeZone, s.startedAt),
       startedAt: s.startedAt,
       ...ref,
       ...(s.siteId !== undefined ? { siteId: s.siteId } : {}),
       idTag: s.idTag,
       energyMilliWh: s.energyMilliWh,
       components,
-      total,
-    });
+      total: components.reduce<LineAmounts>(add, ZERO),
+      ...(s.startedAt < fromSeconds ? { late: true as const } : {}),
+    },
+  };
+}
+
+/** The statement's summary: its lines' totals, per tax rate and in all, from the lines alone. */
+export function summariseStatement(
+  scope: StatementScope,
+  lines: readonly StatementLine[],
+  excluded: readonly ExcludedSession[],
+): StatementSummary {
+  const { fromSeconds, toSeconds } = monthBounds(scope.timeZone, scope.month);
+  const taxes = new Map<BasisPoints, LineAmounts>();
+  let totals = ZERO;
+  let energyMilliWh = 0;
+  let lateCount = 0;
+  for (const line of lines) {
+    for (const c of line.components) taxes.set(c.taxRateBp, add(taxes.get(c.taxRateBp) ?? ZERO, c));
+    totals = add(totals, line.total);
+    energyMilliWh += line.energyMilliWh;
+    if (line.late) lateCount++;
   }
   for (const [name, value] of Object.entries(totals)) checkMinor(name, value);
   return {
-    operatorId: input.operatorId,
-    fleetId: input.fleetId,
-    month: input.month,
-    timeZone: input.timeZone,
-    currency: input.currency,
+    operatorId: scope.operatorId,
+    fleetId: scope.fleetId,
+    month: scope.month,
+    timeZone: scope.timeZone,
+    currency: scope.currency,
     fromSeconds,
     toSeconds,
-    lines,
     taxes: [...taxes.entries()]
       .sort(([a], [b]) => a - b)
       .map(([taxRateBp, amounts]) => ({ taxRateBp, ...amounts })),
     totals,
     energyMilliWh,
-    excluded,
+    excluded: [...excluded],
+    sessionCount: lines.length,
+    lateCount,
   };
+}
+
+/**
+ * The statement of `sessions` for `month` in `timeZone`: each session a line (a `late` one when it
+ * started before the month), or listed in `excluded` when it started after the month or was
+ * charged in a currency other than the statement's.
+ */
+export function buildFleetStatement(
+  input: StatementScope & { sessions: readonly FleetSessionInput[] },
+): FleetStatement {
+  const { sessions, ...scope } = input;
+  const lines: StatementLine[] = [];
+  const excluded: ExcludedSession[] = [];
+  for (const s of [...sessions].sort(byStart)) {
+    const out = statementLine(scope, s);
+    if ('line' in out) lines.push(out.line);
+    else excluded.push(out.excluded);
+  }
+  const { sessionCount: _count, lateCount: _late, ...summary } = summariseStatement(scope, lines, excluded);
+  return { ...summary, lines };
 }

@@ -7,16 +7,13 @@ import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoFleetStatements } from '../adapters/dynamodb/fleet-statements.js';
 import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { StripeFleetInvoicing } from '../adapters/stripe/fleet-invoices.js';
-import type { FleetsDeps } from '../app/fleets/deps.js';
+import { type FleetsDeps, INVOICE_DAYS_UNTIL_DUE } from '../app/fleets/deps.js';
 import { systemClock } from '../ports/clock.js';
 import { perConfig } from './config.js';
 import { childLogger } from './logger.js';
 import { powertoolsLog } from './ocpp-link-deps.js';
 import { stripeClient } from './payments-deps.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
-
-/** Days a fleet has to pay its monthly invoice (Stripe's `days_until_due`); a common net-30 term. */
-const INVOICE_DAYS_UNTIL_DUE = 30;
 
 export const fleetsDeps: () => FleetsDeps = perConfig((c) => {
   const doc = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });

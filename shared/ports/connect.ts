@@ -77,6 +77,11 @@ export interface SessionTransfer {
   feeRefundedMinor: number;
   createdAt: string;
   paidAt?: string;
+  /**
+   * Set for the transfer of a fleet's paid monthly invoice (app/connect/transfers.ts), which has no
+   * session: its `sessionId` is then `fleet-invoice:<invoiceId>`, chargerId empty, transactionId 0.
+   */
+  fleetInvoice?: { invoiceId: string; fleetId: string; month: string };
   /** Set by the sweep when a pending transfer is older than the deployment's limit. */
   flaggedAt?: string;
 }
@@ -142,6 +147,16 @@ export interface CreateConnectedAccount {
   idempotencyKey: string;
 }
 
+export interface PaidInvoice {
+  invoiceId: string;
+  status: string;
+  amountPaidMinor: number;
+  /** Upper case, as the platform keeps it. */
+  currency: string;
+  metadata: Record<string, string>;
+  chargeId?: string;
+}
+
 export interface CreateTransfer {
   amountMinor: number;
   currency: string;
@@ -164,6 +179,11 @@ export interface ConnectGateway {
   createLoginLink(accountId: string): Promise<{ url: string }>;
   /** The id of the charge a PaymentIntent's capture created (`latest_charge`). */
   chargeOfPaymentIntent(paymentIntentId: string): Promise<string | undefined>;
+  /**
+   * A platform invoice as the fleet transfer reads it: its status, what was paid, its metadata, and
+   * the charge its payment made (undefined when paid outside Stripe: nothing to transfer from).
+   */
+  paidInvoice(invoiceId: string): Promise<PaidInvoice>;
   createTransfer(input: CreateTransfer): Promise<{ transferId: string }>;
   /**
    * The transfer already made for a `transfer_group` (the session), with what it still sends (amount

@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StripeEmulator, startStripeEmulator } from '../../local/stripe/emulator.js';
-import { stripeClient, stripeFailure } from '../fixtures/stripe/emulator.js';
+import { emulatorHelper, stripeClient, stripeFailure } from '../fixtures/stripe/emulator.js';
 
 let emulator: StripeEmulator;
 let stripe: Stripe;
@@ -127,5 +127,71 @@ describe('fleet invoices', () => {
     expect(withPending).toMatchObject({ amount_due: 500, currency: 'gbp' });
     const items = await stripe.invoiceItems.list({ invoice: withPending.id });
     expect(items.data.map((i) => i.amount)).toEqual([500]);
+  });
+
+  it('takes the payment of an open invoice: a card charge to transfer from, the invoice paid, invoice.paid', async () => {
+    const customer = await stripe.customers.create({ email: 'accounts@lorries.example' });
+    const invoice = await stripe.invoices.create({
+      customer: customer.id,
+      collection_method: 'send_invoice',
+      days_until_due: 30,
+      currency: 'gbp',
+    });
+    await stripe.invoiceItems.create({
+      customer: customer.id,
+      invoice: invoice.id,
+      amount: 9_000,
+      currency: 'gbp',
+    });
+    await expect(stripeFailure(() => stripe.invoices.pay(invoice.id))).resolves.toMatchObject({
+      code: 'invoice_not_editable',
+    });
+    await stripe.invoices.finalizeInvoice(invoice.id);
+    const paid = await stripe.invoices.pay(invoice.id);
+    expect(paid).toMatchObject({ status: 'paid', amount_paid: 9_000, amount_remaining: 0 });
+    expect(paid.status_transitions.paid_at).toEqual(expect.any(Number));
+    await expect(stripeFailure(() => stripe.invoices.pay(invoice.id))).resolves.toMatchObject({
+      code: 'invoice_already_paid',
+    });
+
+    const payments = await stripe.invoicePayments.list({ invoice: invoice.id });
+    expect(payments.data).toHaveLength(1);
+    const chargeId = payments.data[0]?.payment.charge as string;
+    expect(payments.data[0]).toMatchObject({
+      status: 'paid',
+      amount_paid: 9_000,
+      payment: { type: 'charge' },
+    });
+    const charge = await stripe.charges.retrieve(chargeId);
+    expect(charge).toMatchObject({ status: 'succeeded', captured: true, amount: 9_000, currency: 'gbp' });
+    const events = await eventTypesFor(invoice.id);
+    expect(events.slice(-2)).toEqual(['invoice.paid', 'invoice.payment_succeeded']);
+
+    // The operator's share goes out of that charge, and no more than it brought in.
+    const account = await stripe.accounts.create({
+      type: 'express',
+      country: 'GB',
+      email: 'depot@example.com',
+      capabilities: { transfers: { requested: true } },
+    });
+    await emulatorHelper(emulator, `/_emulator/accounts/${account.id}/complete_onboarding`);
+    const transfer = await stripe.transfers.create({
+      amount: 8_500,
+      currency: 'gbp',
+      destination: account.id,
+      source_transaction: chargeId,
+      transfer_group: `fleet-invoice:${invoice.id}`,
+    });
+    expect(transfer).toMatchObject({ amount: 8_500, source_transaction: chargeId });
+    await expect(
+      stripeFailure(() =>
+        stripe.transfers.create({
+          amount: 501,
+          currency: 'gbp',
+          destination: account.id,
+          source_transaction: chargeId,
+        }),
+      ),
+    ).resolves.toMatchObject({ code: 'amount_too_large' });
   });
 });

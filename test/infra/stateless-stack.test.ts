@@ -351,11 +351,11 @@ describe('stateless stack', () => {
       expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
     });
 
-    it('grants Scan only to the two one-time migrations (reconciliation sweep, prefix claims), and on no index', () => {
+    it('grants Scan only to the one-time migrations (reconciliation sweep, prefix claims, fleet indexes), and on no index', () => {
       const scanning = HANDLER_NAMES.filter((name) =>
         tableGrantsOf(statementsOf(template, policyId(name))).table.includes('dynamodb:Scan'),
       );
-      expect(scanning.sort()).toEqual(['httpApi', 'scheduleFinaliser']);
+      expect(scanning.sort()).toEqual(['httpApi', 'scheduleFinaliser', 'scheduleFleetStatements']);
       for (const name of HANDLER_NAMES) {
         for (const index of tableGrantsOf(statementsOf(template, policyId(name))).indexes)
           expect(index.actions, name).toEqual(['dynamodb:Query']);

@@ -5,13 +5,20 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { readInbox } from '../../local/ses-local.js';
+import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
+import { gsi2, keys } from '../../shared/adapters/dynamodb/keys.js';
 import {
   ApiKeyListShape,
   IssuedApiKeyShape,
   RotatedApiKeyShape,
 } from '../../shared/app/operators/api-keys.js';
+import { priceSession } from '../../shared/domain/pricing.js';
+import { aChargingSession, DEMO_TARIFF } from '../fixtures/builders/pricing.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
@@ -30,6 +37,8 @@ async function admin(...args: string[]): Promise<CliResult> {
   // The invitation create-operator sends goes through the test platform's ses-local and links to it.
   if (args[0] === 'create-operator')
     where.push('--ses-endpoint', platform.endpoints.sesUrl, '--console-url', platform.endpoints.httpUrl);
+  if (args[0] === 'run-fleet-statements')
+    where.push('--ses-endpoint', platform.endpoints.sesUrl, '--stripe-url', platform.endpoints.stripeUrl);
   try {
     const { stdout, stderr } = await run(
       process.execPath,
@@ -175,6 +184,97 @@ describe('npm run admin', () => {
       const unknown = await admin('list-keys', '--operator', 'op-does-not-exist');
       expect(unknown).toMatchObject({ code: 1, stdout: '' });
       expect(unknown.stderr).toContain('operator op-does-not-exist not found');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'runs the monthly fleet statements of one operator and month, once, printing progress and the report',
+    async () => {
+      const created = jsonLine(
+        await admin(
+          'create-operator',
+          '--name',
+          'Van Depot',
+          '--email',
+          'vans@depot.example',
+          '--kind',
+          'fleet',
+        ),
+      );
+      const operatorId: string = created.operatorId;
+      const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+      const table = { doc, tableName: platform.tableName };
+      await new DynamoOperatorCatalog(doc, platform.tableName).createGroup({
+        operatorId,
+        groupId: 'vans',
+        name: 'Vans',
+        kind: 'fleet',
+      });
+      // One final session of the fleet in November, as the finaliser leaves it.
+      const startedAt = '2026-11-12T08:00:00.000Z';
+      const charge = priceSession(
+        DEMO_TARIFF,
+        aChargingSession(8, { startedAt: Date.parse(startedAt) / 1000 }),
+      );
+      const chargerId = `CP-ADMIN-${operatorId}`;
+      await doc.send(
+        new PutCommand({
+          TableName: platform.tableName,
+          Item: {
+            ...keys.transaction(chargerId, 1),
+            ...gsi2.fleetSession(operatorId, 'vans', startedAt, chargerId, 1),
+            entity: 'transaction',
+            chargerId,
+            transactionId: 1,
+            operatorId,
+            idTag: 'VAN-7',
+            billedTo: { party: 'fleet', idTag: 'VAN-7', groupId: 'vans' },
+            startedAt,
+            status: 'final',
+            finalisedAt: startedAt,
+            charge,
+            energyMilliWh: charge.energyMilliWh,
+          },
+        }),
+      );
+
+      const first = await admin('run-fleet-statements', '--operator', operatorId, '--month', '2026-11');
+      expect(first.code, first.stderr).toBe(0);
+      expect(jsonLine(first)).toEqual({
+        month: '2026-11',
+        fleets: 1,
+        created: 1,
+        emailed: 1,
+        invoiced: 0,
+        failed: 0,
+      });
+      expect(first.stderr).toContain(`fleet ${operatorId}/vans 2026-11: created,emailed`);
+      const stored = await new DynamoFleetStatements(table).get(operatorId, 'vans', '2026-11');
+      expect(stored?.statement).toMatchObject({
+        sessionCount: 1,
+        totals: { grossMinor: charge.totals.grossMinor },
+      });
+      const inbox = await readInbox(platform.endpoints.sesUrl);
+      expect(
+        inbox.some((m) => m.destination.to.includes('vans@depot.example') && m.subject.includes('2026-11')),
+      ).toBe(true);
+
+      const again = await admin('run-fleet-statements', '--operator', operatorId, '--month', '2026-11');
+      expect(jsonLine(again)).toEqual({
+        month: '2026-11',
+        fleets: 1,
+        created: 0,
+        emailed: 0,
+        invoiced: 0,
+        failed: 0,
+      });
+      expect(again.stderr).toContain(`fleet ${operatorId}/vans 2026-11: unchanged`);
+
+      const bad = await admin('run-fleet-statements', '--month', '2026-13');
+      expect(bad).toMatchObject({ code: 2, stdout: '' });
+      expect(bad.stderr).toContain('--month must be YYYY-MM');
+      doc.destroy();
     },
     CLI_TEST_TIMEOUT_MS,
   );

@@ -3,7 +3,10 @@
  * finalised into the fleet's statement index (DynamoDB Local, a table of this test's own), the
  * monthly run on December 1st with a fake clock, the email with the PDF and the CSV, and the invoice
  * in a Stripe emulator of this test's own (its clock is the same fake clock). A rerun does nothing new.
+ * A session final only after its month's statement is billed once, in the next one; a statement of
+ * 1500 sessions (items written directly) is stored line by line and read back page by page.
  */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,13 +16,19 @@ import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js
 import { DynamoChargeRepository } from '../../shared/adapters/dynamodb/charge-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
+import { gsi2, keys } from '../../shared/adapters/dynamodb/keys.js';
 import type { TableContext } from '../../shared/adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { StripeFleetInvoicing } from '../../shared/adapters/stripe/fleet-invoices.js';
 import type { FleetsDeps } from '../../shared/app/fleets/deps.js';
-import { runMonthlyStatements } from '../../shared/app/fleets/monthly-statements.js';
+import {
+  allLines,
+  runMonthlyStatements,
+  statementDocuments,
+} from '../../shared/app/fleets/monthly-statements.js';
 import type { Group, Operator } from '../../shared/domain/entities.js';
+import { statementLine } from '../../shared/domain/fleet-statement.js';
 import { priceSession } from '../../shared/domain/pricing.js';
 import { silentLog } from '../../shared/ports/log.js';
 import type { TransactionRecord } from '../../shared/ports/transactions.js';
@@ -56,6 +65,17 @@ const paidFleet: Group = {
   billingContact: { email: billingEmail, name: 'Vans Ltd' },
   withPayment: true,
 };
+const bigOperator: Operator = {
+  ...operator,
+  operatorId: `op-big-${run}`,
+  contactEmail: `big-${run}@example.com`,
+};
+const bigFleet: Group = {
+  operatorId: bigOperator.operatorId,
+  groupId: 'lorries',
+  name: 'Lorries',
+  kind: 'fleet',
+};
 const freeFleet: Group = { operatorId: operator.operatorId, groupId: 'bikes', name: 'Bikes', kind: 'fleet' };
 const transactions = new DynamoTransactionRepository(t);
 const charges = new DynamoChargeRepository(t);
@@ -69,13 +89,16 @@ beforeAll(async () => {
   const catalog = new DynamoOperatorCatalog(doc, t.tableName);
   await catalog.createGroup(paidFleet);
   await catalog.createGroup(freeFleet);
+  await catalog.createGroup(bigFleet);
   await catalog.createGroup({ operatorId: operator.operatorId, groupId: 'flats', name: 'Flats' });
   deps = {
     clock: { now: () => nowMs },
     log: silentLog,
     fleets: store,
     invoicing: new StripeFleetInvoicing(async () => stripe),
-    operators: { operator: async (id) => (id === operator.operatorId ? operator : undefined) },
+    operators: {
+      operator: async (id) => [operator, bigOperator].find((o) => o.operatorId === id),
+    },
     mailer,
     invoiceDaysUntilDue: 30,
   };
@@ -88,7 +111,12 @@ afterAll(async () => {
 let txCounter = 0;
 
 /** A session started at `startedAt` and finalised as the finaliser does (fleet ones join the index). */
-async function aFinalSession(startedAt: string, samples: number, fleetId?: string): Promise<number> {
+async function aFinalSession(
+  startedAt: string,
+  samples: number,
+  fleetId?: string,
+  finalAt?: string,
+): Promise<number> {
   txCounter += 1;
   const startedAtMs = Date.parse(startedAt);
   const session = aChargingSession(samples, { startedAt: startedAtMs / 1000, whPerSample: 500 });
@@ -112,7 +140,7 @@ async function aFinalSession(startedAt: string, samples: number, fleetId?: strin
     updatedAt: new Date(session.stoppedAtMs).toISOString(),
   };
   expect(await transactions.createStarted(tx, undefined)).toBe('created');
-  const finalisedAt = new Date(session.stoppedAtMs + 60_000).toISOString();
+  const finalisedAt = finalAt ?? new Date(session.stoppedAtMs + 60_000).toISOString();
   const key = { chargerId: tx.chargerId, transactionId: tx.transactionId };
   const outcome = await charges.finalise(key, 0, {
     finalisedAt,
@@ -144,7 +172,8 @@ describe('monthly fleet statements', () => {
 
   it('states, mails and invoices each fleet its November on December 1st', async () => {
     // London is UTC+0 in November: 31 Oct 23:30 UTC is October, 30 Nov 23:59 UTC is November.
-    await aFinalSession('2026-10-31T23:30:00Z', 3, 'vans');
+    // October had no statement: its session is a late line of November's.
+    novemberGross += await aFinalSession('2026-10-31T23:30:00Z', 3, 'vans');
     novemberGross += await aFinalSession('2026-11-01T00:10:00Z', 20, 'vans');
     novemberGross += await aFinalSession('2026-11-14T09:00:00Z', 45, 'vans');
     novemberGross += await aFinalSession('2026-11-30T23:40:00Z', 7, 'vans');
@@ -153,11 +182,18 @@ describe('monthly fleet statements', () => {
     expect(novemberGross).toBeGreaterThan(0);
 
     nowMs = Date.parse('2026-12-01T12:00:00Z');
-    const report = await runMonthlyStatements(deps);
+    const report = await runMonthlyStatements(deps, { operatorId: operator.operatorId });
     expect(report).toEqual({ fleets: 2, created: 2, emailed: 2, invoiced: 1, failed: 0 });
 
     const stored = await store.get(operator.operatorId, 'vans', '2026-11');
-    expect(stored?.statement.lines.map((l) => l.date)).toEqual(['2026-11-01', '2026-11-14', '2026-11-30']);
+    const lines = await allLines(deps, operator.operatorId, 'vans', '2026-11');
+    expect(lines.map((l) => [l.date, l.late ?? false])).toEqual([
+      ['2026-10-31', true],
+      ['2026-11-01', false],
+      ['2026-11-14', false],
+      ['2026-11-30', false],
+    ]);
+    expect(stored?.statement).toMatchObject({ sessionCount: 4, lateCount: 1 });
     expect(stored?.statement.totals.grossMinor).toBe(novemberGross);
     expect(stored?.emailedTo).toBe(billingEmail);
 
@@ -187,7 +223,7 @@ describe('monthly fleet statements', () => {
 
     // The fleet without a billing contact: its statement goes to the operator; no invoice.
     const bikes = await store.get(operator.operatorId, 'bikes', '2026-11');
-    expect(bikes).toMatchObject({ emailedTo: operator.contactEmail, statement: { lines: [] } });
+    expect(bikes).toMatchObject({ emailedTo: operator.contactEmail, statement: { sessionCount: 0 } });
     expect(bikes?.invoice).toBeUndefined();
 
     const invoiceId = stored?.invoice?.stripeInvoiceId ?? '';
@@ -213,11 +249,166 @@ describe('monthly fleet statements', () => {
     const mails = mailer.sent.length;
     const before = await stripe.invoices.list({ limit: 100 });
     nowMs += 3 * 86_400_000; // past Stripe's idempotency window's day: the stored marks hold
-    const report = await runMonthlyStatements(deps);
+    const report = await runMonthlyStatements(deps, { operatorId: operator.operatorId });
     expect(report).toEqual({ fleets: 2, created: 0, emailed: 0, invoiced: 0, failed: 0 });
     expect(mailer.sent).toHaveLength(mails);
     const after = await stripe.invoices.list({ limit: 100 });
     expect(after.data.map((i) => i.id)).toEqual(before.data.map((i) => i.id));
     expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(1);
   });
+
+  it('bills a session started on the 30th and final on the 2nd once, late, in the next statement', async () => {
+    const novemberBefore = await store.get(operator.operatorId, 'vans', '2026-11');
+    // Final on December 2nd: after November's statement was cut on the 1st.
+    const lateGross = await aFinalSession('2026-11-30T23:50:00Z', 6, 'vans', '2026-12-02T08:00:00.000Z');
+    nowMs = Date.parse('2026-12-02T09:00:00Z');
+    // December is not over: it is not stated yet.
+    const progress: string[] = [];
+    expect(
+      await runMonthlyStatements(deps, {
+        operatorId: operator.operatorId,
+        month: '2026-12',
+        onFleet: (p) => progress.push(`${p.fleetId} ${p.month}: ${p.outcome}`),
+      }),
+    ).toMatchObject({ created: 0, failed: 0 });
+    expect(progress.sort()).toEqual(['bikes 2026-12: month-not-over', 'vans 2026-12: month-not-over']);
+    // A rerun of November now changes nothing: its statement is cut.
+    expect(
+      await runMonthlyStatements(deps, { operatorId: operator.operatorId, month: '2026-11' }),
+    ).toMatchObject({
+      created: 0,
+    });
+    expect(await allLines(deps, operator.operatorId, 'vans', '2026-11')).toHaveLength(4);
+    expect(await store.get(operator.operatorId, 'vans', '2026-11')).toEqual(novemberBefore);
+
+    const decemberGross = await aFinalSession('2026-12-10T10:00:00Z', 10, 'vans');
+    nowMs = Date.parse('2027-01-01T12:00:00Z');
+    expect(await runMonthlyStatements(deps, { operatorId: operator.operatorId })).toMatchObject({
+      created: 2,
+      failed: 0,
+    });
+    const december = await allLines(deps, operator.operatorId, 'vans', '2026-12');
+    const lateTx = txCounter - 1;
+    expect(december.map((l) => [l.date, l.late ?? false])).toEqual([
+      ['2026-11-30', true],
+      ['2026-12-01', false], // the session of Dec 1st 00:05 the November run left for December
+      ['2026-12-10', false],
+    ]);
+    const decemberStored = await store.get(operator.operatorId, 'vans', '2026-12');
+    expect(decemberStored?.statement.totals.grossMinor).toBe(
+      december.reduce((sum, l) => sum + l.total.grossMinor, 0),
+    );
+    expect(december.find((l) => l.transactionId === lateTx)?.total.grossMinor).toBe(lateGross);
+    expect(december.find((l) => l.transactionId === txCounter)?.total.grossMinor).toBe(decemberGross);
+    const mail = mailer.sent.find((m) => m.subject === 'Vans: charging statement for 2026-12');
+    const csv = Buffer.from(
+      mail?.attachments?.find((a) => a.contentType === 'text/csv')?.content ?? [],
+    ).toString();
+    expect(csv).toContain('late: started 2026-11-30, final after the 2026-11 statement');
+
+    // Every November-or-December session is in exactly one statement.
+    const billed = [...(await allLines(deps, operator.operatorId, 'vans', '2026-11')), ...december].map(
+      (l) => l.transactionId,
+    );
+    expect(new Set(billed).size).toBe(billed.length);
+    // January's run (a month later) finds nothing left to bill from before January.
+    nowMs = Date.parse('2027-02-01T12:00:00Z');
+    await runMonthlyStatements(deps, { operatorId: operator.operatorId });
+    expect(await allLines(deps, operator.operatorId, 'vans', '2027-01')).toEqual([]);
+  });
 });
+
+describe('a statement of 1500 sessions', () => {
+  const SESSIONS = 1500;
+  const bigFleetScope = {
+    operatorId: bigOperator.operatorId,
+    fleetId: bigFleet.groupId,
+    timeZone: 'Europe/London',
+    currency: 'GBP',
+  };
+  const charge = priceSession(
+    DEMO_TARIFF,
+    aChargingSession(4, { startedAt: Date.parse('2026-11-01') / 1000 }),
+  );
+
+  /** Final fleet sessions as the finaliser leaves them, written straight to the table (fast). */
+  async function writeSessions(count: number): Promise<void> {
+    const items = Array.from({ length: count }, (_, i) => {
+      const chargerId = `CP-BIG-${run}-${i % 7}`;
+      const startedAt = new Date(Date.parse('2026-11-01T06:00:00Z') + i * 1_700_000).toISOString();
+      return {
+        ...keys.transaction(chargerId, i + 1),
+        ...gsi2.fleetSession(bigOperator.operatorId, bigFleet.groupId, startedAt, chargerId, i + 1),
+        entity: 'transaction',
+        chargerId,
+        transactionId: i + 1,
+        operatorId: bigOperator.operatorId,
+        idTag: `LORRY-${i % 40}`,
+        billedTo: { party: 'fleet', idTag: `LORRY-${i % 40}`, groupId: bigFleet.groupId },
+        startedAt,
+        status: 'final',
+        finalisedAt: startedAt,
+        energyMilliWh: charge.energyMilliWh,
+        charge,
+      };
+    });
+    for (let from = 0; from < items.length; from += 25) {
+      const batch = items.slice(from, from + 25).map((Item) => ({ PutRequest: { Item } }));
+      await doc.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: batch } }));
+    }
+  }
+
+  it('stores each line as an item, finishes a run that died half way, and reads the lines back paged', async () => {
+    await writeSessions(SESSIONS);
+    nowMs = Date.parse('2026-12-01T12:00:00Z');
+    // A run that died after storing its first lines: its claim lapsed, its lines stay billed.
+    const dead = 'dead-run';
+    const scope = { ...bigFleetScope, month: '2026-11' };
+    const claimedAt = new Date(nowMs - 3_600_000).toISOString();
+    expect(await store.claim(bigOperator.operatorId, 'lorries', '2026-11', dead, claimedAt, claimedAt)).toBe(
+      'claimed',
+    );
+    const early = (await store.unbilledSessions(bigOperator.operatorId, 'lorries', '2026-12-01T00:00:00Z'))
+      .slice(0, 120)
+      .flatMap((session) => {
+        const out = statementLine(scope, session);
+        return 'line' in out ? [out.line] : [];
+      });
+    expect(early).toHaveLength(120);
+    await store.addLines(bigOperator.operatorId, 'lorries', '2026-11', dead, early);
+    // The dead run no longer holds the claim once another takes it over.
+    const report = await runMonthlyStatements(deps, { operatorId: bigOperator.operatorId });
+    expect(report).toEqual({ fleets: 1, created: 1, emailed: 1, invoiced: 0, failed: 0 });
+    await expect(store.addLines(bigOperator.operatorId, 'lorries', '2026-11', dead, early)).rejects.toThrow(
+      /claim/,
+    );
+
+    const stored = await store.get(bigOperator.operatorId, 'lorries', '2026-11');
+    expect(stored?.statement).toMatchObject({
+      sessionCount: SESSIONS,
+      lateCount: 0,
+      totals: { grossMinor: SESSIONS * charge.totals.grossMinor },
+      energyMilliWh: SESSIONS * charge.energyMilliWh,
+    });
+    const firstPage = await store.lines(bigOperator.operatorId, 'lorries', '2026-11', { limit: 500 });
+    expect(firstPage.items).toHaveLength(500);
+    expect(firstPage.next).toBeDefined();
+    const lines = await allLines(deps, bigOperator.operatorId, 'lorries', '2026-11');
+    expect(new Set(lines.map((l) => `${l.chargerId}#${l.transactionId}`)).size).toBe(SESSIONS);
+    expect(lines.map((l) => l.startedAt)).toEqual([...lines.map((l) => l.startedAt)].sort((a, b) => a - b));
+    expect(await store.unbilledSessions(bigOperator.operatorId, 'lorries', '2027-01-01T00:00:00Z')).toEqual(
+      [],
+    );
+
+    const docs = await statementDocuments(deps, bigOperator, bigFleet, stored ?? fail());
+    const sessionRows = docs.csv.split('\r\n').filter((r) => /^\d{4}-/.test(r));
+    expect(new Set(sessionRows.map((r) => r.split(',')[5])).size).toBe(SESSIONS);
+    expect(docs.csv.trimEnd().split('\r\n').at(-1)?.split(',')[11]).toBe(
+      scaledDecimal(SESSIONS * charge.totals.grossMinor, 2),
+    );
+  }, 120_000);
+});
+
+function fail(): never {
+  throw new Error('expected a value');
+}

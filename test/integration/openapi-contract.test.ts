@@ -22,7 +22,7 @@ import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { createOperator } from '../../shared/app/operators/create-operator.js';
-import { buildFleetStatement } from '../../shared/domain/fleet-statement.js';
+import { summariseStatement } from '../../shared/domain/fleet-statement.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
 import {
@@ -72,22 +72,17 @@ const run = Date.now().toString(36).toUpperCase();
 /** A's fleet's statement of STATEMENT_MONTH, as the monthly run stores it (it runs on the 1st only). */
 async function seedFleetStatement(operatorId: string): Promise<void> {
   const fleetId = contractFleetId(run);
-  const statement = buildFleetStatement({
-    operatorId,
-    fleetId,
-    month: STATEMENT_MONTH,
-    timeZone: 'Europe/London',
-    currency: 'GBP',
-    sessions: [],
-  });
+  const scope = { operatorId, fleetId, month: STATEMENT_MONTH, timeZone: 'Europe/London', currency: 'GBP' };
   const store = new DynamoFleetStatements(table);
-  await store.create({
-    operatorId,
-    fleetId,
-    month: STATEMENT_MONTH,
-    createdAt: new Date().toISOString(),
-    statement,
-  });
+  const now = new Date();
+  const claimUntil = new Date(now.getTime() + 60_000).toISOString();
+  expect(await store.claim(operatorId, fleetId, STATEMENT_MONTH, run, now.toISOString(), claimUntil)).toBe(
+    'claimed',
+  );
+  const record = { operatorId, fleetId, month: STATEMENT_MONTH, createdAt: now.toISOString() };
+  expect(await store.create({ ...record, statement: summariseStatement(scope, [], []) }, run)).toBe(
+    'created',
+  );
 }
 const PASSWORD = 'contract-password-0001';
 

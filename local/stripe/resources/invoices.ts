@@ -4,8 +4,11 @@
  * `charge_automatically`), takes invoice items (`invoice=` on the item; pending items of the customer
  * only when created with `pending_invoice_items_behavior=include`, which is not the default since API
  * version 2022-08-01), is finalised (it gets its number and its amounts freeze; `open`) and, for
- * `send_invoice`, sent (`invoice.sent`). Paying is not emulated: a fleet pays by bank transfer or on
- * the hosted page, which this emulator does not serve (`hosted_invoice_url` and `invoice_pdf` stay null).
+ * `send_invoice`, sent (`invoice.sent`). Paying: `POST /v1/invoices/:id/pay` stands for the fleet
+ * paying on the hosted page (which this emulator does not serve: `hosted_invoice_url` and
+ * `invoice_pdf` stay null): a succeeded card charge of the amount due on the platform, booked like a
+ * captured one, an invoice payment of type `charge` (`GET /v1/invoice_payments?invoice=`), the invoice
+ * `paid`, and `charge.succeeded`, `invoice.paid`, `invoice.payment_succeeded`.
  *
  * Objects carry the fields the platform and Stripe's own tooling read; the SDK's types hold many more,
  * hence the casts at the end of each builder.
@@ -15,6 +18,7 @@ import { z } from 'zod';
 import type { RequestContext } from '../context.js';
 import { invalidParam, stateError } from '../errors.js';
 import { newId, randomToken } from '../ids.js';
+import { FUNDS_PENDING_SECONDS, recordTransaction } from '../ledger.js';
 import {
   bool,
   currency,
@@ -313,6 +317,85 @@ function sendInvoice(ctx: RequestContext, id: string): Stripe.Invoice {
   return invoice;
 }
 
+/** The invoice payments this emulator made, kept on the invoice (Stripe lists them on their own). */
+type PaidInvoice = Stripe.Invoice & { _payments?: Stripe.InvoicePayment[] };
+
+/** The fleet pays an open invoice in full by card (see the top of this file). */
+function payInvoice(ctx: RequestContext, id: string): Stripe.Invoice {
+  const invoice = ctx.store.invoices.require(id, ctx.scope) as PaidInvoice;
+  if (invoice.status === 'paid') throw stateError('Invoice is already paid.', 'invoice_already_paid');
+  if (invoice.status !== 'open') {
+    throw stateError(
+      `You can only pay an open invoice, but ${id} is ${invoice.status}.`,
+      'invoice_not_editable',
+    );
+  }
+  const now = ctx.now();
+  const amount = invoice.amount_due;
+  const charge = {
+    id: newId('ch'),
+    object: 'charge',
+    amount,
+    amount_captured: amount,
+    amount_refunded: 0,
+    balance_transaction: null as string | null,
+    captured: true,
+    created: now,
+    currency: invoice.currency,
+    customer: invoice.customer,
+    description: `Payment for Invoice ${invoice.number}`,
+    livemode: false,
+    metadata: {},
+    paid: true,
+    payment_intent: null,
+    payment_method_details: { type: 'card', card: { brand: 'visa', last4: '4242', country: 'GB' } },
+    refunded: false,
+    status: 'succeeded',
+    transfer_group: null,
+  } as unknown as Stripe.Charge;
+  ctx.store.charges.insert(ctx.scope, charge);
+  charge.balance_transaction = recordTransaction(ctx, ctx.scope, {
+    amount,
+    currency: invoice.currency,
+    type: 'charge',
+    source: charge.id,
+    description: charge.description,
+    availableOn: now + FUNDS_PENDING_SECONDS,
+  }).id;
+  const payment = {
+    id: newId('inpay'),
+    object: 'invoice_payment',
+    amount_paid: amount,
+    amount_requested: amount,
+    created: now,
+    currency: invoice.currency,
+    invoice: invoice.id,
+    is_default: true,
+    livemode: false,
+    payment: { type: 'charge', charge: charge.id },
+    status: 'paid',
+    status_transitions: { canceled_at: null, paid_at: now },
+  } as unknown as Stripe.InvoicePayment;
+  invoice._payments = [...(invoice._payments ?? []), payment];
+  invoice.status = 'paid';
+  invoice.amount_paid = amount;
+  invoice.amount_remaining = 0;
+  (invoice as { paid?: boolean }).paid = true;
+  invoice.attempted = true;
+  invoice.attempt_count += 1;
+  invoice.status_transitions.paid_at = now;
+  ctx.emit('charge.succeeded', charge);
+  ctx.emit('invoice.paid', invoiceOut(invoice), { previousAttributes: { status: 'open' } });
+  ctx.emit('invoice.payment_succeeded', invoiceOut(invoice));
+  return invoice;
+}
+
+/** The invoice as Stripe shows it: without the payments this emulator keeps on it. */
+function invoiceOut(invoice: Stripe.Invoice): Stripe.Invoice {
+  const { _payments: _kept, ...shown } = invoice as PaidInvoice;
+  return shown as Stripe.Invoice;
+}
+
 export function invoiceRoutes(router: Router): void {
   router.post('/v1/customers', (ctx, req) => {
     const p = parseParams(customerSchema, req.params);
@@ -368,9 +451,20 @@ export function invoiceRoutes(router: Router): void {
     const p = parseParams(z.strictObject({ expand: expand() }), req.params);
     return expandObject(ctx, sendInvoice(ctx, req.path.id ?? ''), p.expand);
   });
+  router.post('/v1/invoices/:id/pay', (ctx, req) => {
+    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
+    return expandObject(ctx, invoiceOut(payInvoice(ctx, req.path.id ?? '')), p.expand);
+  });
   router.get('/v1/invoices/:id', (ctx, req) => {
     const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    return expandObject(ctx, ctx.store.invoices.require(req.path.id ?? '', ctx.scope, 'invoice'), p.expand);
+    const invoice = ctx.store.invoices.require(req.path.id ?? '', ctx.scope, 'invoice');
+    return expandObject(ctx, invoiceOut(invoice), p.expand);
+  });
+  router.get('/v1/invoice_payments', (ctx, req) => {
+    const p = parseParams(z.strictObject({ ...listParams, invoice: str() }), req.params);
+    const invoice = ctx.store.invoices.require(p.invoice, ctx.scope, 'invoice') as PaidInvoice;
+    const payments = [...(invoice._payments ?? [])].reverse();
+    return paginate(ctx, payments, p, '/v1/invoice_payments', 'invoice_payment');
   });
   router.get('/v1/invoices', (ctx, req) => {
     const p = parseParams(
@@ -381,10 +475,12 @@ export function invoiceRoutes(router: Router): void {
       }),
       req.params,
     );
-    const items = ctx.store.invoices.list(
-      ctx.scope,
-      (i) => (!p.customer || i.customer === p.customer) && (!p.status || i.status === p.status),
-    );
+    const items = ctx.store.invoices
+      .list(
+        ctx.scope,
+        (i) => (!p.customer || i.customer === p.customer) && (!p.status || i.status === p.status),
+      )
+      .map(invoiceOut);
     return paginate(ctx, items, p, '/v1/invoices', 'invoice');
   });
 }

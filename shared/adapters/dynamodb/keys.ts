@@ -51,11 +51,17 @@
  * | Stripe account → operator  | CONNACCT#<acct_…>           | CONNACCT                          |                                 |
  * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse) |
  * | fleet statement            | OP#<operatorId>             | FLEETSTMT#<fleetId>#<YYYY-MM>      |                                 |
+ * | fleet statement line       | OP#<operatorId>             | FLEETSTMTLINE#<fleetId>#<YYYY-MM>#<startedAt>#<chargerId>#<txId 10 digits> |  |
+ * | fleet statement claim      | OP#<operatorId>             | FLEETSTMTRUN#<fleetId>#<YYYY-MM>   |                                 |
  *
  * A transaction billed to a fleet (TransactionRecord.billedTo, party `fleet`, naming the fleet) takes
  * gsi2 FLEETTX#<operatorId>#<fleetId> / <startedAt>#<chargerId>#<txId> in the write that finalises its
  * charge, in place of the open-transaction entry that write removes (charge-repository.ts finalise).
  * So the monthly statement (app/fleets/) reads a fleet's month with one range query and no scan.
+ * The entry is the session's place in the queue of what is not billed yet: the write that stores
+ * its statement line (FLEETSTMTLINE#, one item per session, so a statement has no size limit) marks
+ * the transaction `fleetBilledIn` and removes the entry, in one transaction. Lines sort by start,
+ * charger and transaction (txId zero-padded), the statement's own line order.
  * Why gsi2 and only from finalisation: gsi2 projects every attribute, so the statement gets each
  * final charge from the index itself (no BatchGetItem), and a transaction is written to an index on
  * every update while it carries that index's key; before finalisation the recompute updates the
@@ -269,6 +275,22 @@ export const keys = {
     pk: operatorPartition(operatorId),
     sk: `FLEETSTMT#${fleetId}#${month}`,
   }),
+  /** `startedAt` as ISO; see the note under the key table. */
+  fleetStatementLine: (
+    operatorId: string,
+    fleetId: string,
+    month: string,
+    startedAt: string,
+    chargerId: string,
+    transactionId: number,
+  ): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `FLEETSTMTLINE#${fleetId}#${month}#${startedAt}#${chargerId}#${String(transactionId).padStart(10, '0')}`,
+  }),
+  fleetStatementClaim: (operatorId: string, fleetId: string, month: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `FLEETSTMTRUN#${fleetId}#${month}`,
+  }),
   receipt: (sessionId: string, kind: string, copy: number): Key => ({
     pk: `${prefixes.receipt}${sessionId}`,
     sk: `${kind}#${String(copy).padStart(2, '0')}`,
@@ -294,11 +316,11 @@ const fleetSessionPartition = (operatorId: string, fleetId: string): string =>
   `FLEETTX#${operatorId}#${fleetId}`;
 
 /**
- * A fleet's final sessions that started in [fromIso, toIso) on gsi2: BETWEEN is inclusive, but every
- * sort key carries `#<chargerId>#<txId>` after the start time, so one starting at `toIso` sorts after it.
+ * A fleet's sessions not billed yet that started before `beforeIso` on gsi2: every sort key carries
+ * `#<chargerId>#<txId>` after the start time, so one starting at `beforeIso` sorts after it.
  */
-export const fleetSessionsRange = (operatorId: string, fleetId: string, fromIso: string, toIso: string) =>
-  ({ gsi2pk: fleetSessionPartition(operatorId, fleetId), from: fromIso, to: toIso }) as const;
+export const unbilledFleetSessionsBefore = (operatorId: string, fleetId: string, beforeIso: string) =>
+  ({ gsi2pk: fleetSessionPartition(operatorId, fleetId), before: beforeIso }) as const;
 
 export const gsi2 = {
   /** A transfer still held and not flagged yet, for the stale-transfer sweep (shared/app/connect/transfers.ts). */
@@ -552,6 +574,11 @@ export const queries = {
   statementsOfFleet: (operatorId: string, fleetId: string): PrefixQuery => ({
     pk: operatorPartition(operatorId),
     skPrefix: keys.fleetStatement(operatorId, fleetId, '').sk,
+  }),
+  /** A fleet statement's lines, in line order. */
+  linesOfStatement: (operatorId: string, fleetId: string, month: string): PrefixQuery => ({
+    pk: operatorPartition(operatorId),
+    skPrefix: `FLEETSTMTLINE#${fleetId}#${month}#`,
   }),
   /** On gsi3, newest first when queried backwards (gsi3sk holds the start time). */
   transactionsOfOperator: (operatorId: string): PrefixQuery => ({

@@ -11,6 +11,7 @@ import type {
   ConnectStore,
   CreateConnectedAccount,
   CreateTransfer,
+  PaidInvoice,
   SessionTransfer,
 } from '../../ports/connect.js';
 
@@ -180,6 +181,15 @@ export class FakeConnectGateway implements ConnectGateway {
 
   async chargeOfPaymentIntent(paymentIntentId: string) {
     return `ch_of_${paymentIntentId}`;
+  }
+
+  /** Invoices the test says are paid (or not), by id. */
+  readonly invoices = new Map<string, PaidInvoice>();
+
+  async paidInvoice(invoiceId: string) {
+    const invoice = this.invoices.get(invoiceId);
+    if (!invoice) throw new Error(`No such invoice: ${invoiceId}`);
+    return structuredClone(invoice);
   }
 
   async createTransfer(input: CreateTransfer) {

@@ -10,6 +10,7 @@ import type {
   ConnectGateway,
   CreateConnectedAccount,
   CreateTransfer,
+  PaidInvoice,
 } from '../../ports/connect.js';
 
 /** Stripe's Account object → the state the platform keeps. */
@@ -84,6 +85,28 @@ export class StripeConnectGateway implements ConnectGateway {
     const pi = await (await this.client()).paymentIntents.retrieve(paymentIntentId);
     const charge = pi.latest_charge;
     return typeof charge === 'string' ? charge : (charge?.id ?? undefined);
+  }
+
+  async paidInvoice(invoiceId: string): Promise<PaidInvoice> {
+    const stripe = await this.client();
+    const invoice = await stripe.invoices.retrieve(invoiceId);
+    // Since API 2025-03-31 an invoice names no charge: its payments do, each a charge or an intent.
+    const payments = await stripe.invoicePayments.list({ invoice: invoiceId, limit: 10 });
+    const paid = payments.data.find((p) => p.status === 'paid');
+    const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id);
+    const chargeId =
+      idOf(paid?.payment.charge) ??
+      (paid?.payment.payment_intent
+        ? await this.chargeOfPaymentIntent(idOf(paid.payment.payment_intent) as string)
+        : undefined);
+    return {
+      invoiceId,
+      status: invoice.status ?? 'draft',
+      amountPaidMinor: invoice.amount_paid,
+      currency: invoice.currency.toUpperCase(),
+      metadata: invoice.metadata ?? {},
+      ...(chargeId ? { chargeId } : {}),
+    };
   }
 
   async createTransfer(input: CreateTransfer): Promise<{ transferId: string }> {

@@ -15,6 +15,9 @@
  * `transfer_group` up and records the transfer it finds instead of making another. The sweep only
  * flags what waits too long, for a person to look at.
  *
+ * A fleet's paid monthly invoice owes its operator one transfer the same way (recordFleetInvoiceTransfer),
+ * keyed by the invoice instead of a session.
+ *
  * Refunds racing a release: never more than captured − fee − refunded goes out. The record moves to
  * paid only against the refunds it was sent for; one that took its share off in between is reversed
  * on the spot (see payTransfer), one that finds it paid reverses its own share (refunds.ts).
@@ -41,40 +44,124 @@ export async function recordSessionTransfer(
 ): Promise<RecordTransferOutcome> {
   const capturedMinor = session.settlement?.outcome === 'captured' ? session.settlement.capturedMinor : 0;
   if (capturedMinor === 0) return 'nothing-captured';
-  let transfer = await deps.store.transfer(session.sessionId);
-  let outcome: RecordTransferOutcome = 'already-recorded';
-  if (!transfer) {
-    const operator = await deps.operators.operator(session.operatorId);
-    const feeMinor = platformFeeMinor(capturedMinor, feeRuleFor(deps.settings.fee, operator?.platformFee));
+  return recordAndPay(deps, session.sessionId, session.operatorId, async () => {
+    const feeMinor = await feeOf(deps, session.operatorId, capturedMinor);
     const sourceChargeId = await deps.stripe.chargeOfPaymentIntent(session.paymentIntentId);
     if (!sourceChargeId)
       throw new Error(`PaymentIntent ${session.paymentIntentId} has no charge to transfer from`);
-    transfer = {
-      sessionId: session.sessionId,
-      operatorId: session.operatorId,
+    return {
+      ...newTransfer(deps, session.sessionId, session.operatorId, capturedMinor, feeMinor),
       chargerId: session.chargerId,
       transactionId: session.transactionId ?? 0,
       currency: session.currency,
       paymentIntentId: session.paymentIntentId,
       sourceChargeId,
-      grossMinor: capturedMinor,
-      feeMinor,
-      netMinor: capturedMinor - feeMinor,
-      status: 'pending',
-      reversedMinor: 0,
-      refundedMinor: 0,
-      feeRefundedMinor: 0,
-      createdAt: isoFromMillis(deps.clock.now()),
     };
-    if ((await deps.store.createTransfer(transfer)) === 'exists') {
-      transfer = await deps.store.transfer(session.sessionId);
-      if (!transfer) throw new Error(`transfer of session ${session.sessionId} vanished`);
+  });
+}
+
+/** The Stripe events of the platform account that `recordFleetInvoiceTransfer` acts on. */
+export const FLEET_INVOICE_EVENTS_ACTED_ON = ['invoice.paid'] as const;
+
+export type FleetInvoiceTransferOutcome =
+  | RecordTransferOutcome
+  | 'not-a-fleet-invoice'
+  | 'not-paid'
+  | 'paid-outside-stripe';
+
+/** The key (and `transfer_group`) of a fleet invoice's transfer: one per invoice. */
+export const fleetInvoiceTransferKey = (invoiceId: string): string => `fleet-invoice:${invoiceId}`;
+
+/**
+ * A fleet's monthly invoice (app/fleets/monthly-statements.ts) is paid (`invoice.paid`): the operator
+ * is owed what was paid less the platform fee, sent like a session's transfer (held until the account
+ * can receive it, exactly once, `source_transaction` = the charge the payment made). The invoice is
+ * read again from Stripe (events repeat and come out of order); one not made by the monthly run
+ * (no fleet in its metadata) is left alone, and one paid outside Stripe has no charge to draw on.
+ */
+export async function recordFleetInvoiceTransfer(
+  deps: ConnectDeps,
+  invoiceId: string,
+): Promise<FleetInvoiceTransferOutcome> {
+  const invoice = await deps.stripe.paidInvoice(invoiceId);
+  const { operatorId, fleetId, month } = invoice.metadata;
+  if (!operatorId || !fleetId || !month) return 'not-a-fleet-invoice';
+  if (invoice.status !== 'paid' || invoice.amountPaidMinor <= 0) return 'not-paid';
+  const sourceChargeId = invoice.chargeId;
+  if (!sourceChargeId) {
+    deps.log.warn('fleet invoice paid outside Stripe: nothing to transfer from; settle it by hand', {
+      operatorId,
+      fleetId,
+      month,
+      invoiceId,
+    });
+    return 'paid-outside-stripe';
+  }
+  const key = fleetInvoiceTransferKey(invoiceId);
+  return recordAndPay(deps, key, operatorId, async () => ({
+    ...newTransfer(
+      deps,
+      key,
+      operatorId,
+      invoice.amountPaidMinor,
+      await feeOf(deps, operatorId, invoice.amountPaidMinor),
+    ),
+    chargerId: '',
+    transactionId: 0,
+    currency: invoice.currency,
+    paymentIntentId: '',
+    sourceChargeId,
+    fleetInvoice: { invoiceId, fleetId, month },
+  }));
+}
+
+async function feeOf(deps: ConnectDeps, operatorId: string, grossMinor: number): Promise<number> {
+  const operator = await deps.operators.operator(operatorId);
+  return platformFeeMinor(grossMinor, feeRuleFor(deps.settings.fee, operator?.platformFee));
+}
+
+function newTransfer(
+  deps: ConnectDeps,
+  key: string,
+  operatorId: string,
+  grossMinor: number,
+  feeMinor: number,
+) {
+  return {
+    sessionId: key,
+    operatorId,
+    grossMinor,
+    feeMinor,
+    netMinor: grossMinor - feeMinor,
+    status: 'pending' as const,
+    reversedMinor: 0,
+    refundedMinor: 0,
+    feeRefundedMinor: 0,
+    createdAt: isoFromMillis(deps.clock.now()),
+  };
+}
+
+/** Records the transfer under `key` once (a redelivery finds it) and makes it if the account can take it. */
+async function recordAndPay(
+  deps: ConnectDeps,
+  key: string,
+  operatorId: string,
+  build: () => Promise<SessionTransfer>,
+): Promise<RecordTransferOutcome> {
+  let transfer = await deps.store.transfer(key);
+  let outcome: RecordTransferOutcome = 'already-recorded';
+  if (!transfer) {
+    const fresh = await build();
+    if ((await deps.store.createTransfer(fresh)) === 'exists') {
+      transfer = await deps.store.transfer(key);
+      if (!transfer) throw new Error(`transfer ${key} vanished`);
     } else {
+      transfer = fresh;
       outcome = 'pending';
     }
   }
   if (transfer.status !== 'pending') return outcome;
-  const account = await deps.store.account(session.operatorId);
+  const account = await deps.store.account(operatorId);
   if (!account || !canReceiveTransfers(account.state)) return outcome;
   return payTransfer(deps, transfer, account.state.accountId);
 }
@@ -154,8 +241,9 @@ async function sendOnce(
     metadata: {
       operatorId: transfer.operatorId,
       sessionId: transfer.sessionId,
-      chargerId: transfer.chargerId,
-      transactionId: String(transfer.transactionId),
+      ...(transfer.fleetInvoice
+        ? { ...transfer.fleetInvoice }
+        : { chargerId: transfer.chargerId, transactionId: String(transfer.transactionId) }),
       grossMinor: String(transfer.grossMinor),
       feeMinor: String(transfer.feeMinor),
     },

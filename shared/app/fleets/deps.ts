@@ -1,11 +1,16 @@
 /**
- * What the fleet statement use cases need, as one object of ports: the fleets and their final
- * sessions (a sparse index, adapters/dynamodb/fleet-statements.ts), the stored statements, Stripe's
- * invoices, the operator, the mailer and a clock.
+ * What the fleet statement use cases need, as one object of ports: the fleets and their sessions
+ * not billed yet (a sparse index, adapters/dynamodb/fleet-statements.ts), the stored statements and
+ * their lines, Stripe's invoices, the operator, the mailer and a clock.
  */
 
 import type { Group, Operator } from '../../domain/entities.js';
-import type { FleetSessionInput, FleetStatement, StatementMonth } from '../../domain/fleet-statement.js';
+import type {
+  FleetSessionInput,
+  StatementLine,
+  StatementMonth,
+  StatementSummary,
+} from '../../domain/fleet-statement.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Log } from '../../ports/log.js';
 import type { Mailer } from '../../ports/mailer.js';
@@ -21,13 +26,16 @@ export interface StatementInvoice {
   sentAt?: string;
 }
 
-/** A statement as stored: the figures built once (a rerun or a resend shows the same ones). */
+/**
+ * A statement as stored: the figures built once (a rerun or a resend shows the same ones). The lines
+ * are items of their own (FleetStatementStore.lines), so a statement has no size limit.
+ */
 export interface StoredStatement {
   operatorId: string;
   fleetId: string;
   month: StatementMonth;
   createdAt: string;
-  statement: FleetStatement;
+  statement: StatementSummary;
   /** Where and when the monthly email went (absent until it has). */
   emailedTo?: string;
   emailedAt?: string;
@@ -38,15 +46,47 @@ export interface FleetStatementStore {
   /** Every fleet of every operator (a sparse index of fleets), for the monthly run. */
   allFleets(): Promise<Group[]>;
   fleet(operatorId: string, fleetId: string): Promise<Group | undefined>;
-  /** A fleet's final sessions that started in [fromIso, toIso). */
-  finalSessions(
+  /**
+   * Gives fleets and final fleet sessions stored before their sparse indexes existed their index
+   * entries, and marks the sessions of statements stored with inline lines as billed; once per
+   * table (recorded as done), idempotent. Answers what it did, or `done` when it had run before.
+   */
+  backfillIndexes(): Promise<FleetBackfillReport | 'done'>;
+  /** A fleet's final sessions in no statement yet that started before `beforeIso`. */
+  unbilledSessions(operatorId: string, fleetId: string, beforeIso: string): Promise<FleetSessionInput[]>;
+  /**
+   * Claims the making of the fleet's statement of `month` for `runId` until `leaseUntil` (ISO): only
+   * the holder adds lines or creates it. `busy` while another run holds an unexpired claim.
+   */
+  claim(
     operatorId: string,
     fleetId: string,
-    fromIso: string,
-    toIso: string,
-  ): Promise<FleetSessionInput[]>;
-  /** Writes the statement unless one exists for the fleet and month. */
-  create(record: StoredStatement): Promise<'created' | 'exists'>;
+    month: StatementMonth,
+    runId: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<'claimed' | 'busy'>;
+  /**
+   * Stores the lines under the statement and marks each line's session billed in it, atomically per
+   * batch, while `runId` holds the claim. Throws when the claim is lost or a session is billed in
+   * another statement (nothing of that batch is written).
+   */
+  addLines(
+    operatorId: string,
+    fleetId: string,
+    month: StatementMonth,
+    runId: string,
+    lines: readonly StatementLine[],
+  ): Promise<void>;
+  /** A statement's lines, in line order (domain lineOrder), one page. */
+  lines(
+    operatorId: string,
+    fleetId: string,
+    month: StatementMonth,
+    page: PageRequest,
+  ): Promise<Page<StatementLine>>;
+  /** Writes the statement unless one exists for the fleet and month, and releases `runId`'s claim. */
+  create(record: StoredStatement, runId: string): Promise<'created' | 'exists'>;
   get(operatorId: string, fleetId: string, month: StatementMonth): Promise<StoredStatement | undefined>;
   /** A fleet's statements, oldest month first. */
   list(operatorId: string, fleetId: string, page: PageRequest): Promise<Page<StoredStatement>>;
@@ -65,6 +105,13 @@ export interface FleetStatementStore {
   ): Promise<void>;
   /** Keeps the fleet's Stripe customer, unless it already has one (then that one is answered). */
   saveStripeCustomer(operatorId: string, fleetId: string, customerId: string): Promise<string>;
+}
+
+export interface FleetBackfillReport {
+  fleetsIndexed: number;
+  sessionsIndexed: number;
+  /** Sessions of statements stored with their lines inline, now marked billed in them. */
+  sessionsMarkedBilled: number;
 }
 
 /** Stripe's invoices for fleets, each call under the idempotency key it is given. */
@@ -101,6 +148,9 @@ export interface FleetInvoicing {
   ): Promise<{ number: string | null; amountDueMinor: number }>;
   send(invoiceId: string, idempotencyKey: string): Promise<void>;
 }
+
+/** Days a fleet has to pay its monthly invoice (Stripe's `days_until_due`); a common net-30 term. */
+export const INVOICE_DAYS_UNTIL_DUE = 30;
 
 export interface FleetsDeps {
   clock: Clock;

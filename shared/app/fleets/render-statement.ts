@@ -65,12 +65,21 @@ const CSV_HEADER = [
   'tax',
   'gross',
   'currency',
+  'note',
 ];
 
 /**
+ * What a late line says (domain fleet-statement.ts): the session started in an earlier month and
+ * became final after that month's statement, so it is billed here, under its own start date.
+ */
+export const lateNote = (line: StatementLine): string =>
+  line.late ? `late: started ${line.date}, final after the ${line.date.slice(0, 7)} statement` : '';
+
+/**
  * The statement as CSV (RFC 4180: CRLF line ends, a header row). One row per component of each
- * session (a session without a charge: one row of zeros); then one `Total` row per tax rate and a
- * last `Total` row for the month, with the session columns empty.
+ * session (a session without a charge: one row of zeros), a late session's rows saying so in
+ * `note`; then one `Total` row per tax rate and a last `Total` row for the month, with the session
+ * columns empty.
  */
 export function statementCsv(statement: FleetStatement, parties: StatementParties): string {
   const digits = minorDigits(statement.currency);
@@ -89,7 +98,16 @@ export function statementCsv(statement: FleetStatement, parties: StatementPartie
       energy(line.energyMilliWh),
     ];
     if (line.components.length === 0) {
-      rows.push([...session, 'none', rate(0), amount(0), amount(0), amount(0), statement.currency]);
+      rows.push([
+        ...session,
+        'none',
+        rate(0),
+        amount(0),
+        amount(0),
+        amount(0),
+        statement.currency,
+        lateNote(line),
+      ]);
     }
     for (const c of line.components) {
       rows.push([
@@ -100,6 +118,7 @@ export function statementCsv(statement: FleetStatement, parties: StatementPartie
         amount(c.taxMinor),
         amount(c.grossMinor),
         statement.currency,
+        lateNote(line),
       ]);
     }
   }
@@ -113,6 +132,7 @@ export function statementCsv(statement: FleetStatement, parties: StatementPartie
       amount(t.taxMinor),
       amount(t.grossMinor),
       statement.currency,
+      '',
     ]);
   }
   rows.push([
@@ -123,6 +143,7 @@ export function statementCsv(statement: FleetStatement, parties: StatementPartie
     amount(statement.totals.taxMinor),
     amount(statement.totals.grossMinor),
     statement.currency,
+    '',
   ]);
   return `${rows.map((r) => r.join(',')).join('\r\n')}\r\n`;
 }
@@ -150,6 +171,8 @@ export function statementPdf(statement: FleetStatement, parties: StatementPartie
     .moveDown();
   doc.font('Helvetica-Bold').fontSize(12).text('Summary').fontSize(10);
   row('Sessions', String(statement.lines.length));
+  const late = statement.lines.filter((l) => l.late).length;
+  if (late > 0) row('Of them late (started in an earlier month)', String(late));
   row('Energy', formatKwh(statement.energyMilliWh, LOCALE));
   for (const t of statement.taxes) {
     row(
@@ -170,8 +193,9 @@ export function statementPdf(statement: FleetStatement, parties: StatementPartie
       .moveDown(0.5)
       .font('Helvetica-Bold')
       .text(
-        `${when} · charger ${line.chargerId}${site ? ` at ${site}` : ''} · card ${line.idTag} · ${formatKwh(line.energyMilliWh, LOCALE)}`,
+        `${line.late ? 'Late: ' : ''}${when} · charger ${line.chargerId}${site ? ` at ${site}` : ''} · card ${line.idTag} · ${formatKwh(line.energyMilliWh, LOCALE)}`,
       );
+    if (line.late) doc.font('Helvetica').text(lateNote(line), { indent: 12 });
     for (const c of line.components) {
       row(
         `${componentName(c)}, tax ${formatTaxRate(c.taxRateBp, LOCALE)}: net ${money(c.netMinor)} + tax ${money(c.taxMinor)}`,

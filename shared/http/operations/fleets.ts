@@ -41,6 +41,10 @@ const StatementShape = z
     timeZone: z.string(),
     currency: z.string().length(3),
     sessionCount: z.number().int(),
+    lateSessionCount: z
+      .number()
+      .int()
+      .describe('Of the sessions, those started in an earlier month that became final after its statement.'),
     energyMilliWh: z.number().int(),
     netMinor: z.number().int(),
     taxMinor: z.number().int(),
@@ -67,7 +71,8 @@ function statementOut(r: StoredStatement): z.infer<typeof StatementShape> {
     month: r.month,
     timeZone: s.timeZone,
     currency: s.currency,
-    sessionCount: s.lines.length,
+    sessionCount: s.sessionCount,
+    lateSessionCount: s.lateCount,
     energyMilliWh: s.energyMilliWh,
     ...s.totals,
     createdAt: r.createdAt,

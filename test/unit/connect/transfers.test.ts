@@ -6,6 +6,7 @@ import { refundSession } from '../../../shared/app/connect/refunds.js';
 import {
   flagStalePendingTransfers,
   heldTransfersOf,
+  recordFleetInvoiceTransfer,
   recordSessionTransfer,
   releasePendingTransfers,
   STALE_TRANSFER_LOG_MESSAGE,
@@ -493,5 +494,74 @@ describe('funds flow over 200 random sessions, 3 operators, random onboarding ti
       ),
       { seed: 20261130, numRuns: 5 },
     );
+  });
+});
+
+describe('fleet invoice transfers', () => {
+  const paidInvoice = (w: World, invoiceId: string, over: Record<string, unknown> = {}) =>
+    w.stripe.invoices.set(invoiceId, {
+      invoiceId,
+      status: 'paid',
+      amountPaidMinor: 10_000,
+      currency: 'GBP',
+      metadata: { operatorId: 'op1', fleetId: 'vans', month: '2026-11' },
+      chargeId: `ch_${invoiceId}`,
+      ...over,
+    });
+
+  it('sends what the fleet paid less the fee, from the invoice charge, once', async () => {
+    const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
+    const accountId = await onboarded(w, 'op1', true);
+    paidInvoice(w, 'in_1');
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_1')).toBe('paid');
+    // 1.5 % of 10 000 = 150, + 20 fixed = 170.
+    expect(w.stripe.transfers).toEqual([
+      {
+        transferId: expect.any(String),
+        amountMinor: 9_830,
+        currency: 'GBP',
+        destination: accountId,
+        sourceTransaction: 'ch_in_1',
+        transferGroup: 'fleet-invoice:in_1',
+        metadata: {
+          operatorId: 'op1',
+          sessionId: 'fleet-invoice:in_1',
+          invoiceId: 'in_1',
+          fleetId: 'vans',
+          month: '2026-11',
+          grossMinor: '10000',
+          feeMinor: '170',
+        },
+        idempotencyKey: 'transfer:fleet-invoice:in_1',
+      },
+    ]);
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_1')).toBe('already-recorded');
+    expect(w.stripe.transfers).toHaveLength(1);
+  });
+
+  it('holds it until the account can receive transfers, then releases it with the others', async () => {
+    const w = connectWorld({ fee: { bps: 0, fixedMinor: 0 } });
+    const accountId = await onboarded(w, 'op1', false);
+    paidInvoice(w, 'in_2');
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_2')).toBe('pending');
+    expect(w.stripe.transfers).toEqual([]);
+    expect(await heldTransfersOf(w.deps, 'op1')).toMatchObject({ count: 1, amountMinor: 10_000 });
+    await makeReady(w, accountId);
+    expect(w.stripe.transfers.map((t) => [t.amountMinor, t.transferGroup])).toEqual([
+      [10_000, 'fleet-invoice:in_2'],
+    ]);
+  });
+
+  it('leaves alone an invoice of no fleet, one not paid, and one paid outside Stripe', async () => {
+    const w = connectWorld({ fee: { bps: 0, fixedMinor: 0 } });
+    await onboarded(w, 'op1', true);
+    paidInvoice(w, 'in_other', { metadata: {} });
+    paidInvoice(w, 'in_open', { status: 'open', amountPaidMinor: 0 });
+    paidInvoice(w, 'in_bank', { chargeId: undefined });
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_other')).toBe('not-a-fleet-invoice');
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_open')).toBe('not-paid');
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_bank')).toBe('paid-outside-stripe');
+    expect(w.stripe.transfers).toEqual([]);
+    expect(await w.store.transfer('fleet-invoice:in_bank')).toBeUndefined();
   });
 });

@@ -9,6 +9,8 @@ import {
   monthBounds,
   nextMonth,
   previousMonth,
+  statementLine,
+  summariseStatement,
 } from '../../../shared/domain/fleet-statement.js';
 import { lineAmounts } from '../../../shared/domain/money.js';
 import type { ChargeLine } from '../../../shared/domain/pricing.js';
@@ -84,18 +86,44 @@ describe('buildFleetStatement', () => {
     expect(s.lines[0]).toMatchObject({ date: '2026-11-01', siteId: 'depot', idTag: 'FLEET-1' });
   });
 
-  it('leaves out sessions of another month or currency, and says so', () => {
+  it('leaves out sessions of a later month or another currency, and says so', () => {
     const s = build([
-      aSession({ transactionId: 1, startedAt: NOV_1_LONDON - 1 }),
+      aSession({ transactionId: 1, startedAt: NOV_1_LONDON + 30 * 86_400 }),
       aSession({ transactionId: 2, currency: 'EUR' }),
       aSession({ transactionId: 3, lines: [], currency: undefined }),
     ]);
     expect(s.excluded).toEqual([
-      { chargerId: 'CP-1', transactionId: 1, reason: 'outside-month' },
       { chargerId: 'CP-1', transactionId: 2, reason: 'other-currency' },
+      { chargerId: 'CP-1', transactionId: 1, reason: 'outside-month' },
     ]);
     // A session without a charge is on the statement, at zero.
     expect(s.lines.map((l) => [l.transactionId, l.total.grossMinor])).toEqual([[3, 0]]);
+  });
+
+  it('bills a session of an earlier month as a late line dated by its start, and counts it', () => {
+    const onOct31 = NOV_1_LONDON - 1800;
+    const scope = {
+      operatorId: 'op',
+      fleetId: 'vans',
+      month: '2026-11',
+      timeZone: 'Europe/London',
+      currency: 'GBP',
+    };
+    const late = statementLine(scope, aSession({ transactionId: 1, startedAt: onOct31 }));
+    const own = statementLine(scope, aSession({ transactionId: 2 }));
+    if (!('line' in late) || !('line' in own)) throw new Error('both are lines');
+    expect(late.line).toMatchObject({ date: '2026-10-31', late: true, total: { grossMinor: 505 } });
+    expect(own.line.late).toBeUndefined();
+    const summary = summariseStatement(scope, [late.line, own.line], []);
+    expect(summary).toMatchObject({ sessionCount: 2, lateCount: 1, totals: { grossMinor: 1010 } });
+    const csv = statementCsv(
+      { ...summary, lines: [late.line, own.line] },
+      { operatorName: 'D', fleetName: 'V' },
+    );
+    const lateRows = csv
+      .split('\r\n')
+      .filter((r) => r.endsWith('late: started 2026-10-31, final after the 2026-10 statement'));
+    expect(lateRows.map((r) => r.split(',')[0])).toEqual(['2026-10-31', '2026-10-31']);
   });
 
   it('dates a session by the local day it started', () => {
@@ -144,7 +172,7 @@ describe('buildFleetStatement', () => {
         expect(s.totals.netMinor + s.totals.taxMinor).toBe(s.totals.grossMinor);
         expect(s.lines.length + s.excluded.length).toBe(sessions.length);
         for (const l of s.lines) {
-          expect(l.startedAt).toBeGreaterThanOrEqual(s.fromSeconds);
+          expect(l.late === true).toBe(l.startedAt < s.fromSeconds);
           expect(l.startedAt).toBeLessThan(s.toSeconds);
         }
       }),
@@ -162,12 +190,12 @@ describe('statement renderings', () => {
     const rows = csv.split('\r\n');
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(rows[0]).toBe(
-      'date,started_at,charger,site,card,transaction,energy_kwh,component,tax_rate_percent,net,tax,gross,currency',
+      'date,started_at,charger,site,card,transaction,energy_kwh,component,tax_rate_percent,net,tax,gross,currency,note',
     );
     expect(rows[1]).toBe(
-      `2026-11-01,2026-11-01T01:00:00.000Z,CP-1,"Depot, North","'=HYPERLINK(""x"")",1,12.345000,Energy,20.00,3.33,0.67,4.00,GBP`,
+      `2026-11-01,2026-11-01T01:00:00.000Z,CP-1,"Depot, North","'=HYPERLINK(""x"")",1,12.345000,Energy,20.00,3.33,0.67,4.00,GBP,`,
     );
-    expect(rows.at(-2)).toBe(',,,,,,12.345000,Total,,4.33,0.72,5.05,GBP');
+    expect(rows.at(-2)).toBe(',,,,,,12.345000,Total,,4.33,0.72,5.05,GBP,');
   });
 
   it('writes a PDF whose text carries the totals', async () => {
