@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../../local/chromium.js';
 import { readInbox } from '../../local/ses-local.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
-import { buildFleetStatement } from '../../shared/domain/fleet-statement.js';
 import { aConsoleOwner, type ConsoleOwner, signIn } from '../fixtures/console-owner.js';
+import { storeEmptyStatement } from '../fixtures/fleet-statements.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 import {
   apiKeyOf,
@@ -122,20 +121,9 @@ describe("a fleet's billing in the console", () => {
     expect((await api('POST', '/fleets', { fleetId, name: 'Depot vans' })).status).toBe(201);
     // The monthly run makes statements on the 1st only: one stored as it stores them.
     const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
-    await new DynamoFleetStatements({ doc, tableName: platform.tableName }).create({
-      operatorId: charger.operatorId,
-      fleetId,
-      month: MONTH,
-      createdAt: new Date().toISOString(),
-      statement: buildFleetStatement({
-        operatorId: charger.operatorId,
-        fleetId,
-        month: MONTH,
-        timeZone: 'Europe/London',
-        currency: 'GBP',
-        sessions: [],
-      }),
-    });
+    const table = { doc, tableName: platform.tableName };
+    const statement = { operatorId: charger.operatorId, fleetId, month: MONTH, runId: randomUUID() };
+    expect(await storeEmptyStatement(table, statement)).toBe(true);
     doc.destroy();
   });
 

@@ -16,14 +16,13 @@ import { simulatedCharger } from '../../local/simulated-charger.js';
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
 import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { createOperator } from '../../shared/app/operators/create-operator.js';
-import { summariseStatement } from '../../shared/domain/fleet-statement.js';
 import { systemClock } from '../../shared/ports/clock.js';
+import { storeEmptyStatement } from '../fixtures/fleet-statements.js';
 import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
 import {
   catalogExamples,
@@ -71,18 +70,8 @@ const run = Date.now().toString(36).toUpperCase();
 
 /** A's fleet's statement of STATEMENT_MONTH, as the monthly run stores it (it runs on the 1st only). */
 async function seedFleetStatement(operatorId: string): Promise<void> {
-  const fleetId = contractFleetId(run);
-  const scope = { operatorId, fleetId, month: STATEMENT_MONTH, timeZone: 'Europe/London', currency: 'GBP' };
-  const store = new DynamoFleetStatements(table);
-  const now = new Date();
-  const claimUntil = new Date(now.getTime() + 60_000).toISOString();
-  expect(await store.claim(operatorId, fleetId, STATEMENT_MONTH, run, now.toISOString(), claimUntil)).toBe(
-    'claimed',
-  );
-  const record = { operatorId, fleetId, month: STATEMENT_MONTH, createdAt: now.toISOString() };
-  expect(await store.create({ ...record, statement: summariseStatement(scope, [], []) }, run)).toBe(
-    'created',
-  );
+  const statement = { operatorId, fleetId: contractFleetId(run), month: STATEMENT_MONTH, runId: run };
+  expect(await storeEmptyStatement(table, statement)).toBe(true);
 }
 const PASSWORD = 'contract-password-0001';
 
