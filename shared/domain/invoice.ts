@@ -46,6 +46,19 @@ export type PayoutLine =
       at: number;
     };
 
+/**
+ * A session line's `sessionId` is the key its transfer was recorded under: a paid session's id, or,
+ * for a fleet's paid monthly invoice (one transfer for the month's sessions), this prefix and the
+ * Stripe invoice id (app/connect/transfers.ts `fleetInvoiceTransferKey`).
+ */
+const FLEET_INVOICE_TRANSFER_PREFIX = 'fleet-invoice:';
+
+/** The Stripe invoice a session line's transfer paid out, when it was a fleet's invoice. */
+export const fleetInvoiceOfLine = (sessionId: string): string | undefined =>
+  sessionId.startsWith(FLEET_INVOICE_TRANSFER_PREFIX)
+    ? sessionId.slice(FLEET_INVOICE_TRANSFER_PREFIX.length)
+    : undefined;
+
 export interface PayoutTotals {
   payoutAmountMinor: MinorUnits;
   /** Σ captured of the sessions in the payout. */
@@ -56,7 +69,7 @@ export interface PayoutTotals {
   refundsMinor: MinorUnits;
   /** Σ other lines (signed). */
   otherMinor: MinorUnits;
-  /** Distinct sessions with a transfer in this payout. */
+  /** Distinct sessions with a transfer in this payout (a fleet invoice's transfer is not one). */
   sessionCount: number;
 }
 
@@ -94,7 +107,7 @@ export function summarisePayout(payoutAmountMinor: MinorUnits, lines: readonly P
         }
         grossTakingsMinor += line.grossMinor;
         feesMinor += line.feeMinor;
-        sessions.add(line.sessionId);
+        if (fleetInvoiceOfLine(line.sessionId) === undefined) sessions.add(line.sessionId);
         break;
       case 'refund':
         refundsMinor -= line.amountMinor;

@@ -5,6 +5,7 @@
  * transfer does not carry, the session's final charge (shared/ports/payments.ts).
  */
 import type { Operator } from '../../domain/entities.js';
+import { fleetInvoiceOfLine } from '../../domain/invoice.js';
 import type { LineAmounts } from '../../domain/money.js';
 import type { ChargeLine } from '../../domain/pricing.js';
 import type { PaymentSessionRepository, SessionTransactions } from '../../ports/payments.js';
@@ -75,6 +76,11 @@ export async function buildDetailedInvoice(
       feeMinor: line.feeMinor,
       netMinor: line.amountMinor,
     };
+    // A fleet invoice's transfer names no session; its sessions are on the fleet's statement.
+    if (fleetInvoiceOfLine(line.sessionId) !== undefined) {
+      sessions.push(base);
+      continue;
+    }
     const session = await deps.sessions.get(line.sessionId);
     // Only the operator's own sessions are read: a transfer's metadata is not trusted across tenants.
     if (!session || session.operatorId !== operator.operatorId || session.transactionId === undefined) {

@@ -3,6 +3,7 @@
  * mail clients want) and PDF (pdfkit, standard Helvetica, A4). Amounts are formatted from the stored
  * integers; nothing here adds money up except the totals already stored on the invoice.
  */
+import { fleetInvoiceOfLine } from '../../domain/invoice.js';
 import type { ChargeComponent } from '../../domain/pricing.js';
 import { formatDateTime, formatKwh, formatMoney, formatTaxRate } from '../../web/format.js';
 import { html } from '../../web/html.js';
@@ -30,6 +31,7 @@ function sessionView(d: DetailedInvoice, s: DetailedSession): SessionView {
   const money = (minor: number) => formatMoney(minor, d.record.currency, LOCALE);
   const when = formatDateTime(s.startedAt, d.operator.timeZone, LOCALE);
   const energy = s.energyMilliWh === undefined ? '' : `, ${formatKwh(s.energyMilliWh, LOCALE)}`;
+  const fleetInvoice = fleetInvoiceOfLine(s.sessionId);
   const figures: [string, string][] = [];
   if (s.chargeTotals && s.chargeTotals.grossMinor !== s.grossMinor) {
     figures.push(['Charge (before the hold cap)', money(s.chargeTotals.grossMinor)]);
@@ -40,7 +42,9 @@ function sessionView(d: DetailedInvoice, s: DetailedSession): SessionView {
     ['Net to you', money(s.netMinor)],
   );
   return {
-    title: `${when} · charger ${s.chargerId ?? 'unknown'}${energy} · session ${s.sessionId}`,
+    title: fleetInvoice
+      ? `${when} · a fleet's monthly invoice, paid (Stripe invoice ${fleetInvoice})`
+      : `${when} · charger ${s.chargerId ?? 'unknown'}${energy} · session ${s.sessionId}`,
     components: s.components.map((c) => ({
       name: c.label ? `${COMPONENT_NAMES[c.component]} (${c.label})` : COMPONENT_NAMES[c.component],
       rate: formatTaxRate(c.taxRateBp, LOCALE),

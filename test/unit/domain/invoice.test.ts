@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fleetInvoiceTransferKey } from '../../../shared/app/connect/transfers.js';
 import {
+  fleetInvoiceOfLine,
   formatInvoiceNumber,
   InvoiceMismatchError,
   type PayoutLine,
@@ -54,6 +56,17 @@ describe('summarisePayout', () => {
       refundsMinor: 500,
       otherMinor: 700,
       sessionCount: 2,
+    });
+  });
+
+  it("takes a fleet invoice's transfer into the takings and fees, not into the session count", () => {
+    const fleetLine = session(fleetInvoiceTransferKey('in_fleet_oct'), 12_000, 600);
+    expect(fleetInvoiceOfLine(fleetLine.sessionId)).toBe('in_fleet_oct');
+    expect(fleetInvoiceOfLine('3f2a-session')).toBeUndefined();
+    expect(summarisePayout(2110 + 11_400, [session('a', 2345, 235), fleetLine])).toMatchObject({
+      grossTakingsMinor: 14_345,
+      feesMinor: 835,
+      sessionCount: 1,
     });
   });
 
