@@ -6,11 +6,13 @@
  * yet flagged for the stale sweep, oldest first, so neither ever scans.
  */
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  ConnectAccountRecord,
-  ConnectAccountState,
-  ConnectStore,
-  SessionTransfer,
+import {
+  type ConnectAccountRecord,
+  type ConnectAccountState,
+  type ConnectStore,
+  type RefundClaim,
+  refundClaimId,
+  type SessionTransfer,
 } from '../../ports/connect.js';
 import { gsi1, gsi2, keys } from './keys.js';
 import {
@@ -171,19 +173,47 @@ export class DynamoConnectStore implements ConnectStore {
     return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
   }
 
-  async addRefund(
+  async reserveRefund(read: SessionTransfer, claim: RefundClaim): Promise<'reserved' | 'conflict'> {
+    const e = new Expression().set('claimedMinor', claim.offsetMinor + claim.amountMinor);
+    const claimed = e.name('claimedMinor');
+    const offset = e.value(claim.offsetMinor);
+    e.when(
+      `(${claimed} = ${offset} OR (attribute_not_exists(${claimed}) AND ${e.name('refundedMinor')} = ${offset}))`,
+    );
+    // A record without the map (made before reservations) gets it whole: a nested SET needs its parent.
+    if (read.refundClaims) {
+      e.set(`refundClaims.${refundClaimId(claim)}`, claim);
+      e.when(`attribute_exists(${e.name('refundClaims')})`);
+    } else {
+      e.set('refundClaims', { [refundClaimId(claim)]: claim });
+      e.when(`attribute_not_exists(${e.name('refundClaims')})`);
+    }
+    const saved = await this.conditionalUpdate(keys.sessionTransfer(read.sessionId), e, 'conflict');
+    return saved === 'saved' ? 'reserved' : saved;
+  }
+
+  async settleRefund(
     sessionId: string,
-    expected: { refundedMinor: number; status: SessionTransfer['status'] },
-    shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
+    claim: RefundClaim,
+    expectedStatus: SessionTransfer['status'],
+    shares: { reversedMinor: number; feeRefundedMinor: number },
   ): Promise<'saved' | 'conflict'> {
     const e = new Expression()
-      .add('refundedMinor', shares.refundedMinor)
+      .add('refundedMinor', claim.amountMinor)
       .add('reversedMinor', shares.reversedMinor)
-      .add('feeRefundedMinor', shares.feeRefundedMinor);
+      .add('feeRefundedMinor', shares.feeRefundedMinor)
+      .remove(`refundClaims.${refundClaimId(claim)}`);
     e.when(
-      `${e.name('refundedMinor')} = ${e.value(expected.refundedMinor)} AND ${e.name('status')} = ${e.value(expected.status)}`,
+      `attribute_exists(${e.name(`refundClaims.${refundClaimId(claim)}`)}) AND ${e.name('status')} = ${e.value(expectedStatus)}`,
     );
     return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
+  }
+
+  async abandonRefund(sessionId: string, claim: RefundClaim): Promise<void> {
+    const path = `refundClaims.${refundClaimId(claim)}`;
+    const e = new Expression().set(`${path}.claimedAtMs`, 0);
+    e.when(`attribute_exists(${e.name(path)})`);
+    await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'gone');
   }
 
   async unflaggedPendingBefore(createdBefore: string, limit: number): Promise<SessionTransfer[]> {

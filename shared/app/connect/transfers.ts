@@ -64,6 +64,8 @@ export async function recordSessionTransfer(
       reversedMinor: 0,
       refundedMinor: 0,
       feeRefundedMinor: 0,
+      claimedMinor: 0,
+      refundClaims: {},
       createdAt: isoFromMillis(deps.clock.now()),
     };
     if ((await deps.store.createTransfer(transfer)) === 'exists') {
