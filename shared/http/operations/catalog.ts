@@ -198,7 +198,8 @@ function settingsOperations(getDeps: () => CatalogDeps): Operation[] {
       path: '/api/v1/operator',
       summary: "Changes the operator's settings and branding",
       description:
-        'Only the fields given change. `flags` is the full set of switches; `branding` replaces the branding. ' +
+        'Only the fields given change. `flagsOn` and `flagsOff` switch single flags, leaving the others as they are; ' +
+        '`flags`, the full set of switches, replaces them all; `branding` replaces the branding. ' +
         'The currency changes only while the operator has no session (409 `currency_locked`).',
       tag: 'Operator',
       body: UpdateOperatorSchema,
