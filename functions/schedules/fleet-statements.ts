@@ -3,12 +3,11 @@
  * contact, and for fleets with payment the Stripe invoice of the month's total
  * (shared/app/fleets/monthly-statements.ts). A rerun does nothing twice.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { type MonthlyRunReport, runMonthlyStatements } from '../../shared/app/fleets/monthly-statements.js';
 import { fleetsDeps } from '../../shared/lambda/fleets-deps.js';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 
 export const handler = middy<unknown, MonthlyRunReport>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(async () => runMonthlyStatements(fleetsDeps()));
