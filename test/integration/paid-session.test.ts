@@ -81,6 +81,17 @@ async function begin(charger: PaidCharger, email: string) {
   return { ...json, paymentIntentId: json.clientSecret.split('_secret_')[0] as string };
 }
 
+/** The card held, the session charging, stopped by the driver and completed (its charge final). */
+async function chargeAndStop(begun: { paymentIntentId: string; token: string }) {
+  await payWithCard(platform, begun.paymentIntentId);
+  await post(`/t/${begun.token}/confirm`);
+  await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
+  await post(`/t/${begun.token}/stop`);
+  await expect
+    .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
+    .toBe('completed');
+}
+
 describe('a paid session', () => {
   it('hold £30, charge £12.34: captured 1234, released 1766, pre-auth and transaction receipts', async () => {
     const charger = await paidCharger(platform);
@@ -153,13 +164,7 @@ describe('a paid session', () => {
     const charger = await paidCharger(platform);
     chargers.push(charger);
     const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
-    await payWithCard(platform, begun.paymentIntentId);
-    await post(`/t/${begun.token}/confirm`);
-    await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
-    await post(`/t/${begun.token}/stop`);
-    await expect
-      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
-      .toBe('completed');
+    await chargeAndStop(begun);
     const stripe = platformStripe(platform);
     const transferOf = async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0];
     await expect.poll(transferOf, { timeout: 10_000 }).toBeDefined();
@@ -204,13 +209,7 @@ describe('a paid session', () => {
     chargers.push(charger);
     const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
     const begun = await begin(charger, email);
-    await payWithCard(platform, begun.paymentIntentId);
-    await post(`/t/${begun.token}/confirm`);
-    await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
-    await post(`/t/${begun.token}/stop`);
-    await expect
-      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
-      .toBe('completed');
+    await chargeAndStop(begun);
     expect((await status(begun.token)).settlement).toMatchObject({
       outcome: 'cancelled',
       capturedMinor: 0,

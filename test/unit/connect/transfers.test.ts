@@ -196,6 +196,26 @@ describe('session transfers', () => {
   });
 });
 
+/** A session captured for 1000 with a 10 % fee, its transfer of 900 made to a ready account. */
+async function paidTransferOf1000(): Promise<World> {
+  const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+  await onboarded(w, 'op1', true);
+  await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+  return w;
+}
+
+/** The first refund is made at Stripe, then its caller fails with `failure()` before seeing it. */
+function failFirstRefundAfterStripe(w: World, failure: () => Error): void {
+  const refund = w.stripe.refund.bind(w.stripe);
+  let failed = false;
+  w.stripe.refund = async (...args) => {
+    const made = await refund(...args);
+    if (failed) return made;
+    failed = true;
+    throw failure();
+  };
+}
+
 describe('refunds', () => {
   it('a partial refund reverses the matching share of the transfer and of the fee', async () => {
     const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
@@ -297,20 +317,9 @@ describe('refunds', () => {
   });
 
   it('a refund that failed after its reservation is finished by the same request again: once, nothing blocked', async () => {
-    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
-    await onboarded(w, 'op1', true);
-    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
-    const refund = w.stripe.refund.bind(w.stripe);
-    let fail = true;
+    const w = await paidTransferOf1000();
     // Stripe made the refund, the answer never came back.
-    w.stripe.refund = async (...args) => {
-      const made = await refund(...args);
-      if (fail) {
-        fail = false;
-        throw new Error('socket hang up');
-      }
-      return made;
-    };
+    failFirstRefundAfterStripe(w, () => new Error('socket hang up'));
     await expect(
       refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 600 }),
     ).rejects.toThrow('socket hang up');
@@ -333,21 +342,12 @@ describe('refunds', () => {
   });
 
   it('a refund whose function died after Stripe: past the lease, the next refund of the session finishes it first', async () => {
-    const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
-    await onboarded(w, 'op1', true);
-    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
-    const refund = w.stripe.refund.bind(w.stripe);
-    let die = true;
-    w.stripe.refund = async (...args) => {
-      const made = await refund(...args);
-      if (die) {
-        die = false;
-        // The function stops here: no catch runs, the claim keeps its time.
-        w.store.abandonRefund = async () => undefined;
-        throw new Error('Task timed out after 25.00 seconds');
-      }
-      return made;
-    };
+    const w = await paidTransferOf1000();
+    failFirstRefundAfterStripe(w, () => {
+      // The function stops here: no catch runs, the claim keeps its time.
+      w.store.abandonRefund = async () => undefined;
+      return new Error('Task timed out after 25.00 seconds');
+    });
     await expect(
       refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 400 }),
     ).rejects.toThrow();
