@@ -5,7 +5,7 @@
  * as it leaves that state: gsi1 lists an operator's held transfers for the release, gsi2 the ones not
  * yet flagged for the stale sweep, oldest first, so neither ever scans.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type ConnectAccountRecord,
   type ConnectAccountState,
@@ -17,6 +17,7 @@ import {
 import { gsi1, gsi2, keys } from './keys.js';
 import {
   Expression,
+  getItem,
   ITEM_ABSENT,
   isConditionalCheckFailed,
   lostRace,
@@ -37,20 +38,13 @@ const withoutIndexes = <T>(item: Record<string, unknown>): T => {
 export class DynamoConnectStore implements ConnectStore {
   constructor(private readonly t: TableContext) {}
 
-  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    const out = await this.t.doc.send(
-      new GetCommand({ TableName: this.t.tableName, Key: key, ConsistentRead: true }),
-    );
-    return out.Item;
-  }
-
   async account(operatorId: string): Promise<ConnectAccountRecord | undefined> {
-    const item = await this.get(keys.connectAccount(operatorId));
+    const item = await getItem(this.t, keys.connectAccount(operatorId));
     return item ? withoutIndexes<ConnectAccountRecord>(item) : undefined;
   }
 
   async operatorOfAccount(accountId: string): Promise<string | undefined> {
-    const item = await this.get(keys.connectAccountOwner(accountId));
+    const item = await getItem(this.t, keys.connectAccountOwner(accountId));
     return typeof item?.operatorId === 'string' ? item.operatorId : undefined;
   }
 
@@ -141,7 +135,7 @@ export class DynamoConnectStore implements ConnectStore {
   }
 
   async transfer(sessionId: string): Promise<SessionTransfer | undefined> {
-    const item = await this.get(keys.sessionTransfer(sessionId));
+    const item = await getItem(this.t, keys.sessionTransfer(sessionId));
     return item ? withoutIndexes<SessionTransfer>(item) : undefined;
   }
 
