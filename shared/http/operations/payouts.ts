@@ -13,7 +13,7 @@ import {
   DETAILED_INVOICE_REQUESTS,
   requestDetailedInvoice,
 } from '../../app/payouts/send-detailed-invoice.js';
-import { conflict, notFound } from '../../lambda/http-errors.js';
+import { conflict, found, notFound } from '../../lambda/http-errors.js';
 import type { PayoutRecord } from '../../ports/payouts.js';
 import type { RateLimits } from '../../ports/rate-limits.js';
 import { defineOperation, LIST_ERRORS, type Operation, PageQuery, pageOf } from '../openapi/registry.js';
@@ -134,8 +134,10 @@ export function payoutOperations(getDeps: () => PayoutOperationsDeps): Operation
       errors: { 400: ['invalid_parameter'], 404: ['not_found'] },
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { payoutId } }) => {
-        const record = await getDeps().payouts?.payouts.get(operatorId, payoutId);
-        if (!record) throw notFound(`payout ${payoutId} not found`);
+        const record = found(
+          await getDeps().payouts?.payouts.get(operatorId, payoutId),
+          `payout ${payoutId}`,
+        );
         return json({ payout: payoutOut(record) });
       },
     }),
@@ -161,8 +163,7 @@ export function payoutOperations(getDeps: () => PayoutOperationsDeps): Operation
       handler: async ({ operatorId, params: { payoutId } }) => {
         const { payouts: deps, rateLimits } = getDeps();
         if (!deps) throw notFound(`payout ${payoutId} not found`);
-        const operator = await deps.operators.operator(operatorId);
-        if (!operator) throw notFound(`payout ${payoutId} not found`);
+        const operator = found(await deps.operators.operator(operatorId), `payout ${payoutId}`);
         const result = await requestDetailedInvoice({ ...deps, rateLimits }, operator, payoutId);
         switch (result.outcome) {
           case 'not-found':
