@@ -290,6 +290,13 @@ describe('refunds', () => {
     await onboarded(w, 'op1', true);
     await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000)); // fee 33, net 967
     const amounts = [300, 250, 300, 120, 300, 90];
+    const reserve = w.store.reserveRefund.bind(w.store);
+    let lostRaces = 0;
+    w.store.reserveRefund = async (...args) => {
+      const outcome = await reserve(...args);
+      if (outcome === 'conflict') lostRaces += 1;
+      return outcome;
+    };
     const outcomes = await Promise.allSettled(
       amounts.map((amountMinor) =>
         refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor }),
@@ -298,6 +305,8 @@ describe('refunds', () => {
     const made = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
     const refundedMinor = made.reduce((a, r) => a + r.amountMinor, 0);
+    // They did read the same claimed total: the reservation's condition is what kept them apart.
+    expect(lostRaces).toBeGreaterThan(0);
     expect(refundedMinor).toBeLessThanOrEqual(1000);
     expect(refusals.length).toBeGreaterThan(0);
     for (const refusal of refusals) expect(refusal).toMatchObject({ code: 'CONNECT_REFUND_TOO_LARGE' });
