@@ -93,7 +93,14 @@ export async function refundSession(
       return await finishClaim(deps, transfer, claim);
     } catch (err) {
       // Stripe may or may not have made it: the claim stays, free for a retry to finish at once.
-      await deps.store.abandonRefund(transfer.sessionId, claim).catch(() => undefined);
+      await deps.store.abandonRefund(transfer.sessionId, claim).catch((markErr: unknown) =>
+        // Then it frees once its lease is over, as after a crash; the caller hears the first failure.
+        deps.log.warn('refund claim not marked abandoned', {
+          sessionId: transfer.sessionId,
+          ...claim,
+          markErr,
+        }),
+      );
       throw err;
     }
   }
