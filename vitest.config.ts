@@ -8,7 +8,13 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // The embedded platform of the global setup keeps invocations apart (local/lambda-types.ts);
+      // test files run in workers without its store, so their loggers share state as one invocation.
+      AWS_LAMBDA_MAX_CONCURRENCY: '',
+    },
     reporters: ['default'],
     projects: [
       {

@@ -19,7 +19,7 @@ import { asFunction, type Denial, enforceAccess } from './access.js';
 import { ensurePlatformTable, startDynamoLocal } from './dynamodb-local.js';
 import { startGateway } from './gateway.js';
 import { startHttpServer } from './http-server.js';
-import { type AnyHandler, lambdaContext } from './lambda-types.js';
+import { type AnyHandler, invocationScoped, lambdaContext, runInvocationsApart } from './lambda-types.js';
 import { reservePort, urlHost } from './ports.js';
 import { seedDemo } from './seed.js';
 import { startSesLocal } from './ses-local.js';
@@ -140,6 +140,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Platfor
 
   try {
     // Handler modules build their loggers on import, so the process-wide settings go first.
+    await runInvocationsApart();
     Object.assign(process.env, {
       AWS_REGION: 'local',
       AWS_ACCESS_KEY_ID: 'local',
@@ -367,7 +368,7 @@ async function loadHandlers(onInvocation: PlatformOptions['onInvocation']): Prom
   const loaded = await Promise.all(
     HANDLER_NAMES.map(async (name) => {
       const module = (await import(join(ROOT, HANDLERS[name].entry))) as { handler: AnyHandler };
-      const handler = asFunction(name, module.handler);
+      const handler = invocationScoped(asFunction(name, module.handler));
       if (!onInvocation) return [name, handler] as const;
       const timed: AnyHandler = async (event, context) => {
         const started = performance.now();

@@ -3,14 +3,13 @@
  * Basic per charger (OCPP Security Profiles 1/2).
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 import { linkDeps } from '../../shared/lambda/ocpp-link-deps.js';
 import { createAuthorizerHandler } from '../../shared/lambda/ocpp-link-handlers.js';
 import { originSecrets } from '../../shared/lambda/origin-secrets.js';
 
 export const handler = middy<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(createAuthorizerHandler(linkDeps, originSecrets));

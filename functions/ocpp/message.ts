@@ -3,10 +3,9 @@
  * (why: `ReplyRoute` in shared/lambda/ocpp-handlers.ts).
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../../shared/adapters/apigw/websocket-events.js';
-import { logger } from '../../shared/lambda/logger.js';
+import { logger, logInvocation } from '../../shared/lambda/logger.js';
 import { ocppDeps } from '../../shared/lambda/ocpp-deps.js';
 import { createMessageHandler } from '../../shared/lambda/ocpp-handlers.js';
 
@@ -19,5 +18,5 @@ export const handler = middy<WebSocketEvent, WebSocketResult>({
     return { statusCode: 200 };
   },
 })
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(createMessageHandler(ocppDeps, 'postToConnection'));

@@ -27,7 +27,7 @@ import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-even
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
 import { connectDeps } from '../../shared/lambda/connect-deps.js';
 import { badRequest } from '../../shared/lambda/http-errors.js';
-import { childLogger } from '../../shared/lambda/logger.js';
+import { childLogger, logInvocation } from '../../shared/lambda/logger.js';
 import { httpEdge } from '../../shared/lambda/middlewares.js';
 import { paymentsDeps, webhookDeps } from '../../shared/lambda/payments-deps.js';
 import { stripeKeys } from '../../shared/lambda/secrets.js';
@@ -155,5 +155,6 @@ const received = (outcome: string): APIGatewayProxyStructuredResultV2 => ({
 });
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(logInvocation())
   .use(httpEdge())
   .handler(handleWebhook);

@@ -5,15 +5,14 @@
  * a charge it brings up to date is not finalised on stale data in the same run.
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { type FinaliserReport, finaliseDueCharges } from '../../shared/app/pricing/finalise.js';
 import { type ReconcileReport, reconcileCharges } from '../../shared/app/pricing/reconcile.js';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 import { pricingDeps } from '../../shared/lambda/pricing-deps.js';
 
 export const handler = middy<unknown, FinaliserReport & { reconciled: ReconcileReport }>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(async () => {
     const deps = pricingDeps();
     const reconciled = await reconcileCharges(deps);

@@ -4,12 +4,11 @@
  * (shared/app/fleets/monthly-statements.ts). Each session is billed once: one final only after its
  * month's statement is a late line of the next. A rerun does nothing twice.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { type MonthlyRunReport, runMonthlyStatements } from '../../shared/app/fleets/monthly-statements.js';
 import { fleetsDeps } from '../../shared/lambda/fleets-deps.js';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 
 export const handler = middy<unknown, MonthlyRunReport>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(async () => runMonthlyStatements(fleetsDeps()));

@@ -5,18 +5,17 @@
  * deployment allows (one query of a sparse index, empty almost always), for the operator and, by a
  * WARN line the alarms count, for the platform.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { flagStalePendingTransfers } from '../../shared/app/connect/transfers.js';
 import { type SweepReport, sweepSessions } from '../../shared/app/payments/sweep-sessions.js';
 import { connectDeps } from '../../shared/lambda/connect-deps.js';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 import { paymentsDeps } from '../../shared/lambda/payments-deps.js';
 
 const NOTHING: SweepReport = { abandoned: 0, released: 0, reviewed: 0, cleared: 0, failed: 0 };
 
 export const handler = middy<unknown, SweepReport & { staleTransfersFlagged: number }>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(async () => {
     const deps = paymentsDeps();
     const report = deps ? await sweepSessions(deps) : NOTHING;

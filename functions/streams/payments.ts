@@ -5,14 +5,13 @@
  * stream (filtered, lib/stateless-stack.ts), so a slow card processor or mail service never holds up
  * pricing.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { connectDeps } from '../../shared/lambda/connect-deps.js';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 import { paymentsDeps } from '../../shared/lambda/payments-deps.js';
 import { createPaymentsStreamHandler } from '../../shared/lambda/payments-stream-handler.js';
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(createPaymentsStreamHandler(paymentsDeps, connectDeps));

@@ -3,13 +3,12 @@
  * inputs). Reports batchItemFailures so that only the failed transactions' records are retried.
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { logger } from '../../shared/lambda/logger.js';
+import { logInvocation } from '../../shared/lambda/logger.js';
 import { pricingDeps } from '../../shared/lambda/pricing-deps.js';
 import { createRecomputeHandler } from '../../shared/lambda/recompute-handler.js';
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-  .use(injectLambdaContext(logger))
+  .use(logInvocation())
   .handler(createRecomputeHandler(pricingDeps));

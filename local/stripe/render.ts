@@ -2,8 +2,11 @@
  * Response shaping shared by all resources: `expand[]` and list pagination.
  */
 
+import * as z from 'zod';
 import type { RequestContext } from './context.js';
 import { invalidParam } from './errors.js';
+import { expand, listParams, parseParams } from './params.js';
+import type { Handler } from './router.js';
 
 const MAX_EXPAND_DEPTH = 4;
 
@@ -93,4 +96,35 @@ export function paginate<T extends { id: string }>(
     hasMore = items.length > limit;
   }
   return expandObject(ctx, { object: 'list', data: slice, has_more: hasMore, url }, params.expand);
+}
+
+/** The parameters of a request that only names an object: `expand[]`. */
+export const EXPAND_ONLY = z.strictObject({ expand: expand() });
+
+/**
+ * A route that answers one object: the parameters parsed against `schema` (Stripe-shaped errors),
+ * the object made from them and the path's `:id`, expanded as `expand[]` asks.
+ */
+export function objectRoute<S extends z.ZodType<{ expand?: string[] | undefined }>>(
+  schema: S,
+  make: (ctx: RequestContext, params: z.output<S>, id: string) => unknown,
+): Handler {
+  return (ctx, req) => {
+    const p = parseParams(schema, req.params);
+    return expandObject(ctx, make(ctx, p, req.path.id ?? ''), p.expand);
+  };
+}
+
+/** A list route: the list parameters and the list's own `filters`, then one page of what `list` finds. */
+export function listRoute<F extends z.core.$ZodShape, T extends { id: string }>(
+  filters: F,
+  url: string,
+  objectName: string,
+  list: (ctx: RequestContext, params: z.output<z.ZodObject<F & typeof listParams>>) => T[],
+): Handler {
+  const schema = z.strictObject({ ...listParams, ...filters });
+  return (ctx, req) => {
+    const p = parseParams(schema, req.params) as z.output<z.ZodObject<F & typeof listParams>>;
+    return paginate(ctx, list(ctx, p), p as ListParams, url, objectName);
+  };
 }

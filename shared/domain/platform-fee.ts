@@ -103,3 +103,30 @@ function assertMinor(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new RangeError(`${name} must be a whole number of minor units ≥ 0`);
 }
+
+/**
+ * The shares of one refund that covers `[offsetMinor, offsetMinor + refundMinor)` of the capture:
+ * what REFUND_SHARE_CUMULATIVE_HALF_UP gives up to its end less what it gives up to its start. Refunds
+ * made at once are each reserved at their own offset (refunds.ts), so each works out its shares alone,
+ * in any order of finishing, and together they still give back exactly what one refund of their sum
+ * would.
+ */
+export function refundSharesAt(
+  figures: Pick<TransferFigures, 'grossMinor' | 'feeMinor'>,
+  offsetMinor: number,
+  refundMinor: number,
+  policy: RefundFeePolicy,
+): RefundShares {
+  const start = { ...figures, refundedMinor: 0, reversedMinor: 0, feeRefundedMinor: 0 };
+  const before = refundShares(start, offsetMinor, policy);
+  return refundShares(
+    {
+      ...figures,
+      refundedMinor: offsetMinor,
+      reversedMinor: before.reversalMinor,
+      feeRefundedMinor: before.feeRefundMinor,
+    },
+    refundMinor,
+    policy,
+  );
+}

@@ -31,7 +31,14 @@ import {
 import { badRequest, HttpError, unauthorized } from '../lambda/http-errors.js';
 import { acceptInvitePage, invitationGonePage, recoveryCodesPage } from '../web/accept-invite.js';
 import { type ApiKeyLookup, authenticated, type OperatorRoute, sessionCookie } from './operator-auth.js';
-import { type HttpEvent, type HttpResult, htmlResponse, json, jsonBody } from './responses.js';
+import {
+  type HttpEvent,
+  type HttpResult,
+  htmlResponse,
+  json,
+  jsonBody,
+  tooManyRequests,
+} from './responses.js';
 
 export type AuthRouteDeps = InvitationDeps & ApiKeyLookup;
 
@@ -43,16 +50,6 @@ export const MeShape = z.strictObject({
     .optional(),
   /** The session's CSRF token, for a page reloaded after sign-in (the cookie is HttpOnly). */
   csrfToken: z.string().optional(),
-});
-
-const tooMany = (code: string, message: string, untilMs: number, nowMs: number): HttpResult => ({
-  statusCode: 429,
-  body: JSON.stringify({ error: { code, message } }),
-  headers: {
-    'content-type': 'application/json',
-    'cache-control': 'no-store',
-    'retry-after': String(Math.max(1, Math.ceil((untilMs - nowMs) / 1000))),
-  },
 });
 
 const lockedMessage = (untilMs: number) =>
@@ -85,14 +82,14 @@ function signInRoutes(getDeps: () => AuthRouteDeps): Route<HttpEvent, HttpResult
           case 'wrong-credentials':
             throw new HttpError(401, 'wrong email or password', 'wrong_credentials');
           case 'slow-down':
-            return tooMany(
+            return tooManyRequests(
               'too_many_attempts',
               `too many failed sign-ins: try again after ${new Date(result.retryAtMs).toISOString()}`,
               result.retryAtMs,
               nowMs,
             );
           case 'locked':
-            return tooMany('account_locked', lockedMessage(result.untilMs), result.untilMs, nowMs);
+            return tooManyRequests('account_locked', lockedMessage(result.untilMs), result.untilMs, nowMs);
         }
       },
     },
@@ -132,7 +129,12 @@ function signInRoutes(getDeps: () => AuthRouteDeps): Route<HttpEvent, HttpResult
               'wrong_code',
             );
           case 'locked':
-            return tooMany('account_locked', lockedMessage(result.untilMs), result.untilMs, deps.clock.now());
+            return tooManyRequests(
+              'account_locked',
+              lockedMessage(result.untilMs),
+              result.untilMs,
+              deps.clock.now(),
+            );
         }
       },
     },

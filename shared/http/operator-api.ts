@@ -84,7 +84,7 @@ import {
   TransactionShape,
   transactionOut,
 } from './openapi/resources.js';
-import { catalogOperations } from './operations/catalog.js';
+import { catalogOperations, ownCharger } from './operations/catalog.js';
 import { dashboardOperations } from './operations/dashboard.js';
 import { type FleetOperationsDeps, fleetStatementOperations } from './operations/fleets.js';
 import { memberOperations } from './operations/members.js';
@@ -161,13 +161,6 @@ const QR_CONTENT_TYPES: Record<QrFormat, string> = { svg: 'image/svg+xml', png: 
 const ChargerPath = z.strictObject({ chargerId: chargerIdParam });
 const BAD_OR_MISSING = { 400: ['invalid_parameter'], 404: ['not_found'] } as const;
 
-/** The caller's charger, or 404: another operator's charger reads as missing. */
-async function ownCharger(deps: OperatorApiDeps, operatorId: string, chargerId: string) {
-  const view = await deps.views.charger(chargerId);
-  if (view?.charger.operatorId !== operatorId) throw notFound(`charger ${chargerId} not found`);
-  return view;
-}
-
 /**
  * A connector's QR code as an image. The PNG travels base64-encoded with `isBase64Encoded`, which
  * API Gateway (and the embedded HTTP server) turn back into bytes. The SVG is shown inline (the
@@ -188,7 +181,7 @@ function qrOperation(format: QrFormat, getDeps: () => OperatorApiDeps): Operatio
     tenancy: 'not-found',
     handler: async ({ params: { chargerId, connectorId }, operatorId }) => {
       const deps = getDeps();
-      const view = await ownCharger(deps, operatorId, chargerId);
+      const view = await ownCharger(deps.views, operatorId, chargerId);
       const connectors = view.charger.connectorCount ?? 1;
       if (connectorId > connectors)
         throw notFound(`charger ${chargerId} has no connector ${connectorId} (it has ${connectors})`);
@@ -333,7 +326,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
       errors: BAD_OR_MISSING,
       tenancy: 'not-found',
       handler: async ({ operatorId, params }) =>
-        json({ charger: chargerViewOut(await ownCharger(getDeps(), operatorId, params.chargerId)) }),
+        json({ charger: chargerViewOut(await ownCharger(getDeps().views, operatorId, params.chargerId)) }),
     }),
     qrOperation('svg', getDeps),
     qrOperation('png', getDeps),
@@ -405,7 +398,7 @@ export function operatorOperations(getDeps: () => OperatorApiDeps): Operation[] 
         const deps = getDeps();
         // Ownership before connection: another operator's charger is missing, whether or not it is
         // online (sendCommand alone would say "not connected", telling B that A's charger exists).
-        await ownCharger(deps, operatorId, chargerId);
+        await ownCharger(deps.views, operatorId, chargerId);
         const { commands } = deps;
         const handle = await sendCommand(commands, {
           chargerId,

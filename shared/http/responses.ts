@@ -20,6 +20,22 @@ export const json = (body: unknown, statusCode = 200): HttpResult => ({
   body: JSON.stringify(body),
 });
 
+/** A 429 in the API's error shape, with `retry-after` (whole seconds, at least 1) until `untilMs`. */
+export const tooManyRequests = (
+  code: string,
+  message: string,
+  untilMs: number,
+  nowMs: number,
+): HttpResult => ({
+  statusCode: 429,
+  body: JSON.stringify({ error: { code, message } }),
+  headers: {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'retry-after': String(Math.max(1, Math.ceil((untilMs - nowMs) / 1000))),
+  },
+});
+
 /** Validates one path or query parameter; the 400 names it. */
 export function param<T>(schema: z.core.$ZodType<T>, value: unknown, name: string): T {
   const parsed = z.safeParse(schema, value);

@@ -14,6 +14,7 @@ import type { OperatorApiDeps } from '../http/operator-api.js';
 import { type PageDeps, pageRoutes } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
 import { HttpError } from './http-errors.js';
+import { logInvocation } from './logger.js';
 import { httpEdge } from './middlewares.js';
 
 type HttpApiDeps = OperatorApiDeps & PageDeps & DriverRouteDeps & ConnectRouteDeps & MemberRouteDeps;
@@ -95,6 +96,7 @@ export function createSplitHttpApi(
     isOperatorPath(path) ? operatorRouter : isMemberPath(path) ? memberRouter : driverRouter;
   return (
     middy<HttpEvent, HttpResult>()
+      .use(logInvocation())
       .use(httpHeaderNormalizer())
       // Security headers on every response, errors too; a page's own CSP (the start page's Stripe
       // origins) wins over the default.

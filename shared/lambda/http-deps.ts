@@ -12,6 +12,7 @@ import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoMemberStore } from '../adapters/dynamodb/members.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.js';
+import { DynamoRateLimits } from '../adapters/dynamodb/rate-limits.js';
 import { DynamoTariffStore } from '../adapters/dynamodb/tariff-store.js';
 import { DynamoUserStore } from '../adapters/dynamodb/users.js';
 import type { ConnectDeps } from '../app/connect/deps.js';
@@ -29,6 +30,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { MemberStore } from '../ports/members.js';
 import type { OperatorRegistry } from '../ports/operators.js';
+import type { RateLimits } from '../ports/rate-limits.js';
 import type { TariffCatalog, TariffStore } from '../ports/tariffs.js';
 import type { UserStore } from '../ports/users.js';
 import { perConfig } from './config.js';
@@ -67,6 +69,8 @@ export interface HttpDeps extends HttpDriverDeps {
   payouts?: PayoutsDeps | undefined;
   /** Fleet statements (operations/fleets.ts). */
   fleets: FleetsDeps;
+  /** Limits on costly requests (operations/payouts.ts). */
+  rateLimits: RateLimits;
 }
 
 /** The container's deps (see perConfig). */
@@ -92,5 +96,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     connect: connectDeps(),
     payouts: connectDeps()?.invoicing,
     fleets: fleetsDeps(),
+    rateLimits: new DynamoRateLimits({ doc: db, tableName: c.TABLE_NAME }),
   };
 });

@@ -33,6 +33,12 @@ export const unauthorized = (message = 'missing or invalid API key') =>
 export const notFound = (message: string) => new HttpError(404, message, 'not_found');
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, message, code);
 
+/** What was read, or the 404 naming what is missing (`site s1` → `site s1 not found`). */
+export function found<T>(item: T | null | undefined, what: string): T {
+  if (item === undefined || item === null) throw notFound(`${what} not found`);
+  return item;
+}
+
 /** What the caller is told: the status and the body's `code` and `message`. */
 export interface HttpFailure {
   statusCode: number;

@@ -75,6 +75,13 @@ export interface SessionTransfer {
   refundedMinor: number;
   /** Fee given back so far by refunds, minor units (of feeMinor). */
   feeRefundedMinor: number;
+  /**
+   * Refunded plus reserved by refunds still running: what no new refund may take again. Absent on
+   * records made before refunds were reserved (then it is `refundedMinor`: see {@link claimedOf}).
+   */
+  claimedMinor?: number;
+  /** The refunds reserved and not yet recorded, by their offset ({@link refundClaimId}). */
+  refundClaims?: Record<string, RefundClaim>;
   createdAt: string;
   paidAt?: string;
   /**
@@ -85,6 +92,23 @@ export interface SessionTransfer {
   /** Set by the sweep when a pending transfer is older than the deployment's limit. */
   flaggedAt?: string;
 }
+
+/**
+ * A refund reserved on the transfer before Stripe is asked: it covers the capture from `offsetMinor`
+ * (the claimed total when it was made, so no two claims of a session share one) for `amountMinor`.
+ */
+export interface RefundClaim {
+  offsetMinor: number;
+  amountMinor: number;
+  /** When it was made; 0 once its request failed, so the next request may finish it at once. */
+  claimedAtMs: number;
+}
+
+export const refundClaimId = (claim: Pick<RefundClaim, 'offsetMinor'>): string => String(claim.offsetMinor);
+
+/** Refunded or reserved so far (records from before reservations carry no `claimedMinor`). */
+export const claimedOf = (t: Pick<SessionTransfer, 'claimedMinor' | 'refundedMinor'>): number =>
+  t.claimedMinor ?? t.refundedMinor;
 
 export interface ConnectStore {
   account(operatorId: string): Promise<ConnectAccountRecord | undefined>;
@@ -122,15 +146,24 @@ export interface ConnectStore {
     expectedReversedMinor: number,
   ): Promise<'saved' | 'conflict'>;
   /**
-   * Adds a refund's shares to the transfer, on the condition that the refunded total and the status
-   * stay what the caller read: `conflict` when another refund got there first, or the transfer was
-   * made meanwhile (then its share must be reversed, not taken off).
+   * Reserves a refund: adds it to the claimed total and keeps the claim, only if the claimed total is
+   * still `claim.offsetMinor` (what the caller read, and checked the refund fits on): `conflict` when
+   * another refund reserved first (read again, decide again). `read` is the record as the caller read it.
    */
-  addRefund(
+  reserveRefund(read: SessionTransfer, claim: RefundClaim): Promise<'reserved' | 'conflict'>;
+  /**
+   * Records a reserved refund's shares and drops its claim, only if the claim is still there and the
+   * transfer is still in `expectedStatus` (its shares were acted on for it): `conflict` otherwise
+   * (already recorded by another request finishing it, or the transfer was made meanwhile).
+   */
+  settleRefund(
     sessionId: string,
-    expected: { refundedMinor: number; status: SessionTransfer['status'] },
-    shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
+    claim: RefundClaim,
+    expectedStatus: SessionTransfer['status'],
+    shares: { reversedMinor: number; feeRefundedMinor: number },
   ): Promise<'saved' | 'conflict'>;
+  /** Marks a claim whose request failed as free to finish at once (its `claimedAtMs` becomes 0). */
+  abandonRefund(sessionId: string, claim: RefundClaim): Promise<void>;
   /** Pending transfers of every operator recorded before `createdBefore` and not flagged yet, at most `limit`. */
   unflaggedPendingBefore(createdBefore: string, limit: number): Promise<SessionTransfer[]>;
   flag(sessionId: string, flaggedAt: string): Promise<void>;

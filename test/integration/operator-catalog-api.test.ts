@@ -71,6 +71,47 @@ describe('operator settings', () => {
     expect((await A('GET', '/operator')).json.operator.preAuthAmount.amountMinor).toBe(4500);
   });
 
+  it('switches one flag with flagsOn/flagsOff and leaves every other setting as stored', async () => {
+    const C = await anOperator('CatalogC');
+    const set = await C('PATCH', '/operator', {
+      flags: ['bill-members'],
+      preAuthAmount: { amountMinor: 2500, currency: 'GBP' },
+      timeZone: 'Europe/London',
+      branding: {
+        primaryColour: '#0b7a53',
+        supportEmail: 'help@c.example',
+        logoUrl: 'https://c.example/l.png',
+      },
+    });
+    expect(set.status, JSON.stringify(set.json)).toBe(200);
+    const before = set.json.operator;
+    const on = await C('PATCH', '/operator', { flagsOn: ['send-detailed-invoices'] });
+    expect(on.status, JSON.stringify(on.json)).toBe(200);
+    expect(on.json.operator).toEqual({ ...before, flags: ['bill-members', 'send-detailed-invoices'] });
+    expect((await C('GET', '/operator')).json.operator).toEqual(on.json.operator);
+    const off = await C('PATCH', '/operator', { flagsOff: ['bill-members'] });
+    expect(off.json.operator).toEqual({ ...before, flags: ['send-detailed-invoices'] });
+    expect(before).toMatchObject({
+      currency: 'GBP',
+      timeZone: 'Europe/London',
+      preAuthAmount: { amountMinor: 2500, currency: 'GBP' },
+      branding: {
+        primaryColour: '#0b7a53',
+        supportEmail: 'help@c.example',
+        logoUrl: 'https://c.example/l.png',
+      },
+    });
+    for (const body of [
+      { flags: [], flagsOn: ['bill-members'] },
+      { flagsOn: ['bill-members'], flagsOff: ['bill-members'] },
+    ]) {
+      const refused = await C('PATCH', '/operator', body);
+      expect(refused.status).toBe(400);
+      expect(refused.json.error.code).toBe('invalid_body');
+    }
+    expect((await C('GET', '/operator')).json.operator.flags).toEqual(['send-detailed-invoices']);
+  });
+
   it('changes the currency while there is no session, with the pre-auth in the new one', async () => {
     const changed = await B('PATCH', '/operator', {
       currency: 'EUR',

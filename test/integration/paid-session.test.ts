@@ -81,6 +81,17 @@ async function begin(charger: PaidCharger, email: string) {
   return { ...json, paymentIntentId: json.clientSecret.split('_secret_')[0] as string };
 }
 
+/** The card held, the session charging, stopped by the driver and completed (its charge final). */
+async function chargeAndStop(begun: { paymentIntentId: string; token: string }) {
+  await payWithCard(platform, begun.paymentIntentId);
+  await post(`/t/${begun.token}/confirm`);
+  await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
+  await post(`/t/${begun.token}/stop`);
+  await expect
+    .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
+    .toBe('completed');
+}
+
 describe('a paid session', () => {
   it('hold £30, charge £12.34: captured 1234, released 1766, pre-auth and transaction receipts', async () => {
     const charger = await paidCharger(platform);
@@ -175,6 +186,47 @@ describe('a paid session', () => {
     ).toEqual(expectedPayment);
   });
 
+  it('refunds sent at once whose sum exceeds the capture: only those that fit are made, reversed to the penny', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
+    await chargeAndStop(begun);
+    const stripe = platformStripe(platform);
+    const transferOf = async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0];
+    await expect.poll(transferOf, { timeout: 10_000 }).toBeDefined();
+
+    // Captured 1234; these add up to 1650, so some must be refused, whichever the table takes first.
+    const amounts = [500, 400, 300, 200, 150, 100];
+    const refund = await apiOf(charger.operatorId);
+    const answers = await Promise.all(
+      amounts.map((amount) => refund('POST', `/sessions/${begun.sessionId}/refunds`, { amount })),
+    );
+    const made = answers
+      .filter((a) => a.status === 201)
+      .map((a) => a.json as { refundId: string; amount: number; reversed: number });
+    const refused = amounts.filter((_, i) => answers[i]?.status !== 201);
+    for (const answer of answers.filter((a) => a.status !== 201)) {
+      expect(answer.status).toBe(409);
+      expect(answer.json.error.code).toBe('refund_too_large');
+    }
+    const refundedMinor = made.reduce((sum, r) => sum + r.amount, 0);
+    expect(refundedMinor).toBeLessThanOrEqual(1234);
+    expect(refused.length).toBeGreaterThan(0);
+    // Each refused one could not fit beside those made.
+    for (const amount of refused) expect(amount).toBeGreaterThan(1234 - refundedMinor);
+
+    const atStripe = await stripe.refunds.list({ payment_intent: begun.paymentIntentId, limit: 100 });
+    expect(atStripe.data.map((r) => r.amount).sort()).toEqual(made.map((r) => r.amount).sort());
+    expect((await stripe.paymentIntents.retrieve(begun.paymentIntentId)).amount_received).toBe(1234);
+    const transfer = await transferOf();
+    const reversals = transfer?.reversals.data ?? [];
+    // One reversal per refund made, for the share the API answered, named by the refund.
+    expect(reversals.map((r) => `${r.metadata?.refundId}:${r.amount}`).sort()).toEqual(
+      made.map((r) => `${r.refundId}:${r.reversed}`).sort(),
+    );
+    expect(transfer?.amount_reversed).toBe(made.reduce((sum, r) => sum + r.reversed, 0));
+  });
+
   it('a zero-energy session on an energy-only price: the hold is cancelled in full and a receipt says so', async () => {
     const charger = await paidCharger(platform, {
       tariff: (operatorId) =>
@@ -183,13 +235,7 @@ describe('a paid session', () => {
     chargers.push(charger);
     const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
     const begun = await begin(charger, email);
-    await payWithCard(platform, begun.paymentIntentId);
-    await post(`/t/${begun.token}/confirm`);
-    await expect.poll(async () => (await status(begun.token)).status, { timeout: 10_000 }).toBe('charging');
-    await post(`/t/${begun.token}/stop`);
-    await expect
-      .poll(async () => (await status(begun.token)).status, { timeout: 30_000, interval: 250 })
-      .toBe('completed');
+    await chargeAndStop(begun);
     expect((await status(begun.token)).settlement).toMatchObject({
       outcome: 'cancelled',
       capturedMinor: 0,

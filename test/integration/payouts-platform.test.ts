@@ -51,13 +51,15 @@ const setClockDays = (days: number) =>
   emulator('/_emulator/clock', { offset_seconds: String(days * DAY_SECONDS) });
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked against literal expectations.
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+type Answer = { status: number; json: any; headers: Headers };
+
+async function api(method: string, path: string, body?: unknown): Promise<Answer> {
   const res = await fetch(`${httpUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: await res.json(), headers: res.headers };
 }
 
 /** A captured session's transfer to the operator, with the metadata the Connect flow writes. */
@@ -196,6 +198,28 @@ describe('payouts on the local platform', () => {
     const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true });
     expect(text).toContain('£42.00');
     expect(text).toContain('£37.80');
+  });
+
+  it('sends at most 5 detailed invoices of a payout an hour: more at once is 429 rate_limited with Retry-After', async () => {
+    const detailedSent = async () =>
+      (await inboxOf(email)).filter((m) => m.subject.startsWith('Detailed invoice INV-000001')).length;
+    // One was sent above: 4 more fit in the hour, whichever of these 7 requests get there first.
+    const answers = await Promise.all(
+      Array.from({ length: 7 }, () => api('POST', `/api/v1/payouts/${payoutId}/detailed-invoice`)),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 202, 202, 429, 429, 429]);
+    for (const refused of answers.filter((a) => a.status === 429)) {
+      expect(refused.json.error).toEqual({
+        code: 'rate_limited',
+        message: expect.stringContaining('at most 5'),
+      });
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(3500);
+      expect(retryAfter).toBeLessThanOrEqual(3600);
+    }
+    await expect.poll(detailedSent, { timeout: 30_000, interval: 250 }).toBe(5);
+    // The count is this payout's: a missing one is still 404, not 429.
+    expect((await api('POST', '/api/v1/payouts/po_missing/detailed-invoice')).status).toBe(404);
   });
 
   it('stores the reason Stripe gives when the bank returns the payout', async () => {

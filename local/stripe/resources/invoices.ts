@@ -14,24 +14,13 @@
  * hence the casts at the end of each builder.
  */
 import type Stripe from 'stripe';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../context.js';
 import { invalidParam, stateError } from '../errors.js';
 import { newId, randomToken } from '../ids.js';
 import { FUNDS_PENDING_SECONDS, recordTransaction } from '../ledger.js';
-import {
-  bool,
-  currency,
-  expand,
-  int,
-  listParams,
-  mergeMetadata,
-  metadata,
-  oneOf,
-  parseParams,
-  str,
-} from '../params.js';
-import { expandObject, paginate } from '../render.js';
+import { bool, currency, expand, int, mergeMetadata, metadata, oneOf, str } from '../params.js';
+import { EXPAND_ONLY, listRoute, objectRoute } from '../render.js';
 import type { Router } from '../router.js';
 
 const DAY_SECONDS = 86_400;
@@ -397,90 +386,94 @@ function invoiceOut(invoice: Stripe.Invoice): Stripe.Invoice {
 }
 
 export function invoiceRoutes(router: Router): void {
-  router.post('/v1/customers', (ctx, req) => {
-    const p = parseParams(customerSchema, req.params);
-    return expandObject(ctx, createCustomer(ctx, p), p.expand);
-  });
-  router.post('/v1/customers/:id', (ctx, req) => {
-    const p = parseParams(customerSchema, req.params);
-    return expandObject(ctx, updateCustomer(ctx, req.path.id ?? '', p), p.expand);
-  });
-  router.get('/v1/customers/:id', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    return expandObject(ctx, ctx.store.customers.require(req.path.id ?? '', ctx.scope, 'customer'), p.expand);
-  });
-  router.get('/v1/customers', (ctx, req) => {
-    const p = parseParams(z.strictObject({ ...listParams, email: str().optional() }), req.params);
-    const items = ctx.store.customers.list(ctx.scope, (c) => !p.email || c.email === p.email);
-    return paginate(ctx, items, p, '/v1/customers', 'customer');
-  });
+  router.post(
+    '/v1/customers',
+    objectRoute(customerSchema, (ctx, p) => createCustomer(ctx, p)),
+  );
+  router.post(
+    '/v1/customers/:id',
+    objectRoute(customerSchema, (ctx, p, id) => updateCustomer(ctx, id, p)),
+  );
+  router.get(
+    '/v1/customers/:id',
+    objectRoute(EXPAND_ONLY, (ctx, _p, id) => ctx.store.customers.require(id, ctx.scope, 'customer')),
+  );
+  router.get(
+    '/v1/customers',
+    listRoute({ email: str().optional() }, '/v1/customers', 'customer', (ctx, p) =>
+      ctx.store.customers.list(ctx.scope, (c) => !p.email || c.email === p.email),
+    ),
+  );
 
-  router.post('/v1/invoiceitems', (ctx, req) => {
-    const p = parseParams(invoiceItemSchema, req.params);
-    return expandObject(ctx, createInvoiceItem(ctx, p), p.expand);
-  });
-  router.get('/v1/invoiceitems/:id', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    return expandObject(
-      ctx,
-      ctx.store.invoiceItems.require(req.path.id ?? '', ctx.scope, 'invoiceitem'),
-      p.expand,
-    );
-  });
-  router.get('/v1/invoiceitems', (ctx, req) => {
-    const p = parseParams(
-      z.strictObject({ ...listParams, customer: str().optional(), invoice: str().optional() }),
-      req.params,
-    );
-    const items = ctx.store.invoiceItems.list(
-      ctx.scope,
-      (i) => (!p.customer || i.customer === p.customer) && (!p.invoice || i.invoice === p.invoice),
-    );
-    return paginate(ctx, items, p, '/v1/invoiceitems', 'invoiceitem');
-  });
+  router.post(
+    '/v1/invoiceitems',
+    objectRoute(invoiceItemSchema, (ctx, p) => createInvoiceItem(ctx, p)),
+  );
+  router.get(
+    '/v1/invoiceitems/:id',
+    objectRoute(EXPAND_ONLY, (ctx, _p, id) => ctx.store.invoiceItems.require(id, ctx.scope, 'invoiceitem')),
+  );
+  router.get(
+    '/v1/invoiceitems',
+    listRoute(
+      { customer: str().optional(), invoice: str().optional() },
+      '/v1/invoiceitems',
+      'invoiceitem',
+      (ctx, p) =>
+        ctx.store.invoiceItems.list(
+          ctx.scope,
+          (i) => (!p.customer || i.customer === p.customer) && (!p.invoice || i.invoice === p.invoice),
+        ),
+    ),
+  );
 
-  router.post('/v1/invoices', (ctx, req) => {
-    const p = parseParams(invoiceSchema, req.params);
-    return expandObject(ctx, createInvoice(ctx, p), p.expand);
-  });
-  router.post('/v1/invoices/:id/finalize', (ctx, req) => {
-    const p = parseParams(z.strictObject({ auto_advance: bool().optional(), expand: expand() }), req.params);
-    return expandObject(ctx, finalizeInvoice(ctx, req.path.id ?? ''), p.expand);
-  });
-  router.post('/v1/invoices/:id/send', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    return expandObject(ctx, sendInvoice(ctx, req.path.id ?? ''), p.expand);
-  });
-  router.post('/v1/invoices/:id/pay', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    return expandObject(ctx, invoiceOut(payInvoice(ctx, req.path.id ?? '')), p.expand);
-  });
-  router.get('/v1/invoices/:id', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    const invoice = ctx.store.invoices.require(req.path.id ?? '', ctx.scope, 'invoice');
-    return expandObject(ctx, invoiceOut(invoice), p.expand);
-  });
-  router.get('/v1/invoice_payments', (ctx, req) => {
-    const p = parseParams(z.strictObject({ ...listParams, invoice: str() }), req.params);
-    const invoice = ctx.store.invoices.require(p.invoice, ctx.scope, 'invoice') as PaidInvoice;
-    const payments = [...(invoice._payments ?? [])].reverse();
-    return paginate(ctx, payments, p, '/v1/invoice_payments', 'invoice_payment');
-  });
-  router.get('/v1/invoices', (ctx, req) => {
-    const p = parseParams(
-      z.strictObject({
-        ...listParams,
+  router.post(
+    '/v1/invoices',
+    objectRoute(invoiceSchema, (ctx, p) => createInvoice(ctx, p)),
+  );
+  router.post(
+    '/v1/invoices/:id/finalize',
+    objectRoute(z.strictObject({ auto_advance: bool().optional(), expand: expand() }), (ctx, _p, id) =>
+      finalizeInvoice(ctx, id),
+    ),
+  );
+  router.post(
+    '/v1/invoices/:id/send',
+    objectRoute(EXPAND_ONLY, (ctx, _p, id) => sendInvoice(ctx, id)),
+  );
+  router.post(
+    '/v1/invoices/:id/pay',
+    objectRoute(EXPAND_ONLY, (ctx, _p, id) => invoiceOut(payInvoice(ctx, id))),
+  );
+  router.get(
+    '/v1/invoices/:id',
+    objectRoute(EXPAND_ONLY, (ctx, _p, id) =>
+      invoiceOut(ctx.store.invoices.require(id, ctx.scope, 'invoice')),
+    ),
+  );
+  router.get(
+    '/v1/invoice_payments',
+    listRoute({ invoice: str() }, '/v1/invoice_payments', 'invoice_payment', (ctx, p) => {
+      const invoice = ctx.store.invoices.require(p.invoice, ctx.scope, 'invoice') as PaidInvoice;
+      return [...(invoice._payments ?? [])].reverse();
+    }),
+  );
+  router.get(
+    '/v1/invoices',
+    listRoute(
+      {
         customer: str().optional(),
         status: oneOf(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
-      }),
-      req.params,
-    );
-    const items = ctx.store.invoices
-      .list(
-        ctx.scope,
-        (i) => (!p.customer || i.customer === p.customer) && (!p.status || i.status === p.status),
-      )
-      .map(invoiceOut);
-    return paginate(ctx, items, p, '/v1/invoices', 'invoice');
-  });
+      },
+      '/v1/invoices',
+      'invoice',
+      (ctx, p) =>
+        ctx.store.invoices
+          .list(
+            ctx.scope,
+            (i) => (!p.customer || i.customer === p.customer) && (!p.status || i.status === p.status),
+          )
+          .map(invoiceOut),
+    ),
+  );
 }

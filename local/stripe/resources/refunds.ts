@@ -4,24 +4,14 @@
  * destination of a destination charge, `refund_application_fee` returns the proportional fee.
  */
 import type Stripe from 'stripe';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RequestContext } from '../context.js';
 import { invalidParam, stateError } from '../errors.js';
 import { newId } from '../ids.js';
 import { recordTransaction } from '../ledger.js';
 import { formatAmount } from '../money.js';
-import {
-  bool,
-  expand,
-  int,
-  listParams,
-  mergeMetadata,
-  metadata,
-  oneOf,
-  parseParams,
-  str,
-} from '../params.js';
-import { expandObject, paginate } from '../render.js';
+import { bool, expand, int, mergeMetadata, metadata, oneOf, str } from '../params.js';
+import { EXPAND_ONLY, listRoute, objectRoute } from '../render.js';
 import type { Router } from '../router.js';
 import { refundedAfterCapture, reverseTransfer } from './transfers.js';
 
@@ -172,31 +162,27 @@ function create(ctx: RequestContext, p: z.output<typeof createSchema>): Stripe.R
 }
 
 export function refundRoutes(router: Router): void {
-  router.post('/v1/refunds', (ctx, req) => {
-    const p = parseParams(createSchema, req.params);
-    return expandObject(ctx, create(ctx, p), p.expand);
-  });
-
-  router.get('/v1/refunds/:id', (ctx, req) => {
-    const p = parseParams(z.strictObject({ expand: expand() }), req.params);
-    return expandObject(ctx, ctx.store.refunds.require(req.path.id ?? '', ctx.scope, 'refund'), p.expand);
-  });
-
-  router.get('/v1/refunds', (ctx, req) => {
-    const p = parseParams(
-      z.strictObject({
-        ...listParams,
-        payment_intent: str().optional(),
-        charge: str().optional(),
-        created: z.unknown().optional(),
-      }),
-      req.params,
-    );
-    const items = ctx.store.refunds.list(
-      ctx.scope,
-      (r) =>
-        (!p.payment_intent || r.payment_intent === p.payment_intent) && (!p.charge || r.charge === p.charge),
-    );
-    return paginate(ctx, items, p, '/v1/refunds', 'refund');
-  });
+  router.post(
+    '/v1/refunds',
+    objectRoute(createSchema, (ctx, p) => create(ctx, p)),
+  );
+  router.get(
+    '/v1/refunds/:id',
+    objectRoute(EXPAND_ONLY, (ctx, _p, id) => ctx.store.refunds.require(id, ctx.scope, 'refund')),
+  );
+  router.get(
+    '/v1/refunds',
+    listRoute(
+      { payment_intent: str().optional(), charge: str().optional(), created: z.unknown().optional() },
+      '/v1/refunds',
+      'refund',
+      (ctx, p) =>
+        ctx.store.refunds.list(
+          ctx.scope,
+          (r) =>
+            (!p.payment_intent || r.payment_intent === p.payment_intent) &&
+            (!p.charge || r.charge === p.charge),
+        ),
+    ),
+  );
 }

@@ -5,16 +5,19 @@
  * as it leaves that state: gsi1 lists an operator's held transfers for the release, gsi2 the ones not
  * yet flagged for the stale sweep, oldest first, so neither ever scans.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  ConnectAccountRecord,
-  ConnectAccountState,
-  ConnectStore,
-  SessionTransfer,
+import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type ConnectAccountRecord,
+  type ConnectAccountState,
+  type ConnectStore,
+  type RefundClaim,
+  refundClaimId,
+  type SessionTransfer,
 } from '../../ports/connect.js';
 import { gsi1, gsi2, keys } from './keys.js';
 import {
   Expression,
+  getItem,
   ITEM_ABSENT,
   isConditionalCheckFailed,
   lostRace,
@@ -35,20 +38,13 @@ const withoutIndexes = <T>(item: Record<string, unknown>): T => {
 export class DynamoConnectStore implements ConnectStore {
   constructor(private readonly t: TableContext) {}
 
-  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    const out = await this.t.doc.send(
-      new GetCommand({ TableName: this.t.tableName, Key: key, ConsistentRead: true }),
-    );
-    return out.Item;
-  }
-
   async account(operatorId: string): Promise<ConnectAccountRecord | undefined> {
-    const item = await this.get(keys.connectAccount(operatorId));
+    const item = await getItem(this.t, keys.connectAccount(operatorId));
     return item ? withoutIndexes<ConnectAccountRecord>(item) : undefined;
   }
 
   async operatorOfAccount(accountId: string): Promise<string | undefined> {
-    const item = await this.get(keys.connectAccountOwner(accountId));
+    const item = await getItem(this.t, keys.connectAccountOwner(accountId));
     return typeof item?.operatorId === 'string' ? item.operatorId : undefined;
   }
 
@@ -139,7 +135,7 @@ export class DynamoConnectStore implements ConnectStore {
   }
 
   async transfer(sessionId: string): Promise<SessionTransfer | undefined> {
-    const item = await this.get(keys.sessionTransfer(sessionId));
+    const item = await getItem(this.t, keys.sessionTransfer(sessionId));
     return item ? withoutIndexes<SessionTransfer>(item) : undefined;
   }
 
@@ -171,19 +167,47 @@ export class DynamoConnectStore implements ConnectStore {
     return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
   }
 
-  async addRefund(
+  async reserveRefund(read: SessionTransfer, claim: RefundClaim): Promise<'reserved' | 'conflict'> {
+    const e = new Expression().set('claimedMinor', claim.offsetMinor + claim.amountMinor);
+    const claimed = e.name('claimedMinor');
+    const offset = e.value(claim.offsetMinor);
+    e.when(
+      `(${claimed} = ${offset} OR (attribute_not_exists(${claimed}) AND ${e.name('refundedMinor')} = ${offset}))`,
+    );
+    // A record without the map (made before reservations) gets it whole: a nested SET needs its parent.
+    if (read.refundClaims) {
+      e.set(`refundClaims.${refundClaimId(claim)}`, claim);
+      e.when(`attribute_exists(${e.name('refundClaims')})`);
+    } else {
+      e.set('refundClaims', { [refundClaimId(claim)]: claim });
+      e.when(`attribute_not_exists(${e.name('refundClaims')})`);
+    }
+    const saved = await this.conditionalUpdate(keys.sessionTransfer(read.sessionId), e, 'conflict');
+    return saved === 'saved' ? 'reserved' : saved;
+  }
+
+  async settleRefund(
     sessionId: string,
-    expected: { refundedMinor: number; status: SessionTransfer['status'] },
-    shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
+    claim: RefundClaim,
+    expectedStatus: SessionTransfer['status'],
+    shares: { reversedMinor: number; feeRefundedMinor: number },
   ): Promise<'saved' | 'conflict'> {
     const e = new Expression()
-      .add('refundedMinor', shares.refundedMinor)
+      .add('refundedMinor', claim.amountMinor)
       .add('reversedMinor', shares.reversedMinor)
-      .add('feeRefundedMinor', shares.feeRefundedMinor);
+      .add('feeRefundedMinor', shares.feeRefundedMinor)
+      .remove(`refundClaims.${refundClaimId(claim)}`);
     e.when(
-      `${e.name('refundedMinor')} = ${e.value(expected.refundedMinor)} AND ${e.name('status')} = ${e.value(expected.status)}`,
+      `attribute_exists(${e.name(`refundClaims.${refundClaimId(claim)}`)}) AND ${e.name('status')} = ${e.value(expectedStatus)}`,
     );
     return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
+  }
+
+  async abandonRefund(sessionId: string, claim: RefundClaim): Promise<void> {
+    const path = `refundClaims.${refundClaimId(claim)}`;
+    const e = new Expression().set(`${path}.claimedAtMs`, 0);
+    e.when(`attribute_exists(${e.name(path)})`);
+    await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'gone');
   }
 
   async unflaggedPendingBefore(createdBefore: string, limit: number): Promise<SessionTransfer[]> {

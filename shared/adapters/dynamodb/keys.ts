@@ -53,6 +53,7 @@
  * | fleet statement            | OP#<operatorId>             | FLEETSTMT#<fleetId>#<YYYY-MM>      |                                 |
  * | fleet statement line       | OP#<operatorId>             | FLEETSTMTLINE#<fleetId>#<YYYY-MM>#<startedAt>#<chargerId>#<txId 10 digits> |  |
  * | fleet statement claim      | OP#<operatorId>             | FLEETSTMTRUN#<fleetId>#<YYYY-MM>   |                                 |
+ * | rate limit (uses in window)| OP#<operatorId>             | RATE#<action>#<resourceId>        |                                 |
  *
  * A transaction billed to a fleet (TransactionRecord.billedTo, party `fleet`, naming the fleet) takes
  * gsi2 FLEETTX#<operatorId>#<fleetId> / <startedAt>#<chargerId>#<txId> in the write that finalises its
@@ -271,6 +272,10 @@ export const keys = {
   connectAccount: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'CONNECT' }),
   connectAccountOwner: (accountId: string): Key => ({ pk: `CONNACCT#${accountId}`, sk: 'CONNACCT' }),
   sessionTransfer: (sessionId: string): Key => ({ pk: `XFER#${sessionId}`, sk: 'XFER' }),
+  rateLimit: (operatorId: string, action: string, resourceId: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `RATE#${action}#${resourceId}`,
+  }),
   fleetStatement: (operatorId: string, fleetId: string, month: string): Key => ({
     pk: operatorPartition(operatorId),
     sk: `FLEETSTMT#${fleetId}#${month}`,

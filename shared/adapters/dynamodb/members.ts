@@ -9,13 +9,7 @@
  * TTL, and their readers check the time as TTL deletes late. Consuming an invitation is a
  * conditional delete: of two concurrent accepts, one wins.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group } from '../../domain/entities.js';
 import type {
   MemberInvitationRecord,
@@ -27,14 +21,17 @@ import type { Page, PageRequest } from '../../ports/paging.js';
 import { idTagItem } from './charger-repository.js';
 import { keys, memberKeys, memberQueries } from './keys.js';
 import {
+  deleteItem,
   failedConditions,
+  getItem,
+  getUnexpired,
   ITEM_ABSENT,
   isConditionalCheckFailed,
+  putExpiring,
   queryAll,
   queryPage,
   stripKeys,
   type TableContext,
-  ttlSeconds,
 } from './support.js';
 
 type Item = Record<string, unknown>;
@@ -51,7 +48,7 @@ export class DynamoMemberStore implements MemberStore {
   constructor(private readonly t: TableContext) {}
 
   async group(operatorId: string, groupId: string): Promise<Group | undefined> {
-    const item = await this.get(keys.group(operatorId, groupId));
+    const item = await getItem(this.t, keys.group(operatorId, groupId));
     return item ? stripKeys<Group>(item) : undefined;
   }
 
@@ -86,7 +83,7 @@ export class DynamoMemberStore implements MemberStore {
   }
 
   async member(operatorId: string, groupId: string, memberId: string): Promise<MemberRecord | undefined> {
-    const item = await this.get(memberKeys.member(operatorId, groupId, memberId));
+    const item = await getItem(this.t, memberKeys.member(operatorId, groupId, memberId));
     return item ? memberOf(item) : undefined;
   }
 
@@ -218,21 +215,16 @@ export class DynamoMemberStore implements MemberStore {
   }
 
   async putInvitation(invitation: MemberInvitationRecord): Promise<void> {
-    await this.put(
+    await putExpiring(
+      this.t,
       memberKeys.invitation(invitation.invitationHash),
       'memberInvitation',
       invitation,
-      invitation.expiresAtMs,
     );
   }
 
-  async invitation(invitationHash: string, nowMs: number): Promise<MemberInvitationRecord | undefined> {
-    const item = await this.get(memberKeys.invitation(invitationHash));
-    if (!item || Number(item.expiresAtMs) <= nowMs) return undefined;
-    const { expiresAt: _ttl, ...invitation } = stripKeys<MemberInvitationRecord & { expiresAt: number }>(
-      item,
-    );
-    return invitation;
+  invitation(invitationHash: string, nowMs: number): Promise<MemberInvitationRecord | undefined> {
+    return getUnexpired(this.t, memberKeys.invitation(invitationHash), nowMs);
   }
 
   async consumeInvitation(invitationHash: string): Promise<'consumed' | 'gone'> {
@@ -252,35 +244,14 @@ export class DynamoMemberStore implements MemberStore {
   }
 
   async putSession(session: MemberSessionRecord): Promise<void> {
-    await this.put(memberKeys.session(session.sessionHash), 'memberSession', session, session.expiresAtMs);
+    await putExpiring(this.t, memberKeys.session(session.sessionHash), 'memberSession', session);
   }
 
-  async session(sessionHash: string, nowMs: number): Promise<MemberSessionRecord | undefined> {
-    const item = await this.get(memberKeys.session(sessionHash));
-    if (!item || Number(item.expiresAtMs) <= nowMs) return undefined;
-    const { expiresAt: _ttl, ...session } = stripKeys<MemberSessionRecord & { expiresAt: number }>(item);
-    return session;
+  session(sessionHash: string, nowMs: number): Promise<MemberSessionRecord | undefined> {
+    return getUnexpired(this.t, memberKeys.session(sessionHash), nowMs);
   }
 
   async deleteSession(sessionHash: string): Promise<void> {
-    await this.t.doc.send(
-      new DeleteCommand({ TableName: this.t.tableName, Key: memberKeys.session(sessionHash) }),
-    );
-  }
-
-  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
-    const out = await this.t.doc.send(
-      new GetCommand({ TableName: this.t.tableName, Key: key, ConsistentRead: true }),
-    );
-    return out.Item;
-  }
-
-  private async put(key: { pk: string; sk: string }, entity: string, fields: object, expiresAtMs: number) {
-    await this.t.doc.send(
-      new PutCommand({
-        TableName: this.t.tableName,
-        Item: { ...key, entity, ...fields, expiresAt: ttlSeconds(expiresAtMs) },
-      }),
-    );
+    await deleteItem(this.t, memberKeys.session(sessionHash));
   }
 }

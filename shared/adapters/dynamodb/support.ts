@@ -4,7 +4,9 @@
  */
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -142,6 +144,47 @@ export async function putIfAbsent(
     if (isConditionalCheckFailed(err)) return 'exists';
     throw err;
   }
+}
+
+/** One item by its key, read consistently (a write a moment ago is seen). */
+export async function getItem(t: TableContext, key: Key): Promise<Item | undefined> {
+  const out = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: key, ConsistentRead: true }));
+  return out.Item;
+}
+
+/** Deletes one item; one already gone is no error. */
+export async function deleteItem(t: TableContext, key: Key): Promise<void> {
+  await t.doc.send(new DeleteCommand({ TableName: t.tableName, Key: key }));
+}
+
+/**
+ * Stores a record that lapses at its `expiresAtMs`: the table's TTL removes it some time after
+ * (DynamoDB's TTL is lazy), so reads check the time themselves ({@link getUnexpired}).
+ */
+export async function putExpiring(
+  t: TableContext,
+  key: Key,
+  entity: string,
+  record: { expiresAtMs: number },
+): Promise<void> {
+  await t.doc.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: { ...key, entity, ...record, expiresAt: ttlSeconds(record.expiresAtMs) },
+    }),
+  );
+}
+
+/** The record {@link putExpiring} stored, while `nowMs` is before its `expiresAtMs`. */
+export async function getUnexpired<T extends { expiresAtMs: number }>(
+  t: TableContext,
+  key: Key,
+  nowMs: number,
+): Promise<T | undefined> {
+  const item = await getItem(t, key);
+  if (!item || Number(item.expiresAtMs) <= nowMs) return undefined;
+  const { expiresAt: _ttl, ...record } = stripKeys<T & { expiresAt: number }>(item);
+  return record as unknown as T;
 }
 
 /** A put that replaces what is stored, or with `onlyIfAbsent` one that keeps it (ports/catalog.ts PutOptions). */

@@ -7,13 +7,7 @@
  * code is removed on the condition that it is still in the set, and the session is put; so a code
  * or a challenge completes one sign-in only, and a lost race writes nothing.
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SESSION_LIMITS, sessionEndsAtMs } from '../../domain/sign-in.js';
 import type { Page, PageRequest } from '../../ports/paging.js';
 import type {
@@ -30,10 +24,14 @@ import { keys, memberQueries } from './keys.js';
 import {
   batchGetAll,
   countFailureInWindow,
+  deleteItem,
   failedConditions,
   fromStringSet,
+  getItem,
+  getUnexpired,
   ITEM_ABSENT,
   isConditionalCheckFailed,
+  putExpiring,
   queryAll,
   queryPage,
   stringSet,
@@ -99,12 +97,12 @@ export class DynamoUserStore implements UserStore {
   }
 
   async userByEmail(email: string): Promise<UserRecord | undefined> {
-    const lookup = await this.get(keys.userEmail(email));
+    const lookup = await getItem(this.t, keys.userEmail(email));
     return lookup ? this.user(String(lookup.operatorId), String(lookup.userId)) : undefined;
   }
 
   async user(operatorId: string, userId: string): Promise<UserRecord | undefined> {
-    const item = await this.get(keys.user(operatorId, userId));
+    const item = await getItem(this.t, keys.user(operatorId, userId));
     return item ? userOf(item) : undefined;
   }
 
@@ -238,19 +236,11 @@ export class DynamoUserStore implements UserStore {
   }
 
   async putChallenge(challenge: SignInChallenge): Promise<void> {
-    await this.put(
-      keys.signInChallenge(challenge.challengeHash),
-      'signInChallenge',
-      challenge,
-      challenge.expiresAtMs,
-    );
+    await putExpiring(this.t, keys.signInChallenge(challenge.challengeHash), 'signInChallenge', challenge);
   }
 
-  async challenge(challengeHash: string, nowMs: number): Promise<SignInChallenge | undefined> {
-    const item = await this.get(keys.signInChallenge(challengeHash));
-    if (!item || Number(item.expiresAtMs) <= nowMs) return undefined;
-    const { expiresAt: _ttl, ...challenge } = stripKeys<SignInChallenge & { expiresAt: number }>(item);
-    return challenge;
+  challenge(challengeHash: string, nowMs: number): Promise<SignInChallenge | undefined> {
+    return getUnexpired(this.t, keys.signInChallenge(challengeHash), nowMs);
   }
 
   async setEmailCode(challengeHash: string, codeHash: string, expiresAtMs: number): Promise<void> {
@@ -329,7 +319,7 @@ export class DynamoUserStore implements UserStore {
   }
 
   async session(sessionHash: string, nowMs: number): Promise<SessionRecord | undefined> {
-    const item = await this.get(keys.userSession(sessionHash));
+    const item = await getItem(this.t, keys.userSession(sessionHash));
     if (!item) return undefined;
     const { expiresAt: _ttl, ...session } = stripKeys<SessionRecord & { expiresAt: number }>(item);
     return nowMs < sessionEndsAtMs(session) ? session : undefined;
@@ -353,31 +343,19 @@ export class DynamoUserStore implements UserStore {
   }
 
   async deleteSession(sessionHash: string): Promise<void> {
-    await this.t.doc.send(
-      new DeleteCommand({ TableName: this.t.tableName, Key: keys.userSession(sessionHash) }),
-    );
+    await deleteItem(this.t, keys.userSession(sessionHash));
   }
 
   async putInvitation(invitation: InvitationRecord): Promise<void> {
-    await this.put(
-      keys.invitation(invitation.invitationHash),
-      'invitation',
-      invitation,
-      invitation.expiresAtMs,
-    );
+    await putExpiring(this.t, keys.invitation(invitation.invitationHash), 'invitation', invitation);
   }
 
-  async invitation(invitationHash: string, nowMs: number): Promise<InvitationRecord | undefined> {
-    const item = await this.get(keys.invitation(invitationHash));
-    if (!item || Number(item.expiresAtMs) <= nowMs) return undefined;
-    const { expiresAt: _ttl, ...invitation } = stripKeys<InvitationRecord & { expiresAt: number }>(item);
-    return invitation;
+  invitation(invitationHash: string, nowMs: number): Promise<InvitationRecord | undefined> {
+    return getUnexpired(this.t, keys.invitation(invitationHash), nowMs);
   }
 
   async deleteInvitation(invitationHash: string): Promise<void> {
-    await this.t.doc.send(
-      new DeleteCommand({ TableName: this.t.tableName, Key: keys.invitation(invitationHash) }),
-    );
+    await deleteItem(this.t, keys.invitation(invitationHash));
   }
 
   async failures(subjects: SignInFailureSubject[], nowMs: number): Promise<(FailureRecord | undefined)[]> {
@@ -393,21 +371,5 @@ export class DynamoUserStore implements UserStore {
 
   recordFailure(subject: SignInFailureSubject, atMs: number, windowMs: number): Promise<FailureRecord> {
     return countFailureInWindow(this.t, keys.signInFailures(subject), 'signInFailures', atMs, windowMs);
-  }
-
-  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
-    const out = await this.t.doc.send(
-      new GetCommand({ TableName: this.t.tableName, Key: key, ConsistentRead: true }),
-    );
-    return out.Item;
-  }
-
-  private async put(key: { pk: string; sk: string }, entity: string, fields: object, expiresAtMs: number) {
-    await this.t.doc.send(
-      new PutCommand({
-        TableName: this.t.tableName,
-        Item: { ...key, entity, ...fields, expiresAt: ttlSeconds(expiresAtMs) },
-      }),
-    );
   }
 }

@@ -1,18 +1,21 @@
 /**
  * The Connect store and Stripe's Connect API in memory, for unit tests. The store copies the DynamoDB
- * adapter's conditions (create-once, pending → paid once, refunds on the refunded total read); the
+ * adapter's conditions (create-once, pending → paid once, refunds reserved on the claimed total read, recorded once per claim); the
  * gateway copies what the tests rely on of Stripe: idempotency keys replay the first answer, and a
  * transfer to an account whose `transfers` capability is not active is refused.
  */
-import type {
-  ConnectAccountRecord,
-  ConnectAccountState,
-  ConnectGateway,
-  ConnectStore,
-  CreateConnectedAccount,
-  CreateTransfer,
-  PaidInvoice,
-  SessionTransfer,
+import {
+  type ConnectAccountRecord,
+  type ConnectAccountState,
+  type ConnectGateway,
+  type ConnectStore,
+  type CreateConnectedAccount,
+  type CreateTransfer,
+  claimedOf,
+  type PaidInvoice,
+  type RefundClaim,
+  refundClaimId,
+  type SessionTransfer,
 } from '../../ports/connect.js';
 
 export class MemoryConnectStore implements ConnectStore {
@@ -86,21 +89,42 @@ export class MemoryConnectStore implements ConnectStore {
     return 'saved' as const;
   }
 
-  async addRefund(
+  async reserveRefund(read: SessionTransfer, claim: RefundClaim) {
+    const transfer = this.transfers.get(read.sessionId);
+    const id = refundClaimId(claim);
+    if (!transfer || claimedOf(transfer) !== claim.offsetMinor || transfer.refundClaims?.[id])
+      return 'conflict' as const;
+    this.transfers.set(read.sessionId, {
+      ...transfer,
+      claimedMinor: claim.offsetMinor + claim.amountMinor,
+      refundClaims: { ...transfer.refundClaims, [id]: structuredClone(claim) },
+    });
+    return 'reserved' as const;
+  }
+
+  async settleRefund(
     sessionId: string,
-    expected: { refundedMinor: number; status: SessionTransfer['status'] },
-    shares: { refundedMinor: number; reversedMinor: number; feeRefundedMinor: number },
+    claim: RefundClaim,
+    expectedStatus: SessionTransfer['status'],
+    shares: { reversedMinor: number; feeRefundedMinor: number },
   ) {
     const transfer = this.transfers.get(sessionId);
-    if (!transfer || transfer.refundedMinor !== expected.refundedMinor || transfer.status !== expected.status)
-      return 'conflict' as const;
+    const id = refundClaimId(claim);
+    if (!transfer?.refundClaims?.[id] || transfer.status !== expectedStatus) return 'conflict' as const;
+    const { [id]: _settled, ...others } = transfer.refundClaims;
     this.transfers.set(sessionId, {
       ...transfer,
-      refundedMinor: transfer.refundedMinor + shares.refundedMinor,
+      refundedMinor: transfer.refundedMinor + claim.amountMinor,
       reversedMinor: transfer.reversedMinor + shares.reversedMinor,
       feeRefundedMinor: transfer.feeRefundedMinor + shares.feeRefundedMinor,
+      refundClaims: others,
     });
     return 'saved' as const;
+  }
+
+  async abandonRefund(sessionId: string, claim: RefundClaim) {
+    const found = this.transfers.get(sessionId)?.refundClaims?.[refundClaimId(claim)];
+    if (found) found.claimedAtMs = 0;
   }
 
   async unflaggedPendingBefore(createdBefore: string, limit: number) {

@@ -1,21 +1,31 @@
 /**
  * An operator refunds a session, in full or in part: the driver's card gets the amount back, and the
  * operator's transfer gives back its share (a transfer reversal), the platform its share of the fee,
- * as the deployment's policy says (domain/platform-fee.ts refundShares). A transfer still pending
+ * as the deployment's policy says (domain/platform-fee.ts refundSharesAt). A transfer still pending
  * is not reversed: the share is taken off what it will send.
  *
- * Retries: the Stripe calls are keyed by what was refunded before this refund and its amount, so the
- * same request retried after a crash gets the same refund and reversal back; the record is updated
- * only if nobody refunded in between (`conflict` then: read again, decide again), and only if the
- * transfer is still in the state the shares were worked out for: a held transfer made while the
- * refund ran means the share must now be reversed, so the refund runs once more (same keys).
+ * Never more than captured, however many refunds run at once: each refund is first reserved on the
+ * transfer record, by a conditional write that moves the claimed total (refunded + reserved) from the
+ * value read to that plus the amount, and only if it stays within the capture. Two refunds reading the
+ * same total: one reserves, the other reads again and fits or gets `refund_too_large`. The claim's
+ * offset (the claimed total before it) names it: it keys the Stripe refund and reversal, numbers the
+ * driver's receipt, and fixes the refund's shares whatever order the refunds finish in.
  *
- * The driver's refund receipt is queued as soon as Stripe made the refund, numbered by the refunded
- * total before it (the same on a retry, so it is queued once), and sent by the payments stream.
+ * Crash-safe: after Stripe the claim is recorded (its shares added, the claim dropped) only while it
+ * is still there and the transfer is in the state its shares were acted on for; a held transfer made
+ * meanwhile means the share must now be reversed, so the claim is finished once more (same keys). A
+ * claim left behind (a crash, or a failure that marked it abandoned) is finished, never dropped: Stripe
+ * may have made the refund. The same request again (same amount) finishes it and answers with it; any
+ * other refund of the session finishes it first. The lease keeps a refund still running from being
+ * finished twice over: it is longer than any HTTP function may run (lib/handlers.ts, 28 s at most).
  */
-import { refundShares } from '../../domain/platform-fee.js';
+import { refundSharesAt } from '../../domain/platform-fee.js';
+import { claimedOf, type RefundClaim, refundClaimId, type SessionTransfer } from '../../ports/connect.js';
 import { type ConnectDeps, isoFromMillis } from './deps.js';
 import { ConnectError } from './errors.js';
+
+/** How long a claim belongs to the request that made it before another may finish it. */
+export const REFUND_CLAIM_LEASE_MS = 60_000;
 
 export interface RefundResult {
   refundId: string;
@@ -26,7 +36,7 @@ export interface RefundResult {
   reversedMinor: number;
   /** Of the platform fee, given back by this refund. */
   feeRefundedMinor: number;
-  /** Refunded for the session so far, this one included. */
+  /** Refunded for the session so far, this one included (in the order refunds were reserved). */
   refundedTotalMinor: number;
   /** What can still be refunded. */
   refundableMinor: number;
@@ -36,78 +46,131 @@ export async function refundSession(
   deps: ConnectDeps,
   command: { operatorId: string; sessionId: string; amountMinor?: number },
 ): Promise<RefundResult> {
-  // Twice at most: the second pass only when the held transfer was made while this refund ran.
-  for (let attempt = 0; ; attempt++) {
+  const finishedLeftovers = new Set<string>();
+  // Each pass that does not return lost a reservation race to another refund: it ends when this one
+  // fits and is reserved, or no longer fits.
+  for (;;) {
     const transfer = await deps.store.transfer(command.sessionId);
     // Another operator's session reads as missing, never as forbidden.
     if (!transfer || transfer.operatorId !== command.operatorId)
       throw new ConnectError('CONNECT_SESSION_NOT_FOUND', `no captured session ${command.sessionId}`);
-    const refundableMinor = transfer.grossMinor - transfer.refundedMinor;
+    const nowMs = deps.clock.now();
+    const leftovers = Object.values(transfer.refundClaims ?? {}).filter(
+      (c) => nowMs - c.claimedAtMs >= REFUND_CLAIM_LEASE_MS,
+    );
+    const claimedMinor = claimedOf(transfer);
+    const same = leftovers.find((c) =>
+      command.amountMinor === undefined
+        ? c.offsetMinor + c.amountMinor === transfer.grossMinor
+        : c.amountMinor === command.amountMinor,
+    );
+    if (same) return finishClaim(deps, transfer, same);
+    const unfinished = leftovers.filter((c) => !finishedLeftovers.has(refundClaimId(c)));
+    if (unfinished.length > 0) {
+      for (const claim of unfinished) {
+        finishedLeftovers.add(refundClaimId(claim));
+        // Another request's refund: finished for it, and this one goes on whatever came of it.
+        await finishClaim(deps, transfer, claim).catch((err: unknown) =>
+          deps.log.warn('left-over refund claim not finished', {
+            sessionId: transfer.sessionId,
+            ...claim,
+            err,
+          }),
+        );
+      }
+      continue;
+    }
+    const refundableMinor = transfer.grossMinor - claimedMinor;
     const amountMinor = command.amountMinor ?? refundableMinor;
     if (amountMinor <= 0 || amountMinor > refundableMinor)
       throw new ConnectError(
         'CONNECT_REFUND_TOO_LARGE',
-        `a refund of this session is 1 to ${refundableMinor} minor units (captured ${transfer.grossMinor}, refunded ${transfer.refundedMinor})`,
+        `a refund of this session is 1 to ${refundableMinor} minor units (captured ${transfer.grossMinor}, refunded ${transfer.refundedMinor}, being refunded ${claimedMinor - transfer.refundedMinor})`,
       );
-    const shares = refundShares(transfer, amountMinor, deps.settings.refundFeePolicy);
-    const key = `${command.sessionId}:${transfer.refundedMinor}:${amountMinor}`;
-    const { refundId } = await deps.stripe.refund(
-      transfer.paymentIntentId,
-      amountMinor,
-      { sessionId: command.sessionId, operatorId: command.operatorId },
-      `refund:${key}`,
-    );
-    // Owed from the moment Stripe made the refund, keyed by it, so a retry queues it once.
-    await deps.receipts.enqueue({
-      sessionId: command.sessionId,
-      kind: 'refund',
-      copy: transfer.refundedMinor,
-      requestedAt: isoFromMillis(deps.clock.now()),
-      refund: {
-        refundId,
-        amountMinor,
-        refundedTotalMinor: transfer.refundedMinor + amountMinor,
-        capturedMinor: transfer.grossMinor,
-        refundedAt: isoFromMillis(deps.clock.now()),
-      },
-    });
+    const claim: RefundClaim = { offsetMinor: claimedMinor, amountMinor, claimedAtMs: nowMs };
+    if ((await deps.store.reserveRefund(transfer, claim)) === 'conflict') continue;
+    try {
+      return await finishClaim(deps, transfer, claim);
+    } catch (err) {
+      // Stripe may or may not have made it: the claim stays, free for a retry to finish at once.
+      await deps.store.abandonRefund(transfer.sessionId, claim).catch((markErr: unknown) =>
+        // Then it frees once its lease is over, as after a crash; the caller hears the first failure.
+        deps.log.warn('refund claim not marked abandoned', {
+          sessionId: transfer.sessionId,
+          ...claim,
+          markErr,
+        }),
+      );
+      throw err;
+    }
+  }
+}
+
+/**
+ * Makes the claim's refund at Stripe (keyed by it, so finishing it twice makes it once), queues the
+ * driver's receipt, reverses the operator's share if the transfer was made, and records the claim.
+ */
+async function finishClaim(
+  deps: ConnectDeps,
+  read: SessionTransfer,
+  claim: RefundClaim,
+): Promise<RefundResult> {
+  const { sessionId } = read;
+  const shares = refundSharesAt(read, claim.offsetMinor, claim.amountMinor, deps.settings.refundFeePolicy);
+  const key = `${sessionId}:${claim.offsetMinor}:${claim.amountMinor}`;
+  const refundedTotalMinor = claim.offsetMinor + claim.amountMinor;
+  const { refundId } = await deps.stripe.refund(
+    read.paymentIntentId,
+    claim.amountMinor,
+    { sessionId, operatorId: read.operatorId },
+    `refund:${key}`,
+  );
+  // Owed from the moment Stripe made the refund, numbered by the claim, so finishing twice queues it once.
+  await deps.receipts.enqueue({
+    sessionId,
+    kind: 'refund',
+    copy: claim.offsetMinor,
+    requestedAt: isoFromMillis(deps.clock.now()),
+    refund: {
+      refundId,
+      amountMinor: claim.amountMinor,
+      refundedTotalMinor,
+      capturedMinor: read.grossMinor,
+      refundedAt: isoFromMillis(deps.clock.now()),
+    },
+  });
+  let transfer = read;
+  // Twice at most: the status only moves pending → paid.
+  for (;;) {
     if (transfer.status === 'paid' && transfer.transferId && shares.reversalMinor > 0) {
       await deps.stripe.createReversal(
         transfer.transferId,
         shares.reversalMinor,
-        { sessionId: command.sessionId, refundId },
+        { sessionId, refundId },
         `reversal:${key}`,
       );
     }
-    const saved = await deps.store.addRefund(
-      command.sessionId,
-      { refundedMinor: transfer.refundedMinor, status: transfer.status },
-      {
-        refundedMinor: amountMinor,
-        reversedMinor: shares.reversalMinor,
-        feeRefundedMinor: shares.feeRefundMinor,
-      },
-    );
-    if (saved === 'conflict') {
-      const now = await deps.store.transfer(command.sessionId);
-      // The held transfer went out meanwhile: the same refund (same key) again, now with its reversal.
-      if (attempt === 0 && now?.refundedMinor === transfer.refundedMinor && now.status !== transfer.status)
-        continue;
-      throw new ConnectError(
-        'CONNECT_REFUND_TOO_LARGE',
-        'another refund of this session was just made: check and try again',
-      );
-    }
-    deps.log.info('session refunded', { sessionId: command.sessionId, refundId, amountMinor, ...shares });
-    return {
-      refundId,
-      sessionId: command.sessionId,
-      amountMinor,
-      currency: transfer.currency,
+    const saved = await deps.store.settleRefund(sessionId, claim, transfer.status, {
       reversedMinor: shares.reversalMinor,
       feeRefundedMinor: shares.feeRefundMinor,
-      refundedTotalMinor: transfer.refundedMinor + amountMinor,
-      refundableMinor: refundableMinor - amountMinor,
-    };
+    });
+    if (saved === 'saved') break;
+    const again = await deps.store.transfer(sessionId);
+    // Recorded by another request finishing the same claim: done.
+    if (!again?.refundClaims?.[refundClaimId(claim)]) break;
+    if (again.status === transfer.status) throw new Error(`refund claim ${key} could not be recorded`);
+    // The held transfer was made meanwhile: the same claim again, now with its reversal.
+    transfer = again;
   }
+  deps.log.info('session refunded', { sessionId, refundId, amountMinor: claim.amountMinor, ...shares });
+  return {
+    refundId,
+    sessionId,
+    amountMinor: claim.amountMinor,
+    currency: read.currency,
+    reversedMinor: shares.reversalMinor,
+    feeRefundedMinor: shares.feeRefundMinor,
+    refundedTotalMinor,
+    refundableMinor: read.grossMinor - refundedTotalMinor,
+  };
 }

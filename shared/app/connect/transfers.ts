@@ -137,6 +137,8 @@ function newTransfer(
     reversedMinor: 0,
     refundedMinor: 0,
     feeRefundedMinor: 0,
+    claimedMinor: 0,
+    refundClaims: {},
     createdAt: isoFromMillis(deps.clock.now()),
   };
 }

@@ -16,6 +16,7 @@ const HTTP_REASON: Record<number, string> = {
   404: 'Not found (also another operator’s resource)',
   409: 'Conflict',
   413: 'Body too large',
+  429: 'Too many requests',
   500: 'Internal error',
 };
 
@@ -65,6 +66,11 @@ function parametersOf(op: Operation, schemas: Schemas): Json[] {
   return out;
 }
 
+const RETRY_AFTER = {
+  description: 'Seconds until the request is allowed again.',
+  schema: { type: 'integer', minimum: 1 },
+};
+
 function responsesOf(op: Operation, schemas: Schemas, authenticated: boolean): Json {
   const errorRef = { $ref: `${COMPONENTS}Error` };
   schemas.of(ErrorShape, 'output');
@@ -84,6 +90,7 @@ function responsesOf(op: Operation, schemas: Schemas, authenticated: boolean): J
     if (out[status]) continue;
     out[status] = {
       description: `${HTTP_REASON[Number(status)] ?? 'Error'}: ${codes.join(', ')}.`,
+      ...(status === '429' ? { headers: { 'Retry-After': RETRY_AFTER } } : {}),
       content: { 'application/json': { schema: errorRef } },
     };
   }

@@ -68,8 +68,9 @@ import {
 } from '../../app/tariffs/manage-tariffs.js';
 import type { Group } from '../../domain/entities.js';
 import { parseTariff } from '../../domain/tariff.js';
-import { badRequest, conflict, notFound } from '../../lambda/http-errors.js';
+import { badRequest, conflict, found, notFound } from '../../lambda/http-errors.js';
 import type { GroupKind } from '../../ports/catalog.js';
+import type { OperatorViews } from '../../ports/operator-views.js';
 import { InvalidCursorError } from '../../ports/paging.js';
 import { defineOperation, LIST_ERRORS, type Operation, PageQuery, pageOf } from '../openapi/registry.js';
 import {
@@ -151,6 +152,16 @@ function deleted<T>(result: Deleted<T>, what: string): T {
   }
 }
 
+/** The caller's charger, or 404: another operator's charger reads as missing. */
+export async function ownCharger(
+  views: Pick<OperatorViews, 'charger'>,
+  operatorId: string,
+  chargerId: string,
+) {
+  const view = await views.charger(chargerId);
+  return found(view?.charger.operatorId === operatorId ? view : undefined, `charger ${chargerId}`);
+}
+
 const pageRequest = (query: { limit: number; cursor?: string | undefined }) => ({
   limit: query.limit,
   ...(query.cursor ? { after: query.cursor } : {}),
@@ -198,7 +209,8 @@ function settingsOperations(getDeps: () => CatalogDeps): Operation[] {
       path: '/api/v1/operator',
       summary: "Changes the operator's settings and branding",
       description:
-        'Only the fields given change. `flags` is the full set of switches; `branding` replaces the branding. ' +
+        'Only the fields given change. `flagsOn` and `flagsOff` switch single flags, leaving the others as they are; ' +
+        '`flags`, the full set of switches, replaces them all; `branding` replaces the branding. ' +
         'The currency changes only while the operator has no session (409 `currency_locked`).',
       tag: 'Operator',
       body: UpdateOperatorSchema,
@@ -265,8 +277,7 @@ function siteOperations(getDeps: () => CatalogDeps): Operation[] {
       errors: GET_ERRORS,
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { siteId } }) => {
-        const site = await getDeps().catalogStore.site(operatorId, siteId);
-        if (!site) throw notFound(`site ${siteId} not found`);
+        const site = found(await getDeps().catalogStore.site(operatorId, siteId), `site ${siteId}`);
         return json({ site: siteOut(site) });
       },
     }),
@@ -393,8 +404,7 @@ function chargerOperations(getDeps: () => CatalogDeps): Operation[] {
       handler: async ({ operatorId, params: { chargerId }, body }) => {
         const deps = getDeps();
         written(await updateCharger(deps, operatorId, chargerId, body), `charger ${chargerId}`);
-        const view = await deps.views.charger(chargerId);
-        if (view?.charger.operatorId !== operatorId) throw notFound(`charger ${chargerId} not found`);
+        const view = await ownCharger(deps.views, operatorId, chargerId);
         return json({ charger: chargerOut(view.charger, view) });
       },
     }),
@@ -452,8 +462,7 @@ function chargerOperations(getDeps: () => CatalogDeps): Operation[] {
       errors: { 400: ['invalid_parameter', 'invalid_cursor'], 404: ['not_found'] },
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { chargerId }, query }) => {
-        const view = await getDeps().views.charger(chargerId);
-        if (view?.charger.operatorId !== operatorId) throw notFound(`charger ${chargerId} not found`);
+        const view = await ownCharger(getDeps().views, operatorId, chargerId);
         return json(connectorPage(connectorEntries(view), query.limit, query.cursor));
       },
     }),
@@ -569,8 +578,9 @@ function tariffOperations(getDeps: () => CatalogDeps): Operation[] {
         const tariff = body.tariffId
           ? await getDeps().tariffCatalog.get(operatorId, body.tariffId)
           : parseTariff({ id: 'preview', ...body.tariff, operatorId });
-        if (!tariff) throw notFound(`tariff ${body.tariffId} not found`);
-        return json({ preview: tariffPreviewOut(previewCharge(tariff, body.session)) });
+        return json({
+          preview: tariffPreviewOut(previewCharge(found(tariff, `tariff ${body.tariffId}`), body.session)),
+        });
       },
     }),
   ];
@@ -645,8 +655,7 @@ function groupOperations(getDeps: () => CatalogDeps, kind: GroupKind): Operation
       tenancy: 'not-found',
       handler: async ({ operatorId, params }) => {
         const id = idOf(params);
-        const group = await groupOfKind(getDeps(), operatorId, id, kind);
-        if (!group) throw notFound(`${what} ${id} not found`);
+        const group = found(await groupOfKind(getDeps(), operatorId, id, kind), `${what} ${id}`);
         return json({ [what]: out(group) });
       },
     }),
@@ -707,8 +716,7 @@ function groupOperations(getDeps: () => CatalogDeps, kind: GroupKind): Operation
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { fleetId }, query }) => {
         const deps = getDeps();
-        if (!(await groupOfKind(deps, operatorId, fleetId, 'fleet')))
-          throw notFound(`fleet ${fleetId} not found`);
+        found(await groupOfKind(deps, operatorId, fleetId, 'fleet'), `fleet ${fleetId}`);
         const page = await deps.catalogStore.idTags(operatorId, pageRequest(query), { groupId: fleetId });
         return json({ items: page.items.map(idTagOut), nextCursor: page.next ?? null });
       },
@@ -726,8 +734,7 @@ function groupOperations(getDeps: () => CatalogDeps, kind: GroupKind): Operation
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { fleetId }, body }) => {
         const deps = getDeps();
-        if (!(await groupOfKind(deps, operatorId, fleetId, 'fleet')))
-          throw notFound(`fleet ${fleetId} not found`);
+        found(await groupOfKind(deps, operatorId, fleetId, 'fleet'), `fleet ${fleetId}`);
         const tag = written(
           await createIdTag(deps, operatorId, { ...body, kind: 'fleet', groupId: fleetId }),
           `id tag ${body.idTag}`,
@@ -780,8 +787,7 @@ function idTagOperations(getDeps: () => CatalogDeps): Operation[] {
       errors: GET_ERRORS,
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { idTag } }) => {
-        const tag = await getDeps().catalogStore.idTag(operatorId, idTag);
-        if (!tag) throw notFound(`id tag ${idTag} not found`);
+        const tag = found(await getDeps().catalogStore.idTag(operatorId, idTag), `id tag ${idTag}`);
         return json({ idTag: idTagOut(tag) });
       },
     }),

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { revenueRangeProblem, revenueSummary } from '../../app/dashboard/revenue.js';
 import { dashboardSummary } from '../../app/dashboard/summary.js';
-import { badRequest, notFound } from '../../lambda/http-errors.js';
+import { badRequest, found, notFound } from '../../lambda/http-errors.js';
 import { defineOperation, LIST_ERRORS, type Operation, PageQuery } from '../openapi/registry.js';
 import {
   DashboardShape,
@@ -36,8 +36,7 @@ export function dashboardOperations(getDeps: () => OperatorApiDeps): Operation[]
         200: { description: 'The summary.', schema: z.strictObject({ dashboard: DashboardShape }) },
       },
       handler: async ({ operatorId }) => {
-        const summary = await dashboardSummary(getDeps(), operatorId);
-        if (!summary) throw notFound(`operator ${operatorId} not found`);
+        const summary = found(await dashboardSummary(getDeps(), operatorId), `operator ${operatorId}`);
         return json({ dashboard: dashboardOut(summary) });
       },
     }),

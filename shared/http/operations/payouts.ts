@@ -9,15 +9,21 @@
  */
 import * as z from 'zod';
 import type { PayoutsDeps } from '../../app/payouts/deps.js';
-import { sendDetailedInvoice } from '../../app/payouts/send-detailed-invoice.js';
-import { conflict, notFound } from '../../lambda/http-errors.js';
+import {
+  DETAILED_INVOICE_REQUESTS,
+  requestDetailedInvoice,
+} from '../../app/payouts/send-detailed-invoice.js';
+import { conflict, found, notFound } from '../../lambda/http-errors.js';
 import type { PayoutRecord } from '../../ports/payouts.js';
+import type { RateLimits } from '../../ports/rate-limits.js';
 import { defineOperation, LIST_ERRORS, type Operation, PageQuery, pageOf } from '../openapi/registry.js';
-import { json } from '../responses.js';
+import { json, tooManyRequests } from '../responses.js';
 
 export interface PayoutOperationsDeps {
   /** Absent when this deployment takes no card payments: there are no payouts then. */
   payouts?: PayoutsDeps | undefined;
+  /** Counts the detailed invoices asked for (DETAILED_INVOICE_REQUESTS). */
+  rateLimits: RateLimits;
 }
 
 const TAG = 'Payouts';
@@ -128,8 +134,10 @@ export function payoutOperations(getDeps: () => PayoutOperationsDeps): Operation
       errors: { 400: ['invalid_parameter'], 404: ['not_found'] },
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { payoutId } }) => {
-        const record = await getDeps().payouts?.payouts.get(operatorId, payoutId);
-        if (!record) throw notFound(`payout ${payoutId} not found`);
+        const record = found(
+          await getDeps().payouts?.payouts.get(operatorId, payoutId),
+          `payout ${payoutId}`,
+        );
         return json({ payout: payoutOut(record) });
       },
     }),
@@ -140,28 +148,37 @@ export function payoutOperations(getDeps: () => PayoutOperationsDeps): Operation
       summary:
         "Emails the payout's detailed invoice (every session; PDF attached, HTML body) to the operator",
       description:
-        'Sent to the operator’s contact address. Each request sends one email. 409 `no_invoice_yet` while the payout is not invoiced.',
+        `Sent to the operator’s contact address. Each request sends one email, at most ${DETAILED_INVOICE_REQUESTS.limit} per payout in any hour: ` +
+        'more is 429 `rate_limited` with `Retry-After` (seconds). 409 `no_invoice_yet` while the payout is not invoiced.',
       tag: TAG,
       params: PayoutPath,
       responses: { 202: { description: 'The email was sent.', schema: DetailedInvoiceSentShape } },
-      errors: { 400: ['invalid_parameter'], 404: ['not_found'], 409: ['no_invoice_yet'] },
+      errors: {
+        400: ['invalid_parameter'],
+        404: ['not_found'],
+        409: ['no_invoice_yet'],
+        429: ['rate_limited'],
+      },
       tenancy: 'not-found',
       handler: async ({ operatorId, params: { payoutId } }) => {
-        const deps = getDeps().payouts;
+        const { payouts: deps, rateLimits } = getDeps();
         if (!deps) throw notFound(`payout ${payoutId} not found`);
-        const operator = await deps.operators.operator(operatorId);
-        if (!operator) throw notFound(`payout ${payoutId} not found`);
-        const result = await sendDetailedInvoice(deps, operatorId, payoutId, { operator });
+        const operator = found(await deps.operators.operator(operatorId), `payout ${payoutId}`);
+        const result = await requestDetailedInvoice({ ...deps, rateLimits }, operator, payoutId);
         switch (result.outcome) {
           case 'not-found':
             throw notFound(`payout ${payoutId} not found`);
           case 'no-invoice-yet':
             throw conflict(`payout ${payoutId} has no invoice yet`, 'no_invoice_yet');
-          case 'sent':
-            return json(
-              { sent: true, to: operator.contactEmail, invoiceNumber: result.invoiceNumber ?? '' },
-              202,
+          case 'rate-limited':
+            return tooManyRequests(
+              'rate_limited',
+              `at most ${DETAILED_INVOICE_REQUESTS.limit} detailed invoices of one payout an hour; the next at ${new Date(result.retryAtMs).toISOString()}`,
+              result.retryAtMs,
+              result.nowMs,
             );
+          case 'sent':
+            return json({ sent: true, to: operator.contactEmail, invoiceNumber: result.invoiceNumber }, 202);
         }
       },
     }),

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { feeRuleFor, platformFeeMinor, refundShares } from '../../../shared/domain/platform-fee.js';
+import {
+  feeRuleFor,
+  platformFeeMinor,
+  refundShares,
+  refundSharesAt,
+} from '../../../shared/domain/platform-fee.js';
 
 describe('platformFeeMinor (FEE_PERCENT_HALF_UP, capped at the capture)', () => {
   it.each([
@@ -30,6 +35,13 @@ describe('platformFeeMinor (FEE_PERCENT_HALF_UP, capped at the capture)', () => 
   });
 });
 
+/** A capture (minor units), a fee rate (bps) and the weights of the parts it is refunded in. */
+const aCaptureInParts = [
+  fc.integer({ min: 1, max: 100_000 }),
+  fc.integer({ min: 0, max: 10_000 }),
+  fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }),
+] as const;
+
 describe('refundShares (REFUND_SHARE_CUMULATIVE_HALF_UP)', () => {
   const figures = { grossMinor: 1000, feeMinor: 35, refundedMinor: 0, reversedMinor: 0, feeRefundedMinor: 0 };
 
@@ -49,31 +61,57 @@ describe('refundShares (REFUND_SHARE_CUMULATIVE_HALF_UP)', () => {
 
   it('refunding everything in any number of parts gives back exactly the fee and the transfer', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 100_000 }),
-        fc.integer({ min: 0, max: 10_000 }),
-        fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }),
-        (grossMinor, bps, weights) => {
-          const feeMinor = platformFeeMinor(grossMinor, { bps, fixedMinor: 0 });
-          const state = { grossMinor, feeMinor, refundedMinor: 0, reversedMinor: 0, feeRefundedMinor: 0 };
-          const total = weights.reduce((a, b) => a + b, 0);
-          let given = 0;
-          weights.forEach((w, i) => {
-            const part = i === weights.length - 1 ? grossMinor - given : Math.floor((grossMinor * w) / total);
-            given += part;
-            const shares = refundShares(state, part, 'proportional');
-            expect(shares.reversalMinor).toBeGreaterThanOrEqual(0);
-            expect(shares.feeRefundMinor).toBeGreaterThanOrEqual(0);
-            expect(shares.reversalMinor + shares.feeRefundMinor).toBe(part);
-            state.refundedMinor += part;
-            state.reversedMinor += shares.reversalMinor;
-            state.feeRefundedMinor += shares.feeRefundMinor;
-          });
-          expect(state.feeRefundedMinor).toBe(feeMinor);
-          expect(state.reversedMinor).toBe(grossMinor - feeMinor);
-        },
-      ),
+      fc.property(...aCaptureInParts, (grossMinor, bps, weights) => {
+        const feeMinor = platformFeeMinor(grossMinor, { bps, fixedMinor: 0 });
+        const state = { grossMinor, feeMinor, refundedMinor: 0, reversedMinor: 0, feeRefundedMinor: 0 };
+        const total = weights.reduce((a, b) => a + b, 0);
+        let given = 0;
+        weights.forEach((w, i) => {
+          const part = i === weights.length - 1 ? grossMinor - given : Math.floor((grossMinor * w) / total);
+          given += part;
+          const shares = refundShares(state, part, 'proportional');
+          expect(shares.reversalMinor).toBeGreaterThanOrEqual(0);
+          expect(shares.feeRefundMinor).toBeGreaterThanOrEqual(0);
+          expect(shares.reversalMinor + shares.feeRefundMinor).toBe(part);
+          state.refundedMinor += part;
+          state.reversedMinor += shares.reversalMinor;
+          state.feeRefundedMinor += shares.feeRefundMinor;
+        });
+        expect(state.feeRefundedMinor).toBe(feeMinor);
+        expect(state.reversedMinor).toBe(grossMinor - feeMinor);
+      }),
       { seed: 12, numRuns: 300 },
     );
   });
+
+  it.each(['proportional', 'kept'] as const)(
+    'refundSharesAt (%s): parts reserved at their offsets and recorded in any order add up to one refund of their sum',
+    (policy) => {
+      fc.assert(
+        fc.property(...aCaptureInParts, (grossMinor, bps, weights) => {
+          const feeMinor = platformFeeMinor(grossMinor, { bps, fixedMinor: 0 });
+          const total = weights.reduce((a, b) => a + b, 0);
+          let offsetMinor = 0;
+          const parts = weights.map((w) => {
+            const amountMinor = Math.max(1, Math.floor((grossMinor * w) / (2 * total)));
+            const part = { offsetMinor, amountMinor: Math.min(amountMinor, grossMinor - offsetMinor) };
+            offsetMinor += part.amountMinor;
+            return part;
+          });
+          // Recorded last to first: each part's shares do not depend on what was recorded before.
+          const sum = parts
+            .filter((p) => p.amountMinor > 0)
+            .reverse()
+            .map((p) => refundSharesAt({ grossMinor, feeMinor }, p.offsetMinor, p.amountMinor, policy))
+            .reduce((a, s) => ({
+              reversalMinor: a.reversalMinor + s.reversalMinor,
+              feeRefundMinor: a.feeRefundMinor + s.feeRefundMinor,
+            }));
+          const start = { grossMinor, feeMinor, refundedMinor: 0, reversedMinor: 0, feeRefundedMinor: 0 };
+          expect(sum).toEqual(refundShares(start, offsetMinor, policy));
+        }),
+        { seed: 13, numRuns: 300 },
+      );
+    },
+  );
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handleAccountUpdated } from '../../../shared/app/connect/account-updated.js';
 import { startOnboarding } from '../../../shared/app/connect/onboarding.js';
-import { refundSession } from '../../../shared/app/connect/refunds.js';
+import { REFUND_CLAIM_LEASE_MS, refundSession } from '../../../shared/app/connect/refunds.js';
 import {
   flagStalePendingTransfers,
   heldTransfersOf,
@@ -197,6 +197,26 @@ describe('session transfers', () => {
   });
 });
 
+/** A session captured for 1000 with a 10 % fee, its transfer of 900 made to a ready account. */
+async function paidTransferOf1000(): Promise<World> {
+  const w = connectWorld({ fee: { bps: 1000, fixedMinor: 0 } });
+  await onboarded(w, 'op1', true);
+  await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000));
+  return w;
+}
+
+/** The first refund is made at Stripe, then its caller fails with `failure()` before seeing it. */
+function failFirstRefundAfterStripe(w: World, failure: () => Error): void {
+  const refund = w.stripe.refund.bind(w.stripe);
+  let failed = false;
+  w.stripe.refund = async (...args) => {
+    const made = await refund(...args);
+    if (failed) return made;
+    failed = true;
+    throw failure();
+  };
+}
+
 describe('refunds', () => {
   it('a partial refund reverses the matching share of the transfer and of the fee', async () => {
     const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
@@ -250,12 +270,112 @@ describe('refunds', () => {
         refund: expect.objectContaining({ amountMinor: 200, refundedTotalMinor: 500 }),
       }),
     ]);
-    // A retry of the second after a crash before its record: same Stripe refund, same receipt.
+    // Finishing the second's claim again (a retry after a crash before its record): same Stripe
+    // refund, same receipt.
     const stored = w.store.transfers.get('s1');
-    if (stored) w.store.transfers.set('s1', { ...stored, refundedMinor: 300 });
+    const claim = { offsetMinor: 300, amountMinor: 200, claimedAtMs: 0 };
+    if (stored)
+      w.store.transfers.set('s1', { ...stored, refundedMinor: 300, refundClaims: { '300': claim } });
     await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 200 });
     expect(w.receipts.items).toHaveLength(2);
     expect(w.stripe.refunds).toHaveLength(2);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      refundedMinor: 500,
+      claimedMinor: 500,
+      refundClaims: {},
+    });
+  });
+
+  it('refunds run at once: exactly those that fit are made, and the shares add up to one refund of their sum', async () => {
+    const w = connectWorld({ fee: { bps: 175, fixedMinor: 15 } });
+    await onboarded(w, 'op1', true);
+    await recordSessionTransfer(w.deps, captured('s1', 'op1', 1000)); // fee 33, net 967
+    const amounts = [300, 250, 300, 120, 300, 90];
+    const reserve = w.store.reserveRefund.bind(w.store);
+    let lostRaces = 0;
+    w.store.reserveRefund = async (...args) => {
+      const outcome = await reserve(...args);
+      if (outcome === 'conflict') lostRaces += 1;
+      return outcome;
+    };
+    const outcomes = await Promise.allSettled(
+      amounts.map((amountMinor) =>
+        refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor }),
+      ),
+    );
+    const made = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+    const refundedMinor = made.reduce((a, r) => a + r.amountMinor, 0);
+    // They did read the same claimed total: the reservation's condition is what kept them apart.
+    expect(lostRaces).toBeGreaterThan(0);
+    expect(refundedMinor).toBeLessThanOrEqual(1000);
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const refusal of refusals) expect(refusal).toMatchObject({ code: 'CONNECT_REFUND_TOO_LARGE' });
+    // What was refused could not fit beside what was made.
+    const refusedAmounts = amounts.filter((_, i) => outcomes[i]?.status === 'rejected');
+    for (const amount of refusedAmounts) expect(amount).toBeGreaterThan(1000 - refundedMinor);
+    expect(w.stripe.refunds.reduce((a, r) => a + r.amountMinor, 0)).toBe(refundedMinor);
+    expect(w.stripe.reversals.map((r) => r.amountMinor).sort()).toEqual(
+      made.map((r) => r.reversedMinor).sort(),
+    );
+    const t = await w.store.transfer('s1');
+    expect(t).toMatchObject({ refundedMinor, claimedMinor: refundedMinor, refundClaims: {} });
+    // The same shares as one refund of the sum: 33 × refunded / 1000, half up, back from the fee.
+    const feeBack = Math.floor((2 * 33 * refundedMinor + 1000) / 2000);
+    expect(t).toMatchObject({ feeRefundedMinor: feeBack, reversedMinor: refundedMinor - feeBack });
+    expect(w.stripe.reversals.reduce((a, r) => a + r.amountMinor, 0)).toBe(refundedMinor - feeBack);
+  });
+
+  it('a refund that failed after its reservation is finished by the same request again: once, nothing blocked', async () => {
+    const w = await paidTransferOf1000();
+    // Stripe made the refund, the answer never came back.
+    failFirstRefundAfterStripe(w, () => new Error('socket hang up'));
+    await expect(
+      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 600 }),
+    ).rejects.toThrow('socket hang up');
+    // The 600 stay claimed (no other refund can take them), free to finish at once.
+    expect(await w.store.transfer('s1')).toMatchObject({
+      claimedMinor: 600,
+      refundedMinor: 0,
+      refundClaims: { '0': { offsetMinor: 0, amountMinor: 600, claimedAtMs: 0 } },
+    });
+    const again = await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 600 });
+    expect(again).toMatchObject({ amountMinor: 600, reversedMinor: 540, refundedTotalMinor: 600 });
+    expect(w.stripe.refunds).toEqual([{ paymentIntentId: 'pi_s1', amountMinor: 600 }]);
+    expect(w.stripe.reversals.map((r) => r.amountMinor)).toEqual([540]);
+    expect(w.receipts.items).toHaveLength(1);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      claimedMinor: 600,
+      refundedMinor: 600,
+      refundClaims: {},
+    });
+  });
+
+  it('a refund whose function died after Stripe: past the lease, the next refund of the session finishes it first', async () => {
+    const w = await paidTransferOf1000();
+    failFirstRefundAfterStripe(w, () => {
+      // The function stops here: no catch runs, the claim keeps its time.
+      w.store.abandonRefund = async () => undefined;
+      return new Error('Task timed out after 25.00 seconds');
+    });
+    await expect(
+      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 400 }),
+    ).rejects.toThrow();
+    // Within the lease the claim is still its request's: a new refund only gets what is left.
+    await expect(
+      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 700 }),
+    ).rejects.toMatchObject({ code: 'CONNECT_REFUND_TOO_LARGE' });
+    w.advance(REFUND_CLAIM_LEASE_MS);
+    const other = await refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 100 });
+    expect(other).toMatchObject({ amountMinor: 100, refundedTotalMinor: 500 });
+    expect(w.stripe.refunds.map((r) => r.amountMinor)).toEqual([400, 100]);
+    expect(w.stripe.reversals.map((r) => r.amountMinor)).toEqual([360, 90]);
+    expect(w.receipts.items.map((r) => r.copy)).toEqual([0, 400]);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      claimedMinor: 500,
+      refundedMinor: 500,
+      refundClaims: {},
+    });
   });
 
   it("refuses another operator's session as missing", async () => {

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
+import { MemoryRateLimits } from '../../../shared/adapters/memory/rate-limits.js';
 import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import type { Charger, Operator } from '../../../shared/domain/entities.js';
 import type { Tariff } from '../../../shared/domain/tariff.js';
@@ -114,6 +115,7 @@ beforeEach(() => {
     users: new MemoryUserStore(),
     // No member route runs here.
     members: {} as OperatorApiDeps['members'],
+    rateLimits: new MemoryRateLimits(),
     mailer: new MemoryMailer(),
     commands: ocpp.deps,
     publicBaseUrl: 'https://charge.example',

@@ -131,6 +131,13 @@ describe('the OpenAPI document', () => {
     expect(withOpen.paths['/api/v1/operator'].get.security).toEqual([{ apiKey: [] }]);
   });
 
+  it('documents the rate-limited detailed invoice: 429 rate_limited with Retry-After', () => {
+    const answers = doc.paths['/api/v1/payouts/{payoutId}/detailed-invoice'].post.responses;
+    expect(answers['429'].description).toContain('rate_limited');
+    expect(answers['429'].headers['Retry-After'].schema).toEqual({ type: 'integer', minimum: 1 });
+    expect(answers['429'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+  });
+
   it('pages every list the same way', () => {
     for (const { path, method, op } of operations.filter(({ op }) => op.operationId.startsWith('list'))) {
       const names = (op.parameters ?? []).filter((p: Json) => p.in === 'query').map((p: Json) => p.name);

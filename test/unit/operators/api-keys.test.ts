@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
+import { MemoryRateLimits } from '../../../shared/adapters/memory/rate-limits.js';
 import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import {
   ApiKeyListShape,
@@ -67,6 +68,7 @@ beforeEach(async () => {
 
     // No member route runs here.
     members: {} as OperatorApiDeps['members'],
+    rateLimits: new MemoryRateLimits(),
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
   keyOfA = (await issueApiKey(deps, A, { label: 'first key of A' })).key;

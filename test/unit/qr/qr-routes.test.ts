@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
+import { MemoryRateLimits } from '../../../shared/adapters/memory/rate-limits.js';
 import { MemoryUserStore } from '../../../shared/adapters/memory/users.js';
 import type { OperatorApiDeps } from '../../../shared/http/operator-api.js';
 import type { PageDeps } from '../../../shared/http/page-routes.js';
@@ -65,6 +66,7 @@ beforeAll(() => {
 
     // No member route runs here.
     members: {} as OperatorApiDeps['members'],
+    rateLimits: new MemoryRateLimits(),
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
 });
