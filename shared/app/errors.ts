@@ -24,6 +24,7 @@ export const APP_ERROR_CODES = [
   'CONNECT_NOT_ONBOARDED',
   'CONNECT_SESSION_NOT_FOUND',
   'CONNECT_REFUND_TOO_LARGE',
+  'CONNECT_REFUND_CURRENCY',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

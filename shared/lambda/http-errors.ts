@@ -77,6 +77,7 @@ export const HTTP_OF_CODE: Readonly<Record<AppErrorCode, Mapping> & Record<strin
   CONNECT_NOT_ONBOARDED: { statusCode: 409, code: 'not_onboarded' },
   CONNECT_SESSION_NOT_FOUND: { statusCode: 404, code: 'not_found' },
   CONNECT_REFUND_TOO_LARGE: { statusCode: 409, code: 'refund_too_large' },
+  CONNECT_REFUND_CURRENCY: { statusCode: 400, code: 'currency_mismatch' },
 };
 
 const noSuchChargerOrCall = () => 'no such charger or call';

@@ -114,7 +114,11 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
   ['getPaymentsAccount', () => ({ status: 200 })],
   [
     'refundSession',
-    () => ({ params: { sessionId: 'no-captured-session' }, body: { amount: 100 }, status: 404 }),
+    () => ({
+      params: { sessionId: 'no-captured-session' },
+      body: { amount: { amountMinor: 100, currency: 'GBP' } },
+      status: 404,
+    }),
   ],
   // A has no payout here (test/integration/payouts-platform.test.ts pays one out): the list is empty.
   ['listPayouts', () => ({ query: { limit: '5' }, status: 200 })],
@@ -124,7 +128,7 @@ const EXAMPLES: [string, (ctx: Ctx) => Example][] = [
     'refundTransaction',
     () => ({
       params: { chargerId: 'NO-SUCH-CHARGER', transactionId: '1' },
-      body: { amount: 100 },
+      body: { amount: { amountMinor: 100, currency: 'GBP' } },
       status: 404,
     }),
   ],
@@ -378,7 +382,7 @@ describe('every documented route answers with its documented shape', () => {
       const op = (id: string) => byId.get(id) as DocOperation;
       const refund = await call(key, 'post', op('refundSession').path, {
         params: { sessionId: paid.sessionId },
-        body: { amount: 234 },
+        body: { amount: { amountMinor: 234, currency: 'GBP' } },
       });
       expect(refund.status).toBe(201);
       check(op('refundSession'), refund);

@@ -16,6 +16,12 @@ import { aTariff, energy } from '../fixtures/builders/pricing.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 import { type PaidCharger, paidCharger, payWithCard, platformStripe } from '../fixtures/payments/platform.js';
 
+interface Money {
+  amountMinor: number;
+  currency: string;
+}
+const gbp = (amountMinor: number): Money => ({ amountMinor, currency: 'GBP' });
+
 const platform = inject('platform');
 const chargers: PaidCharger[] = [];
 afterAll(async () => {
@@ -134,7 +140,8 @@ describe('a paid session', () => {
     const refund = await apiOf(charger.operatorId);
     await expect
       .poll(
-        async () => (await refund('POST', `/sessions/${begun.sessionId}/refunds`, { amount: 234 })).status,
+        async () =>
+          (await refund('POST', `/sessions/${begun.sessionId}/refunds`, { amount: gbp(234) })).status,
         {
           timeout: 10_000,
         },
@@ -148,12 +155,16 @@ describe('a paid session', () => {
     const more = await refund(
       'POST',
       `/chargers/${charger.chargerId}/transactions/${charger.transactions[0]}/refunds`,
-      {
-        amount: 100,
-      },
+      { amount: gbp(100) },
     );
     expect(more.status).toBe(201);
-    expect(more.json).toMatchObject({ amount: 100, refundedTotal: 334, refundable: 900 });
+    expect(more.json).toMatchObject({ amount: gbp(100), refundedTotal: gbp(334), refundable: gbp(900) });
+    // An amount in another currency is refused, and nothing is refunded.
+    const inEuros = await refund('POST', `/sessions/${begun.sessionId}/refunds`, {
+      amount: { amountMinor: 100, currency: 'EUR' },
+    });
+    expect(inEuros.status).toBe(400);
+    expect(inEuros.json.error.code).toBe('currency_mismatch');
     await expect.poll(async () => (await mailTo(email)).length, { timeout: 10_000 }).toBe(4);
     const transfers = await platformStripe(platform).transfers.list({ transfer_group: begun.sessionId });
     expect(transfers.data).toHaveLength(1);
@@ -164,7 +175,6 @@ describe('a paid session', () => {
     // sets none: the transfer sent the whole capture).
     expect(transfers.data[0]?.amount).toBe(1234);
     const transactionId = charger.transactions[0];
-    const gbp = (amountMinor: number) => ({ amountMinor, currency: 'GBP' });
     const expectedPayment = {
       method: 'card',
       state: 'partly-refunded',
@@ -199,11 +209,16 @@ describe('a paid session', () => {
     const amounts = [500, 400, 300, 200, 150, 100];
     const refund = await apiOf(charger.operatorId);
     const answers = await Promise.all(
-      amounts.map((amount) => refund('POST', `/sessions/${begun.sessionId}/refunds`, { amount })),
+      amounts.map((amount) =>
+        refund('POST', `/sessions/${begun.sessionId}/refunds`, { amount: gbp(amount) }),
+      ),
     );
     const made = answers
       .filter((a) => a.status === 201)
-      .map((a) => a.json as { refundId: string; amount: number; reversed: number });
+      .map((a) => {
+        const r = a.json as { refundId: string; amount: Money; reversed: Money };
+        return { refundId: r.refundId, amount: r.amount.amountMinor, reversed: r.reversed.amountMinor };
+      });
     const refused = amounts.filter((_, i) => answers[i]?.status !== 201);
     for (const answer of answers.filter((a) => a.status !== 201)) {
       expect(answer.status).toBe(409);

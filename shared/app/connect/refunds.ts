@@ -44,7 +44,7 @@ export interface RefundResult {
 
 export async function refundSession(
   deps: ConnectDeps,
-  command: { operatorId: string; sessionId: string; amountMinor?: number },
+  command: { operatorId: string; sessionId: string; amountMinor?: number; currency?: string },
 ): Promise<RefundResult> {
   const finishedLeftovers = new Set<string>();
   // Each pass that does not return lost a reservation race to another refund: it ends when this one
@@ -54,6 +54,12 @@ export async function refundSession(
     // Another operator's session reads as missing, never as forbidden.
     if (!transfer || transfer.operatorId !== command.operatorId)
       throw new ConnectError('CONNECT_SESSION_NOT_FOUND', `no captured session ${command.sessionId}`);
+    // An amount in another currency than the payment's is a mistake, never converted.
+    if (command.currency !== undefined && command.currency.toUpperCase() !== transfer.currency.toUpperCase())
+      throw new ConnectError(
+        'CONNECT_REFUND_CURRENCY',
+        `the session was paid in ${transfer.currency.toUpperCase()}, not ${command.currency.toUpperCase()}`,
+      );
     const nowMs = deps.clock.now();
     const leftovers = Object.values(transfer.refundClaims ?? {}).filter(
       (c) => nowMs - c.claimedAtMs >= REFUND_CLAIM_LEASE_MS,

@@ -8,6 +8,7 @@ import type { RefundResult } from '../../app/connect/refunds.js';
 import type { HeldTransfers } from '../../app/connect/transfers.js';
 import type { ConnectAccountRecord } from '../../ports/connect.js';
 import { canReceiveTransfers } from '../../ports/connect.js';
+import { MoneyShape } from './resources.js';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -87,34 +88,32 @@ export const DashboardLinkShape = z
   .meta({ id: 'DashboardLink' });
 
 export const RefundBody = z.strictObject({
-  amount: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe('Minor units to refund; absent: everything not refunded yet.'),
+  amount: MoneyShape.optional().describe(
+    "What to refund, in the payment's currency; absent: everything not refunded yet.",
+  ),
 });
 
 export const RefundShape = z
   .strictObject({
     refundId: z.string(),
     sessionId: z.string(),
-    amount: z.number().int().describe('Refunded to the driver now, minor units.'),
-    currency: z.string(),
-    reversed: z.number().int().describe("Taken back from the operator's transfer, minor units."),
-    feeRefunded: z.number().int().describe('Of the platform fee, given back, minor units.'),
-    refundedTotal: z.number().int().describe('Refunded for the session so far, this refund included.'),
-    refundable: z.number().int().describe('What can still be refunded.'),
+    amount: MoneyShape.describe('Refunded to the driver now.'),
+    reversed: MoneyShape.describe("Taken back from the operator's transfer."),
+    feeRefunded: MoneyShape.describe('Of the platform fee, given back.'),
+    refundedTotal: MoneyShape.describe('Refunded for the session so far, this refund included.'),
+    refundable: MoneyShape.describe('What can still be refunded.'),
   })
   .meta({ id: 'Refund' });
 
-export const refundOut = (r: RefundResult): z.infer<typeof RefundShape> => ({
-  refundId: r.refundId,
-  sessionId: r.sessionId,
-  amount: r.amountMinor,
-  currency: r.currency,
-  reversed: r.reversedMinor,
-  feeRefunded: r.feeRefundedMinor,
-  refundedTotal: r.refundedTotalMinor,
-  refundable: r.refundableMinor,
-});
+export function refundOut(r: RefundResult): z.infer<typeof RefundShape> {
+  const money = (amountMinor: number) => ({ amountMinor, currency: r.currency.toUpperCase() });
+  return {
+    refundId: r.refundId,
+    sessionId: r.sessionId,
+    amount: money(r.amountMinor),
+    reversed: money(r.reversedMinor),
+    feeRefunded: money(r.feeRefundedMinor),
+    refundedTotal: money(r.refundedTotalMinor),
+    refundable: money(r.refundableMinor),
+  };
+}

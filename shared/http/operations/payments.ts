@@ -35,6 +35,10 @@ export interface PaymentOperationsDeps {
 
 const TAG = 'Getting paid';
 
+/** A refund body's amount as the use case takes it: minor units, and the currency it must be in. */
+const refundAmount = (amount: { amountMinor: number; currency: string } | undefined) =>
+  amount === undefined ? {} : { amountMinor: amount.amountMinor, currency: amount.currency };
+
 function connectOf(deps: PaymentOperationsDeps): ConnectDeps {
   if (!deps.connect)
     throw new ConnectError('CONNECT_NOT_ONBOARDED', 'this deployment takes no card payments');
@@ -98,7 +102,7 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
       bodyOptional: true,
       responses: { 201: { description: 'The refund.', schema: RefundShape } },
       errors: {
-        400: ['invalid_parameter', 'invalid_body', 'body_not_json'],
+        400: ['invalid_parameter', 'invalid_body', 'body_not_json', 'currency_mismatch'],
         404: ['not_found'],
         409: ['refund_too_large', 'not_onboarded'],
       },
@@ -107,7 +111,7 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
         const result = await refundSession(connectOf(getDeps()), {
           operatorId,
           sessionId,
-          ...(body.amount !== undefined ? { amountMinor: body.amount } : {}),
+          ...refundAmount(body.amount),
         });
         return json(refundOut(result), 201);
       },
@@ -128,7 +132,7 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
       bodyOptional: true,
       responses: { 201: { description: 'The refund.', schema: RefundShape } },
       errors: {
-        400: ['invalid_parameter', 'invalid_body', 'body_not_json'],
+        400: ['invalid_parameter', 'invalid_body', 'body_not_json', 'currency_mismatch'],
         404: ['not_found'],
         409: ['refund_too_large', 'not_onboarded'],
       },
@@ -148,7 +152,7 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
         const result = await refundSession(connect, {
           operatorId,
           sessionId: session.sessionId,
-          ...(body.amount !== undefined ? { amountMinor: body.amount } : {}),
+          ...refundAmount(body.amount),
         });
         return json(refundOut(result), 201);
       },

@@ -188,7 +188,7 @@ function refundHelp(p){
 function refundCard(t){
   var p=t.payment;
   if(!p||p.method!=='card'||!p.refundable||p.refundable.amountMinor<=0)return '';
-  return '<div class="card" id="refund"><h2>Refund</h2><form data-form="refund" class="stack" data-charger="'+C.esc(t.chargerId)+'" data-tx="'+C.esc(t.transactionId)+'">'+
+  return '<div class="card" id="refund"><h2>Refund</h2><form data-form="refund" class="stack" data-charger="'+C.esc(t.chargerId)+'" data-tx="'+C.esc(t.transactionId)+'" data-currency="'+C.esc(p.refundable.currency)+'">'+
     '<label for="refund-amount">Amount to refund</label><input id="refund-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="all of it" aria-describedby="refund-help">'+
     '<p class="help" id="refund-help">'+C.esc(refundHelp(p))+'</p>'+
     '<p class="message" role="alert" id="refund-message"></p><p id="refund-done" class="message ok" role="status"></p>'+
@@ -202,11 +202,11 @@ function minorOf(text){
 }
 C.forms.refund=function(form,data){
   var text=C.field(data,'amount');
-  var body=text?{amount:minorOf(text)}:{};
+  var body=text?{amount:{amountMinor:minorOf(text),currency:form.getAttribute('data-currency')}}:{};
   var txPath='/chargers/'+encodeURIComponent(form.getAttribute('data-charger'))+'/transactions/'+encodeURIComponent(form.getAttribute('data-tx'));
   C.$('refund-done').textContent='';
   return C.api('POST',txPath+'/refunds',body).then(function(r){
-    C.$('refund-done').textContent='Refunded '+C.money(r.amount,r.currency)+' ('+C.money(r.refundedTotal,r.currency)+' in all; '+C.money(r.refundable,r.currency)+' left to refund).';
+    C.$('refund-done').textContent='Refunded '+C.moneyOf(r.amount)+' ('+C.moneyOf(r.refundedTotal)+' in all; '+C.moneyOf(r.refundable)+' left to refund).';
     form.reset();
     // The payment's figures as the platform now has them (the refund is recorded when this answers).
     return C.get(txPath).then(function(a){
