@@ -161,7 +161,7 @@ describe('bundle contents (esbuild metafile)', () => {
     expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
   });
 
-  it.each(['httpApi', 'stripeWebhook'] as const)(
+  it.each(['httpApi', 'stripeWebhook', 'scheduleFleetStatements'] as const)(
     '%s loads pdfkit only when it first renders a PDF',
     (name) => {
       expect(packages(bundledInputs(bundle(name)))).toContain('pdfkit');
