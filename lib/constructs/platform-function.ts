@@ -20,6 +20,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { OCPP_STANDALONE_CONDITION, writeOcppValidators } from '../ocpp-validators.js';
 
 /** The handlers are ESM; bundled CommonJS dependencies still call `require` for Node built-ins. */
 export const ESM_REQUIRE_BANNER =
@@ -52,6 +53,9 @@ export function platformBuildOptions(entry: string, outDir: string, projectRoot:
     banner: { js: ESM_REQUIRE_BANNER },
     // Prefer the ESM builds of dependencies.
     mainFields: ['module', 'main'],
+    // `module` is esbuild's default condition (setting any drops it); `#ocpp-validators` resolves to
+    // the OCPP validators compiled ahead of time (prepareBundling writes them).
+    conditions: [OCPP_STANDALONE_CONDITION, 'module'],
     target: 'node22',
     minify: true,
     keepNames: true,
@@ -92,8 +96,17 @@ export function shipPdfkitFonts(metafile: Metafile, outDir: string, projectRoot:
   return true;
 }
 
+/**
+ * What every bundling runs before esbuild: the sources generated at build time (the OCPP schema
+ * validators, lib/ocpp-validators.ts), which {@link platformBuildOptions} resolves imports to.
+ */
+export function prepareBundling(projectRoot: string): void {
+  writeOcppValidators(projectRoot);
+}
+
 /** Bundles one function into `outDir` as CDK deploys it: the esbuild output plus what it loads at run time. */
 export function bundlePlatformFunction(entry: string, outDir: string, projectRoot: string): void {
+  prepareBundling(projectRoot);
   const result = buildSync({ ...platformBuildOptions(entry, outDir, projectRoot), metafile: true });
   shipPdfkitFonts(result.metafile, outDir, projectRoot);
 }

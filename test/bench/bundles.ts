@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { ENTRY_FILE, platformBuildOptions } from '../../lib/constructs/platform-function.js';
+import { ENTRY_FILE, platformBuildOptions, prepareBundling } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../lib/handlers.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -147,6 +147,7 @@ export async function buildBundles(
   outDir: string,
   names: readonly HandlerName[] = HANDLER_NAMES,
 ): Promise<BuiltBundle[]> {
+  prepareBundling(ROOT);
   const handlers = await Promise.all(
     names.map((name) => bundleOne(name, join(ROOT, HANDLERS[name].entry), outDir)),
   );

@@ -13,6 +13,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, PDFKIT_FONTS_DIR } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.js';
+import { OCPP_VALIDATORS_FILE } from '../../lib/ocpp-validators.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
 import {
   type BuiltBundle,
@@ -148,8 +149,17 @@ describe('bundle contents (esbuild metafile)', () => {
     },
   );
 
-  it('$default validates every frame, so it loads the schemas at init', () => {
-    expect(packages(staticInputs(bundle('ocppMessage')))).toContain('ocpp-rpc');
+  it('$default validates every frame with the validators compiled at build time, loaded at init', () => {
+    expect(staticInputs(bundle('ocppMessage'))).toContain(OCPP_VALIDATORS_FILE);
+  });
+
+  // Ajv's standalone code (lib/ocpp-validators.ts) replaces the schemas and Ajv's compiler everywhere.
+  it.each(HANDLER_NAMES)('%s ships neither ocpp-rpc nor Ajv compiler', (name) => {
+    const inputs = bundledInputs(bundle(name));
+    expect(packages(inputs)).not.toContain('ocpp-rpc');
+    expect(
+      inputs.filter((path) => /node_modules\/ajv\/dist\/(compile|core|vocabularies)\//.test(path)),
+    ).toEqual([]);
   });
 
   it.each(HANDLER_NAMES)('%s loads the Stripe SDK and the SES client only on first use', (name) => {
