@@ -13,12 +13,10 @@ import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoPaymentSessions } from '../adapters/dynamodb/payment-sessions.js';
 import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
 import { DynamoSessionTransactions } from '../adapters/dynamodb/session-transactions.js';
-import { DynamoStripeEventStore } from '../adapters/dynamodb/stripe-events.js';
 import type { TableContext } from '../adapters/dynamodb/support.js';
 import { StripePaymentGateway } from '../adapters/stripe/payment-gateway.js';
 import { ocppSessionCharger } from '../app/ocpp/session-charger-port.js';
 import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
-import type { RecordStripeEventDeps } from '../app/payments/record-stripe-event.js';
 import { sessionTokens } from '../app/payments/tokens.js';
 import { systemClock } from '../ports/clock.js';
 import type { ReceiptComposer } from '../ports/payments.js';
@@ -114,9 +112,3 @@ export function requirePaymentsDeps(): PaymentsDeps {
     throw new Error('payments are not configured: set STRIPE_PUBLISHABLE_KEY (context stripePublishableKey)');
   return deps;
 }
-
-/** The container's deps (see perConfig). */
-export const webhookDeps: () => RecordStripeEventDeps = perConfig((c) => {
-  const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
-  return { stripeEvents: new DynamoStripeEventStore(db, c.TABLE_NAME), clock: systemClock };
-});

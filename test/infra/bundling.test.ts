@@ -186,6 +186,28 @@ describe('bundle contents (esbuild metafile)', () => {
     expect(loaded).not.toContain('shared/http/openapi/document.ts');
   });
 
+  it('httpApi loads the driver routes and their deps on their first request', () => {
+    const loaded = staticInputs(bundle('httpApi'));
+    for (const module of ['shared/http/driver-routes.ts', 'shared/lambda/http-driver-deps.ts']) {
+      expect(bundledInputs(bundle('httpApi'))).toContain(module);
+      expect(loaded).not.toContain(module);
+    }
+  });
+
+  it('stripeWebhook loads the payments and the Connect sides with the first event that needs each', () => {
+    const loaded = staticInputs(bundle('stripeWebhook'));
+    for (const module of [
+      'shared/app/payments/payment-events.ts',
+      'shared/lambda/payments-deps.ts',
+      'shared/app/connect/connect-events.ts',
+      'shared/lambda/connect-deps.ts',
+    ]) {
+      expect(bundledInputs(bundle('stripeWebhook'))).toContain(module);
+      expect(loaded).not.toContain(module);
+    }
+    expect(loaded).toContain('shared/lambda/webhook-deps.ts');
+  });
+
   it('httpApi loads the member pages, the console and the static assets on their first request', () => {
     const loaded = staticInputs(bundle('httpApi'));
     for (const module of [
