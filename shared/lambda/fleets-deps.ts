@@ -10,10 +10,9 @@ import { StripeFleetInvoicing } from '../adapters/stripe/fleet-invoices.js';
 import type { FleetsDeps } from '../app/fleets/deps.js';
 import { systemClock } from '../ports/clock.js';
 import { perConfig } from './config.js';
-import { childLogger } from './logger.js';
-import { powertoolsLog } from './ocpp-link-deps.js';
-import { stripeClient } from './payments-deps.js';
+import { childLogger, powertoolsLog } from './logger.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
+import { stripeClient } from './stripe-client.js';
 
 /** Days a fleet has to pay its monthly invoice (Stripe's `days_until_due`); a common net-30 term. */
 const INVOICE_DAYS_UNTIL_DUE = 30;

@@ -4,7 +4,6 @@
  * The Stripe secret key and the token secret are fetched on first use (Secrets Manager in AWS,
  * cached there), so building the deps stays synchronous.
  */
-import type Stripe from 'stripe';
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerRepository, DynamoOperatorReader } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
@@ -20,26 +19,12 @@ import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
 import { sessionTokens } from '../app/payments/tokens.js';
 import { systemClock } from '../ports/clock.js';
 import type { ReceiptComposer } from '../ports/payments.js';
-import { type Config, perConfig } from './config.js';
-import { childLogger } from './logger.js';
-import { linkDeps, powertoolsLog, uuidIds } from './ocpp-link-deps.js';
-import { sessionTokenSecret, stripeKeys } from './secrets.js';
+import { perConfig } from './config.js';
+import { childLogger, powertoolsLog } from './logger.js';
+import { linkDeps, uuidIds } from './ocpp-link-deps.js';
+import { sessionTokenSecret } from './secrets.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
-
-/** The Stripe client over the current secret key; a rotated key (new value) gets a new client. */
-export function stripeClient(c: Config): () => Promise<Stripe> {
-  let cached: { secretKey: string; client: Stripe } | undefined;
-  return async () => {
-    const { secretKey } = await stripeKeys();
-    if (cached?.secretKey !== secretKey) {
-      // Evaluated on first use: the sweeper and the payments stream reach Stripe on some runs only.
-      // It still ships in the bundle (esbuild inlines it), so only its evaluation leaves the init.
-      const { createStripeClient } = await import('../adapters/stripe/client.js');
-      cached = { secretKey, client: createStripeClient({ secretKey, apiUrl: c.STRIPE_API_URL }) };
-    }
-    return cached.client;
-  };
-}
+import { stripeClient } from './stripe-client.js';
 
 /**
  * Receipts are laid out (shared/web/receipts: the models, the HTML, the tariff summary with the

@@ -186,6 +186,13 @@ describe('bundle contents (esbuild metafile)', () => {
     expect(loaded).not.toContain('shared/http/openapi/document.ts');
   });
 
+  it('scheduleFleetStatements ships neither the payments composition root nor the charger gateway', () => {
+    const inputs = bundledInputs(bundle('scheduleFleetStatements'));
+    expect(inputs).not.toContain('shared/lambda/payments-deps.ts');
+    expect(inputs).not.toContain('shared/lambda/ocpp-link-deps.ts');
+    expect(packages(inputs)).not.toContain('@aws-sdk/client-apigatewaymanagementapi');
+  });
+
   it('httpApi loads the driver routes and their deps on their first request', () => {
     const loaded = staticInputs(bundle('httpApi'));
     for (const module of ['shared/http/driver-routes.ts', 'shared/lambda/http-driver-deps.ts']) {
