@@ -162,14 +162,18 @@ describe('bundle contents (esbuild metafile)', () => {
     ).toEqual([]);
   });
 
-  it.each(HANDLER_NAMES)('%s loads the Stripe SDK and the SES client only on first use', (name) => {
-    const loaded = packages(staticInputs(bundle(name)));
-    expect(loaded).not.toContain('stripe');
-    expect(loaded).not.toContain('@aws-sdk/client-sesv2');
-    // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
-    if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
-    expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
-  });
+  it.each(HANDLER_NAMES)(
+    '%s loads the Stripe SDK, the SES and @connections clients only on first use',
+    (name) => {
+      const loaded = packages(staticInputs(bundle(name)));
+      expect(loaded).not.toContain('stripe');
+      expect(loaded).not.toContain('@aws-sdk/client-sesv2');
+      expect(loaded).not.toContain('@aws-sdk/client-apigatewaymanagementapi');
+      // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
+      if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
+      expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+    },
+  );
 
   it.each(['httpApi', 'stripeWebhook', 'scheduleFleetStatements'] as const)(
     '%s loads pdfkit only when it first renders a PDF',
