@@ -2,20 +2,27 @@
  * The OCPP schema validators compiled ahead of time, for the Lambda bundles: `$default` validates
  * every frame, and compiling the schemas with Ajv at a cold start cost it Ajv's compiler (and
  * uri-js) at init plus a compile per action on first use (the issue 13 note). Ajv's standalone mode
- * writes the code Ajv would have generated at run time as a module; the bundles resolve
- * `#ocpp-validators` to it (package.json `imports`, condition {@link OCPP_STANDALONE_CONDITION})
- * while code run from source resolves it to shared/ocpp/schema-validators.ts, whose interface the
- * module exports.
+ * writes the code Ajv would have generated at run time; the bundles resolve `#ocpp-validators`
+ * (package.json `imports`, condition {@link OCPP_STANDALONE_CONDITION}) to a module over it, while
+ * code run from source resolves it to shared/ocpp/schema-validators.ts, whose interface the module
+ * exports.
+ *
+ * The code itself (about 230 KB for 1.6) is not in the module: every byte of a bundle's init files
+ * costs its cold start (read, scanned, its source map's lines counted), and a cold start needs a few
+ * schemas of the 56. It is a JSON file shipped beside the bundle ({@link shipOcppValidators}), read
+ * when a frame is first validated, each schema's code evaluated when first used
+ * (shared/ocpp/standalone-validators.ts).
  *
  * Generated at bundling, never committed: {@link writeOcppValidators} runs before esbuild in every
  * bundling (CDK's and the bench's, lib/constructs/platform-function.ts).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { transformSync } from 'esbuild';
+import { type Metafile, transformSync } from 'esbuild';
 import { createOcppAjv, OCPP_SCHEMAS } from '../shared/ocpp/schema-compiler.js';
-import { type OcppVersion, SUPPORTED_VERSIONS } from '../shared/ocpp/versions.js';
+import type { StandaloneSources } from '../shared/ocpp/standalone-validators.js';
+import { SUPPORTED_VERSIONS } from '../shared/ocpp/versions.js';
 
 /** The esbuild condition under which `#ocpp-validators` is the generated module. */
 export const OCPP_STANDALONE_CONDITION = 'ocpp-standalone';
@@ -23,11 +30,14 @@ export const OCPP_STANDALONE_CONDITION = 'ocpp-standalone';
 /** Where the generated module is written, relative to the project root (package.json `imports`). */
 export const OCPP_VALIDATORS_FILE = '.build/ocpp-validators.mjs';
 
+/** The generated code's file, beside the module under `.build/` and beside the bundle's code. */
+export const OCPP_VALIDATORS_SOURCES = 'ocpp-validators.json';
+
 /**
  * Per version, per schema id: the standalone code exporting that schema's validator (as
  * `exports[id]`), minified. The code requires Ajv's runtime helpers and ajv-formats' formats by name.
  */
-export function ocppStandaloneSources(): Record<OcppVersion, Record<string, string>> {
+export function ocppStandaloneSources(): StandaloneSources {
   return Object.fromEntries(
     SUPPORTED_VERSIONS.map((version) => {
       const ajv = createOcppAjv(version, { source: true });
@@ -38,60 +48,73 @@ export function ocppStandaloneSources(): Record<OcppVersion, Record<string, stri
       });
       return [version, Object.fromEntries(sources)];
     }),
-  ) as Record<OcppVersion, Record<string, string>>;
+  );
 }
 
 /** The modules the generated code requires: Ajv's runtime helpers and the formats. */
-function requiredModules(sources: Record<string, Record<string, string>>): string[] {
+function requiredModules(sources: StandaloneSources): string[] {
   const all = Object.values(sources).flatMap((byId) => Object.values(byId));
-  return [
-    ...new Set(all.flatMap((code) => [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] as string))),
-  ].sort();
+  const names = all.flatMap((code) => [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] as string));
+  return [...new Set(names)].sort();
 }
 
 /**
- * The module's source: `schemaValidator` (shared/ocpp/standalone-validators.ts) over the generated
- * code, with each module that code requires as a literal `require` esbuild bundles (called only
- * when a schema that needs it is first evaluated).
+ * The module's source: `schemaValidator` (shared/ocpp/standalone-validators.ts) over the code read
+ * from {@link OCPP_VALIDATORS_SOURCES} beside it, with each module that code requires as a literal
+ * `require` esbuild bundles (evaluated only when a schema that needs it is first evaluated).
  */
-export function ocppValidatorsSource(): string {
-  const sources = ocppStandaloneSources();
+function moduleSource(sources: StandaloneSources): string {
   const runtime = requiredModules(sources).map(
     (specifier) => `  ${JSON.stringify(specifier)}: () => require(${JSON.stringify(specifier)}),`,
   );
   return `// Generated by lib/ocpp-validators.ts from ocpp-rpc's OCPP schemas with shared/ocpp/schema-compiler.ts. Do not edit.
+import { readFileSync } from 'node:fs';
 import { standaloneValidators } from '../shared/ocpp/standalone-validators.ts';
 
 const runtime = {
 ${runtime.join('\n')}
 };
 
-export const schemaValidator = standaloneValidators(${JSON.stringify(sources)}, (specifier) => runtime[specifier]());
+export const schemaValidator = standaloneValidators(
+  () => JSON.parse(readFileSync(new URL(${JSON.stringify(`./${OCPP_VALIDATORS_SOURCES}`)}, import.meta.url), 'utf8')),
+  (specifier) => runtime[specifier](),
+);
 `;
 }
 
-let written: string | undefined;
-
-/**
- * Writes the module under `projectRoot` (once per process; the file is replaced only when its
- * content changes, by a rename, so a bundling in another process never reads half a file).
- */
-export function writeOcppValidators(projectRoot: string): string {
-  const file = join(projectRoot, OCPP_VALIDATORS_FILE);
-  if (written === file) return file;
-  const source = ocppValidatorsSource();
+/** Replaces a file only when its content changes, by a rename: a bundling in another process never reads half a file. */
+function writeIfChanged(file: string, content: string): void {
   let current: string | undefined;
   try {
     current = readFileSync(file, 'utf8');
   } catch {
     current = undefined;
   }
-  if (current !== source) {
-    mkdirSync(dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, source);
-    renameSync(temp, file);
-  }
+  if (current === content) return;
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, file);
+}
+
+let written: string | undefined;
+
+/** Writes the module and the code it reads under `projectRoot` (once per process). */
+export function writeOcppValidators(projectRoot: string): void {
+  const file = join(projectRoot, OCPP_VALIDATORS_FILE);
+  if (written === file) return;
+  const sources = ocppStandaloneSources();
+  writeIfChanged(join(dirname(file), OCPP_VALIDATORS_SOURCES), `${JSON.stringify(sources)}\n`);
+  writeIfChanged(file, moduleSource(sources));
   written = file;
-  return file;
+}
+
+/** Ships the validators' code beside a bundle whose code holds the module; true when it did. */
+export function shipOcppValidators(metafile: Metafile, outDir: string, projectRoot: string): boolean {
+  if (!(OCPP_VALIDATORS_FILE in metafile.inputs)) return false;
+  copyFileSync(
+    join(projectRoot, dirname(OCPP_VALIDATORS_FILE), OCPP_VALIDATORS_SOURCES),
+    join(outDir, OCPP_VALIDATORS_SOURCES),
+  );
+  return true;
 }

@@ -20,7 +20,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
-import { OCPP_STANDALONE_CONDITION, writeOcppValidators } from '../ocpp-validators.js';
+import { OCPP_STANDALONE_CONDITION, shipOcppValidators, writeOcppValidators } from '../ocpp-validators.js';
 
 /** The handlers are ESM; bundled CommonJS dependencies still call `require` for Node built-ins. */
 export const ESM_REQUIRE_BANNER =
@@ -109,6 +109,7 @@ export function bundlePlatformFunction(entry: string, outDir: string, projectRoo
   prepareBundling(projectRoot);
   const result = buildSync({ ...platformBuildOptions(entry, outDir, projectRoot), metafile: true });
   shipPdfkitFonts(result.metafile, outDir, projectRoot);
+  shipOcppValidators(result.metafile, outDir, projectRoot);
 }
 
 export interface PlatformFunctionProps {

@@ -1,11 +1,10 @@
 /**
  * `#ocpp-validators` in the Lambda bundles: validators from the code Ajv's standalone mode wrote at
- * build time (lib/ocpp-validators.ts), one schema at a time. The generated module holds each
- * schema's code as a string, and a schema's code is evaluated the first time a frame needs it: a
- * cold start compiles nothing for the 50-odd schemas its first frames do not use, where one module
- * of all of them (about 220 KB) took most of `$default`'s init over the target (issue 13). That is
- * Ajv's own last step (it evaluates the code it generates with `new Function`), minus the
- * generation: no Ajv at run time.
+ * build time (lib/ocpp-validators.ts), one schema at a time. The code of every schema is read on the
+ * first validation (a JSON file beside the bundle, not part of its init), and each schema's code is
+ * evaluated the first time a frame needs it: a cold start compiles nothing for the 50-odd schemas
+ * its first frames do not use. That is Ajv's own last step (it evaluates the code it generates with
+ * `new Function`), minus the generation: no Ajv at run time.
  */
 import type { SchemaValidateFunction } from './schema-validators.js';
 import type { OcppVersion } from './versions.js';
@@ -14,15 +13,18 @@ import type { OcppVersion } from './versions.js';
 export type StandaloneSources = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
 /**
- * `schemaValidator` over generated sources. `runtime` resolves the modules the generated code
- * requires (Ajv's runtime helpers, the formats of ajv-formats), which the bundle holds.
+ * `schemaValidator` over generated sources, which `loadSources` gives on the first call. `runtime`
+ * resolves the modules the generated code requires (Ajv's runtime helpers, the formats of
+ * ajv-formats), which the bundle holds.
  */
 export function standaloneValidators(
-  sources: StandaloneSources,
+  loadSources: () => StandaloneSources,
   runtime: (specifier: string) => unknown,
 ): (version: OcppVersion, id: string) => SchemaValidateFunction | undefined {
   const compiled = new Map<string, SchemaValidateFunction>();
+  let sources: StandaloneSources | undefined;
   return (version, id) => {
+    sources ??= loadSources();
     const byId = sources[version];
     if (!byId || !Object.hasOwn(byId, id)) return undefined;
     const key = `${version} ${id}`;

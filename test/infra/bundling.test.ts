@@ -13,7 +13,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, PDFKIT_FONTS_DIR } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.js';
-import { OCPP_VALIDATORS_FILE } from '../../lib/ocpp-validators.js';
+import { OCPP_VALIDATORS_FILE, OCPP_VALIDATORS_SOURCES } from '../../lib/ocpp-validators.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
 import {
   type BuiltBundle,
@@ -79,6 +79,18 @@ describe('bundling (esbuild, local, no Docker)', () => {
     expect(existsSync(join(fonts, 'Helvetica.cjs'))).toBe(RENDERS_PDF.includes(name));
     expect(existsSync(join(assetDirOf(name), 'package.json'))).toBe(RENDERS_PDF.includes(name));
   });
+
+  // The OCPP validators' code is read beside the bundle on first use (lib/ocpp-validators.ts).
+  it.each(HANDLER_NAMES)(
+    "%s: the OCPP validators' code shipped if, and only if, it validates OCPP payloads",
+    (name) => {
+      const shipped = join(assetDirOf(name), OCPP_VALIDATORS_SOURCES);
+      const meta = JSON.parse(readFileSync(join(benchDir, name, 'meta.json'), 'utf8')) as { inputs: object };
+      expect(existsSync(shipped)).toBe(OCPP_VALIDATORS_FILE in meta.inputs);
+      if (name === 'ocppMessage') expect(existsSync(shipped)).toBe(true);
+      if (name === 'ocppAuthorizer') expect(existsSync(shipped)).toBe(false);
+    },
+  );
 
   it.each(HANDLER_NAMES)(
     '%s: index.mjs with the ESM banner, a source map and a handler export',

@@ -20,7 +20,8 @@ const reference = createValidator(VERSION, ocpp16Schemas);
 let standalone: ReturnType<typeof standaloneValidators>;
 
 beforeAll(() => {
-  standalone = standaloneValidators(ocppStandaloneSources(), createRequire(import.meta.url));
+  const sources = ocppStandaloneSources();
+  standalone = standaloneValidators(() => sources, createRequire(import.meta.url));
 });
 
 interface Outcome {
