@@ -6,7 +6,7 @@
  *
  * Bundling: esbuild with code splitting, which NodejsFunction cannot do (it always bundles to one
  * `--outfile`, and splitting needs an output directory). In one file, a module the handler loads
- * with `import()` on first use (Stripe, SES, Ajv with the OCPP schemas) is still read and parsed by
+ * with `import()` on first use (Stripe, SES, pdfkit) is still read and parsed by
  * every cold start; split into its own chunk, it is read only when first used. npm run bench:cold
  * measured the difference (the issue 13 note). {@link platformBuildOptions} is the one set of
  * esbuild options: the asset's local bundling below and the bench (test/bench/bundles.ts) both use
