@@ -1,12 +1,12 @@
 /**
- * The HTTP API function: driver pages, the operator console and the operator API (`/api/v1`). The
- * driver side's deps are built at the first request; the operator side's composition root is
- * loaded with the operator API or the member pages (shared/lambda/http-api.ts).
+ * The HTTP API function: driver pages, the operator console and the operator API (`/api/v1`). Each
+ * group of routes is loaded with its composition root on its first request (shared/lambda/http-api.ts):
+ * the driver side's over http-driver-deps.ts, the operator side's and the member pages' over
+ * http-deps.ts.
  */
 import { createSplitHttpApi } from '../../shared/lambda/http-api.js';
-import { httpDriverDeps } from '../../shared/lambda/http-driver-deps.js';
 
 export const handler = createSplitHttpApi(
-  httpDriverDeps,
+  async () => (await import('../../shared/lambda/http-driver-deps.js')).httpDriverDeps,
   async () => (await import('../../shared/lambda/http-deps.js')).httpDeps,
 );

@@ -21,16 +21,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 // zod/mini: the full chained API would add ~460 KB to this function's init for one small check.
 import * as z from 'zod/mini';
 import type { createStripeClient } from '../../shared/adapters/stripe/client.js';
-import { dispatchConnectEvent } from '../../shared/app/connect/connect-events.js';
-import { recordFleetInvoiceTransfer } from '../../shared/app/connect/transfers.js';
-import { handlePaymentIntentEvent } from '../../shared/app/payments/payment-events.js';
 import { recordStripeEvent } from '../../shared/app/payments/record-stripe-event.js';
-import { connectDeps } from '../../shared/lambda/connect-deps.js';
 import { badRequest } from '../../shared/lambda/http-errors.js';
 import { childLogger, logInvocation } from '../../shared/lambda/logger.js';
 import { httpEdge } from '../../shared/lambda/middlewares.js';
-import { paymentsDeps, webhookDeps } from '../../shared/lambda/payments-deps.js';
 import { stripeKeys } from '../../shared/lambda/secrets.js';
+import { webhookDeps } from '../../shared/lambda/webhook-deps.js';
 import type { Clock } from '../../shared/ports/clock.js';
 
 const log = childLogger('stripe-webhook');
@@ -124,19 +120,35 @@ const CONNECT_PATH = '/stripe/connect-webhook';
 const isConnectPath = (event: APIGatewayProxyEventV2): boolean =>
   (event.rawPath ?? event.requestContext?.http?.path) === CONNECT_PATH;
 
-/** What the platform does with an event; events it does not act on are only recorded. */
+/**
+ * What the platform does with an event; events it does not act on are only recorded. The Connect
+ * side (payouts, transfers, invoices) and the payments side are each loaded with the first event
+ * that needs them: a delivery of one kind does not compile the other at a cold start.
+ */
 async function act(event: StripeEvent): Promise<string> {
   if (event.account) {
+    const [{ connectDeps }, { dispatchConnectEvent }] = await Promise.all([
+      import('../../shared/lambda/connect-deps.js'),
+      import('../../shared/app/connect/connect-events.js'),
+    ]);
     const connect = connectDeps();
     return connect ? dispatchConnectEvent(connect, event) : 'connect-not-configured';
   }
   if (event.type === 'invoice.paid') {
     // The platform's own invoices: a fleet's monthly one owes its operator a transfer.
+    const [{ connectDeps }, { recordFleetInvoiceTransfer }] = await Promise.all([
+      import('../../shared/lambda/connect-deps.js'),
+      import('../../shared/app/connect/transfers.js'),
+    ]);
     const connect = connectDeps();
     const invoice = event.data.object as { id: string };
     return connect ? recordFleetInvoiceTransfer(connect, invoice.id) : 'connect-not-configured';
   }
   if (!event.type.startsWith('payment_intent.')) return 'recorded-only';
+  const [{ paymentsDeps }, { handlePaymentIntentEvent }] = await Promise.all([
+    import('../../shared/lambda/payments-deps.js'),
+    import('../../shared/app/payments/payment-events.js'),
+  ]);
   const payments = paymentsDeps();
   if (!payments) return 'payments-not-configured';
   const intent = event.data.object as { id: string; metadata?: Record<string, string> | null };

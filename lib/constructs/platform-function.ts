@@ -6,7 +6,7 @@
  *
  * Bundling: esbuild with code splitting, which NodejsFunction cannot do (it always bundles to one
  * `--outfile`, and splitting needs an output directory). In one file, a module the handler loads
- * with `import()` on first use (Stripe, SES, Ajv with the OCPP schemas) is still read and parsed by
+ * with `import()` on first use (Stripe, SES, pdfkit) is still read and parsed by
  * every cold start; split into its own chunk, it is read only when first used. npm run bench:cold
  * measured the difference (the issue 13 note). {@link platformBuildOptions} is the one set of
  * esbuild options: the asset's local bundling below and the bench (test/bench/bundles.ts) both use
@@ -20,6 +20,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { OCPP_STANDALONE_CONDITION, shipOcppValidators, writeOcppValidators } from '../ocpp-validators.js';
 
 /** The handlers are ESM; bundled CommonJS dependencies still call `require` for Node built-ins. */
 export const ESM_REQUIRE_BANNER =
@@ -52,6 +53,9 @@ export function platformBuildOptions(entry: string, outDir: string, projectRoot:
     banner: { js: ESM_REQUIRE_BANNER },
     // Prefer the ESM builds of dependencies.
     mainFields: ['module', 'main'],
+    // `module` is esbuild's default condition (setting any drops it); `#ocpp-validators` resolves to
+    // the OCPP validators compiled ahead of time (prepareBundling writes them).
+    conditions: [OCPP_STANDALONE_CONDITION, 'module'],
     target: 'node22',
     minify: true,
     keepNames: true,
@@ -92,10 +96,20 @@ export function shipPdfkitFonts(metafile: Metafile, outDir: string, projectRoot:
   return true;
 }
 
+/**
+ * What every bundling runs before esbuild: the sources generated at build time (the OCPP schema
+ * validators, lib/ocpp-validators.ts), which {@link platformBuildOptions} resolves imports to.
+ */
+export function prepareBundling(projectRoot: string): void {
+  writeOcppValidators(projectRoot);
+}
+
 /** Bundles one function into `outDir` as CDK deploys it: the esbuild output plus what it loads at run time. */
 export function bundlePlatformFunction(entry: string, outDir: string, projectRoot: string): void {
+  prepareBundling(projectRoot);
   const result = buildSync({ ...platformBuildOptions(entry, outDir, projectRoot), metafile: true });
   shipPdfkitFonts(result.metafile, outDir, projectRoot);
+  shipOcppValidators(result.metafile, outDir, projectRoot);
 }
 
 export interface PlatformFunctionProps {

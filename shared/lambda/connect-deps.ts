@@ -17,10 +17,9 @@ import { StripePayoutLedger } from '../adapters/stripe/payouts.js';
 import type { ConnectEventDeps } from '../app/connect/connect-events.js';
 import { systemClock } from '../ports/clock.js';
 import { perConfig } from './config.js';
-import { childLogger } from './logger.js';
-import { powertoolsLog } from './ocpp-link-deps.js';
-import { stripeClient } from './payments-deps.js';
+import { childLogger, powertoolsLog } from './logger.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
+import { stripeClient } from './stripe-client.js';
 
 export const connectDeps: () => ConnectEventDeps | undefined = perConfig((c) => {
   if (!c.STRIPE_SECRET_KEY && !c.STRIPE_SECRET_ARN) return undefined;

@@ -10,10 +10,9 @@ import { StripeFleetInvoicing } from '../adapters/stripe/fleet-invoices.js';
 import { type FleetsDeps, INVOICE_DAYS_UNTIL_DUE } from '../app/fleets/deps.js';
 import { systemClock } from '../ports/clock.js';
 import { perConfig } from './config.js';
-import { childLogger } from './logger.js';
-import { powertoolsLog } from './ocpp-link-deps.js';
-import { stripeClient } from './payments-deps.js';
+import { childLogger, powertoolsLog } from './logger.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
+import { stripeClient } from './stripe-client.js';
 
 export const fleetsDeps: () => FleetsDeps = perConfig((c) => {
   const doc = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });

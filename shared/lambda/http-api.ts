@@ -8,10 +8,10 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpRouterHandler, { type Route } from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import type { ConnectRouteDeps } from '../http/connect-routes.js';
-import { type DriverRouteDeps, driverRoutes } from '../http/driver-routes.js';
+import type { DriverRouteDeps } from '../http/driver-routes.js';
 import type { MemberRouteDeps } from '../http/member-routes.js';
 import type { OperatorApiDeps } from '../http/operator-api.js';
-import { type PageDeps, pageRoutes } from '../http/page-routes.js';
+import type { PageDeps } from '../http/page-routes.js';
 import type { HttpEvent, HttpResult } from '../http/responses.js';
 import { HttpError } from './http-errors.js';
 import { logInvocation } from './logger.js';
@@ -38,10 +38,11 @@ const isOperatorPath = (path: string): boolean =>
 const isMemberPath = (path: string): boolean => path === '/m' || path.startsWith('/m/');
 
 /**
- * A router whose routes are loaded on its first request: a cold start that serves a driver's page
- * does not compile them. The operator API (its routes, the OpenAPI document, full zod and the
+ * A router whose routes are loaded on its first request: a cold start compiles only the group its
+ * first request needs. The driver's pages and the home page (the driver routes, the payment use
+ * cases, the tariff schema), the operator API (its routes, the OpenAPI document, full zod and the
  * operator use cases) and the member pages (which reuse the operator sign-in's cookie rules and the
- * OpenAPI transaction shape, so they load full zod, TOTP and QR codes too) load this way.
+ * OpenAPI transaction shape, so they load full zod, TOTP and QR codes too) each load this way.
  */
 function lazyRouter(load: () => Promise<Route<HttpEvent, HttpResult>[]>): Router {
   let router: Promise<Router> | undefined;
@@ -63,23 +64,30 @@ function lazyRouter(load: () => Promise<Route<HttpEvent, HttpResult>[]>): Router
  * handler was built (the embedded runtime's @connections endpoint) still reaches them.
  */
 export function createHttpApi(getDeps: () => HttpApiDeps) {
-  return createSplitHttpApi(getDeps, async () => getDeps);
+  return createSplitHttpApi(
+    async () => getDeps,
+    async () => getDeps,
+  );
 }
 
 /**
- * The same handler, where the driver's pages are served over the deps `getDriverDeps` gives and
- * the operator API and member pages over those `loadDeps` answers on their first request: the
- * function (functions/http/api.ts) loads its operator-side composition root that way, so a cold
- * start serving a driver does not compile the operator adapters either.
+ * The same handler, where the driver's pages are served over the deps `loadDriverDeps` answers and
+ * the operator API and member pages over those `loadDeps` answers, each on the first request of its
+ * group: the function (functions/http/api.ts) loads its composition roots that way, so a cold start
+ * serving a driver does not compile the operator adapters, nor one serving an operator the driver's.
  */
 export function createSplitHttpApi(
-  getDriverDeps: () => PageDeps & DriverRouteDeps,
+  loadDriverDeps: () => Promise<() => PageDeps & DriverRouteDeps>,
   loadDeps: () => Promise<() => HttpApiDeps>,
 ) {
-  const driverRouter = httpRouterHandler<HttpEvent, HttpResult>({
-    routes: [...pageRoutes(getDriverDeps), ...driverRoutes(getDriverDeps)],
-    notFoundResponse,
-  }) as Router;
+  const driverRouter = lazyRouter(async () => {
+    const [getDriverDeps, { pageRoutes }, { driverRoutes }] = await Promise.all([
+      loadDriverDeps(),
+      import('../http/page-routes.js'),
+      import('../http/driver-routes.js'),
+    ]);
+    return [...pageRoutes(getDriverDeps), ...driverRoutes(getDriverDeps)];
+  });
   const operatorRouter = lazyRouter(async () => {
     const [getDeps, { operatorRoutes }, { connectRoutes }] = await Promise.all([
       loadDeps(),

@@ -9,6 +9,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import type { Log } from '../ports/log.js';
 
 export const logger = new Logger({ serviceName: 'ev-platform' });
 
@@ -27,3 +29,14 @@ export function childLogger(area: string): Logger {
 
 /** The first middleware of every function: this invocation's context on every logger of the container. */
 export const logInvocation = () => injectLambdaContext(containerLoggers);
+
+/** The Log port over a Powertools logger (extra attributes become top-level JSON keys). */
+export function powertoolsLog(logger: Logger): Log {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, extra?: Record<string, unknown>): void => {
+      if (extra) logger[level](message, extra as LogAttributes);
+      else logger[level](message);
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}

@@ -13,7 +13,8 @@ import type { TariffSnapshotProvider } from '../ports/tariff-snapshot.js';
 import { perConfig } from './config.js';
 import { createLinkDeps, type LinkDepsSettings } from './ocpp-link-deps.js';
 
-export { powertoolsLog, uuidIds } from './ocpp-link-deps.js';
+export { powertoolsLog } from './logger.js';
+export { uuidIds } from './ocpp-link-deps.js';
 
 export interface OcppDepsSettings extends LinkDepsSettings {
   dataTransfer?: ReadonlyMap<string, DataTransferHandler>;

@@ -6,8 +6,6 @@
  * ocpp-deps.ts builds the full OcppDeps on top of this.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApiGatewayChargerGateway } from '../adapters/apigw/connections-gateway.js';
 import { DynamoCallRepository } from '../adapters/dynamodb/call-repository.js';
@@ -20,7 +18,7 @@ import type { OcppDeps } from '../app/ocpp/deps.js';
 import { type Clock, type IdGenerator, systemClock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { perConfig } from './config.js';
-import { childLogger } from './logger.js';
+import { childLogger, powertoolsLog } from './logger.js';
 
 /** What the link functions use: the authorizer's AuthDeps and the call queue's CommandDeps. */
 export type LinkDeps = Pick<
@@ -48,17 +46,6 @@ export interface LinkDepsSettings {
   doc?: DynamoDBDocumentClient;
   log?: Log;
   clock?: Clock;
-}
-
-/** The Log port over a Powertools logger (extra attributes become top-level JSON keys). */
-export function powertoolsLog(logger: Logger): Log {
-  const at =
-    (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, extra?: Record<string, unknown>): void => {
-      if (extra) logger[level](message, extra as LogAttributes);
-      else logger[level](message);
-    };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 /** OCPP message ids the platform sends: UUIDs (36 characters, OCPP-J's maximum). */

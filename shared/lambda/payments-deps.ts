@@ -4,7 +4,6 @@
  * The Stripe secret key and the token secret are fetched on first use (Secrets Manager in AWS,
  * cached there), so building the deps stays synchronous.
  */
-import type Stripe from 'stripe';
 import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerRepository, DynamoOperatorReader } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
@@ -13,35 +12,19 @@ import { DynamoOperatorViews } from '../adapters/dynamodb/operator-views.js';
 import { DynamoPaymentSessions } from '../adapters/dynamodb/payment-sessions.js';
 import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
 import { DynamoSessionTransactions } from '../adapters/dynamodb/session-transactions.js';
-import { DynamoStripeEventStore } from '../adapters/dynamodb/stripe-events.js';
 import type { TableContext } from '../adapters/dynamodb/support.js';
 import { StripePaymentGateway } from '../adapters/stripe/payment-gateway.js';
 import { ocppSessionCharger } from '../app/ocpp/session-charger-port.js';
 import type { PaymentCatalog, PaymentsDeps } from '../app/payments/deps.js';
-import type { RecordStripeEventDeps } from '../app/payments/record-stripe-event.js';
 import { sessionTokens } from '../app/payments/tokens.js';
 import { systemClock } from '../ports/clock.js';
 import type { ReceiptComposer } from '../ports/payments.js';
-import { type Config, perConfig } from './config.js';
-import { childLogger } from './logger.js';
-import { linkDeps, powertoolsLog, uuidIds } from './ocpp-link-deps.js';
-import { sessionTokenSecret, stripeKeys } from './secrets.js';
+import { perConfig } from './config.js';
+import { childLogger, powertoolsLog } from './logger.js';
+import { linkDeps, uuidIds } from './ocpp-link-deps.js';
+import { sessionTokenSecret } from './secrets.js';
 import { sesMailerOnFirstSend } from './ses-mailer.js';
-
-/** The Stripe client over the current secret key; a rotated key (new value) gets a new client. */
-export function stripeClient(c: Config): () => Promise<Stripe> {
-  let cached: { secretKey: string; client: Stripe } | undefined;
-  return async () => {
-    const { secretKey } = await stripeKeys();
-    if (cached?.secretKey !== secretKey) {
-      // Evaluated on first use: the sweeper and the payments stream reach Stripe on some runs only.
-      // It still ships in the bundle (esbuild inlines it), so only its evaluation leaves the init.
-      const { createStripeClient } = await import('../adapters/stripe/client.js');
-      cached = { secretKey, client: createStripeClient({ secretKey, apiUrl: c.STRIPE_API_URL }) };
-    }
-    return cached.client;
-  };
-}
+import { stripeClient } from './stripe-client.js';
 
 /**
  * Receipts are laid out (shared/web/receipts: the models, the HTML, the tariff summary with the
@@ -114,9 +97,3 @@ export function requirePaymentsDeps(): PaymentsDeps {
     throw new Error('payments are not configured: set STRIPE_PUBLISHABLE_KEY (context stripePublishableKey)');
   return deps;
 }
-
-/** The container's deps (see perConfig). */
-export const webhookDeps: () => RecordStripeEventDeps = perConfig((c) => {
-  const db = createDocumentClient({ region: c.AWS_REGION, endpoint: c.DYNAMODB_ENDPOINT });
-  return { stripeEvents: new DynamoStripeEventStore(db, c.TABLE_NAME), clock: systemClock };
-});

@@ -13,8 +13,8 @@ import { DEFAULT_HOLD_SAFETY_SECONDS } from '../domain/finalisation.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import { perConfig } from './config.js';
-import { childLogger } from './logger.js';
-import { createLinkDeps, powertoolsLog } from './ocpp-link-deps.js';
+import { childLogger, powertoolsLog } from './logger.js';
+import { createLinkDeps } from './ocpp-link-deps.js';
 
 export interface PricingDepsSettings {
   tableName: string;

@@ -12,11 +12,15 @@
  *   (1.6 types CiString20Type, dateTime carry the length and format)
  * - enum / range / pattern → PropertyConstraintViolation (a field holds an invalid value)
  * - missing required field, array size → OccurrenceConstraintViolation
+ *
+ * The validators come from `#ocpp-validators`: in the Lambda bundles, code Ajv generated at build time
+ * (lib/ocpp-validators.ts), so `$default` loads no Ajv and compiles nothing at a cold start; run from
+ * source, Ajv compiling each schema on first use (schema-validators.ts). Both from schema-compiler.ts.
  */
 
-import ocpp16Schemas from 'ocpp-rpc/lib/schemas/ocpp1_6.json' with { type: 'json' };
-import { createValidator, type Validator } from 'ocpp-rpc/lib/validator.js';
+import { schemaValidator } from '#ocpp-validators';
 import { OcppError, type OcppErrorCode } from './errors.js';
+import type { SchemaErrorObject } from './schema-validators.js';
 import type { OcppVersion } from './versions.js';
 
 export interface PayloadValidator {
@@ -26,13 +30,6 @@ export interface PayloadValidator {
   /** Undefined when valid; else the error to answer with. */
   checkRequest(action: string, payload: unknown): OcppError | undefined;
   checkResponse(action: string, payload: unknown): OcppError | undefined;
-}
-
-interface AjvErrorLike {
-  keyword: string;
-  instancePath: string;
-  message?: string;
-  params?: Record<string, unknown>;
 }
 
 const KEYWORD_CODES: Record<string, OcppErrorCode> = {
@@ -58,59 +55,38 @@ const KEYWORD_CODES: Record<string, OcppErrorCode> = {
 };
 
 /** Neutral code for the first Ajv error (Ajv stops at the first error: allErrors is off). */
-export function codeForSchemaError(error: AjvErrorLike | undefined): OcppErrorCode {
+export function codeForSchemaError(error: SchemaErrorObject | undefined): OcppErrorCode {
   if (!error) return 'FormatViolation';
   if (error.keyword === 'type' && error.instancePath === '') return 'FormatViolation';
   return KEYWORD_CODES[error.keyword] ?? 'FormatViolation';
 }
 
-interface SchemaSet {
-  validator: Validator;
-  ids: ReadonlySet<string>;
-}
-
-const SCHEMA_SOURCES: Record<OcppVersion, () => { $id: string }[]> = {
-  'ocpp1.6': () => ocpp16Schemas as { $id: string }[],
-};
-
 const cache = new Map<OcppVersion, PayloadValidator>();
 
-/** The validator for a version, built once per process (Ajv compiles each schema on first use). */
+/** The validator for a version, built once per process. */
 export function validatorFor(version: OcppVersion): PayloadValidator {
   let v = cache.get(version);
   if (!v) {
-    const schemas = SCHEMA_SOURCES[version]();
-    v = buildValidator(version, {
-      validator: createValidator(version, schemas),
-      ids: new Set(schemas.map((s) => s.$id)),
-    });
+    v = buildValidator(version);
     cache.set(version, v);
   }
   return v;
 }
 
-function buildValidator(version: OcppVersion, set: SchemaSet): PayloadValidator {
+function buildValidator(version: OcppVersion): PayloadValidator {
   const check = (id: string, payload: unknown): OcppError | undefined => {
-    if (!set.ids.has(id)) return new OcppError('NotImplemented', `no schema ${id} in ${version}`);
-    try {
-      set.validator.validate(id, payload);
-      return undefined;
-    } catch (err) {
-      const errors = (err as { details?: { errors?: AjvErrorLike[] } }).details?.errors;
-      const first = errors?.[0];
-      const where = first?.instancePath ? `${first.instancePath} ` : '';
-      return new OcppError(
-        codeForSchemaError(first),
-        `${where}${first?.message ?? 'invalid payload'}`.trim(),
-        {
-          details: first ? { keyword: first.keyword, path: first.instancePath, ...first.params } : {},
-        },
-      );
-    }
+    const validate = schemaValidator(version, id);
+    if (!validate) return new OcppError('NotImplemented', `no schema ${id} in ${version}`);
+    if (validate(payload)) return undefined;
+    const first = validate.errors?.[0];
+    const where = first?.instancePath ? `${first.instancePath} ` : '';
+    return new OcppError(codeForSchemaError(first), `${where}${first?.message ?? 'invalid payload'}`.trim(), {
+      details: first ? { keyword: first.keyword, path: first.instancePath, ...first.params } : {},
+    });
   };
   return {
     version,
-    knowsAction: (action) => set.ids.has(`urn:${action}.req`),
+    knowsAction: (action) => schemaValidator(version, `urn:${action}.req`) !== undefined,
     checkRequest: (action, payload) => check(`urn:${action}.req`, payload),
     checkResponse: (action, payload) => check(`urn:${action}.conf`, payload),
   };

@@ -1,9 +1,13 @@
 /**
  * The house PDF page (pdfkit, standard Helvetica, A4) shared by the detailed payout invoice and the
  * fleet statement: a document collecting its bytes, and a label/amount row with the amount
- * right-aligned on the label's line. Imported only by the renderers, which load on first use.
+ * right-aligned on the label's line.
+ *
+ * pdfkit (with fontkit and brotli, most of a bundle that holds it) is imported when the first
+ * document is made, not when this module loads: the fleet statements function imports its renderer
+ * statically and would otherwise compile pdfkit at every cold start, before it knows whether any
+ * fleet has a statement due (npm run bench:cold measured 3.1× the floor with it at init).
  */
-import PDFDocument from 'pdfkit';
 
 export interface HousePdf {
   doc: PDFKit.PDFDocument;
@@ -13,7 +17,8 @@ export interface HousePdf {
   finish: () => Promise<Buffer>;
 }
 
-export function housePdf(info: { title: string; author: string }): HousePdf {
+export async function housePdf(info: { title: string; author: string }): Promise<HousePdf> {
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 48, info: { Title: info.title, Author: info.author } });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

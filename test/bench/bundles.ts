@@ -10,8 +10,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { ENTRY_FILE, platformBuildOptions } from '../../lib/constructs/platform-function.js';
+import { ENTRY_FILE, platformBuildOptions, prepareBundling } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName } from '../../lib/handlers.js';
+import { shipOcppValidators } from '../../lib/ocpp-validators.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -131,6 +132,8 @@ async function bundleOne(name: BuiltBundle['name'], entry: string, outDir: strin
     metafile: true,
   });
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
+  // What the OCPP validators read on first use, as in the asset (the import does not read it).
+  shipOcppValidators(result.metafile, dir, ROOT);
   const outputs = result.metafile.outputs;
   const sum = (paths: string[]) => paths.reduce((total, path) => total + (outputs[path]?.bytes ?? 0), 0);
   return {
@@ -147,6 +150,7 @@ export async function buildBundles(
   outDir: string,
   names: readonly HandlerName[] = HANDLER_NAMES,
 ): Promise<BuiltBundle[]> {
+  prepareBundling(ROOT);
   const handlers = await Promise.all(
     names.map((name) => bundleOne(name, join(ROOT, HANDLERS[name].entry), outDir)),
   );

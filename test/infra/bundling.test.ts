@@ -13,6 +13,7 @@ import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER, PDFKIT_FONTS_DIR } from '../../lib/constructs/platform-function.js';
 import { HANDLER_NAMES, HANDLERS, type HandlerName, type HandlerSpec } from '../../lib/handlers.js';
+import { OCPP_VALIDATORS_FILE, OCPP_VALIDATORS_SOURCES } from '../../lib/ocpp-validators.js';
 import { buildPlatform, type Platform } from '../../lib/platform.js';
 import {
   type BuiltBundle,
@@ -78,6 +79,18 @@ describe('bundling (esbuild, local, no Docker)', () => {
     expect(existsSync(join(fonts, 'Helvetica.cjs'))).toBe(RENDERS_PDF.includes(name));
     expect(existsSync(join(assetDirOf(name), 'package.json'))).toBe(RENDERS_PDF.includes(name));
   });
+
+  // The OCPP validators' code is read beside the bundle on first use (lib/ocpp-validators.ts).
+  it.each(HANDLER_NAMES)(
+    "%s: the OCPP validators' code shipped if, and only if, it validates OCPP payloads",
+    (name) => {
+      const shipped = join(assetDirOf(name), OCPP_VALIDATORS_SOURCES);
+      const meta = JSON.parse(readFileSync(join(benchDir, name, 'meta.json'), 'utf8')) as { inputs: object };
+      expect(existsSync(shipped)).toBe(OCPP_VALIDATORS_FILE in meta.inputs);
+      if (name === 'ocppMessage') expect(existsSync(shipped)).toBe(true);
+      if (name === 'ocppAuthorizer') expect(existsSync(shipped)).toBe(false);
+    },
+  );
 
   it.each(HANDLER_NAMES)(
     '%s: index.mjs with the ESM banner, a source map and a handler export',
@@ -148,20 +161,33 @@ describe('bundle contents (esbuild metafile)', () => {
     },
   );
 
-  it('$default validates every frame, so it loads the schemas at init', () => {
-    expect(packages(staticInputs(bundle('ocppMessage')))).toContain('ocpp-rpc');
+  it('$default validates every frame with the validators compiled at build time, loaded at init', () => {
+    expect(staticInputs(bundle('ocppMessage'))).toContain(OCPP_VALIDATORS_FILE);
   });
 
-  it.each(HANDLER_NAMES)('%s loads the Stripe SDK and the SES client only on first use', (name) => {
-    const loaded = packages(staticInputs(bundle(name)));
-    expect(loaded).not.toContain('stripe');
-    expect(loaded).not.toContain('@aws-sdk/client-sesv2');
-    // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
-    if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
-    expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+  // Ajv's standalone code (lib/ocpp-validators.ts) replaces the schemas and Ajv's compiler everywhere.
+  it.each(HANDLER_NAMES)('%s ships neither ocpp-rpc nor Ajv compiler', (name) => {
+    const inputs = bundledInputs(bundle(name));
+    expect(packages(inputs)).not.toContain('ocpp-rpc');
+    expect(
+      inputs.filter((path) => /node_modules\/ajv\/dist\/(compile|core|vocabularies)\//.test(path)),
+    ).toEqual([]);
   });
 
-  it.each(['httpApi', 'stripeWebhook'] as const)(
+  it.each(HANDLER_NAMES)(
+    '%s loads the Stripe SDK, the SES and @connections clients only on first use',
+    (name) => {
+      const loaded = packages(staticInputs(bundle(name)));
+      expect(loaded).not.toContain('stripe');
+      expect(loaded).not.toContain('@aws-sdk/client-sesv2');
+      expect(loaded).not.toContain('@aws-sdk/client-apigatewaymanagementapi');
+      // The authorizer checks the CloudFront origin secret on every handshake: it needs the client at once.
+      if ((HANDLERS[name] as HandlerSpec).readsOriginSecret) return;
+      expect(loaded).not.toContain('@aws-sdk/client-secrets-manager');
+    },
+  );
+
+  it.each(['httpApi', 'stripeWebhook', 'scheduleFleetStatements'] as const)(
     '%s loads pdfkit only when it first renders a PDF',
     (name) => {
       expect(packages(bundledInputs(bundle(name)))).toContain('pdfkit');
@@ -174,6 +200,35 @@ describe('bundle contents (esbuild metafile)', () => {
     expect(bundledInputs(bundle('httpApi'))).toContain('shared/http/operator-api.ts');
     expect(loaded).not.toContain('shared/http/operator-api.ts');
     expect(loaded).not.toContain('shared/http/openapi/document.ts');
+  });
+
+  it('scheduleFleetStatements ships neither the payments composition root nor the charger gateway', () => {
+    const inputs = bundledInputs(bundle('scheduleFleetStatements'));
+    expect(inputs).not.toContain('shared/lambda/payments-deps.ts');
+    expect(inputs).not.toContain('shared/lambda/ocpp-link-deps.ts');
+    expect(packages(inputs)).not.toContain('@aws-sdk/client-apigatewaymanagementapi');
+  });
+
+  it('httpApi loads the driver routes and their deps on their first request', () => {
+    const loaded = staticInputs(bundle('httpApi'));
+    for (const module of ['shared/http/driver-routes.ts', 'shared/lambda/http-driver-deps.ts']) {
+      expect(bundledInputs(bundle('httpApi'))).toContain(module);
+      expect(loaded).not.toContain(module);
+    }
+  });
+
+  it('stripeWebhook loads the payments and the Connect sides with the first event that needs each', () => {
+    const loaded = staticInputs(bundle('stripeWebhook'));
+    for (const module of [
+      'shared/app/payments/payment-events.ts',
+      'shared/lambda/payments-deps.ts',
+      'shared/app/connect/connect-events.ts',
+      'shared/lambda/connect-deps.ts',
+    ]) {
+      expect(bundledInputs(bundle('stripeWebhook'))).toContain(module);
+      expect(loaded).not.toContain(module);
+    }
+    expect(loaded).toContain('shared/lambda/webhook-deps.ts');
   });
 
   it('httpApi loads the member pages, the console and the static assets on their first request', () => {

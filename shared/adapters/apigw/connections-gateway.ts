@@ -2,14 +2,17 @@
  * ChargerGateway over API Gateway's `@connections` management API (PostToConnection). In AWS the
  * endpoint is `https://{domainName}/{stage}` of the connection; locally (and when configured) one
  * fixed endpoint serves every connection (the embedded gateway emulator speaks the same API).
+ *
+ * The SDK client is imported with the first frame sent or connection closed, not with this module:
+ * most functions that hold the gateway (the authorizer, $connect, the streams) send nothing on most
+ * invocations, and its client, commands and endpoint rules were part of every one of their cold
+ * starts (npm run bench:cold).
  */
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ChargerGateway } from '../../ports/charger-calls.js';
+
+type Sdk = typeof import('@aws-sdk/client-apigatewaymanagementapi');
+const loadSdk = (): Promise<Sdk> => import('@aws-sdk/client-apigatewaymanagementapi');
 
 export interface ConnectionsGatewaySettings {
   region: string;
@@ -17,19 +20,19 @@ export interface ConnectionsGatewaySettings {
   endpoint?: string | undefined;
 }
 
-const isGone = (err: unknown): boolean =>
-  err instanceof GoneException || (err as { name?: string }).name === 'GoneException';
+const isGone = (sdk: Sdk, err: unknown): boolean =>
+  err instanceof sdk.GoneException || (err as { name?: string }).name === 'GoneException';
 
 export class ApiGatewayChargerGateway implements ChargerGateway {
   private readonly clients = new Map<string, ApiGatewayManagementApiClient>();
 
   constructor(private readonly settings: ConnectionsGatewaySettings) {}
 
-  private client(endpoint: string): ApiGatewayManagementApiClient {
+  private client(sdk: Sdk, endpoint: string): ApiGatewayManagementApiClient {
     let c = this.clients.get(endpoint);
     if (!c) {
       const local = this.settings.endpoint !== undefined;
-      c = new ApiGatewayManagementApiClient({
+      c = new sdk.ApiGatewayManagementApiClient({
         region: this.settings.region,
         endpoint,
         ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
@@ -44,16 +47,17 @@ export class ApiGatewayChargerGateway implements ChargerGateway {
     data: string,
   ): Promise<'sent' | 'gone'> {
     const endpoint = this.settings.endpoint ?? `https://${target.domainName}/${target.stage}`;
+    const sdk = await loadSdk();
     try {
-      await this.client(endpoint).send(
-        new PostToConnectionCommand({
+      await this.client(sdk, endpoint).send(
+        new sdk.PostToConnectionCommand({
           ConnectionId: target.connectionId,
           Data: new TextEncoder().encode(data),
         }),
       );
       return 'sent';
     } catch (err) {
-      if (isGone(err)) return 'gone';
+      if (isGone(sdk, err)) return 'gone';
       throw err;
     }
   }
@@ -64,11 +68,14 @@ export class ApiGatewayChargerGateway implements ChargerGateway {
     stage: string;
   }): Promise<'closed' | 'gone'> {
     const endpoint = this.settings.endpoint ?? `https://${target.domainName}/${target.stage}`;
+    const sdk = await loadSdk();
     try {
-      await this.client(endpoint).send(new DeleteConnectionCommand({ ConnectionId: target.connectionId }));
+      await this.client(sdk, endpoint).send(
+        new sdk.DeleteConnectionCommand({ ConnectionId: target.connectionId }),
+      );
       return 'closed';
     } catch (err) {
-      if (isGone(err)) return 'gone';
+      if (isGone(sdk, err)) return 'gone';
       throw err;
     }
   }

@@ -158,10 +158,10 @@ export const statementFileName = (statement: Pick<FleetStatement, 'fleetId' | 'm
   `statement-${statement.fleetId}-${statement.month}`.replace(/[^A-Za-z0-9._-]/g, '_');
 
 /** The PDF, as bytes. */
-export function statementPdf(statement: FleetStatement, parties: StatementParties): Promise<Buffer> {
+export async function statementPdf(statement: FleetStatement, parties: StatementParties): Promise<Buffer> {
   const title = statementTitle(statement, parties);
   const money = (minor: number) => formatMoney(minor, statement.currency, LOCALE);
-  const { doc, row, finish } = housePdf({ title: title, author: parties.operatorName });
+  const { doc, row, finish } = await housePdf({ title: title, author: parties.operatorName });
 
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc

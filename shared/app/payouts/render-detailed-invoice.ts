@@ -102,10 +102,10 @@ ${other.length ? html`<h2 style="font-size:17px">Other adjustments</h2><table st
 }
 
 /** The PDF, as bytes. */
-export function detailedInvoicePdf(d: DetailedInvoice): Promise<Buffer> {
+export async function detailedInvoicePdf(d: DetailedInvoice): Promise<Buffer> {
   const { title, subtitle } = heading(d);
   const money = (minor: number) => formatMoney(minor, d.record.currency, LOCALE);
-  const { doc, row, finish } = housePdf({ title: title, author: d.operator.name });
+  const { doc, row, finish } = await housePdf({ title: title, author: d.operator.name });
 
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc.font('Helvetica').fontSize(10).text(subtitle).moveDown();
