@@ -7,7 +7,7 @@
  *   id gets 404 (or, for a PUT that writes under the caller, its own item), and nothing of A's
  *   changes. Both walk the document, so a new route cannot be missed.
  */
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { RPCClient } from 'ocpp-rpc';
@@ -17,15 +17,13 @@ import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
 import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
-import { DynamoFleetStatements } from '../../shared/adapters/dynamodb/fleet-statements.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
-import type { StatementTransfer } from '../../shared/app/fleets/deps.js';
 import { createOperator } from '../../shared/app/operators/create-operator.js';
 import { systemClock } from '../../shared/ports/clock.js';
-import { storeEmptyStatement } from '../fixtures/fleet-statements.js';
+import { markStatementPaid, storeEmptyStatement } from '../fixtures/fleet-statements.js';
 import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
 import {
   catalogExamples,
@@ -422,27 +420,12 @@ describe('every documented route answers with its documented shape', () => {
     ];
     const stored = { operatorId: A.operatorId, fleetId, month, runId: `${run}-paid`, excluded };
     expect(await storeEmptyStatement(table, stored)).toBe(true);
-    const fleets = new DynamoFleetStatements(table);
-    await fleets.saveInvoice(A.operatorId, fleetId, month, {
-      stripeInvoiceId: 'in_contract',
-      status: 'sent',
+    await markStatementPaid(table, stored, {
+      invoiceId: 'in_contract',
       amountDueMinor: 1_000,
-      sentAt: '2026-10-01T09:00:00.000Z',
+      paidAt: '2026-10-03T10:00:00.000Z',
+      transfer: { feeMinor: 90, netMinor: 910, status: 'pending' },
     });
-    expect(
-      await fleets.markInvoicePaid(A.operatorId, fleetId, month, 'in_contract', '2026-10-03T10:00:00.000Z'),
-    ).toBe('saved');
-    // The transfer's state as the Connect store keeps it on the statement (connect-store.ts).
-    const transfer: StatementTransfer = { feeMinor: 90, netMinor: 910, status: 'pending' };
-    await doc.send(
-      new UpdateCommand({
-        TableName: platform.tableName,
-        Key: keys.fleetStatement(A.operatorId, fleetId, month),
-        UpdateExpression: 'SET #t = :t',
-        ExpressionAttributeNames: { '#t': 'transfer' },
-        ExpressionAttributeValues: { ':t': transfer },
-      }),
-    );
     const op = operations.find((o) => o.operationId === 'listFleetStatements') as DocOperation;
     const list = await call(A.key, 'get', op.path, { params: { fleetId } });
     expect(list.status).toBe(200);
