@@ -114,18 +114,16 @@ describe('a paid fleet invoice', () => {
   it("is marked paid, and transfers what the fleet paid less each session's fee, once the account can take it", async () => {
     const operators = new DynamoOperatorReader(table);
     const fleets = new DynamoFleetStatements(table);
-    const report = await runMonthlyStatements(
-      {
-        clock: { now: () => Date.parse('2026-12-01T12:00:00Z') },
-        log: silentLog,
-        fleets,
-        invoicing: new StripeFleetInvoicing(async () => stripe),
-        operators: { operator: (id) => operators.get(id) },
-        mailer: new MemoryMailer(),
-        invoiceDaysUntilDue: 30,
-      },
-      { operatorId, month: '2026-11' },
-    );
+    const deps = {
+      clock: { now: () => Date.parse('2026-12-01T12:00:00Z') },
+      log: silentLog,
+      fleets,
+      invoicing: new StripeFleetInvoicing(async () => stripe),
+      operators: { operator: (id: string) => operators.get(id) },
+      mailer: new MemoryMailer(),
+      invoiceDaysUntilDue: 30,
+    };
+    const report = await runMonthlyStatements(deps, { operatorId, month: '2026-11' });
     expect(report).toMatchObject({ fleets: 1, created: 1, invoiced: 1, failed: 0 });
     const invoiceId = (await fleets.get(operatorId, 'vans', '2026-11'))?.invoice?.stripeInvoiceId ?? '';
     const grosses = sessions.map((x) => x.charge.totals.grossMinor);
@@ -149,6 +147,16 @@ describe('a paid fleet invoice', () => {
     });
     const group = fleetInvoiceTransferKey(invoiceId);
     expect((await stripe.transfers.list({ transfer_group: group })).data).toEqual([]);
+    // Paid stays paid: a rerun of the month invoices nothing again, and a late `sent` does not undo it.
+    expect(await runMonthlyStatements(deps, { operatorId, month: '2026-11' })).toMatchObject({
+      invoiced: 0,
+      failed: 0,
+    });
+    await fleets.saveInvoice(operatorId, 'vans', '2026-11', { stripeInvoiceId: invoiceId, status: 'sent' });
+    expect((await fleets.get(operatorId, 'vans', '2026-11'))?.invoice).toMatchObject({
+      status: 'paid',
+      paidAt,
+    });
 
     // Onboarding completes: the emulator's account.updated releases the held transfer.
     const done = await fetch(

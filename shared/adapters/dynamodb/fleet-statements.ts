@@ -355,7 +355,9 @@ export class DynamoFleetStatements implements FleetStatementStore {
     const status = e.name('invoice.status');
     e.when(`(attribute_not_exists(${status}) OR ${status} <> ${e.value('paid')})`);
     // A paid invoice stays paid: the run that sent it may record `sent` after the fleet paid.
-    await this.updateIf(keys.fleetStatement(operatorId, fleetId, month), e);
+    const key = keys.fleetStatement(operatorId, fleetId, month);
+    if (!(await this.updateIf(key, e)) && !(await this.get_(key)))
+      throw new Error(`no statement of fleet ${fleetId} for ${month} to save its invoice on`);
   }
 
   async markInvoicePaid(
