@@ -39,6 +39,8 @@ export interface FleetSessionInput {
   currency?: string;
   /** The final charge's lines; empty when the session had no charge. */
   lines: readonly ChargeLine[];
+  /** Pricing could not price its stored data (`pricing-input-invalid`): there is nothing to bill. */
+  unpriceable?: true;
 }
 
 export interface StatementComponent extends LineAmounts {
@@ -69,12 +71,25 @@ export interface StatementTax extends LineAmounts {
   taxRateBp: BasisPoints;
 }
 
+/**
+ * Why a session is left off a statement: charged in another currency than the operator's, its stored
+ * data could not be priced, or it started after the month (it belongs to a later statement).
+ */
+export type ExclusionReason = 'other-currency' | 'unpriceable' | 'outside-month';
+
 /** A session left off the statement, and why (so the operator can look at it). */
 export interface ExcludedSession {
   chargerId: string;
   transactionId: number;
-  reason: 'other-currency' | 'outside-month';
+  reason: ExclusionReason;
 }
+
+/**
+ * The reasons a statement can never bill a session: such a session is taken off the unbilled queue
+ * by the statement that finds it, and recorded on it (app/fleets/monthly-statements.ts). One started
+ * after the month is not among them: the next statement bills it.
+ */
+export const UNBILLABLE: readonly ExclusionReason[] = ['other-currency', 'unpriceable'];
 
 export interface FleetStatement {
   operatorId: string;
@@ -166,7 +181,8 @@ export interface StatementScope {
 
 /**
  * One session as a line of the statement of `scope.month`, or why it is left off: started after the
- * month (it belongs to a later statement), or charged in a currency other than the statement's.
+ * month (it belongs to a later statement), unpriceable, or charged in a currency other than the
+ * statement's.
  * A session started before the month is a `late` line (see the top of this file).
  */
 export function statementLine(
@@ -176,6 +192,7 @@ export function statementLine(
   const { fromSeconds, toSeconds } = monthBounds(scope.timeZone, scope.month);
   const ref = { chargerId: s.chargerId, transactionId: s.transactionId };
   if (s.startedAt >= toSeconds) return { excluded: { ...ref, reason: 'outside-month' } };
+  if (s.unpriceable) return { excluded: { ...ref, reason: 'unpriceable' } };
   if (s.lines.length > 0 && s.currency !== scope.currency) {
     return { excluded: { ...ref, reason: 'other-currency' } };
   }

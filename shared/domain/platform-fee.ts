@@ -42,6 +42,16 @@ export function platformFeeMinor(capturedMinor: number, rule: PlatformFeeRule): 
   return Math.min(capturedMinor, percentMinor + rule.fixedMinor);
 }
 
+/**
+ * FEE_PER_SESSION_SUM: the fee on an invoice that bills several sessions at once (a fleet's monthly
+ * invoice) is the sum of each session's own fee by FEE_PERCENT_HALF_UP, so the fixed part is taken
+ * once per session and each percentage rounds as a card session's would. Sessions of zero have no
+ * fee, as a zero capture has none.
+ */
+export function sessionsFeeMinor(sessionGrossMinors: readonly number[], rule: PlatformFeeRule): number {
+  return sessionGrossMinors.reduce((sum, grossMinor) => sum + platformFeeMinor(grossMinor, rule), 0);
+}
+
 /** Who bears a refund: by default the fee is refunded in proportion, so operator and platform share it. */
 export type RefundFeePolicy = 'proportional' | 'kept';
 

@@ -7,6 +7,7 @@
 import { DynamoOperatorReader } from '../adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoConnectStore } from '../adapters/dynamodb/connect-store.js';
+import { DynamoFleetStatements } from '../adapters/dynamodb/fleet-statements.js';
 import { DynamoPayoutStore } from '../adapters/dynamodb/invoices.js';
 import { DynamoPaymentSessions } from '../adapters/dynamodb/payment-sessions.js';
 import { DynamoReceiptOutbox } from '../adapters/dynamodb/receipt-outbox.js';
@@ -44,6 +45,7 @@ export const connectDeps: () => ConnectEventDeps | undefined = perConfig((c) => 
     stripe: new StripeConnectGateway(stripe),
     mailer,
     receipts: new DynamoReceiptOutbox(t),
+    fleetStatements: new DynamoFleetStatements(t),
     invoicing: {
       clock: systemClock,
       log: powertoolsLog(childLogger('payouts')),

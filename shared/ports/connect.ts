@@ -129,7 +129,11 @@ export interface ConnectStore {
   /** Makes this the one live invitation link of the operator (any earlier one stops working). */
   setLink(operatorId: string, linkHash: string, linkExpiresAtMs: number, updatedAt: string): Promise<void>;
 
-  /** Stores a session's transfer once; `exists` when one is recorded already (a redelivery). */
+  /**
+   * Stores a session's transfer once; `exists` when one is recorded already (a redelivery). A fleet
+   * invoice's transfer (`fleetInvoice`) also sets its statement's `transfer` (fee, net, status), in
+   * the same write; it throws when that statement does not exist.
+   */
   createTransfer(transfer: SessionTransfer): Promise<'created' | 'exists'>;
   transfer(sessionId: string): Promise<SessionTransfer | undefined>;
   /** The operator's pending transfers, oldest first. */
@@ -137,10 +141,11 @@ export interface ConnectStore {
   /**
    * `pending` → `paid` with the transfer id (none when nothing was sent), only if still pending and
    * its `reversedMinor` is still what the caller sent against; `conflict` otherwise (a refund took a
-   * share off meanwhile, or another release recorded it).
+   * share off meanwhile, or another release recorded it). A fleet invoice's transfer marks its
+   * statement's `transfer` paid in the same write (see createTransfer).
    */
   markPaid(
-    sessionId: string,
+    transfer: Pick<SessionTransfer, 'sessionId' | 'operatorId' | 'feeMinor' | 'netMinor' | 'fleetInvoice'>,
     transferId: string | undefined,
     paidAt: string,
     expectedReversedMinor: number,
@@ -188,6 +193,8 @@ export interface PaidInvoice {
   currency: string;
   metadata: Record<string, string>;
   chargeId?: string;
+  /** When it was paid (Stripe's `status_transitions.paid_at`), ISO. */
+  paidAt?: string;
 }
 
 export interface CreateTransfer {

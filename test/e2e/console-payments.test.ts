@@ -3,7 +3,8 @@
  * against the shared test platform: the owner of an operator with a paid charger finds the captured
  * session in the list by its payment, opens it, sees the hold, the capture and the Stripe payment,
  * refunds part of it (after the form's and the API's refusals) and sees the refunded amount; then
- * sets a fleet's billing and opens its monthly statements (the PDF through its link, sent again).
+ * sets a fleet's billing and opens its monthly statements (the PDF through its link, sent again; a
+ * paid one with its fee and transfer, and the session it left off).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { launchChromium } from '../../local/chromium.js';
 import { readInbox } from '../../local/ses-local.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { aConsoleOwner, type ConsoleOwner, signIn } from '../fixtures/console-owner.js';
-import { storeEmptyStatement } from '../fixtures/fleet-statements.js';
+import { markStatementPaid, storeEmptyStatement } from '../fixtures/fleet-statements.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 import {
   apiKeyOf,
@@ -28,6 +29,7 @@ const platform = inject('platform');
 const { httpUrl, sesUrl } = platform.endpoints;
 const SHOTS = join(import.meta.dirname, '../../.cache/screenshots');
 const MONTH = '2026-10';
+const PAID_MONTH = '2026-09';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -124,6 +126,20 @@ describe("a fleet's billing in the console", () => {
     const table = { doc, tableName: platform.tableName };
     const statement = { operatorId: charger.operatorId, fleetId, month: MONTH, runId: randomUUID() };
     expect(await storeEmptyStatement(table, statement)).toBe(true);
+    // A month before: invoiced and paid, its transfer held, one session left off.
+    const paidMonth = {
+      ...statement,
+      month: PAID_MONTH,
+      runId: randomUUID(),
+      excluded: [{ chargerId: 'CP-EUR', transactionId: 4, reason: 'other-currency' as const }],
+    };
+    expect(await storeEmptyStatement(table, paidMonth)).toBe(true);
+    await markStatementPaid(table, paidMonth, {
+      invoiceId: 'in_console',
+      amountDueMinor: 1_000,
+      paidAt: '2026-10-03T10:00:00.000Z',
+      transfer: { feeMinor: 90, netMinor: 910, status: 'pending' },
+    });
     doc.destroy();
   });
 
@@ -154,7 +170,7 @@ describe("a fleet's billing in the console", () => {
 
   it("lists the fleet's statements with their files, and sends one again", async () => {
     await open(`fleets/${fleetId}`);
-    const row = page.locator('#statements tr', { hasText: MONTH });
+    const row = page.locator(`#statements tr[data-month="${MONTH}"]`);
     expect(await row.locator('th').textContent()).toBe(MONTH);
     expect(await row.locator('td[data-label="Invoice"]').textContent()).toBe('no invoice');
     // The PDF link works with the console's own session (the browser sends its cookie).
@@ -166,6 +182,14 @@ describe("a fleet's billing in the console", () => {
     const csvHref = (await row.getByRole('link', { name: 'CSV' }).getAttribute('href')) ?? '';
     expect((await page.request.get(`${httpUrl}${csvHref}`)).status()).toBe(200);
     await page.screenshot({ path: join(SHOTS, 'console-fleet-statements.png'), fullPage: true });
+
+    // The paid month: the invoice paid, the platform fee and the transfer waiting, the session left off.
+    const paidRow = page.locator(`#statements tr[data-month="${PAID_MONTH}"]`);
+    expect(await paidRow.locator('td[data-label="Invoice"] .pill').textContent()).toBe('invoice paid');
+    expect(await paidRow.locator('[data-transfer]').textContent()).toBe('fee £0.90 · transfer pending £9.10');
+    expect(await paidRow.locator('[data-left-off]').textContent()).toBe(
+      'left off: CP-EUR #4, charged in another currency',
+    );
 
     await row.getByRole('button', { name: 'Send again' }).click();
     await expect

@@ -25,8 +25,8 @@ import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
 import { createSesClient } from '../../shared/adapters/ses/client.js';
 import { createSesMailer } from '../../shared/adapters/ses/mailer.js';
 import { issueApiKey } from '../../shared/app/operators/api-keys.js';
-import { inviteUser } from '../../shared/app/users/invitations.js';
 import { systemClock } from '../../shared/ports/clock.js';
+import { aConsoleOwner } from '../fixtures/console-owner.js';
 import { operatorApi } from '../fixtures/operator-api.js';
 
 const platform = inject('platform');
@@ -62,8 +62,8 @@ interface ConsoleUser {
 }
 
 /**
- * An operator of its own with one owner who has accepted the invitation: the link from the inbox,
- * the TOTP secret from the invitation page, the password and first code through the API.
+ * An operator of its own with one owner who has accepted the invitation (test/fixtures/console-owner.ts),
+ * and an API key of the operator.
  */
 async function aConsoleUser(opts: { kind: 'public' | 'group'; allowPendingChargers?: boolean }) {
   const t = { doc, tableName: platform.tableName };
@@ -92,27 +92,7 @@ async function aConsoleUser(opts: { kind: 'public' | 'group'; allowPendingCharge
     publicBaseUrl: httpUrl,
   };
   const { key: apiKey } = await issueApiKey(deps, operatorId, { label: 'console test set-up' });
-  await inviteUser(deps, { operatorId, operatorName, email, role: 'owner' });
-  const invitation = (await readInbox(sesUrl)).find((m) => m.destination.to.includes(email));
-  const link = /(http\S+\/console\/accept\?token=[A-Za-z0-9_-]+)/.exec(invitation?.body.text ?? '')?.[1];
-  if (!link) throw new Error(`no invitation for ${email} in the inbox`);
-  const secret = /name="totpSecret" value="([A-Z2-7]+)"/.exec(await (await fetch(link)).text())?.[1] ?? '';
-  const code = (offsetSteps = 0) =>
-    new TOTP({ secret, digits: 6, period: 30, algorithm: 'SHA1' }).generate({
-      timestamp: Date.now() + offsetSteps * 30_000,
-    });
-  // Enrolment uses the step before now, so that sign-in may use the current one (a used step is refused).
-  const accepted = await fetch(`${httpUrl}/api/v1/auth/accept-invite`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token: new URL(link).searchParams.get('token'),
-      password: PASSWORD,
-      totpSecret: secret,
-      totpCode: code(-1),
-    }),
-  });
-  expect(accepted.status).toBe(201);
+  const { code } = await aConsoleOwner(platform, operatorId, operatorName, { email, password: PASSWORD });
   return { operatorId, operatorName, email, code, apiKey } satisfies ConsoleUser;
 }
 

@@ -12,7 +12,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,11 +19,7 @@ import { launchChromium } from '../../local/chromium.js';
 import { readInbox } from '../../local/ses-local.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
-import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
-import { createSesClient } from '../../shared/adapters/ses/client.js';
-import { createSesMailer } from '../../shared/adapters/ses/mailer.js';
-import { inviteUser } from '../../shared/app/users/invitations.js';
-import { systemClock } from '../../shared/ports/clock.js';
+import { aConsoleOwner, type ConsoleOwner, signIn } from '../fixtures/console-owner.js';
 import { EMULATOR_SECRET_KEY } from '../fixtures/stripe/emulator.js';
 
 const platform = inject('platform');
@@ -34,7 +29,6 @@ const PASSWORD = 'a long enough money password';
 const DAY_SECONDS = 86_400;
 
 const doc = createDocumentClient({ region: 'local', endpoint: dynamoEndpoint });
-const ses = createSesClient({ region: 'local', endpoint: sesUrl });
 const stripe = new Stripe(EMULATOR_SECRET_KEY, {
   host: new URL(stripeUrl).hostname,
   port: Number(new URL(stripeUrl).port),
@@ -47,11 +41,7 @@ const contexts: BrowserContext[] = [];
 const operatorId = `op-money-${randomUUID().slice(0, 8)}`;
 const operatorName = `Money Arms ${operatorId.slice(-4)}`;
 const email = `owner-${randomUUID().slice(0, 8)}@money.example`;
-let totpSecret = '';
-const code = (offsetSteps = 0) =>
-  new TOTP({ secret: totpSecret, digits: 6, period: 30, algorithm: 'SHA1' }).generate({
-    timestamp: Date.now() + offsetSteps * 30_000,
-  });
+let owner: ConsoleOwner;
 
 async function setEmulatorClockDays(days: number): Promise<void> {
   const res = await fetch(`${stripeUrl}/_emulator/clock`, {
@@ -118,31 +108,8 @@ beforeAll(async () => {
     preAuthAmountMinor: 2000,
     createdAt: new Date().toISOString(),
   });
-  const deps = {
-    operators,
-    users: new DynamoUserStore(t),
-    mailer: createSesMailer({ client: ses, defaultFrom: 'receipts@ev-platform.local' }),
-    clock: systemClock,
-    publicBaseUrl: httpUrl,
-  };
-  await inviteUser(deps, { operatorId, operatorName, email, role: 'owner' });
-  // Sent before inviteUser returns: already in the inbox.
-  const invitation = (await readInbox(sesUrl)).find((m) => m.destination.to.includes(email));
-  const link = /(http\S+\/console\/accept\?token=[A-Za-z0-9_-]+)/.exec(invitation?.body.text ?? '')?.[1];
-  if (!link) throw new Error(`no invitation for ${email} in the inbox`);
-  totpSecret = /name="totpSecret" value="([A-Z2-7]+)"/.exec(await (await fetch(link)).text())?.[1] ?? '';
-  // Enrolment uses the step before now, so that the sign-ins may use the next ones (a used step is refused).
-  const accepted = await fetch(`${httpUrl}/api/v1/auth/accept-invite`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token: new URL(link).searchParams.get('token'),
-      password: PASSWORD,
-      totpSecret,
-      totpCode: code(-1),
-    }),
-  });
-  expect(accepted.status).toBe(201);
+  // The owner's address is the operator's contact address: the payout invoices go there too.
+  owner = await aConsoleOwner(platform, operatorId, operatorName, { email, password: PASSWORD });
 });
 
 afterAll(async () => {
@@ -150,7 +117,6 @@ afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close()));
   await browser?.close();
   doc.destroy();
-  ses.destroy();
 });
 
 describe("the operator's money side", () => {
@@ -166,13 +132,7 @@ describe("the operator's money side", () => {
 
   it('asks for the onboarding link from the console and gets it by email', async () => {
     ({ page: consolePage, problems: consoleProblems } = await aPage());
-    await consolePage.goto(`${httpUrl}/console`);
-    await consolePage.getByLabel('Email').fill(email);
-    await consolePage.getByLabel('Password').fill(PASSWORD);
-    await consolePage.getByRole('button', { name: 'Continue' }).click();
-    await consolePage.locator('#factor-code').fill(code());
-    await consolePage.getByRole('button', { name: 'Sign in' }).click();
-    await consolePage.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(consolePage, httpUrl, owner);
 
     await open(consolePage, 'payouts');
     expect(await consolePage.locator('#getting-paid .pill').textContent()).toBe('not started');
@@ -196,7 +156,7 @@ describe("the operator's money side", () => {
     await page.locator('#password').fill(PASSWORD);
     await page.locator('#go').click();
     await page.locator('#code').waitFor({ state: 'visible' });
-    await page.locator('#code').fill(code(1));
+    await page.locator('#code').fill(owner.code(1));
     await page.locator('#go').click();
     // The platform mints a fresh Account Link and redirects to Stripe (here the emulator).
     await page.getByRole('heading', { name: 'Set up payouts' }).waitFor({ timeout: 15_000 });

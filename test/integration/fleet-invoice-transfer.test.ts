@@ -1,9 +1,10 @@
 /**
  * A paid fleet invoice's money reaches the operator, end to end on the embedded platform (issue 12):
  * the monthly run invoices a fleet with payment through the platform's Stripe emulator, the fleet
- * pays it, the emulator's signed `invoice.paid` reaches the platform's webhook, and the platform
- * transfers what was paid less the operator's platform fee to the operator's connected account,
- * from the invoice's charge, once.
+ * pays it, the emulator's signed `invoice.paid` reaches the platform's webhook, which marks the
+ * statement's invoice paid and records what was paid less the platform fee (each session's fee,
+ * summed) for the operator's connected account, from the invoice's charge, once: held while the
+ * account is onboarding, transferred when it completes, the statement showing each state.
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -36,8 +37,19 @@ const stripe = createStripeClient({
 const run = randomUUID().slice(0, 6).toUpperCase();
 const operatorId = `op-fi-${run}`;
 const FEE = { bps: 200, fixedMinor: 30 };
-const startedAt = '2026-11-10T09:00:00.000Z';
-const charge = priceSession(DEMO_TARIFF, aChargingSession(30, { startedAt: Date.parse(startedAt) / 1000 }));
+// Three sessions of the fleet in November, of different sizes.
+const sessions = [
+  ['2026-11-10T09:00:00.000Z', 30],
+  ['2026-11-12T14:00:00.000Z', 7],
+  ['2026-11-20T18:30:00.000Z', 53],
+].map(([startedAt, samples], i) => ({
+  startedAt: startedAt as string,
+  transactionId: i + 1,
+  charge: priceSession(
+    DEMO_TARIFF,
+    aChargingSession(samples as number, { startedAt: Date.parse(startedAt as string) / 1000 }),
+  ),
+}));
 let accountId: string;
 
 beforeAll(async () => {
@@ -61,6 +73,8 @@ beforeAll(async () => {
     operatorId,
     currency: 'GBP',
     email: `owner-${operatorId}@vanhire.example`,
+    // Transfers are held until onboarding completes, below.
+    onboarding: 'started',
   });
   await new DynamoOperatorCatalog(doc, platform.tableName).createGroup({
     operatorId,
@@ -70,61 +84,91 @@ beforeAll(async () => {
     withPayment: true,
     billingContact: { email: `accounts-${run.toLowerCase()}@vans.example`, name: 'Vans Ltd' },
   });
-  // One final session of the fleet in November, as the finaliser leaves it.
+  // The fleet's final sessions of November, as the finaliser leaves them.
   const chargerId = `CP-FI-${run}`;
-  await doc.send(
-    new PutCommand({
-      TableName: platform.tableName,
-      Item: {
-        ...keys.transaction(chargerId, 1),
-        ...gsi2.fleetSession(operatorId, 'vans', startedAt, chargerId, 1),
-        entity: 'transaction',
-        chargerId,
-        transactionId: 1,
-        operatorId,
-        idTag: 'VAN-1',
-        billedTo: { party: 'fleet', idTag: 'VAN-1', groupId: 'vans' },
-        startedAt,
-        status: 'final',
-        finalisedAt: startedAt,
-        charge,
-        energyMilliWh: charge.energyMilliWh,
-      },
-    }),
-  );
+  for (const { startedAt, transactionId, charge } of sessions) {
+    await doc.send(
+      new PutCommand({
+        TableName: platform.tableName,
+        Item: {
+          ...keys.transaction(chargerId, transactionId),
+          ...gsi2.fleetSession(operatorId, 'vans', startedAt, chargerId, transactionId),
+          entity: 'transaction',
+          chargerId,
+          transactionId,
+          operatorId,
+          idTag: 'VAN-1',
+          billedTo: { party: 'fleet', idTag: 'VAN-1', groupId: 'vans' },
+          startedAt,
+          status: 'final',
+          finalisedAt: startedAt,
+          charge,
+          energyMilliWh: charge.energyMilliWh,
+        },
+      }),
+    );
+  }
 });
 
 describe('a paid fleet invoice', () => {
-  it("transfers what the fleet paid less the fee to the operator's account, from the invoice's charge", async () => {
+  it("is marked paid, and transfers what the fleet paid less each session's fee, once the account can take it", async () => {
     const operators = new DynamoOperatorReader(table);
     const fleets = new DynamoFleetStatements(table);
-    const report = await runMonthlyStatements(
-      {
-        clock: { now: () => Date.parse('2026-12-01T12:00:00Z') },
-        log: silentLog,
-        fleets,
-        invoicing: new StripeFleetInvoicing(async () => stripe),
-        operators: { operator: (id) => operators.get(id) },
-        mailer: new MemoryMailer(),
-        invoiceDaysUntilDue: 30,
-      },
-      { operatorId, month: '2026-11' },
-    );
+    const deps = {
+      clock: { now: () => Date.parse('2026-12-01T12:00:00Z') },
+      log: silentLog,
+      fleets,
+      invoicing: new StripeFleetInvoicing(async () => stripe),
+      operators: { operator: (id: string) => operators.get(id) },
+      mailer: new MemoryMailer(),
+      invoiceDaysUntilDue: 30,
+    };
+    const report = await runMonthlyStatements(deps, { operatorId, month: '2026-11' });
     expect(report).toMatchObject({ fleets: 1, created: 1, invoiced: 1, failed: 0 });
     const invoiceId = (await fleets.get(operatorId, 'vans', '2026-11'))?.invoice?.stripeInvoiceId ?? '';
-    const gross = charge.totals.grossMinor;
+    const grosses = sessions.map((x) => x.charge.totals.grossMinor);
+    const gross = grosses.reduce((a, b) => a + b, 0);
     expect((await stripe.invoices.retrieve(invoiceId)).amount_due).toBe(gross);
 
-    await stripe.invoices.pay(invoiceId);
+    const paid = await stripe.invoices.pay(invoiceId);
     const chargeId = (await stripe.invoicePayments.list({ invoice: invoiceId })).data[0]?.payment.charge;
+    // Each session's fee by hand: 2 % of its gross, half up, + 30; the fixed part once per session.
+    const fee = grosses.reduce((sum, g) => sum + Math.floor((g * 200 + 5_000) / 10_000) + 30, 0);
+    expect(fee).toBeGreaterThan(platformFeeMinor(gross, FEE));
+    const paidAt = new Date((paid.status_transitions.paid_at ?? 0) * 1000).toISOString();
+    await expect
+      .poll(async () => (await fleets.get(operatorId, 'vans', '2026-11'))?.transfer, { timeout: 20_000 })
+      .toEqual({ feeMinor: fee, netMinor: gross - fee, status: 'pending' });
+    expect((await fleets.get(operatorId, 'vans', '2026-11'))?.invoice).toMatchObject({
+      stripeInvoiceId: invoiceId,
+      status: 'paid',
+      paidAt,
+      amountDueMinor: gross,
+    });
     const group = fleetInvoiceTransferKey(invoiceId);
+    expect((await stripe.transfers.list({ transfer_group: group })).data).toEqual([]);
+    // Paid stays paid: a rerun of the month invoices nothing again, and a late `sent` does not undo it.
+    expect(await runMonthlyStatements(deps, { operatorId, month: '2026-11' })).toMatchObject({
+      invoiced: 0,
+      failed: 0,
+    });
+    await fleets.saveInvoice(operatorId, 'vans', '2026-11', { stripeInvoiceId: invoiceId, status: 'sent' });
+    expect((await fleets.get(operatorId, 'vans', '2026-11'))?.invoice).toMatchObject({
+      status: 'paid',
+      paidAt,
+    });
+
+    // Onboarding completes: the emulator's account.updated releases the held transfer.
+    const done = await fetch(
+      `${platform.endpoints.stripeUrl}/_emulator/accounts/${encodeURIComponent(accountId)}/complete_onboarding`,
+      { method: 'POST', headers: { authorization: `Bearer ${platform.stripeSecretKey}` } },
+    );
+    expect(done.ok).toBe(true);
     await expect
       .poll(async () => (await stripe.transfers.list({ transfer_group: group })).data.length, {
         timeout: 20_000,
       })
       .toBe(1);
-    const fee = platformFeeMinor(gross, FEE);
-    expect(fee).toBeGreaterThan(FEE.fixedMinor);
     const [transfer] = (await stripe.transfers.list({ transfer_group: group })).data;
     expect(transfer).toMatchObject({
       amount: gross - fee,
@@ -136,5 +180,12 @@ describe('a paid fleet invoice', () => {
     await expect
       .poll(async () => (await new DynamoConnectStore(table).transfer(group))?.status, { timeout: 10_000 })
       .toBe('paid');
+    const stored = await new DynamoConnectStore(table).transfer(group);
+    expect((await fleets.get(operatorId, 'vans', '2026-11'))?.transfer).toEqual({
+      feeMinor: fee,
+      netMinor: gross - fee,
+      status: 'paid',
+      paidAt: stored?.paidAt,
+    });
   });
 });

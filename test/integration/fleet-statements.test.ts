@@ -6,7 +6,7 @@
  * A session final only after its month's statement is billed once, in the next one; a statement of
  * 1500 sessions (items written directly) is stored line by line and read back page by page.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type Stripe from 'stripe';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -116,11 +116,12 @@ async function aFinalSession(
   samples: number,
   fleetId?: string,
   finalAt?: string,
+  currency = 'GBP',
 ): Promise<number> {
   txCounter += 1;
   const startedAtMs = Date.parse(startedAt);
   const session = aChargingSession(samples, { startedAt: startedAtMs / 1000, whPerSample: 500 });
-  const charge = priceSession(DEMO_TARIFF, session);
+  const charge = { ...priceSession(DEMO_TARIFF, session), currency };
   const idTag = fleetId ? `${fleetId.toUpperCase()}-CARD-${txCounter}` : `DRIVER-${txCounter}`;
   const tx: TransactionRecord = {
     chargerId: `CP-${run}`,
@@ -315,6 +316,85 @@ describe('monthly fleet statements', () => {
     nowMs = Date.parse('2027-02-01T12:00:00Z');
     await runMonthlyStatements(deps, { operatorId: operator.operatorId });
     expect(await allLines(deps, operator.operatorId, 'vans', '2027-01')).toEqual([]);
+  });
+});
+
+describe('sessions a statement cannot bill', () => {
+  const trucks: Group = { operatorId: operator.operatorId, groupId: 'trucks', name: 'Trucks', kind: 'fleet' };
+  const warned: { message: string; extra?: Record<string, unknown> }[] = [];
+  const watched = (): FleetsDeps => ({
+    ...deps,
+    log: { ...silentLog, warn: (message, extra) => warned.push({ message, ...(extra ? { extra } : {}) }) },
+  });
+  const txKey = (transactionId: number) => keys.transaction(`CP-${run}`, transactionId);
+
+  it('takes them off the queue once, recorded on the statement with the reason, the session unchanged', async () => {
+    await new DynamoOperatorCatalog(doc, t.tableName).createGroup(trucks);
+    const billedGross = await aFinalSession('2027-03-05T10:00:00Z', 12, 'trucks');
+    const billed = txCounter;
+    await aFinalSession('2027-03-06T10:00:00Z', 8, 'trucks', undefined, 'EUR');
+    const euro = txCounter;
+    await aFinalSession('2027-03-07T10:00:00Z', 9, 'trucks');
+    const unpriceable = txCounter;
+    // Pricing flags a session whose stored data it cannot price (recompute-transaction.ts).
+    await doc.send(
+      new UpdateCommand({
+        TableName: t.tableName,
+        Key: txKey(unpriceable),
+        UpdateExpression: 'ADD chargeFlags :f',
+        ExpressionAttributeValues: { ':f': new Set(['pricing-input-invalid']) },
+      }),
+    );
+    const before = await Promise.all(
+      [euro, unpriceable].map(
+        async (id) => (await doc.send(new GetCommand({ TableName: t.tableName, Key: txKey(id) }))).Item,
+      ),
+    );
+
+    nowMs = Date.parse('2027-04-01T12:00:00Z');
+    await runMonthlyStatements(watched(), { operatorId: operator.operatorId, month: '2027-03' });
+    const march = await store.get(operator.operatorId, 'trucks', '2027-03');
+    expect(march?.statement).toMatchObject({ sessionCount: 1, totals: { grossMinor: billedGross } });
+    expect(march?.statement.excluded).toEqual([
+      { chargerId: `CP-${run}`, transactionId: euro, reason: 'other-currency' },
+      { chargerId: `CP-${run}`, transactionId: unpriceable, reason: 'unpriceable' },
+    ]);
+    expect(
+      (await allLines(deps, operator.operatorId, 'trucks', '2027-03')).map((l) => l.transactionId),
+    ).toEqual([billed]);
+    expect(warned.filter((w) => w.message.startsWith('sessions left off'))).toHaveLength(1);
+
+    // Off the queue, and nothing else of them changed: the charge, its currency, the flags.
+    expect(await store.unbilledSessions(operator.operatorId, 'trucks', '2030-01-01T00:00:00Z')).toEqual([]);
+    for (const [i, id] of [euro, unpriceable].entries()) {
+      const item = (await doc.send(new GetCommand({ TableName: t.tableName, Key: txKey(id) }))).Item ?? {};
+      const { gsi2pk, gsi2sk, fleetExcludedFrom, ...rest } = item;
+      expect(gsi2pk).toBeUndefined();
+      expect(fleetExcludedFrom).toEqual({
+        statement: 'trucks#2027-03',
+        reason: id === euro ? 'other-currency' : 'unpriceable',
+      });
+      const { gsi2pk: _pk, gsi2sk: _sk, ...was } = before[i] ?? {};
+      expect(rest).toEqual(was);
+    }
+
+    // The statement's documents say so.
+    const docs = await statementDocuments(deps, operator, trucks, march as NonNullable<typeof march>);
+    expect(docs.csv).toContain(
+      `CP-${run},,,${euro},0.000000,none,0.00,0.00,0.00,0.00,GBP,left off: charged in another currency`,
+    );
+    expect(docs.csv).toContain('left off: its meter data could not be priced');
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(docs.pdf)), {
+      mergePages: true,
+    });
+    expect(text).toContain(`transaction ${unpriceable}: left off: its meter data could not be priced`);
+
+    // The next statement neither lists them again nor logs them again.
+    warned.length = 0;
+    nowMs = Date.parse('2027-05-01T12:00:00Z');
+    await runMonthlyStatements(watched(), { operatorId: operator.operatorId, month: '2027-04' });
+    expect((await store.get(operator.operatorId, 'trucks', '2027-04'))?.statement.excluded).toEqual([]);
+    expect(warned).toEqual([]);
   });
 });
 

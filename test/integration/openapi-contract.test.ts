@@ -13,6 +13,7 @@ import addFormats from 'ajv-formats';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulatedCharger } from '../../local/simulated-charger.js';
+import { DynamoOperatorCatalog } from '../../shared/adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../../shared/adapters/dynamodb/charger-admin.js';
 import { DynamoChargerRepository } from '../../shared/adapters/dynamodb/charger-repository.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
@@ -22,7 +23,7 @@ import { DynamoUserStore } from '../../shared/adapters/dynamodb/users.js';
 import { MemoryMailer } from '../../shared/adapters/memory/mailer.js';
 import { createOperator } from '../../shared/app/operators/create-operator.js';
 import { systemClock } from '../../shared/ports/clock.js';
-import { storeEmptyStatement } from '../fixtures/fleet-statements.js';
+import { markStatementPaid, storeEmptyStatement } from '../fixtures/fleet-statements.js';
 import { aCharger, PASSWORD_HASH } from '../fixtures/ocpp/builders.js';
 import {
   catalogExamples,
@@ -405,6 +406,44 @@ describe('every documented route answers with its documented shape', () => {
     } finally {
       await charger.close();
     }
+  });
+
+  it('shows a paid fleet statement, its fee, its transfer and the sessions it left off, in its documented shape', async () => {
+    // A fleet of its own: the examples' fleet is deleted by the walk above.
+    const fleetId = `paid-${contractFleetId(run)}`;
+    await new DynamoOperatorCatalog(doc, platform.tableName).createGroup({
+      operatorId: A.operatorId,
+      groupId: fleetId,
+      name: 'Paid fleet',
+      kind: 'fleet',
+    });
+    const month = '2026-09';
+    const excluded = [
+      { chargerId: 'CP-EUR', transactionId: 4, reason: 'other-currency' as const },
+      { chargerId: 'CP-BAD', transactionId: 9, reason: 'unpriceable' as const },
+    ];
+    const stored = { operatorId: A.operatorId, fleetId, month, runId: `${run}-paid`, excluded };
+    expect(await storeEmptyStatement(table, stored)).toBe(true);
+    await markStatementPaid(table, stored, {
+      invoiceId: 'in_contract',
+      amountDueMinor: 1_000,
+      paidAt: '2026-10-03T10:00:00.000Z',
+      transfer: { feeMinor: 90, netMinor: 910, status: 'pending' },
+    });
+    const op = operations.find((o) => o.operationId === 'listFleetStatements') as DocOperation;
+    const list = await call(A.key, 'get', op.path, { params: { fleetId } });
+    expect(list.status).toBe(200);
+    check(op, list);
+    const shown = list.json.items.find((i: { month: string }) => i.month === month);
+    expect(shown).toMatchObject({
+      invoice: { status: 'paid', paidAt: '2026-10-03T10:00:00.000Z', amountDueMinor: 1_000 },
+      transfer: {
+        status: 'pending',
+        platformFee: { amountMinor: 90, currency: 'GBP' },
+        amount: { amountMinor: 910, currency: 'GBP' },
+      },
+      excludedSessions: excluded,
+    });
   });
 
   it('pages a list with the cursor it gives, and refuses a forged cursor with 400', async () => {

@@ -1,11 +1,18 @@
 /**
  * The Connect store over the platform table (keys.ts): the operator's connected-account item beside
  * its operator item, a lookup from the Stripe account id (events name only the account), and one
- * transfer item per captured session. A pending transfer carries two sparse index entries, removed
+ * transfer item per captured session (a fleet invoice's transfer keeps its state on its statement
+ * too, in the same transactions). A pending transfer carries two sparse index entries, removed
  * as it leaves that state: gsi1 lists an operator's held transfers for the release, gsi2 the ones not
  * yet flagged for the stale sweep, oldest first, so neither ever scans.
  */
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { StatementTransfer } from '../../app/fleets/deps.js';
 import {
   type ConnectAccountRecord,
   type ConnectAccountState,
@@ -17,6 +24,7 @@ import {
 import { gsi1, gsi2, keys } from './keys.js';
 import {
   Expression,
+  failedConditions,
   getItem,
   ITEM_ABSENT,
   isConditionalCheckFailed,
@@ -26,6 +34,30 @@ import {
   stripKeys,
   type TableContext,
 } from './support.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * A fleet invoice's transfer, as its statement shows it (app/fleets/deps.ts StatementTransfer), set
+ * whole so a statement that has none yet gets it; undefined for a session's transfer.
+ */
+function statementTransferUpdate(
+  tableName: string,
+  transfer: Pick<SessionTransfer, 'operatorId' | 'feeMinor' | 'netMinor' | 'fleetInvoice'>,
+  state: Pick<StatementTransfer, 'status' | 'paidAt'>,
+): TransactItem | undefined {
+  const invoice = transfer.fleetInvoice;
+  if (!invoice) return undefined;
+  const shown: StatementTransfer = { feeMinor: transfer.feeMinor, netMinor: transfer.netMinor, ...state };
+  const e = new Expression().set('transfer', shown).when('attribute_exists(pk)');
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.fleetStatement(transfer.operatorId, invoice.fleetId, invoice.month),
+      ...e.params(),
+    },
+  };
+}
 
 const INDEX_FIELDS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'];
 
@@ -119,7 +151,7 @@ export class DynamoConnectStore implements ConnectStore {
   }
 
   async createTransfer(transfer: SessionTransfer): Promise<'created' | 'exists'> {
-    return putIfAbsent(this.t, {
+    const item = {
       ...keys.sessionTransfer(transfer.sessionId),
       entity: 'sessionTransfer',
       ...transfer,
@@ -131,7 +163,13 @@ export class DynamoConnectStore implements ConnectStore {
               : gsi2.unflaggedPendingTransfer(transfer.createdAt, transfer.sessionId)),
           }
         : {}),
-    });
+    };
+    const statement = statementTransferUpdate(this.t.tableName, transfer, { status: transfer.status });
+    if (!statement) return putIfAbsent(this.t, item);
+    const put: TransactItem = {
+      Put: { TableName: this.t.tableName, Item: item, ConditionExpression: ITEM_ABSENT },
+    };
+    return (await this.transact([put, statement], 'exists')) === 'saved' ? 'created' : 'exists';
   }
 
   async transfer(sessionId: string): Promise<SessionTransfer | undefined> {
@@ -153,18 +191,43 @@ export class DynamoConnectStore implements ConnectStore {
   }
 
   async markPaid(
-    sessionId: string,
+    transfer: Pick<SessionTransfer, 'sessionId' | 'operatorId' | 'feeMinor' | 'netMinor' | 'fleetInvoice'>,
     transferId: string | undefined,
     paidAt: string,
     expectedReversedMinor: number,
   ): Promise<'saved' | 'conflict'> {
+    const { sessionId } = transfer;
     const e = new Expression().set('status', 'paid').set('paidAt', paidAt);
     if (transferId) e.set('transferId', transferId);
     e.remove('gsi1pk').remove('gsi1sk').remove('gsi2pk').remove('gsi2sk');
     e.when(
       `${e.name('status')} = ${e.value('pending')} AND ${e.name('reversedMinor')} = ${e.value(expectedReversedMinor)}`,
     );
-    return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
+    const statement = statementTransferUpdate(this.t.tableName, transfer, { status: 'paid', paidAt });
+    if (!statement) return this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'conflict');
+    const update: TransactItem = {
+      Update: { TableName: this.t.tableName, Key: keys.sessionTransfer(sessionId), ...e.params() },
+    };
+    return this.transact([update, statement], 'conflict');
+  }
+
+  /**
+   * The transfer's write and its statement's, at once: `onFailure` when the transfer's condition
+   * failed; a missing statement is an error (the invoice names a statement the platform made).
+   */
+  private async transact<F extends string>(
+    [transfer, statement]: [TransactItem, TransactItem],
+    onFailure: F,
+  ): Promise<'saved' | F> {
+    try {
+      await this.t.doc.send(new TransactWriteCommand({ TransactItems: [transfer, statement] }));
+      return 'saved';
+    } catch (err) {
+      const failed = failedConditions(err);
+      if (!failed) throw err;
+      if (failed[0]) return onFailure;
+      throw new Error('the fleet invoice names a statement that does not exist', { cause: err });
+    }
   }
 
   async reserveRefund(read: SessionTransfer, claim: RefundClaim): Promise<'reserved' | 'conflict'> {

@@ -5,8 +5,10 @@
  *   every attribute, so each session's final charge comes with the query; a session leaves it in
  *   the transaction that stores its statement line (addLines), which also marks it `fleetBilledIn`;
  * - statements (keys.fleetStatement): entity `fleetStatement`, the StoredStatement fields with the
- *   summary only, created once (conditional put), then only its `emailed*` and `invoice` attributes
- *   are updated; statements stored before the lines had items of their own keep them inline
+ *   summary only, created once (conditional put), then only its `emailed*`, `invoice` and `transfer`
+ *   (connect-store.ts, with the invoice's transfer) attributes are updated;
+ * - a session a statement can never bill leaves the gsi2 queue in the transaction that creates the
+ *   statement, marked `fleetExcludedFrom` {statement, reason} (nothing else of it changes); statements stored before the lines had items of their own keep them inline
  *   (`statement.lines`), read back as one page;
  * - statement lines (keys.fleetStatementLine): entity `fleetStatementLine`, one StatementLine each;
  * - the claim of a statement being made (keys.fleetStatementClaim): `runId`, `leaseUntil`.
@@ -19,14 +21,16 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  FleetBackfillReport,
-  FleetStatementStore,
-  StatementInvoice,
-  StoredStatement,
+import {
+  type FleetBackfillReport,
+  type FleetStatementStore,
+  MAX_UNBILLABLE_PER_STATEMENT,
+  type StatementInvoice,
+  type StoredStatement,
 } from '../../app/fleets/deps.js';
 import type { Group } from '../../domain/entities.js';
 import {
+  type ExcludedSession,
   type FleetSessionInput,
   lineOrder,
   type StatementLine,
@@ -39,6 +43,7 @@ import { FLEETS_PARTITION, gsi1, gsi2, keys, queries, unbilledFleetSessionsBefor
 import {
   Expression,
   failedConditions,
+  fromStringSet,
   isConditionalCheckFailed,
   queryAll,
   queryPage,
@@ -75,8 +80,12 @@ function toFleetSession(item: Record<string, unknown>): FleetSessionInput {
     energyMilliWh: charge?.energyMilliWh ?? num(item.energyMilliWh) ?? 0,
     ...(charge ? { currency: charge.currency } : {}),
     lines: charge?.lines ?? [],
+    ...(fromStringSet(item.chargeFlags).includes(UNPRICEABLE) ? { unpriceable: true as const } : {}),
   };
 }
+
+/** Pricing's flag on a transaction whose stored data cannot be priced (charge-repository.ts). */
+const UNPRICEABLE = 'pricing-input-invalid';
 
 type StoredSummary = Omit<StatementSummary, 'sessionCount' | 'lateCount'> &
   Partial<Pick<StatementSummary, 'sessionCount' | 'lateCount'>> & { lines?: StatementLine[] };
@@ -247,8 +256,31 @@ export class DynamoFleetStatements implements FleetStatementStore {
     };
   }
 
-  async create(record: StoredStatement, runId: string): Promise<'created' | 'exists'> {
+  async create(
+    record: StoredStatement,
+    runId: string,
+    unbillable: readonly ExcludedSession[],
+  ): Promise<'created' | 'exists'> {
     const { operatorId, fleetId, month } = record;
+    if (unbillable.length > MAX_UNBILLABLE_PER_STATEMENT)
+      throw new RangeError(
+        `at most ${MAX_UNBILLABLE_PER_STATEMENT} sessions leave the queue with a statement`,
+      );
+    const offQueue = unbillable.map((x): TransactItem => {
+      const e = new Expression();
+      e.when('attribute_exists(pk)')
+        .when(`attribute_not_exists(${e.name('fleetBilledIn')})`)
+        .set('fleetExcludedFrom', { statement: billedIn(fleetId, month), reason: x.reason })
+        .remove('gsi2pk')
+        .remove('gsi2sk');
+      return {
+        Update: {
+          TableName: this.t.tableName,
+          Key: keys.transaction(x.chargerId, x.transactionId),
+          ...e.params(),
+        },
+      };
+    });
     try {
       await this.t.doc.send(
         new TransactWriteCommand({
@@ -272,6 +304,7 @@ export class DynamoFleetStatements implements FleetStatementStore {
                 ExpressionAttributeValues: { ':run': runId },
               },
             },
+            ...offQueue,
           ],
         }),
       );
@@ -280,9 +313,10 @@ export class DynamoFleetStatements implements FleetStatementStore {
       const failed = failedConditions(err);
       if (!failed) throw err;
       if (failed[0]) return 'exists';
-      throw new Error(`statement not stored: the claim on ${fleetId} ${month} is no longer ${runId}'s`, {
-        cause: err,
-      });
+      const reason = failed[1]
+        ? `the claim on ${fleetId} ${month} is no longer ${runId}'s`
+        : 'a session it leaves off is billed in another statement';
+      throw new Error(`statement not stored: ${reason}`, { cause: err });
     }
   }
 
@@ -317,7 +351,27 @@ export class DynamoFleetStatements implements FleetStatementStore {
     month: string,
     invoice: StatementInvoice,
   ): Promise<void> {
-    await this.update(keys.fleetStatement(operatorId, fleetId, month), (e) => e.set('invoice', invoice));
+    const e = new Expression().set('invoice', invoice).when('attribute_exists(pk)');
+    const status = e.name('invoice.status');
+    e.when(`(attribute_not_exists(${status}) OR ${status} <> ${e.value('paid')})`);
+    // A paid invoice stays paid: the run that sent it may record `sent` after the fleet paid.
+    const key = keys.fleetStatement(operatorId, fleetId, month);
+    if (!(await this.updateIf(key, e)) && !(await this.get_(key)))
+      throw new Error(`no statement of fleet ${fleetId} for ${month} to save its invoice on`);
+  }
+
+  async markInvoicePaid(
+    operatorId: string,
+    fleetId: string,
+    month: string,
+    invoiceId: string,
+    paidAt: string,
+  ): Promise<'saved' | 'unchanged'> {
+    const e = new Expression().set('invoice.status', 'paid').set('invoice.paidAt', paidAt);
+    e.when('attribute_exists(pk)')
+      .when(`${e.name('invoice.stripeInvoiceId')} = ${e.value(invoiceId)}`)
+      .when(`${e.name('invoice.status')} <> ${e.value('paid')}`);
+    return (await this.updateIf(keys.fleetStatement(operatorId, fleetId, month), e)) ? 'saved' : 'unchanged';
   }
 
   async saveStripeCustomer(operatorId: string, fleetId: string, customerId: string): Promise<string> {

@@ -72,7 +72,7 @@ export class MemoryConnectStore implements ConnectStore {
   }
 
   async markPaid(
-    sessionId: string,
+    { sessionId }: Pick<SessionTransfer, 'sessionId'>,
     transferId: string | undefined,
     paidAt: string,
     expectedReversedMinor: number,

@@ -106,6 +106,9 @@ export class StripeConnectGateway implements ConnectGateway {
       currency: invoice.currency.toUpperCase(),
       metadata: invoice.metadata ?? {},
       ...(chargeId ? { chargeId } : {}),
+      ...(invoice.status_transitions?.paid_at
+        ? { paidAt: new Date(invoice.status_transitions.paid_at * 1000).toISOString() }
+        : {}),
     };
   }
 

@@ -6,7 +6,7 @@
 import type { PayoutsDeps } from '../payouts/deps.js';
 import { handlePayoutEvent } from '../payouts/payout-events.js';
 import { handleAccountUpdated } from './account-updated.js';
-import type { ConnectDeps } from './deps.js';
+import type { FleetInvoiceDeps } from './transfers.js';
 
 /** A verified Connect event as the endpoint passes it on. */
 export interface ConnectEvent {
@@ -18,7 +18,7 @@ export interface ConnectEvent {
 }
 
 /** What the dispatcher needs: the Connect flow's deps and, for payout events, the payouts module's. */
-export interface ConnectEventDeps extends ConnectDeps {
+export interface ConnectEventDeps extends FleetInvoiceDeps {
   invoicing: PayoutsDeps;
 }
 

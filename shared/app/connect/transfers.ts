@@ -22,9 +22,10 @@
  * paid only against the refunds it was sent for; one that took its share off in between is reversed
  * on the spot (see payTransfer), one that finds it paid reverses its own share (refunds.ts).
  */
-import { feeRuleFor, platformFeeMinor } from '../../domain/platform-fee.js';
+import { feeRuleFor, platformFeeMinor, sessionsFeeMinor } from '../../domain/platform-fee.js';
 import { canReceiveTransfers, type SessionTransfer } from '../../ports/connect.js';
 import type { PaymentSession } from '../../ports/payments.js';
+import type { PaidStatementStore } from '../fleets/deps.js';
 import { type ConnectDeps, isoFromMillis } from './deps.js';
 
 export type RecordTransferOutcome =
@@ -67,26 +68,46 @@ export type FleetInvoiceTransferOutcome =
   | RecordTransferOutcome
   | 'not-a-fleet-invoice'
   | 'not-paid'
+  | 'no-statement'
   | 'paid-outside-stripe';
 
 /** The key (and `transfer_group`) of a fleet invoice's transfer: one per invoice. */
 export const fleetInvoiceTransferKey = (invoiceId: string): string => `fleet-invoice:${invoiceId}`;
 
+/** A paid fleet invoice's transfer needs the statements too: the billed sessions and the paid mark. */
+export interface FleetInvoiceDeps extends ConnectDeps {
+  fleetStatements: PaidStatementStore;
+}
+
 /**
- * A fleet's monthly invoice (app/fleets/monthly-statements.ts) is paid (`invoice.paid`): the operator
- * is owed what was paid less the platform fee, sent like a session's transfer (held until the account
- * can receive it, exactly once, `source_transaction` = the charge the payment made). The invoice is
- * read again from Stripe (events repeat and come out of order); one not made by the monthly run
- * (no fleet in its metadata) is left alone, and one paid outside Stripe has no charge to draw on.
+ * A fleet's monthly invoice (app/fleets/monthly-statements.ts) is paid (`invoice.paid`): its statement
+ * is marked paid, and the operator is owed what was paid less the platform fee, sent like a session's
+ * transfer (held until the account can receive it, exactly once, `source_transaction` = the charge
+ * the payment made). The fee is the sum of each billed session's fee (domain sessionsFeeMinor), so a
+ * fixed part per session is taken per session, not once per invoice. The invoice is read again from
+ * Stripe (events repeat and come out of order); one not made by the monthly run (no fleet in its
+ * metadata) is left alone, and one paid outside Stripe has no charge to draw on.
  */
 export async function recordFleetInvoiceTransfer(
-  deps: ConnectDeps,
+  deps: FleetInvoiceDeps,
   invoiceId: string,
 ): Promise<FleetInvoiceTransferOutcome> {
   const invoice = await deps.stripe.paidInvoice(invoiceId);
   const { operatorId, fleetId, month } = invoice.metadata;
   if (!operatorId || !fleetId || !month) return 'not-a-fleet-invoice';
   if (invoice.status !== 'paid' || invoice.amountPaidMinor <= 0) return 'not-paid';
+  const statement = await deps.fleetStatements.get(operatorId, fleetId, month);
+  if (statement?.invoice?.stripeInvoiceId !== invoiceId) {
+    deps.log.warn('fleet invoice paid, but its statement names another invoice or none: look at it', {
+      operatorId,
+      fleetId,
+      month,
+      invoiceId,
+    });
+    return 'no-statement';
+  }
+  const paidAt = invoice.paidAt ?? isoFromMillis(deps.clock.now());
+  await deps.fleetStatements.markInvoicePaid(operatorId, fleetId, month, invoiceId, paidAt);
   const sourceChargeId = invoice.chargeId;
   if (!sourceChargeId) {
     deps.log.warn('fleet invoice paid outside Stripe: nothing to transfer from; settle it by hand', {
@@ -104,7 +125,7 @@ export async function recordFleetInvoiceTransfer(
       key,
       operatorId,
       invoice.amountPaidMinor,
-      await feeOf(deps, operatorId, invoice.amountPaidMinor),
+      await statementFeeOf(deps, operatorId, fleetId, month, invoice.amountPaidMinor),
     ),
     chargerId: '',
     transactionId: 0,
@@ -119,6 +140,32 @@ async function feeOf(deps: ConnectDeps, operatorId: string, grossMinor: number):
   const operator = await deps.operators.operator(operatorId);
   return platformFeeMinor(grossMinor, feeRuleFor(deps.settings.fee, operator?.platformFee));
 }
+
+/** The sum of each billed session's fee (FEE_PER_SESSION_SUM), never more than what was paid. */
+async function statementFeeOf(
+  deps: FleetInvoiceDeps,
+  operatorId: string,
+  fleetId: string,
+  month: string,
+  paidMinor: number,
+): Promise<number> {
+  const operator = await deps.operators.operator(operatorId);
+  const rule = feeRuleFor(deps.settings.fee, operator?.platformFee);
+  const sessionGross: number[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.fleetStatements.lines(operatorId, fleetId, month, {
+      limit: LINE_PAGE,
+      ...(after ? { after } : {}),
+    });
+    for (const line of page.items) sessionGross.push(line.total.grossMinor);
+    after = page.next;
+  } while (after);
+  return Math.min(paidMinor, sessionsFeeMinor(sessionGross, rule));
+}
+
+/** Statement lines read per page for the fee. */
+const LINE_PAGE = 500;
 
 function newTransfer(
   deps: ConnectDeps,
@@ -206,12 +253,7 @@ async function payTransfer(
       );
       sentMinor -= backMinor;
     }
-    const saved = await deps.store.markPaid(
-      transfer.sessionId,
-      made?.transferId,
-      paidAt,
-      transfer.reversedMinor,
-    );
+    const saved = await deps.store.markPaid(transfer, made?.transferId, paidAt, transfer.reversedMinor);
     if (saved === 'saved') return made ? 'paid' : 'nothing-to-send';
     const again = await deps.store.transfer(transfer.sessionId);
     if (again?.status !== 'pending') return 'already-recorded';

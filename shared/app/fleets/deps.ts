@@ -6,6 +6,7 @@
 
 import type { Group, Operator } from '../../domain/entities.js';
 import type {
+  ExcludedSession,
   FleetSessionInput,
   StatementLine,
   StatementMonth,
@@ -19,11 +20,28 @@ import type { Page, PageRequest } from '../../ports/paging.js';
 /** The Stripe invoice of a statement, as far as it got (each step is idempotent, see monthly-statements.ts). */
 export interface StatementInvoice {
   stripeInvoiceId: string;
-  /** `created`: a draft exists; `sent`: finalised and sent to the billing contact. */
-  status: 'created' | 'sent';
+  /**
+   * `created`: a draft exists; `sent`: finalised and sent to the billing contact; `paid`: the fleet
+   * paid it (`invoice.paid`, app/connect/transfers.ts).
+   */
+  status: 'created' | 'sent' | 'paid';
   number?: string;
   amountDueMinor?: number;
   sentAt?: string;
+  paidAt?: string;
+}
+
+/**
+ * What the paid invoice owes the operator (app/connect/transfers.ts recordFleetInvoiceTransfer): the
+ * platform fee (the sum of each billed session's fee), what is left for the operator, and the
+ * transfer's state, kept in the same writes as the transfer's own record (ConnectStore).
+ */
+export interface StatementTransfer {
+  feeMinor: number;
+  netMinor: number;
+  /** `pending` until the operator's account can receive transfers, then `paid`. */
+  status: 'pending' | 'paid';
+  paidAt?: string;
 }
 
 /**
@@ -40,6 +58,7 @@ export interface StoredStatement {
   emailedTo?: string;
   emailedAt?: string;
   invoice?: StatementInvoice;
+  transfer?: StatementTransfer;
 }
 
 export interface FleetStatementStore {
@@ -85,8 +104,17 @@ export interface FleetStatementStore {
     month: StatementMonth,
     page: PageRequest,
   ): Promise<Page<StatementLine>>;
-  /** Writes the statement unless one exists for the fleet and month, and releases `runId`'s claim. */
-  create(record: StoredStatement, runId: string): Promise<'created' | 'exists'>;
+  /**
+   * Writes the statement unless one exists for the fleet and month, and releases `runId`'s claim; in
+   * the same transaction takes each of `unbillable` off the unbilled queue (marked excluded from this
+   * statement; the session is otherwise unchanged), so no later statement lists it again. At most
+   * {@link MAX_UNBILLABLE_PER_STATEMENT} of them.
+   */
+  create(
+    record: StoredStatement,
+    runId: string,
+    unbillable: readonly ExcludedSession[],
+  ): Promise<'created' | 'exists'>;
   get(operatorId: string, fleetId: string, month: StatementMonth): Promise<StoredStatement | undefined>;
   /** A fleet's statements, oldest month first. */
   list(operatorId: string, fleetId: string, page: PageRequest): Promise<Page<StoredStatement>>;
@@ -97,15 +125,33 @@ export interface FleetStatementStore {
     to: string,
     at: string,
   ): Promise<void>;
+  /** Stores the invoice's progress; never over a `paid` one (the fleet may pay before the run records `sent`). */
   saveInvoice(
     operatorId: string,
     fleetId: string,
     month: StatementMonth,
     invoice: StatementInvoice,
   ): Promise<void>;
+  /**
+   * The statement's invoice `invoiceId` is paid: `saved`, or `unchanged` when it was marked already
+   * or the statement has no such invoice.
+   */
+  markInvoicePaid(
+    operatorId: string,
+    fleetId: string,
+    month: StatementMonth,
+    invoiceId: string,
+    paidAt: string,
+  ): Promise<'saved' | 'unchanged'>;
   /** Keeps the fleet's Stripe customer, unless it already has one (then that one is answered). */
   saveStripeCustomer(operatorId: string, fleetId: string, customerId: string): Promise<string>;
 }
+
+/** A transaction holds 100 items: the header, the claim, and one per session taken off the queue. */
+export const MAX_UNBILLABLE_PER_STATEMENT = 98;
+
+/** What a paid invoice's transfer needs of the statements (app/connect/transfers.ts). */
+export type PaidStatementStore = Pick<FleetStatementStore, 'get' | 'lines' | 'markInvoicePaid'>;
 
 export interface FleetBackfillReport {
   fleetsIndexed: number;

@@ -36,10 +36,16 @@ import {
   type StatementScope,
   statementLine,
   summariseStatement,
+  UNBILLABLE,
 } from '../../domain/fleet-statement.js';
 import { formatKwh } from '../../web/format.js';
 import { html } from '../../web/html.js';
-import type { FleetInvoicing, FleetsDeps, StoredStatement } from './deps.js';
+import {
+  type FleetInvoicing,
+  type FleetsDeps,
+  MAX_UNBILLABLE_PER_STATEMENT,
+  type StoredStatement,
+} from './deps.js';
 import {
   type StatementParties,
   statementCsv,
@@ -165,7 +171,8 @@ export async function settleFleetMonth(
     emailed = true;
   }
   let invoiced = false;
-  if (fleet.withPayment && record.statement.totals.grossMinor > 0 && record.invoice?.status !== 'sent') {
+  const invoiceDone = record.invoice?.status === 'sent' || record.invoice?.status === 'paid';
+  if (fleet.withPayment && record.statement.totals.grossMinor > 0 && !invoiceDone) {
     if (deps.invoicing) {
       record = await invoiceMonth(deps, deps.invoicing, fleet, record);
       invoiced = true;
@@ -223,22 +230,29 @@ async function buildRecord(
     else excluded.push(out.excluded);
   }
   await deps.fleets.addLines(scope.operatorId, scope.fleetId, month, runId, fresh);
-  if (excluded.length > 0) {
-    // Left in the queue: each later statement lists them again until someone looks at them.
-    deps.log.warn('sessions left off a fleet statement', { ...scope, excluded });
-  }
+  // A session this statement can never bill leaves the queue with it, recorded on it, so no later
+  // statement lists it again; past one transaction's room, the rest wait for the next statement.
+  const unbillable = excluded
+    .filter((x) => UNBILLABLE.includes(x.reason))
+    .slice(0, MAX_UNBILLABLE_PER_STATEMENT);
   const lines = [...stored, ...fresh].sort(lineOrder);
   const record: StoredStatement = {
     operatorId: scope.operatorId,
     fleetId: scope.fleetId,
     month,
     createdAt: new Date(deps.clock.now()).toISOString(),
-    statement: summariseStatement(scope, lines, excluded),
+    statement: summariseStatement(scope, lines, unbillable),
   };
-  if ((await deps.fleets.create(record, runId)) === 'exists') {
+  if ((await deps.fleets.create(record, runId, unbillable)) === 'exists') {
     const found = await deps.fleets.get(scope.operatorId, scope.fleetId, month);
     if (!found) throw new Error(`statement ${scope.fleetId} ${month} vanished after it was created`);
     return { record: found, created: false };
+  }
+  if (unbillable.length > 0) {
+    deps.log.warn('sessions left off a fleet statement, off the unbilled queue', {
+      ...scope,
+      excluded: unbillable,
+    });
   }
   return { record, created: true };
 }

@@ -4,7 +4,12 @@
  * decimals of the currency) and PDF (pdfkit, the house style of app/payouts/render-detailed-invoice.ts).
  * Nothing here adds money up: every figure is one the statement holds.
  */
-import type { FleetStatement, StatementComponent, StatementLine } from '../../domain/fleet-statement.js';
+import type {
+  ExcludedSession,
+  FleetStatement,
+  StatementComponent,
+  StatementLine,
+} from '../../domain/fleet-statement.js';
 import type { ChargeComponent } from '../../domain/pricing.js';
 import {
   formatDateTime,
@@ -75,10 +80,19 @@ const CSV_HEADER = [
 export const lateNote = (line: StatementLine): string =>
   line.late ? `late: started ${line.date}, final after the ${line.date.slice(0, 7)} statement` : '';
 
+const LEFT_OFF: Record<ExcludedSession['reason'], string> = {
+  'other-currency': 'charged in another currency',
+  unpriceable: 'its meter data could not be priced',
+  'outside-month': 'started after the month',
+};
+
+/** What a session left off the statement says: why nothing of it is billed here. */
+export const leftOffNote = (x: ExcludedSession): string => `left off: ${LEFT_OFF[x.reason]}`;
+
 /**
  * The statement as CSV (RFC 4180: CRLF line ends, a header row). One row per component of each
  * session (a session without a charge: one row of zeros), a late session's rows saying so in
- * `note`; then one `Total` row per tax rate and a last `Total` row for the month, with the session
+ * `note`; a row of zeros per session left off, `note` saying why; then one `Total` row per tax rate and a last `Total` row for the month, with the session
  * columns empty.
  */
 export function statementCsv(statement: FleetStatement, parties: StatementParties): string {
@@ -121,6 +135,25 @@ export function statementCsv(statement: FleetStatement, parties: StatementPartie
         lateNote(line),
       ]);
     }
+  }
+  // A session left off: its charger and transaction, nothing billed, and why.
+  for (const x of statement.excluded) {
+    rows.push([
+      '',
+      '',
+      csvField(x.chargerId),
+      '',
+      '',
+      String(x.transactionId),
+      energy(0),
+      'none',
+      rate(0),
+      amount(0),
+      amount(0),
+      amount(0),
+      statement.currency,
+      leftOffNote(x),
+    ]);
   }
   const blank = ['', '', '', '', '', '', energy(statement.energyMilliWh)];
   for (const t of statement.taxes) {
@@ -204,6 +237,12 @@ export async function statementPdf(statement: FleetStatement, parties: Statement
       );
     }
     row('Session total', money(line.total.grossMinor), { indent: 12 });
+  }
+  if (statement.excluded.length > 0) {
+    doc.moveDown().font('Helvetica-Bold').fontSize(12).text('Sessions left off').fontSize(10);
+    for (const x of statement.excluded) {
+      doc.font('Helvetica').text(`Charger ${x.chargerId}, transaction ${x.transactionId}: ${leftOffNote(x)}`);
+    }
   }
   return finish();
 }

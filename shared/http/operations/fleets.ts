@@ -14,6 +14,7 @@ import {
 import { STATEMENT_MONTH } from '../../domain/fleet-statement.js';
 import { notFound } from '../../lambda/http-errors.js';
 import { defineOperation, LIST_ERRORS, type Operation, PageQuery, pageOf } from '../openapi/registry.js';
+import { MoneyShape } from '../openapi/resources.js';
 import { json } from '../responses.js';
 
 export interface FleetOperationsDeps {
@@ -54,13 +55,38 @@ const StatementShape = z
     emailedAt: z.iso.datetime().optional(),
     invoice: z
       .strictObject({
-        status: z.enum(['created', 'sent']),
+        status: z.enum(['created', 'sent', 'paid']),
         number: z.string().optional(),
         amountDueMinor: z.number().int().optional(),
         sentAt: z.iso.datetime().optional(),
+        paidAt: z.iso.datetime().optional().describe('When the fleet paid it.'),
       })
       .optional()
       .describe('The Stripe invoice of a fleet with payment, as far as it got.'),
+    transfer: z
+      .strictObject({
+        status: z
+          .enum(['pending', 'paid'])
+          .describe('`pending` until your Stripe account can receive transfers, then `paid`.'),
+        platformFee: MoneyShape.describe(
+          "The platform's fee: the sum of each billed session's fee (a percentage and/or a fixed amount per session).",
+        ),
+        amount: MoneyShape.describe('What the paid invoice sends to your Stripe account: paid less the fee.'),
+        paidAt: z.iso.datetime().optional(),
+      })
+      .optional()
+      .describe('The paid invoice’s transfer to your Stripe account.'),
+    excludedSessions: z
+      .array(
+        z.strictObject({
+          chargerId: z.string(),
+          transactionId: z.number().int(),
+          reason: z.enum(['other-currency', 'unpriceable']),
+        }),
+      )
+      .describe(
+        'Sessions of the fleet this statement left off: charged in another currency than yours, or their meter data could not be priced. Each is left off once; the session itself is unchanged.',
+      ),
   })
   .meta({ id: 'FleetStatement' });
 
@@ -85,9 +111,25 @@ function statementOut(r: StoredStatement): z.infer<typeof StatementShape> {
             ...(r.invoice.number ? { number: r.invoice.number } : {}),
             ...(r.invoice.amountDueMinor !== undefined ? { amountDueMinor: r.invoice.amountDueMinor } : {}),
             ...(r.invoice.sentAt ? { sentAt: r.invoice.sentAt } : {}),
+            ...(r.invoice.paidAt ? { paidAt: r.invoice.paidAt } : {}),
           },
         }
       : {}),
+    ...(r.transfer
+      ? {
+          transfer: {
+            status: r.transfer.status,
+            platformFee: { amountMinor: r.transfer.feeMinor, currency: s.currency },
+            amount: { amountMinor: r.transfer.netMinor, currency: s.currency },
+            ...(r.transfer.paidAt ? { paidAt: r.transfer.paidAt } : {}),
+          },
+        }
+      : {}),
+    excludedSessions: s.excluded.flatMap((x) =>
+      x.reason === 'outside-month'
+        ? []
+        : [{ chargerId: x.chargerId, transactionId: x.transactionId, reason: x.reason }],
+    ),
   };
 }
 

@@ -3,7 +3,8 @@
  * through Stripe or statement only, and who gets the statement); a fleet's page lets the operator
  * change them (`PATCH /api/v1/fleets/{fleetId}`: a fleet with payment needs a billing contact, and
  * the API's message says so) and lists its monthly statements: the month's sessions, energy and
- * total, the Stripe invoice's state, the PDF and CSV (the session cookie carries the links), and
+ * total, the sessions it left off and why, the Stripe invoice's state (paid, with the platform fee and
+ * the transfer to the operator), the PDF and CSV (the session cookie carries the links), and
  * "Send again" to the billing contact.
  */
 export const FLEETS_SCRIPT = `
@@ -45,10 +46,27 @@ C.forms['fleet-billing']=function(form,data){
 };
 
 var STATEMENT_TABLE='<table class="rows"><thead><tr><th scope="col">Month</th><th scope="col">Sessions</th><th scope="col">Energy</th><th scope="col" class="num">Total</th><th scope="col">Invoice</th><th scope="col">Emailed</th><th scope="col"><span class="sr-only">Files and actions</span></th></tr></thead><tbody id="statements">';
+var LEFT_OFF={'other-currency':'charged in another currency',unpriceable:'could not be priced'};
+function invoiceCell(s){
+  if(!s.invoice)return '<span class="muted">no invoice</span>';
+  var i=s.invoice,paid=i.status==='paid';
+  var out=C.pill(paid?'invoice paid':i.status==='sent'?'invoice sent':'invoice created',paid||i.status==='sent'?'active':'pending')+
+    (i.number?'<span class="sub">'+C.esc(i.number)+'</span>':'')+(paid&&i.paidAt?'<span class="sub">paid '+C.when(i.paidAt)+'</span>':'');
+  var t=s.transfer;
+  // The fee is the sum of each session's fee; what is left goes to the operator's Stripe account.
+  if(t)out+='<span class="sub" data-transfer="'+C.esc(t.status)+'">fee '+C.money(t.platformFee.amountMinor,t.platformFee.currency)+' · '+
+    (t.status==='paid'?'transferred ':'transfer pending ')+C.money(t.amount.amountMinor,t.amount.currency)+'</span>';
+  return out;
+}
+function leftOff(s){
+  return (s.excludedSessions||[]).map(function(x){
+    return '<span class="sub" data-left-off="'+C.esc(x.chargerId)+'#'+C.esc(x.transactionId)+'">left off: '+C.esc(x.chargerId)+' #'+C.esc(x.transactionId)+', '+C.esc(LEFT_OFF[x.reason]||x.reason)+'</span>';
+  }).join('');
+}
 function statementRow(fleetId,s){
   var base='/api/v1/fleets/'+encodeURIComponent(fleetId)+'/statements/'+encodeURIComponent(s.month)+'/statement.';
-  var invoice=s.invoice?C.pill(s.invoice.status==='sent'?'invoice sent':'invoice created',s.invoice.status==='sent'?'active':'pending')+(s.invoice.number?'<span class="sub">'+C.esc(s.invoice.number)+'</span>':''):'<span class="muted">no invoice</span>';
-  return '<tr data-month="'+C.esc(s.month)+'"><th scope="row">'+C.esc(s.month)+'</th><td data-label="Sessions">'+C.esc(s.sessionCount)+'</td><td data-label="Energy">'+C.kwh(s.energyMilliWh)+'</td>'+
+  var invoice=invoiceCell(s);
+  return '<tr data-month="'+C.esc(s.month)+'"><th scope="row">'+C.esc(s.month)+'</th><td data-label="Sessions">'+C.esc(s.sessionCount)+leftOff(s)+'</td><td data-label="Energy">'+C.kwh(s.energyMilliWh)+'</td>'+
     '<td class="num" data-label="Total">'+C.money(s.grossMinor,s.currency)+'<span class="sub">VAT '+C.money(s.taxMinor,s.currency)+'</span></td><td data-label="Invoice">'+invoice+'</td>'+
     '<td data-label="Emailed">'+(s.emailedTo?C.esc(s.emailedTo)+'<span class="sub">'+C.when(s.emailedAt)+'</span>':'—')+'</td>'+
     '<td class="actions"><a href="'+base+'pdf" download>PDF</a> · <a href="'+base+'csv" download>CSV</a> '+

@@ -5,6 +5,7 @@ import {
   platformFeeMinor,
   refundShares,
   refundSharesAt,
+  sessionsFeeMinor,
 } from '../../../shared/domain/platform-fee.js';
 
 describe('platformFeeMinor (FEE_PERCENT_HALF_UP, capped at the capture)', () => {
@@ -27,6 +28,13 @@ describe('platformFeeMinor (FEE_PERCENT_HALF_UP, capped at the capture)', () => 
     expect(() => platformFeeMinor(10.5, { bps: 0, fixedMinor: 0 })).toThrow(RangeError);
     expect(() => platformFeeMinor(-1, { bps: 0, fixedMinor: 0 })).toThrow(RangeError);
     expect(() => platformFeeMinor(100, { bps: 10_001, fixedMinor: 0 })).toThrow(RangeError);
+  });
+
+  it('takes the fee of several sessions billed at once per session (FEE_PER_SESSION_SUM)', () => {
+    // By hand at 2.5 % + 10: 1234 → 30.85 → 31 + 10 = 41; 2 → 0.05 → 0 + 10, capped at 2; 0 → 0;
+    // 999 → 24.975 → 25 + 10 = 35. Σ = 78 (the 2 235 at once: 55.875 → 56 + 10 = 66).
+    expect(sessionsFeeMinor([1234, 2, 0, 999], { bps: 250, fixedMinor: 10 })).toBe(78);
+    expect(sessionsFeeMinor([], { bps: 250, fixedMinor: 10 })).toBe(0);
   });
 
   it("takes an operator's own parts over the deployment's", () => {

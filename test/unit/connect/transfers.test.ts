@@ -11,7 +11,8 @@ import {
   releasePendingTransfers,
   STALE_TRANSFER_LOG_MESSAGE,
 } from '../../../shared/app/connect/transfers.js';
-import type { ConnectAccountState } from '../../../shared/ports/connect.js';
+import { summariseStatement } from '../../../shared/domain/fleet-statement.js';
+import type { ConnectAccountState, PaidInvoice } from '../../../shared/ports/connect.js';
 import { connectWorld, DAY_MS } from '../../fixtures/connect/world.js';
 
 type World = ReturnType<typeof connectWorld>;
@@ -618,27 +619,66 @@ describe('funds flow over 200 random sessions, 3 operators, random onboarding ti
 });
 
 describe('fleet invoice transfers', () => {
-  const paidInvoice = (w: World, invoiceId: string, over: Record<string, unknown> = {}) =>
+  /** The statement of November with one line per gross amount; its invoice `invoiceId`, sent. */
+  function statementOf(w: World, invoiceId: string, grossMinors: readonly number[], month = '2026-11') {
+    const lines = grossMinors.map((grossMinor, i) => ({
+      date: `${month}-0${1 + (i % 9)}`,
+      startedAt: 1_800_000_000 + i * 3600,
+      chargerId: 'CP-1',
+      transactionId: i + 1,
+      idTag: 'VAN-1',
+      energyMilliWh: 1_000_000,
+      components: [],
+      total: { netMinor: grossMinor, taxMinor: 0, grossMinor },
+    }));
+    const totalMinor = grossMinors.reduce((a, b) => a + b, 0);
+    const scope = { operatorId: 'op1', fleetId: 'vans', month, timeZone: 'UTC', currency: 'GBP' };
+    w.fleetStatements.put(
+      {
+        operatorId: 'op1',
+        fleetId: 'vans',
+        month,
+        createdAt: '2026-12-01T00:00:00.000Z',
+        statement: summariseStatement(scope, lines, []),
+        invoice: { stripeInvoiceId: invoiceId, status: 'sent', amountDueMinor: totalMinor },
+      },
+      lines,
+    );
     w.stripe.invoices.set(invoiceId, {
       invoiceId,
       status: 'paid',
-      amountPaidMinor: 10_000,
+      amountPaidMinor: totalMinor,
       currency: 'GBP',
-      metadata: { operatorId: 'op1', fleetId: 'vans', month: '2026-11' },
+      metadata: { operatorId: 'op1', fleetId: 'vans', month },
       chargeId: `ch_${invoiceId}`,
+      paidAt: '2026-12-03T10:00:00.000Z',
+    });
+  }
+  const paidInvoice = (w: World, invoiceId: string, over: Record<string, unknown> = {}) => {
+    statementOf(w, invoiceId, [10_000]);
+    w.stripe.invoices.set(invoiceId, {
+      ...(w.stripe.invoices.get(invoiceId) as PaidInvoice),
       ...over,
     });
+  };
 
-  it('sends what the fleet paid less the fee, from the invoice charge, once', async () => {
+  it("takes the fee per billed session, each rounded as a card session's, and marks the invoice paid", async () => {
     const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
     const accountId = await onboarded(w, 'op1', true);
-    paidInvoice(w, 'in_1');
+    statementOf(w, 'in_1', [2_500, 3_333, 4_167]);
     expect(await recordFleetInvoiceTransfer(w.deps, 'in_1')).toBe('paid');
-    // 1.5 % of 10 000 = 150, + 20 fixed = 170.
+    // By hand, 1.5 % half up + 20 per session: 37.5 → 38 + 20 = 58; 49.995 → 50 + 20 = 70;
+    // 62.505 → 63 + 20 = 83. Σ = 211 (the whole 10 000 at once would give 150 + 20 = 170).
+    expect(await w.store.transfer('fleet-invoice:in_1')).toMatchObject({
+      grossMinor: 10_000,
+      feeMinor: 211,
+      netMinor: 9_789,
+      status: 'paid',
+    });
     expect(w.stripe.transfers).toEqual([
       {
         transferId: expect.any(String),
-        amountMinor: 9_830,
+        amountMinor: 9_789,
         currency: 'GBP',
         destination: accountId,
         sourceTransaction: 'ch_in_1',
@@ -650,13 +690,44 @@ describe('fleet invoice transfers', () => {
           fleetId: 'vans',
           month: '2026-11',
           grossMinor: '10000',
-          feeMinor: '170',
+          feeMinor: '211',
         },
         idempotencyKey: 'transfer:fleet-invoice:in_1',
       },
     ]);
+    expect((await w.fleetStatements.get('op1', 'vans', '2026-11'))?.invoice).toEqual({
+      stripeInvoiceId: 'in_1',
+      status: 'paid',
+      amountDueMinor: 10_000,
+      paidAt: '2026-12-03T10:00:00.000Z',
+    });
     expect(await recordFleetInvoiceTransfer(w.deps, 'in_1')).toBe('already-recorded');
     expect(w.stripe.transfers).toHaveLength(1);
+  });
+
+  it('reads every page of a large statement and never takes more than was paid', async () => {
+    const w = connectWorld({ fee: { bps: 0, fixedMinor: 30 } });
+    await onboarded(w, 'op1', false);
+    // 1 201 sessions (three pages of lines): 1 200 of 100 and one of 10, whose fee is capped at 10.
+    statementOf(w, 'in_many', [...Array.from({ length: 1_200 }, () => 100), 10]);
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_many')).toBe('pending');
+    expect(await w.store.transfer('fleet-invoice:in_many')).toMatchObject({
+      grossMinor: 120_010,
+      feeMinor: 1_200 * 30 + 10,
+    });
+  });
+
+  it('leaves alone a paid invoice its statement does not name', async () => {
+    const w = connectWorld({ fee: { bps: 0, fixedMinor: 0 } });
+    await onboarded(w, 'op1', true);
+    statementOf(w, 'in_named', [500]);
+    w.stripe.invoices.set('in_stray', {
+      ...(w.stripe.invoices.get('in_named') as PaidInvoice),
+      invoiceId: 'in_stray',
+    });
+    expect(await recordFleetInvoiceTransfer(w.deps, 'in_stray')).toBe('no-statement');
+    expect(w.stripe.transfers).toEqual([]);
+    expect((await w.fleetStatements.get('op1', 'vans', '2026-11'))?.invoice?.status).toBe('sent');
   });
 
   it('holds it until the account can receive transfers, then releases it with the others', async () => {

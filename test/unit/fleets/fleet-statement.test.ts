@@ -86,14 +86,16 @@ describe('buildFleetStatement', () => {
     expect(s.lines[0]).toMatchObject({ date: '2026-11-01', siteId: 'depot', idTag: 'FLEET-1' });
   });
 
-  it('leaves out sessions of a later month or another currency, and says so', () => {
+  it('leaves out sessions of a later month, another currency or that pricing could not price, and says so', () => {
     const s = build([
       aSession({ transactionId: 1, startedAt: NOV_1_LONDON + 30 * 86_400 }),
       aSession({ transactionId: 2, currency: 'EUR' }),
       aSession({ transactionId: 3, lines: [], currency: undefined }),
+      aSession({ transactionId: 4, lines: [], currency: undefined, unpriceable: true }),
     ]);
     expect(s.excluded).toEqual([
       { chargerId: 'CP-1', transactionId: 2, reason: 'other-currency' },
+      { chargerId: 'CP-1', transactionId: 4, reason: 'unpriceable' },
       { chargerId: 'CP-1', transactionId: 1, reason: 'outside-month' },
     ]);
     // A session without a charge is on the statement, at zero.
