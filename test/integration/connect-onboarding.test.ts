@@ -4,7 +4,8 @@
  * the platform's own link by email, which (signed in) redirects to a fresh Account Link; refresh_url
  * mints another; finishing onboarding in the emulator sends a signed `account.updated` to the
  * Connect endpoint, which keeps the account's state; return_url shows what is due, then "set up".
- * The 7-day expiry is pinned with a fake clock in test/unit/connect/onboarding.test.ts.
+ * The 7-day expiry is pinned with a fake clock in connect-invitation-expiry.test.ts (these same parts)
+ * and test/unit/connect/onboarding.test.ts.
  */
 import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
