@@ -56,8 +56,10 @@ import {
   beginsWith,
   Expression,
   fromStringSet,
+  getItem,
   isConditionalCheckFailed,
   lostRace,
+  putIfAbsent,
   queryAll,
   type TableContext,
 } from './support.js';
@@ -369,12 +371,7 @@ export class DynamoChargeRepository implements ChargeRepository {
   /** Where older tables stand on the way to gsi4 (see `unfinalisedTransactions`). */
   private async openListStage(): Promise<'scan' | 'move' | 'indexed'> {
     if (this.indexed) return 'indexed';
-    const read = async (name: string) =>
-      (
-        await this.t.doc.send(
-          new GetCommand({ TableName: this.t.tableName, Key: keys.migration(name), ConsistentRead: true }),
-        )
-      ).Item;
+    const read = (name: string) => getItem(this.t, keys.migration(name));
     const moved = await read(OPEN_TRANSACTION_KEYS_MIGRATION);
     if (moved) {
       this.moveRecorded = true;
@@ -464,17 +461,7 @@ export class DynamoChargeRepository implements ChargeRepository {
 
   /** Records a migration done, once: the first record's time stands (the grace counts from it). */
   private async recordMigration(name: string): Promise<void> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: { ...keys.migration(name), entity: 'migration', recordedAt: this.now() },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    await putIfAbsent(this.t, { ...keys.migration(name), entity: 'migration', recordedAt: this.now() });
   }
 
   /** A Scan page (`Limit` caps the items read) that indexes the unfinalised transactions it finds. */

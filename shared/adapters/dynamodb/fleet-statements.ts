@@ -45,6 +45,7 @@ import {
   failedConditions,
   fromStringSet,
   isConditionalCheckFailed,
+  putIfAbsent,
   queryAll,
   queryPage,
   stripKeys,
@@ -147,25 +148,17 @@ export class DynamoFleetStatements implements FleetStatementStore {
     now: string,
     leaseUntil: string,
   ): Promise<'claimed' | 'busy'> {
-    try {
-      await this.t.doc.send(
-        new PutCommand({
-          TableName: this.t.tableName,
-          Item: {
-            ...keys.fleetStatementClaim(operatorId, fleetId, month),
-            entity: 'fleetStatementClaim',
-            runId,
-            leaseUntil,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR runId = :run',
-          ExpressionAttributeValues: { ':now': now, ':run': runId },
-        }),
-      );
-      return 'claimed';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'busy';
-      throw err;
-    }
+    const claimed = await putIfAbsent(
+      this.t,
+      {
+        ...keys.fleetStatementClaim(operatorId, fleetId, month),
+        entity: 'fleetStatementClaim',
+        runId,
+        leaseUntil,
+      },
+      { condition: 'leaseUntil < :now OR runId = :run', values: { ':now': now, ':run': runId } },
+    );
+    return claimed === 'created' ? 'claimed' : 'busy';
   }
 
   async addLines(
