@@ -135,6 +135,17 @@
     post('confirm-result', { id: data.id, result: await confirm(data) });
   });
 
-  post('resize', { height: document.documentElement.scrollHeight });
+  // The page sizes the frame to its content. Measured once at load, a frame laid out before its
+  // content (a busy machine) reported 0 and stayed invisible: report every change instead, never 0.
+  let lastHeight = 0;
+  const reportHeight = () => {
+    const height = document.documentElement.scrollHeight;
+    if (height > 0 && height !== lastHeight) {
+      lastHeight = height;
+      post('resize', { height });
+    }
+  };
+  new ResizeObserver(reportHeight).observe(document.body);
+  reportHeight();
   post('ready', { payload: {} });
 })();

@@ -79,8 +79,10 @@
       if (!frame || event.source !== frame.contentWindow || event.origin !== ORIGIN) return;
       const data = event.data;
       if (!data || data.source !== MESSAGE_SOURCE) return;
-      if (data.type === 'resize') frame.style.height = `${data.height}px`;
-      else if (data.type === 'confirm-result') {
+      if (data.type === 'resize') {
+        // A height of nothing would hide the card fields; keep the frame's own until a real one comes.
+        if (Number.isFinite(data.height) && data.height > 0) frame.style.height = `${data.height}px`;
+      } else if (data.type === 'confirm-result') {
         const resolve = pending.get(data.id);
         pending.delete(data.id);
         if (resolve) resolve(data.result);
