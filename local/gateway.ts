@@ -107,8 +107,12 @@ interface UpgradeRequest extends IncomingMessage {
 
 const LOOPBACK = '127.0.0.1';
 
-/** How long stop() waits for `$disconnect` invocations still running. */
-const DISCONNECT_GRACE_MS = 2000;
+/**
+ * How long stop() waits for `$disconnect` invocations still running. Long enough for a thousand
+ * chargers that all went away at once (each invocation is a DynamoDB write; DynamoDB Local takes a
+ * few hundred a second here): stopping the table under them would fail each one.
+ */
+const DISCONNECT_GRACE_MS = 30_000;
 
 /**
  * Messages a connection may have waiting before its socket is paused. With the rate limit, only
@@ -346,6 +350,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       // terminate() emits 'close' (and so starts $disconnect) on a later tick.
       await new Promise((resolve) => setImmediate(resolve));
+      if (disconnecting.size > 100)
+        log(`stopping: waiting for ${disconnecting.size} $disconnect invocations`);
       await Promise.race([
         Promise.allSettled([...disconnecting]),
         new Promise((r) => setTimeout(r, DISCONNECT_GRACE_MS).unref()),

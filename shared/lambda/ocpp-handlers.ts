@@ -38,6 +38,7 @@ async function resolveSession(
       // $connect refuses every connection without a protocol we speak, and 1.6 is the only one yet.
       protocol: auth.protocol ?? 'ocpp1.6',
       ...(auth.registration !== undefined ? { registration: auth.registration } : {}),
+      ...(auth.connectorCount !== undefined ? { connectorCount: auth.connectorCount } : {}),
       domainName: rc.domainName,
       stage: rc.stage,
     };

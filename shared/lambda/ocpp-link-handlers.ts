@@ -84,6 +84,8 @@ export function createAuthorizerHandler(getDeps: GetDeps<AuthDeps>, originSecret
         chargerId: decision.chargerId,
         operatorId: decision.operatorId,
         registration: decision.registration,
+        // Always a number (API Gateway context values are flat): 0 means the operator set no count.
+        connectorCount: decision.connectorCount ?? 0,
         ...(decision.protocol ? { protocol: decision.protocol } : {}),
       },
     };

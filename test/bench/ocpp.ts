@@ -8,12 +8,14 @@
  * 1. the store's own write rate: PutItem of a MeterValues-sized item in a tight loop (16 at a time,
  *    as the platform's concurrent invocations write) against the same DynamoDB Local;
  * 2. a profile: MeterValues one at a time, with the $default invocation's own time and the
- *    round trips it makes (a charger read, the meter write, the reply through `@connections`)
+ *    round trips it makes (the meter write, the reply through `@connections`; the connector check
+ *    reads the count the authorizer put in the session, not the charger)
  *    timed alone;
  * 3. MeterValues at `rate` msg/s for `seconds`: p50/p99 round trip, as the charger sees it;
  * 4. capacity: a short step search for the highest rate at which p99 ≤ 150 ms, nothing fails, the
- *    rate is achieved and the recompute keeps up (its stream drained within 5 s of the step);
- *    reported against the store's write rate;
+ *    rate is achieved and the recompute keeps up (its stream drained within 5 s of the step), then
+ *    a second step at that rate (or the next lower sustained one) to confirm it; reported against
+ *    the store's write rate;
  * 5. the floor: the same load against a bare ocpp-rpc RPCServer that only answers.
  * Targets (issue 13): p99 ≤ 150 ms at 100 msg/s with 1,000 chargers on a quiet machine; capacity
  * ≥ 40 % of the store's write rate. The figures are printed last, one line each; the machine's load
@@ -328,6 +330,7 @@ async function main() {
   let store: StoreFigures;
   let capacity = 0;
   const steps: Step[] = [];
+  const confirmations: Step[] = [];
   try {
     await registerChargers(doc, platform.tableName);
     store = await measureStore(doc, platform.tableName);
@@ -383,14 +386,35 @@ async function main() {
       if (ok) lo = rate;
       else hi = rate;
     }
-    capacity = lo;
+    // 5. Confirm: a rate counts only if a second step at it is sustained too (one 8-second step can
+    // pass by luck on a machine whose latency is bimodal). Down the sustained rates until one holds;
+    // the 30-second run at the target rate stands on its own.
+    const sustainedRates = [...new Set(steps.filter((s) => s.ok).map((s) => s.run.ratePerSecond))]
+      .filter((rate) => rate > RATE || !mainOk)
+      .sort((a, b) => b - a);
+    capacity = mainOk ? RATE : 0;
+    for (const rate of sustainedRates) {
+      const run = await loadProcess.run(rate, STEP_SECONDS);
+      const s = performance.now();
+      await platform.drainStreams(120_000);
+      const drainMs = performance.now() - s;
+      const ok = stepOk(run, drainMs);
+      confirmations.push({ run, drainMs, ok });
+      progress(
+        `confirm ${rate}/s: p99 ${ms(run.p99Ms)}, drained ${ms(drainMs)}: ${ok ? 'sustained again' : 'not sustained'}`,
+      );
+      if (ok) {
+        capacity = Math.max(capacity, rate);
+        break;
+      }
+    }
     await loadProcess.close();
 
     const handlerP50 = percentile(mainHandler, 50);
     const recomputeP50 = percentile(mainRecompute, 50);
     lines.push(
       `profile, one message at a time (p50): round trip ${ms(serial.p50Ms)} = $default invocation ${ms(serialHandler)} ` +
-        `(charger read ~${ms(store.getP50Ms)} + meter write ~${ms(store.putP50Ms)} + reply via @connections ~${ms(replyPostMs)} + handler CPU and SDK) ` +
+        `(meter write ~${ms(store.putP50Ms)} + reply via @connections ~${ms(replyPostMs)} + handler CPU and SDK) ` +
         `+ gateway and WebSocket ${ms(serial.p50Ms - serialHandler)}; recompute ${serialRecompute.length} invocations for 200 messages, p50 ${ms(percentile(serialRecompute, 50))}`,
       `profile at ${RATE}/s (p50 / p99): $default ${ms(handlerP50)} / ${ms(percentile(mainHandler, 99))}; ` +
         `recompute ${mainRecompute.length} invocations, ${ms(recomputeP50)} / ${ms(percentile(mainRecompute, 99))}; stream drained ${ms(mainDrainMs)} after the run`,
@@ -400,6 +424,10 @@ async function main() {
       ...steps.map(
         (s) =>
           `${runRow(`step ${s.run.ratePerSecond}`, s.run)}  drained ${ms(s.drainMs)}: ${s.ok ? 'sustained' : 'not sustained'}`,
+      ),
+      ...confirmations.map(
+        (s) =>
+          `${runRow(`again ${s.run.ratePerSecond}`, s.run)}  drained ${ms(s.drainMs)}: ${s.ok ? 'sustained' : 'not sustained'}`,
       ),
     );
   } finally {

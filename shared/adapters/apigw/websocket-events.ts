@@ -46,6 +46,11 @@ export interface OcppAuthorizerContext {
   registration?: string;
   /** The subprotocol $connect answers; absent when the charger offered none we speak. */
   protocol?: OcppVersion;
+  /**
+   * The operator's `connectorCount` for the charger at connect: null when none is set, absent when
+   * the authorizer did not say (a connection authorized before it did).
+   */
+  connectorCount?: number | null;
 }
 
 export function readAuthorizerContext(ctx: WebSocketRequestContext): OcppAuthorizerContext | undefined {
@@ -56,7 +61,18 @@ export function readAuthorizerContext(ctx: WebSocketRequestContext): OcppAuthori
     operatorId: a.operatorId,
     ...(typeof a.registration === 'string' ? { registration: a.registration } : {}),
     ...(isSupportedVersion(a.protocol) ? { protocol: a.protocol } : {}),
+    ...connectorCountOf(a.connectorCount),
   };
+}
+
+/**
+ * The authorizer sends a number, 0 for none set; read a numeric string too, since API Gateway
+ * documents context values as strings, numbers or booleans without promising which comes back.
+ */
+function connectorCountOf(value: unknown): { connectorCount?: number | null } {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return {};
+  return { connectorCount: n === 0 ? null : n };
 }
 
 /** Header lookup ignoring case (API Gateway passes headers with the client's casing). */

@@ -48,6 +48,8 @@ export type AuthDecision =
       chargerId: string;
       operatorId: string;
       registration: Charger['registration'];
+      /** The operator's `connectorCount` at connect, when set (the session checks connector ids against it). */
+      connectorCount?: number;
       /** The subprotocol $connect will answer (absent: none offered we speak; $connect refuses). */
       protocol?: OcppVersion;
     }
@@ -162,6 +164,7 @@ export async function authenticateCharger(
       chargerId: c.chargerId,
       operatorId: c.operatorId,
       registration: c.registration,
+      ...(c.connectorCount !== undefined ? { connectorCount: c.connectorCount } : {}),
       ...(protocol ? { protocol } : {}),
     };
   };

@@ -54,6 +54,12 @@ export interface ChargerSession {
   protocol: OcppVersion;
   /** Registration as the authorizer saw it at connect; rechecked from the record when not `active`. */
   registration?: string;
+  /**
+   * The operator's `connectorCount` as the authorizer read it at connect (null: none set). Connector
+   * ids are checked against it without reading the charger on every message; a count changed while
+   * the charger is connected applies from its next connection. Absent: read the charger.
+   */
+  connectorCount?: number | null;
   domainName: string;
   stage: string;
 }

@@ -96,8 +96,21 @@ describe('authorizer', () => {
       chargerId: CHARGER_ID,
       operatorId: OPERATOR_ID,
       registration: 'active',
+      connectorCount: 0,
       protocol: 'ocpp1.6',
     });
+  });
+
+  it("passes the operator's connector count on, so messages need not read the charger for it", async () => {
+    m.store.putCharger(aCharger({ passwordHash: PASSWORD_HASH, connectorCount: 3 }));
+    const result = await authorize(
+      authorizerEvent({
+        chargerId: CHARGER_ID,
+        authorization: basic(CHARGER_ID, PASSWORD),
+        protocol: 'ocpp1.6',
+      }),
+    );
+    expect(result.context).toMatchObject({ chargerId: CHARGER_ID, connectorCount: 3 });
   });
 
   it.each([

@@ -684,6 +684,29 @@ describe('connector ids against the charger (connectorCount, or at most MAX_CONN
     expect(m.store.snapshot()).toBe(before);
     expect(await cp.ok('StatusNotification', status(MAX_CONNECTOR_ID))).toEqual({});
   });
+
+  it("checks MeterValues and StatusNotification against the session's count, without reading the charger", async () => {
+    // The record says 4: the session's 2 (the count at connect) is what counts, and nothing reads the record.
+    m.store.putCharger(aCharger({ tariffId: 'tariff-1', connectorCount: 4 }));
+    const counted = new TestCharger(m, aSession({ connectorCount: 2 }));
+    const unset = new TestCharger(m, aSession({ connectorCount: null }));
+    const reads: string[] = [];
+    const get = m.deps.chargers.get.bind(m.deps.chargers);
+    m.deps.chargers.get = async (id) => {
+      reads.push(id);
+      return get(id);
+    };
+    const reading = (connectorId: number) => ({ connectorId, meterValue: [energySample(at('-1h'), 1)] });
+    const before = m.store.snapshot();
+    expect(refusal(await counted.call('MeterValues', reading(3)))).toEqual(PROPERTY);
+    expect(refusal(await counted.call('StatusNotification', status(3)))).toEqual(PROPERTY);
+    expect(refusal(await unset.call('StatusNotification', status(MAX_CONNECTOR_ID + 1)))).toEqual(PROPERTY);
+    expect(m.store.snapshot()).toBe(before);
+    expect(await counted.ok('MeterValues', reading(2))).toEqual({});
+    expect(await counted.ok('StatusNotification', status(2))).toEqual({});
+    expect(await unset.ok('StatusNotification', status(MAX_CONNECTOR_ID))).toEqual({});
+    expect(reads).toEqual([]);
+  });
 });
 
 describe('DataTransfer', () => {

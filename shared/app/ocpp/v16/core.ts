@@ -54,7 +54,11 @@ export const MAX_CONNECTOR_ID = 32;
  * a connector the operator does not know could never be paid for or shown. Without a count, ids up
  * to MAX_CONNECTOR_ID pass. Refused before anything is stored.
  */
-function requireConnector(connectorId: number, min: 0 | 1, charger?: Pick<Charger, 'connectorCount'>): void {
+function requireConnector(
+  connectorId: number,
+  min: 0 | 1,
+  charger?: Pick<Charger, 'connectorCount'> | { connectorCount: number | null },
+): void {
   const max = charger?.connectorCount ?? MAX_CONNECTOR_ID;
   if (connectorId < min || connectorId > max) {
     throw new OcppError(
@@ -65,6 +69,19 @@ function requireConnector(connectorId: number, min: 0 | 1, charger?: Pick<Charge
       },
     );
   }
+}
+
+/**
+ * The connector count to check a frequent message against: the session's, as the authorizer read it
+ * at connect (MeterValues and StatusNotification then store with one request, not two), or the
+ * charger's record when the session has none.
+ */
+async function connectorCountOf(
+  deps: OcppDeps,
+  ctx: CallContext,
+): Promise<{ connectorCount: number | null } | Charger | undefined> {
+  if (ctx.connectorCount !== undefined) return { connectorCount: ctx.connectorCount };
+  return deps.chargers.get(ctx.chargerId);
 }
 
 /**
@@ -138,7 +155,7 @@ export const statusNotification: Handler<StatusNotificationReq, Record<string, n
   ctx,
   req,
 ) => {
-  requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
+  requireConnector(req.connectorId, 0, await connectorCountOf(deps, ctx));
   const timestamp = req.timestamp !== undefined ? normaliseTimestamp(req.timestamp) : ctx.receivedAt;
   await deps.statuses.record({
     chargerId: ctx.chargerId,
@@ -371,7 +388,7 @@ export const stopTransaction: Handler<StopTransactionReq, StopTransactionConf> =
  * (pricing/meter-message-flags.ts).
  */
 export const meterValues: Handler<MeterValuesReq, Record<string, never>> = async (deps, ctx, req) => {
-  requireConnector(req.connectorId, 0, await deps.chargers.get(ctx.chargerId));
+  requireConnector(req.connectorId, 0, await connectorCountOf(deps, ctx));
   if (req.meterValue.length === 0) return {}; // nothing to store (the schema allows an empty list)
   const outcome = await deps.transactions.putMeterValues({
     chargerId: ctx.chargerId,
