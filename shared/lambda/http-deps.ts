@@ -9,6 +9,7 @@ import { DynamoOperatorCatalog } from '../adapters/dynamodb/catalog.js';
 import { DynamoChargerAdmin } from '../adapters/dynamodb/charger-admin.js';
 import { DynamoChargerSettings } from '../adapters/dynamodb/charger-settings.js';
 import { createDocumentClient } from '../adapters/dynamodb/client.js';
+import { DynamoIdempotencyKeys } from '../adapters/dynamodb/idempotency-keys.js';
 import { DynamoMemberStore } from '../adapters/dynamodb/members.js';
 import { DynamoOperatorRegistry } from '../adapters/dynamodb/operator-registry.js';
 import { DynamoOperatorSettings } from '../adapters/dynamodb/operator-settings.js';
@@ -27,6 +28,7 @@ import type {
 } from '../ports/catalog.js';
 import type { ChargerAdmin } from '../ports/charger-admin.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { IdempotencyKeys } from '../ports/idempotency.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { MemberStore } from '../ports/members.js';
 import type { OperatorRegistry } from '../ports/operators.js';
@@ -71,6 +73,8 @@ export interface HttpDeps extends HttpDriverDeps {
   fleets: FleetsDeps;
   /** Limits on costly requests (operations/payouts.ts). */
   rateLimits: RateLimits;
+  /** The refunds' `Idempotency-Key`s (http/idempotency.ts). */
+  idempotency: IdempotencyKeys;
 }
 
 /** The container's deps (see perConfig). */
@@ -97,5 +101,6 @@ export const httpDeps: () => HttpDeps = perConfig((c) => {
     payouts: connectDeps()?.invoicing,
     fleets: fleetsDeps(),
     rateLimits: new DynamoRateLimits({ doc: db, tableName: c.TABLE_NAME }),
+    idempotency: new DynamoIdempotencyKeys({ doc: db, tableName: c.TABLE_NAME }),
   };
 });

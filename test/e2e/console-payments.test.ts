@@ -97,11 +97,34 @@ describe("a paid session's payment in the console", () => {
     await expect.poll(() => text('#refund-message'), { timeout: 10_000 }).toContain('1 to 1234 minor units');
     expect(await text('#pay-refunded')).toBe('£0.00');
 
+    // The first answer is lost on the way back (the platform made the refund); the operator clicks
+    // again, and the same refund's Idempotency-Key gets that refund's answer, not a second refund.
+    const sentKeys: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/refunds'))
+        sentKeys.push(r.headers()['idempotency-key'] ?? '');
+    });
+    let dropped = false;
+    await page.route('**/refunds', async (route) => {
+      if (dropped) return route.continue();
+      dropped = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
     await page.locator('#refund-amount').fill('2.34');
+    await page.getByRole('button', { name: 'Refund' }).click();
+    await expect
+      .poll(() => text('#refund-message'), { timeout: 10_000 })
+      .toContain('Press Refund again with the same amount: it is never refunded twice.');
+    expect(await text('#refund-done')).toBe('');
     await page.getByRole('button', { name: 'Refund' }).click();
     await expect
       .poll(() => text('#refund-done'), { timeout: 10_000 })
       .toBe('Refunded £2.34 (£2.34 in all; £10.00 left to refund).');
+    await page.unroute('**/refunds');
+    expect(sentKeys).toHaveLength(2);
+    expect(sentKeys[0]).toMatch(/^[\x21-\x7e]{8,}$/);
+    expect(sentKeys[1]).toBe(sentKeys[0]);
     await expect.poll(() => text('#pay-refunded')).toBe('£2.34');
     expect(await text('#pay-refundable')).toBe('£10.00');
     expect(await text('#payment .pill')).toBe('partly refunded');

@@ -242,6 +242,50 @@ describe('a paid session', () => {
     expect(transfer?.amount_reversed).toBe(made.reduce((sum, r) => sum + r.reversed, 0));
   });
 
+  it('a refund sent again with its Idempotency-Key gets the first answer and refunds nothing twice', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
+    await chargeAndStop(begun);
+    const stripe = platformStripe(platform);
+    await expect
+      .poll(async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0], {
+        timeout: 10_000,
+      })
+      .toBeDefined();
+    const api = await apiOf(charger.operatorId);
+    const path = `/sessions/${begun.sessionId}/refunds`;
+    const key = { 'idempotency-key': `refund-${randomUUID()}` };
+
+    const first = await api('POST', path, { amount: gbp(300) }, key);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    // The answer was lost; the caller sends the same refund again, twice at once.
+    const again = await Promise.all([1, 2].map(() => api('POST', path, { amount: gbp(300) }, key)));
+    for (const a of again) {
+      expect(a.status).toBe(201);
+      expect(a.headers.get('idempotent-replayed')).toBe('true');
+      expect(a.json).toEqual(first.json);
+    }
+    // The same key on another refund is refused, and refunds nothing.
+    const other = await api('POST', path, { amount: gbp(200) }, key);
+    expect(other.status).toBe(409);
+    expect(other.json.error.code).toBe('idempotency_key_reused');
+    const bad = await api('POST', path, { amount: gbp(200) }, { 'idempotency-key': '' });
+    expect([bad.status, bad.json.error.code]).toEqual([400, 'invalid_parameter']);
+
+    // A refused request frees its key: too large, then the corrected one with the same key is made.
+    const key2 = { 'idempotency-key': `refund-${randomUUID()}` };
+    const tooLarge = await api('POST', path, { amount: gbp(5000) }, key2);
+    expect([tooLarge.status, tooLarge.json.error.code]).toEqual([409, 'refund_too_large']);
+    const second = await api('POST', path, { amount: gbp(100) }, key2);
+    expect(second.status).toBe(201);
+    expect(second.json.refundedTotal).toEqual(gbp(400));
+
+    const atStripe = await stripe.refunds.list({ payment_intent: begun.paymentIntentId, limit: 100 });
+    expect(atStripe.data.map((r) => r.amount).sort()).toEqual([100, 300]);
+  });
+
   it('a zero-energy session on an energy-only price: the hold is cancelled in full and a receipt says so', async () => {
     const charger = await paidCharger(platform, {
       tariff: (operatorId) =>

@@ -54,6 +54,7 @@
  * | fleet statement line       | OP#<operatorId>             | FLEETSTMTLINE#<fleetId>#<YYYY-MM>#<startedAt>#<chargerId>#<txId 10 digits> |  |
  * | fleet statement claim      | OP#<operatorId>             | FLEETSTMTRUN#<fleetId>#<YYYY-MM>   |                                 |
  * | rate limit (uses in window)| OP#<operatorId>             | RATE#<action>#<resourceId>        |                                 |
+ * | idempotency key (24 h)     | OP#<operatorId>             | IDEMP#<sha256 of the key>         |                                 |
  *
  * A transaction billed to a fleet (TransactionRecord.billedTo, party `fleet`, naming the fleet) takes
  * gsi2 FLEETTX#<operatorId>#<fleetId> / <startedAt>#<chargerId>#<txId> in the write that finalises its
@@ -272,6 +273,11 @@ export const keys = {
   connectAccount: (operatorId: string): Key => ({ pk: operatorPartition(operatorId), sk: 'CONNECT' }),
   connectAccountOwner: (accountId: string): Key => ({ pk: `CONNACCT#${accountId}`, sk: 'CONNACCT' }),
   sessionTransfer: (sessionId: string): Key => ({ pk: `XFER#${sessionId}`, sk: 'XFER' }),
+  /** An `Idempotency-Key` of the operator's, by a hash of it (the caller's key is any visible ASCII). */
+  idempotencyKey: (operatorId: string, keyHash: string): Key => ({
+    pk: operatorPartition(operatorId),
+    sk: `IDEMP#${keyHash}`,
+  }),
   rateLimit: (operatorId: string, action: string, resourceId: string): Key => ({
     pk: operatorPartition(operatorId),
     sk: `RATE#${action}#${resourceId}`,

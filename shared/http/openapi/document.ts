@@ -5,6 +5,7 @@
  * with a `meta({ id })` become `components.schemas` entries, referenced wherever they appear.
  */
 import * as z from 'zod';
+import { IDEMPOTENCY_ERRORS, IDEMPOTENCY_HEADER } from '../idempotency.js';
 import { ErrorShape, type Operation } from './registry.js';
 
 type Json = Record<string, unknown>;
@@ -63,6 +64,15 @@ function parametersOf(op: Operation, schemas: Schemas): Json[] {
       });
     }
   }
+  if (op.idempotency)
+    out.push({
+      name: IDEMPOTENCY_HEADER,
+      in: 'header',
+      required: false,
+      description:
+        'Any unique string (at most 255 visible ASCII characters), kept 24 hours: the same request sent again with it (after a lost answer) gets the first answer, with `Idempotent-Replayed: true`, and moves no money twice.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
   return out;
 }
 
@@ -75,6 +85,10 @@ function responsesOf(op: Operation, schemas: Schemas, authenticated: boolean): J
   const errorRef = { $ref: `${COMPONENTS}Error` };
   schemas.of(ErrorShape, 'output');
   const errors: Record<number, readonly string[]> = { ...op.errors };
+  if (op.idempotency) {
+    errors[400] = [...new Set([...(errors[400] ?? []), 'invalid_parameter'])];
+    errors[409] = [...new Set([...(errors[409] ?? []), ...IDEMPOTENCY_ERRORS[409]])];
+  }
   if (authenticated) errors[401] = ['unauthorized'];
   const out: Json = {};
   for (const [status, spec] of Object.entries(op.responses)) {

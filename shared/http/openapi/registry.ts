@@ -12,7 +12,9 @@ import type { Method } from '@middy/http-router';
 import * as z from 'zod';
 import { MANAGE_ACCESS_REFUSAL, mayManageAccess } from '../../app/users/roles.js';
 import { badRequest, HttpError } from '../../lambda/http-errors.js';
+import type { IdempotencyKeys } from '../../ports/idempotency.js';
 import { InvalidCursorError } from '../../ports/paging.js';
+import { fingerprintOf, idempotencyKeyOf, runIdempotently } from '../idempotency.js';
 import type { OperatorRequest } from '../operator-auth.js';
 import { type HttpEvent, type HttpResult, jsonBody } from '../responses.js';
 
@@ -84,6 +86,11 @@ export interface OperationSpec<
    * session before anything is parsed (app/users/roles.ts). Declare 403 `forbidden` in `errors`.
    */
   ownersOnly?: boolean;
+  /**
+   * Moves money: takes an `Idempotency-Key` header (../idempotency.ts), kept in this store, so a
+   * request sent again after a lost answer gets the first answer and moves nothing twice.
+   */
+  idempotency?: () => IdempotencyKeys;
   handler: (input: OperationInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<HttpResult>;
 }
 
@@ -134,8 +141,17 @@ export function routeOf(op: Operation): {
         : op.bodyOptional && !event.body
           ? op.body.parse({})
           : jsonBody(event, op.body);
+      const run = () => op.handler({ ...request, params, query, body });
+      const key = op.idempotency ? idempotencyKeyOf(event) : undefined;
       try {
-        return await op.handler({ ...request, params, query, body });
+        if (!op.idempotency || key === undefined) return await run();
+        const fingerprint = fingerprintOf(op.operationId, params, body);
+        return await runIdempotently(
+          op.idempotency(),
+          { operatorId: request.operatorId, key, fingerprint },
+          Date.now(),
+          run,
+        );
       } catch (err) {
         if (err instanceof InvalidCursorError) throw badRequest(`cursor: ${err.message}`, 'invalid_cursor');
         throw err;

@@ -11,6 +11,7 @@ import { dashboardLink, type SignedInUser, startOnboarding } from '../../app/con
 import { refundSession } from '../../app/connect/refunds.js';
 import { heldTransfersOf } from '../../app/connect/transfers.js';
 import type { PaymentsDeps } from '../../app/payments/deps.js';
+import type { IdempotencyKeys } from '../../ports/idempotency.js';
 import type { OperatorViews } from '../../ports/operator-views.js';
 import { defineOperation, type Operation } from '../openapi/registry.js';
 import {
@@ -31,6 +32,8 @@ export interface PaymentOperationsDeps {
   /** The paid session of a charging session (by its idTag), for refunds named by the transaction. */
   payments?: PaymentsDeps | undefined;
   views: Pick<OperatorViews, 'transaction'>;
+  /** The refunds' `Idempotency-Key`s (../idempotency.ts). */
+  idempotency: IdempotencyKeys;
 }
 
 const TAG = 'Getting paid';
@@ -107,6 +110,7 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
         409: ['refund_too_large', 'not_onboarded'],
       },
       tenancy: 'not-found',
+      idempotency: () => getDeps().idempotency,
       handler: async ({ operatorId, params: { sessionId }, body }) => {
         const result = await refundSession(connectOf(getDeps()), {
           operatorId,
@@ -137,6 +141,7 @@ export function paymentOperations(getDeps: () => PaymentOperationsDeps): Operati
         409: ['refund_too_large', 'not_onboarded'],
       },
       tenancy: 'not-found',
+      idempotency: () => getDeps().idempotency,
       handler: async ({ operatorId, params: { chargerId, transactionId }, body }) => {
         const deps = getDeps();
         const connect = connectOf(deps);

@@ -44,8 +44,9 @@ C.empty=function(text){return '<p class="empty">'+C.esc(text)+'</p>'};
 function ApiError(status,code,message,retryAfter){this.status=status;this.code=code;this.message=message;this.retryAfter=retryAfter}
 ApiError.prototype=Object.create(Error.prototype);
 C.ApiError=ApiError;
-C.api=function(method,path,body){
+C.api=function(method,path,body,extraHeaders){
   var headers={accept:'application/json'};
+  for(var h in extraHeaders||{})headers[h]=extraHeaders[h];
   if(method!=='GET'){headers['content-type']='application/json';if(C.state.csrf)headers['x-csrf-token']=C.state.csrf}
   var opts={method:method,headers:headers,credentials:'same-origin'};
   if(body!==undefined)opts.body=JSON.stringify(body);

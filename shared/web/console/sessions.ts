@@ -200,12 +200,21 @@ function minorOf(text){
   if(!m)throw new Error('Write the amount as pounds and pence, like 2.50.');
   return Number(m[1])*100+Number(((m[2]||'')+'00').slice(0,2));
 }
+function newKey(){
+  return window.crypto&&crypto.randomUUID?crypto.randomUUID():'r-'+Date.now()+'-'+Math.random().toString(36).slice(2);
+}
 C.forms.refund=function(form,data){
   var text=C.field(data,'amount');
   var body=text?{amount:{amountMinor:minorOf(text),currency:form.getAttribute('data-currency')}}:{};
   var txPath='/chargers/'+encodeURIComponent(form.getAttribute('data-charger'))+'/transactions/'+encodeURIComponent(form.getAttribute('data-tx'));
   C.$('refund-done').textContent='';
-  return C.api('POST',txPath+'/refunds',body).then(function(r){
+  // One Idempotency-Key per refund: sending the same refund again after the answer was lost (a
+  // dropped connection, a second click) gets the first refund's answer, never a second refund.
+  var sent=JSON.stringify(body);
+  if(form.getAttribute('data-sent')!==sent){form.setAttribute('data-sent',sent);form.setAttribute('data-key',newKey())}
+  var forget=function(){form.removeAttribute('data-sent');form.removeAttribute('data-key')};
+  return C.api('POST',txPath+'/refunds',body,{'idempotency-key':form.getAttribute('data-key')}).then(function(r){
+    forget();
     C.$('refund-done').textContent='Refunded '+C.moneyOf(r.amount)+' ('+C.moneyOf(r.refundedTotal)+' in all; '+C.moneyOf(r.refundable)+' left to refund).';
     form.reset();
     // The payment's figures as the platform now has them (the refund is recorded when this answers).
@@ -213,6 +222,9 @@ C.forms.refund=function(form,data){
       C.$('payment').innerHTML=C.paymentCard(a.transaction.payment);
       if(a.transaction.payment.refundable)C.$('refund-help').textContent=refundHelp(a.transaction.payment);
     });
+  },function(e){
+    if(e instanceof C.ApiError)throw e;
+    throw new Error('No answer came back (the connection dropped), so the refund may or may not have been made. Press Refund again with the same amount: it is never refunded twice.');
   });
 };
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryIdempotencyKeys } from '../../../shared/adapters/memory/idempotency-keys.js';
 import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
 import { MemoryRateLimits } from '../../../shared/adapters/memory/rate-limits.js';
@@ -116,6 +117,7 @@ beforeEach(() => {
     // No member route runs here.
     members: {} as OperatorApiDeps['members'],
     rateLimits: new MemoryRateLimits(),
+    idempotency: new MemoryIdempotencyKeys(),
     mailer: new MemoryMailer(),
     commands: ocpp.deps,
     publicBaseUrl: 'https://charge.example',

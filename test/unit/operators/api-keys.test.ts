@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryIdempotencyKeys } from '../../../shared/adapters/memory/idempotency-keys.js';
 import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { ManualClock } from '../../../shared/adapters/memory/ocpp-store.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
@@ -69,6 +70,7 @@ beforeEach(async () => {
     // No member route runs here.
     members: {} as OperatorApiDeps['members'],
     rateLimits: new MemoryRateLimits(),
+    idempotency: new MemoryIdempotencyKeys(),
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
   keyOfA = (await issueApiKey(deps, A, { label: 'first key of A' })).key;

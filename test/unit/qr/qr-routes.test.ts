@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryIdempotencyKeys } from '../../../shared/adapters/memory/idempotency-keys.js';
 import { MemoryMailer } from '../../../shared/adapters/memory/mailer.js';
 import { MemoryOperatorRegistry } from '../../../shared/adapters/memory/operators.js';
 import { MemoryRateLimits } from '../../../shared/adapters/memory/rate-limits.js';
@@ -67,6 +68,7 @@ beforeAll(() => {
     // No member route runs here.
     members: {} as OperatorApiDeps['members'],
     rateLimits: new MemoryRateLimits(),
+    idempotency: new MemoryIdempotencyKeys(),
   } satisfies OperatorApiDeps & PageDeps;
   api = createHttpApi(() => deps);
 });
