@@ -279,14 +279,15 @@ export const HANDLERS = {
   schedulePaymentsSweeper: {
     entry: 'functions/schedules/payments-sweeper.ts',
     description:
-      'Every minute: cancels holds whose charger never started (start timeout), settles sessions whose hold nears expiry, flags transfers held too long',
+      'Every minute: cancels holds whose charger never started (start timeout), settles sessions whose hold nears expiry, flags transfers held too long, finishes refunds left unfinished',
     memorySize: 512,
     // Under the 1 minute schedule so runs do not overlap.
     timeoutSeconds: 50,
     table: 'readWrite',
     // The sessions due for a sweep (sparse gsi1 partition); the transfers held too long (sparse gsi2
-    // partition XFERSTALE), flagged for the operator and the platform.
-    indexes: ['gsi1', 'gsi2'],
+    // partition XFERSTALE), flagged for the operator and the platform; the transfers with a refund
+    // reserved (sparse gsi4 partition XFERCLAIM), whose left-over claims it finishes.
+    indexes: ['gsi1', 'gsi2', 'gsi4'],
     scansTable: false,
     readsStream: false,
     scopedWrites: NO_SCOPED_WRITES,

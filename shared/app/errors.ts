@@ -25,6 +25,7 @@ export const APP_ERROR_CODES = [
   'CONNECT_SESSION_NOT_FOUND',
   'CONNECT_REFUND_TOO_LARGE',
   'CONNECT_REFUND_CURRENCY',
+  'CONNECT_REFUND_PENDING',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

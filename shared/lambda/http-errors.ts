@@ -78,6 +78,8 @@ export const HTTP_OF_CODE: Readonly<Record<AppErrorCode, Mapping> & Record<strin
   CONNECT_SESSION_NOT_FOUND: { statusCode: 404, code: 'not_found' },
   CONNECT_REFUND_TOO_LARGE: { statusCode: 409, code: 'refund_too_large' },
   CONNECT_REFUND_CURRENCY: { statusCode: 400, code: 'currency_mismatch' },
+  // Reserved and not confirmed by Stripe: the payments sweeper finishes it (app/connect/refunds.ts).
+  CONNECT_REFUND_PENDING: { statusCode: 503, code: 'refund_pending' },
 };
 
 const noSuchChargerOrCall = () => 'no such charger or call';

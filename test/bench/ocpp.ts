@@ -286,8 +286,9 @@ class Invocations {
   reset() {
     this.byFn.clear();
   }
+  /** A copy: the times recorded so far, not the list later invocations go on adding to. */
   of(fn: HandlerName): number[] {
-    return this.byFn.get(fn) ?? [];
+    return [...(this.byFn.get(fn) ?? [])];
   }
 }
 

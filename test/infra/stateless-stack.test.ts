@@ -384,7 +384,7 @@ describe('stateless stack', () => {
         'schedulePaymentsSweeper',
       ]);
       expect(queriers('gsi3')).toEqual(['httpApi']);
-      expect(queriers('gsi4')).toEqual(['scheduleFinaliser']);
+      expect(queriers('gsi4')).toEqual(['scheduleFinaliser', 'schedulePaymentsSweeper']);
     });
 
     it('lets the authorizer write only a pending charger record and login failures, each under dynamodb:LeadingKeys', () => {

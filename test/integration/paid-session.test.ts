@@ -10,7 +10,10 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sha256 } from '../../local/seed.js';
 import { readInbox } from '../../local/ses-local.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
+import { DynamoConnectStore } from '../../shared/adapters/dynamodb/connect-store.js';
+import { keys } from '../../shared/adapters/dynamodb/keys.js';
 import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
+import { getItem } from '../../shared/adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { aTariff, energy } from '../fixtures/builders/pricing.js';
 import { operatorApi } from '../fixtures/operator-api.js';
@@ -284,6 +287,60 @@ describe('a paid session', () => {
 
     const atStripe = await stripe.refunds.list({ payment_intent: begun.paymentIntentId, limit: 100 });
     expect(atStripe.data.map((r) => r.amount).sort()).toEqual([100, 300]);
+  });
+
+  it('a refund reserved and never finished by its request: the payments sweeper makes it, once, and the driver hears', async () => {
+    const charger = await paidCharger(platform);
+    chargers.push(charger);
+    const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+    const begun = await begin(charger, email);
+    await chargeAndStop(begun);
+    const stripe = platformStripe(platform);
+    await expect
+      .poll(async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0], {
+        timeout: 10_000,
+      })
+      .toBeDefined();
+    // What a refund request leaves when Stripe failed under it and nobody sent it again: the
+    // reservation (abandoned, so free at once), made through the store as the request makes it.
+    const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
+    const store = new DynamoConnectStore({ doc, tableName: platform.tableName });
+    const read = await store.transfer(begun.sessionId);
+    expect(read).toMatchObject({ grossMinor: 1234, refundedMinor: 0 });
+    const claim = { offsetMinor: 0, amountMinor: 321, claimedAtMs: Date.now() };
+    expect(await store.reserveRefund(read as NonNullable<typeof read>, claim)).toBe('reserved');
+    await store.abandonRefund(begun.sessionId, claim);
+
+    await expect
+      .poll(async () => (await store.transfer(begun.sessionId))?.refundedMinor, {
+        timeout: 15_000,
+        interval: 250,
+      })
+      .toBe(321);
+    const atStripe = await stripe.refunds.list({ payment_intent: begun.paymentIntentId, limit: 100 });
+    expect(atStripe.data.map((r) => r.amount)).toEqual([321]);
+    expect((await store.transfer(begun.sessionId))?.reversedMinor).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await mailTo(email)).some((m) => m.subject.startsWith('Refund of £3.21')), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    // With no claim left, a later run drops the transfer's mark.
+    await expect
+      .poll(
+        async () =>
+          (await getItem({ doc, tableName: platform.tableName }, keys.sessionTransfer(begun.sessionId)))
+            ?.gsi4pk,
+        {
+          timeout: 15_000,
+          interval: 250,
+        },
+      )
+      .toBeUndefined();
+    expect(
+      (await stripe.refunds.list({ payment_intent: begun.paymentIntentId, limit: 100 })).data,
+    ).toHaveLength(1);
+    doc.destroy();
   });
 
   it('a zero-energy session on an energy-only price: the hold is cancelled in full and a receipt says so', async () => {

@@ -21,7 +21,7 @@ import {
   refundClaimId,
   type SessionTransfer,
 } from '../../ports/connect.js';
-import { gsi1, gsi2, keys } from './keys.js';
+import { gsi1, gsi2, gsi4, keys } from './keys.js';
 import {
   Expression,
   failedConditions,
@@ -59,7 +59,7 @@ function statementTransferUpdate(
   };
 }
 
-const INDEX_FIELDS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'];
+const INDEX_FIELDS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi4pk', 'gsi4sk', 'entity'];
 
 const withoutIndexes = <T>(item: Record<string, unknown>): T => {
   const rest = stripKeys<Record<string, unknown>>(item);
@@ -231,7 +231,12 @@ export class DynamoConnectStore implements ConnectStore {
   }
 
   async reserveRefund(read: SessionTransfer, claim: RefundClaim): Promise<'reserved' | 'conflict'> {
-    const e = new Expression().set('claimedMinor', claim.offsetMinor + claim.amountMinor);
+    const mark = gsi4.refundClaimed(read.sessionId);
+    const e = new Expression()
+      .set('claimedMinor', claim.offsetMinor + claim.amountMinor)
+      // The sweeper finds the transfer by it if this request never finishes the claim.
+      .set('gsi4pk', mark.gsi4pk)
+      .set('gsi4sk', mark.gsi4sk);
     const claimed = e.name('claimedMinor');
     const offset = e.value(claim.offsetMinor);
     e.when(
@@ -271,6 +276,32 @@ export class DynamoConnectStore implements ConnectStore {
     const e = new Expression().set(`${path}.claimedAtMs`, 0);
     e.when(`attribute_exists(${e.name(path)})`);
     await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'gone');
+  }
+
+  async transfersMarkedForRefundClaims(limit: number): Promise<SessionTransfer[]> {
+    const out = await this.t.doc.send(
+      new QueryCommand({
+        TableName: this.t.tableName,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :pk',
+        ExpressionAttributeValues: { ':pk': gsi4.refundClaimed('').gsi4pk },
+        Limit: limit,
+      }),
+    );
+    // The index is keys only, and eventually consistent: read each record as it is now.
+    const found: SessionTransfer[] = [];
+    for (const item of out.Items ?? []) {
+      const transfer = typeof item.gsi4sk === 'string' ? await this.transfer(item.gsi4sk) : undefined;
+      if (transfer) found.push(transfer);
+    }
+    return found;
+  }
+
+  async unmarkRefundClaims(sessionId: string): Promise<void> {
+    const e = new Expression().remove('gsi4pk').remove('gsi4sk');
+    const claims = e.name('refundClaims');
+    e.when(`(attribute_not_exists(${claims}) OR size(${claims}) = ${e.value(0)})`);
+    await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'claimed');
   }
 
   async unflaggedPendingBefore(createdBefore: string, limit: number): Promise<SessionTransfer[]> {

@@ -49,7 +49,7 @@
  * | member session             | MEMBERSESSION#<sha256(id)>  | MEMBERSESSION                     |                                 |
  * | connected account (Connect)| OP#<operatorId>             | CONNECT                           |                                 |
  * | Stripe account → operator  | CONNACCT#<acct_…>           | CONNACCT                          |                                 |
- * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse) |
+ * | session transfer           | XFER#<sessionId>            | XFER                              | XFERPENDING#<operatorId> / <createdAt>#<sessionId> while pending (sparse); gsi2 XFERSTALE / <createdAt>#<sessionId> while pending and not flagged (sparse); gsi4 XFERCLAIM / <sessionId> from a refund's reservation until the sweeper sees no claim (sparse, keys only) |
  * | fleet statement            | OP#<operatorId>             | FLEETSTMT#<fleetId>#<YYYY-MM>      |                                 |
  * | fleet statement line       | OP#<operatorId>             | FLEETSTMTLINE#<fleetId>#<YYYY-MM>#<startedAt>#<chargerId>#<txId 10 digits> |  |
  * | fleet statement claim      | OP#<operatorId>             | FLEETSTMTRUN#<fleetId>#<YYYY-MM>   |                                 |
@@ -358,6 +358,8 @@ export const gsi2 = {
 } as const;
 
 export const gsi4 = {
+  /** A transfer with a refund reserved, until the sweeper sees it without a claim (sparse). */
+  refundClaimed: (sessionId: string) => ({ gsi4pk: 'XFERCLAIM', gsi4sk: sessionId }),
   openTransaction: (chargerId: string, transactionId: number, startedAt: string) => {
     const { pk, sk } = openTransactionEntry(chargerId, transactionId, startedAt);
     return { gsi4pk: pk, gsi4sk: sk };

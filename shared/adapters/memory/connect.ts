@@ -99,6 +99,7 @@ export class MemoryConnectStore implements ConnectStore {
       claimedMinor: claim.offsetMinor + claim.amountMinor,
       refundClaims: { ...transfer.refundClaims, [id]: structuredClone(claim) },
     });
+    this.refundClaimMarks.add(read.sessionId);
     return 'reserved' as const;
   }
 
@@ -125,6 +126,21 @@ export class MemoryConnectStore implements ConnectStore {
   async abandonRefund(sessionId: string, claim: RefundClaim) {
     const found = this.transfers.get(sessionId)?.refundClaims?.[refundClaimId(claim)];
     if (found) found.claimedAtMs = 0;
+  }
+
+  /** Transfers a reservation marked (as the DynamoDB store's sparse index holds them). */
+  readonly refundClaimMarks = new Set<string>();
+
+  async transfersMarkedForRefundClaims(limit: number) {
+    return [...this.refundClaimMarks].slice(0, limit).flatMap((id) => {
+      const t = this.transfers.get(id);
+      return t ? [structuredClone(t)] : [];
+    });
+  }
+
+  async unmarkRefundClaims(sessionId: string) {
+    if (Object.keys(this.transfers.get(sessionId)?.refundClaims ?? {}).length === 0)
+      this.refundClaimMarks.delete(sessionId);
   }
 
   async unflaggedPendingBefore(createdBefore: string, limit: number) {

@@ -98,7 +98,8 @@ export async function refundSession(
     try {
       return await finishClaim(deps, transfer, claim);
     } catch (err) {
-      // Stripe may or may not have made it: the claim stays, free for a retry to finish at once.
+      // Stripe may or may not have made it: the claim stays, free for a retry (or the sweeper, within
+      // a minute or two) to finish at once.
       await deps.store.abandonRefund(transfer.sessionId, claim).catch((markErr: unknown) =>
         // Then it frees once its lease is over, as after a crash; the caller hears the first failure.
         deps.log.warn('refund claim not marked abandoned', {
@@ -107,9 +108,66 @@ export async function refundSession(
           markErr,
         }),
       );
-      throw err;
+      deps.log.error('refund reserved but not finished; the payments sweeper will finish it', {
+        sessionId: transfer.sessionId,
+        ...claim,
+        error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+      });
+      throw new ConnectError(
+        'CONNECT_REFUND_PENDING',
+        `the refund of ${amountMinor} minor units is reserved but Stripe did not confirm it: the platform finishes it within a few minutes (it is never made twice); send the same request again to see it made`,
+        { cause: err },
+      );
     }
   }
+}
+
+export interface LeftoverRefundsReport {
+  /** Claims finished: the refund made (or found made) at Stripe, its shares recorded, the receipt owed. */
+  finished: number;
+  /** Claims that could not be finished this time (tried again on the next run). */
+  failed: number;
+  /** Transfers seen with no claim left, their mark dropped. */
+  unmarked: number;
+}
+
+/**
+ * Every minute (functions/schedules/payments-sweeper.ts): finishes the refunds whose request never
+ * finished them (a crash, a timeout, a failure after the reservation) once their lease is over, so
+ * the driver's refund, its receipt, the operator's reversal and the fee's share all happen without
+ * waiting for somebody to send a refund of that session again. A reservation marks its transfer;
+ * each run reads the marked ones, finishes their left-over claims (keyed as the request keyed them:
+ * Stripe makes each refund once) and drops the mark of those left without a claim.
+ */
+export async function finishLeftoverRefunds(deps: ConnectDeps, limit = 25): Promise<LeftoverRefundsReport> {
+  const report: LeftoverRefundsReport = { finished: 0, failed: 0, unmarked: 0 };
+  const nowMs = deps.clock.now();
+  for (const transfer of await deps.store.transfersMarkedForRefundClaims(limit)) {
+    const claims = Object.values(transfer.refundClaims ?? {});
+    if (claims.length === 0) {
+      await deps.store.unmarkRefundClaims(transfer.sessionId);
+      report.unmarked += 1;
+      continue;
+    }
+    for (const claim of claims.filter((c) => nowMs - c.claimedAtMs >= REFUND_CLAIM_LEASE_MS)) {
+      try {
+        await finishClaim(deps, transfer, claim);
+        report.finished += 1;
+        deps.log.warn('left-over refund finished by the sweeper', {
+          sessionId: transfer.sessionId,
+          ...claim,
+        });
+      } catch (err) {
+        report.failed += 1;
+        deps.log.error('left-over refund not finished; the next run tries again', {
+          sessionId: transfer.sessionId,
+          ...claim,
+          error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+        });
+      }
+    }
+  }
+  return report;
 }
 
 /**

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handleAccountUpdated } from '../../../shared/app/connect/account-updated.js';
 import { startOnboarding } from '../../../shared/app/connect/onboarding.js';
-import { REFUND_CLAIM_LEASE_MS, refundSession } from '../../../shared/app/connect/refunds.js';
+import {
+  finishLeftoverRefunds,
+  REFUND_CLAIM_LEASE_MS,
+  refundSession,
+} from '../../../shared/app/connect/refunds.js';
 import {
   flagStalePendingTransfers,
   heldTransfersOf,
@@ -331,9 +335,14 @@ describe('refunds', () => {
     const w = await paidTransferOf1000();
     // Stripe made the refund, the answer never came back.
     failFirstRefundAfterStripe(w, () => new Error('socket hang up'));
-    await expect(
-      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 600 }),
-    ).rejects.toThrow('socket hang up');
+    const failure = await refundSession(w.deps, {
+      operatorId: 'op1',
+      sessionId: 's1',
+      amountMinor: 600,
+    }).catch((err: unknown) => err);
+    // The caller hears that it is reserved and will be finished, not Stripe's own failure.
+    expect(failure).toMatchObject({ code: 'CONNECT_REFUND_PENDING', cause: { message: 'socket hang up' } });
+    expect(String(failure)).toMatch(/reserved but Stripe did not confirm it/);
     // The 600 stay claimed (no other refund can take them), free to finish at once.
     expect(await w.store.transfer('s1')).toMatchObject({
       claimedMinor: 600,
@@ -375,6 +384,58 @@ describe('refunds', () => {
     expect(await w.store.transfer('s1')).toMatchObject({
       claimedMinor: 500,
       refundedMinor: 500,
+      refundClaims: {},
+    });
+  });
+
+  it('a refund whose function died after Stripe, with no refund sent again: the sweeper finishes it past the lease', async () => {
+    const w = await paidTransferOf1000();
+    failFirstRefundAfterStripe(w, () => {
+      w.store.abandonRefund = async () => undefined;
+      return new Error('Task timed out after 25.00 seconds');
+    });
+    await expect(
+      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 400 }),
+    ).rejects.toThrow();
+    // Within the lease the request may still be running: the sweeper leaves it.
+    expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 0, failed: 0, unmarked: 0 });
+    w.advance(REFUND_CLAIM_LEASE_MS);
+    expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 1, failed: 0, unmarked: 0 });
+    // Made once at Stripe (keyed by the claim), the operator's share reversed, the receipt owed.
+    expect(w.stripe.refunds).toEqual([{ paymentIntentId: 'pi_s1', amountMinor: 400 }]);
+    expect(w.stripe.reversals.map((r) => r.amountMinor)).toEqual([360]);
+    expect(w.receipts.items.map((r) => r.copy)).toEqual([0]);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      claimedMinor: 400,
+      refundedMinor: 400,
+      refundClaims: {},
+    });
+    // The next run drops the mark; the one after finds nothing to read.
+    expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 0, failed: 0, unmarked: 1 });
+    expect(await w.store.transfersMarkedForRefundClaims(10)).toEqual([]);
+    expect(w.stripe.refunds).toHaveLength(1);
+  });
+
+  it('the sweeper retries a left-over refund Stripe keeps failing, and finishes it when Stripe answers', async () => {
+    const w = await paidTransferOf1000();
+    const refund = w.stripe.refund.bind(w.stripe);
+    let down = true;
+    w.stripe.refund = async (...args) => {
+      if (down) throw new Error('Stripe is unavailable');
+      return refund(...args);
+    };
+    await expect(
+      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 250 }),
+    ).rejects.toMatchObject({ code: 'CONNECT_REFUND_PENDING' });
+    // Abandoned by its failed request, so free at once: tried, and failed again while Stripe is down.
+    expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 0, failed: 1, unmarked: 0 });
+    expect(await w.store.transfer('s1')).toMatchObject({ claimedMinor: 250, refundedMinor: 0 });
+    down = false;
+    expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 1, failed: 0, unmarked: 0 });
+    expect(w.stripe.refunds).toEqual([{ paymentIntentId: 'pi_s1', amountMinor: 250 }]);
+    expect(await w.store.transfer('s1')).toMatchObject({
+      claimedMinor: 250,
+      refundedMinor: 250,
       refundClaims: {},
     });
   });
