@@ -170,10 +170,10 @@ export interface ConnectStore {
   /** Marks a claim whose request failed as free to finish at once (its `claimedAtMs` becomes 0). */
   abandonRefund(sessionId: string, claim: RefundClaim): Promise<void>;
   /**
-   * Transfers that have had a refund reserved since the sweeper last saw them without a claim (a
-   * reservation marks its transfer; app/connect/refunds.ts `finishLeftoverRefunds`), at most `limit`.
+   * The sessions whose transfer has had a refund reserved since the sweeper last saw it without a
+   * claim (a reservation marks its transfer; app/connect/refunds.ts `finishLeftoverRefunds`).
    */
-  transfersMarkedForRefundClaims(limit: number): Promise<SessionTransfer[]>;
+  refundClaimMarks(): Promise<string[]>;
   /** Drops the transfer's mark, only while it holds no refund claim (one reserved meanwhile keeps it). */
   unmarkRefundClaims(sessionId: string): Promise<void>;
   /** Pending transfers of every operator recorded before `createdBefore` and not flagged yet, at most `limit`. */

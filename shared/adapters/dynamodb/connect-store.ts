@@ -278,23 +278,14 @@ export class DynamoConnectStore implements ConnectStore {
     await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'gone');
   }
 
-  async transfersMarkedForRefundClaims(limit: number): Promise<SessionTransfer[]> {
-    const out = await this.t.doc.send(
-      new QueryCommand({
-        TableName: this.t.tableName,
-        IndexName: 'gsi4',
-        KeyConditionExpression: 'gsi4pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi4.refundClaimed('').gsi4pk },
-        Limit: limit,
-      }),
-    );
-    // The index is keys only, and eventually consistent: read each record as it is now.
-    const found: SessionTransfer[] = [];
-    for (const item of out.Items ?? []) {
-      const transfer = typeof item.gsi4sk === 'string' ? await this.transfer(item.gsi4sk) : undefined;
-      if (transfer) found.push(transfer);
-    }
-    return found;
+  async refundClaimMarks(): Promise<string[]> {
+    // Keys only, and few: the refunds of the last minute or so, and any the sweeper cannot finish.
+    const { items } = await queryAll(this.t, {
+      IndexName: 'gsi4',
+      KeyConditionExpression: 'gsi4pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi4.refundClaimed('').gsi4pk },
+    });
+    return items.flatMap((i) => (typeof i.gsi4sk === 'string' ? [i.gsi4sk] : []));
   }
 
   async unmarkRefundClaims(sessionId: string): Promise<void> {

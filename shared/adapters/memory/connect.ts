@@ -99,7 +99,7 @@ export class MemoryConnectStore implements ConnectStore {
       claimedMinor: claim.offsetMinor + claim.amountMinor,
       refundClaims: { ...transfer.refundClaims, [id]: structuredClone(claim) },
     });
-    this.refundClaimMarks.add(read.sessionId);
+    this.markedForRefundClaims.add(read.sessionId);
     return 'reserved' as const;
   }
 
@@ -129,18 +129,15 @@ export class MemoryConnectStore implements ConnectStore {
   }
 
   /** Transfers a reservation marked (as the DynamoDB store's sparse index holds them). */
-  readonly refundClaimMarks = new Set<string>();
+  readonly markedForRefundClaims = new Set<string>();
 
-  async transfersMarkedForRefundClaims(limit: number) {
-    return [...this.refundClaimMarks].slice(0, limit).flatMap((id) => {
-      const t = this.transfers.get(id);
-      return t ? [structuredClone(t)] : [];
-    });
+  async refundClaimMarks() {
+    return [...this.markedForRefundClaims];
   }
 
   async unmarkRefundClaims(sessionId: string) {
     if (Object.keys(this.transfers.get(sessionId)?.refundClaims ?? {}).length === 0)
-      this.refundClaimMarks.delete(sessionId);
+      this.markedForRefundClaims.delete(sessionId);
   }
 
   async unflaggedPendingBefore(createdBefore: string, limit: number) {

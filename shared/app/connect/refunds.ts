@@ -142,10 +142,14 @@ export interface LeftoverRefundsReport {
 export async function finishLeftoverRefunds(deps: ConnectDeps, limit = 25): Promise<LeftoverRefundsReport> {
   const report: LeftoverRefundsReport = { finished: 0, failed: 0, unmarked: 0 };
   const nowMs = deps.clock.now();
-  for (const transfer of await deps.store.transfersMarkedForRefundClaims(limit)) {
-    const claims = Object.values(transfer.refundClaims ?? {});
-    if (claims.length === 0) {
-      await deps.store.unmarkRefundClaims(transfer.sessionId);
+  // In no fixed order, so claims Stripe keeps refusing cannot take every run's `limit` for good.
+  const marked = shuffled(await deps.store.refundClaimMarks());
+  for (const sessionId of marked) {
+    if (report.finished + report.failed >= limit) break;
+    const transfer = await deps.store.transfer(sessionId);
+    const claims = Object.values(transfer?.refundClaims ?? {});
+    if (!transfer || claims.length === 0) {
+      await deps.store.unmarkRefundClaims(sessionId);
       report.unmarked += 1;
       continue;
     }
@@ -153,14 +157,11 @@ export async function finishLeftoverRefunds(deps: ConnectDeps, limit = 25): Prom
       try {
         await finishClaim(deps, transfer, claim);
         report.finished += 1;
-        deps.log.warn('left-over refund finished by the sweeper', {
-          sessionId: transfer.sessionId,
-          ...claim,
-        });
+        deps.log.warn('left-over refund finished by the sweeper', { sessionId, ...claim });
       } catch (err) {
         report.failed += 1;
         deps.log.error('left-over refund not finished; the next run tries again', {
-          sessionId: transfer.sessionId,
+          sessionId,
           ...claim,
           error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
         });
@@ -168,6 +169,15 @@ export async function finishLeftoverRefunds(deps: ConnectDeps, limit = 25): Prom
     }
   }
   return report;
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 /**

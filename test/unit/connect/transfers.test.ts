@@ -412,7 +412,7 @@ describe('refunds', () => {
     });
     // The next run drops the mark; the one after finds nothing to read.
     expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 0, failed: 0, unmarked: 1 });
-    expect(await w.store.transfersMarkedForRefundClaims(10)).toEqual([]);
+    expect(await w.store.refundClaimMarks()).toEqual([]);
     expect(w.stripe.refunds).toHaveLength(1);
   });
 
