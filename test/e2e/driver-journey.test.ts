@@ -200,6 +200,18 @@ describe('the driver journey in Chromium', () => {
     expect(receipt?.subject).toBe('Your charging receipt: £12.34');
     expect(receipt?.body.text).toContain(await intentId);
     expect(receipt?.body.text).toContain('£17.66');
+    // Both emails as a phone's mail app shows them: no sideways scrolling at 360 px, long Stripe
+    // ids and links included.
+    const mailApp = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+    for (const mail of await mailTo(email)) {
+      await mailApp.setContent(mail.body.html ?? '');
+      expect(
+        await mailApp.evaluate(() => document.documentElement.scrollWidth),
+        mail.subject,
+      ).toBeLessThanOrEqual(360);
+    }
+    await mailApp.screenshot({ path: join(SHOTS, 'driver-journey-5-receipt.png'), fullPage: true });
+    await mailApp.context().close();
     const pi = await platformStripe(platform).paymentIntents.retrieve(await intentId);
     expect(pi).toMatchObject({ status: 'succeeded', amount_received: 1234 });
     // The first device, untouched since, has caught up by polling too.

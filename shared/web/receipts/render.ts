@@ -313,7 +313,7 @@ function blockHtml(block: Block, brand: Brand): Raw {
       return cell(
         html`${sectionTitle(block.title)}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="font-size:15px;line-height:22px;">${block.rows.map(
           (row) =>
-            html`<tr><td style="padding:6px 12px 6px 0;vertical-align:top;color:${row.strong ? INK : MUTED};border-top:1px solid ${RULE};${row.strong ? 'font-weight:700;' : ''}">${row.label}</td><td align="right" style="padding:6px 0;vertical-align:top;text-align:right;border-top:1px solid ${RULE};${row.strong ? 'font-weight:700;' : ''}">${row.value}</td></tr>`,
+            html`<tr><td style="padding:6px 12px 6px 0;vertical-align:top;color:${row.strong ? INK : MUTED};border-top:1px solid ${RULE};${row.strong ? 'font-weight:700;' : ''}">${row.label}</td><td align="right" style="padding:6px 0;vertical-align:top;text-align:right;border-top:1px solid ${RULE};word-break:break-word;overflow-wrap:anywhere;${row.strong ? 'font-weight:700;' : ''}">${row.value}</td></tr>`,
         )}</table>`,
       );
     case 'items':
