@@ -18,6 +18,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LEFTOVER_REFUND_FAILED_LOG_MESSAGE } from '../../shared/app/connect/refunds.js';
 import { STALE_TRANSFER_LOG_MESSAGE } from '../../shared/app/connect/transfers.js';
 
 /** The namespace of the metrics the platform derives from its own logs. */
@@ -215,6 +216,24 @@ export class Alarms extends Construct {
         'A transfer has been held for an operator longer than PENDING_TRANSFER_FLAG_DAYS (its onboarding is not finished); the console shows it to the operator too.',
       metric: staleTransfers,
       threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    // A refund the operator asked for, reserved and not made: the driver waits for money, and the
+    // operator's transfer still holds the refunded share. The sweeper retries every minute.
+    const unfinishedRefunds = new logs.MetricFilter(this, 'UnfinishedRefundsFilter', {
+      logGroup: props.paymentsSweeperLogs,
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'UnfinishedRefunds',
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', LEFTOVER_REFUND_FAILED_LOG_MESSAGE),
+      metricValue: '1',
+      defaultValue: 0,
+    }).metric({ statistic: 'Sum', period: FIVE_MINUTES });
+    this.alarm('UnfinishedRefunds', {
+      alarmDescription:
+        'A refund reserved by an operator could not be made at Stripe on several sweeper runs in a row (the sweeper retries every minute); its ERROR lines name the session and Stripe’s answer.',
+      metric: unfinishedRefunds,
+      // Three failed runs in five minutes: Stripe refusing, not one dropped call.
+      threshold: 3,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
     this.alarm('StripeWebhookFailures', {

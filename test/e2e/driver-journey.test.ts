@@ -206,7 +206,7 @@ describe('the driver journey in Chromium', () => {
     for (const mail of await mailTo(email)) {
       await mailApp.setContent(mail.body.html ?? '');
       expect(
-        await mailApp.evaluate(() => document.documentElement.scrollWidth),
+        await mailApp.evaluate<number>('document.documentElement.scrollWidth'),
         mail.subject,
       ).toBeLessThanOrEqual(360);
     }

@@ -10,6 +10,7 @@ import {
 } from '../../lib/constructs/alarms.js';
 import { HANDLER_NAMES, type HandlerName } from '../../lib/handlers.js';
 import { STREAM_MAX_RECORD_AGE } from '../../lib/stateless-stack.js';
+import { LEFTOVER_REFUND_FAILED_LOG_MESSAGE } from '../../shared/app/connect/refunds.js';
 import { STALE_TRANSFER_LOG_MESSAGE } from '../../shared/app/connect/transfers.js';
 import { logicalId, resourcesOfType, type Synthesized, synthPlatform } from './platform-fixture.js';
 
@@ -184,6 +185,25 @@ describe('alarms and the dashboard', () => {
     );
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  });
+
+  it('counts refunds the payments sweeper could not finish from its ERROR lines and alarms on three in five minutes', () => {
+    platform.statelessTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(platform.stateless.functions.schedulePaymentsSweeper.logGroup) },
+      FilterPattern: Match.stringLikeRegexp(`"${LEFTOVER_REFUND_FAILED_LOG_MESSAGE}"`),
+      MetricTransformations: [
+        Match.objectLike({ MetricNamespace: METRIC_NAMESPACE, MetricName: 'UnfinishedRefunds' }),
+      ],
+    });
+    const found = alarms.filter(
+      (a) => a.Namespace === METRIC_NAMESPACE && a.MetricName === 'UnfinishedRefunds',
+    );
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      Threshold: 3,
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
   it('counts paid sessions from the payments consumer’s log lines', () => {
