@@ -364,6 +364,15 @@ async function main() {
     const mainRecompute = invocations.of('streamRecompute');
     progress(`${RATE}/s: p99 ${ms(atRate.p99Ms)}, stream drained ${ms(mainDrainMs)} after`);
 
+    /** One step at `rate`: the load, then the time the recompute takes to catch up after it. */
+    const runStep = async (rate: number): Promise<Step> => {
+      const run = await loadProcess.run(rate, STEP_SECONDS);
+      const s = performance.now();
+      await platform.drainStreams(120_000);
+      const drainMs = performance.now() - s;
+      return { run, drainMs, ok: stepOk(run, drainMs) };
+    };
+
     // 4. Capacity: double from the target rate until a step fails, then halve the gap.
     const mainOk = stepOk(atRate, mainDrainMs);
     let lo = mainOk ? RATE : 0;
@@ -375,12 +384,9 @@ async function main() {
         progress(`search stopped: the bench has run ${SEARCH_BUDGET_SECONDS} s`);
         break;
       }
-      const run = await loadProcess.run(rate, STEP_SECONDS);
-      const s = performance.now();
-      await platform.drainStreams(120_000);
-      const drainMs = performance.now() - s;
-      const ok = stepOk(run, drainMs);
-      steps.push({ run, drainMs, ok });
+      const step = await runStep(rate);
+      const { run, drainMs, ok } = step;
+      steps.push(step);
       progress(
         `step ${rate}/s: p99 ${ms(run.p99Ms)}, achieved ${run.achievedPerSecond.toFixed(0)}/s, drained ${ms(drainMs)}: ${ok ? 'sustained' : 'not sustained'}`,
       );
@@ -395,12 +401,9 @@ async function main() {
       .sort((a, b) => b - a);
     capacity = mainOk ? RATE : 0;
     for (const rate of sustainedRates) {
-      const run = await loadProcess.run(rate, STEP_SECONDS);
-      const s = performance.now();
-      await platform.drainStreams(120_000);
-      const drainMs = performance.now() - s;
-      const ok = stepOk(run, drainMs);
-      confirmations.push({ run, drainMs, ok });
+      const step = await runStep(rate);
+      const { run, drainMs, ok } = step;
+      confirmations.push(step);
       progress(
         `confirm ${rate}/s: p99 ${ms(run.p99Ms)}, drained ${ms(drainMs)}: ${ok ? 'sustained again' : 'not sustained'}`,
       );

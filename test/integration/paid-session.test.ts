@@ -101,6 +101,21 @@ async function chargeAndStop(begun: { paymentIntentId: string; token: string }) 
     .toBe('completed');
 }
 
+/** A paid session charged, stopped and captured, with its transfer to the operator made. */
+async function capturedAndTransferred(email: string) {
+  const charger = await paidCharger(platform);
+  chargers.push(charger);
+  const begun = await begin(charger, email);
+  await chargeAndStop(begun);
+  const stripe = platformStripe(platform);
+  await expect
+    .poll(async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0], {
+      timeout: 10_000,
+    })
+    .toBeDefined();
+  return { charger, begun, stripe };
+}
+
 describe('a paid session', () => {
   it('hold £30, charge £12.34: captured 1234, released 1766, pre-auth and transaction receipts', async () => {
     const charger = await paidCharger(platform);
@@ -246,16 +261,9 @@ describe('a paid session', () => {
   });
 
   it('a refund sent again with its Idempotency-Key gets the first answer and refunds nothing twice', async () => {
-    const charger = await paidCharger(platform);
-    chargers.push(charger);
-    const begun = await begin(charger, `driver-${randomUUID().slice(0, 8)}@example.com`);
-    await chargeAndStop(begun);
-    const stripe = platformStripe(platform);
-    await expect
-      .poll(async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0], {
-        timeout: 10_000,
-      })
-      .toBeDefined();
+    const { charger, begun, stripe } = await capturedAndTransferred(
+      `driver-${randomUUID().slice(0, 8)}@example.com`,
+    );
     const api = await apiOf(charger.operatorId);
     const path = `/sessions/${begun.sessionId}/refunds`;
     const key = { 'idempotency-key': `refund-${randomUUID()}` };
@@ -290,17 +298,8 @@ describe('a paid session', () => {
   });
 
   it('a refund reserved and never finished by its request: the payments sweeper makes it, once, and the driver hears', async () => {
-    const charger = await paidCharger(platform);
-    chargers.push(charger);
     const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
-    const begun = await begin(charger, email);
-    await chargeAndStop(begun);
-    const stripe = platformStripe(platform);
-    await expect
-      .poll(async () => (await stripe.transfers.list({ transfer_group: begun.sessionId })).data[0], {
-        timeout: 10_000,
-      })
-      .toBeDefined();
+    const { begun, stripe } = await capturedAndTransferred(email);
     // What a refund request leaves when Stripe failed under it and nobody sent it again: the
     // reservation (abandoned, so free at once), made through the store as the request makes it.
     const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });

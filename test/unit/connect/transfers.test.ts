@@ -222,6 +222,15 @@ function failFirstRefundAfterStripe(w: World, failure: () => Error): void {
   };
 }
 
+/** A refund of session s1 whose function died after Stripe made it: no catch ran, the claim keeps its time. */
+async function diedAfterStripe(w: World, amountMinor: number): Promise<void> {
+  failFirstRefundAfterStripe(w, () => {
+    w.store.abandonRefund = async () => undefined;
+    return new Error('Task timed out after 25.00 seconds');
+  });
+  await expect(refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor })).rejects.toThrow();
+}
+
 describe('refunds', () => {
   it('a partial refund reverses the matching share of the transfer and of the fee', async () => {
     const w = connectWorld({ fee: { bps: 150, fixedMinor: 20 } });
@@ -363,14 +372,7 @@ describe('refunds', () => {
 
   it('a refund whose function died after Stripe: past the lease, the next refund of the session finishes it first', async () => {
     const w = await paidTransferOf1000();
-    failFirstRefundAfterStripe(w, () => {
-      // The function stops here: no catch runs, the claim keeps its time.
-      w.store.abandonRefund = async () => undefined;
-      return new Error('Task timed out after 25.00 seconds');
-    });
-    await expect(
-      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 400 }),
-    ).rejects.toThrow();
+    await diedAfterStripe(w, 400);
     // Within the lease the claim is still its request's: a new refund only gets what is left.
     await expect(
       refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 700 }),
@@ -390,13 +392,7 @@ describe('refunds', () => {
 
   it('a refund whose function died after Stripe, with no refund sent again: the sweeper finishes it past the lease', async () => {
     const w = await paidTransferOf1000();
-    failFirstRefundAfterStripe(w, () => {
-      w.store.abandonRefund = async () => undefined;
-      return new Error('Task timed out after 25.00 seconds');
-    });
-    await expect(
-      refundSession(w.deps, { operatorId: 'op1', sessionId: 's1', amountMinor: 400 }),
-    ).rejects.toThrow();
+    await diedAfterStripe(w, 400);
     // Within the lease the request may still be running: the sweeper leaves it.
     expect(await finishLeftoverRefunds(w.deps)).toEqual({ finished: 0, failed: 0, unmarked: 0 });
     w.advance(REFUND_CLAIM_LEASE_MS);
