@@ -19,6 +19,7 @@ import { isSessionIdTag } from '../../domain/payment-session.js';
 import type { ChargeLine } from '../../domain/pricing.js';
 import { TariffSchema } from '../../domain/tariff.js';
 import { COMPONENT_TYPES } from '../../domain/tariff-vocabulary.js';
+import { claimedOf } from '../../ports/connect.js';
 import {
   type ChargerView,
   NO_PAYMENT_FACTS,
@@ -253,7 +254,12 @@ export const SessionPaymentShape = z
     captured: MoneyShape.optional().describe('Taken from the card once the charge was final.'),
     released: MoneyShape.optional().describe('Of the hold, given back to the card at capture or cancel.'),
     refunded: MoneyShape.optional().describe('Refunded so far, every refund summed.'),
-    refundable: MoneyShape.optional().describe('What can still be refunded.'),
+    refundPending: MoneyShape.optional().describe(
+      'Refunds asked for and reserved that Stripe has not confirmed yet (the platform finishes them within minutes); absent when there are none.',
+    ),
+    refundable: MoneyShape.optional().describe(
+      'What can still be refunded: captured less refunded and pending.',
+    ),
     platformFee: MoneyShape.optional().describe(
       "The platform's fee on the capture, less what refunds gave back; known once the capture's transfer is recorded.",
     ),
@@ -308,6 +314,8 @@ export function sessionPaymentOut(tx: TransactionView, facts: SessionPaymentFact
     const held = session.status !== 'awaiting-payment' && session.status !== 'failed';
     const capturedMinor = settlement?.outcome === 'captured' ? settlement.capturedMinor : undefined;
     const refundedMinor = transfer?.refundedMinor ?? 0;
+    // Reserved refunds count against what is left at once, as the refund route counts them.
+    const claimedMinor = transfer ? claimedOf(transfer) : refundedMinor;
     return defined({
       method: 'card' as const,
       state: cardState(session, refundedMinor),
@@ -317,7 +325,11 @@ export function sessionPaymentOut(tx: TransactionView, facts: SessionPaymentFact
       captured: money(capturedMinor),
       released: money(settlement?.releasedMinor),
       refunded: capturedMinor !== undefined ? money(refundedMinor) : undefined,
-      refundable: capturedMinor !== undefined ? money(capturedMinor - refundedMinor) : undefined,
+      refundPending:
+        capturedMinor !== undefined && claimedMinor > refundedMinor
+          ? money(claimedMinor - refundedMinor)
+          : undefined,
+      refundable: capturedMinor !== undefined ? money(capturedMinor - claimedMinor) : undefined,
       platformFee: transfer ? money(transfer.feeMinor - transfer.feeRefundedMinor) : undefined,
     });
   }

@@ -173,6 +173,7 @@ C.paymentCard=function(p){
   money('Captured',p.captured,'pay-captured');
   money('Released to the card',p.released,'pay-released');
   money('Refunded',p.refunded,'pay-refunded');
+  money('Refund pending',p.refundPending,'pay-refund-pending');
   money('Left to refund',p.refundable,'pay-refundable');
   money('Platform fee',p.platformFee,'pay-fee');
   if(p.paymentIntentId)rows.push(['Stripe payment','<code class="copyable" id="pay-intent">'+C.esc(p.paymentIntentId)+'</code>']);

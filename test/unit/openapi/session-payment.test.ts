@@ -97,6 +97,29 @@ describe('a session paid by card', () => {
     expect(TransactionShape.parse(out)).toEqual(out);
   });
 
+  it('a refund reserved and not confirmed by Stripe yet: shown pending, and no longer refundable', () => {
+    const out = transactionOut(
+      tx({ paymentSessionId: 'PAY-1', idTag: 'PS0123456789ABCDEF01' }),
+      facts({
+        sessions: [captured()],
+        transfers: [
+          transfer({
+            refundedMinor: 234,
+            claimedMinor: 534,
+            refundClaims: { '234': { offsetMinor: 234, amountMinor: 300, claimedAtMs: 0 } },
+          }),
+        ],
+      }),
+    );
+    expect(out.payment).toMatchObject({
+      state: 'partly-refunded',
+      refunded: gbp(234),
+      refundPending: gbp(300),
+      refundable: gbp(700),
+    });
+    expect(TransactionShape.parse(out)).toEqual(out);
+  });
+
   it.each([
     ['captured, nothing refunded', captured(), transfer(), 'captured'],
     ['refunded in full', captured(), transfer({ refundedMinor: 1234 }), 'refunded'],
