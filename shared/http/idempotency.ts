@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { header } from '../adapters/apigw/websocket-events.js';
 import { badRequest, HttpError } from '../lambda/http-errors.js';
+import { logger } from '../lambda/logger.js';
 import type { IdempotencyKeys, IdempotentRequest } from '../ports/idempotency.js';
 import type { HttpEvent, HttpResult } from './responses.js';
 
@@ -82,15 +83,34 @@ export async function runIdempotently(
   } catch (err) {
     // Refused, or failed before anything it did could be known: the refund itself keeps what Stripe
     // may have done (its claim), so the same request again finishes that, never makes a second.
-    await store.release(request);
+    await store
+      .release(request)
+      .catch((releaseErr: unknown) => log.error('idempotency key not freed', request, releaseErr));
     throw err;
   }
   if (typeof result === 'object' && result.statusCode !== undefined && result.statusCode < 300) {
-    await store.finish(
-      request,
-      { statusCode: result.statusCode, body: typeof result.body === 'string' ? result.body : '' },
-      nowMs + IDEMPOTENCY_KEEP_MS,
-    );
-  } else await store.release(request);
+    // Done is done: the caller gets its answer even if keeping it fails (the key then stays taken
+    // until its lease ends, and the error line says which key).
+    await store
+      .finish(
+        request,
+        { statusCode: result.statusCode, body: typeof result.body === 'string' ? result.body : '' },
+        nowMs + IDEMPOTENCY_KEEP_MS,
+      )
+      .catch((finishErr: unknown) => log.error('idempotent answer not kept', request, finishErr));
+  } else
+    await store
+      .release(request)
+      .catch((releaseErr: unknown) => log.error('idempotency key not freed', request, releaseErr));
   return result;
 }
+
+/** The HTTP function's logger, so these lines carry the invocation's context like every other. */
+const log = {
+  error: (message: string, request: IdempotentRequest, err: unknown) =>
+    logger.error(message, {
+      operatorId: request.operatorId,
+      idempotencyKey: request.key,
+      error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+    }),
+};

@@ -53,6 +53,32 @@ describe('runIdempotently', () => {
     expect(made).toMatchObject({ statusCode: 201, body: '{"ok":1}' });
   });
 
+  it('answers what was done even when keeping the answer fails, and keeps the refusal when freeing the key fails', async () => {
+    const store = new MemoryIdempotencyKeys();
+    store.finish = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
+    store.release = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
+    expect(
+      await runIdempotently(store, request(), T0, async () => json({ refundId: 're_1' }, 201)),
+    ).toMatchObject({
+      statusCode: 201,
+    });
+    await expect(
+      runIdempotently(store, request('fp-2'), T0, async () => {
+        throw new HttpError(409, 'too large', 'refund_too_large');
+      }),
+    ).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    const other = { ...request('fp-3'), key: 'k-2' };
+    await expect(
+      runIdempotently(store, other, T0, async () => {
+        throw new HttpError(409, 'too large', 'refund_too_large');
+      }),
+    ).rejects.toMatchObject({ code: 'refund_too_large' });
+  });
+
   it("takes over a crashed run's key once its lease is over", async () => {
     const store = new MemoryIdempotencyKeys();
     await store.begin(request(), {
