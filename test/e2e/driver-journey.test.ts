@@ -182,6 +182,7 @@ describe('the driver journey in Chromium', () => {
       .poll(() => other.page.locator('#energy').textContent(), { timeout: 15_000 })
       .toBe('4.400 kWh');
     expect(await other.page.locator('#total').textContent()).toBe('£12.34');
+    expect(await other.page.locator('#cost-heading').textContent()).toBe('Cost so far');
     expect(await other.page.evaluate('window.notReloaded')).toBe(true);
     await shot(other.page, '2-charging-second-device');
 
@@ -193,6 +194,8 @@ describe('the driver journey in Chromium', () => {
       .poll(() => other.page.locator('#captured').textContent(), { timeout: 10_000 })
       .toBe('£12.34 taken from your card');
     expect(await other.page.locator('#released').textContent()).toBe('£17.66 released back to your card');
+    // Updated in place, without a reload: the charge is no longer a running figure.
+    expect(await other.page.locator('#cost-heading').textContent()).toBe('Your charge');
     await shot(other.page, '4-completed');
 
     await expect.poll(async () => (await mailTo(email)).length, { timeout: 15_000 }).toBe(2);

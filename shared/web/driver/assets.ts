@@ -135,7 +135,7 @@ const TRANSACTION_SCRIPT = `
       [['Quantity',l.quantity],['Unit price',l.unitPrice],['Net',l.net],['Tax rate',l.taxRate],['Tax',l.tax],['Total',l.gross]].forEach(function(p){tr.appendChild(cell('td',p[0],p[1]))});
       body.appendChild(tr);
     });
-    text('total',d.total);text('tax',d.tax);text('hold',d.hold);
+    text('total',d.total);text('tax',d.tax);text('hold',d.hold);text('cost-heading',d.costHeading);
     text('captured',d.captured);show('captured',!!d.captured);
     text('released',d.released);show('released',!!d.released);
     show('stop',s.canStop&&s.status==='charging');show('cancel',s.canCancel);show('receipt',s.receipts.length>0);

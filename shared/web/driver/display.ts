@@ -33,6 +33,8 @@ export interface SessionDisplay {
   released?: string;
   /** Whether the page should keep polling: false once nothing more will change. */
   live: boolean;
+  /** "Cost so far" while the charge may still change, "Your charge" once it cannot. */
+  costHeading: string;
 }
 
 const CANCELLED_BECAUSE: Record<string, string> = {
@@ -109,6 +111,7 @@ export function sessionDisplay(view: DriverSessionView, locale = PAGE_LOCALE): S
       ? { released: `${money(settled.releasedMinor)} released back to your card` }
       : {}),
     live: !isTerminalDriverStatus(view.status),
+    costHeading: isTerminalDriverStatus(view.status) ? 'Your charge' : 'Cost so far',
   };
 }
 

@@ -30,7 +30,7 @@ export function transactionPage(input: {
 <section class="card" aria-live="polite"><p class="muted">${where}, connector ${view.connectorId}</p>
 <h1 id="status-text">${d.statusText}</h1><p id="status-detail">${d.statusDetail}</p>
 <dl class="kv figures"><div><dt>Energy</dt><dd id="energy">${d.energy}</dd></div><div><dt>Duration</dt><dd id="duration">${d.duration}</dd></div><div><dt>Average power</dt><dd id="power">${d.power}</dd></div></dl></section>
-<section class="card"><h2>Cost so far</h2>
+<section class="card"><h2 id="cost-heading">${d.costHeading}</h2>
 <table class="lines"><caption class="sr-only">Cost by component, with tax</caption><thead><tr><th scope="col">Item</th><th scope="col">Quantity</th><th scope="col">Unit price</th><th scope="col">Net</th><th scope="col">Tax rate</th><th scope="col">Tax</th><th scope="col">Total</th></tr></thead>
 <tbody id="lines">${rows}</tbody></table>
 <p class="total">Total <strong id="total">${d.total}</strong> <span class="muted">(incl. tax <span id="tax">${d.tax}</span>)</span></p></section>
