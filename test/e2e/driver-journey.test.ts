@@ -158,6 +158,14 @@ describe('the driver journey in Chromium', () => {
     const intentId = paymentIntentOf(page);
     await openAndEnterCard(page, charger, email, CARDS.visa);
     await shot(page, '1-start-page');
+    // The card frame shows each field whole on a phone: nothing scrolled sideways out of sight.
+    const cardFrame = page.frameLocator('iframe[title="Secure payment input frame"]').locator('html');
+    expect(
+      await cardFrame.evaluate((el: { scrollWidth: number; clientWidth: number; scrollLeft: number }) => [
+        el.scrollWidth <= el.clientWidth,
+        el.scrollLeft,
+      ]),
+    ).toEqual([true, 0]);
     await startCharging(page);
     await page.waitForURL(/\/t\/[A-Za-z0-9_-]+$/);
     const firstDeviceUrl = page.url();

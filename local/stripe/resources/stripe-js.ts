@@ -31,10 +31,12 @@ const PAYMENT_FRAME = html`<!doctype html>
 <title>Card details</title>
 <style>
 body { margin: 0; font-family: system-ui, sans-serif; color: #1a1f36; }
-form { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; padding: 2px; }
-label { display: flex; flex-direction: column; gap: .25rem; font-size: .9rem; }
+/* Columns and fields may shrink below the inputs' natural width: on a phone the frame is narrower
+   than two default-sized inputs, and the frame would scroll sideways to the focused field. */
+form { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .75rem; padding: 2px 5px; }
+label { display: flex; flex-direction: column; justify-content: space-between; gap: .25rem; font-size: .9rem; min-width: 0; }
 label.wide { grid-column: 1 / -1; }
-input { font: inherit; font-size: 1rem; padding: .6rem .7rem; border: 1px solid #6b7385; border-radius: 6px; }
+input { font: inherit; font-size: 1rem; padding: .6rem .7rem; border: 1px solid #6b7385; border-radius: 6px; width: 100%; min-width: 0; box-sizing: border-box; }
 input:focus { outline: 3px solid #635bff; outline-offset: 1px; }
 input[aria-invalid="true"] { border-color: #b3093c; }
 #error { grid-column: 1 / -1; color: #b3093c; min-height: 1.2em; margin: 0; font-size: .9rem; }
