@@ -66,7 +66,7 @@ function leftOff(s){
 function statementRow(fleetId,s){
   var base='/api/v1/fleets/'+encodeURIComponent(fleetId)+'/statements/'+encodeURIComponent(s.month)+'/statement.';
   var invoice=invoiceCell(s);
-  return '<tr data-month="'+C.esc(s.month)+'"><th scope="row">'+C.esc(s.month)+'</th><td data-label="Sessions">'+C.esc(s.sessionCount)+leftOff(s)+'</td><td data-label="Energy">'+C.kwh(s.energyMilliWh)+'</td>'+
+  return '<tr data-month="'+C.esc(s.month)+'"><th scope="row" class="nowrap">'+C.esc(s.month)+'</th><td data-label="Sessions">'+C.esc(s.sessionCount)+leftOff(s)+'</td><td data-label="Energy" class="nowrap">'+C.kwh(s.energyMilliWh)+'</td>'+
     '<td class="num" data-label="Total">'+C.money(s.grossMinor,s.currency)+'<span class="sub">VAT '+C.money(s.taxMinor,s.currency)+'</span></td><td data-label="Invoice">'+invoice+'</td>'+
     '<td data-label="Emailed">'+(s.emailedTo?C.esc(s.emailedTo)+'<span class="sub">'+C.when(s.emailedAt)+'</span>':'—')+'</td>'+
     '<td class="actions"><a href="'+base+'pdf" download>PDF</a> · <a href="'+base+'csv" download>CSV</a> '+

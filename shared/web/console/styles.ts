@@ -62,7 +62,7 @@ input{border-color:#c3ccd5}
 .actions{white-space:nowrap}
 .statusline{margin:-4px 0 16px;font-size:14px;color:var(--muted)}
 table.compact td,table.compact th{padding:6px 4px}
-.num{text-align:right;font-variant-numeric:tabular-nums}tfoot th,tfoot td{font-weight:700;border-bottom:0}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.nowrap{white-space:nowrap}tfoot th,tfoot td{font-weight:700;border-bottom:0}
 .total-cell{font-size:16px}
 .qrs{display:flex;flex-wrap:wrap;gap:16px}
 .qr-card{margin:0;text-align:center;font-size:13px}

@@ -81,8 +81,8 @@ function tariffForm(t,isNew){
   var rows=COMPONENTS.map(function(k){
     var c=defaultComponent(t,k.type);
     return '<tr><th scope="row"><label for="price-'+k.type+'">'+C.esc(k.label)+'</label></th>'+
-      '<td><input id="price-'+k.type+'" name="price-'+k.type+'" inputmode="decimal" size="9" value="'+(c?C.formatMillis(c.priceMilliMinor):'')+'" placeholder="none" aria-describedby="per-'+k.type+'"> <span class="muted" id="per-'+k.type+'">'+C.esc(k.per)+'</span></td>'+
-      '<td><label class="sr-only" for="tax-'+k.type+'">'+C.esc(k.label)+' VAT %</label><input id="tax-'+k.type+'" name="tax-'+k.type+'" inputmode="decimal" size="4" value="'+(c?c.taxRateBp/100:20)+'"> %</td></tr>';
+      '<td><input id="price-'+k.type+'" name="price-'+k.type+'" inputmode="decimal" size="9" value="'+(c?C.formatMillis(c.priceMilliMinor):'')+'" placeholder="none" aria-describedby="per-'+k.type+'"> <span class="muted nowrap" id="per-'+k.type+'">'+C.esc(k.per)+'</span></td>'+
+      '<td><label class="sr-only" for="tax-'+k.type+'">'+C.esc(k.label)+' VAT %</label><span class="nowrap"><input id="tax-'+k.type+'" name="tax-'+k.type+'" inputmode="decimal" size="4" value="'+(c?c.taxRateBp/100:20)+'"> %</span></td></tr>';
   }).join('');
   var bands=(t.elements||[]).filter(function(e){return !isDefault(e)});
   return '<form data-form="tariff" data-tariff="'+C.esc(t.id||'')+'" class="stack" id="tariff-form">'+
