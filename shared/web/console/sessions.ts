@@ -183,7 +183,8 @@ C.paymentCard=function(p){
 
 /** What the Refund form's help says can go back, from the payment's figures. */
 function refundHelp(p){
-  return 'Up to '+C.moneyOf(p.refundable)+' can go back to the card. Leave the amount blank to refund all of it; the driver gets a receipt by email.';
+  return 'Up to '+C.moneyOf(p.refundable)+' can go back to the card. Leave the amount blank to refund all of it; the driver gets a receipt by email.'+
+    (p.refundPending?' '+C.moneyOf(p.refundPending)+' more is being refunded: Stripe has not confirmed it yet, and the platform finishes it within a few minutes.':'');
 }
 /** The refund form, for a captured card payment with something left to refund; amounts in pounds and pence. */
 function refundCard(t){
