@@ -4,7 +4,7 @@
  * given the answer. The item expires (TTL) when the key is no longer kept.
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   IdempotencyBegin,
   IdempotencyKeys,
@@ -12,7 +12,7 @@ import type {
   StoredAnswer,
 } from '../../ports/idempotency.js';
 import { keys } from './keys.js';
-import { getItem, ITEM_ABSENT, isConditionalCheckFailed, type TableContext, ttlSeconds } from './support.js';
+import { getItem, isConditionalCheckFailed, putIfAbsent, type TableContext, ttlSeconds } from './support.js';
 
 const keyOf = (r: IdempotentRequest) =>
   keys.idempotencyKey(r.operatorId, createHash('sha256').update(r.key).digest('base64url'));
@@ -29,38 +29,27 @@ export class DynamoIdempotencyKeys implements IdempotencyKeys {
   ): Promise<IdempotencyBegin> {
     const key = keyOf(request);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      try {
-        await this.t.doc.send(
-          new PutCommand({
-            TableName: this.t.tableName,
-            Item: {
-              ...key,
-              entity: 'idempotencyKey',
-              operatorId: request.operatorId,
-              fingerprint: request.fingerprint,
-              state: 'running',
-              leaseUntilMs: times.leaseUntilMs,
-              expiresAtMs: times.keepUntilMs,
-              expiresAt: ttlSeconds(times.keepUntilMs) + 1,
-            },
-            // Free, lapsed, or the same request's crashed run (past its lease).
-            ConditionExpression: `${ITEM_ABSENT} OR expiresAtMs < :now OR (#state = :running AND leaseUntilMs < :now AND fingerprint = :fp)`,
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':now': times.nowMs,
-              ':running': 'running',
-              ':fp': request.fingerprint,
-            },
-          }),
-        );
-        return { kind: 'started' };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+      const item = {
+        ...key,
+        entity: 'idempotencyKey',
+        operatorId: request.operatorId,
+        fingerprint: request.fingerprint,
+        runState: 'running',
+        leaseUntilMs: times.leaseUntilMs,
+        expiresAtMs: times.keepUntilMs,
+        expiresAt: ttlSeconds(times.keepUntilMs) + 1,
+      };
+      // Free, lapsed, or the same request's crashed run (past its lease).
+      const taken = await putIfAbsent(this.t, item, {
+        condition:
+          'expiresAtMs < :now OR (runState = :running AND leaseUntilMs < :now AND fingerprint = :fp)',
+        values: { ':now': times.nowMs, ':running': 'running', ':fp': request.fingerprint },
+      });
+      if (taken === 'created') return { kind: 'started' };
       const held = await getItem(this.t, key);
       if (!held) continue;
       if (held.fingerprint !== request.fingerprint) return { kind: 'mismatch' };
-      if (held.state === 'done' && typeof held.statusCode === 'number' && typeof held.body === 'string')
+      if (held.runState === 'done' && typeof held.statusCode === 'number' && typeof held.body === 'string')
         return { kind: 'replay', answer: { statusCode: held.statusCode, body: held.body } };
       return { kind: 'running' };
     }
@@ -73,9 +62,8 @@ export class DynamoIdempotencyKeys implements IdempotencyKeys {
         TableName: this.t.tableName,
         Key: keyOf(request),
         UpdateExpression:
-          'SET #state = :done, statusCode = :status, body = :body, expiresAtMs = :keep, expiresAt = :ttl REMOVE leaseUntilMs',
+          'SET runState = :done, statusCode = :status, body = :body, expiresAtMs = :keep, expiresAt = :ttl REMOVE leaseUntilMs',
         ConditionExpression: 'fingerprint = :fp',
-        ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':done': 'done',
           ':status': answer.statusCode,
@@ -94,8 +82,7 @@ export class DynamoIdempotencyKeys implements IdempotencyKeys {
         new DeleteCommand({
           TableName: this.t.tableName,
           Key: keyOf(request),
-          ConditionExpression: '#state = :running AND fingerprint = :fp',
-          ExpressionAttributeNames: { '#state': 'state' },
+          ConditionExpression: 'runState = :running AND fingerprint = :fp',
           ExpressionAttributeValues: { ':running': 'running', ':fp': request.fingerprint },
         }),
       );
