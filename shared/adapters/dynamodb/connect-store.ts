@@ -291,7 +291,10 @@ export class DynamoConnectStore implements ConnectStore {
   async unmarkRefundClaims(sessionId: string): Promise<void> {
     const e = new Expression().remove('gsi4pk').remove('gsi4sk');
     const claims = e.name('refundClaims');
-    e.when(`(attribute_not_exists(${claims}) OR size(${claims}) = ${e.value(0)})`);
+    // attribute_exists: an update never creates the item (the index may still list one that is gone).
+    e.when(
+      `attribute_exists(${e.name('pk')}) AND (attribute_not_exists(${claims}) OR size(${claims}) = ${e.value(0)})`,
+    );
     await this.conditionalUpdate(keys.sessionTransfer(sessionId), e, 'claimed');
   }
 
