@@ -7,17 +7,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { sha256 } from '../../local/seed.js';
 import { readInbox } from '../../local/ses-local.js';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.js';
 import { DynamoConnectStore } from '../../shared/adapters/dynamodb/connect-store.js';
 import { keys } from '../../shared/adapters/dynamodb/keys.js';
-import { DynamoOperatorRegistry } from '../../shared/adapters/dynamodb/operator-registry.js';
 import { getItem } from '../../shared/adapters/dynamodb/support.js';
 import { DynamoTransactionRepository } from '../../shared/adapters/dynamodb/transaction-repository.js';
 import { aTariff, energy } from '../fixtures/builders/pricing.js';
 import { operatorApi } from '../fixtures/operator-api.js';
-import { type PaidCharger, paidCharger, payWithCard, platformStripe } from '../fixtures/payments/platform.js';
+import {
+  apiKeyOf,
+  type PaidCharger,
+  paidCharger,
+  payWithCard,
+  platformStripe,
+} from '../fixtures/payments/platform.js';
 
 interface Money {
   amountMinor: number;
@@ -61,17 +65,7 @@ async function shiftStripeClock(offsetSeconds: number) {
 
 /** The operator API with a fresh key of the operator's own. */
 async function apiOf(operatorId: string) {
-  const apiKey = `paid-session-key-${randomUUID()}`;
-  const doc = createDocumentClient({ region: 'local', endpoint: platform.endpoints.dynamoEndpoint });
-  await new DynamoOperatorRegistry({ doc, tableName: platform.tableName }).createApiKey({
-    apiKeyHash: sha256(apiKey),
-    keyId: `k-${randomUUID().slice(0, 8)}`,
-    operatorId,
-    label: 'paid-session test',
-    createdAt: new Date().toISOString(),
-  });
-  doc.destroy();
-  return operatorApi(platform.endpoints.httpUrl, apiKey);
+  return operatorApi(platform.endpoints.httpUrl, await apiKeyOf(platform, operatorId));
 }
 
 const mailTo = async (email: string) =>
